@@ -1,0 +1,4 @@
+//! meshctl
+pub mod load;
+pub mod model;
+pub mod schema;

@@ -1,0 +1,302 @@
+//! Sorts parsed documents by kind, validates Istio resources against their schema and converts
+//! them to typed values. Lists are unpacked; mesh configuration is accepted in the three forms
+//! users have (a bare MeshConfig, the `istio` ConfigMap, an IstioOperator's `spec.meshConfig`).
+
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+
+use super::node::{Node, Value};
+use super::{Inputs, LoadOptions, LoadProblem, Loaded, Origin, OtherDocument, ProblemKind};
+use crate::model::{MeshConfig, NETWORKING_GROUP, NETWORKING_VERSIONS};
+use crate::schema::{self, Violation};
+
+pub(super) fn document(path: &Arc<str>, doc: Node, options: &LoadOptions, inputs: &mut Inputs) {
+    let origin = Origin {
+        path: path.clone(),
+        pos: doc.pos,
+    };
+    if !matches!(doc.value, Value::Map(_)) {
+        inputs.problems.push(LoadProblem {
+            kind: ProblemKind::Parse,
+            origin,
+            field: None,
+            message: format!("document is a {}, not a mapping", doc.value.type_name()),
+            resource: None,
+        });
+        return;
+    }
+    let api_version = doc.get_str("apiVersion").unwrap_or_default().to_owned();
+    let kind = doc.get_str("kind").unwrap_or_default().to_owned();
+    let (group, version) = api_version.split_once('/').unwrap_or(("", &api_version));
+
+    match (group, kind.as_str()) {
+        (NETWORKING_GROUP, "ServiceEntry" | "Sidecar") => {
+            if !NETWORKING_VERSIONS.contains(&version) {
+                inputs.problems.push(LoadProblem {
+                    kind: ProblemKind::Schema,
+                    origin: Origin {
+                        path: path.clone(),
+                        pos: doc.locate("apiVersion"),
+                    },
+                    field: Some("apiVersion".into()),
+                    message: format!(
+                        "no matches for kind \"{kind}\" in version \"{api_version}\" (served: v1, v1beta1, v1alpha3)"
+                    ),
+                    resource: Some(resource_name(&kind, &doc, options)),
+                });
+                return;
+            }
+            let doc = with_namespace(doc, options);
+            if kind == "ServiceEntry" {
+                let violations = schema::validate_service_entry(&doc);
+                if let Some(loaded) = typed(path, doc, &kind, violations, inputs) {
+                    inputs.service_entries.push(loaded);
+                }
+            } else {
+                let violations = schema::validate_sidecar(&doc);
+                if let Some(loaded) = typed(path, doc, &kind, violations, inputs) {
+                    inputs.sidecars.push(loaded);
+                }
+            }
+        }
+        ("", "List") | (_, "List") if doc.get("items").is_some() => {
+            if let Some(Value::Seq(items)) = doc.get("items").map(|n| n.value.clone()) {
+                for item in items {
+                    document(path, item, options, inputs);
+                }
+            }
+        }
+        ("", "ConfigMap") if is_istio_configmap(&doc) => mesh_from_configmap(path, &doc, inputs),
+        ("install.istio.io", "IstioOperator") => {
+            if let Some(mesh) = doc.get("spec").and_then(|s| s.get("meshConfig")) {
+                mesh_config(path, mesh.clone(), "spec.meshConfig", &doc, inputs);
+            } else {
+                inputs.others.push(other(origin, api_version, kind));
+            }
+        }
+        ("", "") if MeshConfig::KNOWN_KEYS.iter().any(|k| doc.get(k).is_some()) => {
+            let whole = doc.clone();
+            mesh_config(path, doc, "", &whole, inputs);
+        }
+        _ => inputs.others.push(other(origin, api_version, kind)),
+    }
+}
+
+fn other(origin: Origin, api_version: String, kind: String) -> OtherDocument {
+    OtherDocument {
+        origin,
+        api_version,
+        kind,
+    }
+}
+
+/// `Kind namespace/name` for messages.
+fn resource_name(kind: &str, doc: &Node, options: &LoadOptions) -> String {
+    let meta = doc.get("metadata");
+    let name = meta.and_then(|m| m.get_str("name")).unwrap_or("<unnamed>");
+    let namespace = meta
+        .and_then(|m| m.get_str("namespace"))
+        .unwrap_or(&options.default_namespace);
+    format!("{kind} {namespace}/{name}")
+}
+
+/// Fills `metadata.namespace` from `-n` (or `default`) when the document names none.
+fn with_namespace(mut doc: Node, options: &LoadOptions) -> Node {
+    let Value::Map(entries) = &mut doc.value else {
+        return doc;
+    };
+    let Some((_, meta)) = entries.iter_mut().find(|(k, _)| k.name == "metadata") else {
+        return doc;
+    };
+    if let Value::Map(fields) = &mut meta.value
+        && !fields
+            .iter()
+            .any(|(k, v)| k.name == "namespace" && v.as_str().is_some())
+    {
+        fields.retain(|(k, _)| k.name != "namespace");
+        fields.push((
+            super::node::Key {
+                name: "namespace".into(),
+                pos: meta.pos,
+            },
+            Node {
+                pos: meta.pos,
+                value: Value::Str(options.default_namespace.clone()),
+            },
+        ));
+    }
+    doc
+}
+
+fn typed<T: DeserializeOwned>(
+    path: &Arc<str>,
+    doc: Node,
+    kind: &str,
+    violations: Vec<Violation>,
+    inputs: &mut Inputs,
+) -> Option<Loaded<T>> {
+    let resource = {
+        let meta = doc.get("metadata");
+        let name = meta.and_then(|m| m.get_str("name")).unwrap_or("<unnamed>");
+        let namespace = meta
+            .and_then(|m| m.get_str("namespace"))
+            .unwrap_or("default");
+        format!("{kind} {namespace}/{name}")
+    };
+    if !violations.is_empty() {
+        for v in violations {
+            inputs.problems.push(LoadProblem {
+                kind: ProblemKind::Schema,
+                origin: Origin {
+                    path: path.clone(),
+                    pos: v.pos,
+                },
+                field: Some(v.path),
+                message: v.message,
+                resource: Some(resource.clone()),
+            });
+        }
+        return None;
+    }
+    let origin = Origin {
+        path: path.clone(),
+        pos: doc.pos,
+    };
+    match serde_json::from_value::<T>(doc.to_json()) {
+        Ok(value) => Some(Loaded {
+            resource: value,
+            origin,
+            node: Arc::new(doc),
+        }),
+        Err(e) => {
+            inputs.problems.push(LoadProblem {
+                kind: ProblemKind::Schema,
+                origin,
+                field: None,
+                message: e.to_string(),
+                resource: Some(resource),
+            });
+            None
+        }
+    }
+}
+
+fn is_istio_configmap(doc: &Node) -> bool {
+    let meta = doc.get("metadata");
+    let name = meta.and_then(|m| m.get_str("name")).unwrap_or_default();
+    let namespace = meta.and_then(|m| m.get_str("namespace"));
+    (name == "istio" || name.starts_with("istio-"))
+        && namespace.is_none_or(|ns| ns == MeshConfig::DEFAULT_ROOT_NAMESPACE)
+        && doc.get("data").and_then(|d| d.get("mesh")).is_some()
+}
+
+/// The `istio` ConfigMap keeps MeshConfig as a YAML string under `data.mesh`.
+fn mesh_from_configmap(path: &Arc<str>, doc: &Node, inputs: &mut Inputs) {
+    let Some(field) = doc.get("data").and_then(|d| d.get("mesh")) else {
+        return;
+    };
+    let problem = |message: String| LoadProblem {
+        kind: ProblemKind::Parse,
+        origin: Origin {
+            path: path.clone(),
+            pos: field.pos,
+        },
+        field: Some("data.mesh".into()),
+        message,
+        resource: Some("ConfigMap istio-system/istio".into()),
+    };
+    let Some(text) = field.as_str() else {
+        inputs
+            .problems
+            .push(problem("must be a string holding MeshConfig YAML".into()));
+        return;
+    };
+    match super::parse::documents(text.as_bytes(), &super::Limits::default()) {
+        Ok(mut docs) if docs.len() <= 1 => {
+            let mesh = docs.pop().unwrap_or(Node {
+                pos: field.pos,
+                value: Value::Map(Vec::new()),
+            });
+            // Positions inside the embedded string are relative to it; point at the field.
+            let mesh = relocate(mesh, field.pos);
+            mesh_config(path, mesh, "data.mesh", doc, inputs);
+        }
+        Ok(_) => inputs
+            .problems
+            .push(problem("holds more than one YAML document".into())),
+        Err(e) => inputs.problems.push(problem(format!(
+            "embedded MeshConfig line {}: {}",
+            e.pos.line, e.message
+        ))),
+    }
+}
+
+fn relocate(mut node: Node, pos: super::Pos) -> Node {
+    node.pos = pos;
+    match &mut node.value {
+        Value::Seq(items) => {
+            *items = std::mem::take(items)
+                .into_iter()
+                .map(|n| relocate(n, pos))
+                .collect();
+        }
+        Value::Map(entries) => {
+            *entries = std::mem::take(entries)
+                .into_iter()
+                .map(|(mut k, v)| {
+                    k.pos = pos;
+                    (k, relocate(v, pos))
+                })
+                .collect();
+        }
+        _ => {}
+    }
+    node
+}
+
+fn mesh_config(path: &Arc<str>, mesh: Node, field: &str, whole: &Node, inputs: &mut Inputs) {
+    let origin = Origin {
+        path: path.clone(),
+        pos: mesh.pos,
+    };
+    let mode_path = if field.is_empty() {
+        "outboundTrafficPolicy.mode".to_owned()
+    } else {
+        format!("{field}.outboundTrafficPolicy.mode")
+    };
+    if let Some(mode) = mesh
+        .get("outboundTrafficPolicy")
+        .and_then(|p| p.get("mode"))
+        && !matches!(
+            mode.as_str(),
+            Some("REGISTRY_ONLY" | "ALLOW_ANY" | "ALLOW_ANY_DYNAMIC_DNS")
+        )
+    {
+        inputs.problems.push(LoadProblem {
+            kind: ProblemKind::Schema,
+            origin: Origin {
+                path: path.clone(),
+                pos: mode.pos,
+            },
+            field: Some(mode_path),
+            message: "Unsupported value: supported values: \"REGISTRY_ONLY\", \"ALLOW_ANY\", \"ALLOW_ANY_DYNAMIC_DNS\"".into(),
+            resource: Some("MeshConfig".into()),
+        });
+        return;
+    }
+    match serde_json::from_value::<MeshConfig>(mesh.to_json()) {
+        Ok(resource) => inputs.mesh_configs.push(Loaded {
+            resource,
+            origin,
+            node: Arc::new(whole.clone()),
+        }),
+        Err(e) => inputs.problems.push(LoadProblem {
+            kind: ProblemKind::Schema,
+            origin,
+            field: (!field.is_empty()).then(|| field.to_owned()),
+            message: e.to_string(),
+            resource: Some("MeshConfig".into()),
+        }),
+    }
+}

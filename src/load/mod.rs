@@ -1,0 +1,220 @@
+//! Files, directories and stdin → typed Istio resources that remember where they came from.
+//!
+//! This is the only module that knows the YAML library. It reads sources ([`source`]), splits
+//! them into documents with enforced budgets ([`parse`]), sorts documents by kind and validates
+//! them against the CRD schema ([`classify`]). Problems with one document never stop the others:
+//! they are collected in [`Inputs::problems`] so `check` can report them all while commands that
+//! need a clean input refuse to continue.
+
+mod classify;
+pub mod node;
+mod parse;
+mod source;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use node::{Node, Pos};
+pub use parse::Limits;
+pub use source::SourceError;
+
+use crate::model::{MeshConfig, ServiceEntry, Sidecar};
+
+/// Where a document or field was written.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    /// File path as the user gave it (or `-` for stdin).
+    pub path: Arc<str>,
+    /// Line and column.
+    pub pos: Pos,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.path, self.pos)
+    }
+}
+
+/// A typed resource with its source document, so any field can be located later.
+#[derive(Debug, Clone)]
+pub struct Loaded<T> {
+    /// The typed resource.
+    pub resource: T,
+    /// Where the document starts.
+    pub origin: Origin,
+    /// The parsed document, kept for field positions.
+    pub node: Arc<Node>,
+}
+
+impl<T> Loaded<T> {
+    /// The origin of the field at `path` (e.g. `spec.addresses[1]`), or of its nearest ancestor.
+    #[must_use]
+    pub fn locate(&self, path: &str) -> Origin {
+        Origin {
+            path: self.origin.path.clone(),
+            pos: self.node.locate(path),
+        }
+    }
+}
+
+/// A document of a kind meshctl does not read (Deployment, Service, …): kept aside, counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherDocument {
+    /// Where it starts.
+    pub origin: Origin,
+    /// Its `apiVersion`, empty when absent.
+    pub api_version: String,
+    /// Its `kind`, empty when absent.
+    pub kind: String,
+}
+
+/// Why a document could not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ProblemKind {
+    /// Not readable as YAML/JSON: syntax, encoding, budget, not a mapping.
+    Parse,
+    /// Readable, but rejected by the resource's schema.
+    Schema,
+}
+
+/// A document that could not be used, with the position and field to blame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadProblem {
+    /// Parse or schema.
+    pub kind: ProblemKind,
+    /// File, line and column.
+    pub origin: Origin,
+    /// The field path, when the problem is about one field.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// `Kind namespace/name` of the resource, when known.
+    pub resource: Option<String>,
+}
+
+impl fmt::Display for LoadProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.origin)?;
+        if let Some(field) = &self.field {
+            write!(f, "`{field}`: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LoadProblem {}
+
+/// Everything read from the inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// ServiceEntries in input order.
+    pub service_entries: Vec<Loaded<ServiceEntry>>,
+    /// Sidecars in input order.
+    pub sidecars: Vec<Loaded<Sidecar>>,
+    /// Mesh configuration documents (bare, `istio` ConfigMap, IstioOperator).
+    pub mesh_configs: Vec<Loaded<MeshConfig>>,
+    /// Documents of other kinds.
+    pub others: Vec<OtherDocument>,
+    /// Documents that could not be used.
+    pub problems: Vec<LoadProblem>,
+    /// Files read.
+    pub files: Vec<Arc<str>>,
+}
+
+impl Inputs {
+    /// The first problem, for commands that need every input to be valid.
+    ///
+    /// # Errors
+    /// Returns the first [`LoadProblem`] when there is one.
+    pub fn into_valid(self) -> Result<Self, LoadProblem> {
+        match self.problems.first() {
+            Some(problem) => Err(problem.clone()),
+            None => Ok(self),
+        }
+    }
+}
+
+/// How to load.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Namespace for resources that name none (`-n`, else `default`), as kubectl does.
+    pub default_namespace: String,
+    /// Parse budgets.
+    pub limits: Limits,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self {
+            default_namespace: "default".into(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// An input: a file, a directory (recursive) or `-` for stdin.
+pub type InputPath = PathBuf;
+
+/// Loads every input. Per-document problems are collected; only unreadable paths are errors.
+///
+/// # Errors
+/// [`SourceError`] when a path cannot be read, a directory contains a symlink loop, or a file
+/// exceeds the size limit.
+pub fn load_paths(paths: &[InputPath], options: &LoadOptions) -> Result<Inputs, SourceError> {
+    let sources = source::read_all(paths, &options.limits)?;
+    parse_sources(sources, options)
+}
+
+/// Loads one in-memory source (tests, generated documents).
+///
+/// # Errors
+/// [`SourceError::Io`] only when the parser thread cannot be started.
+pub fn load_bytes(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<Inputs, SourceError> {
+    let source = source::Source {
+        name: Arc::from(name),
+        bytes: bytes.to_vec(),
+    };
+    parse_sources(vec![source], options)
+}
+
+fn parse_sources(
+    sources: Vec<source::Source>,
+    options: &LoadOptions,
+) -> Result<Inputs, SourceError> {
+    parse::with_parser_stack(|| {
+        let mut inputs = Inputs::default();
+        for source in sources {
+            load_source(&source.name, &source.bytes, options, &mut inputs);
+            inputs.files.push(source.name);
+        }
+        inputs
+    })
+    .map_err(|source| SourceError::Io {
+        path: "<parser thread>".into(),
+        source,
+    })
+}
+
+fn load_source(name: &Arc<str>, bytes: &[u8], options: &LoadOptions, inputs: &mut Inputs) {
+    match parse::documents(bytes, &options.limits) {
+        Ok(docs) => {
+            for doc in docs {
+                classify::document(name, doc, options, inputs);
+            }
+        }
+        Err(failure) => inputs.problems.push(LoadProblem {
+            kind: ProblemKind::Parse,
+            origin: Origin {
+                path: name.clone(),
+                pos: failure.pos,
+            },
+            field: None,
+            message: failure.message,
+            resource: None,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests;

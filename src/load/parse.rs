@@ -1,0 +1,154 @@
+//! Bytes → YAML documents, under budgets that make hostile input fail fast.
+//!
+//! The limits are checked before and during parsing by serde-saphyr's budget, so an alias bomb,
+//! a gigabyte file or ten thousand nested levels is rejected in milliseconds with bounded memory.
+
+use super::node::{Node, Pos, Value};
+
+/// Parse budgets. The defaults comfortably fit real Kubernetes manifests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest file or stdin accepted, in bytes.
+    pub max_bytes: usize,
+    /// Deepest nesting of mappings and sequences.
+    pub max_depth: usize,
+    /// Most alias (`*ref`) uses in one file.
+    pub max_aliases: usize,
+    /// Most events replayed or recorded through anchors and aliases in one file.
+    pub max_alias_events: usize,
+    /// Most YAML nodes in one file (after alias expansion).
+    pub max_nodes: usize,
+    /// Most documents in one file.
+    pub max_documents: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 64 * 1024 * 1024,
+            max_depth: 64,
+            max_aliases: 10_000,
+            max_alias_events: 100_000,
+            max_nodes: 4_000_000,
+            max_documents: 100_000,
+        }
+    }
+}
+
+/// A file that could not be parsed: where and why, in one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseFailure {
+    /// Position of the problem (1:1 when unknown).
+    pub pos: Pos,
+    /// One-line description.
+    pub message: String,
+}
+
+/// Stack for the parsing thread. The deserializer recurses once per nesting level and a debug
+/// build needs tens of kilobytes per level, so the default 2 MiB thread stack overflows before
+/// the depth budget can reject hostile nesting. Untouched stack pages cost no memory.
+pub const PARSER_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+/// Runs `work` on a thread with [`PARSER_STACK_BYTES`] of stack. One thread serves a whole load,
+/// not one per file, so loading thousands of files costs one spawn.
+///
+/// # Errors
+/// The OS error when no thread can be created.
+pub fn with_parser_stack<T: Send>(work: impl FnOnce() -> T + Send) -> std::io::Result<T> {
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("meshctl-parse".into())
+            .stack_size(PARSER_STACK_BYTES)
+            .spawn_scoped(scope, work)?;
+        Ok(handle
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    })
+}
+
+/// Parses all documents of a source. Empty documents (`---` alone) are dropped.
+///
+/// # Errors
+/// A [`ParseFailure`] for invalid UTF-8, YAML syntax errors, duplicate keys or a breached budget.
+pub fn documents(bytes: &[u8], limits: &Limits) -> Result<Vec<Node>, ParseFailure> {
+    if bytes.len() > limits.max_bytes {
+        return Err(ParseFailure {
+            pos: Pos { line: 1, column: 1 },
+            message: format!(
+                "input is {} bytes, more than the limit of {} bytes",
+                bytes.len(),
+                limits.max_bytes
+            ),
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count()
+            + 1;
+        ParseFailure {
+            pos: Pos {
+                line: line as u64,
+                column: column as u64,
+            },
+            message: format!(
+                "input is not valid UTF-8 (byte 0x{:02x} at offset {})",
+                bytes[e.valid_up_to()],
+                e.valid_up_to()
+            ),
+        }
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = limits.max_depth;
+    budget.max_aliases = limits.max_aliases;
+    budget.max_nodes = limits.max_nodes;
+    budget.max_documents = limits.max_documents;
+    budget.max_total_scalar_bytes = limits.max_bytes;
+    budget.max_events = limits.max_nodes.saturating_mul(2);
+    budget.max_recorded_anchor_events = limits.max_alias_events;
+    budget.max_recorded_anchor_bytes = limits.max_bytes;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options.strict_booleans = true;
+    options.with_snippet = false;
+    options.alias_limits.max_total_replayed_events = limits.max_alias_events;
+
+    let docs: Vec<Node> =
+        serde_saphyr::from_multiple_with_options(text, options).map_err(|e| failure(&e))?;
+    Ok(docs
+        .into_iter()
+        .filter(|d| !matches!(d.value, Value::Null))
+        .collect())
+}
+
+fn failure(error: &serde_saphyr::Error) -> ParseFailure {
+    let pos = error
+        .location()
+        .map_or(Pos { line: 1, column: 1 }, |l| Pos {
+            line: l.line().max(1),
+            column: l.column().max(1),
+        });
+    let rendered = error.to_string();
+    let first = rendered
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid YAML");
+    // serde-saphyr may prefix its own "line N column M" — we print positions ourselves.
+    let message = strip_position_suffix(first.trim());
+    ParseFailure {
+        pos,
+        message: message.to_owned(),
+    }
+}
+
+fn strip_position_suffix(message: &str) -> &str {
+    message
+        .find(" at line ")
+        .map_or(message, |i| &message[..i])
+        .trim_end_matches(['.', ':'])
+}

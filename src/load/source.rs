@@ -1,0 +1,149 @@
+//! Reads the inputs the user named: files, directories (recursive, sorted, symlink loops
+//! detected) and `-` for stdin. Only Kubernetes manifest extensions are read from directories;
+//! a file named explicitly is read whatever its extension, as kubectl does.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::parse::Limits;
+
+/// One source's bytes and the name diagnostics will use for it.
+#[derive(Debug)]
+pub(super) struct Source {
+    pub(super) name: Arc<str>,
+    pub(super) bytes: Vec<u8>,
+}
+
+/// Why an input could not be read at all (exit 2, unlike per-document problems).
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The path does not exist or cannot be read.
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A directory contains a symbolic link back to one of its ancestors.
+    #[error("`{path}`: symbolic link loop back to `{ancestor}`")]
+    SymlinkLoop {
+        /// The looping link.
+        path: String,
+        /// The ancestor it points to.
+        ancestor: String,
+    },
+    /// A file is larger than the configured limit.
+    #[error("`{path}`: file is {size} bytes, more than the limit of {limit} bytes")]
+    TooLarge {
+        /// The path.
+        path: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
+
+pub(super) fn read_all(paths: &[PathBuf], limits: &Limits) -> Result<Vec<Source>, SourceError> {
+    let mut sources = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            sources.push(read_stdin(limits)?);
+        } else if path.is_dir() {
+            for file in walk(path)? {
+                sources.push(read_file(&file, limits)?);
+            }
+        } else {
+            sources.push(read_file(path, limits)?);
+        }
+    }
+    Ok(sources)
+}
+
+fn walk(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name();
+    for entry in walker {
+        let entry = entry.map_err(|e| walk_error(dir, e))?;
+        let is_manifest = entry
+            .path()
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| EXTENSIONS.contains(&e));
+        if entry.file_type().is_file() && is_manifest {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+fn walk_error(dir: &Path, error: walkdir::Error) -> SourceError {
+    let path = error.path().unwrap_or(dir).display().to_string();
+    if let Some(ancestor) = error.loop_ancestor() {
+        return SourceError::SymlinkLoop {
+            path,
+            ancestor: ancestor.display().to_string(),
+        };
+    }
+    let source = error
+        .into_io_error()
+        .unwrap_or_else(|| std::io::Error::other("directory walk failed"));
+    SourceError::Io { path, source }
+}
+
+fn read_file(path: &Path, limits: &Limits) -> Result<Source, SourceError> {
+    let name = path.display().to_string();
+    let io = |source| SourceError::Io {
+        path: name.clone(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > limits.max_bytes as u64 {
+        return Err(SourceError::TooLarge {
+            path: name,
+            size,
+            limit: limits.max_bytes,
+        });
+    }
+    let bytes = read_capped(file, limits.max_bytes, &name)?;
+    Ok(Source {
+        name: Arc::from(name),
+        bytes,
+    })
+}
+
+fn read_stdin(limits: &Limits) -> Result<Source, SourceError> {
+    let bytes = read_capped(std::io::stdin().lock(), limits.max_bytes, "-")?;
+    Ok(Source {
+        name: Arc::from("-"),
+        bytes,
+    })
+}
+
+/// Reads at most `limit` bytes; one byte more means the input is too large (stdin, FIFOs and
+/// files that grow while read have no trustworthy size up front).
+fn read_capped(reader: impl Read, limit: usize, name: &str) -> Result<Vec<u8>, SourceError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| SourceError::Io {
+            path: name.to_owned(),
+            source,
+        })?;
+    if bytes.len() > limit {
+        return Err(SourceError::TooLarge {
+            path: name.to_owned(),
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}

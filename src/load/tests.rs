@@ -1,0 +1,207 @@
+use super::*;
+
+fn load(text: &str) -> Inputs {
+    load_bytes("mem.yaml", text.as_bytes(), &LoadOptions::default()).expect("parser thread")
+}
+
+fn only_problem(text: &str) -> String {
+    let inputs = load(text);
+    assert_eq!(inputs.problems.len(), 1, "{:#?}", inputs.problems);
+    inputs.problems[0].to_string()
+}
+
+const BLOG_ENTRY: &str = "\
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: mysql-external
+spec:
+  hosts:
+  - db.example.com
+  addresses:
+  - 203.0.113.7/32
+  ports:
+  - name: tcp
+    number: 3306
+    protocol: tcp
+  location: MESH_EXTERNAL
+";
+
+#[test]
+fn loads_the_blog_entry_with_default_namespace() {
+    let inputs = load(BLOG_ENTRY);
+    assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
+    let se = &inputs.service_entries[0];
+    assert_eq!(se.resource.metadata.namespace(), "default");
+    assert_eq!(se.resource.spec.addresses, ["203.0.113.7/32"]);
+    assert_eq!(se.locate("spec.addresses[0]").to_string(), "mem.yaml:9:5");
+    assert_eq!(
+        se.locate("spec.ports[0].number").pos,
+        Pos {
+            line: 12,
+            column: 13
+        }
+    );
+}
+
+#[test]
+fn namespace_flag_applies_only_when_metadata_names_none() {
+    let options = LoadOptions {
+        default_namespace: "prod".into(),
+        ..LoadOptions::default()
+    };
+    let text = format!(
+        "{BLOG_ENTRY}---\n{}",
+        BLOG_ENTRY.replace("name: mysql-external", "name: b\n  namespace: team")
+    );
+    let inputs = load_bytes("mem.yaml", text.as_bytes(), &options).expect("parser thread");
+    let namespaces: Vec<_> = inputs
+        .service_entries
+        .iter()
+        .map(|s| s.resource.metadata.namespace().to_owned())
+        .collect();
+    assert_eq!(namespaces, ["prod", "team"]);
+}
+
+#[test]
+fn other_kinds_are_kept_aside_and_lists_unpacked() {
+    let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: x}\n- apiVersion: networking.istio.io/v1beta1\n  kind: ServiceEntry\n  metadata: {name: y}\n  spec: {hosts: [a.example.com]}\n";
+    let inputs = load(text);
+    assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
+    assert_eq!(inputs.others.len(), 1);
+    assert_eq!(inputs.others[0].kind, "Deployment");
+    assert_eq!(inputs.others[0].origin.pos.line, 4);
+    assert_eq!(inputs.service_entries.len(), 1);
+    assert_eq!(inputs.service_entries[0].origin.pos.line, 7);
+}
+
+#[test]
+fn mesh_config_in_three_forms() {
+    use crate::model::OutboundPolicy::{AllowAny, RegistryOnly};
+    let bare = "outboundTrafficPolicy:\n  mode: ALLOW_ANY\nrootNamespace: mesh-root\nenablePrometheusMerge: true\n";
+    let configmap = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n  mesh: |-\n    outboundTrafficPolicy:\n      mode: REGISTRY_ONLY\n";
+    let operator = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    outboundTrafficPolicy:\n      mode: ALLOW_ANY\n";
+    for (text, want) in [
+        (bare, AllowAny),
+        (configmap, RegistryOnly),
+        (operator, AllowAny),
+    ] {
+        let inputs = load(text);
+        assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
+        let mesh = &inputs.mesh_configs[0].resource;
+        assert_eq!(
+            mesh.outbound_traffic_policy.as_ref().and_then(|p| p.mode),
+            Some(want)
+        );
+    }
+    assert_eq!(
+        load(bare).mesh_configs[0].resource.root_namespace(),
+        "mesh-root"
+    );
+}
+
+#[test]
+fn bad_mesh_mode_is_reported_at_the_field() {
+    let message = only_problem("outboundTrafficPolicy:\n  mode: BLOCK\n");
+    assert!(
+        message.starts_with("mem.yaml:2:9: `outboundTrafficPolicy.mode`: Unsupported value"),
+        "{message}"
+    );
+}
+
+#[test]
+fn schema_violations_name_file_line_and_field() {
+    let text = BLOG_ENTRY.replace("number: 3306", "number: \"3306\"");
+    let message = only_problem(&text);
+    assert_eq!(
+        message,
+        "mem.yaml:12:13: `spec.ports[0].number`: Invalid value: \"string\": spec.ports[0].number in body must be of type integer"
+    );
+}
+
+#[test]
+fn unknown_fields_are_rejected_like_kubectl() {
+    let text = BLOG_ENTRY.replace("  location:", "  hostz: [x]\n  location:");
+    let message = only_problem(&text);
+    assert_eq!(
+        message,
+        "mem.yaml:14:3: `spec.hostz`: unknown field \"spec.hostz\""
+    );
+}
+
+#[test]
+fn unsupported_api_version_is_a_schema_problem() {
+    let message = only_problem(&BLOG_ENTRY.replace("/v1\n", "/v2\n"));
+    assert!(
+        message
+            .contains("no matches for kind \"ServiceEntry\" in version \"networking.istio.io/v2\""),
+        "{message}"
+    );
+}
+
+#[test]
+fn syntax_errors_are_one_line_with_position() {
+    for (text, line) in [
+        ("a: [1, 2\nb: 3\n", 2),
+        ("a:\n\tb: 1\n", 2),
+        ("a: 1\na: 2\n", 2),
+        ("key: \"unterminated\n", 1),
+    ] {
+        let inputs = load(text);
+        assert_eq!(inputs.problems.len(), 1, "{text:?}");
+        let problem = &inputs.problems[0];
+        assert_eq!(problem.kind, ProblemKind::Parse);
+        assert!(
+            problem.origin.pos.line >= line.min(1) && problem.origin.pos.line <= 3,
+            "{text:?}: {problem}"
+        );
+        assert!(!problem.to_string().contains('\n'), "{problem}");
+    }
+}
+
+#[test]
+fn duplicate_keys_are_errors() {
+    let message = only_problem("a: 1\na: 2\n");
+    assert!(message.starts_with("mem.yaml:2:"), "{message}");
+    assert!(message.to_lowercase().contains("duplicate"), "{message}");
+}
+
+#[test]
+fn non_utf8_is_located() {
+    let inputs = load_bytes("bin.yaml", b"a: 1\nb: \xff\xfe\n", &LoadOptions::default())
+        .expect("parser thread");
+    assert_eq!(
+        inputs.problems[0].to_string(),
+        "bin.yaml:2:4: input is not valid UTF-8 (byte 0xff at offset 8)"
+    );
+}
+
+#[test]
+fn scalar_document_is_not_a_mapping() {
+    let message = only_problem("just a string\n");
+    assert_eq!(message, "mem.yaml:1:1: document is a string, not a mapping");
+}
+
+#[test]
+fn budgets_stop_hostile_input_fast() {
+    let started = std::time::Instant::now();
+    // Billion laughs: 9 levels of 9 aliases each.
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+    let deep_block: String = (0..10_000)
+        .map(|i| format!("{}k:\n", " ".repeat(i)))
+        .collect();
+    for text in [bomb, deep, deep_block] {
+        let inputs = load(&text);
+        assert_eq!(inputs.problems.len(), 1);
+        assert_eq!(inputs.problems[0].kind, ProblemKind::Parse);
+    }
+    let big = vec![b'#'; Limits::default().max_bytes + 1];
+    let inputs = load_bytes("big.yaml", &big, &LoadOptions::default()).expect("parser thread");
+    assert!(inputs.problems[0].message.contains("more than the limit"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

@@ -1,0 +1,26 @@
+//! The Istio and Kubernetes resources meshctl reads, as plain serde types with no I/O.
+//!
+//! Field names and enum spellings follow the Kubernetes JSON form of the Istio API
+//! (`networking.istio.io` v1, v1beta1 and v1alpha3 share one schema), so a document loaded from a
+//! cluster dump deserializes without renaming. Which values are *valid* is decided in
+//! [`crate::schema`], not here: these types accept anything of the right shape so that a
+//! linter can still report on a half-wrong document.
+
+mod mesh;
+mod meta;
+mod service_entry;
+mod sidecar;
+
+pub use mesh::{MeshConfig, OutboundPolicy, OutboundTrafficPolicy};
+pub use meta::{ObjectMeta, WorkloadSelector};
+pub use service_entry::{
+    Location, Resolution, ServiceEntry, ServiceEntrySpec, ServiceEntryStatus, ServicePort,
+    StatusAddress, WorkloadEntry,
+};
+pub use sidecar::{EgressListener, Sidecar, SidecarPort, SidecarSpec};
+
+/// The API group of every Istio networking resource meshctl reads.
+pub const NETWORKING_GROUP: &str = "networking.istio.io";
+
+/// The API versions under which Istio serves ServiceEntry and Sidecar (identical schemas).
+pub const NETWORKING_VERSIONS: [&str; 3] = ["v1", "v1beta1", "v1alpha3"];

@@ -1,0 +1,328 @@
+//! A small structural-schema interpreter: types, enums, lengths, item counts, required and
+//! unknown fields — the OpenAPI subset Kubernetes applies to custom resources.
+
+use crate::load::node::{Node, Value};
+
+use super::Violation;
+
+/// The schema of one value.
+#[derive(Debug)]
+pub enum Schema {
+    /// Anything (opaque subtrees such as `status` or Sidecar `ingress`).
+    Any,
+    /// A string, optionally bounded and/or from a fixed set.
+    Str {
+        /// `maxLength`.
+        max_len: Option<usize>,
+        /// `enum`.
+        one_of: Option<&'static [&'static str]>,
+        /// A CEL rule on the value: returns the CRD's message when violated.
+        rule: Option<fn(&str) -> Option<&'static str>>,
+    },
+    /// An integer within `[min, max]`, with an optional CEL range rule.
+    Int {
+        /// `minimum`.
+        min: i128,
+        /// `maximum`.
+        max: i128,
+        /// A CEL rule on the value.
+        rule: Option<fn(i128) -> Option<&'static str>>,
+    },
+    /// `x-kubernetes-int-or-string`.
+    IntOrString,
+    /// A list.
+    Array {
+        /// Item schema.
+        items: &'static Schema,
+        /// `minItems`.
+        min_items: usize,
+        /// `maxItems`.
+        max_items: Option<usize>,
+    },
+    /// An object with known fields; anything else is an unknown field.
+    Object {
+        /// Known fields.
+        fields: &'static [(&'static str, Schema)],
+        /// Fields that must be present.
+        required: &'static [&'static str],
+    },
+    /// A string-keyed map (`additionalProperties`).
+    Map {
+        /// Value schema.
+        values: &'static Schema,
+        /// `maxProperties`.
+        max_props: Option<usize>,
+        /// A CEL rule on every key.
+        key_rule: Option<fn(&str) -> Option<&'static str>>,
+    },
+}
+
+/// A plain string with no constraints.
+pub const STRING: Schema = Schema::Str {
+    max_len: None,
+    one_of: None,
+    rule: None,
+};
+
+/// A string list.
+pub const STRINGS: Schema = Schema::Array {
+    items: &STRING,
+    min_items: 0,
+    max_items: None,
+};
+
+/// A string-to-string map.
+pub const STRING_MAP: Schema = Schema::Map {
+    values: &STRING,
+    max_props: None,
+    key_rule: None,
+};
+
+/// A protobuf `uint32` as the CRDs declare it.
+pub const UINT32: Schema = Schema::Int {
+    min: 0,
+    max: 4_294_967_295,
+    rule: None,
+};
+
+/// A port number: `uint32` plus the CEL rule `0 < self && self <= 65535`.
+pub const PORT: Schema = Schema::Int {
+    min: 0,
+    max: 4_294_967_295,
+    rule: Some(port_rule),
+};
+
+fn port_rule(n: i128) -> Option<&'static str> {
+    (!(1..=65535).contains(&n)).then_some("port must be between 1-65535")
+}
+
+/// Kubernetes `metadata` as the API server checks it for any object.
+pub const METADATA: Schema = Schema::Object {
+    fields: &[
+        ("name", STRING),
+        ("generateName", STRING),
+        ("namespace", STRING),
+        ("labels", STRING_MAP),
+        ("annotations", STRING_MAP),
+        ("creationTimestamp", Schema::Any),
+        ("uid", Schema::Any),
+        ("resourceVersion", Schema::Any),
+        ("generation", Schema::Any),
+        ("deletionTimestamp", Schema::Any),
+        ("deletionGracePeriodSeconds", Schema::Any),
+        ("finalizers", STRINGS),
+        ("ownerReferences", Schema::Any),
+        ("managedFields", Schema::Any),
+        ("selfLink", Schema::Any),
+    ],
+    required: &[],
+};
+
+/// Validates `doc` against `schema`, then applies `cel` (rules spanning several fields).
+pub fn validate(doc: &Node, schema: &Schema, cel: fn(&Node) -> Vec<Violation>) -> Vec<Violation> {
+    let mut out = Vec::new();
+    check(doc, schema, "", &mut out);
+    if doc.get("metadata").is_none_or(|m| {
+        m.get_str("name").is_none_or(str::is_empty) && m.get("generateName").is_none()
+    }) {
+        out.push(Violation {
+            pos: doc.locate("metadata"),
+            path: "metadata.name".into(),
+            message: "Required value: name or generateName is required".into(),
+        });
+    }
+    if out.is_empty() {
+        out.extend(cel(doc));
+    }
+    out
+}
+
+fn join(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
+fn violation(node: &Node, path: &str, message: String) -> Violation {
+    Violation {
+        pos: node.pos,
+        path: path.to_owned(),
+        message,
+    }
+}
+
+fn check(node: &Node, schema: &Schema, path: &str, out: &mut Vec<Violation>) {
+    // Kubernetes treats an explicit `null` like an absent field.
+    if matches!(node.value, Value::Null) {
+        return;
+    }
+    match (schema, &node.value) {
+        (Schema::Any, _) | (Schema::IntOrString, Value::Int(_) | Value::Str(_)) => {}
+        (
+            Schema::Str {
+                max_len,
+                one_of,
+                rule,
+            },
+            Value::Str(s),
+        ) => {
+            if let Some(max) = max_len
+                && s.chars().count() > *max
+            {
+                out.push(violation(
+                    node,
+                    path,
+                    format!("Too long: may not be more than {max} bytes"),
+                ));
+            }
+            if let Some(allowed) = one_of
+                && !allowed.contains(&s.as_str())
+            {
+                let list = allowed
+                    .iter()
+                    .map(|a| format!("\"{a}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                out.push(violation(
+                    node,
+                    path,
+                    format!("Unsupported value: \"{s}\": supported values: {list}"),
+                ));
+            }
+            if let Some(message) = rule.and_then(|r| r(s)) {
+                out.push(violation(
+                    node,
+                    path,
+                    format!("Invalid value: \"{s}\": {message}"),
+                ));
+            }
+        }
+        (Schema::Int { min, max, rule }, Value::Int(n)) => {
+            if n < min {
+                out.push(violation(
+                    node,
+                    path,
+                    format!("Invalid value: {n}: should be greater than or equal to {min}"),
+                ));
+            } else if n > max {
+                out.push(violation(
+                    node,
+                    path,
+                    format!("Invalid value: {n}: should be less than or equal to {max}"),
+                ));
+            } else if let Some(message) = rule.and_then(|r| r(*n)) {
+                out.push(violation(
+                    node,
+                    path,
+                    format!("Invalid value: {n}: {message}"),
+                ));
+            }
+        }
+        (
+            Schema::Array {
+                items,
+                min_items,
+                max_items,
+            },
+            Value::Seq(list),
+        ) => {
+            if list.len() < *min_items {
+                out.push(violation(
+                    node,
+                    path,
+                    format!(
+                        "Invalid value: {} items: should have at least {min_items} items",
+                        list.len()
+                    ),
+                ));
+            }
+            if let Some(max) = max_items
+                && list.len() > *max
+            {
+                out.push(violation(
+                    node,
+                    path,
+                    format!("Too many: {}: must have at most {max} items", list.len()),
+                ));
+            }
+            for (i, item) in list.iter().enumerate() {
+                check(item, items, &format!("{path}[{i}]"), out);
+            }
+        }
+        (Schema::Object { fields, required }, Value::Map(entries)) => {
+            for (key, value) in entries {
+                let child = join(path, &key.name);
+                match fields.iter().find(|(name, _)| *name == key.name) {
+                    Some((_, field_schema)) => check(value, field_schema, &child, out),
+                    None => out.push(Violation {
+                        pos: key.pos,
+                        path: child.clone(),
+                        message: format!("unknown field \"{child}\""),
+                    }),
+                }
+            }
+            for name in *required {
+                let present = entries
+                    .iter()
+                    .any(|(k, v)| k.name == *name && !matches!(v.value, Value::Null));
+                if !present {
+                    out.push(violation(node, &join(path, name), "Required value".into()));
+                }
+            }
+        }
+        (
+            Schema::Map {
+                values,
+                max_props,
+                key_rule,
+            },
+            Value::Map(entries),
+        ) => {
+            if let Some(max) = max_props
+                && entries.len() > *max
+            {
+                out.push(violation(
+                    node,
+                    path,
+                    format!("Too many: {}: must have at most {max} items", entries.len()),
+                ));
+            }
+            for (key, value) in entries {
+                let child = join(path, &key.name);
+                if let Some(message) = key_rule.and_then(|r| r(&key.name)) {
+                    out.push(Violation {
+                        pos: key.pos,
+                        path: path.to_owned(),
+                        message: format!("Invalid value: \"{}\": {message}", key.name),
+                    });
+                }
+                check(value, values, &child, out);
+            }
+        }
+        (expected, found) => {
+            let want = match expected {
+                Schema::Str { .. } => "string",
+                Schema::Int { .. } => "integer",
+                Schema::IntOrString => "integer or string",
+                Schema::Array { .. } => "array",
+                Schema::Object { .. } | Schema::Map { .. } => "object",
+                Schema::Any => unreachable_type(),
+            };
+            out.push(violation(
+                node,
+                path,
+                format!(
+                    "Invalid value: \"{}\": {path} in body must be of type {want}",
+                    found.type_name()
+                ),
+            ));
+        }
+    }
+}
+
+/// `Schema::Any` accepts every value, so it never reaches the type-mismatch arm.
+const fn unreachable_type() -> &'static str {
+    "any"
+}
