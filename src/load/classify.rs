@@ -60,7 +60,7 @@ pub(super) fn document(path: &Arc<str>, doc: Node, options: &LoadOptions, inputs
                 }
             }
         }
-        ("", "List") | (_, "List") if doc.get("items").is_some() => {
+        ("" | _, "List") if doc.get("items").is_some() => {
             if let Some(Value::Seq(items)) = doc.get("items").map(|n| n.value.clone()) {
                 for item in items {
                     document(path, item, options, inputs);
@@ -70,14 +70,13 @@ pub(super) fn document(path: &Arc<str>, doc: Node, options: &LoadOptions, inputs
         ("", "ConfigMap") if is_istio_configmap(&doc) => mesh_from_configmap(path, &doc, inputs),
         ("install.istio.io", "IstioOperator") => {
             if let Some(mesh) = doc.get("spec").and_then(|s| s.get("meshConfig")) {
-                mesh_config(path, mesh.clone(), "spec.meshConfig", &doc, inputs);
+                mesh_config(path, mesh, "spec.meshConfig", &doc, inputs);
             } else {
                 inputs.others.push(other(origin, api_version, kind));
             }
         }
         ("", "") if MeshConfig::KNOWN_KEYS.iter().any(|k| doc.get(k).is_some()) => {
-            let whole = doc.clone();
-            mesh_config(path, doc, "", &whole, inputs);
+            mesh_config(path, &doc, "", &doc, inputs);
         }
         _ => inputs.others.push(other(origin, api_version, kind)),
     }
@@ -220,7 +219,7 @@ fn mesh_from_configmap(path: &Arc<str>, doc: &Node, inputs: &mut Inputs) {
             });
             // Positions inside the embedded string are relative to it; point at the field.
             let mesh = relocate(mesh, field.pos);
-            mesh_config(path, mesh, "data.mesh", doc, inputs);
+            mesh_config(path, &mesh, "data.mesh", doc, inputs);
         }
         Ok(_) => inputs
             .problems
@@ -255,7 +254,7 @@ fn relocate(mut node: Node, pos: super::Pos) -> Node {
     node
 }
 
-fn mesh_config(path: &Arc<str>, mesh: Node, field: &str, whole: &Node, inputs: &mut Inputs) {
+fn mesh_config(path: &Arc<str>, mesh: &Node, field: &str, whole: &Node, inputs: &mut Inputs) {
     let origin = Origin {
         path: path.clone(),
         pos: mesh.pos,

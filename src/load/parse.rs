@@ -37,7 +37,7 @@ impl Default for Limits {
 
 /// A file that could not be parsed: where and why, in one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseFailure {
+pub(super) struct ParseFailure {
     /// Position of the problem (1:1 when unknown).
     pub pos: Pos,
     /// One-line description.
@@ -47,14 +47,14 @@ pub struct ParseFailure {
 /// Stack for the parsing thread. The deserializer recurses once per nesting level and a debug
 /// build needs tens of kilobytes per level, so the default 2 MiB thread stack overflows before
 /// the depth budget can reject hostile nesting. Untouched stack pages cost no memory.
-pub const PARSER_STACK_BYTES: usize = 256 * 1024 * 1024;
+pub(super) const PARSER_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 /// Runs `work` on a thread with [`PARSER_STACK_BYTES`] of stack. One thread serves a whole load,
 /// not one per file, so loading thousands of files costs one spawn.
 ///
 /// # Errors
 /// The OS error when no thread can be created.
-pub fn with_parser_stack<T: Send>(work: impl FnOnce() -> T + Send) -> std::io::Result<T> {
+pub(super) fn with_parser_stack<T: Send>(work: impl FnOnce() -> T + Send) -> std::io::Result<T> {
     std::thread::scope(|scope| {
         let handle = std::thread::Builder::new()
             .name("meshctl-parse".into())
@@ -70,7 +70,7 @@ pub fn with_parser_stack<T: Send>(work: impl FnOnce() -> T + Send) -> std::io::R
 ///
 /// # Errors
 /// A [`ParseFailure`] for invalid UTF-8, YAML syntax errors, duplicate keys or a breached budget.
-pub fn documents(bytes: &[u8], limits: &Limits) -> Result<Vec<Node>, ParseFailure> {
+pub(super) fn documents(bytes: &[u8], limits: &Limits) -> Result<Vec<Node>, ParseFailure> {
     if bytes.len() > limits.max_bytes {
         return Err(ParseFailure {
             pos: Pos { line: 1, column: 1 },
@@ -83,11 +83,11 @@ pub fn documents(bytes: &[u8], limits: &Limits) -> Result<Vec<Node>, ParseFailur
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let valid = &bytes[..e.valid_up_to()];
-        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
-        let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&valid[line_start..])
-            .chars()
-            .count()
+        let lines: Vec<&[u8]> = valid.split(|b| *b == b'\n').collect();
+        let line = lines.len();
+        let column = lines
+            .last()
+            .map_or(0, |l| String::from_utf8_lossy(l).chars().count())
             + 1;
         ParseFailure {
             pos: Pos {

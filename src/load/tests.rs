@@ -1,3 +1,5 @@
+use std::fmt::Write as _;
+
 use super::*;
 
 fn load(text: &str) -> Inputs {
@@ -189,12 +191,13 @@ fn budgets_stop_hostile_input_fast() {
     let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
     for i in 1..10 {
         let refs = vec![format!("*a{}", i - 1); 9].join(", ");
-        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        writeln!(bomb, "a{i}: &a{i} [{refs}]").expect("write to string");
     }
     let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
-    let deep_block: String = (0..10_000)
-        .map(|i| format!("{}k:\n", " ".repeat(i)))
-        .collect();
+    let deep_block = (0..10_000).fold(String::new(), |mut text, i| {
+        writeln!(text, "{}k:", " ".repeat(i)).expect("write to string");
+        text
+    });
     for text in [bomb, deep, deep_block] {
         let inputs = load(&text);
         assert_eq!(inputs.problems.len(), 1);

@@ -58,35 +58,35 @@ pub enum Schema {
 }
 
 /// A plain string with no constraints.
-pub const STRING: Schema = Schema::Str {
+pub(super) const STRING: Schema = Schema::Str {
     max_len: None,
     one_of: None,
     rule: None,
 };
 
 /// A string list.
-pub const STRINGS: Schema = Schema::Array {
+pub(super) const STRINGS: Schema = Schema::Array {
     items: &STRING,
     min_items: 0,
     max_items: None,
 };
 
 /// A string-to-string map.
-pub const STRING_MAP: Schema = Schema::Map {
+pub(super) const STRING_MAP: Schema = Schema::Map {
     values: &STRING,
     max_props: None,
     key_rule: None,
 };
 
 /// A protobuf `uint32` as the CRDs declare it.
-pub const UINT32: Schema = Schema::Int {
+pub(super) const UINT32: Schema = Schema::Int {
     min: 0,
     max: 4_294_967_295,
     rule: None,
 };
 
 /// A port number: `uint32` plus the CEL rule `0 < self && self <= 65535`.
-pub const PORT: Schema = Schema::Int {
+pub(super) const PORT: Schema = Schema::Int {
     min: 0,
     max: 4_294_967_295,
     rule: Some(port_rule),
@@ -97,7 +97,7 @@ fn port_rule(n: i128) -> Option<&'static str> {
 }
 
 /// Kubernetes `metadata` as the API server checks it for any object.
-pub const METADATA: Schema = Schema::Object {
+pub(super) const METADATA: Schema = Schema::Object {
     fields: &[
         ("name", STRING),
         ("generateName", STRING),
@@ -119,7 +119,11 @@ pub const METADATA: Schema = Schema::Object {
 };
 
 /// Validates `doc` against `schema`, then applies `cel` (rules spanning several fields).
-pub fn validate(doc: &Node, schema: &Schema, cel: fn(&Node) -> Vec<Violation>) -> Vec<Violation> {
+pub(super) fn validate(
+    doc: &Node,
+    schema: &Schema,
+    cel: fn(&Node) -> Vec<Violation>,
+) -> Vec<Violation> {
     let mut out = Vec::new();
     check(doc, schema, "", &mut out);
     if doc.get("metadata").is_none_or(|m| {
@@ -168,57 +172,22 @@ fn check(node: &Node, schema: &Schema, path: &str, out: &mut Vec<Violation>) {
             },
             Value::Str(s),
         ) => {
-            if let Some(max) = max_len
-                && s.chars().count() > *max
-            {
-                out.push(violation(
-                    node,
-                    path,
-                    format!("Too long: may not be more than {max} bytes"),
-                ));
-            }
-            if let Some(allowed) = one_of
-                && !allowed.contains(&s.as_str())
-            {
-                let list = allowed
-                    .iter()
-                    .map(|a| format!("\"{a}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                out.push(violation(
-                    node,
-                    path,
-                    format!("Unsupported value: \"{s}\": supported values: {list}"),
-                ));
-            }
-            if let Some(message) = rule.and_then(|r| r(s)) {
-                out.push(violation(
-                    node,
-                    path,
-                    format!("Invalid value: \"{s}\": {message}"),
-                ));
-            }
+            check_str(node, path, s, (*max_len, *one_of, *rule), out);
         }
         (Schema::Int { min, max, rule }, Value::Int(n)) => {
-            if n < min {
-                out.push(violation(
-                    node,
-                    path,
-                    format!("Invalid value: {n}: should be greater than or equal to {min}"),
-                ));
+            let message = if n < min {
+                Some(format!(
+                    "Invalid value: {n}: should be greater than or equal to {min}"
+                ))
             } else if n > max {
-                out.push(violation(
-                    node,
-                    path,
-                    format!("Invalid value: {n}: should be less than or equal to {max}"),
-                ));
-            } else if let Some(message) = rule.and_then(|r| r(*n)) {
-                out.push(violation(
-                    node,
-                    path,
-                    format!("Invalid value: {n}: {message}"),
-                ));
-            }
+                Some(format!(
+                    "Invalid value: {n}: should be less than or equal to {max}"
+                ))
+            } else {
+                rule.and_then(|r| r(*n))
+                    .map(|m| format!("Invalid value: {n}: {m}"))
+            };
+            out.extend(message.map(|m| violation(node, path, m)));
         }
         (
             Schema::Array {
@@ -227,50 +196,9 @@ fn check(node: &Node, schema: &Schema, path: &str, out: &mut Vec<Violation>) {
                 max_items,
             },
             Value::Seq(list),
-        ) => {
-            if list.len() < *min_items {
-                out.push(violation(
-                    node,
-                    path,
-                    format!(
-                        "Invalid value: {} items: should have at least {min_items} items",
-                        list.len()
-                    ),
-                ));
-            }
-            if let Some(max) = max_items
-                && list.len() > *max
-            {
-                out.push(violation(
-                    node,
-                    path,
-                    format!("Too many: {}: must have at most {max} items", list.len()),
-                ));
-            }
-            for (i, item) in list.iter().enumerate() {
-                check(item, items, &format!("{path}[{i}]"), out);
-            }
-        }
+        ) => check_array(node, path, (items, *min_items, *max_items), list, out),
         (Schema::Object { fields, required }, Value::Map(entries)) => {
-            for (key, value) in entries {
-                let child = join(path, &key.name);
-                match fields.iter().find(|(name, _)| *name == key.name) {
-                    Some((_, field_schema)) => check(value, field_schema, &child, out),
-                    None => out.push(Violation {
-                        pos: key.pos,
-                        path: child.clone(),
-                        message: format!("unknown field \"{child}\""),
-                    }),
-                }
-            }
-            for name in *required {
-                let present = entries
-                    .iter()
-                    .any(|(k, v)| k.name == *name && !matches!(v.value, Value::Null));
-                if !present {
-                    out.push(violation(node, &join(path, name), "Required value".into()));
-                }
-            }
+            check_object(node, path, fields, required, entries, out);
         }
         (
             Schema::Map {
@@ -290,39 +218,133 @@ fn check(node: &Node, schema: &Schema, path: &str, out: &mut Vec<Violation>) {
                 ));
             }
             for (key, value) in entries {
-                let child = join(path, &key.name);
                 if let Some(message) = key_rule.and_then(|r| r(&key.name)) {
+                    let text = format!("Invalid value: \"{}\": {message}", key.name);
                     out.push(Violation {
                         pos: key.pos,
                         path: path.to_owned(),
-                        message: format!("Invalid value: \"{}\": {message}", key.name),
+                        message: text,
                     });
                 }
-                check(value, values, &child, out);
+                check(value, values, &join(path, &key.name), out);
             }
         }
-        (expected, found) => {
-            let want = match expected {
-                Schema::Str { .. } => "string",
-                Schema::Int { .. } => "integer",
-                Schema::IntOrString => "integer or string",
-                Schema::Array { .. } => "array",
-                Schema::Object { .. } | Schema::Map { .. } => "object",
-                Schema::Any => unreachable_type(),
-            };
-            out.push(violation(
-                node,
-                path,
-                format!(
-                    "Invalid value: \"{}\": {path} in body must be of type {want}",
-                    found.type_name()
-                ),
-            ));
+        (expected, found) => out.push(violation(
+            node,
+            path,
+            format!(
+                "Invalid value: \"{}\": {path} in body must be of type {}",
+                found.type_name(),
+                type_name(expected)
+            ),
+        )),
+    }
+}
+
+fn check_array(
+    node: &Node,
+    path: &str,
+    (items, min_items, max_items): (&Schema, usize, Option<usize>),
+    list: &[Node],
+    out: &mut Vec<Violation>,
+) {
+    if list.len() < min_items {
+        let n = list.len();
+        let message = format!("Invalid value: {n} items: should have at least {min_items} items");
+        out.push(violation(node, path, message));
+    }
+    if let Some(max) = max_items
+        && list.len() > max
+    {
+        let message = format!("Too many: {}: must have at most {max} items", list.len());
+        out.push(violation(node, path, message));
+    }
+    for (i, item) in list.iter().enumerate() {
+        check(item, items, &format!("{path}[{i}]"), out);
+    }
+}
+
+type StrRules = (
+    Option<usize>,
+    Option<&'static [&'static str]>,
+    Option<fn(&str) -> Option<&'static str>>,
+);
+
+fn check_str(
+    node: &Node,
+    path: &str,
+    s: &str,
+    (max_len, one_of, rule): StrRules,
+    out: &mut Vec<Violation>,
+) {
+    if let Some(max) = max_len
+        && s.chars().count() > max
+    {
+        out.push(violation(
+            node,
+            path,
+            format!("Too long: may not be more than {max} bytes"),
+        ));
+    }
+    if let Some(allowed) = one_of
+        && !allowed.contains(&s)
+    {
+        let list = allowed
+            .iter()
+            .map(|a| format!("\"{a}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(violation(
+            node,
+            path,
+            format!("Unsupported value: \"{s}\": supported values: {list}"),
+        ));
+    }
+    if let Some(message) = rule.and_then(|r| r(s)) {
+        out.push(violation(
+            node,
+            path,
+            format!("Invalid value: \"{s}\": {message}"),
+        ));
+    }
+}
+
+fn check_object(
+    node: &Node,
+    path: &str,
+    fields: &[(&str, Schema)],
+    required: &[&str],
+    entries: &[(crate::load::node::Key, Node)],
+    out: &mut Vec<Violation>,
+) {
+    for (key, value) in entries {
+        let child = join(path, &key.name);
+        match fields.iter().find(|(name, _)| *name == key.name) {
+            Some((_, field_schema)) => check(value, field_schema, &child, out),
+            None => out.push(Violation {
+                pos: key.pos,
+                message: format!("unknown field \"{child}\""),
+                path: child,
+            }),
+        }
+    }
+    for name in required {
+        let present = entries
+            .iter()
+            .any(|(k, v)| k.name == *name && !matches!(v.value, Value::Null));
+        if !present {
+            out.push(violation(node, &join(path, name), "Required value".into()));
         }
     }
 }
 
-/// `Schema::Any` accepts every value, so it never reaches the type-mismatch arm.
-const fn unreachable_type() -> &'static str {
-    "any"
+fn type_name(schema: &Schema) -> &'static str {
+    match schema {
+        Schema::Str { .. } => "string",
+        Schema::Int { .. } => "integer",
+        Schema::IntOrString => "integer or string",
+        Schema::Array { .. } => "array",
+        Schema::Object { .. } | Schema::Map { .. } => "object",
+        Schema::Any => "any",
+    }
 }

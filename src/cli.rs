@@ -1,0 +1,259 @@
+//! The command-line surface, clap derive only: these doc comments are the `--help` text.
+//! Parsing of values beyond clap's (durations, hosts, CIDRs) happens in `commands/`.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Let Istio workloads reach databases outside the mesh over TCP — safely, without guessing.
+///
+/// meshctl resolves external hosts, generates ServiceEntries with pinned /32 and /128 addresses,
+/// lints Istio egress configuration, simulates what a sidecar does with a connection and can
+/// enforce the same decision in an embedded egress proxy.
+#[derive(Debug, Parser)]
+#[command(
+    name = "meshctl",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Options every command understands.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// When to colour output: `auto` colours a terminal unless NO_COLOR is set.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Say more about what is happening (repeatable).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Print only results and errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Namespace for resources that name none and for generated resources (like kubectl).
+    #[arg(short = 'n', long, global = true, value_name = "NS")]
+    pub namespace: Option<String>,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Resolve a host's A/AAAA records with TTLs and CNAME chain.
+    Resolve(ResolveArgs),
+    /// Generate Istio resources.
+    #[command(subcommand)]
+    Gen(GenCommand),
+    /// Lint ServiceEntries and Sidecars for TCP egress mistakes (planned; exits 2 for now).
+    Check(PlannedArgs),
+    /// Decide whether a connection would be allowed, by which entry, and why (planned; exits 2 for now).
+    Simulate(PlannedArgs),
+    /// Run an egress proxy enforcing the simulated decision (planned; exits 2 for now).
+    Proxy(PlannedArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print version information.
+    Version,
+}
+
+/// Arguments of commands a later release delivers; accepted so scripts get a clear error.
+#[derive(Debug, Args)]
+pub struct PlannedArgs {
+    /// Ignored until the command is implemented.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub rest: Vec<String>,
+}
+
+/// Where and how to ask DNS; shared by `resolve` and `gen`.
+#[derive(Debug, Args, Clone)]
+pub struct DnsArgs {
+    /// Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system's resolv.conf
+    /// and /etc/hosts.
+    #[arg(long, value_name = "IP[:PORT]", value_parser = parse_nameserver)]
+    pub nameserver: Vec<SocketAddr>,
+    /// Query over TCP instead of UDP.
+    #[arg(long)]
+    pub tcp: bool,
+    /// Give up on a query after this long (`500ms`, `2s`, `1m`).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+}
+
+/// `meshctl resolve`.
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// `host`, `host:port`, `[v6]:port` or a DSN such as `mysql://user@db.example.com:3306/app`;
+    /// default: $MYSQL_DB_HOST (and $MYSQL_DB_PORT), else `localhost`.
+    #[arg(value_name = "HOST")]
+    pub host: Option<String>,
+    /// DNS options.
+    #[command(flatten)]
+    pub dns: DnsArgs,
+    /// Ask this many times and report whether the answers change.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub samples: u32,
+    /// Pause between samples.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub interval: std::time::Duration,
+    /// Output format; `table` on a terminal, `json` otherwise.
+    #[arg(short, long, value_enum)]
+    pub output: Option<ResolveFormat>,
+}
+
+/// `resolve -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ResolveFormat {
+    /// A human table.
+    Table,
+    /// Stable JSON (see README).
+    Json,
+    /// The same document as YAML.
+    Yaml,
+}
+
+/// `meshctl gen …`.
+#[derive(Debug, Subcommand)]
+pub enum GenCommand {
+    /// Print a ServiceEntry that opens TCP egress to HOST's current addresses.
+    #[command(name = "serviceentry", visible_alias = "se")]
+    ServiceEntry(GenServiceEntryArgs),
+}
+
+/// `meshctl gen serviceentry`.
+#[derive(Debug, Args)]
+pub struct GenServiceEntryArgs {
+    /// `host`, `host:port` or a DSN; default: $MYSQL_DB_HOST:$MYSQL_DB_PORT, else `localhost:3306`.
+    #[arg(value_name = "HOST")]
+    pub host: Option<String>,
+    /// `metadata.name`; default: derived from host and port (a valid DNS-1123 label).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// ServiceEntry API version.
+    #[arg(long, value_enum, default_value_t = ApiVersion::V1)]
+    pub api_version: ApiVersion,
+    /// Port number (repeatable); default: the port in HOST, else $MYSQL_DB_PORT, else 3306.
+    #[arg(long = "port", value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub ports: Vec<u16>,
+    /// Protocol of every port.
+    #[arg(long, value_enum, default_value_t = PortProtocol::Tcp, ignore_case = true)]
+    pub protocol: PortProtocol,
+    /// `spec.resolution`.
+    #[arg(long, value_enum, default_value_t = GenResolution::None, ignore_case = true)]
+    pub resolution: GenResolution,
+    /// Use this address or CIDR instead of resolving (repeatable); a bare IP becomes /32 or /128.
+    #[arg(long = "address", value_name = "CIDR|IP")]
+    pub addresses: Vec<String>,
+    /// Do not query DNS (requires --address).
+    #[arg(long)]
+    pub no_resolve: bool,
+    /// Add provenance annotations (resolve time, resolver, minimum TTL); output is then not
+    /// byte-stable.
+    #[arg(long)]
+    pub annotate: bool,
+    /// DNS options.
+    #[command(flatten)]
+    pub dns: DnsArgs,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = DocFormat::Yaml)]
+    pub output: DocFormat,
+}
+
+/// `--api-version`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApiVersion {
+    /// networking.istio.io/v1 (Istio 1.22+).
+    V1,
+    /// networking.istio.io/v1beta1.
+    V1beta1,
+    /// networking.istio.io/v1alpha3.
+    V1alpha3,
+}
+
+/// `--protocol` for generated ports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[clap(rename_all = "UPPER")]
+pub enum PortProtocol {
+    /// Plain TCP (no sniffing; right for MySQL and other server-first protocols).
+    Tcp,
+    /// MySQL (Envoy's MySQL filter if istiod enables it; otherwise TCP).
+    Mysql,
+    /// MongoDB (adds Envoy's mongo_proxy filter).
+    Mongo,
+    /// Redis (Envoy's redis_proxy if istiod enables it; otherwise TCP).
+    Redis,
+    /// TLS passthrough, matched by SNI on address-less listeners.
+    Tls,
+}
+
+/// `--resolution` for generated entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[clap(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum GenResolution {
+    /// Forward to the address the application dialled (the blog's setup).
+    None,
+    /// Forward to the addresses listed as endpoints.
+    Static,
+    /// Forward to whatever the host resolves to at connection time.
+    Dns,
+    /// Like DNS, first address only.
+    DnsRoundRobin,
+}
+
+/// `-o yaml|json` for generated documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    /// YAML, ready for `kubectl apply -f -`.
+    Yaml,
+    /// JSON.
+    Json,
+}
+
+/// `meshctl completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Parses `500ms`, `2s`, `1m` (humantime syntax).
+///
+/// # Errors
+/// A message naming the accepted forms.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|e| format!("`{text}` is not a duration like 500ms, 2s or 1m ({e})"))
+}
+
+/// Parses `IP` or `IP:PORT` (`[v6]:PORT` for IPv6 with a port); port 53 by default.
+///
+/// # Errors
+/// A message when the text is not an IP address with an optional port.
+pub fn parse_nameserver(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    text.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .map(|ip| SocketAddr::new(ip, 53))
+        .map_err(|_| format!("`{text}` is not an IP address with an optional port"))
+}

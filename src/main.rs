@@ -1,0 +1,33 @@
+//! The `meshctl` binary: parse, run, map the outcome to an exit code, print errors as one line
+//! plus their causes. Everything else lives in the library.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+#[allow(clippy::print_stderr)] // the one place allowed to print the final error
+fn main() -> ExitCode {
+    let cli = meshctl::cli::Cli::parse();
+    let stdout = std::io::stdout();
+    let out_is_terminal = stdout.is_terminal();
+    let mut out = stdout.lock();
+    let mut err = std::io::stderr().lock();
+    let mut io = meshctl::Io {
+        out: &mut out,
+        err: &mut err,
+        out_is_terminal,
+    };
+    match meshctl::run(cli, &mut io) {
+        Ok(status) => ExitCode::from(status.code()),
+        // A reader that went away (`meshctl … | head`) is not an error.
+        Err(error) if meshctl::commands::is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(meshctl::ExitStatus::Error.code())
+        }
+    }
+}
