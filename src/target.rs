@@ -73,6 +73,16 @@ impl Target {
         }
     }
 
+    /// The same target with `port` when it has none (environment defaults).
+    #[must_use]
+    pub fn or_port(self, port: Option<u16>) -> Target {
+        match (self.port, port) {
+            (None, Some(_)) if !self.display.contains("://") => Target::new(self.host, port),
+            (None, Some(_)) => Target { port, ..self },
+            _ => self,
+        }
+    }
+
     /// The host as an IP address, when it is one.
     #[must_use]
     pub fn ip(&self) -> Option<IpAddr> {

@@ -73,12 +73,9 @@ fn default_target() -> anyhow::Result<crate::target::Target> {
         .ok()
         .filter(|h| !h.trim().is_empty())
         .unwrap_or_else(|| "localhost".to_owned());
-    let mut target =
+    let target =
         crate::target::Target::parse(&host).map_err(|e| anyhow::anyhow!("$MYSQL_DB_HOST: {e}"))?;
-    if target.port.is_none() {
-        target.port = env_port()?;
-    }
-    Ok(target)
+    Ok(target.or_port(env_port()?))
 }
 
 /// `$MYSQL_DB_PORT`, when set.

@@ -1,0 +1,19 @@
+//! End-to-end tests of the `meshctl` binary: every command's human and machine output and its
+//! error paths, snapshotted with insta (exit code, stdout and stderr folded into one snapshot).
+
+#[path = "support/dns_server.rs"]
+mod dns_server;
+
+#[path = "cli/common.rs"]
+mod common;
+
+#[path = "cli/completions.rs"]
+mod completions;
+#[path = "cli/gen.rs"]
+mod gen_serviceentry;
+#[path = "cli/global.rs"]
+mod global;
+#[path = "cli/resolve.rs"]
+mod resolve;
+#[path = "cli/schema_crosscheck.rs"]
+mod schema_crosscheck;

@@ -1,0 +1,44 @@
+//! Running the binary and folding its outcome into one reviewable snapshot string.
+
+use assert_cmd::Command;
+
+/// A `meshctl` command with a clean, deterministic environment.
+pub(crate) fn meshctl() -> Command {
+    let mut cmd = Command::cargo_bin("meshctl").expect("binary built");
+    cmd.env_remove("MYSQL_DB_HOST")
+        .env_remove("MYSQL_DB_PORT")
+        .env_remove("NO_COLOR")
+        .env("COLUMNS", "100");
+    cmd
+}
+
+/// Runs and returns `exit: N`, stdout and stderr as one string, with `[PORT]` in place of the
+/// test DNS server's port and `[TMP]` for temporary directories.
+pub(crate) fn outcome(cmd: &mut Command, replace: &[(&str, &str)]) -> String {
+    let output = cmd.output().expect("runs");
+    let mut text = format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        output
+            .status
+            .code()
+            .map_or("signal".into(), |c| c.to_string()),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for (from, to) in replace {
+        text = text.replace(from, to);
+    }
+    text
+}
+
+/// Runs and returns stdout, asserting the exit code.
+pub(crate) fn stdout(cmd: &mut Command, code: i32) -> String {
+    let output = cmd.output().expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8")
+}

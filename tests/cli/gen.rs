@@ -1,0 +1,281 @@
+//! `meshctl gen serviceentry`: generated documents, DNS-backed and flag-backed, and refusals.
+
+use super::common::{meshctl, outcome, stdout};
+use super::dns_server::TestDns;
+
+fn generate(dns: &TestDns, args: &[&str]) -> String {
+    let port = format!(":{}", dns.addr().port());
+    outcome(
+        meshctl()
+            .args(["gen", "serviceentry"])
+            .args(args)
+            .arg("--nameserver")
+            .arg(dns.nameserver_arg()),
+        &[(&port, ":[PORT]")],
+    )
+}
+
+#[test]
+fn resolved_addresses_become_host_routes() {
+    let dns = TestDns::start();
+    let text = generate(&dns, &["db.example.com"]);
+    for want in [
+        "- 203.0.113.7/32",
+        "- 203.0.113.8/32",
+        "- 2001:db8::7/128",
+        "location: MESH_EXTERNAL",
+        "protocol: TCP",
+        "name: tcp",
+    ] {
+        assert!(text.contains(want), "missing {want}: {text}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn output_is_byte_stable() {
+    let dns = TestDns::start();
+    assert_eq!(
+        generate(&dns, &["db.example.com"]),
+        generate(&dns, &["db.example.com"])
+    );
+}
+
+#[test]
+fn cname_targets_are_resolved() {
+    let dns = TestDns::start();
+    let text = generate(&dns, &["alias.example.com:5432", "--protocol", "tls"]);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn json_output_and_namespace() {
+    let dns = TestDns::start();
+    insta::assert_snapshot!(generate(
+        &dns,
+        &[
+            "db.example.com",
+            "-o",
+            "json",
+            "-n",
+            "bookinfo",
+            "--api-version",
+            "v1beta1"
+        ]
+    ));
+}
+
+#[test]
+fn several_ports_get_unique_names() {
+    let text = stdout(
+        meshctl().args([
+            "gen",
+            "se",
+            "db.example.com",
+            "--address",
+            "203.0.113.7",
+            "--port",
+            "3306",
+            "--port",
+            "33060",
+        ]),
+        0,
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn addresses_from_flags_skip_dns() {
+    // No nameserver: a DNS query here would go to the system resolver and fail in CI.
+    let text = outcome(
+        meshctl().args([
+            "gen",
+            "serviceentry",
+            "db.example.com",
+            "--no-resolve",
+            "--address",
+            "203.0.113.7",
+            "--address",
+            "198.51.100.0/24",
+            "--address",
+            "2001:db8::7",
+        ]),
+        &[],
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn dns_resolution_refuses_cidr_blocks() {
+    let text = outcome(
+        meshctl().args([
+            "gen",
+            "serviceentry",
+            "db.example.com",
+            "--address",
+            "198.51.100.0/24",
+            "--resolution",
+            "DNS",
+        ]),
+        &[],
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn dns_resolution_writes_bare_ips() {
+    let text = stdout(
+        meshctl().args([
+            "gen",
+            "serviceentry",
+            "db.example.com",
+            "--address",
+            "203.0.113.7",
+            "--resolution",
+            "DNS",
+        ]),
+        0,
+    );
+    assert!(text.contains("- \"203.0.113.7\"\n"), "{text}");
+    assert!(text.contains("resolution: DNS"), "{text}");
+}
+
+#[test]
+fn environment_defaults_work_out_of_the_box() {
+    let text = stdout(
+        meshctl()
+            .args(["gen", "serviceentry", "--address", "203.0.113.7"])
+            .env("MYSQL_DB_HOST", "mysql.example.com")
+            .env("MYSQL_DB_PORT", "3307"),
+        0,
+    );
+    assert!(text.contains("name: mysql-example-com-3307"), "{text}");
+    assert!(text.contains("number: 3307"), "{text}");
+    let text = stdout(
+        meshctl().args(["gen", "serviceentry", "--address", "203.0.113.7"]),
+        0,
+    );
+    assert!(
+        text.contains("- localhost\n") && text.contains("number: 3306"),
+        "{text}"
+    );
+}
+
+#[test]
+fn annotations_record_provenance() {
+    let dns = TestDns::start();
+    let text = generate(&dns, &["lowttl.example.com", "--annotate"]);
+    assert!(
+        text.contains("meshctl.dev/min-ttl: '5'") || text.contains("meshctl.dev/min-ttl: \"5\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("meshctl.dev/resolver: 127.0.0.1:[PORT] (udp)"),
+        "{text}"
+    );
+    assert!(text.contains("meshctl.dev/generated-at: "), "{text}");
+}
+
+#[test]
+fn error_paths() {
+    let dns = TestDns::start();
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "bad_cidr",
+            &["db.example.com", "--address", "10.0.0.300/32"],
+        ),
+        (
+            "unknown_protocol",
+            &[
+                "db.example.com",
+                "--address",
+                "203.0.113.7",
+                "--protocol",
+                "FTP",
+            ],
+        ),
+        (
+            "no_resolve_without_address",
+            &["db.example.com", "--no-resolve"],
+        ),
+        ("ip_as_host", &["203.0.113.7"]),
+        ("bad_dsn", &["mysql://user:hunter2@db.example.com:0/x"]),
+        (
+            "bad_name",
+            &[
+                "db.example.com",
+                "--address",
+                "203.0.113.7",
+                "--name",
+                "Not_Valid",
+            ],
+        ),
+        (
+            "duplicate_port",
+            &[
+                "db.example.com",
+                "--address",
+                "203.0.113.7",
+                "--port",
+                "3306",
+                "--port",
+                "3306",
+            ],
+        ),
+    ];
+    for (name, args) in cases {
+        let text = outcome(meshctl().args(["gen", "serviceentry"]).args(*args), &[]);
+        assert!(text.starts_with("exit: 2"), "{name}: {text}");
+        assert!(!text.contains("hunter2"), "{name}: {text}");
+        insta::assert_snapshot!(format!("error_{name}"), text);
+    }
+    insta::assert_snapshot!("error_nxdomain", generate(&dns, &["nope.example.com"]));
+}
+
+#[test]
+fn generated_documents_round_trip_through_the_loader() {
+    let dns = TestDns::start();
+    for args in [
+        vec!["db.example.com"],
+        vec![
+            "db.example.com",
+            "--port",
+            "3306",
+            "--port",
+            "33060",
+            "--protocol",
+            "MYSQL",
+        ],
+        vec!["db.example.com", "--resolution", "STATIC"],
+        vec!["db.example.com", "--resolution", "DNS", "-o", "json"],
+        vec!["db.example.com", "--annotate", "-n", "prod"],
+    ] {
+        let port = format!(":{}", dns.addr().port());
+        let text = stdout(
+            meshctl()
+                .args(["gen", "serviceentry"])
+                .args(&args)
+                .arg("--nameserver")
+                .arg(dns.nameserver_arg()),
+            0,
+        );
+        let _ = port;
+        let inputs = meshctl::load::load_bytes(
+            "gen.yaml",
+            text.as_bytes(),
+            &meshctl::load::LoadOptions::default(),
+        )
+        .expect("parser thread");
+        assert!(
+            inputs.problems.is_empty(),
+            "{args:?}: {:?}",
+            inputs.problems
+        );
+        assert_eq!(inputs.service_entries.len(), 1, "{args:?}");
+        super::schema_crosscheck::assert_valid_against_crd(
+            "ServiceEntry",
+            &text,
+            &format!("gen {args:?}"),
+        );
+    }
+}

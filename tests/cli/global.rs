@@ -1,0 +1,95 @@
+//! Behaviour every command shares: version, placeholders, usage errors, broken pipes.
+
+use std::io::Read as _;
+use std::process::Stdio;
+
+use super::common::{meshctl, outcome};
+
+#[test]
+fn version_prints_the_crate_version() {
+    let text = outcome(meshctl().arg("version"), &[]);
+    assert_eq!(
+        text,
+        format!(
+            "exit: 0\n--- stdout\nmeshctl {}\n--- stderr\n",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
+
+#[test]
+fn planned_commands_exit_2_and_say_so() {
+    for command in ["check", "simulate", "proxy"] {
+        let text = outcome(meshctl().args([command, "fixtures"]), &[]);
+        assert!(
+            text.starts_with("exit: 2\n--- stdout\n--- stderr\nerror: `meshctl "),
+            "{text}"
+        );
+        assert!(text.contains("is not implemented yet"), "{text}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let text = outcome(
+        meshctl().args(["resolve", "--timeout", "soon", "db.example.com"]),
+        &[],
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn verbose_and_quiet_conflict() {
+    let output = meshctl()
+        .args(["-v", "-q", "version"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn broken_pipe_exits_zero_silently() {
+    // A reader that closes immediately: the large completion script hits EPIPE.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("meshctl"))
+        .args(["completions", "zsh"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let status = child.wait().expect("wait");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("read");
+    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn color_is_off_when_piped_and_on_when_forced() {
+    let dns = super::dns_server::TestDns::start();
+    let args = ["resolve", "db.example.com", "-o", "table", "--nameserver"];
+    let plain = super::common::stdout(meshctl().args(args).arg(dns.nameserver_arg()), 0);
+    assert!(!plain.contains('\u{1b}'), "{plain}");
+    let forced = super::common::stdout(
+        meshctl()
+            .args(args)
+            .arg(dns.nameserver_arg())
+            .arg("--color=always"),
+        0,
+    );
+    assert!(forced.contains('\u{1b}'), "{forced}");
+    let never = super::common::stdout(
+        meshctl()
+            .args(args)
+            .arg(dns.nameserver_arg())
+            .arg("--color=auto")
+            .env("NO_COLOR", "1"),
+        0,
+    );
+    assert!(!never.contains('\u{1b}'));
+}
