@@ -208,3 +208,93 @@ fn budgets_stop_hostile_input_fast() {
     assert!(inputs.problems[0].message.contains("more than the limit"));
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+/// A fresh directory under the system temp dir, removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("meshctl-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn directories_are_read_recursively_in_name_order() {
+    let tmp = TempDir::new("dirs");
+    std::fs::create_dir_all(tmp.0.join("b/nested")).expect("mkdir");
+    std::fs::write(
+        tmp.0.join("b/nested/z.yml"),
+        BLOG_ENTRY.replace("mysql-external", "z"),
+    )
+    .expect("write");
+    std::fs::write(
+        tmp.0.join("a.yaml"),
+        BLOG_ENTRY.replace("mysql-external", "a"),
+    )
+    .expect("write");
+    std::fs::write(
+        tmp.0.join("c.json"),
+        r#"{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"}}"#,
+    )
+    .expect("write");
+    std::fs::write(tmp.0.join("notes.txt"), "not yaml: [").expect("write");
+    let inputs = load_paths(&[tmp.0.clone()], &LoadOptions::default()).expect("readable");
+    let names: Vec<_> = inputs
+        .service_entries
+        .iter()
+        .map(|s| s.resource.metadata.name.as_str())
+        .collect();
+    assert_eq!(names, ["a", "z"]);
+    assert_eq!(inputs.others.len(), 1);
+    assert_eq!(inputs.files.len(), 3, "{:?}", inputs.files);
+    assert!(inputs.problems.is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_are_reported() {
+    let tmp = TempDir::new("loop");
+    std::fs::create_dir_all(tmp.0.join("sub")).expect("mkdir");
+    std::os::unix::fs::symlink(&tmp.0, tmp.0.join("sub/back")).expect("symlink");
+    let err = load_paths(&[tmp.0.clone()], &LoadOptions::default()).expect_err("loop");
+    assert!(err.to_string().contains("symbolic link loop"), "{err}");
+}
+
+#[test]
+fn a_one_gigabyte_file_is_refused_before_reading() {
+    let tmp = TempDir::new("big");
+    let path = tmp.0.join("huge.yaml");
+    let file = std::fs::File::create(&path).expect("create");
+    file.set_len(1 << 30).expect("sparse file");
+    let started = std::time::Instant::now();
+    let err = load_paths(&[path], &LoadOptions::default()).expect_err("too large");
+    assert!(
+        err.to_string()
+            .contains("file is 1073741824 bytes, more than the limit"),
+        "{err}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_millis(500));
+}
+
+#[test]
+fn missing_paths_are_errors() {
+    let err = load_paths(
+        &["/nonexistent/meshctl.yaml".into()],
+        &LoadOptions::default(),
+    )
+    .expect_err("missing");
+    assert!(
+        err.to_string()
+            .starts_with("cannot read `/nonexistent/meshctl.yaml`"),
+        "{err}"
+    );
+}
