@@ -247,7 +247,7 @@ fn directories_are_read_recursively_in_name_order() {
     )
     .expect("write");
     std::fs::write(tmp.0.join("notes.txt"), "not yaml: [").expect("write");
-    let inputs = load_paths(&[tmp.0.clone()], &LoadOptions::default()).expect("readable");
+    let inputs = load_paths(std::slice::from_ref(&tmp.0), &LoadOptions::default()).expect("readable");
     let names: Vec<_> = inputs
         .service_entries
         .iter()
@@ -265,7 +265,7 @@ fn symlink_loops_are_reported() {
     let tmp = TempDir::new("loop");
     std::fs::create_dir_all(tmp.0.join("sub")).expect("mkdir");
     std::os::unix::fs::symlink(&tmp.0, tmp.0.join("sub/back")).expect("symlink");
-    let err = load_paths(&[tmp.0.clone()], &LoadOptions::default()).expect_err("loop");
+    let err = load_paths(std::slice::from_ref(&tmp.0), &LoadOptions::default()).expect_err("loop");
     assert!(err.to_string().contains("symbolic link loop"), "{err}");
 }
 
