@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod commands;
 pub mod dns;
+pub mod engine;
 pub mod generate;
 pub mod load;
 pub mod model;

@@ -1,0 +1,207 @@
+//! Listener and filter-chain assembly for one proxy: ISTIO.md §2.3 (where a service port's
+//! listener binds), §2.4 (which chains it gets) and §2.7 (what happens when a second service
+//! lands on an existing listener).
+//!
+//! Services arrive already in processing order, so "the earlier service keeps it" is simply
+//! "the first `add` wins": a chain whose match equals an existing chain's (same CIDR after
+//! masking, same server name) is dropped and recorded with the winner and why it came first.
+//! MONGO/MYSQL conflicts drop the incoming service; mixing HTTP and TCP makes the port sniffed.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use ipnet::IpNet;
+
+use super::listener::{
+    Addr, Chain, ChainId, EntryId, HttpService, Listener, ListenerId, UpstreamSpec, listener_name,
+};
+use super::matcher::Matcher;
+use super::order::OrderKey;
+use super::protocol::{ListenerProtocol, Protocol};
+use super::record::Fate;
+use super::services::Service;
+
+/// Ports where istiod refuses to put a wildcard HTTP listener (ISTIO.md §2.2).
+const RESERVED_HTTP_PORTS: [u16; 4] = [15001, 15006, 15021, 15090];
+
+/// A listener while services are still being added.
+struct Draft {
+    bind: Option<IpAddr>,
+    port: u16,
+    protocol: ListenerProtocol,
+    created_by: (Protocol, EntryId),
+    chains: Vec<ChainId>,
+    by_match: HashMap<(Option<IpNet>, Option<Arc<str>>), ChainId>,
+    http: Vec<HttpService>,
+}
+
+/// One service port offered to the builder.
+pub(crate) struct PortService<'a> {
+    pub(crate) service: &'a Service,
+    pub(crate) port: u16,
+    pub(crate) protocol: Protocol,
+    /// Its position in processing order (including the egress listener).
+    pub(crate) key: OrderKey,
+}
+
+/// Collects listeners and chains.
+#[derive(Default)]
+pub(crate) struct Builder {
+    drafts: Vec<Draft>,
+    by_key: HashMap<(Option<IpAddr>, u16), ListenerId>,
+    chains: Vec<Chain>,
+    chain_keys: Vec<OrderKey>,
+}
+
+/// The finished listener set and its lookup maps.
+pub(crate) struct Built {
+    pub(crate) listeners: Vec<Listener>,
+    pub(crate) chains: Vec<Chain>,
+    pub(crate) exact: HashMap<(IpAddr, u16), ListenerId>,
+    pub(crate) wildcard: HashMap<u16, ListenerId>,
+}
+
+fn id32(n: usize) -> u32 {
+    // More than 4 billion listeners or chains cannot be built in memory anyway.
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl Builder {
+    /// Adds one service port; `upstream` is only evaluated when a chain is created.
+    pub(crate) fn add(
+        &mut self,
+        offer: PortService<'_>,
+        upstream: impl FnOnce() -> UpstreamSpec,
+    ) -> Fate {
+        let PortService {
+            service,
+            port,
+            protocol,
+            key,
+        } = offer;
+        let Some(class) = protocol.listener() else {
+            return Fate::NoListener {
+                why: "UDP is never captured by the sidecar",
+            };
+        };
+        let bind = match (class, service.addr) {
+            (ListenerProtocol::Tcp | ListenerProtocol::Auto, Addr::Ip(ip)) => Some(ip),
+            _ => None,
+        };
+        if class == ListenerProtocol::Http && RESERVED_HTTP_PORTS.contains(&port) {
+            return Fate::NoListener {
+                why: "istiod skips HTTP listeners on ports reserved by the sidecar",
+            };
+        }
+        let listener = if let Some(&id) = self.by_key.get(&(bind, port)) {
+            let draft = &mut self.drafts[id.0 as usize];
+            if Protocol::conflicts_on_well_known_port(draft.created_by.0, protocol) {
+                return Fate::ProtocolConflict { listener: id };
+            }
+            draft.protocol = draft.protocol.merge(class);
+            id
+        } else {
+            {
+                let id = ListenerId(id32(self.drafts.len()));
+                self.drafts.push(Draft {
+                    bind,
+                    port,
+                    protocol: class,
+                    created_by: (protocol, service.entry),
+                    chains: Vec::new(),
+                    by_match: HashMap::new(),
+                    http: Vec::new(),
+                });
+                self.by_key.insert((bind, port), id);
+                id
+            }
+        };
+        let draft = &mut self.drafts[listener.0 as usize];
+        if class == ListenerProtocol::Http {
+            draft.http.push(HttpService {
+                entry: service.entry,
+                host: service.host.clone(),
+            });
+            return Fate::HttpRoute(listener);
+        }
+        let prefix = match service.addr {
+            Addr::Cidr(net) => Some(net),
+            Addr::Any | Addr::Ip(_) => None,
+        };
+        // SNI chains only where the listener is not already specific to one IP (§2.4).
+        let server_name = (protocol.is_tls() && bind.is_none()).then(|| service.host_lc.clone());
+        let match_key = (prefix, server_name.clone());
+        if let Some(&winner) = draft.by_match.get(&match_key) {
+            let precedence = self.chain_keys[winner.0 as usize].precedence(&key);
+            return Fate::Shadowed {
+                listener,
+                winner,
+                precedence,
+            };
+        }
+        let id = ChainId(id32(self.chains.len()));
+        draft.by_match.insert(match_key, id);
+        draft.chains.push(id);
+        let cluster = format!("outbound|{port}||{}", service.host);
+        self.chains.push(Chain {
+            name: cluster.clone().into_boxed_str(),
+            listener,
+            prefix,
+            server_name,
+            cluster: cluster.into_boxed_str(),
+            entry: service.entry,
+            host: service.host.clone(),
+            addr: service.addr,
+            protocol,
+            upstream: upstream(),
+        });
+        self.chain_keys.push(key);
+        Fate::Chain(id)
+    }
+
+    /// Freezes the drafts: default chains, selection tables and lookup maps.
+    pub(crate) fn finish(self) -> Built {
+        let chains = self.chains;
+        let mut exact = HashMap::new();
+        let mut wildcard = HashMap::new();
+        let listeners = self
+            .drafts
+            .into_iter()
+            .enumerate()
+            .map(|(i, draft)| {
+                let id = ListenerId(id32(i));
+                match draft.bind {
+                    Some(ip) => exact.insert((ip, draft.port), id),
+                    None => wildcard.insert(draft.port, id),
+                };
+                let default_chain = draft
+                    .chains
+                    .iter()
+                    .copied()
+                    .find(|c| chains[c.0 as usize].is_match_all());
+                let matcher = Matcher::build(draft.chains.iter().map(|c| {
+                    let chain = &chains[c.0 as usize];
+                    (*c, chain.prefix, chain.server_name.as_deref())
+                }));
+                Listener {
+                    name: listener_name(draft.bind, draft.port).into_boxed_str(),
+                    bind: draft.bind,
+                    port: draft.port,
+                    protocol: draft.protocol,
+                    created_by: draft.created_by,
+                    chains: draft.chains,
+                    default_chain,
+                    http_services: draft.http,
+                    matcher,
+                }
+            })
+            .collect();
+        Built {
+            listeners,
+            chains,
+            exact,
+            wildcard,
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! `compile`: from resources and a workload to a [`Registry`] (ISTIO.md §8.3 S02–S03).
+//!
+//! The steps mirror istiod: pick the Sidecar and policy, expand entries into services, drop the
+//! invisible ones, sort the rest into processing order, then walk the Sidecar's egress listeners
+//! (port-specific first) offering each imported service port to the listener builder. Every
+//! service port ends with exactly one [`Record`], active or not.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use super::build::{Builder, PortService};
+use super::capture::Capture;
+use super::input::{Config, Workload};
+use super::listener::EntryId;
+use super::protocol::Protocol;
+use super::record::{Fate, Record};
+use super::registry::Registry;
+use super::scope::{self, Visibility};
+use super::services::{self, Service, port_number};
+
+/// What compile has decided so far for one visible service port.
+#[derive(Debug, Clone)]
+enum PortState {
+    /// No egress listener offered it yet.
+    Untouched,
+    /// Only the catch-all imports it, and a port-specific listener owns its port.
+    Locked,
+    /// The host is imported from another namespace.
+    OtherNamespace(Arc<str>),
+    /// Offered to the builder (its record is written).
+    Done,
+}
+
+/// Builds the registry for one workload. Never fails: unusable pieces are recorded and
+/// skipped, the way istiod skips them with a warning.
+#[must_use]
+pub fn compile(config: &Config<'_>, workload: &Workload) -> Registry {
+    let mut notes = Vec::new();
+    let capture = Capture::from_annotations(&workload.annotations, &mut notes);
+    let scope = scope::resolve(config, workload, &mut notes);
+    let mut records = Vec::new();
+    let entries: Vec<_> = config
+        .service_entries
+        .iter()
+        .map(services::entry_info)
+        .collect();
+    let mut all = Vec::new();
+    for (i, (loaded, info)) in config.service_entries.iter().zip(&entries).enumerate() {
+        let id = EntryId(u32::try_from(i).unwrap_or(u32::MAX));
+        services::expand(id, info, loaded, config, workload, &mut records, &mut all);
+    }
+    let (mut visible, hidden): (Vec<Service>, Vec<Service>) = all
+        .into_iter()
+        .partition(|s| s.visibility != Visibility::Hidden);
+    for service in &hidden {
+        for port in ports_of(config, service) {
+            let number = port_number(port.number).unwrap_or(0);
+            let protocol = Protocol::parse(port.protocol.as_deref());
+            records.push(record(service, number, protocol, Fate::NotExported));
+        }
+    }
+    visible.sort_by(|a, b| a.key.cmp_service(&b.key));
+    let mut builder = Builder::default();
+    let state = offer(
+        config,
+        workload,
+        &scope,
+        &visible,
+        &mut builder,
+        &mut records,
+    );
+    record_leftovers(config, &visible, &state, &mut records);
+    let built = builder.finish();
+    Registry {
+        namespace: workload.namespace.clone(),
+        entries,
+        listeners: built.listeners,
+        chains: built.chains,
+        exact: built.exact,
+        wildcard: built.wildcard,
+        policy: scope.policy,
+        policy_source: scope.policy_source,
+        sidecar: scope.sidecar,
+        capture,
+        records,
+        notes,
+    }
+}
+
+/// The state of every visible service port, flattened: `offsets[i] + j` is port `j` of
+/// service `i`.
+struct PortStates {
+    offsets: Vec<usize>,
+    states: Vec<PortState>,
+}
+
+/// Walks the egress listeners (port-specific first) and offers each imported service port to
+/// the builder, in processing order.
+fn offer(
+    config: &Config<'_>,
+    workload: &Workload,
+    scope: &scope::Scope,
+    visible: &[Service],
+    builder: &mut Builder,
+    records: &mut Vec<Record>,
+) -> PortStates {
+    let mut offsets = Vec::with_capacity(visible.len());
+    let mut total = 0;
+    for service in visible {
+        offsets.push(total);
+        total += ports_of(config, service).len();
+    }
+    let mut states = vec![PortState::Untouched; total];
+    let locked: HashSet<u16> = scope.egress.iter().filter_map(|e| e.port).collect();
+    for (egress_index, egress) in scope.egress.iter().enumerate() {
+        let picked: Vec<usize> = (0..visible.len())
+            .filter(|&i| egress.imports(&visible[i].key.namespace, &visible[i].host_lc))
+            .collect();
+        let kept = kept_namespaces(visible, &picked, &workload.namespace);
+        for i in picked {
+            let service = &visible[i];
+            let kept_ns = kept.get(&service.host_lc).cloned();
+            for (j, port) in ports_of(config, service).iter().enumerate() {
+                let slot = &mut states[offsets[i] + j];
+                let Some(number) = port_number(port.number) else {
+                    continue; // recorded by `record_leftovers`
+                };
+                if matches!(slot, PortState::Done) || egress.port.is_some_and(|p| p != number) {
+                    continue;
+                }
+                if egress.port.is_none() && locked.contains(&number) {
+                    if matches!(slot, PortState::Untouched) {
+                        *slot = PortState::Locked;
+                    }
+                    continue;
+                }
+                if let Some(ns) = kept_ns.as_ref().filter(|ns| **ns != service.key.namespace) {
+                    *slot = PortState::OtherNamespace(ns.clone());
+                    continue;
+                }
+                let protocol = Protocol::parse(port.protocol.as_deref());
+                let mut key = service.key.clone();
+                key.egress = egress_index;
+                let se = &config.service_entries[service.entry.0 as usize].resource;
+                let offered = PortService {
+                    service,
+                    port: number,
+                    protocol,
+                    key,
+                };
+                let fate = builder.add(offered, || {
+                    services::upstream(se, port, number, &service.host)
+                });
+                records.push(record(service, number, protocol, fate));
+                *slot = PortState::Done;
+            }
+        }
+    }
+    PortStates { offsets, states }
+}
+
+/// Records every visible service port that no egress listener built.
+fn record_leftovers(
+    config: &Config<'_>,
+    visible: &[Service],
+    state: &PortStates,
+    records: &mut Vec<Record>,
+) {
+    for (i, service) in visible.iter().enumerate() {
+        for (j, port) in ports_of(config, service).iter().enumerate() {
+            let protocol = Protocol::parse(port.protocol.as_deref());
+            let Some(number) = port_number(port.number) else {
+                let fate = Fate::NoListener {
+                    why: "the port number is outside 1..65535",
+                };
+                records.push(record(service, 0, protocol, fate));
+                continue;
+            };
+            let fate = match &state.states[state.offsets[i] + j] {
+                PortState::Done => continue,
+                PortState::Untouched => Fate::NotImported,
+                PortState::Locked => Fate::PortLocked,
+                PortState::OtherNamespace(ns) => Fate::HostInOtherNamespace { kept: ns.clone() },
+            };
+            records.push(record(service, number, protocol, fate));
+        }
+    }
+}
+
+fn ports_of<'c>(config: &Config<'c>, service: &Service) -> &'c [crate::model::ServicePort] {
+    &config.service_entries[service.entry.0 as usize]
+        .resource
+        .spec
+        .ports
+}
+
+fn record(service: &Service, port: u16, protocol: Protocol, fate: Fate) -> Record {
+    Record {
+        entry: service.entry,
+        host: service.host.clone(),
+        addr: service.addr,
+        port,
+        protocol,
+        fate,
+    }
+}
+
+/// Per host imported by one egress listener, the namespace whose services are used: the
+/// proxy's own namespace if it defines the host, else the first in processing order (§2.7).
+fn kept_namespaces(
+    visible: &[Service],
+    picked: &[usize],
+    proxy_ns: &str,
+) -> HashMap<Arc<str>, Arc<str>> {
+    let mut kept: HashMap<Arc<str>, Arc<str>> = HashMap::new();
+    for &i in picked {
+        let service = &visible[i];
+        let ns = &service.key.namespace;
+        kept.entry(service.host_lc.clone())
+            .and_modify(|current| {
+                if &**ns == proxy_ns {
+                    current.clone_from(ns);
+                }
+            })
+            .or_insert_with(|| ns.clone());
+    }
+    kept
+}

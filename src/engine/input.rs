@@ -1,0 +1,121 @@
+//! What `compile` takes: the resources (borrowed from the loader's output), the mesh-wide
+//! settings, and the one workload whose sidecar is being modelled.
+//!
+//! Istio compiles a separate configuration per proxy, because Sidecar selection, exportTo and
+//! capture annotations all depend on the workload; so does meshctl. Inputs are borrowed so a
+//! caller compiling for many workloads does not clone the resources.
+
+use std::collections::BTreeMap;
+
+use crate::load::{Inputs, Loaded};
+use crate::model::{MeshConfig, OutboundPolicy, ServiceEntry, Sidecar};
+
+/// The resources and mesh settings a registry is compiled from.
+#[derive(Debug, Clone)]
+pub struct Config<'a> {
+    /// Every `ServiceEntry`, in input order (the last tie-breaker of §2.7 ordering).
+    pub service_entries: &'a [Loaded<ServiceEntry>],
+    /// Every Sidecar.
+    pub sidecars: &'a [Loaded<Sidecar>],
+    /// Mesh-wide settings.
+    pub mesh: MeshSettings,
+}
+
+impl<'a> Config<'a> {
+    /// Borrows the resources of loaded inputs.
+    #[must_use]
+    pub fn from_inputs(inputs: &'a Inputs, mesh: MeshSettings) -> Self {
+        Self {
+            service_entries: &inputs.service_entries,
+            sidecars: &inputs.sidecars,
+            mesh,
+        }
+    }
+}
+
+/// The mesh-wide settings that shape egress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeshSettings {
+    /// `outboundTrafficPolicy.mode` before any Sidecar override.
+    pub outbound_policy: OutboundPolicy,
+    /// Where that value came from, for explanations: `meshctl default`,
+    /// `mesh config fixtures/mesh.yaml:3:9`, `--outbound-policy flag`.
+    pub policy_source: String,
+    /// `rootNamespace`: where mesh-wide default Sidecars live.
+    pub root_namespace: String,
+    /// `defaultServiceExportTo`, used by entries with an empty `exportTo`; empty means `*`.
+    pub default_export_to: Vec<String>,
+}
+
+impl Default for MeshSettings {
+    /// meshctl's defaults: `REGISTRY_ONLY` (the safe choice for a linter of egress, unlike
+    /// Istio's shipped `ALLOW_ANY`), root namespace `istio-system`, export to `*`.
+    fn default() -> Self {
+        Self {
+            outbound_policy: OutboundPolicy::RegistryOnly,
+            policy_source: "meshctl default".into(),
+            root_namespace: MeshConfig::DEFAULT_ROOT_NAMESPACE.into(),
+            default_export_to: vec!["*".into()],
+        }
+    }
+}
+
+impl MeshSettings {
+    /// Settings from a loaded mesh config; fields it leaves unset keep meshctl's defaults.
+    #[must_use]
+    pub fn from_mesh_config(mesh: &Loaded<MeshConfig>) -> Self {
+        let mut settings = Self::default();
+        let config = &mesh.resource;
+        if let Some(mode) = config.outbound_traffic_policy.as_ref().and_then(|p| p.mode) {
+            settings.outbound_policy = mode;
+            settings.policy_source =
+                format!("mesh config {}", mesh.locate("outboundTrafficPolicy.mode"));
+        }
+        config
+            .root_namespace()
+            .clone_into(&mut settings.root_namespace);
+        if !config.default_service_export_to.is_empty() {
+            settings
+                .default_export_to
+                .clone_from(&config.default_service_export_to);
+        }
+        settings
+    }
+}
+
+/// The pod whose sidecar is modelled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workload {
+    /// Its namespace.
+    pub namespace: String,
+    /// Pod labels (Sidecar `workloadSelector` matching).
+    pub labels: BTreeMap<String, String>,
+    /// Pod annotations; the `traffic.sidecar.istio.io/*Outbound*` ones shape capture.
+    pub annotations: BTreeMap<String, String>,
+    /// Proxy metadata `ISTIO_META_DNS_CAPTURE`.
+    pub dns_capture: bool,
+    /// Auto-allocation on (v1 metadata or istiod's v2 feature): with `dns_capture`, listeners
+    /// bind on `status.addresses` VIPs instead of `0.0.0.0` (ISTIO.md §4.2).
+    pub dns_auto_allocate: bool,
+}
+
+impl Default for Workload {
+    /// A pod in `default` with no labels, no annotations and no DNS proxying.
+    fn default() -> Self {
+        Self {
+            namespace: "default".into(),
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+            dns_capture: false,
+            dns_auto_allocate: false,
+        }
+    }
+}
+
+impl Workload {
+    /// True when listeners use auto-allocated VIPs from `status.addresses`.
+    #[must_use]
+    pub fn consumes_auto_allocated_vips(&self) -> bool {
+        self.dns_capture && self.dns_auto_allocate
+    }
+}

@@ -1,0 +1,223 @@
+//! The compiled shape of a sidecar's outbound side: listeners, their filter chains and the
+//! cluster behind each chain (ISTIO.md §2.3–2.5, §2.10). These are the types a linter or an
+//! admin page reads; `build` creates them and `decide` walks them.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use ipnet::IpNet;
+
+use super::matcher::Matcher;
+use super::protocol::{ListenerProtocol, Protocol};
+
+/// Index of a `ServiceEntry` in the compiled config (its position in the input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EntryId(pub(crate) u32);
+
+/// Index of a listener in the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ListenerId(pub(crate) u32);
+
+/// Index of a service filter chain in the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ChainId(pub(crate) u32);
+
+/// The address half of a (host × address) service (ISTIO.md §1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Addr {
+    /// The entry has no (usable) addresses: Istio's `0.0.0.0`.
+    Any,
+    /// A plain IP, including full-length CIDRs (`/32`, `/128`) and consumed auto-allocated VIPs.
+    Ip(IpAddr),
+    /// A CIDR shorter than the address length, host bits masked.
+    Cidr(IpNet),
+}
+
+impl Addr {
+    /// True when a connection to `ip` is inside this address.
+    #[must_use]
+    pub fn covers(&self, ip: IpAddr) -> bool {
+        match self {
+            Addr::Any => true,
+            Addr::Ip(own) => *own == ip,
+            Addr::Cidr(net) => net.contains(&ip),
+        }
+    }
+
+    /// True when `ip` is of the same family (so "not covered" is a meaningful near miss).
+    #[must_use]
+    pub fn same_family(&self, ip: IpAddr) -> bool {
+        match self {
+            Addr::Any => true,
+            Addr::Ip(own) => own.is_ipv4() == ip.is_ipv4(),
+            Addr::Cidr(net) => matches!(net, IpNet::V4(_)) == ip.is_ipv4(),
+        }
+    }
+}
+
+impl fmt::Display for Addr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Addr::Any => f.write_str("no addresses"),
+            Addr::Ip(ip) => write!(f, "{ip}"),
+            Addr::Cidr(net) => write!(f, "{net}"),
+        }
+    }
+}
+
+/// One upstream endpoint: an IP or a name to resolve, and the port to dial.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// IP, DNS name, or `unix://` path as written.
+    pub address: Arc<str>,
+    /// Endpoint port (endpoint override, else `targetPort`, else the service port).
+    pub port: u16,
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.address.parse::<IpAddr>() {
+            Ok(IpAddr::V6(ip)) => write!(f, "[{ip}]:{}", self.port),
+            _ if self.address.starts_with("unix://") => f.write_str(&self.address),
+            _ => write!(f, "{}:{}", self.address, self.port),
+        }
+    }
+}
+
+/// Where a chain's cluster sends an accepted connection (ISTIO.md §1.2 resolution table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpstreamSpec {
+    /// `NONE` (`ORIGINAL_DST)`: the dialled address, with `targetPort` replacing the port if set.
+    OriginalDst {
+        /// `targetPort`, when it differs from the service port.
+        target_port: Option<u16>,
+    },
+    /// `DNS` / `DNS_ROUND_ROBIN`: resolve these names (the host when there are no endpoints).
+    Resolve {
+        /// What to resolve (IPs pass through unresolved).
+        endpoints: Vec<Endpoint>,
+        /// `LOGICAL_DNS`: first address per connection.
+        round_robin: bool,
+    },
+    /// `STATIC`: one of these endpoints; empty means the cluster has no upstream.
+    Static {
+        /// The endpoints.
+        endpoints: Vec<Endpoint>,
+    },
+    /// `DYNAMIC_DNS`: the name is taken from the connection's SNI.
+    FromSni {
+        /// The port to dial.
+        port: u16,
+    },
+}
+
+/// A filter chain built for one service port.
+#[derive(Debug, Clone)]
+pub struct Chain {
+    /// Name; Istio leaves outbound service chains unnamed, meshctl names them after the cluster.
+    pub name: Box<str>,
+    /// The listener it belongs to.
+    pub listener: ListenerId,
+    /// Destination CIDR it requires (`prefix_ranges`), if any.
+    pub prefix: Option<IpNet>,
+    /// Server name it requires, lower-case (`*.` wildcards allowed), if any.
+    pub server_name: Option<Arc<str>>,
+    /// `outbound|<port>||<host>`.
+    pub cluster: Box<str>,
+    /// The `ServiceEntry` it came from.
+    pub entry: EntryId,
+    /// The host of that entry it stands for.
+    pub host: Arc<str>,
+    /// The address of the service it stands for.
+    pub addr: Addr,
+    /// The service port's protocol.
+    pub protocol: Protocol,
+    /// Where an accepted connection goes.
+    pub upstream: UpstreamSpec,
+}
+
+impl Chain {
+    /// True when the chain has no match criteria, so it becomes the listener's default chain.
+    #[must_use]
+    pub fn is_match_all(&self) -> bool {
+        self.prefix.is_none() && self.server_name.is_none()
+    }
+
+    /// The match criteria in words, e.g. `prefix 198.51.100.0/24, SNI api.example.com`.
+    #[must_use]
+    pub fn match_description(&self) -> String {
+        match (&self.prefix, &self.server_name) {
+            (None, None) => "any destination (match-all)".into(),
+            (Some(p), None) => format!("prefix {p}"),
+            (None, Some(s)) => format!("SNI {s}"),
+            (Some(p), Some(s)) => format!("prefix {p}, SNI {s}"),
+        }
+    }
+}
+
+/// An HTTP-class service sharing a port's route table (matched by Host header, not modelled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpService {
+    /// The entry.
+    pub entry: EntryId,
+    /// The host that would be a virtual host.
+    pub host: Arc<str>,
+}
+
+/// An outbound listener `<ip>_<port>` or `0.0.0.0_<port>`.
+#[derive(Debug, Clone)]
+pub struct Listener {
+    /// `198.51.100.7_3306` or `0.0.0.0_3306`.
+    pub name: Box<str>,
+    /// The bound IP, `None` for the wildcard address.
+    pub bind: Option<IpAddr>,
+    /// The port.
+    pub port: u16,
+    /// TCP, HTTP, or sniffed.
+    pub protocol: ListenerProtocol,
+    /// The protocol and entry of the service that created it (for §2.7 conflicts).
+    pub created_by: (Protocol, EntryId),
+    /// Service chains in build order.
+    pub chains: Vec<ChainId>,
+    /// The match-all service chain that replaced `PassthroughFilterChain`, if any.
+    pub default_chain: Option<ChainId>,
+    /// HTTP-class services on this port.
+    pub http_services: Vec<HttpService>,
+    pub(crate) matcher: Matcher,
+}
+
+impl Listener {
+    /// True when some chain matches on SNI: the proxy must peek at the TLS `ClientHello`.
+    #[must_use]
+    pub fn has_sni(&self) -> bool {
+        self.matcher.has_sni()
+    }
+
+    /// True when an HTTP inspector sniffs the first bytes (server-first protocols hang).
+    #[must_use]
+    pub fn is_sniffed(&self) -> bool {
+        self.protocol == ListenerProtocol::Auto
+    }
+}
+
+/// Listener name for a bind address and port, as Istio spells it.
+pub(crate) fn listener_name(bind: Option<IpAddr>, port: u16) -> String {
+    match bind {
+        Some(ip) => format!("{ip}_{port}"),
+        None => format!("0.0.0.0_{port}"),
+    }
+}
+
+/// The chain that replaces a listener's default when no service chain is match-all.
+pub const PASSTHROUGH_CHAIN: &str = "PassthroughFilterChain";
+/// The listener that receives connections to an IP:port without a listener.
+pub const VIRTUAL_OUTBOUND: &str = "virtualOutbound";
+/// `virtualOutbound`'s catch-all chain.
+pub const CATCH_ALL_CHAIN: &str = "virtualOutbound-catchall-tcp";
+/// `virtualOutbound`'s loop-protection chain.
+pub const BLACKHOLE_CHAIN: &str = "virtualOutbound-blackhole";
+/// Where unmatched traffic goes under `ALLOW_ANY`.
+pub const PASSTHROUGH_CLUSTER: &str = "PassthroughCluster";
+/// Where unmatched traffic goes under `REGISTRY_ONLY`, and the loop guard.
+pub const BLACKHOLE_CLUSTER: &str = "BlackHoleCluster";

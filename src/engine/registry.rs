@@ -1,0 +1,147 @@
+//! The compiled, immutable result of `compile`: everything `decide` needs, arranged for the
+//! hot path, plus read-only views for a linter and a proxy admin page.
+//!
+//! A `Registry` is plain owned data (`Send + Sync`), built once per config × workload. A proxy
+//! keeps it in an `Arc` and swaps the `Arc` on reload; readers never lock. Hot-path lookups are
+//! two hash maps (exact `(ip, port)` listeners, wildcard listeners by port) and, inside a
+//! listener, one longest-prefix lookup and at most one SNI lookup.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use super::capture::Capture;
+use super::listener::{Chain, ChainId, EntryId, Listener, ListenerId};
+use super::record::{EntryInfo, Record};
+use super::scope::SidecarRef;
+use crate::model::OutboundPolicy;
+
+/// A workload's compiled outbound configuration.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    pub(crate) namespace: String,
+    pub(crate) entries: Vec<EntryInfo>,
+    pub(crate) listeners: Vec<Listener>,
+    pub(crate) chains: Vec<Chain>,
+    pub(crate) exact: HashMap<(IpAddr, u16), ListenerId>,
+    pub(crate) wildcard: HashMap<u16, ListenerId>,
+    pub(crate) policy: OutboundPolicy,
+    pub(crate) policy_source: String,
+    pub(crate) sidecar: Option<SidecarRef>,
+    pub(crate) capture: Capture,
+    pub(crate) records: Vec<Record>,
+    pub(crate) notes: Vec<String>,
+}
+
+impl Registry {
+    /// The outbound policy in effect (mesh value or the Sidecar's override).
+    #[must_use]
+    pub fn outbound_policy(&self) -> OutboundPolicy {
+        self.policy
+    }
+
+    /// Where the policy came from, e.g. `meshctl default` or `Sidecar default/x at f.yaml:9:11`.
+    #[must_use]
+    pub fn policy_source(&self) -> &str {
+        &self.policy_source
+    }
+
+    /// The Sidecar in effect, `None` for the implicit `*/*` scope.
+    #[must_use]
+    pub fn sidecar(&self) -> Option<&SidecarRef> {
+        self.sidecar.as_ref()
+    }
+
+    /// The workload's namespace.
+    #[must_use]
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The workload's capture rules.
+    #[must_use]
+    pub fn capture(&self) -> &Capture {
+        &self.capture
+    }
+
+    /// Every listener, exact-IP and wildcard, in build order.
+    #[must_use]
+    pub fn listeners(&self) -> &[Listener] {
+        &self.listeners
+    }
+
+    /// A listener by id.
+    ///
+    /// # Panics
+    /// Only if the id comes from another registry.
+    #[must_use]
+    pub fn listener(&self, id: ListenerId) -> &Listener {
+        &self.listeners[id.0 as usize]
+    }
+
+    /// A chain by id.
+    ///
+    /// # Panics
+    /// Only if the id comes from another registry.
+    #[must_use]
+    pub fn chain(&self, id: ChainId) -> &Chain {
+        &self.chains[id.0 as usize]
+    }
+
+    /// The chains of a listener, in build order.
+    pub fn chains_of<'a>(&'a self, listener: &'a Listener) -> impl Iterator<Item = &'a Chain> {
+        listener.chains.iter().map(|id| self.chain(*id))
+    }
+
+    /// An entry by id.
+    ///
+    /// # Panics
+    /// Only if the id comes from another registry.
+    #[must_use]
+    pub fn entry(&self, id: EntryId) -> &EntryInfo {
+        &self.entries[id.0 as usize]
+    }
+
+    /// Every compiled entry, indexed by `EntryId` (input order).
+    #[must_use]
+    pub fn entries(&self) -> &[EntryInfo] {
+        &self.entries
+    }
+
+    /// The fate of every (entry × host × address × port).
+    #[must_use]
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// The records of services that are not in effect (filtered, shadowed, dropped).
+    pub fn dropped(&self) -> impl Iterator<Item = &Record> {
+        self.records.iter().filter(|r| !r.is_active())
+    }
+
+    /// Problems met while compiling that did not stop it (bad annotation values, …).
+    #[must_use]
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// The listener bound exactly to `ip:port`, if any.
+    #[must_use]
+    pub fn exact_listener(&self, ip: IpAddr, port: u16) -> Option<&Listener> {
+        self.exact
+            .get(&(ip.to_canonical(), port))
+            .map(|id| self.listener(*id))
+    }
+
+    /// The `0.0.0.0_<port>` listener, if any.
+    #[must_use]
+    pub fn wildcard_listener(&self, port: u16) -> Option<&Listener> {
+        self.wildcard.get(&port).map(|id| self.listener(*id))
+    }
+
+    /// True when the wildcard listener on `port` has SNI chains, so a proxy must peek at the
+    /// TLS `ClientHello` there (exact-IP listeners never match on SNI, ISTIO.md §2.4).
+    #[must_use]
+    pub fn listener_has_sni(&self, port: u16) -> bool {
+        self.wildcard_listener(port).is_some_and(Listener::has_sni)
+    }
+}

@@ -1,0 +1,211 @@
+//! `ServiceEntry` → internal services: one per (host × address), as istiod converts them
+//! (ISTIO.md §1.3), each with its visibility and its place in the processing order (§2.7), and
+//! the upstream each of its ports would send to (§1.2 resolution table).
+//!
+//! Full-length CIDRs (`/32`, `/128`) become plain IPs; auto-allocated `status.addresses` replace
+//! `0.0.0.0` only when the workload consumes them (§4.2). Addresses that are neither IP nor CIDR
+//! are recorded as unusable instead of silently widening the entry to "any address".
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use super::capture::parse_net;
+use super::input::{Config, Workload};
+use super::listener::{Addr, Endpoint, EntryId, UpstreamSpec};
+use super::order::{OrderKey, parse_timestamp};
+use super::protocol::Protocol;
+use super::record::{EntryInfo, Fate, Record};
+use super::scope::{Visibility, visibility};
+use crate::load::Loaded;
+use crate::model::{Resolution, ServiceEntry, ServicePort};
+
+/// One (host × address) service of an entry.
+#[derive(Debug, Clone)]
+pub(crate) struct Service {
+    pub(crate) entry: EntryId,
+    /// The host as written (cluster names use it).
+    pub(crate) host: Arc<str>,
+    /// The host lower-cased (imports and SNI use it).
+    pub(crate) host_lc: Arc<str>,
+    pub(crate) addr: Addr,
+    pub(crate) visibility: Visibility,
+    pub(crate) key: OrderKey,
+}
+
+/// What the registry keeps about an entry.
+pub(crate) fn entry_info(loaded: &Loaded<ServiceEntry>) -> EntryInfo {
+    let meta = &loaded.resource.metadata;
+    EntryInfo {
+        namespace: Arc::from(meta.namespace()),
+        name: Arc::from(meta.name.as_str()),
+        origin: loaded.origin.clone(),
+        resolution: loaded.resource.spec.resolution(),
+        export_to: loaded.resource.spec.export_to.clone(),
+    }
+}
+
+/// A port number as `u16`, `None` when outside 1..=65535.
+pub(crate) fn port_number(number: u32) -> Option<u16> {
+    u16::try_from(number).ok().filter(|p| *p != 0)
+}
+
+/// Appends the entry's services to `out`; unusable addresses go to `records`.
+pub(crate) fn expand(
+    id: EntryId,
+    info: &EntryInfo,
+    loaded: &Loaded<ServiceEntry>,
+    config: &Config<'_>,
+    workload: &Workload,
+    records: &mut Vec<Record>,
+    out: &mut Vec<Service>,
+) {
+    let se = &loaded.resource;
+    let spec = &se.spec;
+    let vis = visibility(
+        &info.namespace,
+        &spec.export_to,
+        &config.mesh.default_export_to,
+        &workload.namespace,
+    );
+    let created = se
+        .metadata
+        .creation_timestamp
+        .as_deref()
+        .and_then(parse_timestamp)
+        .unwrap_or(i64::MIN);
+    let mut addrs = Vec::new();
+    for raw in &spec.addresses {
+        match parse_net(raw) {
+            Some(net) if net.prefix_len() == net.max_prefix_len() => {
+                addrs.push(Addr::Ip(net.addr()));
+            }
+            Some(net) => addrs.push(Addr::Cidr(net)),
+            None => {
+                for host in &spec.hosts {
+                    records.push(Record {
+                        entry: id,
+                        host: Arc::from(host.as_str()),
+                        addr: Addr::Any,
+                        port: 0,
+                        protocol: Protocol::Auto,
+                        fate: Fate::Unusable {
+                            why: format!("address `{raw}` is not an IP or CIDR; it is ignored"),
+                        },
+                    });
+                }
+            }
+        }
+    }
+    if !spec.addresses.is_empty() && addrs.is_empty() {
+        return; // every address was unusable: no service rather than "any address"
+    }
+    let input = id.0 as usize;
+    for host in &spec.hosts {
+        let host_lc: Arc<str> = Arc::from(host.trim().to_ascii_lowercase());
+        let host: Arc<str> = Arc::from(host.as_str());
+        let host_addrs = if addrs.is_empty() {
+            auto_allocated(se, &host_lc, workload).unwrap_or_else(|| vec![Addr::Any])
+        } else {
+            addrs.clone()
+        };
+        for (n, addr) in host_addrs.into_iter().enumerate() {
+            out.push(Service {
+                entry: id,
+                host: host.clone(),
+                host_lc: host_lc.clone(),
+                addr,
+                visibility: vis,
+                key: OrderKey {
+                    egress: 0,
+                    public: vis != Visibility::Explicit,
+                    created,
+                    host: host.clone(),
+                    namespace: info.namespace.clone(),
+                    input: (input, n),
+                },
+            });
+        }
+    }
+}
+
+/// The VIPs allocated for `host` when the workload uses them (ISTIO.md §4.2 conditions).
+fn auto_allocated(se: &ServiceEntry, host_lc: &str, workload: &Workload) -> Option<Vec<Addr>> {
+    if !workload.consumes_auto_allocated_vips()
+        || se.spec.resolution() == Resolution::None
+        || host_lc.starts_with('*')
+    {
+        return None;
+    }
+    let vips: Vec<Addr> = se
+        .status
+        .as_ref()?
+        .addresses
+        .iter()
+        .filter(|a| a.host.eq_ignore_ascii_case(host_lc))
+        .filter_map(|a| a.value.trim().parse::<IpAddr>().ok())
+        .map(|ip| Addr::Ip(ip.to_canonical()))
+        .collect();
+    (!vips.is_empty()).then_some(vips)
+}
+
+/// Where a chain built for `port` of `se` (standing for `host`) sends a connection.
+pub(crate) fn upstream(
+    se: &ServiceEntry,
+    port: &ServicePort,
+    number: u16,
+    host: &str,
+) -> UpstreamSpec {
+    let target = port.target_port.and_then(port_number);
+    let endpoint_port = |overrides: &std::collections::BTreeMap<String, u32>| {
+        overrides
+            .get(&port.name)
+            .copied()
+            .and_then(port_number)
+            .or(target)
+            .unwrap_or(number)
+    };
+    let endpoints = || -> Vec<Endpoint> {
+        se.spec
+            .endpoints
+            .iter()
+            .filter_map(|e| {
+                let address = e.address.as_deref()?.trim();
+                let port = if address.starts_with("unix://") {
+                    0
+                } else {
+                    endpoint_port(&e.ports)
+                };
+                Some(Endpoint {
+                    address: Arc::from(address),
+                    port,
+                })
+            })
+            .collect()
+    };
+    match se.spec.resolution() {
+        Resolution::None => UpstreamSpec::OriginalDst {
+            target_port: target.filter(|t| *t != number),
+        },
+        Resolution::Static => UpstreamSpec::Static {
+            endpoints: endpoints(),
+        },
+        resolution @ (Resolution::Dns | Resolution::DnsRoundRobin) => {
+            let mut endpoints = endpoints();
+            if endpoints.is_empty() && !host.starts_with('*') && se.spec.workload_selector.is_none()
+            {
+                // istiod's synthetic endpoint: the host itself (ISTIO.md §1.3).
+                endpoints.push(Endpoint {
+                    address: Arc::from(host),
+                    port: target.unwrap_or(number),
+                });
+            }
+            UpstreamSpec::Resolve {
+                endpoints,
+                round_robin: resolution == Resolution::DnsRoundRobin,
+            }
+        }
+        Resolution::DynamicDns => UpstreamSpec::FromSni {
+            port: target.unwrap_or(number),
+        },
+    }
+}
