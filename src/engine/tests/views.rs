@@ -153,3 +153,55 @@ fn mesh_settings_from_a_mesh_config_document() {
     assert_eq!(settings.root_namespace, "mesh-root");
     assert_eq!(settings.default_export_to, ["*"]);
 }
+
+#[test]
+fn near_misses_name_the_difference() {
+    let db = "hosts: [db.example.com], addresses: [198.51.100.7], ports: [{number: 3307, name: tcp, protocol: TCP}]";
+    let pinned = "hosts: [db.example.com], addresses: [198.51.100.8], ports: [{number: 3306, name: tcp, protocol: TCP}]";
+    let bad = "hosts: [odd.example.com], addresses: ['198.51.100.300', 198.51.100.9], ports: [{number: 3306, name: tcp, protocol: TCP}]";
+    run(&[
+        case("port differs", se("default/db", db), tcp("198.51.100.7", 3306), deny(VIRTUAL_OUTBOUND, CATCH_ALL_CHAIN))
+            .registry_only()
+            .near("entry default/db (host db.example.com) has port 3307, not 3306"),
+        case("IP differs", se("default/db", pinned), tcp("198.51.100.7", 3306), deny(VIRTUAL_OUTBOUND, CATCH_ALL_CHAIN))
+            .registry_only()
+            .near("entry default/db (host db.example.com) covers 198.51.100.8 on port 3306, not 198.51.100.7 — did the IP change?"),
+        case("unusable address is reported, usable one kept", se("default/odd", bad), tcp("198.51.100.7", 3306), deny(VIRTUAL_OUTBOUND, CATCH_ALL_CHAIN))
+            .registry_only()
+            .near("address `198.51.100.300` is not an IP or CIDR; it is ignored")
+            .near("covers 198.51.100.9 on port 3306"),
+    ]);
+    let registry = registry(&se("default/db", db));
+    let conn = Connection::tcp("198.51.100.7".parse().expect("ip"), 3307);
+    let e = explain(&registry, &conn);
+    assert_eq!(e.verdict, Verdict::Allow);
+    assert!(
+        e.near_misses.is_empty(),
+        "a plain allow has no near misses: {:?}",
+        e.near_misses
+    );
+}
+
+#[test]
+fn bypass_explanation_stops_at_capture() {
+    let inputs = load(&se(
+        "default/db",
+        "hosts: [db.example.com], addresses: [198.51.100.7], ports: [{number: 3306, name: tcp, protocol: TCP}]",
+    ));
+    let workload = Workload {
+        annotations: [(EXCLUDE_PORTS.to_owned(), "3306".to_owned())].into(),
+        ..Workload::default()
+    };
+    let registry = compile(
+        &Config::from_inputs(&inputs, MeshSettings::default()),
+        &workload,
+    );
+    let e = explain(
+        &registry,
+        &Connection::tcp("198.51.100.7".parse().expect("ip"), 3306),
+    );
+    assert_eq!(e.verdict, Verdict::Bypass);
+    assert_eq!(e.trace.len(), 2, "{:?}", e.trace);
+    assert!(e.trace[0].starts_with("capture: 198.51.100.7:3306 is not redirected: port 3306"));
+    assert_eq!(e.listener, "");
+}
