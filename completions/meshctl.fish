@@ -34,8 +34,8 @@ complete -c meshctl -n "__fish_meshctl_needs_command" -s h -l help -d 'Print hel
 complete -c meshctl -n "__fish_meshctl_needs_command" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "resolve" -d 'Resolve a host\'s A/AAAA records with TTLs and CNAME chain'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "gen" -d 'Generate Istio resources'
-complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "check" -d 'Lint ServiceEntries and Sidecars for TCP egress mistakes (planned; exits 2 for now)'
-complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "simulate" -d 'Decide whether a connection would be allowed, by which entry, and why (planned; exits 2 for now)'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "check" -d 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "simulate" -d 'Decide whether a connection would be allowed, by which entry, and why'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "proxy" -d 'Run an egress proxy enforcing the simulated decision (planned; exits 2 for now)'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "version" -d 'Print version information'
@@ -129,18 +129,59 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_sub
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from help" -f -a "serviceentry" -d 'Print a ServiceEntry that opens TCP egress to HOST\'s current addresses'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "text\t'Grouped by file, `file:line:col: CODE [severity] name: message`, with a summary'
+json\t'A stable JSON array (keys: code, name, severity, message, file, line, column, resource, help, url)'
+sarif\t'SARIF 2.1.0, for GitHub code scanning and other SARIF viewers'
+github\t'GitHub Actions workflow commands (annotations on the pull request)'
+gitlab\t'GitLab Code Quality report'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l fail-on -d 'Exit 1 when a finding is at or above this severity' -r -f -a "error\t'Errors fail the run'
+warning\t'Warnings and errors fail the run'
+info\t'Every finding fails the run'
+none\t'Nothing fails the run'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l select -d 'Only these rules: codes, prefixes or names, comma-separated (`MSH2`, `MSH204,broad-cidr`)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l ignore -d 'Skip these rules: codes, prefixes or names, comma-separated' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l nameserver -d 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system\'s resolv.conf and /etc/hosts' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l timeout -d 'Give up on a query after this long (`500ms`, `2s`, `1m`)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l min-ttl -d 'MSH303 fires below this TTL, in seconds' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l server-first-port -d 'Extra server-first ports for MSH205 (besides 3306, 25, 27017, 21, 110, 143)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l max-ipv4-prefix -d 'MSH204: widest accepted IPv4 prefix length' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l max-ipv6-prefix -d 'MSH204: widest accepted IPv6 prefix length' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l mesh-config -d 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l explain -d 'Print one rule\'s documentation and exit' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l exit-zero -d 'Exit 0 whatever is found (findings are still printed)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l dns -d 'Also run the DNS rules (MSH302-MSH307); off by default so CI stays deterministic'
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l tcp -d 'Query over TCP instead of UDP'
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l statistics -d 'Print a count of findings per rule after the findings'
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l list-rules -d 'Print the rule table and exit'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s V -l version -d 'Print version'
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s f -l filename -d 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l sni -d 'The TLS server name the client sends (implies --tls)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l source-namespace -d 'Namespace of the calling workload' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l labels -d 'Labels of the calling workload, `k=v,k=v` (selects workload-specific Sidecars)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l annotation -d 'Pod annotation of the calling workload, `KEY=VALUE` (repeatable), e.g. `traffic.sidecar.istio.io/excludeOutboundPorts=3306`' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l outbound-policy -d 'Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed)' -r -f -a "REGISTRY_ONLY\t'Unmatched connections go to BlackHoleCluster (denied). meshctl\'s default'
+ALLOW_ANY\t'Unmatched connections go to PassthroughCluster (allowed). Istio\'s shipped default'
+ALLOW_ANY_DYNAMIC_DNS\t'Like ALLOW_ANY, with plain HTTP resolved by host name (MeshConfig only, Istio 1.30+)'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l mesh-config -d 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l expect -d 'Check a file of calls and expected verdicts instead of one destination' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l nameserver -d 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system\'s resolv.conf and /etc/hosts' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l timeout -d 'Give up on a query after this long (`500ms`, `2s`, `1m`)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s o -l output -d 'Output format' -r -f -a "text\t'The verdict, the why, and the trace with -v'
+json\t'Stable JSON (see README)'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l tls -d 'The client speaks TLS (without SNI unless --sni is given)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l dns-capture -d 'The workload\'s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs'
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l tcp -d 'Query over TCP instead of UDP'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -171,8 +212,8 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand version" -s h -l help -d
 complete -c meshctl -n "__fish_meshctl_using_subcommand version" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "resolve" -d 'Resolve a host\'s A/AAAA records with TTLs and CNAME chain'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "gen" -d 'Generate Istio resources'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "check" -d 'Lint ServiceEntries and Sidecars for TCP egress mistakes (planned; exits 2 for now)'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "simulate" -d 'Decide whether a connection would be allowed, by which entry, and why (planned; exits 2 for now)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "check" -d 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "simulate" -d 'Decide whether a connection would be allowed, by which entry, and why'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "proxy" -d 'Run an egress proxy enforcing the simulated decision (planned; exits 2 for now)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "completions" -d 'Print a shell completion script'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "version" -d 'Print version information'

@@ -62,10 +62,10 @@ pub enum Command {
     /// Generate Istio resources.
     #[command(subcommand)]
     Gen(GenCommand),
-    /// Lint ServiceEntries and Sidecars for TCP egress mistakes (planned; exits 2 for now).
-    Check(PlannedArgs),
-    /// Decide whether a connection would be allowed, by which entry, and why (planned; exits 2 for now).
-    Simulate(PlannedArgs),
+    /// Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI.
+    Check(CheckArgs),
+    /// Decide whether a connection would be allowed, by which entry, and why.
+    Simulate(SimulateArgs),
     /// Run an egress proxy enforcing the simulated decision (planned; exits 2 for now).
     Proxy(PlannedArgs),
     /// Print a shell completion script.
@@ -80,6 +80,140 @@ pub struct PlannedArgs {
     /// Ignored until the command is implemented.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
     pub rest: Vec<String>,
+}
+
+/// `meshctl check`.
+#[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // independent command-line switches
+pub struct CheckArgs {
+    /// Files or directories to check (`-` for stdin); default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<std::path::PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = crate::render::OutputFormat::Text)]
+    pub output: crate::render::OutputFormat,
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Exit 0 whatever is found (findings are still printed).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Only these rules: codes, prefixes or names, comma-separated (`MSH2`, `MSH204,broad-cidr`).
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules: codes, prefixes or names, comma-separated.
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Also run the DNS rules (MSH302-MSH307); off by default so CI stays deterministic.
+    #[arg(long)]
+    pub dns: bool,
+    /// DNS options for `--dns`.
+    #[command(flatten)]
+    pub dns_options: DnsArgs,
+    /// MSH303 fires below this TTL, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub min_ttl: u32,
+    /// Extra server-first ports for MSH205 (besides 3306, 25, 27017, 21, 110, 143).
+    #[arg(long = "server-first-port", value_name = "PORT")]
+    pub server_first_ports: Vec<u16>,
+    /// MSH204: widest accepted IPv4 prefix length.
+    #[arg(long, value_name = "BITS", default_value_t = 24, value_parser = clap::value_parser!(u8).range(0..=32))]
+    pub max_ipv4_prefix: u8,
+    /// MSH204: widest accepted IPv6 prefix length.
+    #[arg(long, value_name = "BITS", default_value_t = 64, value_parser = clap::value_parser!(u8).range(0..=128))]
+    pub max_ipv6_prefix: u8,
+    /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
+    #[arg(long, value_name = "FILE")]
+    pub mesh_config: Option<std::path::PathBuf>,
+    /// Print a count of findings per rule after the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print the rule table and exit.
+    #[arg(long)]
+    pub list_rules: bool,
+    /// Print one rule's documentation and exit.
+    #[arg(long, value_name = "CODE")]
+    pub explain: Option<String>,
+}
+
+/// `meshctl simulate`.
+#[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // independent command-line switches
+pub struct SimulateArgs {
+    /// `IP:PORT`, `[v6]:PORT`, `HOST:PORT` (every resolved address is decided) or a DSN
+    /// (`mysql://user@db.example.com:3306/app`; the scheme's default port when it has none).
+    #[arg(value_name = "DEST", required_unless_present = "expect")]
+    pub destination: Option<String>,
+    /// ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub paths: Vec<std::path::PathBuf>,
+    /// The client speaks TLS (without SNI unless --sni is given).
+    #[arg(long)]
+    pub tls: bool,
+    /// The TLS server name the client sends (implies --tls).
+    #[arg(long, value_name = "NAME")]
+    pub sni: Option<String>,
+    /// Namespace of the calling workload.
+    #[arg(long, value_name = "NS", default_value = "default")]
+    pub source_namespace: String,
+    /// Labels of the calling workload, `k=v,k=v` (selects workload-specific Sidecars).
+    #[arg(long, value_name = "K=V,...", value_delimiter = ',', value_parser = parse_key_value)]
+    pub labels: Vec<(String, String)>,
+    /// Pod annotation of the calling workload, `KEY=VALUE` (repeatable), e.g.
+    /// `traffic.sidecar.istio.io/excludeOutboundPorts=3306`.
+    #[arg(long = "annotation", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub annotations: Vec<(String, String)>,
+    /// The workload's sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs.
+    #[arg(long)]
+    pub dns_capture: bool,
+    /// Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub outbound_policy: Option<crate::model::OutboundPolicy>,
+    /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
+    #[arg(long, value_name = "FILE")]
+    pub mesh_config: Option<std::path::PathBuf>,
+    /// Check a file of calls and expected verdicts instead of one destination.
+    #[arg(long, value_name = "FILE")]
+    pub expect: Option<std::path::PathBuf>,
+    /// DNS options for host destinations.
+    #[command(flatten)]
+    pub dns: DnsArgs,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = SimulateFormat::Text)]
+    pub output: SimulateFormat,
+}
+
+/// `simulate -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimulateFormat {
+    /// The verdict, the why, and the trace with -v.
+    Text,
+    /// Stable JSON (see README).
+    Json,
+}
+
+/// Parses `key=value`.
+///
+/// # Errors
+/// A message when there is no `=` or the key is empty.
+pub fn parse_key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
+        _ => Err(format!("`{text}` is not KEY=VALUE")),
+    }
+}
+
+/// `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Errors fail the run.
+    Error,
+    /// Warnings and errors fail the run.
+    Warning,
+    /// Every finding fails the run.
+    Info,
+    /// Nothing fails the run.
+    None,
 }
 
 /// Where and how to ask DNS; shared by `resolve` and `gen`.

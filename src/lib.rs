@@ -7,12 +7,14 @@
 
 pub mod cli;
 pub mod commands;
+pub mod diagnostic;
 pub mod dns;
 pub mod engine;
 pub mod generate;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod rules;
 pub mod schema;
 pub mod target;
 

@@ -14,6 +14,8 @@ pub struct Target {
     pub port: Option<u16>,
     /// The input as it may be shown: DSN passwords removed.
     pub display: String,
+    /// The DSN scheme (`mysql`), when the input was a DSN.
+    pub scheme: Option<String>,
 }
 
 /// Why a destination could not be parsed. The message never contains a password.
@@ -70,6 +72,7 @@ impl Target {
             host,
             port,
             display,
+            scheme: None,
         }
     }
 
@@ -81,6 +84,20 @@ impl Target {
             (None, Some(_)) => Target { port, ..self },
             _ => self,
         }
+    }
+
+    /// The port to use: the explicit one, else the DSN scheme's well-known port.
+    #[must_use]
+    pub fn port_or_scheme_default(&self) -> Option<u16> {
+        self.port.or_else(|| match self.scheme.as_deref()? {
+            "mysql" | "mariadb" => Some(3306),
+            "postgres" | "postgresql" => Some(5432),
+            "mongodb" => Some(27017),
+            "redis" | "rediss" => Some(6379),
+            "amqp" => Some(5672),
+            "smtp" => Some(25),
+            _ => None,
+        })
     }
 
     /// The host as an IP address, when it is one.
@@ -124,6 +141,7 @@ fn parse_dsn(text: &str) -> Result<Target, String> {
         host,
         port,
         display: url.to_string(),
+        scheme: Some(url.scheme().to_owned()),
     })
 }
 

@@ -7,6 +7,8 @@ mod dns_server;
 #[path = "cli/common.rs"]
 mod common;
 
+#[path = "cli/check.rs"]
+mod check;
 #[path = "cli/completions.rs"]
 mod completions;
 #[path = "cli/gen.rs"]
@@ -17,3 +19,5 @@ mod global;
 mod resolve;
 #[path = "cli/schema_crosscheck.rs"]
 mod schema_crosscheck;
+#[path = "cli/simulate.rs"]
+mod simulate;

@@ -78,8 +78,8 @@ pub(super) fn run(
     };
     let entry = generate::service_entry(&plan, &addresses)?;
     let text = match args.output {
-        DocFormat::Yaml => to_text(&entry, render::yaml)?,
-        DocFormat::Json => to_text(&entry, render::json)?,
+        DocFormat::Yaml => to_text(&entry, render::write_yaml)?,
+        DocFormat::Json => to_text(&entry, render::write_json)?,
     };
     self_check(&text)?;
     io.out.write_all(text.as_bytes())?;

@@ -1,8 +1,11 @@
 //! One module per command: arguments → validated plan → core call → render → [`ExitStatus`].
 
+mod check;
 mod completions;
+mod expect;
 mod gen_service_entry;
 mod resolve;
+mod simulate;
 
 use anyhow::bail;
 
@@ -20,11 +23,8 @@ pub fn dispatch(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Resolve(args) => resolve::run(&args, &global, io),
         Command::Gen(GenCommand::ServiceEntry(args)) => gen_service_entry::run(&args, &global, io),
-        Command::Check(_) => planned("check", "issue \"meshctl check: the ServiceEntry linter\""),
-        Command::Simulate(_) => planned(
-            "simulate",
-            "issue \"The egress decision engine and meshctl simulate\"",
-        ),
+        Command::Check(args) => check::run(&args, &global, io),
+        Command::Simulate(args) => simulate::run(&args, &global, io),
         Command::Proxy(_) => planned(
             "proxy",
             "issue \"meshctl proxy: the embedded egress proxy\"",

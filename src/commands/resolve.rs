@@ -73,8 +73,8 @@ pub(super) fn run(
     };
     let report = report(&target, &lookups);
     match format {
-        ResolveFormat::Json => render::json(&report, io.out)?,
-        ResolveFormat::Yaml => render::yaml(&report, io.out)?,
+        ResolveFormat::Json => render::write_json(&report, io.out)?,
+        ResolveFormat::Yaml => render::write_yaml(&report, io.out)?,
         ResolveFormat::Table => write_table(&report, io.out)?,
     }
     Ok(ExitStatus::Success)

@@ -285,10 +285,15 @@ fn mesh_config(path: &Arc<str>, mesh: &Node, field: &str, whole: &Node, inputs: 
         return;
     }
     match serde_json::from_value::<MeshConfig>(mesh.to_json()) {
+        // The node is the MeshConfig itself (for the ConfigMap form, relocated to `data.mesh`),
+        // so `locate("outboundTrafficPolicy.mode")` works for all three forms.
         Ok(resource) => inputs.mesh_configs.push(Loaded {
             resource,
-            origin,
-            node: Arc::new(whole.clone()),
+            origin: Origin {
+                path: origin.path.clone(),
+                pos: whole.pos,
+            },
+            node: Arc::new(mesh.clone()),
         }),
         Err(e) => inputs.problems.push(LoadProblem {
             kind: ProblemKind::Schema,

@@ -190,9 +190,9 @@ fn parse_sources(
         }
         inputs
     })
-    .map_err(|source| SourceError::Io {
+    .map_err(|reason| SourceError::Io {
         path: "<parser thread>".into(),
-        source,
+        reason,
     })
 }
 

@@ -19,12 +19,12 @@ pub(super) struct Source {
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     /// The path does not exist or cannot be read.
-    #[error("cannot read `{path}`: {source}")]
+    #[error("cannot read `{path}`: {reason}")]
     Io {
         /// The path.
         path: String,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (in the message, not a separate cause, so it prints once).
+        reason: std::io::Error,
     },
     /// A directory contains a symbolic link back to one of its ancestors.
     #[error("`{path}`: symbolic link loop back to `{ancestor}`")]
@@ -94,14 +94,17 @@ fn walk_error(dir: &Path, error: walkdir::Error) -> SourceError {
     let source = error
         .into_io_error()
         .unwrap_or_else(|| std::io::Error::other("directory walk failed"));
-    SourceError::Io { path, source }
+    SourceError::Io {
+        path,
+        reason: source,
+    }
 }
 
 fn read_file(path: &Path, limits: &Limits) -> Result<Source, SourceError> {
     let name = path.display().to_string();
-    let io = |source| SourceError::Io {
+    let io = |reason| SourceError::Io {
         path: name.clone(),
-        source,
+        reason,
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
@@ -134,9 +137,9 @@ fn read_capped(reader: impl Read, limit: usize, name: &str) -> Result<Vec<u8>, S
     reader
         .take(limit as u64 + 1)
         .read_to_end(&mut bytes)
-        .map_err(|source| SourceError::Io {
+        .map_err(|reason| SourceError::Io {
             path: name.to_owned(),
-            source,
+            reason,
         })?;
     if bytes.len() > limit {
         return Err(SourceError::TooLarge {

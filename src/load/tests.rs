@@ -247,7 +247,8 @@ fn directories_are_read_recursively_in_name_order() {
     )
     .expect("write");
     std::fs::write(tmp.0.join("notes.txt"), "not yaml: [").expect("write");
-    let inputs = load_paths(std::slice::from_ref(&tmp.0), &LoadOptions::default()).expect("readable");
+    let inputs =
+        load_paths(std::slice::from_ref(&tmp.0), &LoadOptions::default()).expect("readable");
     let names: Vec<_> = inputs
         .service_entries
         .iter()

@@ -18,6 +18,18 @@ pub struct MeshConfig {
     /// `defaultServiceExportTo`, `["*"]` when unset.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub default_service_export_to: Vec<String>,
+    /// `defaultConfig`: proxy defaults; meshctl reads only the DNS proxying metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_config: Option<ProxyConfig>,
+}
+
+/// `meshConfig.defaultConfig`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProxyConfig {
+    /// `proxyMetadata`: environment for every sidecar, e.g. `ISTIO_META_DNS_CAPTURE`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub proxy_metadata: std::collections::BTreeMap<String, String>,
 }
 
 impl MeshConfig {
@@ -32,11 +44,27 @@ impl MeshConfig {
             .unwrap_or(Self::DEFAULT_ROOT_NAMESPACE)
     }
 
+    /// True when sidecars answer DNS themselves (`ISTIO_META_DNS_CAPTURE: "true"`), the
+    /// precondition for using auto-allocated VIPs (ISTIO.md §4.1–4.2).
+    #[must_use]
+    pub fn dns_capture(&self) -> bool {
+        self.proxy_metadata("ISTIO_META_DNS_CAPTURE")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+
+    fn proxy_metadata(&self, key: &str) -> Option<&str> {
+        self.default_config
+            .as_ref()
+            .and_then(|c| c.proxy_metadata.get(key))
+            .map(String::as_str)
+    }
+
     /// The keys that identify a bare MeshConfig document (one with no `kind`).
-    pub const KNOWN_KEYS: [&'static str; 3] = [
+    pub const KNOWN_KEYS: [&'static str; 4] = [
         "outboundTrafficPolicy",
         "rootNamespace",
         "defaultServiceExportTo",
+        "defaultConfig",
     ];
 }
 

@@ -11,13 +11,49 @@ mod meta;
 mod service_entry;
 mod sidecar;
 
-pub use mesh::{MeshConfig, OutboundPolicy, OutboundTrafficPolicy};
+pub use mesh::{MeshConfig, OutboundPolicy, OutboundTrafficPolicy, ProxyConfig};
 pub use meta::{ObjectMeta, WorkloadSelector};
 pub use service_entry::{
     Location, Resolution, ServiceEntry, ServiceEntrySpec, ServiceEntryStatus, ServicePort,
     StatusAddress, WorkloadEntry,
 };
 pub use sidecar::{EgressListener, Sidecar, SidecarPort, SidecarSpec};
+
+/// What every Kubernetes resource meshctl reads can tell about itself, for messages.
+pub trait Resource {
+    /// `ServiceEntry`, `Sidecar`, …
+    fn kind(&self) -> &'static str;
+    /// Its metadata.
+    fn metadata(&self) -> &ObjectMeta;
+    /// `Kind namespace/name`.
+    fn describe(&self) -> String {
+        let meta = self.metadata();
+        format!("{} {}/{}", self.kind(), meta.namespace(), meta.name)
+    }
+    /// `namespace/name`.
+    fn key(&self) -> String {
+        let meta = self.metadata();
+        format!("{}/{}", meta.namespace(), meta.name)
+    }
+}
+
+impl Resource for ServiceEntry {
+    fn kind(&self) -> &'static str {
+        "ServiceEntry"
+    }
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+}
+
+impl Resource for Sidecar {
+    fn kind(&self) -> &'static str {
+        "Sidecar"
+    }
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+}
 
 /// The API group of every Istio networking resource meshctl reads.
 pub const NETWORKING_GROUP: &str = "networking.istio.io";

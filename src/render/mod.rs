@@ -2,16 +2,68 @@
 //! `&mut dyn Write`, never to the process's stdout directly, so every format is testable.
 
 pub mod color;
+mod github;
+mod gitlab;
+mod json;
+mod sarif;
+mod text;
 
 use std::io::Write;
 
 use serde::Serialize;
 
+use crate::diagnostic::Diagnostic;
+
+/// How `check` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Grouped by file, `file:line:col: CODE [severity] name: message`, with a summary.
+    Text,
+    /// A stable JSON array (keys: code, name, severity, message, file, line, column, resource, help, url).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+    /// GitLab Code Quality report.
+    Gitlab,
+}
+
+/// Counts shown in the text summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Files read.
+    pub files: usize,
+    /// Istio resources checked.
+    pub resources: usize,
+    /// Documents of other kinds skipped.
+    pub skipped: usize,
+}
+
+/// Writes diagnostics (already sorted) in `format`.
+///
+/// # Errors
+/// I/O errors from `out`.
+pub fn diagnostics(
+    diagnostics: &[Diagnostic],
+    format: OutputFormat,
+    summary: &Summary,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    match format {
+        OutputFormat::Text => text::write(diagnostics, summary, out),
+        OutputFormat::Json => json::write(diagnostics, out),
+        OutputFormat::Sarif => sarif::write(diagnostics, out),
+        OutputFormat::Github => github::write(diagnostics, out),
+        OutputFormat::Gitlab => gitlab::write(diagnostics, out),
+    }
+}
+
 /// Writes `value` as YAML (serde-saphyr, block style, stable field order).
 ///
 /// # Errors
 /// I/O errors from `out`, or a value that cannot be represented in YAML.
-pub fn yaml<T: Serialize>(value: &T, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn write_yaml<T: Serialize>(value: &T, out: &mut dyn Write) -> anyhow::Result<()> {
     let text = serde_saphyr::to_string(value)?;
     out.write_all(text.as_bytes())?;
     if !text.ends_with('\n') {
@@ -24,7 +76,7 @@ pub fn yaml<T: Serialize>(value: &T, out: &mut dyn Write) -> anyhow::Result<()> 
 ///
 /// # Errors
 /// I/O errors from `out`.
-pub fn json<T: Serialize>(value: &T, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn write_json<T: Serialize>(value: &T, out: &mut dyn Write) -> anyhow::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;
     out.write_all(b"\n")?;
     Ok(())

@@ -16,6 +16,7 @@
 //! | `alias`              | CNAME cdn (60) → `cdn` CNAME edge (30) → `edge` A 192.0.2.30 (20) |
 //! | `empty`              | TXT only (NOERROR, no A/AAAA)                         |
 //! | `fail`               | always SERVFAIL                                       |
+//! | `provider`           | CNAME `d111111abcdef8.cloudfront.net` (60) → A 192.0.2.50 (60) |
 //! | `rotate`             | A 192.0.2.101, .102, .103, … changing on every query (TTL 1) |
 //! | `v6fail`             | A 192.0.2.40 (TTL 300); AAAA queries get SERVFAIL      |
 //! | anything else        | NXDOMAIN (REFUSED outside `example.com.`)              |
@@ -42,6 +43,8 @@ use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseI
 use hickory_server::zone_handler::MessageResponseBuilder;
 use tokio::sync::oneshot;
 
+/// A host under a provider suffix meshctl knows to change IPs.
+const PROVIDER_TARGET: &str = "d111111abcdef8.cloudfront.net.";
 const ZONE: &str = "example.com.";
 /// How many addresses `rotate.example.com` cycles through.
 const ROTATE_SIZE: u32 = 50;
@@ -201,7 +204,7 @@ impl ZoneHandler {
     /// Looks `qname`/`qtype` up in the zone, chasing in-zone CNAMEs.
     fn answer(&self, qname: &Name, qtype: RecordType) -> Answer {
         let zone = name(ZONE);
-        if !zone.zone_of(qname) {
+        if !zone.zone_of(qname) && *qname != name(PROVIDER_TARGET) {
             return Answer {
                 code: ResponseCode::Refused,
                 answers: Vec::new(),
@@ -211,6 +214,22 @@ impl ZoneHandler {
         let mut answers = Vec::new();
         let mut current = qname.clone();
         loop {
+            // One name outside the zone, so a CNAME can lead to a dynamic-IP provider (MSH304).
+            if current == name(PROVIDER_TARGET) {
+                if matches!(qtype, RecordType::A | RecordType::ANY) {
+                    answers.push(Record::from_rdata(
+                        current.clone(),
+                        60,
+                        RData::A(A(Ipv4Addr::new(192, 0, 2, 50))),
+                    ));
+                }
+                let with_soa = answers.is_empty();
+                return Answer {
+                    code: ResponseCode::NoError,
+                    answers,
+                    with_soa,
+                };
+            }
             let label = relative_label(&current);
             if label == "fail" || (label == "v6fail" && qtype == RecordType::AAAA) {
                 return Answer {
@@ -276,6 +295,7 @@ impl ZoneHandler {
                 300,
                 RData::TXT(TXT::new(vec!["no addresses here".into()])),
             )],
+            "provider" => vec![rec(60, RData::CNAME(CNAME(name(PROVIDER_TARGET))))],
             "rotate" => {
                 let n = if matches!(qtype, RecordType::A | RecordType::ANY) {
                     self.rotations.fetch_add(1, Ordering::SeqCst)

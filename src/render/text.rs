@@ -1,0 +1,86 @@
+//! Human output: findings grouped by file, one `file:line:col: CODE [severity] name: message`
+//! line each with its `= help:` line, then a one-line summary. Colour only when enabled.
+
+use std::io::Write;
+
+use colored::Colorize as _;
+
+use super::Summary;
+use crate::diagnostic::{Diagnostic, Severity};
+
+pub(super) fn write(
+    diagnostics: &[Diagnostic],
+    summary: &Summary,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let mut previous_file: Option<&str> = None;
+    for d in diagnostics {
+        if previous_file.is_some_and(|f| f != &*d.origin.path) {
+            writeln!(out)?;
+        }
+        previous_file = Some(&d.origin.path);
+        let severity = match d.severity {
+            Severity::Error => d.severity.as_str().red().bold(),
+            Severity::Warning => d.severity.as_str().yellow().bold(),
+            Severity::Info => d.severity.as_str().cyan(),
+        };
+        writeln!(
+            out,
+            "{}: {} [{severity}] {}: {}",
+            d.origin.to_string().bold(),
+            d.rule.code().bold(),
+            d.rule.name(),
+            d.message
+        )?;
+        if let Some(help) = &d.help {
+            writeln!(out, "  {} {help}", "= help:".cyan())?;
+        }
+    }
+    if !diagnostics.is_empty() {
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", summary_line(diagnostics, summary))?;
+    Ok(())
+}
+
+fn summary_line(diagnostics: &[Diagnostic], summary: &Summary) -> String {
+    let scope = format!(
+        "{} {} in {} {}{}",
+        summary.resources,
+        plural(summary.resources, "resource", "resources"),
+        summary.files,
+        plural(summary.files, "file", "files"),
+        if summary.skipped > 0 {
+            format!(
+                ", {} other {} skipped",
+                summary.skipped,
+                plural(summary.skipped, "document", "documents")
+            )
+        } else {
+            String::new()
+        }
+    );
+    if diagnostics.is_empty() {
+        return format!("All checks passed ({scope}).");
+    }
+    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+    let parts: Vec<String> = [
+        (count(Severity::Error), "error", "errors"),
+        (count(Severity::Warning), "warning", "warnings"),
+        (count(Severity::Info), "info", "info"),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| format!("{n} {}", plural(n, one, many)))
+    .collect();
+    format!(
+        "Found {} {} ({}) in {scope}.",
+        diagnostics.len(),
+        plural(diagnostics.len(), "problem", "problems"),
+        parts.join(", ")
+    )
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}

@@ -1,0 +1,133 @@
+//! Which findings survive: `--select`/`--ignore` (codes, prefixes or names) and per-resource
+//! suppression annotations — meshctl's own `meshctl.dev/ignore` and Istio's
+//! `galley.istio.io/analyze-suppress` (its IST codes mapped to ours where they mean the same).
+
+use std::collections::BTreeMap;
+
+use super::Rule;
+
+/// The annotation that suppresses meshctl rules on one resource: `"MSH201,MSH202"`.
+pub const IGNORE_ANNOTATION: &str = "meshctl.dev/ignore";
+
+/// Istio's analyzer suppression annotation, honoured for the codes that map to ours.
+pub const ISTIO_SUPPRESS_ANNOTATION: &str = "galley.istio.io/analyze-suppress";
+
+/// Istio analyzer codes with a meshctl equivalent: IST0134 (ServiceEntry addresses required)
+/// is MSH201; IST0177 (conflicting protocol) is MSH404.
+const ISTIO_EQUIVALENTS: [(&str, Rule); 2] = [
+    ("IST0134", Rule::HostsIgnoredForTcp),
+    ("IST0177", Rule::ConflictingProtocol),
+];
+
+/// The rules the user asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    enabled: Vec<Rule>,
+}
+
+impl Selection {
+    /// Builds the selection from `--select` and `--ignore` values.
+    ///
+    /// # Errors
+    /// A message naming a value that matches no rule.
+    pub fn new(select: &[String], ignore: &[String]) -> Result<Selection, String> {
+        let select = matches_of(select)?;
+        let ignore = matches_of(ignore)?;
+        let enabled = Rule::ALL
+            .iter()
+            .copied()
+            .filter(|r| select.is_empty() || select.contains(r))
+            .filter(|r| !ignore.contains(r))
+            .collect();
+        Ok(Selection { enabled })
+    }
+
+    /// True when `rule` runs.
+    #[must_use]
+    pub fn enabled(&self, rule: Rule) -> bool {
+        self.enabled.contains(&rule)
+    }
+}
+
+fn matches_of(values: &[String]) -> Result<Vec<Rule>, String> {
+    let mut rules = Vec::new();
+    for value in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        let found: Vec<Rule> = Rule::ALL
+            .iter()
+            .copied()
+            .filter(|r| {
+                r.code()
+                    .to_ascii_uppercase()
+                    .starts_with(&value.to_ascii_uppercase())
+                    || r.name().eq_ignore_ascii_case(value)
+            })
+            .collect();
+        if found.is_empty() {
+            return Err(format!(
+                "`{value}` matches no rule (see `meshctl check --list-rules`)"
+            ));
+        }
+        rules.extend(found);
+    }
+    Ok(rules)
+}
+
+/// The rules a resource's annotations suppress.
+#[must_use]
+pub fn suppressed_by(annotations: &BTreeMap<String, String>) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    if let Some(list) = annotations.get(IGNORE_ANNOTATION) {
+        rules.extend(list.split(',').filter_map(|c| Rule::find(c.trim())));
+    }
+    if let Some(list) = annotations.get(ISTIO_SUPPRESS_ANNOTATION) {
+        for code in list.split(',').map(str::trim) {
+            // Istio's form may carry a resource after `=`; the code comes first.
+            let code = code.split('=').next().unwrap_or(code).trim();
+            rules.extend(
+                ISTIO_EQUIVALENTS
+                    .iter()
+                    .filter(|(ist, _)| *ist == code)
+                    .map(|(_, r)| *r),
+            );
+            rules.extend(Rule::find(code));
+        }
+    }
+    rules
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn select_and_ignore_take_codes_prefixes_and_names() {
+        let s = Selection::new(&["MSH2".into()], &["broad-cidr".into(), "msh205".into()])
+            .expect("valid");
+        assert!(s.enabled(Rule::MissingCidr));
+        assert!(!s.enabled(Rule::BroadCidr));
+        assert!(!s.enabled(Rule::UnspecifiedProtocol));
+        assert!(!s.enabled(Rule::InvalidHost));
+        assert!(Selection::new(&["MSH999".into()], &[]).is_err());
+        assert!(
+            Selection::new(&[], &[])
+                .expect("all")
+                .enabled(Rule::ParseError)
+        );
+    }
+
+    #[test]
+    fn annotations_suppress_meshctl_and_mapped_istio_codes() {
+        let annotations = BTreeMap::from([
+            (IGNORE_ANNOTATION.to_owned(), "MSH202, MSH204".to_owned()),
+            (
+                ISTIO_SUPPRESS_ANNOTATION.to_owned(),
+                "IST0134,IST0102".to_owned(),
+            ),
+        ]);
+        let rules = suppressed_by(&annotations);
+        assert!(rules.contains(&Rule::MissingCidr));
+        assert!(rules.contains(&Rule::BroadCidr));
+        assert!(rules.contains(&Rule::HostsIgnoredForTcp));
+        assert_eq!(rules.len(), 3);
+    }
+}

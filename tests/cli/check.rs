@@ -1,0 +1,391 @@
+//! `meshctl check`: every rule fires on its fixture and stays quiet on its near miss, every output
+//! format is snapshotted on one shared fixture, SARIF validates against the official schema, and
+//! exit codes follow `--fail-on`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use meshctl::rules::Rule;
+
+use super::common::{meshctl, outcome, stdout};
+use super::dns_server::TestDns;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+/// The rules that need live DNS answers (run with `--dns` against the test server).
+fn needs_dns(rule: Rule) -> bool {
+    ("MSH302"..="MSH307").contains(&rule.code())
+}
+
+fn codes_reported(path: &Path, dns: &TestDns, with_dns: bool) -> Vec<String> {
+    let mut cmd = meshctl();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "-o", "json", "--fail-on", "none"])
+        .arg(path);
+    if with_dns {
+        cmd.args(["--dns", "--timeout", "2s", "--nameserver"])
+            .arg(dns.nameserver_arg());
+    }
+    let text = stdout(&mut cmd, 0);
+    let findings: Vec<serde_json::Value> = serde_json::from_str(&text).expect("json array");
+    findings
+        .iter()
+        .map(|f| f["code"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn every_rule_has_docs_and_a_firing_and_a_quiet_fixture() {
+    let dns = TestDns::start();
+    let mut checked = 0;
+    for rule in Rule::ALL {
+        let base = format!("check/{}-{}", rule.code(), rule.name());
+        let fires = fixture(&format!("{base}.yaml"));
+        let quiet = fixture(&format!("{base}-ok.yaml"));
+        assert!(fires.exists(), "missing fixture {}", fires.display());
+        assert!(
+            quiet.exists(),
+            "missing near-miss fixture {}",
+            quiet.display()
+        );
+        let with_dns = needs_dns(*rule);
+        let found = codes_reported(&fires, &dns, with_dns);
+        assert!(
+            found.iter().any(|c| c == rule.code()),
+            "{} did not fire on its fixture: {found:?}",
+            rule.code()
+        );
+        let found = codes_reported(&quiet, &dns, with_dns);
+        assert!(
+            !found.iter().any(|c| c == rule.code()),
+            "{} fired on its near miss: {found:?}",
+            rule.code()
+        );
+        assert!(
+            rule.info()
+                .explanation
+                .starts_with(&format!("# {} {}", rule.code(), rule.name()))
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, Rule::ALL.len());
+}
+
+#[test]
+fn dns_rules_stay_off_without_the_flag() {
+    let dns = TestDns::start();
+    let found = codes_reported(&fixture("check/MSH302-address-drift.yaml"), &dns, false);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn valid_fixtures_have_no_findings() {
+    for dir in ["blog", "serviceentry/valid", "sidecar/valid", "mesh"] {
+        let text = outcome(
+            meshctl()
+                .args(["check", "--color", "never"])
+                .arg(fixture(dir)),
+            &[(env!("CARGO_MANIFEST_DIR"), "[ROOT]")],
+        );
+        let quiet = text.starts_with("exit: 0") && text.contains("All checks passed");
+        // mesh/allow-any.yaml is an ALLOW_ANY mesh: MSH501 (info) is the point of it.
+        assert!(
+            quiet || (dir == "mesh" && text.contains("MSH501") && !text.contains("[error]")),
+            "{dir}: {text}"
+        );
+    }
+}
+
+fn mistakes(format: &str) -> String {
+    outcome(
+        meshctl().current_dir(env!("CARGO_MANIFEST_DIR")).args([
+            "check",
+            "fixtures/mistakes",
+            "--color",
+            "never",
+            "-o",
+            format,
+        ]),
+        &[],
+    )
+}
+
+#[test]
+fn text_output() {
+    insta::assert_snapshot!(mistakes("text"));
+}
+
+#[test]
+fn json_output() {
+    insta::assert_snapshot!(mistakes("json"));
+}
+
+#[test]
+fn github_output() {
+    insta::assert_snapshot!(mistakes("github"));
+}
+
+#[test]
+fn gitlab_output() {
+    insta::assert_snapshot!(mistakes("gitlab"));
+}
+
+#[test]
+fn sarif_output_is_valid_sarif_2_1_0() {
+    let text = mistakes("sarif");
+    let body = text
+        .split("--- stdout\n")
+        .nth(1)
+        .and_then(|s| s.split("--- stderr\n").next())
+        .expect("stdout");
+    let log: serde_json::Value = serde_json::from_str(body).expect("sarif is json");
+    assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(8));
+    assert_eq!(
+        log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .map(Vec::len),
+        Some(Rule::ALL.len())
+    );
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/schemas/sarif/sarif-schema-2.1.0.json");
+    match std::fs::read_to_string(&schema_path) {
+        Ok(schema) => {
+            let schema: serde_json::Value = serde_json::from_str(&schema).expect("schema json");
+            let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+            let errors: Vec<String> = validator
+                .iter_errors(&log)
+                .map(|e| format!("{}: {e}", e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{errors:?}");
+        }
+        Err(_) => skipped(&schema_path),
+    }
+    // Deterministic apart from the version string.
+    insta::assert_snapshot!(body.replace(env!("CARGO_PKG_VERSION"), "[VERSION]"));
+}
+
+#[allow(clippy::print_stderr)] // telling the person running tests that a check was skipped
+fn skipped(path: &Path) {
+    eprintln!(
+        "SKIPPED: SARIF schema validation — {} not found (it exists in CI)",
+        path.display()
+    );
+}
+
+#[test]
+fn fail_on_decides_the_exit_code() {
+    let run = |args: &[&str]| {
+        meshctl()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "check",
+                "fixtures/check/MSH202-missing-cidr.yaml",
+                "-o",
+                "json",
+            ])
+            .args(args)
+            .output()
+            .expect("runs")
+            .status
+            .code()
+    };
+    assert_eq!(run(&[]), Some(0), "a warning does not fail by default");
+    assert_eq!(run(&["--fail-on", "warning"]), Some(1));
+    assert_eq!(run(&["--fail-on", "info"]), Some(1));
+    assert_eq!(run(&["--fail-on", "warning", "--exit-zero"]), Some(0));
+    assert_eq!(run(&["--fail-on", "none"]), Some(0));
+}
+
+#[test]
+fn errors_fail_the_default_run() {
+    let code = meshctl()
+        .args(["check"])
+        .arg(fixture("mistakes"))
+        .output()
+        .expect("runs")
+        .status
+        .code();
+    assert_eq!(code, Some(1));
+}
+
+#[test]
+fn select_ignore_and_annotations_filter_findings() {
+    let dns = TestDns::start();
+    let path = fixture("mistakes");
+    let only = |args: &[&str]| {
+        let text = stdout(
+            meshctl()
+                .args(["check", "-o", "json", "--fail-on", "none"])
+                .args(args)
+                .arg(&path),
+            0,
+        );
+        let findings: Vec<serde_json::Value> = serde_json::from_str(&text).expect("json");
+        let mut codes: Vec<String> = findings
+            .iter()
+            .map(|f| f["code"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        codes.dedup();
+        codes
+    };
+    assert_eq!(
+        only(&["--select", "MSH20"]),
+        ["MSH201", "MSH205", "MSH206", "MSH202", "MSH203", "MSH204"]
+    );
+    assert_eq!(
+        only(&[
+            "--select",
+            "MSH2",
+            "--ignore",
+            "MSH201,broad-cidr,MSH203,MSH205,MSH206"
+        ]),
+        ["MSH202"]
+    );
+    drop(dns);
+    let annotated = std::fs::read_to_string(fixture("check/MSH202-missing-cidr.yaml"))
+        .expect("fixture")
+        .replace(
+            "metadata:\n",
+            "metadata:\n  annotations:\n    meshctl.dev/ignore: MSH202\n",
+        );
+    let output = meshctl()
+        .args(["check", "-", "-o", "json"])
+        .write_stdin(annotated)
+        .output()
+        .expect("runs");
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "[]");
+    let istio = std::fs::read_to_string(fixture("check/MSH201-hosts-ignored-for-tcp.yaml"))
+        .expect("fixture")
+        .replace(
+            "metadata:\n",
+            "metadata:\n  annotations:\n    galley.istio.io/analyze-suppress: IST0134\n",
+        );
+    let output = meshctl()
+        .args(["check", "-", "-o", "json"])
+        .write_stdin(istio)
+        .output()
+        .expect("runs");
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "[]");
+}
+
+#[test]
+fn unknown_rule_in_select_is_a_usage_error() {
+    insta::assert_snapshot!(outcome(
+        meshctl().args(["check", "--select", "MSH999", "fixtures"]),
+        &[]
+    ));
+}
+
+#[test]
+fn parse_and_schema_errors_are_findings_and_the_run_continues() {
+    let text = outcome(
+        meshctl().current_dir(env!("CARGO_MANIFEST_DIR")).args([
+            "check",
+            "--color",
+            "never",
+            "fixtures/check/MSH001-parse-error.yaml",
+            "fixtures/check/MSH002-schema-violation.yaml",
+            "fixtures/check/MSH202-missing-cidr.yaml",
+        ]),
+        &[],
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn unreadable_path_exits_2() {
+    insta::assert_snapshot!(outcome(
+        meshctl().args(["check", "/nonexistent/meshctl"]),
+        &[]
+    ));
+}
+
+#[test]
+fn list_rules_and_explain() {
+    insta::assert_snapshot!(
+        "list_rules",
+        outcome(meshctl().args(["check", "--list-rules"]), &[])
+    );
+    insta::assert_snapshot!(
+        "explain_msh201",
+        outcome(meshctl().args(["check", "--explain", "MSH201"]), &[])
+    );
+    let by_name = outcome(
+        meshctl().args(["check", "--explain", "hosts-ignored-for-tcp"]),
+        &[],
+    );
+    assert!(by_name.contains("# MSH201 hosts-ignored-for-tcp"));
+    let unknown = outcome(meshctl().args(["check", "--explain", "MSH999"]), &[]);
+    assert!(unknown.starts_with("exit: 2"), "{unknown}");
+}
+
+#[test]
+fn no_path_means_the_current_directory() {
+    let text = outcome(
+        meshctl()
+            .current_dir(fixture("blog"))
+            .args(["check", "--color", "never"]),
+        &[],
+    );
+    assert!(text.starts_with("exit: 0"), "{text}");
+    assert!(
+        text.contains("All checks passed (2 resources in 2 files)."),
+        "{text}"
+    );
+}
+
+#[test]
+fn hostile_yaml_is_a_finding_not_a_crash() {
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+        writeln!(bomb, "a{i}: &a{i} [{refs}]").expect("write to string");
+    }
+    let started = std::time::Instant::now();
+    let text = outcome(
+        meshctl()
+            .args(["check", "-", "--color", "never"])
+            .write_stdin(bomb),
+        &[],
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(text.starts_with("exit: 1"), "{text}");
+    assert!(
+        text.contains("-:") && text.contains("MSH001 [error] parse-error: budget breached"),
+        "{text}"
+    );
+}
+
+#[test]
+fn readme_rule_table_matches_the_registry() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README");
+    let start = readme
+        .find("<!-- rules:begin -->")
+        .expect("rules:begin marker");
+    let end = readme.find("<!-- rules:end -->").expect("rules:end marker");
+    let mut table = String::from(
+        "<!-- rules:begin -->\n| code | name | severity | what it flags |\n| --- | --- | --- | --- |\n",
+    );
+    for rule in Rule::ALL {
+        let info = rule.info();
+        writeln!(
+            table,
+            "| {} | `{}` | {} | {} |",
+            info.code,
+            info.name,
+            info.severity,
+            info.summary.replace('|', "\\|")
+        )
+        .expect("write to string");
+    }
+    assert_eq!(
+        &readme[start..end],
+        table,
+        "README rule table is out of date; paste the expected table above"
+    );
+}

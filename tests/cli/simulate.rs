@@ -1,0 +1,313 @@
+//! `meshctl simulate`: verdicts, explanations and exit codes for the blog's scenario, host and
+//! DSN destinations, TLS, scope, capture and the `--expect` batch mode.
+
+use super::common::{meshctl, outcome, stdout};
+use super::dns_server::TestDns;
+
+fn simulate(args: &[&str]) -> String {
+    outcome(
+        meshctl()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .arg("simulate")
+            .args(args)
+            .args(["--color", "never"]),
+        &[],
+    )
+}
+
+const BLOG: &str = "fixtures/blog/mysql-external.yaml";
+
+#[test]
+fn the_blog_entry_allows_its_address() {
+    insta::assert_snapshot!(simulate(&["203.0.113.7:3306", "-f", BLOG]));
+}
+
+#[test]
+fn another_address_is_denied_with_the_near_miss() {
+    let text = simulate(&["203.0.113.9:3306", "-f", BLOG]);
+    assert!(text.starts_with("exit: 1"), "{text}");
+    assert!(text.contains("did the IP change?"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn allow_any_lets_it_pass_through() {
+    let text = simulate(&[
+        "203.0.113.9:3306",
+        "-f",
+        BLOG,
+        "--outbound-policy",
+        "ALLOW_ANY",
+    ]);
+    assert!(
+        text.starts_with("exit: 0\n--- stdout\nPASSTHROUGH 203.0.113.9:3306"),
+        "{text}"
+    );
+    assert!(
+        text.contains("policy:   ALLOW_ANY (--outbound-policy flag)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn verbose_prints_the_trace() {
+    insta::assert_snapshot!(simulate(&["203.0.113.9:3306", "-f", BLOG, "-v"]));
+}
+
+#[test]
+fn json_output() {
+    insta::assert_snapshot!(simulate(&["203.0.113.9:3306", "-f", BLOG, "-o", "json"]));
+}
+
+#[test]
+fn an_address_less_tcp_entry_allows_every_ip_under_both_policies() {
+    let open = "fixtures/check/MSH201-hosts-ignored-for-tcp.yaml";
+    for policy in ["REGISTRY_ONLY", "ALLOW_ANY"] {
+        let text = simulate(&[
+            "198.51.100.99:3306",
+            "-f",
+            open,
+            "--outbound-policy",
+            policy,
+            "-o",
+            "json",
+        ]);
+        let json: serde_json::Value = serde_json::from_str(
+            text.split("--- stdout\n")
+                .nth(1)
+                .and_then(|s| s.split("--- stderr").next())
+                .expect("stdout"),
+        )
+        .expect("json");
+        assert_eq!(json["verdict"], "ALLOW", "{policy}: {text}");
+        assert_eq!(
+            json["connections"][0]["listener"], "0.0.0.0_3306",
+            "{policy}"
+        );
+    }
+}
+
+#[test]
+fn mesh_config_among_inputs_or_by_flag_sets_the_policy() {
+    let text = simulate(&["203.0.113.9:3306", "-f", "fixtures/blog"]);
+    assert!(
+        text.contains(
+            "policy:   REGISTRY_ONLY (mesh config fixtures/blog/mesh-registry-only.yaml:"
+        ),
+        "{text}"
+    );
+    let text = simulate(&[
+        "203.0.113.9:3306",
+        "-f",
+        BLOG,
+        "--mesh-config",
+        "fixtures/mesh/allow-any.yaml",
+    ]);
+    assert!(
+        text.starts_with("exit: 0\n--- stdout\nPASSTHROUGH"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(mesh config fixtures/mesh/allow-any.yaml:3:9)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_host_destination_decides_every_resolved_address() {
+    let dns = TestDns::start();
+    let port = format!(":{}", dns.addr().port());
+    let text = outcome(
+        meshctl()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "simulate",
+                "db.example.com:3306",
+                "-f",
+                BLOG,
+                "-o",
+                "json",
+                "--nameserver",
+            ])
+            .arg(dns.nameserver_arg()),
+        &[(&port, ":[PORT]")],
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        text.split("--- stdout\n")
+            .nth(1)
+            .and_then(|s| s.split("--- stderr").next())
+            .expect("stdout"),
+    )
+    .expect("json");
+    let verdicts: Vec<_> = json["connections"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|c| (c["address"].clone(), c["verdict"].clone()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            (serde_json::json!("203.0.113.7"), serde_json::json!("ALLOW")),
+            (serde_json::json!("203.0.113.8"), serde_json::json!("DENY")),
+            (serde_json::json!("2001:db8::7"), serde_json::json!("DENY")),
+        ]
+    );
+    assert_eq!(json["verdict"], "DENY", "the most restrictive wins");
+    assert!(text.starts_with("exit: 1"));
+}
+
+#[test]
+fn dsn_destinations_use_the_scheme_port_and_hide_the_password() {
+    let text = simulate(&[
+        "mysql://bookinfo:hunter2@203.0.113.7/test",
+        "-f",
+        BLOG,
+        "-o",
+        "json",
+    ]);
+    assert!(text.starts_with("exit: 0"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(text.contains("\"port\": 3306"), "{text}");
+}
+
+#[test]
+fn tls_sni_and_export_scope() {
+    let api = "fixtures/serviceentry/valid/tls-api.yaml";
+    let text = simulate(&[
+        "198.51.100.1:443",
+        "-f",
+        api,
+        "--sni",
+        "api.example.com",
+        "--source-namespace",
+        "payments",
+    ]);
+    assert!(text.starts_with("exit: 0\n--- stdout\nALLOW 198.51.100.1:443 (tls, SNI api.example.com) via ServiceEntry payments/api"), "{text}");
+    let text = simulate(&[
+        "198.51.100.1:443",
+        "-f",
+        api,
+        "--sni",
+        "v2.api.example.com",
+        "--source-namespace",
+        "payments",
+    ]);
+    assert!(text.starts_with("exit: 0"), "wildcard host: {text}");
+    let text = simulate(&[
+        "198.51.100.1:443",
+        "-f",
+        api,
+        "--sni",
+        "other.example.com",
+        "--source-namespace",
+        "payments",
+    ]);
+    assert!(text.starts_with("exit: 1"), "{text}");
+    let text = simulate(&["198.51.100.1:443", "-f", api, "--sni", "api.example.com"]);
+    assert!(
+        text.starts_with("exit: 1"),
+        "exportTo . hides it from default: {text}"
+    );
+    assert!(text.contains("not exported"), "{text}");
+}
+
+#[test]
+fn loop_guard_and_capture_bypass() {
+    let text = simulate(&["203.0.113.7:15001", "-f", BLOG]);
+    assert!(text.starts_with("exit: 1\n--- stdout\nDENY"), "{text}");
+    let text = simulate(&[
+        "203.0.113.9:3306",
+        "-f",
+        BLOG,
+        "--annotation",
+        "traffic.sidecar.istio.io/excludeOutboundPorts=3306",
+    ]);
+    assert!(text.starts_with("exit: 0\n--- stdout\nBYPASS"), "{text}");
+}
+
+#[test]
+fn input_errors_exit_2_with_file_line_and_field() {
+    insta::assert_snapshot!(
+        "invalid_input",
+        simulate(&[
+            "203.0.113.7:3306",
+            "-f",
+            "fixtures/serviceentry/invalid/port-as-string.yaml"
+        ])
+    );
+    insta::assert_snapshot!("missing_port", simulate(&["203.0.113.7", "-f", BLOG]));
+    let text = simulate(&[
+        "203.0.113.7:3306",
+        "-f",
+        "fixtures/check/MSH001-parse-error.yaml",
+    ]);
+    assert!(text.starts_with("exit: 2"), "{text}");
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "{text}"
+    );
+}
+
+#[test]
+fn expect_mode_passes() {
+    let text = simulate(&[
+        "--expect",
+        "fixtures/simulate/calls-pass.yaml",
+        "-f",
+        "fixtures/blog",
+    ]);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn expect_mode_fails_on_a_wrong_expectation() {
+    let text = simulate(&[
+        "--expect",
+        "fixtures/simulate/calls-fail.yaml",
+        "-f",
+        "fixtures/blog",
+    ]);
+    assert!(text.starts_with("exit: 1"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn expect_file_errors_name_the_position() {
+    let text = simulate(&[
+        "--expect",
+        "fixtures/simulate/calls-invalid.yaml",
+        "-f",
+        BLOG,
+    ]);
+    assert!(text.starts_with("exit: 2"), "{text}");
+    assert!(
+        text.contains("fixtures/simulate/calls-invalid.yaml:3:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn expect_json_is_machine_readable() {
+    let out = stdout(
+        meshctl().current_dir(env!("CARGO_MANIFEST_DIR")).args([
+            "simulate",
+            "--expect",
+            "fixtures/simulate/calls-pass.yaml",
+            "-f",
+            "fixtures/blog",
+            "-o",
+            "json",
+        ]),
+        0,
+    );
+    let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(json.as_array().map(Vec::len), Some(4));
+    assert!(
+        json.as_array()
+            .expect("list")
+            .iter()
+            .all(|o| o["passed"] == true)
+    );
+}
