@@ -15,18 +15,17 @@ use super::{Context, Rule, finding};
 pub(super) fn check(cx: &Context<'_>, views: &Views<'_>, out: &mut Vec<Diagnostic>) {
     duplicates(&cx.inputs.service_entries, out);
     duplicates(&cx.inputs.sidecars, out);
-    let mut seen = BTreeSet::new();
+    // The same conflict shows in every namespace that sees both entries: `seen` keeps the first
+    // sighting, checked before a finding is built, so large inputs do not format it N times.
+    let mut seen = Seen::default();
     for (_, registry) in &views.registries {
-        for d in shadowed(views, registry)
+        for d in shadowed(views, registry, &mut seen)
             .into_iter()
-            .chain(overlaps(views, registry))
-            .chain(mixed_protocols(views, registry))
-            .chain(conflicting_protocols(views, registry))
+            .chain(overlaps(views, registry, &mut seen))
+            .chain(mixed_protocols(views, registry, &mut seen))
+            .chain(conflicting_protocols(views, registry, &mut seen))
         {
-            // The same conflict shows in every namespace that sees both entries: report it once.
-            if seen.insert((d.rule, d.origin.clone(), d.message.clone())) {
-                out.push(d);
-            }
+            out.push(d);
         }
     }
 }
@@ -56,8 +55,19 @@ fn duplicates<T: Resource>(resources: &[Loaded<T>], out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Conflicts already reported, by (rule, entry, what).
+#[derive(Default)]
+struct Seen(std::collections::HashSet<(Rule, usize, String)>);
+
+impl Seen {
+    /// True the first time `rule` fires on `se` for `what`.
+    fn first<T>(&mut self, rule: Rule, se: &Loaded<T>, what: String) -> bool {
+        self.0.insert((rule, std::ptr::from_ref(se) as usize, what))
+    }
+}
+
 /// MSH401: the engine dropped a chain because an earlier service had the same match.
-fn shadowed(views: &Views<'_>, registry: &Registry) -> Vec<Diagnostic> {
+fn shadowed(views: &Views<'_>, registry: &Registry, seen: &mut Seen) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for record in registry.records() {
         let Fate::Shadowed {
@@ -77,6 +87,17 @@ fn shadowed(views: &Views<'_>, registry: &Registry) -> Vec<Diagnostic> {
         let Some(se) = views.loaded(loser) else {
             continue;
         };
+        if !seen.first(
+            Rule::ShadowedTcpEntry,
+            se,
+            format!(
+                "{}|{}|{winner_entry}",
+                record.port,
+                registry.listener(*listener).name
+            ),
+        ) {
+            continue;
+        }
         let undated = se.resource.metadata.creation_timestamp.is_none();
         let mut d = finding(
             se,
@@ -102,7 +123,7 @@ fn shadowed(views: &Views<'_>, registry: &Registry) -> Vec<Diagnostic> {
 }
 
 /// MSH402: CIDR chains (or a plain-IP listener) of different entries overlapping on one port.
-fn overlaps(views: &Views<'_>, registry: &Registry) -> Vec<Diagnostic> {
+fn overlaps(views: &Views<'_>, registry: &Registry, seen: &mut Seen) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for listener in registry.listeners() {
         let chains: Vec<_> = registry
@@ -125,6 +146,13 @@ fn overlaps(views: &Views<'_>, registry: &Registry) -> Vec<Diagnostic> {
                 let Some(se) = views.loaded(registry.entry(narrow.entry)) else {
                     continue;
                 };
+                if !seen.first(
+                    Rule::OverlappingCidrs,
+                    se,
+                    format!("{n}|{w}|{}", listener.name),
+                ) {
+                    continue;
+                }
                 let mut d = finding(
                     se,
                     Rule::OverlappingCidrs,
@@ -151,7 +179,7 @@ fn overlaps(views: &Views<'_>, registry: &Registry) -> Vec<Diagnostic> {
 }
 
 /// MSH403: one port's wildcard listener mixes protocols from several entries.
-fn mixed_protocols(views: &Views<'_>, registry: &Registry) -> Vec<Diagnostic> {
+fn mixed_protocols(views: &Views<'_>, registry: &Registry, seen: &mut Seen) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for record in registry.records() {
         if let Fate::ProtocolConflict { listener } = &record.fate {
@@ -160,6 +188,13 @@ fn mixed_protocols(views: &Views<'_>, registry: &Registry) -> Vec<Diagnostic> {
             let Some(se) = views.loaded(registry.entry(record.entry)) else {
                 continue;
             };
+            if !seen.first(
+                Rule::MixedProtocolsOnPort,
+                se,
+                format!("{}|{}", record.port, listener.name),
+            ) {
+                continue;
+            }
             let mut d = finding(
                 se,
                 Rule::MixedProtocolsOnPort,
@@ -206,6 +241,9 @@ fn mixed_protocols(views: &Views<'_>, registry: &Registry) -> Vec<Diagnostic> {
         else {
             continue;
         };
+        if !seen.first(Rule::MixedProtocolsOnPort, last, listener.name.to_string()) {
+            continue;
+        }
         let names: Vec<String> = protocols.keys().map(ToString::to_string).collect();
         let mut d = finding(
             last,
@@ -226,7 +264,11 @@ fn mixed_protocols(views: &Views<'_>, registry: &Registry) -> Vec<Diagnostic> {
 
 /// MSH404: the same host and port declared with different protocols by entries that a
 /// workload sees together (Istio's IST0177).
-fn conflicting_protocols(views: &Views<'_>, registry: &Registry) -> Vec<Diagnostic> {
+fn conflicting_protocols(
+    views: &Views<'_>,
+    registry: &Registry,
+    seen: &mut Seen,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut first: BTreeMap<(String, u16), (Protocol, crate::engine::EntryId)> = BTreeMap::new();
     for record in registry.records().iter().filter(|r| r.is_active()) {
@@ -236,6 +278,13 @@ fn conflicting_protocols(views: &Views<'_>, registry: &Registry) -> Vec<Diagnost
                 let Some(se) = views.loaded(registry.entry(record.entry)) else {
                     continue;
                 };
+                if !seen.first(
+                    Rule::ConflictingProtocol,
+                    se,
+                    format!("{}:{}|{}", record.host, record.port, registry.entry(*entry)),
+                ) {
+                    continue;
+                }
                 let index = se
                     .resource
                     .spec

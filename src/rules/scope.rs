@@ -5,7 +5,10 @@
 use crate::diagnostic::Diagnostic;
 use crate::model::OutboundPolicy;
 
+use std::collections::{BTreeSet, HashMap};
+
 use crate::engine::Fate;
+use crate::load::Origin;
 
 use super::views::Views;
 use super::{Context, Rule, finding};
@@ -37,36 +40,45 @@ pub(super) fn check(cx: &Context<'_>, views: &Views<'_>, out: &mut Vec<Diagnosti
 
 /// MSH502: in every namespace's view the entry was filtered out before any listener was built.
 fn not_visible(cx: &Context<'_>, views: &Views<'_>, out: &mut Vec<Diagnostic>) {
-    for se in &cx.inputs.service_entries {
-        let key = Views::key(se);
-        let mut reasons = Vec::new();
-        let mut used = false;
-        for (namespace, registry) in &views.registries {
-            for record in registry.records() {
-                let info = registry.entry(record.entry);
-                if info.origin != se.origin || format!("{info}") != key {
-                    continue;
+    // One pass over every registry's records: entry origin → (used anywhere, why not).
+    let mut verdicts: HashMap<(&Origin, String), (bool, BTreeSet<String>)> = HashMap::new();
+    for (namespaces, registry) in &views.registries {
+        let namespace = match namespaces.as_slice() {
+            [one] => one.clone(),
+            many => format!("{} namespaces", many.len()),
+        };
+        for record in registry.records() {
+            let info = registry.entry(record.entry);
+            let (used, reasons) = verdicts
+                .entry((&info.origin, info.to_string()))
+                .or_default();
+            match &record.fate {
+                Fate::NotExported => {
+                    reasons.insert(format!("{namespace}: not exported to it"));
                 }
-                match &record.fate {
-                    Fate::NotExported => reasons.push(format!("{namespace}: not exported to it")),
-                    Fate::NotImported => {
-                        reasons.push(format!("{namespace}: not imported by its Sidecar"));
-                    }
-                    Fate::PortLocked => reasons.push(format!(
+                Fate::NotImported => {
+                    reasons.insert(format!("{namespace}: not imported by its Sidecar"));
+                }
+                Fate::PortLocked => {
+                    reasons.insert(format!(
                         "{namespace}: its port belongs to another egress listener"
-                    )),
-                    Fate::HostInOtherNamespace { kept } => {
-                        reasons.push(format!("{namespace}: host taken from namespace {kept}"));
-                    }
-                    _ => used = true,
+                    ));
                 }
+                Fate::HostInOtherNamespace { kept } => {
+                    reasons.insert(format!("{namespace}: host taken from namespace {kept}"));
+                }
+                _ => *used = true,
             }
         }
-        if used || reasons.is_empty() {
+    }
+    for se in &cx.inputs.service_entries {
+        let Some((used, reasons)) = verdicts.get(&(&se.origin, Views::key(se))) else {
+            continue;
+        };
+        if *used || reasons.is_empty() {
             continue;
         }
-        reasons.sort();
-        reasons.dedup();
+        let reasons: Vec<&str> = reasons.iter().map(String::as_str).collect();
         let mut d = finding(
             se,
             Rule::EntryNotVisible,

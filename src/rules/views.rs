@@ -1,18 +1,27 @@
 //! The decision engine's compiled view, once per namespace in the inputs, for the rules that are
 //! about how entries combine (MSH4xx, MSH502). Listener keys, dedup and visibility come from the
 //! engine — the linter never re-implements matching.
+//!
+//! Compiling one view per namespace is the cost that grows with large repositories, so
+//! namespaces whose view cannot differ share one compiled registry. A namespace gets its own view
+//! when anything namespace-specific could change the engine's answer (ISTIO.md §2.7, §3.2–3.4):
+//! a Sidecar in it, an entry whose effective `exportTo` is not public and involves it (`.` in it,
+//! or naming it), or a host defined both in it and in another namespace (the proxy's own
+//! namespace wins). Every other namespace sees exactly the public entries in the same order, and
+//! shares the view compiled for the first of them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::engine::{self, EntryInfo, MeshSettings, Registry, Workload};
-use crate::load::{Inputs, Loaded};
+use crate::load::{Inputs, Loaded, Origin};
 use crate::model::{Resource, ServiceEntry};
 
 /// One registry per namespace a workload could run in, as far as the inputs tell.
 pub(super) struct Views<'a> {
-    inputs: &'a Inputs,
-    /// `(namespace, registry)` in namespace order.
-    pub(super) registries: Vec<(String, Registry)>,
+    /// Loaded entries by their document origin, to map engine entries back in O(1).
+    by_origin: HashMap<&'a Origin, Vec<&'a Loaded<ServiceEntry>>>,
+    /// `(namespaces sharing the view, registry)`; the names are in namespace order.
+    pub(super) registries: Vec<(Vec<String>, Registry)>,
 }
 
 impl<'a> Views<'a> {
@@ -33,34 +42,137 @@ impl<'a> Views<'a> {
         if namespaces.is_empty() {
             namespaces.insert("default".into());
         }
+        let special = namespace_specific(inputs, mesh);
         let config = engine::Config::from_inputs(inputs, mesh.clone());
-        let registries = namespaces
+        let compile = |namespace: &str| {
+            let workload = Workload {
+                namespace: namespace.to_owned(),
+                dns_capture,
+                dns_auto_allocate: true,
+                ..Workload::default()
+            };
+            engine::compile(&config, &workload)
+        };
+        let (own, shared): (Vec<String>, Vec<String>) = namespaces
             .into_iter()
-            .map(|namespace| {
-                let workload = Workload {
-                    namespace: namespace.clone(),
-                    dns_capture,
-                    dns_auto_allocate: true,
-                    ..Workload::default()
-                };
-                let registry = engine::compile(&config, &workload);
-                (namespace, registry)
+            .partition(|ns| special.contains(ns.as_str()));
+        let mut registries: Vec<(Vec<String>, Registry)> = own
+            .into_iter()
+            .map(|ns| {
+                let r = compile(&ns);
+                (vec![ns], r)
             })
             .collect();
-        Views { inputs, registries }
+        if let Some(first) = shared.first() {
+            let registry = compile(first);
+            registries.push((shared, registry));
+        }
+        let mut by_origin: HashMap<&Origin, Vec<&Loaded<ServiceEntry>>> = HashMap::new();
+        for se in &inputs.service_entries {
+            by_origin.entry(&se.origin).or_default().push(se);
+        }
+        Views {
+            by_origin,
+            registries,
+        }
     }
 
     /// The loaded entry an engine entry came from.
     pub(super) fn loaded(&self, info: &EntryInfo) -> Option<&'a Loaded<ServiceEntry>> {
-        self.inputs.service_entries.iter().find(|se| {
-            se.origin == info.origin
-                && se.resource.metadata.name == *info.name
-                && se.resource.metadata.namespace() == &*info.namespace
-        })
+        self.by_origin
+            .get(&info.origin)?
+            .iter()
+            .copied()
+            .find(|se| {
+                se.resource.metadata.name == *info.name
+                    && se.resource.metadata.namespace() == &*info.namespace
+            })
     }
 
     /// `namespace/name` of a loaded entry, as the engine names it.
     pub(super) fn key(se: &Loaded<ServiceEntry>) -> String {
         se.resource.key()
+    }
+}
+
+/// Namespaces whose compiled view may differ from the public one (see the module docs).
+fn namespace_specific<'a>(inputs: &'a Inputs, mesh: &'a MeshSettings) -> BTreeSet<&'a str> {
+    let mut special: BTreeSet<&str> = inputs
+        .sidecars
+        .iter()
+        .map(|s| s.resource.metadata.namespace())
+        .collect();
+    let mut host_namespaces: HashMap<String, BTreeSet<&str>> = HashMap::new();
+    for se in &inputs.service_entries {
+        let namespace = se.resource.metadata.namespace();
+        let export_to = if se.resource.spec.export_to.is_empty() {
+            &mesh.default_export_to
+        } else {
+            &se.resource.spec.export_to
+        };
+        let public = export_to.is_empty() || export_to.iter().any(|e| e == "*");
+        if !public {
+            special.insert(namespace);
+            special.extend(
+                export_to
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|e| !matches!(*e, "." | "~")),
+            );
+        }
+        for host in &se.resource.spec.hosts {
+            host_namespaces
+                .entry(host.to_ascii_lowercase())
+                .or_default()
+                .insert(namespace);
+        }
+    }
+    for namespaces in host_namespaces.values().filter(|n| n.len() > 1) {
+        special.extend(namespaces.iter().copied());
+    }
+    special
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &str, namespace: &str, host: &str, export_to: &str) -> String {
+        format!(
+            "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: {name}, namespace: {namespace}}}\nspec:\n  hosts: [{host}]\n  addresses: [203.0.113.7/32]\n  ports: [{{number: 3306, name: tcp, protocol: TCP}}]\n  exportTo: {export_to}\n---\n"
+        )
+    }
+
+    #[test]
+    fn only_namespaces_that_can_see_something_different_get_their_own_view() {
+        let text = [
+            entry("a", "public-1", "a.example.com", "['*']"),
+            entry("b", "public-2", "b.example.com", "[]"),
+            entry("c", "private", "c.example.com", "['.']"),
+            entry("d", "exporter", "d.example.com", "[named]"),
+            entry("e", "dup-1", "dup.example.com", "['*']"),
+            entry("f", "dup-2", "dup.example.com", "['*']"),
+            "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: scoped}\nspec:\n  egress: [{hosts: ['./*']}]\n".into(),
+        ]
+        .concat();
+        let inputs = crate::load::load_bytes(
+            "views.yaml",
+            text.as_bytes(),
+            &crate::load::LoadOptions::default(),
+        )
+        .expect("parser thread");
+        assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
+        let mesh = MeshSettings::default();
+        let special = namespace_specific(&inputs, &mesh);
+        let want: BTreeSet<&str> =
+            ["private", "exporter", "named", "dup-1", "dup-2", "scoped"].into();
+        assert_eq!(special, want);
+        let views = Views::new(&inputs, &mesh, false);
+        let shared = views
+            .registries
+            .iter()
+            .find(|(names, _)| names.len() > 1)
+            .expect("a shared view");
+        assert_eq!(shared.0, ["public-1", "public-2"]);
     }
 }
