@@ -13,7 +13,7 @@ runs=5
 cargo build --release --quiet
 bin=target/release/meshctl
 python3 scripts/gen-check-corpus.py "$work/corpus" 10000
-echo "corpus: $(find "$work/corpus" -name '*.yaml' | wc -l) files, $(du -sh "$work/corpus" | cut -f1)"
+echo "corpus: $(find "$work/corpus" -name '*.yaml' | wc -l) files, $(du -sb "$work/corpus" | awk '{printf "%.1f MB", $1/1e6}')"
 
 # median wall seconds and max RSS (KiB) of a command over $runs runs
 measure() {
