@@ -23,10 +23,7 @@ pub(super) fn run(
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let target = match &args.host {
-        Some(text) => Target::parse(text)?,
-        None => super::default_target()?,
-    };
+    let target = super::target_or_default(args.host.as_deref())?;
     if target.ip().is_some() {
         bail!(
             "`{}` is an IP address, and Istio rejects IPs in `spec.hosts`: name the service and pass the IP with --address (e.g. `meshctl gen serviceentry mysql.example.com --address {}`)",

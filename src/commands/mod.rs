@@ -66,6 +66,14 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
+/// The target named on the command line, else the environment's (see [`default_target`]).
+fn target_or_default(text: Option<&str>) -> anyhow::Result<crate::target::Target> {
+    match text {
+        Some(text) => Ok(crate::target::Target::parse(text)?),
+        None => default_target(),
+    }
+}
+
 /// The host and port to use when the command line names none: `$MYSQL_DB_HOST` and
 /// `$MYSQL_DB_PORT`, the variables of the blog's Bookinfo setup, else `localhost`.
 fn default_target() -> anyhow::Result<crate::target::Target> {

@@ -50,10 +50,7 @@ pub(super) fn run(
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let target = match &args.host {
-        Some(text) => Target::parse(text)?,
-        None => super::default_target()?,
-    };
+    let target = super::target_or_default(args.host.as_deref())?;
     let settings = settings(&args.dns);
     let format = args.output.unwrap_or(if io.out_is_terminal {
         ResolveFormat::Table

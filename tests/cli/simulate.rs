@@ -174,37 +174,27 @@ fn dsn_destinations_use_the_scheme_port_and_hide_the_password() {
 #[test]
 fn tls_sni_and_export_scope() {
     let api = "fixtures/serviceentry/valid/tls-api.yaml";
-    let text = simulate(&[
-        "198.51.100.1:443",
-        "-f",
-        api,
-        "--sni",
-        "api.example.com",
-        "--source-namespace",
-        "payments",
-    ]);
-    assert!(text.starts_with("exit: 0\n--- stdout\nALLOW 198.51.100.1:443 (tls, SNI api.example.com) via ServiceEntry payments/api"), "{text}");
-    let text = simulate(&[
-        "198.51.100.1:443",
-        "-f",
-        api,
-        "--sni",
-        "v2.api.example.com",
-        "--source-namespace",
-        "payments",
-    ]);
+    let from = |sni: &str, namespace: &str| {
+        simulate(&[
+            "198.51.100.1:443",
+            "-f",
+            api,
+            "--sni",
+            sni,
+            "--source-namespace",
+            namespace,
+        ])
+    };
+    let text = from("api.example.com", "payments");
+    assert!(
+        text.starts_with("exit: 0\n--- stdout\nALLOW 198.51.100.1:443 (tls, SNI api.example.com) via ServiceEntry payments/api"),
+        "{text}"
+    );
+    let text = from("v2.api.example.com", "payments");
     assert!(text.starts_with("exit: 0"), "wildcard host: {text}");
-    let text = simulate(&[
-        "198.51.100.1:443",
-        "-f",
-        api,
-        "--sni",
-        "other.example.com",
-        "--source-namespace",
-        "payments",
-    ]);
+    let text = from("other.example.com", "payments");
     assert!(text.starts_with("exit: 1"), "{text}");
-    let text = simulate(&["198.51.100.1:443", "-f", api, "--sni", "api.example.com"]);
+    let text = from("api.example.com", "default");
     assert!(
         text.starts_with("exit: 1"),
         "exportTo . hides it from default: {text}"
