@@ -51,6 +51,7 @@ pub use protocol::{ListenerProtocol, Protocol};
 pub use record::{EntryInfo, Fate, Record};
 pub use registry::Registry;
 pub use scope::{SidecarChoice, SidecarRef};
+pub use services::auto_allocation_applies;
 
 #[cfg(test)]
 mod tests;

@@ -128,12 +128,25 @@ pub(crate) fn expand(
     }
 }
 
+/// True when Istio allocates a VIP for `host` of `se` (ISTIO.md §4.2: no `addresses`,
+/// resolution other than NONE, a non-wildcard host, no opt-out label). Whether a workload uses
+/// it is [`Workload::consumes_auto_allocated_vips`]; the linter asks the same question here.
+#[must_use]
+pub fn auto_allocation_applies(se: &ServiceEntry, host: &str) -> bool {
+    let opted_out = se
+        .metadata
+        .labels
+        .get("networking.istio.io/enable-autoallocate-ip")
+        .is_some_and(|v| v == "false");
+    se.spec.addresses.is_empty()
+        && se.spec.resolution() != Resolution::None
+        && !host.starts_with('*')
+        && !opted_out
+}
+
 /// The VIPs allocated for `host` when the workload uses them (ISTIO.md §4.2 conditions).
 fn auto_allocated(se: &ServiceEntry, host_lc: &str, workload: &Workload) -> Option<Vec<Addr>> {
-    if !workload.consumes_auto_allocated_vips()
-        || se.spec.resolution() == Resolution::None
-        || host_lc.starts_with('*')
-    {
+    if !workload.consumes_auto_allocated_vips() || !auto_allocation_applies(se, host_lc) {
         return None;
     }
     let vips: Vec<Addr> = se

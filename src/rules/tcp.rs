@@ -28,19 +28,15 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// True when the sidecars would bind auto-allocated VIPs for this entry instead of 0.0.0.0.
+/// True when the sidecars would bind auto-allocated VIPs for this entry instead of 0.0.0.0:
+/// they proxy DNS and Istio (1.25+ allocates by default) gives every host a VIP.
 fn uses_auto_vip(cx: &Context<'_>, se: &ServiceEntry) -> bool {
-    let spec = &se.spec;
-    let opted_out = se
-        .metadata
-        .labels
-        .get("networking.istio.io/enable-autoallocate-ip")
-        .is_some_and(|v| v == "false");
     cx.dns_capture
-        && spec.addresses.is_empty()
-        && spec.resolution() != Resolution::None
-        && !opted_out
-        && spec.hosts.iter().all(|h| !h.contains('*'))
+        && se
+            .spec
+            .hosts
+            .iter()
+            .all(|h| crate::engine::auto_allocation_applies(se, h))
 }
 
 fn hosts_ignored(cx: &Context<'_>, loaded: &Loaded<ServiceEntry>, out: &mut Vec<Diagnostic>) {

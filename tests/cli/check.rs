@@ -389,3 +389,39 @@ fn readme_rule_table_matches_the_registry() {
         "README rule table is out of date; paste the expected table above"
     );
 }
+
+#[test]
+fn dns_capture_with_auto_allocated_vips_silences_msh201() {
+    let entry = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: db}\nspec:\n  hosts: [db.example.com]\n  ports: [{number: 3306, name: tcp, protocol: TCP}]\n  resolution: DNS\n";
+    let mesh = "defaultConfig:\n  proxyMetadata:\n    ISTIO_META_DNS_CAPTURE: \"true\"\n";
+    let codes = |text: String| {
+        let out = meshctl()
+            .args(["check", "-", "-o", "json"])
+            .write_stdin(text)
+            .output()
+            .expect("runs");
+        let findings: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
+        findings
+            .iter()
+            .map(|f| f["code"].as_str().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        codes(entry.to_owned()),
+        ["MSH201"],
+        "no DNS proxying: the port is hijacked"
+    );
+    assert!(
+        codes(format!("{entry}---\n{mesh}")).is_empty(),
+        "VIPs are used"
+    );
+    let opted_out = entry.replace(
+        "metadata: {name: db}",
+        "metadata: {name: db, labels: {networking.istio.io/enable-autoallocate-ip: \"false\"}}",
+    );
+    assert_eq!(
+        codes(format!("{opted_out}---\n{mesh}")),
+        ["MSH201"],
+        "opt-out label"
+    );
+}
