@@ -36,7 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Generate Istio resources')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Decide whether a connection would be allowed, by which entry, and why')
-            [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run an egress proxy enforcing the simulated decision (planned; exits 2 for now)')
+            [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run an egress proxy that enforces, per connection, what `simulate` explains')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print version information')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -208,9 +208,28 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             break
         }
         'meshctl;proxy' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'ServiceEntries, Sidecars and mesh config: files or directories (repeatable)')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'ServiceEntries, Sidecars and mesh config: files or directories (repeatable)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given)')
+            [CompletionResult]::new('--forward', '--forward', [CompletionResultType]::ParameterName, 'Forward listener `LISTEN=HOST:PORT` (repeatable); LISTEN may be a bare port on 127.0.0.1')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Admin server address (`/metrics`, `/healthz`, `/ready`, `/config_dump`), or `off`')
+            [CompletionResult]::new('--outbound-policy', '--outbound-policy', [CompletionResultType]::ParameterName, 'Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed)')
+            [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)')
+            [CompletionResult]::new('--source-namespace', '--source-namespace', [CompletionResultType]::ParameterName, 'Namespace of the workload whose sidecar is enforced')
+            [CompletionResult]::new('--labels', '--labels', [CompletionResultType]::ParameterName, 'Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars)')
+            [CompletionResult]::new('--annotation', '--annotation', [CompletionResultType]::ParameterName, 'Pod annotation of the workload, `KEY=VALUE` (repeatable); the capture annotations apply to transparent mode only')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up dialling an upstream (DNS included) after this long')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Close a connection after no byte moved either way for this long')
+            [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'On SIGTERM/SIGINT, let established connections finish for this long')
+            [CompletionResult]::new('--sni-timeout', '--sni-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a TLS ClientHello on ports whose listener matches SNI')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Most connections open at once; beyond it the proxy stops accepting (back-pressure)')
+            [CompletionResult]::new('--nameserver', '--nameserver', [CompletionResultType]::ParameterName, 'Nameserver for forward targets and DNS clusters, `IP` or `IP:PORT` (repeatable); default: the system''s resolv.conf and /etc/hosts')
+            [CompletionResult]::new('--access-log', '--access-log', [CompletionResultType]::ParameterName, 'Write one access log line per closed connection to `-` (stderr) or FILE')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Access log format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
+            [CompletionResult]::new('--keep-established', '--keep-established', [CompletionResultType]::ParameterName, 'Keep established connections that a reloaded configuration no longer allows')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -219,6 +238,40 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('iptables', 'iptables', [CompletionResultType]::ParameterValue, 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio''s capture chain')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'meshctl;proxy;iptables' {
+            [CompletionResult]::new('--proxy-port', '--proxy-port', [CompletionResultType]::ParameterName, 'The transparent proxy''s port')
+            [CompletionResult]::new('--proxy-uid', '--proxy-uid', [CompletionResultType]::ParameterName, 'UID the proxy runs as; its own connections are not redirected (default: the current uid)')
+            [CompletionResult]::new('--include-ports', '--include-ports', [CompletionResultType]::ParameterName, 'Redirect only these destination ports (default: all TCP)')
+            [CompletionResult]::new('--exclude-ports', '--exclude-ports', [CompletionResultType]::ParameterName, 'Never redirect these destination ports')
+            [CompletionResult]::new('--exclude-cidrs', '--exclude-cidrs', [CompletionResultType]::ParameterName, 'Never redirect these IPv4 destinations')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
+            [CompletionResult]::new('--apply', '--apply', [CompletionResultType]::ParameterName, 'Install the rules with `iptables-restore --noflush` (root) instead of printing them')
+            [CompletionResult]::new('--cleanup', '--cleanup', [CompletionResultType]::ParameterName, 'Remove the rules --apply installed: the OUTPUT jump and the MESHCTL_OUTPUT chain (root)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshctl;proxy;help' {
+            [CompletionResult]::new('iptables', 'iptables', [CompletionResultType]::ParameterValue, 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio''s capture chain')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'meshctl;proxy;help;iptables' {
+            break
+        }
+        'meshctl;proxy;help;help' {
             break
         }
         'meshctl;completions' {
@@ -254,7 +307,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Generate Istio resources')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Decide whether a connection would be allowed, by which entry, and why')
-            [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run an egress proxy enforcing the simulated decision (planned; exits 2 for now)')
+            [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run an egress proxy that enforces, per connection, what `simulate` explains')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print version information')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -277,6 +330,10 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             break
         }
         'meshctl;help;proxy' {
+            [CompletionResult]::new('iptables', 'iptables', [CompletionResultType]::ParameterValue, 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio''s capture chain')
+            break
+        }
+        'meshctl;help;proxy;iptables' {
             break
         }
         'meshctl;help;completions' {

@@ -33,7 +33,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand gen 'Generate Istio resources'
             cand check 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI'
             cand simulate 'Decide whether a connection would be allowed, by which entry, and why'
-            cand proxy 'Run an egress proxy enforcing the simulated decision (planned; exits 2 for now)'
+            cand proxy 'Run an egress proxy that enforces, per connection, what `simulate` explains'
             cand completions 'Print a shell completion script'
             cand version 'Print version information'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -195,9 +195,28 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --version 'Print version'
         }
         &'meshctl;proxy'= {
+            cand -f 'ServiceEntries, Sidecars and mesh config: files or directories (repeatable)'
+            cand --filename 'ServiceEntries, Sidecars and mesh config: files or directories (repeatable)'
+            cand --listen 'Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given)'
+            cand --forward 'Forward listener `LISTEN=HOST:PORT` (repeatable); LISTEN may be a bare port on 127.0.0.1'
+            cand --admin 'Admin server address (`/metrics`, `/healthz`, `/ready`, `/config_dump`), or `off`'
+            cand --outbound-policy 'Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed)'
+            cand --mesh-config 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)'
+            cand --source-namespace 'Namespace of the workload whose sidecar is enforced'
+            cand --labels 'Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars)'
+            cand --annotation 'Pod annotation of the workload, `KEY=VALUE` (repeatable); the capture annotations apply to transparent mode only'
+            cand --connect-timeout 'Give up dialling an upstream (DNS included) after this long'
+            cand --idle-timeout 'Close a connection after no byte moved either way for this long'
+            cand --drain-timeout 'On SIGTERM/SIGINT, let established connections finish for this long'
+            cand --sni-timeout 'How long to wait for a TLS ClientHello on ports whose listener matches SNI'
+            cand --max-connections 'Most connections open at once; beyond it the proxy stops accepting (back-pressure)'
+            cand --nameserver 'Nameserver for forward targets and DNS clusters, `IP` or `IP:PORT` (repeatable); default: the system''s resolv.conf and /etc/hosts'
+            cand --access-log 'Write one access log line per closed connection to `-` (stderr) or FILE'
+            cand --log-format 'Access log format'
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
             cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
+            cand --keep-established 'Keep established connections that a reloaded configuration no longer allows'
             cand -v 'Say more about what is happening (repeatable)'
             cand --verbose 'Say more about what is happening (repeatable)'
             cand -q 'Print only results and errors'
@@ -206,6 +225,36 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand iptables 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio''s capture chain'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshctl;proxy;iptables'= {
+            cand --proxy-port 'The transparent proxy''s port'
+            cand --proxy-uid 'UID the proxy runs as; its own connections are not redirected (default: the current uid)'
+            cand --include-ports 'Redirect only these destination ports (default: all TCP)'
+            cand --exclude-ports 'Never redirect these destination ports'
+            cand --exclude-cidrs 'Never redirect these IPv4 destinations'
+            cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
+            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
+            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
+            cand --apply 'Install the rules with `iptables-restore --noflush` (root) instead of printing them'
+            cand --cleanup 'Remove the rules --apply installed: the OUTPUT jump and the MESHCTL_OUTPUT chain (root)'
+            cand -v 'Say more about what is happening (repeatable)'
+            cand --verbose 'Say more about what is happening (repeatable)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshctl;proxy;help'= {
+            cand iptables 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio''s capture chain'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshctl;proxy;help;iptables'= {
+        }
+        &'meshctl;proxy;help;help'= {
         }
         &'meshctl;completions'= {
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
@@ -238,7 +287,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand gen 'Generate Istio resources'
             cand check 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI'
             cand simulate 'Decide whether a connection would be allowed, by which entry, and why'
-            cand proxy 'Run an egress proxy enforcing the simulated decision (planned; exits 2 for now)'
+            cand proxy 'Run an egress proxy that enforces, per connection, what `simulate` explains'
             cand completions 'Print a shell completion script'
             cand version 'Print version information'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -255,6 +304,9 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         &'meshctl;help;simulate'= {
         }
         &'meshctl;help;proxy'= {
+            cand iptables 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio''s capture chain'
+        }
+        &'meshctl;help;proxy;iptables'= {
         }
         &'meshctl;help;completions'= {
         }

@@ -36,7 +36,7 @@ complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "resolve" -d 'Resolv
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "gen" -d 'Generate Istio resources'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "check" -d 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "simulate" -d 'Decide whether a connection would be allowed, by which entry, and why'
-complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "proxy" -d 'Run an egress proxy enforcing the simulated decision (planned; exits 2 for now)'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "proxy" -d 'Run an egress proxy that enforces, per connection, what `simulate` explains'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "version" -d 'Print version information'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -186,14 +186,54 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s v -l verbos
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s V -l version -d 'Print version'
-complete -c meshctl -n "__fish_meshctl_using_subcommand proxy" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s f -l filename -d 'ServiceEntries, Sidecars and mesh config: files or directories (repeatable)' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l listen -d 'Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l forward -d 'Forward listener `LISTEN=HOST:PORT` (repeatable); LISTEN may be a bare port on 127.0.0.1' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l admin -d 'Admin server address (`/metrics`, `/healthz`, `/ready`, `/config_dump`), or `off`' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l outbound-policy -d 'Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed)' -r -f -a "REGISTRY_ONLY\t'Unmatched connections go to BlackHoleCluster (denied). meshctl\'s default'
+ALLOW_ANY\t'Unmatched connections go to PassthroughCluster (allowed). Istio\'s shipped default'
+ALLOW_ANY_DYNAMIC_DNS\t'Like ALLOW_ANY, with plain HTTP resolved by host name (MeshConfig only, Istio 1.30+)'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l mesh-config -d 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l source-namespace -d 'Namespace of the workload whose sidecar is enforced' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l labels -d 'Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l annotation -d 'Pod annotation of the workload, `KEY=VALUE` (repeatable); the capture annotations apply to transparent mode only' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l connect-timeout -d 'Give up dialling an upstream (DNS included) after this long' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l idle-timeout -d 'Close a connection after no byte moved either way for this long' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l drain-timeout -d 'On SIGTERM/SIGINT, let established connections finish for this long' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l sni-timeout -d 'How long to wait for a TLS ClientHello on ports whose listener matches SNI' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l max-connections -d 'Most connections open at once; beyond it the proxy stops accepting (back-pressure)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l nameserver -d 'Nameserver for forward targets and DNS clusters, `IP` or `IP:PORT` (repeatable); default: the system\'s resolv.conf and /etc/hosts' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l access-log -d 'Write one access log line per closed connection to `-` (stderr) or FILE' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l log-format -d 'Access log format' -r -f -a "text\t'`key=value` pairs'
+json\t'One JSON object per line'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c meshctl -n "__fish_meshctl_using_subcommand proxy" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
-complete -c meshctl -n "__fish_meshctl_using_subcommand proxy" -s v -l verbose -d 'Say more about what is happening (repeatable)'
-complete -c meshctl -n "__fish_meshctl_using_subcommand proxy" -s q -l quiet -d 'Print only results and errors'
-complete -c meshctl -n "__fish_meshctl_using_subcommand proxy" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c meshctl -n "__fish_meshctl_using_subcommand proxy" -s V -l version -d 'Print version'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l keep-established -d 'Keep established connections that a reloaded configuration no longer allows'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s v -l verbose -d 'Say more about what is happening (repeatable)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s q -l quiet -d 'Print only results and errors'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s V -l version -d 'Print version'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -f -a "iptables" -d 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio\'s capture chain'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l proxy-port -d 'The transparent proxy\'s port' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l proxy-uid -d 'UID the proxy runs as; its own connections are not redirected (default: the current uid)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l include-ports -d 'Redirect only these destination ports (default: all TCP)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l exclude-ports -d 'Never redirect these destination ports' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l exclude-cidrs -d 'Never redirect these IPv4 destinations' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l apply -d 'Install the rules with `iptables-restore --noflush` (root) instead of printing them'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l cleanup -d 'Remove the rules --apply installed: the OUTPUT jump and the MESHCTL_OUTPUT chain (root)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -s v -l verbose -d 'Say more about what is happening (repeatable)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -s q -l quiet -d 'Print only results and errors'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -s V -l version -d 'Print version'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "iptables" -d 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio\'s capture chain'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand completions" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -214,8 +254,9 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_see
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "gen" -d 'Generate Istio resources'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "check" -d 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "simulate" -d 'Decide whether a connection would be allowed, by which entry, and why'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "proxy" -d 'Run an egress proxy enforcing the simulated decision (planned; exits 2 for now)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "proxy" -d 'Run an egress proxy that enforces, per connection, what `simulate` explains'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "completions" -d 'Print a shell completion script'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "version" -d 'Print version information'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from gen" -f -a "serviceentry" -d 'Print a ServiceEntry that opens TCP egress to HOST\'s current addresses'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from proxy" -f -a "iptables" -d 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio\'s capture chain'

@@ -66,20 +66,161 @@ pub enum Command {
     Check(CheckArgs),
     /// Decide whether a connection would be allowed, by which entry, and why.
     Simulate(SimulateArgs),
-    /// Run an egress proxy enforcing the simulated decision (planned; exits 2 for now).
-    Proxy(PlannedArgs),
+    /// Run an egress proxy that enforces, per connection, what `simulate` explains.
+    Proxy(ProxyArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print version information.
     Version,
 }
 
-/// Arguments of commands a later release delivers; accepted so scripts get a clear error.
+/// `meshctl proxy`.
+///
+/// Transparent mode (the default, `--listen 127.0.0.1:15001`) serves connections redirected by
+/// `meshctl proxy iptables --apply`; forward mode (`--forward 127.0.0.1:13306=db.example.com:3306`)
+/// serves clients pointed at a local port. Every connection is decided by the same engine as
+/// `meshctl simulate`. Files given with -f and --mesh-config are reloaded when they change and
+/// on SIGHUP; SIGTERM/SIGINT drain. Exit 0 after shutdown (also when the drain deadline cut
+/// connections), 2 when the configuration or a listener cannot be set up.
 #[derive(Debug, Args)]
-pub struct PlannedArgs {
-    /// Ignored until the command is implemented.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ProxyArgs {
+    /// `meshctl proxy iptables`.
+    #[command(subcommand)]
+    pub command: Option<ProxyCommand>,
+    /// ServiceEntries, Sidecars and mesh config: files or directories (repeatable).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub paths: Vec<std::path::PathBuf>,
+    /// Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Forward listener `LISTEN=HOST:PORT` (repeatable); LISTEN may be a bare port on 127.0.0.1.
+    #[arg(long = "forward", value_name = "LISTEN=HOST:PORT", value_parser = parse_forward)]
+    pub forwards: Vec<(SocketAddr, String, u16)>,
+    /// Admin server address (`/metrics`, `/healthz`, `/ready`, `/config_dump`), or `off`.
+    #[arg(long, value_name = "ADDR|off", default_value = "127.0.0.1:15000", value_parser = parse_admin)]
+    pub admin: AdminAddr,
+    /// Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub outbound_policy: Option<crate::model::OutboundPolicy>,
+    /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
+    #[arg(long, value_name = "FILE")]
+    pub mesh_config: Option<std::path::PathBuf>,
+    /// Namespace of the workload whose sidecar is enforced.
+    #[arg(long, value_name = "NS", default_value = "default")]
+    pub source_namespace: String,
+    /// Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars).
+    #[arg(long, value_name = "K=V,...", value_delimiter = ',', value_parser = parse_key_value)]
+    pub labels: Vec<(String, String)>,
+    /// Pod annotation of the workload, `KEY=VALUE` (repeatable); the capture annotations apply
+    /// to transparent mode only.
+    #[arg(long = "annotation", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub annotations: Vec<(String, String)>,
+    /// Give up dialling an upstream (DNS included) after this long.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub connect_timeout: std::time::Duration,
+    /// Close a connection after no byte moved either way for this long.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    pub idle_timeout: std::time::Duration,
+    /// On SIGTERM/SIGINT, let established connections finish for this long.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub drain_timeout: std::time::Duration,
+    /// How long to wait for a TLS ClientHello on ports whose listener matches SNI.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub sni_timeout: std::time::Duration,
+    /// Most connections open at once; beyond it the proxy stops accepting (back-pressure).
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// Keep established connections that a reloaded configuration no longer allows.
+    #[arg(long)]
+    pub keep_established: bool,
+    /// Nameserver for forward targets and DNS clusters, `IP` or `IP:PORT` (repeatable);
+    /// default: the system's resolv.conf and /etc/hosts.
+    #[arg(long, value_name = "IP[:PORT]", value_parser = parse_nameserver)]
+    pub nameserver: Vec<SocketAddr>,
+    /// Write one access log line per closed connection to `-` (stderr) or FILE.
+    #[arg(long, value_name = "-|FILE")]
+    pub access_log: Option<std::path::PathBuf>,
+    /// Access log format.
+    #[arg(long, value_enum, default_value_t = crate::proxy::LogFormat::Text)]
+    pub log_format: crate::proxy::LogFormat,
+}
+
+/// `meshctl proxy …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ProxyCommand {
+    /// Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP
+    /// to a transparent proxy, in the shape of Istio's capture chain.
+    Iptables(IptablesArgs),
+}
+
+/// `meshctl proxy iptables`.
+#[derive(Debug, Args)]
+pub struct IptablesArgs {
+    /// The transparent proxy's port.
+    #[arg(long, value_name = "PORT", default_value_t = 15001, value_parser = clap::value_parser!(u16).range(1..))]
+    pub proxy_port: u16,
+    /// UID the proxy runs as; its own connections are not redirected (default: the current uid).
+    #[arg(long, value_name = "UID")]
+    pub proxy_uid: Option<u32>,
+    /// Redirect only these destination ports (default: all TCP).
+    #[arg(long, value_name = "P,...", value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..))]
+    pub include_ports: Vec<u16>,
+    /// Never redirect these destination ports.
+    #[arg(long, value_name = "P,...", value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..))]
+    pub exclude_ports: Vec<u16>,
+    /// Never redirect these IPv4 destinations.
+    #[arg(long, value_name = "CIDR,...", value_delimiter = ',')]
+    pub exclude_cidrs: Vec<ipnet::IpNet>,
+    /// Install the rules with `iptables-restore --noflush` (root) instead of printing them.
+    #[arg(long, conflicts_with = "cleanup")]
+    pub apply: bool,
+    /// Remove the rules --apply installed: the OUTPUT jump and the MESHCTL_OUTPUT chain (root).
+    #[arg(long)]
+    pub cleanup: bool,
+}
+
+/// Parses `LISTEN=HOST:PORT`; LISTEN is `IP:PORT` or a bare port on 127.0.0.1.
+///
+/// # Errors
+/// A message naming the part that is wrong.
+pub fn parse_forward(text: &str) -> Result<(SocketAddr, String, u16), String> {
+    let Some((listen, target)) = text.split_once('=') else {
+        return Err(format!("`{text}` is not LISTEN=HOST:PORT"));
+    };
+    let listen = match listen.parse::<u16>() {
+        Ok(port) => SocketAddr::from(([127, 0, 0, 1], port)),
+        Err(_) => listen
+            .parse::<SocketAddr>()
+            .map_err(|_| format!("`{listen}` is not IP:PORT or a port"))?,
+    };
+    let target = crate::target::Target::parse(target).map_err(|e| e.to_string())?;
+    let Some(port) = target.port.filter(|p| *p > 0) else {
+        return Err(format!("`{}` has no port: write HOST:PORT", target.display));
+    };
+    Ok((listen, target.host, port))
+}
+
+/// `--admin`: where the admin server listens, if anywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAddr {
+    /// `off`.
+    Off,
+    /// `IP:PORT`.
+    At(SocketAddr),
+}
+
+/// Parses `--admin`: an address or `off`.
+///
+/// # Errors
+/// A message when it is neither.
+pub fn parse_admin(text: &str) -> Result<AdminAddr, String> {
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(AdminAddr::Off);
+    }
+    text.parse()
+        .map(AdminAddr::At)
+        .map_err(|_| format!("`{text}` is not IP:PORT or `off`"))
 }
 
 /// `meshctl check`.

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod generate;
 pub mod load;
 pub mod model;
+pub mod proxy;
 pub mod render;
 pub mod rules;
 pub mod schema;

@@ -12,7 +12,9 @@ fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let out_is_terminal = stdout.is_terminal();
     let mut out = stdout.lock();
-    let mut err = std::io::stderr().lock();
+    // Unlocked: the proxy's log lines come from runtime threads, which must not wait for a
+    // lock this thread would hold for the whole run.
+    let mut err = std::io::stderr();
     let mut io = meshctl::Io {
         out: &mut out,
         err: &mut err,

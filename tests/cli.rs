@@ -15,6 +15,8 @@ mod completions;
 mod gen_serviceentry;
 #[path = "cli/global.rs"]
 mod global;
+#[path = "cli/proxy.rs"]
+mod proxy;
 #[path = "cli/resolve.rs"]
 mod resolve;
 #[path = "cli/schema_crosscheck.rs"]

@@ -4,8 +4,9 @@ mod check;
 mod completions;
 mod expect;
 mod gen_service_entry;
+mod proxy;
 mod resolve;
-mod simulate;
+pub(crate) mod simulate;
 
 use anyhow::bail;
 
@@ -25,10 +26,7 @@ pub fn dispatch(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
         Command::Gen(GenCommand::ServiceEntry(args)) => gen_service_entry::run(&args, &global, io),
         Command::Check(args) => check::run(&args, &global, io),
         Command::Simulate(args) => simulate::run(&args, &global, io),
-        Command::Proxy(_) => planned(
-            "proxy",
-            "issue \"meshctl proxy: the embedded egress proxy\"",
-        ),
+        Command::Proxy(args) => proxy::run(&args, &global, io),
         Command::Completions(args) => {
             generate_completion(args.shell, io.out)?;
             Ok(ExitStatus::Success)
@@ -38,11 +36,6 @@ pub fn dispatch(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
             Ok(ExitStatus::Success)
         }
     }
-}
-
-/// Commands whose issue has not landed yet: a clear error, never a fake result.
-fn planned(command: &str, tracked_by: &str) -> anyhow::Result<ExitStatus> {
-    bail!("`meshctl {command}` is not implemented yet (tracked by {tracked_by})")
 }
 
 /// True when the error (or one of its causes) is a broken pipe on output.

@@ -88,7 +88,7 @@ pub(super) fn run(
 
 /// Loads `-f` inputs and `--mesh-config`; any invalid input stops the run (exit 2), because a
 /// simulation of half a configuration would answer a different question.
-pub(super) fn load_inputs(
+pub(crate) fn load_inputs(
     paths: &[std::path::PathBuf],
     mesh_config: Option<&std::path::Path>,
     global: &GlobalArgs,
@@ -116,7 +116,7 @@ pub(super) fn load_inputs(
 
 /// The mesh settings in force: `--outbound-policy` beats mesh config, which beats meshctl's
 /// default (REGISTRY_ONLY). Several mesh configs must agree on the policy.
-pub(super) fn mesh_settings(
+pub(crate) fn mesh_settings(
     inputs: &load::Inputs,
     flag: Option<crate::model::OutboundPolicy>,
 ) -> anyhow::Result<MeshSettings> {
@@ -147,7 +147,7 @@ pub(super) fn mesh_settings(
 
 /// The calling workload. Auto-allocation is assumed on (istiod's default since Istio 1.25), so
 /// VIPs are used exactly when the workload proxies DNS.
-pub(super) fn workload(
+pub(crate) fn workload(
     namespace: &str,
     labels: &[(String, String)],
     annotations: &[(String, String)],
@@ -271,7 +271,7 @@ impl ConnectionReport {
 }
 
 /// `ALLOW`, `PASSTHROUGH`, `BYPASS`, `DENY`.
-pub(super) fn verdict_name(verdict: Verdict) -> &'static str {
+pub(crate) fn verdict_name(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::Allow => "ALLOW",
         Verdict::Passthrough => "PASSTHROUGH",

@@ -232,6 +232,35 @@ pub(crate) fn find_listener(registry: &Registry, dst: IpAddr, port: u16) -> Opti
 /// Decides one connection.
 #[must_use]
 pub fn decide<'r>(registry: &'r Registry, conn: &Connection<'_>) -> Decision<'r> {
+    decide_from(registry, conn, Arrival::Redirected)
+}
+
+/// Decides a connection that a client handed to the proxy explicitly (`meshctl proxy
+/// --forward`) instead of one that iptables redirected to it.
+///
+/// No capture rule chose such a connection, so the capture step (ISTIO.md §3.5: annotations
+/// and the loopback bypass) does not apply; everything after it does, the loop guard for
+/// 15001/15006 included. This is what lets a developer forward to a database on loopback and
+/// still get the mesh's listener, chain and policy decision for it.
+#[must_use]
+pub fn decide_forwarded<'r>(registry: &'r Registry, conn: &Connection<'_>) -> Decision<'r> {
+    decide_from(registry, conn, Arrival::Forwarded)
+}
+
+/// How a connection reached the sidecar.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Arrival {
+    /// Through the capture rules (iptables REDIRECT): §3.5 applies.
+    Redirected,
+    /// Addressed to the proxy itself: §3.5 does not apply.
+    Forwarded,
+}
+
+fn decide_from<'r>(
+    registry: &'r Registry,
+    conn: &Connection<'_>,
+    arrival: Arrival,
+) -> Decision<'r> {
     let dst = conn.dst.to_canonical();
     let port = conn.port;
     if port == 0 {
@@ -247,7 +276,9 @@ pub fn decide<'r>(registry: &'r Registry, conn: &Connection<'_>) -> Decision<'r>
     if loop_port && dst.is_loopback() {
         return loop_guard(port);
     }
-    if let Some(reason) = registry.capture.bypass(dst, port) {
+    if arrival == Arrival::Redirected
+        && let Some(reason) = registry.capture.bypass(dst, port)
+    {
         return Decision::Bypass { reason };
     }
     if loop_port {

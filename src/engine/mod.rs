@@ -36,6 +36,7 @@ pub use capture::{
 pub use compile::compile;
 pub use decide::{
     Connection, Decision, DenyReason, LOOP_PORTS, Unmatched, Upstream, Verdict, decide,
+    decide_forwarded,
 };
 pub use explain::{Explanation, explain};
 pub use host::SniMatch;

@@ -25,6 +25,15 @@ pub struct Selection {
     enabled: Vec<Rule>,
 }
 
+impl Default for Selection {
+    /// Every rule.
+    fn default() -> Self {
+        Selection {
+            enabled: Rule::ALL.to_vec(),
+        }
+    }
+}
+
 impl Selection {
     /// Builds the selection from `--select` and `--ignore` values.
     ///

@@ -1,4 +1,4 @@
-//! Behaviour every command shares: version, placeholders, usage errors, broken pipes.
+//! Behaviour every command shares: version, usage errors, broken pipes.
 
 use std::io::Read as _;
 use std::process::Stdio;
@@ -15,19 +15,6 @@ fn version_prints_the_crate_version() {
             env!("CARGO_PKG_VERSION")
         )
     );
-}
-
-#[test]
-fn planned_commands_exit_2_and_say_so() {
-    {
-        let command = "proxy";
-        let text = outcome(meshctl().args([command, "fixtures"]), &[]);
-        assert!(
-            text.starts_with("exit: 2\n--- stdout\n--- stderr\nerror: `meshctl "),
-            "{text}"
-        );
-        assert!(text.contains("is not implemented yet"), "{text}");
-    }
 }
 
 #[test]

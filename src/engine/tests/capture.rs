@@ -97,3 +97,41 @@ fn bad_annotation_values_are_notes() {
     let conn = Connection::tcp("203.0.113.1".parse().expect("ip"), 443);
     assert_eq!(decide(&registry, &conn).verdict(), Verdict::Bypass);
 }
+
+#[test]
+fn forwarded_connections_skip_capture_but_keep_the_loop_guard() {
+    let config = format!(
+        "{}{}",
+        se("default/db", DB),
+        se(
+            "default/local",
+            "hosts: [local.example.com], addresses: [127.0.0.1/32], ports: [{number: 3306, name: tcp, protocol: TCP}]"
+        )
+    );
+    let c = case("forwarded", config, tcp("127.0.0.1", 3306), pass("", ""))
+        .annotations(&[(EXCLUDE_PORTS, "5432")])
+        .registry_only();
+    let registry = registry_for(&c);
+    let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+    let loopback = Connection::tcp(ip("127.0.0.1"), 3306);
+    assert_eq!(decide(&registry, &loopback).verdict(), Verdict::Bypass);
+    let forwarded = decide_forwarded(&registry, &loopback);
+    assert_eq!(forwarded.verdict(), Verdict::Allow);
+    assert_eq!(forwarded.listener(), "127.0.0.1_3306");
+    // Annotations describe iptables, which a forwarded connection never met.
+    let excluded = Connection::tcp(ip("198.51.100.7"), 5432);
+    assert_eq!(decide(&registry, &excluded).verdict(), Verdict::Bypass);
+    assert_eq!(
+        decide_forwarded(&registry, &excluded).verdict(),
+        Verdict::Allow
+    );
+    let other = Connection::tcp(ip("127.0.0.1"), 5432);
+    assert_eq!(decide_forwarded(&registry, &other).verdict(), Verdict::Deny);
+    for port in LOOP_PORTS {
+        let looping = Connection::tcp(ip("198.51.100.7"), port);
+        assert_eq!(
+            decide_forwarded(&registry, &looping).verdict(),
+            Verdict::Deny
+        );
+    }
+}

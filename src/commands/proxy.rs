@@ -1,0 +1,302 @@
+//! `meshctl proxy` and `meshctl proxy iptables`: flags → a validated plan → the proxy core
+//! (`crate::proxy`). This module owns the process edges the core leaves to its caller:
+//! logging setup, binding, signals (SIGHUP reloads, SIGTERM/SIGINT drain), the file watcher,
+//! and the exit status.
+//!
+//! Exit status: 0 after a shutdown, whether every connection drained or the drain deadline cut
+//! some (the count is logged; a supervisor stopping the proxy asked for exactly that); 2 when
+//! the first configuration is invalid or a listener cannot be bound.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{mpsc, watch};
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+
+use crate::cli::{AdminAddr, GlobalArgs, IptablesArgs, ProxyArgs, ProxyCommand};
+use crate::dns::ResolverSettings;
+use crate::proxy::{
+    self, AccessLog, ForwardTarget, Mode, Options, Policy, Proxy, Resolver, iptables, policy,
+    reload,
+};
+use crate::{ExitStatus, Io};
+
+/// The transparent listener when none is given.
+const DEFAULT_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 15001);
+
+pub(super) fn run(
+    args: &ProxyArgs,
+    global: &GlobalArgs,
+    io: &mut Io<'_>,
+) -> anyhow::Result<ExitStatus> {
+    if let Some(ProxyCommand::Iptables(ipt)) = &args.command {
+        return run_iptables(ipt, io);
+    }
+    if args.paths.is_empty() {
+        bail!(
+            "give the configuration to enforce with -f PATH (ServiceEntries, Sidecars, mesh config)"
+        );
+    }
+    init_logging(global);
+    let listeners = listeners(args);
+    let source = policy::Source {
+        paths: args.paths.clone(),
+        mesh_config: args.mesh_config.clone(),
+        outbound_policy: args.outbound_policy,
+        global: global.clone(),
+        workload: super::simulate::workload(
+            &args.source_namespace,
+            &args.labels,
+            &args.annotations,
+            false,
+        ),
+    };
+    let options = Options {
+        connect_timeout: args.connect_timeout,
+        idle_timeout: args.idle_timeout,
+        drain_timeout: args.drain_timeout,
+        sni_timeout: args.sni_timeout,
+        keep_established: args.keep_established,
+    };
+    let resolver = Resolver::new(ResolverSettings {
+        nameservers: args.nameserver.clone(),
+        ..ResolverSettings::default()
+    });
+    let access_log = open_access_log(args)?;
+    let max = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
+    let core = Arc::new(Proxy::new(options, max, resolver, access_log));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve_all(source, listeners, args.admin, core))?;
+    Ok(ExitStatus::Success)
+}
+
+/// The listeners and their modes: `--forward` ones, plus the transparent one unless only
+/// forwards were asked for.
+fn listeners(args: &ProxyArgs) -> Vec<(SocketAddr, Mode)> {
+    let mut out: Vec<(SocketAddr, Mode)> = args
+        .forwards
+        .iter()
+        .map(|(listen, host, port)| {
+            let target = ForwardTarget {
+                host: host.clone(),
+                port: *port,
+            };
+            (*listen, Mode::Forward(target))
+        })
+        .collect();
+    match args.listen {
+        Some(addr) => out.push((addr, Mode::Transparent)),
+        None if args.forwards.is_empty() => out.push((DEFAULT_LISTEN, Mode::Transparent)),
+        None => {}
+    }
+    out
+}
+
+fn open_access_log(args: &ProxyArgs) -> anyhow::Result<Option<AccessLog>> {
+    let Some(path) = &args.access_log else {
+        return Ok(None);
+    };
+    let sink: Box<dyn std::io::Write + Send> = if path.as_os_str() == "-" {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .with_context(|| format!("opening the access log `{}`", path.display()))?,
+        )
+    };
+    Ok(Some(AccessLog::new(args.log_format, sink)))
+}
+
+/// Logs go to stderr: per-connection lines (target `meshctl::conn`) at info, silenced by -q;
+/// -v adds debug detail, -vv everything.
+fn init_logging(global: &GlobalArgs) {
+    let level = match global.verbose {
+        0 => LevelFilter::INFO,
+        1 => LevelFilter::DEBUG,
+        _ => LevelFilter::TRACE,
+    };
+    let mut filter = Targets::new()
+        .with_default(LevelFilter::WARN)
+        .with_target("meshctl", level);
+    if global.quiet {
+        filter = filter
+            .with_target("meshctl", LevelFilter::WARN)
+            .with_target("meshctl::conn", LevelFilter::OFF);
+    }
+    let fmt = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(false);
+    // A second initialisation (tests running the command twice) keeps the first subscriber.
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(fmt)
+        .try_init();
+}
+
+async fn serve_all(
+    source: policy::Source,
+    listeners: Vec<(SocketAddr, Mode)>,
+    admin: AdminAddr,
+    core: Arc<Proxy>,
+) -> anyhow::Result<()> {
+    let mut bound = Vec::new();
+    for (addr, mode) in listeners {
+        let listener =
+            proxy::bind(addr).with_context(|| format!("binding the proxy listener {addr}"))?;
+        bound.push((listener, mode));
+    }
+    let (policy_tx, policy_rx) = watch::channel(Policy::empty(&source.workload));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }
+    };
+    if let AdminAddr::At(addr) = admin {
+        let listener =
+            proxy::bind(addr).with_context(|| format!("binding the admin server {addr}"))?;
+        tracing::info!("admin server on http://{addr} (/metrics /healthz /ready /config_dump)");
+        tokio::spawn(proxy::admin::serve(
+            listener,
+            policy_rx.clone(),
+            core.metrics.clone(),
+            stopped(),
+        ));
+    }
+    let first = {
+        let source = source.clone();
+        tokio::task::spawn_blocking(move || policy::build(&source, 1)).await?
+    }
+    .context("loading the configuration")?;
+    core.metrics.reload("success");
+    tracing::info!(
+        "config generation 1 loaded from {} file(s): {} listener(s), outbound policy {} ({})",
+        first.sources.len(),
+        first.registry.listeners().len(),
+        first.registry.outbound_policy(),
+        first.registry.policy_source()
+    );
+    policy_tx.send_replace(Arc::new(first));
+
+    let _watcher = start_reloader(source, policy_tx, core.metrics.clone())?;
+
+    let mut terminate =
+        signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = terminate.recv() => tracing::info!("SIGTERM: shutting down"),
+            _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: shutting down"),
+        }
+        let _ = stop_tx.send(true);
+    });
+
+    let mut servers = tokio::task::JoinSet::new();
+    for (listener, mode) in bound {
+        let addr = listener.local_addr()?;
+        match &mode {
+            Mode::Transparent => tracing::info!("transparent proxy on {addr}"),
+            Mode::Forward(t) => tracing::info!("forwarding {addr} → {}:{}", t.host, t.port),
+        }
+        servers.spawn(proxy::serve(
+            listener,
+            mode,
+            policy_rx.clone(),
+            core.clone(),
+            stopped(),
+        ));
+    }
+    let (mut open, mut cut) = (0, 0);
+    while let Some(done) = servers.join_next().await {
+        let drained = done??;
+        open += drained.open;
+        cut += drained.cut;
+    }
+    if cut == 0 {
+        tracing::info!("shutdown complete: {open} connection(s) drained");
+    } else {
+        tracing::warn!(
+            "shutdown complete: {} connection(s) drained, {cut} closed at the drain deadline",
+            open - cut
+        );
+    }
+    Ok(())
+}
+
+/// Starts the file watcher, the SIGHUP handler and the reload loop; the watcher stops when
+/// the returned value is dropped.
+fn start_reloader(
+    source: policy::Source,
+    policy_tx: watch::Sender<Arc<Policy>>,
+    metrics: Arc<proxy::Metrics>,
+) -> anyhow::Result<Option<reload::Watcher>> {
+    let (trigger_tx, trigger_rx) = mpsc::unbounded_channel();
+    let watcher = match reload::watch_paths(&source.watched(), trigger_tx.clone()) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            tracing::warn!("cannot watch the configuration files ({e}); reload with SIGHUP");
+            None
+        }
+    };
+    let mut hangup = signal(SignalKind::hangup()).context("installing the SIGHUP handler")?;
+    tokio::spawn(async move {
+        while hangup.recv().await.is_some() {
+            if trigger_tx.send(reload::Trigger::Signal).is_err() {
+                break;
+            }
+        }
+    });
+    tokio::spawn(reload::run(source, policy_tx, metrics, trigger_rx));
+    Ok(watcher)
+}
+
+fn run_iptables(args: &IptablesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
+    if args.cleanup {
+        iptables::apply(&iptables::cleanup_script())?;
+        writeln!(
+            io.err,
+            "removed the {} chain and its OUTPUT jump",
+            iptables::CHAIN
+        )?;
+        return Ok(ExitStatus::Success);
+    }
+    let capture = iptables::Capture {
+        proxy_port: args.proxy_port,
+        proxy_uid: match args.proxy_uid {
+            Some(uid) => uid,
+            None => iptables::current_uid()?,
+        },
+        include_ports: args.include_ports.clone(),
+        exclude_ports: args.exclude_ports.clone(),
+        exclude_cidrs: args.exclude_cidrs.clone(),
+    };
+    capture.validate()?;
+    let script = iptables::script(&capture);
+    if args.apply {
+        // Re-applying replaces the previous rules instead of stacking a second jump.
+        let _ = iptables::apply(&iptables::cleanup_script());
+        iptables::apply(&script)?;
+        writeln!(
+            io.err,
+            "installed the {} chain: outbound TCP goes to port {} (uid {} exempt)",
+            iptables::CHAIN,
+            capture.proxy_port,
+            capture.proxy_uid
+        )?;
+    } else {
+        io.out.write_all(script.as_bytes())?;
+    }
+    Ok(ExitStatus::Success)
+}

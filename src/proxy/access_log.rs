@@ -1,0 +1,182 @@
+//! The access log: one line per connection, written when it closes, in the spirit of Envoy's
+//! TCP access log so lines can be compared with a sidecar's (`upstream_cluster` values
+//! `outbound|3306||db.example.com`, `PassthroughCluster`, `BlackHoleCluster`, response flags).
+//!
+//! Two formats: `text` (space-separated `key=value`, values with spaces quoted) for people and
+//! `json` (one object per line) for machines. The sink is any `Write`, so tests read it back
+//! from memory; lines are written whole under a mutex so concurrent connections never
+//! interleave. The decision log (stderr, `tracing`) is separate and says *why*; this log says
+//! *what happened*.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// `key=value` pairs.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Everything logged about one connection.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessRecord {
+    /// When the connection was accepted (RFC 3339, UTC).
+    pub start_time: String,
+    /// How long it lasted, in milliseconds.
+    pub duration_ms: u128,
+    /// The client's address.
+    pub client: SocketAddr,
+    /// The destination decided on (original destination, or the forward target's address).
+    pub destination: Option<SocketAddr>,
+    /// `ALLOW`, `PASSTHROUGH`, `BYPASS`, `DENY`.
+    pub verdict: &'static str,
+    /// `namespace/name` of the ServiceEntry that allowed it.
+    pub service_entry: Option<String>,
+    /// Istio's cluster name, `-` when bypassed.
+    pub upstream_cluster: String,
+    /// The address actually dialled.
+    pub upstream: Option<SocketAddr>,
+    /// Bytes from the client to the upstream.
+    pub bytes_sent: u64,
+    /// Bytes from the upstream to the client.
+    pub bytes_received: u64,
+    /// Envoy response flags (see `metrics`).
+    pub response_flags: &'static str,
+    /// Why it ended: `closed`, `denied`, `reset`, `idle timeout`, `revoked`, …
+    pub close_reason: String,
+}
+
+impl AccessRecord {
+    /// The start time in the log's format.
+    #[must_use]
+    pub fn timestamp(at: SystemTime) -> String {
+        humantime::format_rfc3339_millis(at).to_string()
+    }
+
+    /// Milliseconds of a duration.
+    #[must_use]
+    pub fn millis(d: Duration) -> u128 {
+        d.as_millis()
+    }
+}
+
+/// Where access log lines go.
+pub struct AccessLog {
+    format: LogFormat,
+    sink: Mutex<Box<dyn Write + Send>>,
+}
+
+impl std::fmt::Debug for AccessLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessLog")
+            .field("format", &self.format)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AccessLog {
+    /// A log writing `format` lines to `sink`.
+    #[must_use]
+    pub fn new(format: LogFormat, sink: Box<dyn Write + Send>) -> Self {
+        Self {
+            format,
+            sink: Mutex::new(sink),
+        }
+    }
+
+    /// Writes one record; a failing sink is reported once per record by `tracing`, never fatal.
+    pub fn write(&self, record: &AccessRecord) {
+        let line = render(record, self.format);
+        let Ok(mut sink) = self.sink.lock() else {
+            return;
+        };
+        if let Err(e) = sink.write_all(line.as_bytes()).and_then(|()| sink.flush()) {
+            tracing::warn!("access log write failed: {e}");
+        }
+    }
+}
+
+/// One record as a line (with its newline).
+#[must_use]
+pub fn render(r: &AccessRecord, format: LogFormat) -> String {
+    match format {
+        LogFormat::Json => {
+            let mut line = serde_json::to_string(r).unwrap_or_default();
+            line.push('\n');
+            line
+        }
+        LogFormat::Text => {
+            let opt = |a: Option<SocketAddr>| a.map_or_else(|| "-".to_owned(), |a| a.to_string());
+            let quote = |s: &str| {
+                if s.is_empty() {
+                    "-".to_owned()
+                } else if s.contains(' ') || s.contains('"') {
+                    format!("{s:?}")
+                } else {
+                    s.to_owned()
+                }
+            };
+            format!(
+                "{} duration_ms={} client={} destination={} verdict={} service_entry={} upstream_cluster={} upstream={} bytes_sent={} bytes_received={} response_flags={} close_reason={}\n",
+                r.start_time,
+                r.duration_ms,
+                r.client,
+                opt(r.destination),
+                r.verdict,
+                quote(r.service_entry.as_deref().unwrap_or("")),
+                quote(&r.upstream_cluster),
+                opt(r.upstream),
+                r.bytes_sent,
+                r.bytes_received,
+                r.response_flags,
+                quote(&r.close_reason),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> AccessRecord {
+        AccessRecord {
+            start_time: AccessRecord::timestamp(SystemTime::UNIX_EPOCH),
+            duration_ms: 12,
+            client: "127.0.0.1:40000".parse().expect("addr"),
+            destination: Some("203.0.113.7:3306".parse().expect("addr")),
+            verdict: "ALLOW",
+            service_entry: Some("default/db".into()),
+            upstream_cluster: "outbound|3306||db.example.com".into(),
+            upstream: Some("203.0.113.7:3306".parse().expect("addr")),
+            bytes_sent: 10,
+            bytes_received: 20,
+            response_flags: "-",
+            close_reason: "idle timeout".into(),
+        }
+    }
+
+    #[test]
+    fn text_line() {
+        assert_eq!(
+            render(&record(), LogFormat::Text),
+            "1970-01-01T00:00:00.000Z duration_ms=12 client=127.0.0.1:40000 destination=203.0.113.7:3306 verdict=ALLOW service_entry=default/db upstream_cluster=outbound|3306||db.example.com upstream=203.0.113.7:3306 bytes_sent=10 bytes_received=20 response_flags=- close_reason=\"idle timeout\"\n"
+        );
+    }
+
+    #[test]
+    fn json_line() {
+        let line = render(&record(), LogFormat::Json);
+        let value: serde_json::Value = serde_json::from_str(&line).expect("json");
+        assert_eq!(value["upstream_cluster"], "outbound|3306||db.example.com");
+        assert_eq!(value["bytes_received"], 20);
+        assert!(line.ends_with("}\n"));
+    }
+}

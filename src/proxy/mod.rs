@@ -1,0 +1,233 @@
+//! `meshctl proxy`: a small TCP egress proxy that enforces, connection by connection, exactly
+//! what `meshctl simulate` explains (ISTIO.md §8.4). It never matches anything itself: every
+//! accepted connection is decided by `engine::decide` on the [`Policy`] currently in the watch
+//! channel.
+//!
+//! Data flow: [`serve`] accepts (bounded by `--max-connections`, acquired *before* accept so a
+//! full proxy stops accepting instead of failing) and spawns one task per connection into a
+//! `JoinSet`; `conn` finds the destination (`orig_dst` in transparent mode, the forward
+//! target's addresses otherwise), peeks SNI where the listener needs it (`sni`), decides,
+//! dials (`upstream`) and copies (`pipe`), re-deciding on every reload to revoke what the new
+//! configuration no longer allows. `reload` turns file changes and SIGHUP into new policies
+//! (`policy`); `admin` serves metrics, health and the config dump; `iptables` prints the
+//! capture rules for transparent mode.
+//!
+//! Shutdown: when the `shutdown` future resolves the listener is closed, established
+//! connections get `--drain-timeout` to finish, and the rest are aborted and counted.
+
+pub mod access_log;
+pub mod admin;
+mod conn;
+pub mod iptables;
+pub mod metrics;
+pub mod orig_dst;
+mod pipe;
+pub mod policy;
+pub mod reload;
+pub mod sni;
+pub mod upstream;
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+use tracing::Instrument as _;
+
+pub use access_log::{AccessLog, AccessRecord, LogFormat};
+pub use metrics::Metrics;
+pub use policy::Policy;
+pub use upstream::Resolver;
+
+/// Pending connections the kernel queues per listener: a small backlog stalls bursts of
+/// connects for a second (SYN retransmit), so this is well above the benchmark's concurrency.
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// Pause after a failed `accept` (EMFILE, ENFILE, ENOBUFS …) before trying again.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// How connections reach the proxy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Redirected by iptables; the destination comes from `SO_ORIGINAL_DST`.
+    Transparent,
+    /// Addressed to this listener; every connection goes to the fixed target.
+    Forward(ForwardTarget),
+}
+
+/// A `--forward` target: a host name or IP, resolved per connection (cached per TTL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForwardTarget {
+    /// Host name or IP literal.
+    pub host: String,
+    /// Port to dial.
+    pub port: u16,
+}
+
+/// Per-connection limits and switches.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `--connect-timeout`: the whole upstream dial, DNS included.
+    pub connect_timeout: Duration,
+    /// `--idle-timeout`: no byte either way for this long closes the connection.
+    pub idle_timeout: Duration,
+    /// `--drain-timeout`: how long established connections may finish after shutdown.
+    pub drain_timeout: Duration,
+    /// `--sni-timeout`: how long to wait for a `ClientHello` on SNI ports.
+    pub sni_timeout: Duration,
+    /// `--keep-established`: do not revoke established connections on reload.
+    pub keep_established: bool,
+}
+
+impl Default for Options {
+    /// The CLI defaults.
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(5),
+            idle_timeout: Duration::from_secs(3600),
+            drain_timeout: Duration::from_secs(10),
+            sni_timeout: Duration::from_secs(1),
+            keep_established: false,
+        }
+    }
+}
+
+/// What every listener of one proxy process shares.
+#[derive(Debug)]
+pub struct Proxy {
+    /// Limits and switches.
+    pub options: Options,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// DNS for forward targets and DNS clusters.
+    pub resolver: Resolver,
+    /// The access log, if enabled.
+    pub access_log: Option<AccessLog>,
+    /// `--max-connections`, shared by all listeners.
+    pub limit: Arc<Semaphore>,
+}
+
+impl Proxy {
+    /// A proxy with these options and at most `max_connections` open connections.
+    #[must_use]
+    pub fn new(
+        options: Options,
+        max_connections: usize,
+        resolver: Resolver,
+        access_log: Option<AccessLog>,
+    ) -> Self {
+        Self {
+            options,
+            metrics: Arc::new(Metrics::default()),
+            resolver,
+            access_log,
+            limit: Arc::new(Semaphore::new(max_connections.max(1))),
+        }
+    }
+}
+
+/// How a listener's shutdown went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Drained {
+    /// Connections open when shutdown began.
+    pub open: usize,
+    /// Of those, how many had to be aborted at the drain deadline.
+    pub cut: usize,
+}
+
+/// Binds a listening socket with [`LISTEN_BACKLOG`] and `SO_REUSEADDR`.
+pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
+/// Accepts and proxies connections until `shutdown` resolves, then drains.
+///
+/// The caller binds (tests use `127.0.0.1:0`) and chooses when to stop; `policy` carries the
+/// configuration, replaced on reload.
+pub async fn serve(
+    listener: TcpListener,
+    mode: Mode,
+    policy: watch::Receiver<Arc<Policy>>,
+    proxy: Arc<Proxy>,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<Drained> {
+    let local = listener.local_addr()?;
+    let mode = Arc::new(mode);
+    let mut tasks = JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        while tasks.try_join_next().is_some() {}
+        let permit = tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            permit = proxy.limit.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break, // closed: nobody may connect any more
+            },
+        };
+        let accepted = tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            accepted = listener.accept() => accepted,
+        };
+        match accepted {
+            Ok((stream, client)) => {
+                let span = tracing::info_span!("conn", %client);
+                let task = conn::handle(
+                    stream,
+                    client,
+                    local,
+                    mode.clone(),
+                    policy.clone(),
+                    proxy.clone(),
+                    permit,
+                );
+                tasks.spawn(task.instrument(span));
+            }
+            Err(e) => {
+                tracing::warn!("accept on {local} failed: {e}; retrying in {ACCEPT_BACKOFF:?}");
+                tokio::select! {
+                    () = &mut shutdown => break,
+                    () = tokio::time::sleep(ACCEPT_BACKOFF) => {}
+                }
+            }
+        }
+    }
+    drop(listener);
+    Ok(drain(tasks, proxy.options.drain_timeout, local).await)
+}
+
+async fn drain(mut tasks: JoinSet<()>, timeout: Duration, local: SocketAddr) -> Drained {
+    while tasks.try_join_next().is_some() {}
+    let open = tasks.len();
+    if open > 0 {
+        tracing::info!(
+            "{local}: stopped accepting; draining {open} connection(s) for up to {timeout:?}"
+        );
+    }
+    let deadline = tokio::time::sleep(timeout);
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            next = tasks.join_next() => if next.is_none() { break },
+            () = &mut deadline => break,
+        }
+    }
+    let cut = tasks.len();
+    if cut > 0 {
+        tracing::warn!("{local}: drain timeout: closing {cut} connection(s) still open");
+        tasks.shutdown().await;
+    }
+    Drained { open, cut }
+}
