@@ -1,0 +1,186 @@
+//! What operators see: Istio-named metrics with the right labels, the admin endpoints, and
+//! the file watcher noticing every way a configuration gets replaced.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use meshctl::engine::Workload;
+use meshctl::proxy::{self, Metrics, Options, Policy, policy, reload};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+
+use super::support::{Running, echo, entry, round_trip, scratch, source};
+
+#[tokio::test]
+async fn metrics_use_istio_names_and_labels() {
+    let (upstream, _) = echo().await;
+    let proxy = Running::start(
+        &entry("echo", "127.0.0.1/32", upstream.port()),
+        upstream,
+        Options::default(),
+        100,
+    )
+    .await;
+    let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
+    assert_eq!(
+        round_trip(&mut client, b"12345").await.expect("echo"),
+        b"12345"
+    );
+    client.shutdown().await.expect("close");
+    let mut rest = Vec::new();
+    client.read_to_end(&mut rest).await.expect("EOF");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let text = proxy.core.metrics.encode();
+    let labels = r#"{reporter="source",destination_service="echo.example.com",destination_service_namespace="default",response_flags="-"}"#;
+    for want in [
+        format!("istio_tcp_connections_opened_total{labels} 1"),
+        format!("istio_tcp_connections_closed_total{labels} 1"),
+        format!("istio_tcp_sent_bytes_total{labels} 5"),
+        format!("istio_tcp_received_bytes_total{labels} 5"),
+        r#"meshctl_proxy_decisions_total{verdict="ALLOW",service_entry="default/echo"} 1"#
+            .to_owned(),
+        "meshctl_proxy_active_connections 0".to_owned(),
+    ] {
+        assert!(text.contains(&want), "missing {want} in\n{text}");
+    }
+    let log = proxy.log.text();
+    assert!(
+        log.contains("verdict=ALLOW service_entry=default/echo upstream_cluster=outbound|"),
+        "{log}"
+    );
+    assert!(log.contains(&format!("upstream={upstream}")), "{log}");
+}
+
+async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).await.expect("admin connect");
+    s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .expect("request");
+    let mut text = String::new();
+    s.read_to_string(&mut text).await.expect("response");
+    let status = text.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[tokio::test]
+async fn admin_endpoints() {
+    let dir = scratch();
+    let file = dir.join("egress.yaml");
+    std::fs::write(&file, entry("db", "203.0.113.7/32", 3306)).expect("write");
+    let (tx, rx) = watch::channel(Policy::empty(&Workload::default()));
+    let metrics = Arc::new(Metrics::default());
+    let listener = proxy::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(proxy::admin::serve(
+        listener,
+        rx,
+        metrics.clone(),
+        std::future::pending(),
+    ));
+    assert_eq!(get(addr, "/healthz").await.0, 200);
+    assert_eq!(get(addr, "/ready").await.0, 503, "nothing loaded yet");
+    assert!(reload::reload(&source(&file), &tx, &metrics).await);
+    assert_eq!(get(addr, "/ready").await.0, 200);
+    let (status, dump) = get(addr, "/config_dump").await;
+    assert_eq!(status, 200);
+    let dump: serde_json::Value = serde_json::from_str(&dump).expect("json");
+    assert_eq!(dump["generation"], 1);
+    assert_eq!(dump["outbound_policy"]["mode"], "REGISTRY_ONLY");
+    assert_eq!(dump["listeners"][0]["name"], "203.0.113.7_3306");
+    assert_eq!(
+        dump["listeners"][0]["chains"][0]["cluster"],
+        "outbound|3306||db.example.com"
+    );
+    assert_eq!(
+        dump["listeners"][0]["chains"][0]["service_entry"],
+        "default/db"
+    );
+    let (status, text) = get(addr, "/metrics").await;
+    assert_eq!(status, 200);
+    assert!(
+        text.contains(r#"meshctl_config_reloads_total{result="success"} 1"#),
+        "{text}"
+    );
+    assert_eq!(get(addr, "/nope").await.0, 404);
+}
+
+/// Waits up to 2 s (the reload promise) for a file trigger, then drains the channel.
+async fn noticed(rx: &mut mpsc::UnboundedReceiver<reload::Trigger>) -> bool {
+    let got = tokio::time::timeout(Duration::from_secs(2), rx.recv())
+        .await
+        .is_ok();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    while rx.try_recv().is_ok() {}
+    got
+}
+
+#[tokio::test]
+async fn the_watcher_notices_every_way_of_replacing_a_file() {
+    let dir = scratch();
+    let file = dir.join("egress.yaml");
+    std::fs::write(&file, "a").expect("write");
+    std::fs::write(dir.join("unrelated.txt"), "x").expect("write");
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _watcher = reload::watch_paths(std::slice::from_ref(&file), tx).expect("watch");
+    std::fs::write(&file, "in place").expect("edit");
+    assert!(noticed(&mut rx).await, "edit in place");
+    let tmp = dir.join(".egress.yaml.tmp");
+    std::fs::write(&tmp, "renamed over").expect("write tmp");
+    std::fs::rename(&tmp, &file).expect("rename");
+    assert!(noticed(&mut rx).await, "rename over (editors, sed -i)");
+    std::fs::remove_file(&file).expect("rm");
+    std::fs::write(&file, "recreated").expect("recreate");
+    assert!(noticed(&mut rx).await, "delete and recreate");
+    std::fs::write(dir.join("unrelated.txt"), "y").expect("write");
+    assert!(
+        !noticed(&mut rx).await,
+        "other files in the directory are ignored"
+    );
+}
+
+#[tokio::test]
+async fn the_watcher_follows_a_configmap_symlink_swap() {
+    // Kubernetes: egress.yaml -> ..data/egress.yaml, ..data -> ..v1; an update writes ..v2 and
+    // renames a new ..data symlink over the old one.
+    let dir = scratch();
+    let v1 = dir.join("..v1");
+    std::fs::create_dir(&v1).expect("mkdir");
+    std::fs::write(v1.join("egress.yaml"), "v1").expect("write");
+    std::os::unix::fs::symlink("..v1", dir.join("..data")).expect("link");
+    std::os::unix::fs::symlink("..data/egress.yaml", dir.join("egress.yaml")).expect("link");
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _watcher = reload::watch_paths(&[dir.join("egress.yaml")], tx).expect("watch");
+    let v2 = dir.join("..v2");
+    std::fs::create_dir(&v2).expect("mkdir");
+    std::fs::write(v2.join("egress.yaml"), "v2").expect("write");
+    std::os::unix::fs::symlink("..v2", dir.join("..data_tmp")).expect("link");
+    std::fs::rename(dir.join("..data_tmp"), dir.join("..data")).expect("swap");
+    assert!(noticed(&mut rx).await, "..data swap");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("egress.yaml")).expect("read"),
+        "v2"
+    );
+    let _ = Path::new(&dir);
+}
+
+#[test]
+fn policy_build_rejects_lint_errors_with_the_finding() {
+    let dir = scratch();
+    let file = dir.join("egress.yaml");
+    let twice = format!(
+        "{}{}",
+        entry("a", "203.0.113.7/32", 3306),
+        entry("b", "203.0.113.7/32", 3306)
+    );
+    std::fs::write(&file, twice).expect("write");
+    let err = policy::build(&source(&file), 1).expect_err("MSH401 blocks");
+    assert!(err.to_string().contains("MSH401"), "{err}");
+}

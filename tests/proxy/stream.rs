@@ -1,0 +1,199 @@
+//! The byte path: integrity over megabytes, half-close both ways, reset propagation.
+
+use std::hash::Hasher as _;
+use std::time::Duration;
+
+use meshctl::proxy::Options;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+
+use super::support::{Running, echo, entry};
+
+/// Deterministic pseudo-random bytes.
+fn payload(len: usize) -> Vec<u8> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state.to_le_bytes()[3]
+        })
+        .collect()
+}
+
+fn checksum(data: &[u8]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    h.write(data);
+    h.finish()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn megabytes_arrive_identical_both_ways() {
+    let (upstream, _) = echo().await;
+    let proxy = Running::start(
+        &entry("echo", "127.0.0.1/32", upstream.port()),
+        upstream,
+        Options::default(),
+        100,
+    )
+    .await;
+    let data = payload(8 << 20);
+    let want = checksum(&data);
+    let stream = TcpStream::connect(proxy.addr).await.expect("connect");
+    let (mut r, mut w) = stream.into_split();
+    let writer = tokio::spawn(async move {
+        w.write_all(&data).await.expect("write");
+        w.shutdown().await.expect("shutdown");
+    });
+    let mut back = Vec::new();
+    r.read_to_end(&mut back).await.expect("read");
+    writer.await.expect("writer");
+    assert_eq!(back.len(), 8 << 20);
+    assert_eq!(checksum(&back), want);
+    drop(r);
+    // The access log line is written when the proxy closes its side.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let log = proxy.log.text();
+    assert!(log.contains(&format!("bytes_sent={}", 8 << 20)), "{log}");
+    assert!(
+        log.contains(&format!("bytes_received={}", 8 << 20)),
+        "{log}"
+    );
+    assert!(log.contains("close_reason=closed"), "{log}");
+}
+
+#[tokio::test]
+async fn client_half_close_keeps_the_response_direction_open() {
+    // The server reads to EOF, then answers: it must get the client's FIN and still be heard.
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let upstream = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.expect("accept");
+        let mut got = Vec::new();
+        s.read_to_end(&mut got).await.expect("read to EOF");
+        s.write_all(format!("got {} bytes after your FIN", got.len()).as_bytes())
+            .await
+            .expect("answer");
+        s.shutdown().await.expect("close");
+    });
+    let proxy = Running::start(
+        &entry("up", "127.0.0.1/32", upstream.port()),
+        upstream,
+        Options::default(),
+        100,
+    )
+    .await;
+    let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
+    client.write_all(b"question").await.expect("write");
+    client.shutdown().await.expect("half-close");
+    let mut answer = String::new();
+    client.read_to_string(&mut answer).await.expect("read");
+    assert_eq!(answer, "got 8 bytes after your FIN");
+}
+
+#[tokio::test]
+async fn server_half_close_keeps_the_request_direction_open() {
+    // A server-first greeting, then the server's FIN; the client may still send.
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let upstream = listener.local_addr().expect("addr");
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.expect("accept");
+        s.write_all(b"greeting").await.expect("greet");
+        s.shutdown().await.expect("half-close");
+        let mut got = Vec::new();
+        s.read_to_end(&mut got).await.expect("read");
+        let _ = tx.send(got);
+    });
+    let proxy = Running::start(
+        &entry("up", "127.0.0.1/32", upstream.port()),
+        upstream,
+        Options::default(),
+        100,
+    )
+    .await;
+    let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
+    let mut greeting = Vec::new();
+    client
+        .read_to_end(&mut greeting)
+        .await
+        .expect("greeting then EOF");
+    assert_eq!(greeting, b"greeting");
+    client
+        .write_all(b"late words")
+        .await
+        .expect("write after FIN");
+    client.shutdown().await.expect("close");
+    let got = tokio::time::timeout(Duration::from_secs(5), rx)
+        .await
+        .expect("server done")
+        .expect("sent");
+    assert_eq!(got, b"late words");
+}
+
+#[tokio::test]
+async fn an_upstream_reset_reaches_the_client_as_a_reset() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let upstream = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.expect("accept");
+        let mut first = [0u8; 4];
+        s.read_exact(&mut first).await.expect("read");
+        s.set_zero_linger().expect("linger");
+        drop(s); // RST
+    });
+    let proxy = Running::start(
+        &entry("up", "127.0.0.1/32", upstream.port()),
+        upstream,
+        Options::default(),
+        100,
+    )
+    .await;
+    let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
+    client.write_all(b"ping").await.expect("write");
+    let mut buf = [0u8; 16];
+    let err = tokio::time::timeout(Duration::from_secs(5), client.read(&mut buf))
+        .await
+        .expect("answered in time")
+        .expect_err("a reset, not EOF");
+    assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(
+        proxy.log.text().contains("close_reason=\"upstream error"),
+        "{}",
+        proxy.log.text()
+    );
+}
+
+#[tokio::test]
+async fn a_client_reset_reaches_the_upstream_as_a_reset() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let upstream = listener.local_addr().expect("addr");
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.expect("accept");
+        let mut buf = [0u8; 16];
+        let mut first = [0u8; 4];
+        s.read_exact(&mut first).await.expect("read");
+        let _ = tx.send(s.read(&mut buf).await.map_err(|e| e.kind()));
+    });
+    let proxy = Running::start(
+        &entry("up", "127.0.0.1/32", upstream.port()),
+        upstream,
+        Options::default(),
+        100,
+    )
+    .await;
+    let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
+    client.write_all(b"ping").await.expect("write");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    client.set_zero_linger().expect("linger");
+    drop(client);
+    let seen = tokio::time::timeout(Duration::from_secs(5), rx)
+        .await
+        .expect("in time")
+        .expect("sent");
+    assert_eq!(seen, Err(std::io::ErrorKind::ConnectionReset));
+    drop(proxy);
+}

@@ -1,0 +1,193 @@
+//! A proxy under test: configuration files in a scratch directory, echo/sink servers on
+//! loopback port 0, the proxy itself on loopback port 0 in forward mode, and an in-memory
+//! access log. Loopback is a fine destination here: forward mode is decided without the
+//! capture step (`engine::decide_forwarded`), so `127.0.0.1/32` entries are matched like any
+//! other address.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use meshctl::engine::Workload;
+use meshctl::proxy::{
+    self, AccessLog, Drained, ForwardTarget, LogFormat, Mode, Options, Policy, Proxy, Resolver,
+    policy,
+};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// An access log sink readable from the test.
+#[derive(Clone, Default)]
+pub(crate) struct Buf(Arc<Mutex<Vec<u8>>>);
+
+impl Buf {
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
+    }
+}
+
+impl Write for Buf {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A fresh scratch directory.
+pub(crate) fn scratch() -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "meshctl-proxy-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// A TCP ServiceEntry allowing `address` on `port`.
+pub(crate) fn entry(name: &str, address: &str, port: u16) -> String {
+    format!(
+        "---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: {name}, namespace: default}}\nspec: {{hosts: [{name}.example.com], addresses: ['{address}'], ports: [{{number: {port}, name: tcp, protocol: TCP}}], location: MESH_EXTERNAL, resolution: NONE}}\n"
+    )
+}
+
+/// A TLS ServiceEntry (no addresses: SNI decides) on `port`.
+pub(crate) fn tls_entry(name: &str, host: &str, port: u16) -> String {
+    format!(
+        "---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: {name}, namespace: default}}\nspec: {{hosts: [{host}], ports: [{{number: {port}, name: tls, protocol: TLS}}], location: MESH_EXTERNAL, resolution: NONE}}\n"
+    )
+}
+
+/// The configuration source for one file.
+pub(crate) fn source(file: &std::path::Path) -> policy::Source {
+    policy::Source {
+        paths: vec![file.to_path_buf()],
+        mesh_config: None,
+        outbound_policy: None,
+        global: meshctl::cli::GlobalArgs {
+            color: meshctl::cli::ColorChoice::Never,
+            verbose: 0,
+            quiet: false,
+            namespace: None,
+        },
+        workload: Workload::default(),
+    }
+}
+
+/// A running proxy.
+pub(crate) struct Running {
+    pub(crate) addr: SocketAddr,
+    pub(crate) core: Arc<Proxy>,
+    pub(crate) policy: watch::Sender<Arc<Policy>>,
+    pub(crate) source: policy::Source,
+    pub(crate) file: PathBuf,
+    pub(crate) log: Buf,
+    stop: watch::Sender<bool>,
+    server: JoinHandle<std::io::Result<Drained>>,
+}
+
+impl Running {
+    /// Starts a forward proxy to `target` with `yaml` as its configuration.
+    #[allow(clippy::unused_async)] // async: it spawns, so it must run inside the test's runtime
+    pub(crate) async fn start(
+        yaml: &str,
+        target: SocketAddr,
+        options: Options,
+        max: usize,
+    ) -> Running {
+        let dir = scratch();
+        let file = dir.join("egress.yaml");
+        std::fs::write(&file, yaml).expect("write config");
+        let source = source(&file);
+        let first = policy::build(&source, 1).expect("valid test config");
+        let (policy, rx) = watch::channel(Arc::new(first));
+        let log = Buf::default();
+        let access = AccessLog::new(LogFormat::Text, Box::new(log.clone()));
+        let core = Arc::new(Proxy::new(
+            options,
+            max,
+            Resolver::new(meshctl::dns::ResolverSettings::default()),
+            Some(access),
+        ));
+        let listener = proxy::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (stop, stop_rx) = watch::channel(false);
+        let mode = Mode::Forward(ForwardTarget {
+            host: target.ip().to_string(),
+            port: target.port(),
+        });
+        let mut stop_rx2 = stop_rx.clone();
+        let server = tokio::spawn(proxy::serve(listener, mode, rx, core.clone(), async move {
+            let _ = stop_rx2.wait_for(|s| *s).await;
+        }));
+        drop(stop_rx);
+        Running {
+            addr,
+            core,
+            policy,
+            source,
+            file,
+            log,
+            stop,
+            server,
+        }
+    }
+
+    /// Rewrites the configuration file and reloads it as the watcher would.
+    pub(crate) async fn reload(&self, yaml: &str) -> bool {
+        std::fs::write(&self.file, yaml).expect("rewrite config");
+        proxy::reload::reload(&self.source, &self.policy, &self.core.metrics).await
+    }
+
+    /// Signals shutdown and waits for the drain.
+    pub(crate) async fn stop(self) -> Drained {
+        let _ = self.stop.send(true);
+        self.server.await.expect("join").expect("serve")
+    }
+
+    /// Signals shutdown without waiting.
+    pub(crate) fn signal_stop(&self) {
+        let _ = self.stop.send(true);
+    }
+
+    /// Waits for the server after [`Running::signal_stop`].
+    pub(crate) async fn join(self) -> Drained {
+        self.server.await.expect("join").expect("serve")
+    }
+}
+
+/// An echo server: every byte comes back; EOF is answered with EOF.
+pub(crate) async fn echo() -> (SocketAddr, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind echo");
+    let addr = listener.local_addr().expect("addr");
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let (mut r, mut w) = stream.split();
+                let _ = tokio::io::copy(&mut r, &mut w).await;
+                let _ = w.shutdown().await;
+            });
+        }
+    });
+    (addr, accepted)
+}
+
+/// One round trip through an established connection.
+pub(crate) async fn round_trip(stream: &mut TcpStream, data: &[u8]) -> std::io::Result<Vec<u8>> {
+    stream.write_all(data).await?;
+    let mut back = vec![0; data.len()];
+    stream.read_exact(&mut back).await?;
+    Ok(back)
+}
