@@ -26,7 +26,7 @@ use super::metrics::{
     DecisionLabels, FLAG_NO_HEALTHY_UPSTREAM, FLAG_NO_ROUTE, FLAG_NONE, FLAG_UPSTREAM_FAILURE,
     TcpLabels,
 };
-use super::orig_dst::{self, NotRedirected};
+use super::orig_dst;
 use super::pipe::{self, Counters, End, Side};
 use super::sni::{self, ClientHello};
 use super::upstream::{self, DialError, Plan};
@@ -189,7 +189,7 @@ pub(super) async fn handle(
                     chain: BLACKHOLE_CHAIN,
                     reason,
                 };
-                tracing::info!(target: "meshctl::conn", "{client} → ?: {decision}");
+                tracing::info!(target: "meshctl::conn", "→ ?: {decision}");
                 let outcome = Outcome::of(&decision, local, None);
                 count_decision(&proxy, &outcome);
                 return deny(&proxy, &outcome, client_stream, log, started.1, "denied");
@@ -215,7 +215,7 @@ pub(super) async fn handle(
                         FLAG_UPSTREAM_FAILURE
                     }
                 };
-                tracing::warn!(target: "meshctl::conn", "{client} → {}: {e}", target.dst);
+                tracing::warn!(target: "meshctl::conn", "→ {}: {e}", target.dst);
                 let m = &proxy.metrics;
                 m.opened.get_or_create(&labels(flags)).inc();
                 m.closed.get_or_create(&labels(flags)).inc();
@@ -227,7 +227,7 @@ pub(super) async fn handle(
     log.upstream = Some(upstream_addr);
     log.response_flags = FLAG_NONE;
     proxy.metrics.opened.get_or_create(&labels(FLAG_NONE)).inc();
-    tracing::debug!(target: "meshctl::conn", "{client} → {}: connected to {upstream_addr}", target.dst);
+    tracing::debug!(target: "meshctl::conn", "→ {}: connected to {upstream_addr}", target.dst);
     let streams = (client_stream, upstream_stream);
     let (sent, received) = relay(streams, &target, &mode, policy_rx, &proxy, &mut log).await;
     let m = &proxy.metrics;
@@ -248,7 +248,6 @@ async fn relay(
     proxy: &Proxy,
     log: &mut AccessRecord,
 ) -> (u64, u64) {
-    let client = log.client;
     let counters = Counters::new();
     let revoked = async {
         loop {
@@ -261,7 +260,7 @@ async fn relay(
             if !still_allowed(&decision) {
                 tracing::info!(
                     target: "meshctl::conn",
-                    "{client} → {}: revoked by config generation {}: {decision}",
+                    "→ {}: revoked by config generation {}: {decision}",
                     target.dst, policy.generation
                 );
                 return;
@@ -292,7 +291,7 @@ async fn relay(
     };
     drop(client_stream);
     drop(upstream_stream);
-    tracing::debug!(target: "meshctl::conn", "{client} → {}: {}", target.dst, log.close_reason);
+    tracing::debug!(target: "meshctl::conn", "→ {}: {}", target.dst, log.close_reason);
     log.bytes_sent = counters.sent.load(Ordering::Relaxed);
     log.bytes_received = counters.received.load(Ordering::Relaxed);
     (log.bytes_sent, log.bytes_received)
@@ -309,14 +308,9 @@ async fn find_target(
     let (candidates, port): (Vec<IpAddr>, u16) = match mode {
         Mode::Transparent => match orig_dst::original_dst(stream, local) {
             Ok(dst) => (vec![dst.ip()], dst.port()),
-            Err(NotRedirected::Listener(dst)) => {
-                return Err(DenyReason::LoopGuard { port: dst.port() });
-            }
-            Err(e @ NotRedirected::Unavailable(_)) => {
+            Err(e) => {
                 tracing::debug!(target: "meshctl::conn", "{e}");
-                return Err(DenyReason::Undecidable {
-                    what: "no original destination: the connection was not redirected by iptables",
-                });
+                return Err(e.deny_reason());
             }
         },
         Mode::Forward(forward) => {
@@ -357,14 +351,7 @@ async fn find_target(
             sni: sni.clone(),
         };
         let decision = decide(&policy, mode, &target);
-        let client = stream.peer_addr().ok();
-        let line = || {
-            format!(
-                "{} → {}: {decision}",
-                client.map_or("?".into(), |c| c.to_string()),
-                target.dst
-            )
-        };
+        let line = || format!("→ {}: {decision}", target.dst);
         if still_allowed(&decision) {
             tracing::info!(target: "meshctl::conn", "{}", line());
             let outcome = Outcome::of(&decision, target.dst, target.sni.as_deref());

@@ -15,6 +15,8 @@ use std::net::SocketAddr;
 use socket2::SockRef;
 use tokio::net::TcpStream;
 
+use crate::engine::DenyReason;
+
 /// Why a transparent-mode connection has no usable original destination.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NotRedirected {
@@ -24,6 +26,20 @@ pub enum NotRedirected {
     /// The original destination is the proxy's own listener: a direct connection.
     #[error("original destination {0} is the proxy's own listener (not redirected)")]
     Listener(SocketAddr),
+}
+
+impl NotRedirected {
+    /// The engine's denial for it: a direct connection to the listener is the `virtualOutbound`
+    /// loop guard; a missing original destination cannot be decided (fail closed).
+    #[must_use]
+    pub fn deny_reason(&self) -> DenyReason<'static> {
+        match self {
+            NotRedirected::Listener(dst) => DenyReason::LoopGuard { port: dst.port() },
+            NotRedirected::Unavailable(_) => DenyReason::Undecidable {
+                what: "no original destination: the connection was not redirected by iptables",
+            },
+        }
+    }
 }
 
 /// Reads the original destination of an accepted connection, IPv4 or IPv6 after its family.
@@ -123,6 +139,27 @@ mod tests {
         for c in cases {
             assert_eq!(classify(c.raw, addr(c.local)), c.want, "{}", c.name);
         }
+    }
+
+    #[test]
+    fn unusable_destinations_are_denied_with_the_engine_names() {
+        use crate::engine::{BLACKHOLE_CHAIN, Decision, VIRTUAL_OUTBOUND};
+        let deny = |e: NotRedirected| {
+            Decision::Deny {
+                listener: VIRTUAL_OUTBOUND,
+                chain: BLACKHOLE_CHAIN,
+                reason: e.deny_reason(),
+            }
+            .to_string()
+        };
+        assert_eq!(
+            deny(NotRedirected::Listener(addr("127.0.0.1:15001"))),
+            "DENY (loop guard: port 15001 is the sidecar's own capture port): listener virtualOutbound → chain virtualOutbound-blackhole → cluster BlackHoleCluster"
+        );
+        assert_eq!(
+            deny(NotRedirected::Unavailable("entity not found".into())),
+            "DENY (undecidable: no original destination: the connection was not redirected by iptables)"
+        );
     }
 
     #[tokio::test]
