@@ -1,0 +1,397 @@
+#!/usr/bin/env bash
+# Root-only system tests for `meshctl proxy`: the "Consuming External TCP Services" blog scenario
+# for real, inside two network namespaces joined by a veth pair.
+#
+#   msh-pod  203.0.113.2/24   the workload: the mariadb client, and `meshctl proxy` in transparent
+#                             mode as uid 1337; outbound TCP redirected by `meshctl proxy iptables`
+#   msh-ext  203.0.113.7/24   the "external host": MariaDB with test.ratings and a SELECT-only user
+#            203.0.113.9/24   a second address of the same host, not in the ServiceEntry
+#
+# No traffic leaves the namespaces (documentation addresses, no default route, no link to the host).
+# Installs what it needs with apt-get. Builds meshctl (release) unless $MESHCTL names a binary.
+# KEEP_TMP=1 keeps the scratch directory (proxy log, MariaDB log) for inspection.
+# Prints PASS/FAIL lines and a final "N passed, M failed"; exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" != 0 ]; then
+  echo "system-tests.sh: needs root (network namespaces, iptables)" >&2
+  exit 2
+fi
+
+POD=msh-pod
+EXT=msh-ext
+POD_IP=203.0.113.2
+DB_IP=203.0.113.7
+OTHER_IP=203.0.113.9
+PROXY_UID=1337
+DB_PASSWORD=bookinfo-pw
+RELOAD_WAIT=10 # seconds to wait for a hot reload to show (the spec promises 2 s)
+
+passed=0
+failed=0
+pass() { echo "PASS: $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+log() { echo "--- $*"; }
+
+# ---------------------------------------------------------------------------------------------
+# Packages
+# ---------------------------------------------------------------------------------------------
+install_packages() {
+  local missing=()
+  command -v ip >/dev/null || missing+=(iproute2)
+  command -v iptables-save >/dev/null || missing+=(iptables)
+  command -v mariadbd >/dev/null || missing+=(mariadb-server)
+  command -v mariadb-install-db >/dev/null || [[ " ${missing[*]-} " == *" mariadb-server "* ]] || missing+=(mariadb-server)
+  command -v mariadb >/dev/null || missing+=(mariadb-client)
+  command -v pgrep >/dev/null || missing+=(procps)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v setpriv >/dev/null || missing+=(util-linux)
+  command -v timeout >/dev/null || missing+=(coreutils)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  # Keep the Debian packages from starting the system MariaDB service: we run our own mariadbd.
+  local rcd=/usr/sbin/policy-rc.d made_rcd=0
+  if [ ! -e "$rcd" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$rcd" && chmod 755 "$rcd" && made_rcd=1
+  fi
+  local rc=0
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      --no-install-recommends "${missing[@]}"; } >/tmp/msh-system-tests-apt.log 2>&1 || rc=$?
+  [ "$made_rcd" = 1 ] && rm -f "$rcd"
+  if [ "$rc" != 0 ]; then
+    tail -n 30 /tmp/msh-system-tests-apt.log >&2
+    echo "system-tests.sh: apt-get failed" >&2
+    exit 2
+  fi
+}
+install_packages
+
+# ---------------------------------------------------------------------------------------------
+# Scratch space, cleanup
+# ---------------------------------------------------------------------------------------------
+T=$(mktemp -d /tmp/msh-system-tests.XXXXXX)
+chmod 755 "$T"
+PROXY_PID=
+DB_PID=
+
+cleanup() {
+  local rc=$?
+  set +e
+  if [ -n "$PROXY_PID" ] && kill -0 "$PROXY_PID" 2>/dev/null; then
+    kill -TERM "$PROXY_PID"; wait_dead "$PROXY_PID" 12 || kill -KILL "$PROXY_PID"
+  fi
+  if [ -n "$DB_PID" ] && kill -0 "$DB_PID" 2>/dev/null; then
+    kill -TERM "$DB_PID"; wait_dead "$DB_PID" 20 || kill -KILL "$DB_PID"
+  fi
+  # Anything still running inside our namespaces (started by us: they exist only for this run).
+  for ns in "$POD" "$EXT"; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+    ip netns del "$ns" 2>/dev/null
+  done
+  if [ -n "${KEEP_TMP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# wait_dead PID SECONDS: true once PID has exited.
+wait_dead() {
+  local i
+  for ((i = 0; i < $2 * 10; i++)); do
+    kill -0 "$1" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# wait_for SECONDS CMD...: retry CMD every 0.2 s until it succeeds or time runs out.
+wait_for() {
+  local secs=$1 i
+  shift
+  for ((i = 0; i < secs * 5; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+in_pod() { ip netns exec "$POD" "$@"; }
+in_ext() { ip netns exec "$EXT" "$@"; }
+
+# ---------------------------------------------------------------------------------------------
+# meshctl
+# ---------------------------------------------------------------------------------------------
+if [ -n "${MESHCTL:-}" ]; then
+  SRC_BIN=$MESHCTL
+else
+  log "building meshctl (cargo build --release --locked)"
+  cargo build --release --locked --quiet
+  SRC_BIN="${CARGO_TARGET_DIR:-target}/release/meshctl"
+fi
+[ -x "$SRC_BIN" ] || { echo "system-tests.sh: no meshctl binary at $SRC_BIN" >&2; exit 2; }
+# The proxy runs as uid $PROXY_UID, which may not be able to reach the build tree (/root is 0700).
+install -m 755 "$SRC_BIN" "$T/meshctl"
+MESHCTL_BIN=$T/meshctl
+
+# ---------------------------------------------------------------------------------------------
+# Network: two namespaces, one veth pair, no route anywhere else
+# ---------------------------------------------------------------------------------------------
+log "creating namespaces $POD and $EXT"
+for ns in "$POD" "$EXT"; do
+  if ip netns list | grep -qw "$ns"; then
+    for pid in $(ip netns pids "$ns"); do kill -KILL "$pid" 2>/dev/null || true; done
+    ip netns del "$ns"
+  fi
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+done
+ip link add msh-pod0 netns "$POD" type veth peer name msh-ext0 netns "$EXT"
+ip -n "$POD" addr add "$POD_IP/24" dev msh-pod0
+ip -n "$EXT" addr add "$DB_IP/24" dev msh-ext0
+ip -n "$EXT" addr add "$OTHER_IP/24" dev msh-ext0
+ip -n "$POD" link set msh-pod0 up
+ip -n "$EXT" link set msh-ext0 up
+
+# ---------------------------------------------------------------------------------------------
+# MariaDB on the "external host"
+# ---------------------------------------------------------------------------------------------
+log "starting MariaDB in $EXT"
+mkdir -p "$T/db"
+mariadb-install-db --no-defaults --user=root --datadir="$T/db/data" \
+  --auth-root-authentication-method=socket --skip-test-db >"$T/mariadb-install.log" 2>&1 \
+  || { cat "$T/mariadb-install.log"; exit 1; }
+DB_SOCK=$T/db/mysqld.sock
+ip netns exec "$EXT" mariadbd --no-defaults --user=root --datadir="$T/db/data" \
+  --socket="$DB_SOCK" --pid-file="$T/db/mysqld.pid" --log-error="$T/db/error.log" \
+  --bind-address=0.0.0.0 --port=3306 --skip-name-resolve --skip-log-bin \
+  --innodb-buffer-pool-size=16M --innodb-log-file-size=8M --max-connections=50 \
+  >"$T/db/stdout.log" 2>&1 &
+DB_PID=$!
+# shellcheck disable=SC2120 # called through wait_for with arguments
+db_root() { mariadb --no-defaults -S "$DB_SOCK" -u root "$@"; }
+if ! wait_for 60 db_root -e 'select 1'; then
+  echo "MariaDB did not start:"; tail -n 40 "$T/db/error.log"; exit 1
+fi
+db_root <<SQL
+CREATE DATABASE IF NOT EXISTS test;
+CREATE TABLE test.ratings (ReviewID INT NOT NULL, Rating INT, PRIMARY KEY (ReviewID));
+INSERT INTO test.ratings (ReviewID, Rating) VALUES (1, 5), (2, 4);
+CREATE USER 'bookinfo'@'%' IDENTIFIED BY '$DB_PASSWORD';
+GRANT SELECT ON test.ratings TO 'bookinfo'@'%';
+SQL
+
+# query IP: the blog's query as the bookinfo user, from the pod, printing the rows tab-separated.
+query() {
+  in_pod timeout 15 mariadb --no-defaults --skip-ssl --connect-timeout=5 -h "$1" -P 3306 \
+    -u bookinfo -p"$DB_PASSWORD" -N -B -e 'select * from test.ratings order by ReviewID' 2>&1
+}
+EXPECTED_ROWS=$'1\t5\n2\t4'
+query_ok() { [ "$(query "$1")" = "$EXPECTED_ROWS" ]; }
+
+# greeting_bytes IP: bytes received within 3 s on a raw connection from the pod (MariaDB speaks
+# first, so a direct or proxied-and-allowed connection gets its greeting; a denied one gets EOF).
+greeting_bytes() {
+  in_pod timeout 5 bash -c "exec 3<>/dev/tcp/$1/3306 && timeout 3 head -c 64 <&3 | wc -c" 2>/dev/null || echo 0
+}
+
+if query_ok "$DB_IP"; then
+  pass "baseline: the pod reads test.ratings from $DB_IP directly (no capture yet)"
+else
+  fail "baseline: direct query from the pod failed: $(query "$DB_IP")"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Capture and proxy in the pod
+# ---------------------------------------------------------------------------------------------
+rules() {
+  { in_pod iptables-save 2>/dev/null || true; } | sed -n -E '/^(-A|:)/p' \
+    | sed -E -e '/^:(PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING) /d' -e 's/ \[[0-9]+:[0-9]+\]$//' | sort
+}
+RULES_BEFORE=$(rules)
+
+if in_pod "$MESHCTL_BIN" proxy iptables --proxy-port 15001 --proxy-uid "$PROXY_UID" --apply >"$T/iptables-apply.log" 2>&1; then
+  if in_pod iptables-save -t nat | grep -qi meshctl; then
+    pass "proxy iptables --apply installed the capture chain"
+  else
+    fail "proxy iptables --apply: no MESHCTL chain in iptables-save"; in_pod iptables-save -t nat
+  fi
+else
+  fail "proxy iptables --apply exited non-zero"; cat "$T/iptables-apply.log"
+fi
+
+CONF=$T/config
+mkdir -p "$CONF"
+chmod 755 "$CONF"
+write_entry() {
+  cat >"$T/entry.tmp" <<'YAML'
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: mysql-external}
+spec:
+  hosts: [db.example.com]
+  addresses: [203.0.113.7/32]
+  ports: [{number: 3306, name: tcp, protocol: TCP}]
+  location: MESH_EXTERNAL
+  resolution: NONE
+YAML
+  chmod 644 "$T/entry.tmp"
+  mv "$T/entry.tmp" "$CONF/mysql-external.yaml"
+}
+write_addressless_entry() {
+  cat >"$T/entry.tmp" <<'YAML'
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: mysql-external}
+spec:
+  hosts: [db.example.com]
+  ports: [{number: 3306, name: tcp, protocol: TCP}]
+  location: MESH_EXTERNAL
+  resolution: NONE
+YAML
+  chmod 644 "$T/entry.tmp"
+  mv "$T/entry.tmp" "$CONF/mysql-external.yaml"
+}
+# An unrelated entry stays in the directory throughout, so removing mysql-external.yaml tests the
+# removal of that entry rather than how an empty configuration is handled.
+cat >"$CONF/other-external.yaml" <<'YAML'
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: postgres-external}
+spec:
+  hosts: [pg.example.com]
+  addresses: [198.51.100.20/32]
+  ports: [{number: 5432, name: tcp-postgres, protocol: TCP}]
+  location: MESH_EXTERNAL
+  resolution: NONE
+YAML
+chmod 644 "$CONF/other-external.yaml"
+write_entry
+
+PROXY_ARGS=(proxy -f "$CONF" --listen 127.0.0.1:15001 --admin 127.0.0.1:15000 --drain-timeout 2s)
+# (no --outbound-policy: the default must be REGISTRY_ONLY, which assertion 2 checks)
+if "$MESHCTL_BIN" proxy --help 2>/dev/null | grep -q -- '--access-log'; then
+  PROXY_ARGS+=(--access-log -)
+fi
+log "starting meshctl ${PROXY_ARGS[*]} as uid $PROXY_UID in $POD"
+ip netns exec "$POD" setpriv --reuid "$PROXY_UID" --regid "$PROXY_UID" --clear-groups \
+  env HOME="$T" RUST_LOG="${RUST_LOG:-info}" "$MESHCTL_BIN" "${PROXY_ARGS[@]}" >"$T/proxy.log" 2>&1 &
+PROXY_PID=$!
+
+admin() { in_pod curl -fsS --max-time 2 "http://127.0.0.1:15000$1"; }
+proxy_ready() { kill -0 "$PROXY_PID" 2>/dev/null && admin /ready; }
+if wait_for 20 proxy_ready; then
+  pass "proxy is ready (/ready 200) running as uid $(ps -o uid= -p "$PROXY_PID" | tr -d ' ')"
+else
+  fail "proxy did not become ready within 20 s"
+fi
+
+# deny_count: sum of meshctl_proxy_decisions_total samples whose verdict is deny.
+deny_count() {
+  { admin /metrics 2>/dev/null || true; } | awk '
+    /^meshctl_proxy_decisions_total[{]/ && tolower($0) ~ /verdict="deny"/ { s += $NF }
+    END { printf "%d\n", s }'
+}
+# decision_count: all decisions the proxy made (allow and deny).
+decision_count() {
+  { admin /metrics 2>/dev/null || true; } | awk '/^meshctl_proxy_decisions_total[{]/ { s += $NF } END { printf "%d\n", s }'
+}
+
+# 1. Allowed by the ServiceEntry.
+out=$(query "$DB_IP") || true
+if [ "$out" = "$EXPECTED_ROWS" ]; then
+  pass "1 allowed: the pod reads both ratings rows from $DB_IP:3306 through the proxy"
+else
+  fail "1 allowed: query to $DB_IP through the proxy returned: $out"
+fi
+if [ "$(decision_count)" -ge 1 ]; then
+  pass "1 allowed: the proxy counted the decision (the query really went through it)"
+else
+  fail "1 allowed: meshctl_proxy_decisions_total is zero: did the connection bypass the proxy?"
+fi
+
+# 2. An address not in the entry is denied under REGISTRY_ONLY.
+d0=$(deny_count)
+bytes=$(greeting_bytes "$OTHER_IP")
+out=$(query "$OTHER_IP") || true
+d1=$(deny_count)
+if [ "$bytes" = 0 ] && [ "$out" != "$EXPECTED_ROWS" ] && [ "$d1" -gt "$d0" ]; then
+  pass "2 not allowed: $OTHER_IP:3306 closed by the proxy without a server greeting (deny count $d0 -> $d1)"
+else
+  fail "2 not allowed: $OTHER_IP:3306 greeting bytes=$bytes, deny count $d0 -> $d1, query: $out"
+fi
+
+# 3. Remove the entry: hot reload, no restart.
+rm -f "$CONF/mysql-external.yaml"
+d0=$(deny_count)
+query_denied() { ! query_ok "$DB_IP"; }
+if wait_for "$RELOAD_WAIT" query_denied; then
+  d1=$(deny_count)
+  if [ "$d1" -gt "$d0" ]; then
+    pass "3 removed: query to $DB_IP fails after the entry file is deleted (deny count $d0 -> $d1)"
+  else
+    fail "3 removed: query fails but no deny was counted ($d0 -> $d1)"
+  fi
+else
+  fail "3 removed: query to $DB_IP still succeeds ${RELOAD_WAIT}s after deleting the entry"
+fi
+kill -0 "$PROXY_PID" 2>/dev/null || fail "3 removed: the proxy process died"
+
+# 4. Restore it.
+write_entry
+if wait_for "$RELOAD_WAIT" query_ok "$DB_IP"; then
+  pass "4 restored: query to $DB_IP works again after the entry is restored"
+else
+  fail "4 restored: query to $DB_IP still fails ${RELOAD_WAIT}s after restoring: $(query "$DB_IP")"
+fi
+
+# 5. An address-less TCP entry on 3306 opens the port to every IP.
+write_addressless_entry
+if wait_for "$RELOAD_WAIT" query_ok "$OTHER_IP"; then
+  if query_ok "$DB_IP"; then
+    pass "5 address-less: $OTHER_IP:3306 (and $DB_IP:3306) now go through: open to every IP on 3306"
+  else
+    fail "5 address-less: $OTHER_IP works but $DB_IP fails: $(query "$DB_IP")"
+  fi
+else
+  fail "5 address-less: $OTHER_IP:3306 still fails ${RELOAD_WAIT}s after the address-less entry: $(query "$OTHER_IP")"
+fi
+
+# 6. Cleanup removes exactly the capture rules; traffic then bypasses the proxy.
+if in_pod "$MESHCTL_BIN" proxy iptables --proxy-port 15001 --proxy-uid "$PROXY_UID" --cleanup >"$T/iptables-cleanup.log" 2>&1; then
+  if in_pod iptables-save | grep -qi meshctl; then
+    fail "6 cleanup: iptables-save still shows a MESHCTL chain"; in_pod iptables-save -t nat
+  elif [ "$(rules)" != "$RULES_BEFORE" ]; then
+    fail "6 cleanup: rules differ from before --apply:"; diff <(echo "$RULES_BEFORE") <(rules) || true
+  else
+    pass "6 cleanup: --cleanup removed the capture rules (iptables-save as before --apply)"
+  fi
+else
+  fail "6 cleanup: proxy iptables --cleanup exited non-zero"; cat "$T/iptables-cleanup.log"
+fi
+n0=$(decision_count)
+out=$(query "$OTHER_IP") || true
+n1=$(decision_count)
+if [ "$out" = "$EXPECTED_ROWS" ] && [ "$n0" = "$n1" ]; then
+  pass "6 cleanup: a direct connection to $OTHER_IP bypasses the proxy (decisions stay at $n0)"
+else
+  fail "6 cleanup: after cleanup query=$out, proxy decisions $n0 -> $n1"
+fi
+
+# 7. SIGTERM: the proxy drains and exits.
+kill -TERM "$PROXY_PID"
+if wait_dead "$PROXY_PID" 10; then
+  pass "7 shutdown: the proxy exited after SIGTERM"
+  wait "$PROXY_PID" 2>/dev/null || true
+else
+  fail "7 shutdown: the proxy still runs 10 s after SIGTERM (drain timeout 2 s)"
+fi
+
+if [ "$failed" -gt 0 ]; then
+  echo "----- proxy log (last 100 lines) -----"
+  tail -n 100 "$T/proxy.log" || true
+  echo "----- pod iptables-save -----"
+  in_pod iptables-save || true
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
