@@ -223,6 +223,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'On SIGTERM/SIGINT, let established connections finish for this long')
             [CompletionResult]::new('--sni-timeout', '--sni-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a TLS ClientHello on ports whose listener matches SNI')
             [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Most connections open at once; beyond it the proxy stops accepting (back-pressure)')
+            [CompletionResult]::new('--worker-threads', '--worker-threads', [CompletionResultType]::ParameterName, 'Runtime worker threads (default: one per CPU). One thread avoids cross-thread wake-ups and sets up connections faster; more threads copy more streams in parallel')
             [CompletionResult]::new('--nameserver', '--nameserver', [CompletionResultType]::ParameterName, 'Nameserver for forward targets and DNS clusters, `IP` or `IP:PORT` (repeatable); default: the system''s resolv.conf and /etc/hosts')
             [CompletionResult]::new('--access-log', '--access-log', [CompletionResultType]::ParameterName, 'Write one access log line per closed connection to `-` (stderr) or FILE')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Access log format')

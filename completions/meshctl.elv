@@ -210,6 +210,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --drain-timeout 'On SIGTERM/SIGINT, let established connections finish for this long'
             cand --sni-timeout 'How long to wait for a TLS ClientHello on ports whose listener matches SNI'
             cand --max-connections 'Most connections open at once; beyond it the proxy stops accepting (back-pressure)'
+            cand --worker-threads 'Runtime worker threads (default: one per CPU). One thread avoids cross-thread wake-ups and sets up connections faster; more threads copy more streams in parallel'
             cand --nameserver 'Nameserver for forward targets and DNS clusters, `IP` or `IP:PORT` (repeatable); default: the system''s resolv.conf and /etc/hosts'
             cand --access-log 'Write one access log line per closed connection to `-` (stderr) or FILE'
             cand --log-format 'Access log format'

@@ -70,7 +70,11 @@ pub(super) fn run(
     let access_log = open_access_log(args)?;
     let max = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
     let core = Arc::new(Proxy::new(options, max, resolver, access_log));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(threads) = args.worker_threads {
+        builder.worker_threads(usize::from(threads));
+    }
+    let runtime = builder
         .enable_all()
         .build()
         .context("starting the async runtime")?;

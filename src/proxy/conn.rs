@@ -181,7 +181,9 @@ pub(super) async fn handle(
         close_reason: String::new(),
     };
     let (target, outcome) =
-        match find_target(&client_stream, local, &mode, &policy_rx, &proxy).await {
+        // Boxed: the setup futures (SNI peek, DNS) are large, and unboxed they would size the
+        // task for its whole life; idle connections then cost memory for work long finished.
+        match Box::pin(find_target(&client_stream, local, &mode, &policy_rx, &proxy)).await {
             Ok(found) => found,
             Err(reason) => {
                 let decision = Decision::Deny {
@@ -204,26 +206,31 @@ pub(super) async fn handle(
         return deny(&proxy, &outcome, client_stream, log, started.1, "denied");
     };
     let labels = |flags| TcpLabels::new(&outcome.service, &outcome.namespace, flags);
-    let (upstream_stream, upstream_addr) =
-        match upstream::dial(plan, &proxy.resolver, proxy.options.connect_timeout).await {
-            Ok(connected) => connected,
-            Err(e) => {
-                let flags = match e {
-                    DialError::NoUpstream(_) => FLAG_NO_HEALTHY_UPSTREAM,
-                    DialError::Failed { .. } | DialError::Timeout(_) => {
-                        proxy.metrics.connect_errors.inc();
-                        FLAG_UPSTREAM_FAILURE
-                    }
-                };
-                tracing::warn!(target: "meshctl::conn", "→ {}: {e}", target.dst);
-                let m = &proxy.metrics;
-                m.opened.get_or_create(&labels(flags)).inc();
-                m.closed.get_or_create(&labels(flags)).inc();
-                log.response_flags = flags;
-                log.close_reason = e.to_string();
-                return finish(&proxy, log, started.1);
-            }
-        };
+    let (upstream_stream, upstream_addr) = match Box::pin(upstream::dial(
+        plan,
+        &proxy.resolver,
+        proxy.options.connect_timeout,
+    ))
+    .await
+    {
+        Ok(connected) => connected,
+        Err(e) => {
+            let flags = match e {
+                DialError::NoUpstream(_) => FLAG_NO_HEALTHY_UPSTREAM,
+                DialError::Failed { .. } | DialError::Timeout(_) => {
+                    proxy.metrics.connect_errors.inc();
+                    FLAG_UPSTREAM_FAILURE
+                }
+            };
+            tracing::warn!(target: "meshctl::conn", "→ {}: {e}", target.dst);
+            let m = &proxy.metrics;
+            m.opened.get_or_create(&labels(flags)).inc();
+            m.closed.get_or_create(&labels(flags)).inc();
+            log.response_flags = flags;
+            log.close_reason = e.to_string();
+            return finish(&proxy, log, started.1);
+        }
+    };
     log.upstream = Some(upstream_addr);
     log.response_flags = FLAG_NONE;
     proxy.metrics.opened.get_or_create(&labels(FLAG_NONE)).inc();
