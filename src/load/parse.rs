@@ -142,8 +142,24 @@ fn failure(error: &serde_saphyr::Error) -> ParseFailure {
     let message = strip_position_suffix(first.trim());
     ParseFailure {
         pos,
-        message: message.to_owned(),
+        message: explain_budget(message).unwrap_or_else(|| message.to_owned()),
     }
+}
+
+/// serde-saphyr names a breached budget by its Rust variant (`Depth { depth: 65 }`); say what
+/// it means for the file instead.
+fn explain_budget(message: &str) -> Option<String> {
+    let detail = message.strip_prefix("budget breached: ")?;
+    let what = if detail.starts_with("Depth") {
+        "nesting is deeper than the parse budget allows"
+    } else if detail.contains("Anchor") || detail.contains("Alias") || detail.contains("Replay") {
+        "aliases expand to more than the parse budget allows (an alias bomb?)"
+    } else if detail.starts_with("Documents") {
+        "the file holds more documents than the parse budget allows"
+    } else {
+        "the file is larger or more complex than the parse budget allows"
+    };
+    Some(format!("{what} ({detail})"))
 }
 
 fn strip_position_suffix(message: &str) -> &str {

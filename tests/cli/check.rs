@@ -355,7 +355,10 @@ fn hostile_yaml_is_a_finding_not_a_crash() {
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
     assert!(text.starts_with("exit: 1"), "{text}");
     assert!(
-        text.contains("-:") && text.contains("MSH001 [error] parse-error: budget breached"),
+        text.contains("-:")
+            && text.contains(
+                "MSH001 [error] parse-error: aliases expand to more than the parse budget allows"
+            ),
         "{text}"
     );
 }
