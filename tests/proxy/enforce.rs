@@ -165,13 +165,7 @@ async fn keep_established_survives_a_denying_reload() {
         keep_established: true,
         ..Options::default()
     };
-    let proxy = Running::start(
-        &entry("echo", "127.0.0.1/32", upstream.port()),
-        upstream,
-        options,
-        100,
-    )
-    .await;
+    let proxy = Running::allowing("echo", upstream, options).await;
     let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
     assert_eq!(
         round_trip(&mut client, b"one").await.expect("allowed"),

@@ -40,13 +40,7 @@ async fn an_unanswered_connect_times_out_with_uf() {
         connect_timeout: Duration::from_millis(300),
         ..Options::default()
     };
-    let proxy = Running::start(
-        &entry("slow", "127.0.0.1/32", upstream.port()),
-        upstream,
-        options,
-        100,
-    )
-    .await;
+    let proxy = Running::allowing("slow", upstream, options).await;
     let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
     let mut buf = [0u8; 8];
     let read = tokio::time::timeout(Duration::from_secs(5), client.read(&mut buf))
@@ -73,13 +67,7 @@ async fn an_idle_connection_is_closed_after_the_idle_timeout() {
         idle_timeout: Duration::from_secs(3600),
         ..Options::default()
     };
-    let proxy = Running::start(
-        &entry("echo", "127.0.0.1/32", upstream.port()),
-        upstream,
-        options,
-        100,
-    )
-    .await;
+    let proxy = Running::allowing("echo", upstream, options).await;
     let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
     assert_eq!(round_trip(&mut client, b"hi").await.expect("echo"), b"hi");
     let before = tokio::time::Instant::now();
@@ -134,13 +122,7 @@ async fn shutdown_drains_established_connections() {
         drain_timeout: Duration::from_secs(10),
         ..Options::default()
     };
-    let proxy = Running::start(
-        &entry("echo", "127.0.0.1/32", upstream.port()),
-        upstream,
-        options,
-        100,
-    )
-    .await;
+    let proxy = Running::allowing("echo", upstream, options).await;
     let addr = proxy.addr;
     let mut client = TcpStream::connect(addr).await.expect("connect");
     assert_eq!(round_trip(&mut client, b"x").await.expect("echo"), b"x");
@@ -170,13 +152,7 @@ async fn the_drain_deadline_cuts_what_is_left_and_counts_it() {
         drain_timeout: Duration::from_millis(200),
         ..Options::default()
     };
-    let proxy = Running::start(
-        &entry("echo", "127.0.0.1/32", upstream.port()),
-        upstream,
-        options,
-        100,
-    )
-    .await;
+    let proxy = Running::allowing("echo", upstream, options).await;
     let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
     assert_eq!(round_trip(&mut client, b"x").await.expect("echo"), b"x");
     let drained = tokio::time::timeout(Duration::from_secs(5), proxy.stop())

@@ -16,13 +16,7 @@ use super::support::{Running, echo, entry, round_trip, scratch, source};
 #[tokio::test]
 async fn metrics_use_istio_names_and_labels() {
     let (upstream, _) = echo().await;
-    let proxy = Running::start(
-        &entry("echo", "127.0.0.1/32", upstream.port()),
-        upstream,
-        Options::default(),
-        100,
-    )
-    .await;
+    let proxy = Running::allowing("echo", upstream, Options::default()).await;
     let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
     assert_eq!(
         round_trip(&mut client, b"12345").await.expect("echo"),

@@ -7,7 +7,7 @@ use meshctl::proxy::Options;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::support::{Running, echo, entry};
+use super::support::{Running, echo};
 
 /// Deterministic pseudo-random bytes.
 fn payload(len: usize) -> Vec<u8> {
@@ -31,13 +31,7 @@ fn checksum(data: &[u8]) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn megabytes_arrive_identical_both_ways() {
     let (upstream, _) = echo().await;
-    let proxy = Running::start(
-        &entry("echo", "127.0.0.1/32", upstream.port()),
-        upstream,
-        Options::default(),
-        100,
-    )
-    .await;
+    let proxy = Running::allowing("echo", upstream, Options::default()).await;
     let data = payload(8 << 20);
     let want = checksum(&data);
     let stream = TcpStream::connect(proxy.addr).await.expect("connect");
@@ -77,13 +71,7 @@ async fn client_half_close_keeps_the_response_direction_open() {
             .expect("answer");
         s.shutdown().await.expect("close");
     });
-    let proxy = Running::start(
-        &entry("up", "127.0.0.1/32", upstream.port()),
-        upstream,
-        Options::default(),
-        100,
-    )
-    .await;
+    let proxy = Running::allowing("up", upstream, Options::default()).await;
     let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
     client.write_all(b"question").await.expect("write");
     client.shutdown().await.expect("half-close");
@@ -106,13 +94,7 @@ async fn server_half_close_keeps_the_request_direction_open() {
         s.read_to_end(&mut got).await.expect("read");
         let _ = tx.send(got);
     });
-    let proxy = Running::start(
-        &entry("up", "127.0.0.1/32", upstream.port()),
-        upstream,
-        Options::default(),
-        100,
-    )
-    .await;
+    let proxy = Running::allowing("up", upstream, Options::default()).await;
     let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
     let mut greeting = Vec::new();
     client
@@ -143,13 +125,7 @@ async fn an_upstream_reset_reaches_the_client_as_a_reset() {
         s.set_zero_linger().expect("linger");
         drop(s); // RST
     });
-    let proxy = Running::start(
-        &entry("up", "127.0.0.1/32", upstream.port()),
-        upstream,
-        Options::default(),
-        100,
-    )
-    .await;
+    let proxy = Running::allowing("up", upstream, Options::default()).await;
     let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
     client.write_all(b"ping").await.expect("write");
     let mut buf = [0u8; 16];
@@ -178,13 +154,7 @@ async fn a_client_reset_reaches_the_upstream_as_a_reset() {
         s.read_exact(&mut first).await.expect("read");
         let _ = tx.send(s.read(&mut buf).await.map_err(|e| e.kind()));
     });
-    let proxy = Running::start(
-        &entry("up", "127.0.0.1/32", upstream.port()),
-        upstream,
-        Options::default(),
-        100,
-    )
-    .await;
+    let proxy = Running::allowing("up", upstream, Options::default()).await;
     let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
     client.write_all(b"ping").await.expect("write");
     tokio::time::sleep(Duration::from_millis(50)).await;

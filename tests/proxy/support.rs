@@ -96,6 +96,17 @@ pub(crate) struct Running {
 }
 
 impl Running {
+    /// Starts a forward proxy to `upstream` with one entry allowing it (127.0.0.1/32 on its port).
+    pub(crate) async fn allowing(name: &str, upstream: SocketAddr, options: Options) -> Running {
+        Running::start(
+            &entry(name, "127.0.0.1/32", upstream.port()),
+            upstream,
+            options,
+            100,
+        )
+        .await
+    }
+
     /// Starts a forward proxy to `target` with `yaml` as its configuration.
     #[allow(clippy::unused_async)] // async: it spawns, so it must run inside the test's runtime
     pub(crate) async fn start(
