@@ -163,9 +163,9 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s h -l help -d '
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s f -l filename -d 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l sni -d 'The TLS server name the client sends (implies --tls)' -r
-complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l source-namespace -d 'Namespace of the calling workload' -r
-complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l labels -d 'Labels of the calling workload, `k=v,k=v` (selects workload-specific Sidecars)' -r
-complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l annotation -d 'Pod annotation of the calling workload, `KEY=VALUE` (repeatable), e.g. `traffic.sidecar.istio.io/excludeOutboundPorts=3306`' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l source-namespace -d 'Namespace of the workload' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l labels -d 'Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l annotation -d 'Pod annotation of the workload, `KEY=VALUE` (repeatable), e.g. `traffic.sidecar.istio.io/excludeOutboundPorts=3306` (capture annotations apply to connections that would be captured: `simulate`, and the proxy\'s transparent mode)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l outbound-policy -d 'Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed)' -r -f -a "REGISTRY_ONLY\t'Unmatched connections go to BlackHoleCluster (denied). meshctl\'s default'
 ALLOW_ANY\t'Unmatched connections go to PassthroughCluster (allowed). Istio\'s shipped default'
 ALLOW_ANY_DYNAMIC_DNS\t'Like ALLOW_ANY, with plain HTTP resolved by host name (MeshConfig only, Istio 1.30+)'"
@@ -180,7 +180,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l tls -d 'The client speaks TLS (without SNI unless --sni is given)'
-complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l dns-capture -d 'The workload\'s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs'
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l dns-capture -d 'The workload\'s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l tcp -d 'Query over TCP instead of UDP'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s q -l quiet -d 'Print only results and errors'
@@ -194,9 +194,9 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_se
 ALLOW_ANY\t'Unmatched connections go to PassthroughCluster (allowed). Istio\'s shipped default'
 ALLOW_ANY_DYNAMIC_DNS\t'Like ALLOW_ANY, with plain HTTP resolved by host name (MeshConfig only, Istio 1.30+)'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l mesh-config -d 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)' -r -F
-complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l source-namespace -d 'Namespace of the workload whose sidecar is enforced' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l source-namespace -d 'Namespace of the workload' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l labels -d 'Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars)' -r
-complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l annotation -d 'Pod annotation of the workload, `KEY=VALUE` (repeatable); the capture annotations apply to transparent mode only' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l annotation -d 'Pod annotation of the workload, `KEY=VALUE` (repeatable), e.g. `traffic.sidecar.istio.io/excludeOutboundPorts=3306` (capture annotations apply to connections that would be captured: `simulate`, and the proxy\'s transparent mode)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l connect-timeout -d 'Give up dialling an upstream (DNS included) after this long' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l idle-timeout -d 'Close a connection after no byte moved either way for this long' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l drain-timeout -d 'On SIGTERM/SIGINT, let established connections finish for this long' -r
@@ -211,6 +211,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_se
 always\t'Always colour'
 never\t'Never colour'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l dns-capture -d 'The workload\'s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l keep-established -d 'Keep established connections that a reloaded configuration no longer allows'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s q -l quiet -d 'Print only results and errors'

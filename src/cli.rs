@@ -106,16 +106,9 @@ pub struct ProxyArgs {
     /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
     #[arg(long, value_name = "FILE")]
     pub mesh_config: Option<std::path::PathBuf>,
-    /// Namespace of the workload whose sidecar is enforced.
-    #[arg(long, value_name = "NS", default_value = "default")]
-    pub source_namespace: String,
-    /// Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars).
-    #[arg(long, value_name = "K=V,...", value_delimiter = ',', value_parser = parse_key_value)]
-    pub labels: Vec<(String, String)>,
-    /// Pod annotation of the workload, `KEY=VALUE` (repeatable); the capture annotations apply
-    /// to transparent mode only.
-    #[arg(long = "annotation", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub annotations: Vec<(String, String)>,
+    /// The workload whose sidecar is enforced.
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
     /// Give up dialling an upstream (DNS included) after this long.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     pub connect_timeout: std::time::Duration,
@@ -298,19 +291,9 @@ pub struct SimulateArgs {
     /// The TLS server name the client sends (implies --tls).
     #[arg(long, value_name = "NAME")]
     pub sni: Option<String>,
-    /// Namespace of the calling workload.
-    #[arg(long, value_name = "NS", default_value = "default")]
-    pub source_namespace: String,
-    /// Labels of the calling workload, `k=v,k=v` (selects workload-specific Sidecars).
-    #[arg(long, value_name = "K=V,...", value_delimiter = ',', value_parser = parse_key_value)]
-    pub labels: Vec<(String, String)>,
-    /// Pod annotation of the calling workload, `KEY=VALUE` (repeatable), e.g.
-    /// `traffic.sidecar.istio.io/excludeOutboundPorts=3306`.
-    #[arg(long = "annotation", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub annotations: Vec<(String, String)>,
-    /// The workload's sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs.
-    #[arg(long)]
-    pub dns_capture: bool,
+    /// The calling workload.
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
     /// Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed).
     #[arg(long, value_enum, value_name = "MODE")]
     pub outbound_policy: Option<crate::model::OutboundPolicy>,
@@ -326,6 +309,26 @@ pub struct SimulateArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = SimulateFormat::Text)]
     pub output: SimulateFormat,
+}
+
+/// The workload whose sidecar is modelled: shared by `simulate` and `proxy`.
+#[derive(Debug, Args, Clone)]
+pub struct WorkloadArgs {
+    /// Namespace of the workload.
+    #[arg(long, value_name = "NS", default_value = "default")]
+    pub source_namespace: String,
+    /// Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars).
+    #[arg(long, value_name = "K=V,...", value_delimiter = ',', value_parser = parse_key_value)]
+    pub labels: Vec<(String, String)>,
+    /// Pod annotation of the workload, `KEY=VALUE` (repeatable), e.g.
+    /// `traffic.sidecar.istio.io/excludeOutboundPorts=3306` (capture annotations apply to
+    /// connections that would be captured: `simulate`, and the proxy's transparent mode).
+    #[arg(long = "annotation", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub annotations: Vec<(String, String)>,
+    /// The workload's sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated
+    /// VIPs; also on when the mesh config says so.
+    #[arg(long)]
+    pub dns_capture: bool,
 }
 
 /// `simulate -o`.

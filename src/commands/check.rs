@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 
 use crate::cli::{CheckArgs, FailOn, GlobalArgs};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::render::{self, Summary};
 use crate::rules::{self, DnsFacts, Rule, Selection};
-use crate::{ExitStatus, Io, dns, load};
+use crate::{ExitStatus, Io, config, dns, load};
 
 /// Samples per host for the DNS rules: enough to see a rotating answer.
 const DNS_SAMPLES: usize = 3;
@@ -32,10 +32,7 @@ pub(super) fn run(
         return Ok(ExitStatus::Success);
     }
     let selection = Selection::new(&args.select, &args.ignore).map_err(anyhow::Error::msg)?;
-    let options = load::LoadOptions {
-        default_namespace: global.namespace.clone().unwrap_or_else(|| "default".into()),
-        ..load::LoadOptions::default()
-    };
+    let options = config::load_options(global.namespace.as_deref());
     let paths = if args.paths.is_empty() {
         vec![".".into()]
     } else {
@@ -43,18 +40,9 @@ pub(super) fn run(
     };
     let mut inputs = load::load_paths(&paths, &options)?;
     if let Some(file) = &args.mesh_config {
-        let mesh = load::load_paths(std::slice::from_ref(file), &options)
-            .with_context(|| format!("--mesh-config `{}`", file.display()))?;
-        if let Some(problem) = mesh.problems.first() {
-            bail!("--mesh-config: {problem}");
-        }
-        if mesh.mesh_configs.is_empty() {
-            bail!(
-                "--mesh-config `{}` holds no mesh configuration (a MeshConfig, the istio ConfigMap or an IstioOperator)",
-                file.display()
-            );
-        }
-        inputs.mesh_configs.extend(mesh.mesh_configs);
+        inputs
+            .mesh_configs
+            .extend(config::load_mesh_config(file, &options)?);
     }
     let facts = if args.dns {
         Some(resolve_hosts(&inputs, args)?)

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::simulate::{self, ConnectionReport, policy_of, verdict_name};
 use crate::cli::{GlobalArgs, SimulateArgs, SimulateFormat};
 use crate::engine::{self, Connection, MeshSettings, Registry};
-use crate::{ExitStatus, Io, load, render};
+use crate::{ExitStatus, Io, config, load, render};
 
 /// The calls file.
 #[derive(Debug, Deserialize)]
@@ -117,8 +117,7 @@ pub(super) fn run(
         let registry = registries
             .entry((namespace.clone(), labels.clone()))
             .or_insert_with(|| {
-                let workload =
-                    simulate::workload(&namespace, &labels, &args.annotations, args.dns_capture);
+                let workload = config::in_mesh(args.workload.workload(&namespace, &labels), inputs);
                 engine::compile(
                     &engine::Config::from_inputs(inputs, mesh.clone()),
                     &workload,

@@ -48,13 +48,10 @@ pub(super) fn run(
         paths: args.paths.clone(),
         mesh_config: args.mesh_config.clone(),
         outbound_policy: args.outbound_policy,
-        global: global.clone(),
-        workload: super::simulate::workload(
-            &args.source_namespace,
-            &args.labels,
-            &args.annotations,
-            false,
-        ),
+        load: crate::config::load_options(global.namespace.as_deref()),
+        workload: args
+            .workload
+            .workload(&args.workload.source_namespace, &args.workload.labels),
     };
     let options = Options {
         connect_timeout: args.connect_timeout,

@@ -11,17 +11,18 @@ use colored::Colorize as _;
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, SimulateArgs, SimulateFormat};
-use crate::engine::{self, Connection, Explanation, MeshSettings, Registry, Verdict, Workload};
+use crate::engine::{self, Connection, Explanation, Registry, Verdict};
 use crate::target::Target;
-use crate::{ExitStatus, Io, dns, load, render};
+use crate::{ExitStatus, Io, config, dns, render};
 
 pub(super) fn run(
     args: &SimulateArgs,
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let inputs = load_inputs(&args.paths, args.mesh_config.as_deref(), global)?;
-    let mesh = mesh_settings(&inputs, args.outbound_policy)?;
+    let options = config::load_options(global.namespace.as_deref());
+    let inputs = config::load_inputs(&args.paths, args.mesh_config.as_deref(), &options)?;
+    let mesh = config::mesh_settings(&inputs, args.outbound_policy)?;
     if let Some(file) = &args.expect {
         return super::expect::run(file, args, &inputs, &mesh, global, io);
     }
@@ -30,11 +31,10 @@ pub(super) fn run(
     };
     let sni = args.sni.as_deref();
     let tls = args.tls || sni.is_some();
-    let workload = workload(
-        &args.source_namespace,
-        &args.labels,
-        &args.annotations,
-        dns_capture(args, &inputs),
+    let calling = &args.workload;
+    let workload = config::in_mesh(
+        calling.workload(&calling.source_namespace, &calling.labels),
+        &inputs,
     );
     let registry = engine::compile(&engine::Config::from_inputs(&inputs, mesh), &workload);
     let (target, addresses) = destinations(destination, args)?;
@@ -56,8 +56,8 @@ pub(super) fn run(
             destination: target.display.clone(),
             tls,
             sni: sni.map(str::to_owned),
-            source_namespace: args.source_namespace.clone(),
-            labels: args.labels.iter().cloned().collect(),
+            source_namespace: calling.source_namespace.clone(),
+            labels: calling.labels.iter().cloned().collect(),
         },
         outbound_policy: policy_of(&registry),
         verdict: verdict_name(
@@ -84,86 +84,6 @@ pub(super) fn run(
             ExitStatus::Success
         },
     )
-}
-
-/// Loads `-f` inputs and `--mesh-config`; any invalid input stops the run (exit 2), because a
-/// simulation of half a configuration would answer a different question.
-pub(crate) fn load_inputs(
-    paths: &[std::path::PathBuf],
-    mesh_config: Option<&std::path::Path>,
-    global: &GlobalArgs,
-) -> anyhow::Result<load::Inputs> {
-    let options = load::LoadOptions {
-        default_namespace: global.namespace.clone().unwrap_or_else(|| "default".into()),
-        ..load::LoadOptions::default()
-    };
-    let mut inputs = load::load_paths(paths, &options)?.into_valid()?;
-    if let Some(file) = mesh_config {
-        let mesh = load::load_paths(&[file.to_path_buf()], &options)?
-            .into_valid()
-            .with_context(|| format!("--mesh-config `{}`", file.display()))?;
-        if mesh.mesh_configs.is_empty() {
-            bail!(
-                "--mesh-config `{}` holds no mesh configuration (a MeshConfig, the istio ConfigMap or an IstioOperator)",
-                file.display()
-            );
-        }
-        // The flag's file wins over mesh configs found among the inputs.
-        inputs.mesh_configs = mesh.mesh_configs;
-    }
-    Ok(inputs)
-}
-
-/// The mesh settings in force: `--outbound-policy` beats mesh config, which beats meshctl's
-/// default (REGISTRY_ONLY). Several mesh configs must agree on the policy.
-pub(crate) fn mesh_settings(
-    inputs: &load::Inputs,
-    flag: Option<crate::model::OutboundPolicy>,
-) -> anyhow::Result<MeshSettings> {
-    let mut settings = match inputs.mesh_configs.as_slice() {
-        [] => MeshSettings::default(),
-        [first, rest @ ..] => {
-            let settings = MeshSettings::from_mesh_config(first);
-            if let Some(other) = rest.iter().find(|m| {
-                MeshSettings::from_mesh_config(m).outbound_policy != settings.outbound_policy
-            }) {
-                bail!(
-                    "mesh configs disagree on the outbound policy: {} ({}) and {} ({}); pass one with --mesh-config",
-                    first.origin,
-                    settings.outbound_policy,
-                    other.origin,
-                    MeshSettings::from_mesh_config(other).outbound_policy
-                );
-            }
-            settings
-        }
-    };
-    if let Some(policy) = flag {
-        settings.outbound_policy = policy;
-        settings.policy_source = "--outbound-policy flag".into();
-    }
-    Ok(settings)
-}
-
-/// The calling workload. Auto-allocation is assumed on (istiod's default since Istio 1.25), so
-/// VIPs are used exactly when the workload proxies DNS.
-pub(crate) fn workload(
-    namespace: &str,
-    labels: &[(String, String)],
-    annotations: &[(String, String)],
-    dns_capture: bool,
-) -> Workload {
-    Workload {
-        namespace: namespace.to_owned(),
-        labels: labels.iter().cloned().collect(),
-        annotations: annotations.iter().cloned().collect(),
-        dns_capture,
-        dns_auto_allocate: true,
-    }
-}
-
-fn dns_capture(args: &SimulateArgs, inputs: &load::Inputs) -> bool {
-    args.dns_capture || inputs.mesh_configs.iter().any(|m| m.resource.dns_capture())
 }
 
 /// DEST → the target and every address to decide (a host name is resolved).

@@ -123,6 +123,13 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// True when a mesh config turns on DNS proxying for every sidecar
+    /// (`defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE`).
+    #[must_use]
+    pub fn mesh_dns_capture(&self) -> bool {
+        self.mesh_configs.iter().any(|m| m.resource.dns_capture())
+    }
+
     /// The first problem, for commands that need every input to be valid.
     ///
     /// # Errors

@@ -11,8 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use crate::cli::GlobalArgs;
-use crate::commands::simulate as inputs;
+use crate::config;
 use crate::diagnostic::Severity;
 use crate::engine::{self, MeshSettings, Registry, Workload};
 use crate::model::OutboundPolicy;
@@ -67,8 +66,8 @@ pub struct Source {
     pub mesh_config: Option<PathBuf>,
     /// `--outbound-policy`.
     pub outbound_policy: Option<OutboundPolicy>,
-    /// Global flags (`-n` sets the namespace of resources that name none).
-    pub global: GlobalArgs,
+    /// How to load (`-n` sets the namespace of resources that name none).
+    pub load: crate::load::LoadOptions,
     /// The workload whose sidecar is modelled.
     pub workload: Workload,
 }
@@ -104,14 +103,12 @@ pub enum Rejected {
 
 /// Loads, lints and compiles; `generation` is stamped on the result.
 pub fn build(source: &Source, generation: u64) -> Result<Policy, Rejected> {
-    let loaded = inputs::load_inputs(&source.paths, source.mesh_config.as_deref(), &source.global)
+    let loaded = config::load_inputs(&source.paths, source.mesh_config.as_deref(), &source.load)
         .map_err(Rejected::Load)?;
-    let mesh = inputs::mesh_settings(&loaded, source.outbound_policy).map_err(Rejected::Load)?;
+    let mesh = config::mesh_settings(&loaded, source.outbound_policy).map_err(Rejected::Load)?;
     let mut cx = rules::Context::new(&loaded);
     cx.mesh = mesh.clone();
-    // As `simulate` does: the workload proxies DNS when the mesh config says so.
-    let mut workload = source.workload.clone();
-    workload.dns_capture |= loaded.mesh_configs.iter().any(|m| m.resource.dns_capture());
+    let workload = config::in_mesh(source.workload.clone(), &loaded);
     cx.dns_capture = workload.dns_capture;
     let errors: Vec<String> = rules::check(&cx, &Selection::default())
         .into_iter()

@@ -209,7 +209,7 @@ impl<'a> Context<'a> {
             max_ipv4_prefix: 24,
             max_ipv6_prefix: 64,
             min_ttl: 300,
-            dns_capture: inputs.mesh_configs.iter().any(|m| m.resource.dns_capture()),
+            dns_capture: inputs.mesh_dns_capture(),
             dns: None,
             mesh: inputs
                 .mesh_configs

@@ -137,11 +137,7 @@ fn gitlab_output() {
 #[test]
 fn sarif_output_is_valid_sarif_2_1_0() {
     let text = mistakes("sarif");
-    let body = text
-        .split("--- stdout\n")
-        .nth(1)
-        .and_then(|s| s.split("--- stderr\n").next())
-        .expect("stdout");
+    let body = super::common::stdout_section(&text);
     let log: serde_json::Value = serde_json::from_str(body).expect("sarif is json");
     assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(8));
     assert_eq!(

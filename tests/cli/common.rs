@@ -42,3 +42,12 @@ pub(crate) fn stdout(cmd: &mut Command, code: i32) -> String {
     );
     String::from_utf8(output.stdout).expect("utf-8")
 }
+
+/// The stdout section of an [`outcome`] string.
+pub(crate) fn stdout_section(outcome: &str) -> &str {
+    outcome
+        .split("--- stdout\n")
+        .nth(1)
+        .and_then(|s| s.split("--- stderr\n").next())
+        .expect("an outcome has a stdout section")
+}

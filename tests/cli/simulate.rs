@@ -72,13 +72,8 @@ fn an_address_less_tcp_entry_allows_every_ip_under_both_policies() {
             "-o",
             "json",
         ]);
-        let json: serde_json::Value = serde_json::from_str(
-            text.split("--- stdout\n")
-                .nth(1)
-                .and_then(|s| s.split("--- stderr").next())
-                .expect("stdout"),
-        )
-        .expect("json");
+        let json: serde_json::Value =
+            serde_json::from_str(super::common::stdout_section(&text)).expect("json");
         assert_eq!(json["verdict"], "ALLOW", "{policy}: {text}");
         assert_eq!(
             json["connections"][0]["listener"], "0.0.0.0_3306",
@@ -132,13 +127,8 @@ fn a_host_destination_decides_every_resolved_address() {
             .arg(dns.nameserver_arg()),
         &[(&port, ":[PORT]")],
     );
-    let json: serde_json::Value = serde_json::from_str(
-        text.split("--- stdout\n")
-            .nth(1)
-            .and_then(|s| s.split("--- stderr").next())
-            .expect("stdout"),
-    )
-    .expect("json");
+    let json: serde_json::Value =
+        serde_json::from_str(super::common::stdout_section(&text)).expect("json");
     let verdicts: Vec<_> = json["connections"]
         .as_array()
         .expect("list")
@@ -300,4 +290,35 @@ fn expect_json_is_machine_readable() {
             .iter()
             .all(|o| o["passed"] == true)
     );
+}
+
+#[test]
+fn mesh_dns_capture_applies_to_single_and_expect_modes_alike() {
+    // An address-less DNS entry with an auto-allocated VIP: with DNS proxying (from the mesh
+    // config) the workload dials the VIP and nothing else on 3306 is hijacked.
+    let dir = std::env::temp_dir().join(format!("meshctl-vip-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(
+        dir.join("config.yaml"),
+        "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: db}\nspec:\n  hosts: [db.example.com]\n  ports: [{number: 3306, name: tcp, protocol: TCP}]\n  resolution: DNS\nstatus:\n  addresses: [{value: 240.240.0.5, host: db.example.com}]\n---\ndefaultConfig:\n  proxyMetadata: {ISTIO_META_DNS_CAPTURE: \"true\"}\n",
+    )
+    .expect("write config");
+    std::fs::write(
+        dir.join("calls.yaml"),
+        "calls:\n- {destination: 240.240.0.5:3306, expect: ALLOW, entry: default/db}\n- {destination: 198.51.100.9:3306, expect: DENY}\n",
+    )
+    .expect("write calls");
+    let config = dir.join("config.yaml");
+    let config = config.to_str().expect("utf-8 path");
+    let calls = dir.join("calls.yaml");
+    let single = simulate(&["198.51.100.9:3306", "-f", config]);
+    assert!(single.starts_with("exit: 1"), "{single}");
+    let batch = simulate(&[
+        "--expect",
+        calls.to_str().expect("utf-8 path"),
+        "-f",
+        config,
+    ]);
+    assert!(batch.starts_with("exit: 0"), "{batch}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

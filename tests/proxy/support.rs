@@ -73,12 +73,7 @@ pub(crate) fn source(file: &std::path::Path) -> policy::Source {
         paths: vec![file.to_path_buf()],
         mesh_config: None,
         outbound_policy: None,
-        global: meshctl::cli::GlobalArgs {
-            color: meshctl::cli::ColorChoice::Never,
-            verbose: 0,
-            quiet: false,
-            namespace: None,
-        },
+        load: meshctl::config::load_options(None),
         workload: Workload::default(),
     }
 }
