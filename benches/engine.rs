@@ -16,12 +16,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use meshctl::engine::{
+use meshctl_core::engine::{
     Config, Connection, MeshSettings, Registry, Verdict, Workload, compile, decide,
 };
-use meshctl::load::node::{Node, Pos, Value};
-use meshctl::load::{Loaded, Origin};
-use meshctl::model::{ObjectMeta, ServiceEntry, ServiceEntrySpec, ServicePort};
+use meshctl_core::load::node::{Node, Pos, Value};
+use meshctl_core::load::{Loaded, Origin};
+use meshctl_core::model::{ObjectMeta, ServiceEntry, ServiceEntrySpec, ServicePort};
 
 const SIZES: [usize; 3] = [10, 1_000, 100_000];
 

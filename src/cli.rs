@@ -102,7 +102,7 @@ pub struct ProxyArgs {
     pub admin: AdminAddr,
     /// Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed).
     #[arg(long, value_enum, value_name = "MODE")]
-    pub outbound_policy: Option<crate::model::OutboundPolicy>,
+    pub outbound_policy: Option<OutboundPolicyArg>,
     /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
     #[arg(long, value_name = "FILE")]
     pub mesh_config: Option<std::path::PathBuf>,
@@ -139,8 +139,8 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "-|FILE")]
     pub access_log: Option<std::path::PathBuf>,
     /// Access log format.
-    #[arg(long, value_enum, default_value_t = crate::proxy::LogFormat::Text)]
-    pub log_format: crate::proxy::LogFormat,
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
+    pub log_format: LogFormatArg,
 }
 
 /// `meshctl proxy …` subcommands.
@@ -191,7 +191,7 @@ pub fn parse_forward(text: &str) -> Result<(SocketAddr, String, u16), String> {
             .parse::<SocketAddr>()
             .map_err(|_| format!("`{listen}` is not IP:PORT or a port"))?,
     };
-    let target = crate::target::Target::parse(target).map_err(|e| e.to_string())?;
+    let target = meshctl_core::target::Target::parse(target).map_err(|e| e.to_string())?;
     let Some(port) = target.port.filter(|p| *p > 0) else {
         return Err(format!("`{}` has no port: write HOST:PORT", target.display));
     };
@@ -296,7 +296,7 @@ pub struct SimulateArgs {
     pub workload: WorkloadArgs,
     /// Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed).
     #[arg(long, value_enum, value_name = "MODE")]
-    pub outbound_policy: Option<crate::model::OutboundPolicy>,
+    pub outbound_policy: Option<OutboundPolicyArg>,
     /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
     #[arg(long, value_name = "FILE")]
     pub mesh_config: Option<std::path::PathBuf>,
@@ -538,4 +538,65 @@ pub fn parse_nameserver(text: &str) -> Result<SocketAddr, String> {
         .parse::<std::net::IpAddr>()
         .map(|ip| SocketAddr::new(ip, 53))
         .map_err(|_| format!("`{text}` is not an IP address with an optional port"))
+}
+
+impl WorkloadArgs {
+    /// The workload as given on the command line (namespace and labels may be overridden per
+    /// call, as `simulate --expect` does).
+    #[must_use]
+    pub fn workload(
+        &self,
+        namespace: &str,
+        labels: &[(String, String)],
+    ) -> meshctl_core::engine::Workload {
+        meshctl_core::engine::Workload {
+            namespace: namespace.to_owned(),
+            labels: labels.iter().cloned().collect(),
+            annotations: self.annotations.iter().cloned().collect(),
+            dns_capture: self.dns_capture,
+            // Istio allocates VIPs by default since 1.25, so they are used exactly when the
+            // workload proxies DNS.
+            dns_auto_allocate: true,
+        }
+    }
+}
+
+/// `--outbound-policy`: Istio's `outboundTrafficPolicy.mode` spellings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[clap(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OutboundPolicyArg {
+    /// Unmatched connections go to BlackHoleCluster (denied). meshctl's default.
+    RegistryOnly,
+    /// Unmatched connections go to PassthroughCluster (allowed). Istio's shipped default.
+    AllowAny,
+    /// Like ALLOW_ANY, with plain HTTP resolved by host name (MeshConfig only, Istio 1.30+).
+    AllowAnyDynamicDns,
+}
+
+impl From<OutboundPolicyArg> for meshctl_core::model::OutboundPolicy {
+    fn from(arg: OutboundPolicyArg) -> Self {
+        match arg {
+            OutboundPolicyArg::RegistryOnly => Self::RegistryOnly,
+            OutboundPolicyArg::AllowAny => Self::AllowAny,
+            OutboundPolicyArg::AllowAnyDynamicDns => Self::AllowAnyDynamicDns,
+        }
+    }
+}
+
+/// `proxy --log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormatArg {
+    /// `key=value` pairs.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl From<LogFormatArg> for meshctl_proxy::LogFormat {
+    fn from(arg: LogFormatArg) -> Self {
+        match arg {
+            LogFormatArg::Text => Self::Text,
+            LogFormatArg::Json => Self::Json,
+        }
+    }
 }

@@ -1,24 +1,13 @@
 //! meshctl: lint, simulate and enforce Istio sidecar egress to services outside the mesh.
 //!
-//! The crate is a library with a thin binary. Data flows one way:
-//! [`model`] (Istio types) → [`load`] (files to typed resources with positions) →
-//! [`schema`] (kubectl's rejections) → commands (`resolve`, `gen`, …) → [`render`] (output).
-//! Only the edges (loading, DNS, writing output) do I/O.
-
+//! This crate is the command line over two libraries: `meshctl-core` (model, load, schema,
+//! the workspace pipeline, engine, rules, dns, generate) and `meshctl-proxy` (the enforcing
+//! proxy). It owns [`cli`] (clap), `commands` (arguments → workspace → core → render) and
+//! `render` (every output a person or a program reads); it is the only crate that knows clap
+//! and the terminal.
 pub mod cli;
 pub mod commands;
-pub mod config;
-pub mod diagnostic;
-pub mod dns;
-pub mod engine;
-pub mod generate;
-pub mod load;
-pub mod model;
-pub mod proxy;
 pub mod render;
-pub mod rules;
-pub mod schema;
-pub mod target;
 
 use std::io::Write;
 

@@ -7,10 +7,11 @@ use std::io::Write;
 use anyhow::bail;
 
 use crate::cli::{CheckArgs, FailOn, GlobalArgs};
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::render::{self, Summary};
-use crate::rules::{self, DnsFacts, Rule, Selection};
-use crate::{ExitStatus, Io, config, dns, load};
+use crate::{ExitStatus, Io};
+use meshctl_core::diagnostic::{Diagnostic, Severity};
+use meshctl_core::rules::{self, DnsFacts, Rule, Selection};
+use meshctl_core::{dns, load, workspace as config};
 
 /// Samples per host for the DNS rules: enough to see a rotating answer.
 const DNS_SAMPLES: usize = 3;

@@ -22,8 +22,9 @@ use serde::{Deserialize, Serialize};
 
 use super::simulate::{self, ConnectionReport, policy_of, verdict_name};
 use crate::cli::{GlobalArgs, SimulateArgs, SimulateFormat};
-use crate::engine::{self, Connection, MeshSettings, Registry};
-use crate::{ExitStatus, Io, config, load, render};
+use crate::{ExitStatus, Io, render};
+use meshctl_core::engine::{self, Connection, MeshSettings, Registry};
+use meshctl_core::{load, workspace as config};
 
 /// The calls file.
 #[derive(Debug, Deserialize)]

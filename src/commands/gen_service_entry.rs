@@ -10,10 +10,11 @@ use ipnet::IpNet;
 use crate::cli::{
     ApiVersion, DocFormat, GenResolution, GenServiceEntryArgs, GlobalArgs, PortProtocol,
 };
-use crate::generate::{self, EntryPlan};
-use crate::model::{Resolution, ServiceEntry};
-use crate::target::Target;
-use crate::{ExitStatus, Io, dns, load, render};
+use crate::{ExitStatus, Io, render};
+use meshctl_core::generate::{self, EntryPlan};
+use meshctl_core::model::{Resolution, ServiceEntry};
+use meshctl_core::target::Target;
+use meshctl_core::{dns, load};
 
 /// The port `gen serviceentry` uses when nothing names one: MySQL's, as in the blog.
 const DEFAULT_PORT: u16 = 3306;

@@ -60,22 +60,22 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// The target named on the command line, else the environment's (see [`default_target`]).
-fn target_or_default(text: Option<&str>) -> anyhow::Result<crate::target::Target> {
+fn target_or_default(text: Option<&str>) -> anyhow::Result<meshctl_core::target::Target> {
     match text {
-        Some(text) => Ok(crate::target::Target::parse(text)?),
+        Some(text) => Ok(meshctl_core::target::Target::parse(text)?),
         None => default_target(),
     }
 }
 
 /// The host and port to use when the command line names none: `$MYSQL_DB_HOST` and
 /// `$MYSQL_DB_PORT`, the variables of the blog's Bookinfo setup, else `localhost`.
-fn default_target() -> anyhow::Result<crate::target::Target> {
+fn default_target() -> anyhow::Result<meshctl_core::target::Target> {
     let host = std::env::var("MYSQL_DB_HOST")
         .ok()
         .filter(|h| !h.trim().is_empty())
         .unwrap_or_else(|| "localhost".to_owned());
-    let target =
-        crate::target::Target::parse(&host).map_err(|e| anyhow::anyhow!("$MYSQL_DB_HOST: {e}"))?;
+    let target = meshctl_core::target::Target::parse(&host)
+        .map_err(|e| anyhow::anyhow!("$MYSQL_DB_HOST: {e}"))?;
     Ok(target.or_port(env_port()?))
 }
 

@@ -1,5 +1,5 @@
 //! `meshctl proxy` and `meshctl proxy iptables`: flags → a validated plan → the proxy core
-//! (`crate::proxy`). This module owns the process edges the core leaves to its caller:
+//! (`meshctl_proxy`). This module owns the process edges the core leaves to its caller:
 //! logging setup, binding, signals (SIGHUP reloads, SIGTERM/SIGINT drain), the file watcher,
 //! and the exit status.
 //!
@@ -18,12 +18,12 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
 use crate::cli::{AdminAddr, GlobalArgs, IptablesArgs, ProxyArgs, ProxyCommand};
-use crate::dns::ResolverSettings;
-use crate::proxy::{
+use crate::{ExitStatus, Io};
+use meshctl_core::dns::ResolverSettings;
+use meshctl_proxy::{
     self, AccessLog, ForwardTarget, Mode, Options, Policy, Proxy, Resolver, iptables, policy,
     reload,
 };
-use crate::{ExitStatus, Io};
 
 /// The transparent listener when none is given.
 const DEFAULT_LISTEN: SocketAddr =
@@ -47,8 +47,8 @@ pub(super) fn run(
     let source = policy::Source {
         paths: args.paths.clone(),
         mesh_config: args.mesh_config.clone(),
-        outbound_policy: args.outbound_policy,
-        load: crate::config::load_options(global.namespace.as_deref()),
+        outbound_policy: args.outbound_policy.map(Into::into),
+        load: meshctl_core::workspace::load_options(global.namespace.as_deref()),
         workload: args
             .workload
             .workload(&args.workload.source_namespace, &args.workload.labels),
@@ -116,7 +116,7 @@ fn open_access_log(args: &ProxyArgs) -> anyhow::Result<Option<AccessLog>> {
                 .with_context(|| format!("opening the access log `{}`", path.display()))?,
         )
     };
-    Ok(Some(AccessLog::new(args.log_format, sink)))
+    Ok(Some(AccessLog::new(args.log_format.into(), sink)))
 }
 
 /// Logs go to stderr: per-connection lines (target `meshctl::conn`) at info, silenced by -q;
@@ -154,8 +154,8 @@ async fn serve_all(
 ) -> anyhow::Result<()> {
     let mut bound = Vec::new();
     for (addr, mode) in listeners {
-        let listener =
-            proxy::bind(addr).with_context(|| format!("binding the proxy listener {addr}"))?;
+        let listener = meshctl_proxy::bind(addr)
+            .with_context(|| format!("binding the proxy listener {addr}"))?;
         bound.push((listener, mode));
     }
     let (policy_tx, policy_rx) = watch::channel(Policy::empty(&source.workload));
@@ -167,10 +167,10 @@ async fn serve_all(
         }
     };
     if let AdminAddr::At(addr) = admin {
-        let listener =
-            proxy::bind(addr).with_context(|| format!("binding the admin server {addr}"))?;
+        let listener = meshctl_proxy::bind(addr)
+            .with_context(|| format!("binding the admin server {addr}"))?;
         tracing::info!("admin server on http://{addr} (/metrics /healthz /ready /config_dump)");
-        tokio::spawn(proxy::admin::serve(
+        tokio::spawn(meshctl_proxy::admin::serve(
             listener,
             policy_rx.clone(),
             core.metrics.clone(),
@@ -211,7 +211,7 @@ async fn serve_all(
             Mode::Transparent => tracing::info!("transparent proxy on {addr}"),
             Mode::Forward(t) => tracing::info!("forwarding {addr} → {}:{}", t.host, t.port),
         }
-        servers.spawn(proxy::serve(
+        servers.spawn(meshctl_proxy::serve(
             listener,
             mode,
             policy_rx.clone(),
@@ -241,7 +241,7 @@ async fn serve_all(
 fn start_reloader(
     source: policy::Source,
     policy_tx: watch::Sender<Arc<Policy>>,
-    metrics: Arc<proxy::Metrics>,
+    metrics: Arc<meshctl_proxy::Metrics>,
 ) -> anyhow::Result<Option<reload::Watcher>> {
     let (trigger_tx, trigger_rx) = mpsc::unbounded_channel();
     let watcher = match reload::watch_paths(&source.watched(), trigger_tx.clone()) {

@@ -9,9 +9,9 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use crate::cli::{DnsArgs, GlobalArgs, ResolveArgs, ResolveFormat};
-use crate::dns::{self, Address, CnameLink, Lookup, ResolverSettings};
-use crate::target::Target;
 use crate::{ExitStatus, Io, render};
+use meshctl_core::dns::{self, Address, CnameLink, Lookup, ResolverSettings};
+use meshctl_core::target::Target;
 
 /// The stable JSON/YAML document `resolve -o json` prints (documented in the README).
 #[derive(Debug, Serialize)]
@@ -102,7 +102,7 @@ async fn sample(
 }
 
 fn report(target: &Target, lookups: &[Lookup]) -> ResolveReport {
-    let mut union: BTreeMap<(crate::dns::AddressFamily, IpAddr), u32> = BTreeMap::new();
+    let mut union: BTreeMap<(meshctl_core::dns::AddressFamily, IpAddr), u32> = BTreeMap::new();
     for address in lookups.iter().flat_map(|l| &l.addresses) {
         union
             .entry((address.family, address.ip))

@@ -11,9 +11,10 @@ use colored::Colorize as _;
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, SimulateArgs, SimulateFormat};
-use crate::engine::{self, Connection, Explanation, Registry, Verdict};
-use crate::target::Target;
-use crate::{ExitStatus, Io, config, dns, render};
+use crate::{ExitStatus, Io, render};
+use meshctl_core::engine::{self, Connection, Explanation, Registry, Verdict};
+use meshctl_core::target::Target;
+use meshctl_core::{dns, workspace as config};
 
 pub(super) fn run(
     args: &SimulateArgs,
@@ -22,7 +23,7 @@ pub(super) fn run(
 ) -> anyhow::Result<ExitStatus> {
     let options = config::load_options(global.namespace.as_deref());
     let inputs = config::load_inputs(&args.paths, args.mesh_config.as_deref(), &options)?;
-    let mesh = config::mesh_settings(&inputs, args.outbound_policy)?;
+    let mesh = config::mesh_settings(&inputs, args.outbound_policy.map(Into::into))?;
     if let Some(file) = &args.expect {
         return super::expect::run(file, args, &inputs, &mesh, global, io);
     }

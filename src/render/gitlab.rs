@@ -4,7 +4,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use meshctl_core::diagnostic::{Diagnostic, Severity};
 
 #[derive(Serialize)]
 struct Issue<'a> {

@@ -5,8 +5,8 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::Rule;
+use meshctl_core::diagnostic::{Diagnostic, Severity};
+use meshctl_core::rules::Rule;
 
 fn level(severity: Severity) -> &'static str {
     match severity {

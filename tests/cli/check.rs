@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use meshctl::rules::Rule;
+use meshctl_core::rules::Rule;
 
 use super::common::{meshctl, outcome, stdout};
 use super::dns_server::TestDns;

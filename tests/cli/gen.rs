@@ -260,10 +260,10 @@ fn generated_documents_round_trip_through_the_loader() {
             0,
         );
         let _ = port;
-        let inputs = meshctl::load::load_bytes(
+        let inputs = meshctl_core::load::load_bytes(
             "gen.yaml",
             text.as_bytes(),
-            &meshctl::load::LoadOptions::default(),
+            &meshctl_core::load::LoadOptions::default(),
         )
         .expect("parser thread");
         assert!(

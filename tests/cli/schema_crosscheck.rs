@@ -113,9 +113,9 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn meshctl_problems(path: &Path) -> Vec<String> {
-    let inputs = meshctl::load::load_paths(
+    let inputs = meshctl_core::load::load_paths(
         &[path.to_path_buf()],
-        &meshctl::load::LoadOptions::default(),
+        &meshctl_core::load::LoadOptions::default(),
     )
     .expect("readable");
     inputs.problems.iter().map(ToString::to_string).collect()

@@ -1,8 +1,8 @@
-//! Integration tests for `meshctl::dns` against the in-process test DNS server.
+//! Integration tests for `meshctl_core::dns` against the in-process test DNS server.
 //! All traffic stays on loopback: explicit-nameserver tests talk to `TestDns`,
 //! and the system-config test only resolves a name answered by `/etc/hosts`.
 
-#[path = "support/dns_server.rs"]
+#[path = "../../../tests/support/dns_server.rs"]
 mod dns_server;
 
 use std::collections::HashSet;
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use dns_server::{TestDns, unresponsive_server};
 use hickory_server::proto::op::{Message, Query, ResponseCode};
 use hickory_server::proto::rr::{Name, RData, RecordType};
-use meshctl::dns::{self, AddressFamily, CnameLink, DnsError, ResolverSettings};
+use meshctl_core::dns::{self, AddressFamily, CnameLink, DnsError, ResolverSettings};
 
 fn settings(server: SocketAddr) -> ResolverSettings {
     ResolverSettings {

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use meshctl::engine::Workload;
-use meshctl::proxy::{
+use meshctl_core::engine::Workload;
+use meshctl_proxy::{
     self, AccessLog, Drained, ForwardTarget, LogFormat, Mode, Options, Policy, Proxy, Resolver,
     policy,
 };
@@ -73,7 +73,7 @@ pub(crate) fn source(file: &std::path::Path) -> policy::Source {
         paths: vec![file.to_path_buf()],
         mesh_config: None,
         outbound_policy: None,
-        load: meshctl::config::load_options(None),
+        load: meshctl_core::workspace::load_options(None),
         workload: Workload::default(),
     }
 }
@@ -121,10 +121,10 @@ impl Running {
         let core = Arc::new(Proxy::new(
             options,
             max,
-            Resolver::new(meshctl::dns::ResolverSettings::default()),
+            Resolver::new(meshctl_core::dns::ResolverSettings::default()),
             Some(access),
         ));
-        let listener = proxy::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+        let listener = meshctl_proxy::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (stop, stop_rx) = watch::channel(false);
         let mode = Mode::Forward(ForwardTarget {
@@ -132,9 +132,15 @@ impl Running {
             port: target.port(),
         });
         let mut stop_rx2 = stop_rx.clone();
-        let server = tokio::spawn(proxy::serve(listener, mode, rx, core.clone(), async move {
-            let _ = stop_rx2.wait_for(|s| *s).await;
-        }));
+        let server = tokio::spawn(meshctl_proxy::serve(
+            listener,
+            mode,
+            rx,
+            core.clone(),
+            async move {
+                let _ = stop_rx2.wait_for(|s| *s).await;
+            },
+        ));
         drop(stop_rx);
         Running {
             addr,
@@ -151,7 +157,7 @@ impl Running {
     /// Rewrites the configuration file and reloads it as the watcher would.
     pub(crate) async fn reload(&self, yaml: &str) -> bool {
         std::fs::write(&self.file, yaml).expect("rewrite config");
-        proxy::reload::reload(&self.source, &self.policy, &self.core.metrics).await
+        meshctl_proxy::reload::reload(&self.source, &self.policy, &self.core.metrics).await
     }
 
     /// Signals shutdown and waits for the drain.

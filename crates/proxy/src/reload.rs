@@ -24,7 +24,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::metrics::Metrics;
 use super::policy::{self, Policy, Source};
-use crate::engine::{Registry, UpstreamSpec};
+use meshctl_core::engine::{Registry, UpstreamSpec};
 
 /// Quiet time after the last file event before reloading.
 pub const DEBOUNCE: Duration = Duration::from_millis(250);
@@ -69,7 +69,7 @@ fn lines(registry: &Registry) -> BTreeSet<String> {
     out
 }
 
-fn join(endpoints: &[crate::engine::Endpoint]) -> String {
+fn join(endpoints: &[meshctl_core::engine::Endpoint]) -> String {
     if endpoints.is_empty() {
         return "(no endpoints)".into();
     }

@@ -10,7 +10,7 @@ use crate::load::Origin;
 use crate::rules::Rule;
 
 /// How bad a finding is. Ordered so `--fail-on` can compare: Info < Warning < Error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; nothing is wrong by itself.

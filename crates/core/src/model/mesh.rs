@@ -81,9 +81,8 @@ pub struct OutboundTrafficPolicy {
 }
 
 /// What a sidecar does with a connection that matches no service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[clap(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OutboundPolicy {
     /// Unmatched connections go to BlackHoleCluster (denied). meshctl's default.
     RegistryOnly,

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 
-use crate::cli::WorkloadArgs;
 use crate::engine::{MeshSettings, Workload};
 use crate::load::{self, Inputs, LoadOptions, Loaded};
 use crate::model::{MeshConfig, OutboundPolicy};
@@ -81,23 +80,6 @@ pub fn mesh_settings(
         settings.policy_source = "--outbound-policy flag".into();
     }
     Ok(settings)
-}
-
-impl WorkloadArgs {
-    /// The workload as given on the command line (namespace and labels may be overridden per
-    /// call, as `simulate --expect` does).
-    #[must_use]
-    pub fn workload(&self, namespace: &str, labels: &[(String, String)]) -> Workload {
-        Workload {
-            namespace: namespace.to_owned(),
-            labels: labels.iter().cloned().collect(),
-            annotations: self.annotations.iter().cloned().collect(),
-            dns_capture: self.dns_capture,
-            // Istio allocates VIPs by default since 1.25, so they are used exactly when the
-            // workload proxies DNS.
-            dns_auto_allocate: true,
-        }
-    }
 }
 
 /// `workload` with the mesh-wide proxy defaults of `inputs` applied: DNS proxying is on when

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use meshctl::engine::Workload;
-use meshctl::proxy::{self, Metrics, Options, Policy, policy, reload};
+use meshctl_core::engine::Workload;
+use meshctl_proxy::{Metrics, Options, Policy, policy, reload};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
@@ -71,9 +71,9 @@ async fn admin_endpoints() {
     std::fs::write(&file, entry("db", "203.0.113.7/32", 3306)).expect("write");
     let (tx, rx) = watch::channel(Policy::empty(&Workload::default()));
     let metrics = Arc::new(Metrics::default());
-    let listener = proxy::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+    let listener = meshctl_proxy::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
     let addr = listener.local_addr().expect("addr");
-    tokio::spawn(proxy::admin::serve(
+    tokio::spawn(meshctl_proxy::admin::serve(
         listener,
         rx,
         metrics.clone(),

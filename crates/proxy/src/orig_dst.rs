@@ -15,7 +15,7 @@ use std::net::SocketAddr;
 use socket2::SockRef;
 use tokio::net::TcpStream;
 
-use crate::engine::DenyReason;
+use meshctl_core::engine::DenyReason;
 
 /// Why a transparent-mode connection has no usable original destination.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -143,7 +143,7 @@ mod tests {
 
     #[test]
     fn unusable_destinations_are_denied_with_the_engine_names() {
-        use crate::engine::{BLACKHOLE_CHAIN, Decision, VIRTUAL_OUTBOUND};
+        use meshctl_core::engine::{BLACKHOLE_CHAIN, Decision, VIRTUAL_OUTBOUND};
         let deny = |e: NotRedirected| {
             Decision::Deny {
                 listener: VIRTUAL_OUTBOUND,

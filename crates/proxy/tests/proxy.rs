@@ -1,7 +1,7 @@
 //! In-process tests of `meshctl proxy` (no root, loopback only): forward-mode proxies on port 0
 //! in front of echo and sink servers on port 0. Transparent mode needs iptables and is covered
 //! by `scripts/system-tests.sh`; its pure parts (loop guard, original-destination errors) are
-//! unit-tested in `src/proxy/orig_dst.rs`.
+//! unit-tested in `src/orig_dst.rs`.
 
 #[path = "proxy/support.rs"]
 mod support;

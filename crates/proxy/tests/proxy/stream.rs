@@ -3,7 +3,7 @@
 use std::hash::Hasher as _;
 use std::time::Duration;
 
-use meshctl::proxy::Options;
+use meshctl_proxy::Options;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 

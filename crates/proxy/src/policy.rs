@@ -11,11 +11,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use crate::config;
-use crate::diagnostic::Severity;
-use crate::engine::{self, MeshSettings, Registry, Workload};
-use crate::model::OutboundPolicy;
-use crate::rules::{self, Selection};
+use meshctl_core::diagnostic::Severity;
+use meshctl_core::engine::{self, MeshSettings, Registry, Workload};
+use meshctl_core::model::OutboundPolicy;
+use meshctl_core::rules::{self, Selection};
+use meshctl_core::workspace as config;
 
 /// Most lint errors quoted in one rejection message.
 const QUOTED_ERRORS: usize = 3;
@@ -67,7 +67,7 @@ pub struct Source {
     /// `--outbound-policy`.
     pub outbound_policy: Option<OutboundPolicy>,
     /// How to load (`-n` sets the namespace of resources that name none).
-    pub load: crate::load::LoadOptions,
+    pub load: meshctl_core::load::LoadOptions,
     /// The workload whose sidecar is modelled.
     pub workload: Workload,
 }

@@ -12,6 +12,7 @@
 //! decided as the raw bytes would be, by the `PassthroughFilterChain` (O8 "non-HTTP bytes"), so
 //! PASSTHROUGH under `ALLOW_ANY` and DENY under `REGISTRY_ONLY`, with a reason saying why.
 
+use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 
 use super::capture::BypassReason;
@@ -64,8 +65,12 @@ impl<'a> Connection<'a> {
     }
 }
 
-/// The verdict alone, ordered so that the most restrictive is the maximum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// The verdict alone, ordered so that the most restrictive is the maximum. Serialized (and
+/// displayed) in upper case, the spelling `simulate`, `--expect` files, logs and metrics share.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum Verdict {
     /// Matched a `ServiceEntry`.
     Allow,
@@ -75,6 +80,25 @@ pub enum Verdict {
     Bypass,
     /// Black-holed.
     Deny,
+}
+
+impl Verdict {
+    /// `ALLOW`, `PASSTHROUGH`, `BYPASS`, `DENY`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allow => "ALLOW",
+            Verdict::Passthrough => "PASSTHROUGH",
+            Verdict::Bypass => "BYPASS",
+            Verdict::Deny => "DENY",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Why the outbound policy had the last word.

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use meshctl::proxy::{Drained, Options};
+use meshctl_proxy::{Drained, Options};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 

@@ -17,8 +17,8 @@ use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use crate::dns::{self, DnsError, ResolverSettings};
-use crate::engine::{Endpoint, Upstream};
+use meshctl_core::dns::{self, DnsError, ResolverSettings};
+use meshctl_core::engine::{Endpoint, Upstream};
 
 /// How long an answer without a TTL (hosts file) is reused.
 const NO_TTL_CACHE: Duration = Duration::from_secs(5);

@@ -31,7 +31,7 @@ use super::pipe::{self, Counters, End, Side};
 use super::sni::{self, ClientHello};
 use super::upstream::{self, DialError, Plan};
 use super::{Mode, Policy, Proxy};
-use crate::engine::{
+use meshctl_core::engine::{
     self, BLACKHOLE_CHAIN, Connection, Decision, DenyReason, Upstream, VIRTUAL_OUTBOUND, Verdict,
 };
 
@@ -98,11 +98,6 @@ impl Outcome {
             deny_flags,
         }
     }
-}
-
-/// `ALLOW`, `PASSTHROUGH`, `BYPASS`, `DENY`.
-fn verdict_name(verdict: Verdict) -> &'static str {
-    crate::commands::simulate::verdict_name(verdict)
 }
 
 /// The connection as the engine sees it, owned so it can be re-decided after a reload.
@@ -199,7 +194,7 @@ pub(super) async fn handle(
         };
     log.destination = Some(target.dst);
     count_decision(&proxy, &outcome);
-    log.verdict = verdict_name(outcome.verdict);
+    log.verdict = outcome.verdict.as_str();
     log.service_entry.clone_from(&outcome.entry);
     log.upstream_cluster.clone_from(&outcome.cluster);
     let Some(plan) = &outcome.plan else {
@@ -386,7 +381,7 @@ fn count_decision(proxy: &Proxy, outcome: &Outcome) {
         .metrics
         .decisions
         .get_or_create(&DecisionLabels {
-            verdict: verdict_name(outcome.verdict),
+            verdict: outcome.verdict.as_str(),
             service_entry: outcome.entry.clone().unwrap_or_default(),
         })
         .inc();

@@ -1,0 +1,18 @@
+//! meshctl-core: everything meshctl knows about Istio egress, with no command line and no
+//! terminal. Data flows one way:
+//! [`model`] (Istio types) → [`load`] (files to typed resources with positions) →
+//! [`schema`] (the CRD's rejections) → [`workspace`] (the one input pipeline) →
+//! [`engine`] (compile, decide, explain) and [`rules`] (findings).
+//! [`dns`], [`generate`] and [`target`] serve the commands that resolve and generate.
+//! Only loading and DNS do I/O; the binary crate renders, the proxy crate enforces.
+
+pub mod diagnostic;
+pub mod dns;
+pub mod engine;
+pub mod generate;
+pub mod load;
+pub mod model;
+pub mod rules;
+pub mod schema;
+pub mod target;
+pub mod workspace;
