@@ -219,6 +219,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --dns-capture 'The workload''s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
             cand --keep-established 'Keep established connections that a reloaded configuration no longer allows'
+            cand --strict 'Also refuse a configuration (at start, or a reload) with lint errors; by default only resources Istio would reject refuse it, and lint errors are logged'
             cand -v 'Say more about what is happening (repeatable)'
             cand --verbose 'Say more about what is happening (repeatable)'
             cand -q 'Print only results and errors'

@@ -213,6 +213,7 @@ never\t'Never colour'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l dns-capture -d 'The workload\'s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l keep-established -d 'Keep established connections that a reloaded configuration no longer allows'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l strict -d 'Also refuse a configuration (at start, or a reload) with lint errors; by default only resources Istio would reject refuse it, and lint errors are logged'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s h -l help -d 'Print help (see more with \'--help\')'

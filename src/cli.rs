@@ -54,6 +54,16 @@ pub enum ColorChoice {
     Never,
 }
 
+impl From<ColorChoice> for crate::render::color::When {
+    fn from(choice: ColorChoice) -> Self {
+        match choice {
+            ColorChoice::Auto => Self::Auto,
+            ColorChoice::Always => Self::Always,
+            ColorChoice::Never => Self::Never,
+        }
+    }
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -79,6 +89,33 @@ pub enum Command {
 /// Transparent mode (the default, `--listen 127.0.0.1:15001`) serves connections redirected by
 /// `meshctl proxy iptables --apply`; forward mode (`--forward 127.0.0.1:13306=db.example.com:3306`)
 /// serves clients pointed at a local port. Every connection is decided by the same engine as
+/// `check -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Grouped by file, `file:line:col: CODE [severity] name: message`, with a summary.
+    Text,
+    /// A stable JSON array (keys: code, name, severity, message, file, line, column, resource, help, url).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+    /// GitLab Code Quality report.
+    Gitlab,
+}
+
+impl From<CheckFormat> for crate::render::OutputFormat {
+    fn from(format: CheckFormat) -> Self {
+        match format {
+            CheckFormat::Text => Self::Text,
+            CheckFormat::Json => Self::Json,
+            CheckFormat::Sarif => Self::Sarif,
+            CheckFormat::Github => Self::Github,
+            CheckFormat::Gitlab => Self::Gitlab,
+        }
+    }
+}
+
 /// `meshctl simulate`. Files given with -f and --mesh-config are reloaded when they change and
 /// on SIGHUP; SIGTERM/SIGINT drain. Exit 0 after shutdown (also when the drain deadline cut
 /// connections), 2 when the configuration or a listener cannot be set up.
@@ -131,6 +168,10 @@ pub struct ProxyArgs {
     /// Keep established connections that a reloaded configuration no longer allows.
     #[arg(long)]
     pub keep_established: bool,
+    /// Also refuse a configuration (at start, or a reload) with lint errors; by default only
+    /// resources Istio would reject refuse it, and lint errors are logged.
+    #[arg(long)]
+    pub strict: bool,
     /// Nameserver for forward targets and DNS clusters, `IP` or `IP:PORT` (repeatable);
     /// default: the system's resolv.conf and /etc/hosts.
     #[arg(long, value_name = "IP[:PORT]", value_parser = parse_nameserver)]
@@ -228,8 +269,8 @@ pub struct CheckArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<std::path::PathBuf>,
     /// Output format.
-    #[arg(short, long, value_enum, default_value_t = crate::render::OutputFormat::Text)]
-    pub output: crate::render::OutputFormat,
+    #[arg(short, long, value_enum, default_value_t = CheckFormat::Text)]
+    pub output: CheckFormat,
     /// Exit 1 when a finding is at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
@@ -280,7 +321,11 @@ pub struct CheckArgs {
 pub struct SimulateArgs {
     /// `IP:PORT`, `[v6]:PORT`, `HOST:PORT` (every resolved address is decided) or a DSN
     /// (`mysql://user@db.example.com:3306/app`; the scheme's default port when it has none).
-    #[arg(value_name = "DEST", required_unless_present = "expect")]
+    #[arg(
+        value_name = "DEST",
+        required_unless_present = "expect",
+        conflicts_with = "expect"
+    )]
     pub destination: Option<String>,
     /// ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable).
     #[arg(short = 'f', long = "filename", value_name = "PATH")]

@@ -49,6 +49,6 @@ pub struct Io<'a> {
 /// # Errors
 /// Any error that should end the process with exit code 2; `main` prints its chain.
 pub fn run(cli: cli::Cli, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
-    render::color::configure(cli.global.color, io.out_is_terminal);
+    render::color::configure(cli.global.color.into(), io.out_is_terminal);
     commands::dispatch(cli, io)
 }

@@ -1,9 +1,6 @@
 //! `meshctl check`: load → rules → render, with `--fail-on` deciding the exit code. Input
 //! problems are findings (MSH001/MSH002), not crashes; only unreadable paths end the run early.
 
-use std::collections::BTreeMap;
-use std::io::Write;
-
 use anyhow::bail;
 
 use crate::cli::{CheckArgs, FailOn, GlobalArgs};
@@ -11,7 +8,8 @@ use crate::render::{self, Summary};
 use crate::{ExitStatus, Io};
 use meshctl_core::diagnostic::{Diagnostic, Severity};
 use meshctl_core::rules::{self, DnsFacts, Rule, Selection};
-use meshctl_core::{dns, load, workspace as config};
+use meshctl_core::workspace::{Sources, Workspace};
+use meshctl_core::{dns, load};
 
 /// Samples per host for the DNS rules: enough to see a rotating answer.
 const DNS_SAMPLES: usize = 3;
@@ -22,7 +20,7 @@ pub(super) fn run(
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
     if args.list_rules {
-        list_rules(io.out)?;
+        render::rules::table(io.out)?;
         return Ok(ExitStatus::Success);
     }
     if let Some(code) = &args.explain {
@@ -33,24 +31,23 @@ pub(super) fn run(
         return Ok(ExitStatus::Success);
     }
     let selection = Selection::new(&args.select, &args.ignore).map_err(anyhow::Error::msg)?;
-    let options = config::load_options(global.namespace.as_deref());
-    let paths = if args.paths.is_empty() {
-        vec![".".into()]
-    } else {
-        args.paths.clone()
-    };
-    let mut inputs = load::load_paths(&paths, &options)?;
-    if let Some(file) = &args.mesh_config {
-        inputs
-            .mesh_configs
-            .extend(config::load_mesh_config(file, &options)?);
-    }
+    let workspace = Workspace::load(&Sources {
+        paths: if args.paths.is_empty() {
+            vec![".".into()]
+        } else {
+            args.paths.clone()
+        },
+        mesh_config: args.mesh_config.clone(),
+        outbound_policy: None,
+        namespace: global.namespace.clone(),
+    })?;
+    let inputs = workspace.inputs();
     let facts = if args.dns {
-        Some(resolve_hosts(&inputs, args)?)
+        Some(resolve_hosts(inputs, args)?)
     } else {
         None
     };
-    let mut cx = rules::Context::new(&inputs);
+    let mut cx = workspace.lint_context();
     cx.server_first_ports.clone_from(&args.server_first_ports);
     cx.max_ipv4_prefix = args.max_ipv4_prefix;
     cx.max_ipv6_prefix = args.max_ipv6_prefix;
@@ -63,9 +60,9 @@ pub(super) fn run(
         resources: inputs.service_entries.len() + inputs.sidecars.len() + inputs.mesh_configs.len(),
         skipped: inputs.others.len(),
     };
-    render::diagnostics(&diagnostics, args.output, &summary, io.out)?;
+    render::diagnostics(&diagnostics, args.output.into(), &summary, io.out)?;
     if args.statistics {
-        statistics(&diagnostics, io.err)?;
+        render::rules::statistics(&diagnostics, io.err)?;
     }
     Ok(exit_status(&diagnostics, args.fail_on, args.exit_zero))
 }
@@ -108,31 +105,4 @@ fn resolve_hosts(inputs: &load::Inputs, args: &CheckArgs) -> anyhow::Result<DnsF
         facts.hosts.insert(host.to_owned(), result);
     }
     Ok(facts)
-}
-
-fn list_rules(out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut table = comfy_table::Table::new();
-    table
-        .load_style(comfy_table::presets::NOTHING)
-        .force_no_tty();
-    table.set_header(["CODE", "NAME", "SEVERITY", "SUMMARY"]);
-    for rule in Rule::ALL {
-        let info = rule.info();
-        table.add_row([info.code, info.name, info.severity.as_str(), info.summary]);
-    }
-    for line in table.to_string().lines() {
-        writeln!(out, "{}", line.trim_end().strip_prefix(' ').unwrap_or(line))?;
-    }
-    Ok(())
-}
-
-fn statistics(diagnostics: &[Diagnostic], out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut counts: BTreeMap<Rule, usize> = BTreeMap::new();
-    for d in diagnostics {
-        *counts.entry(d.rule).or_default() += 1;
-    }
-    for (rule, count) in counts {
-        writeln!(out, "{count:>5}  {}  {}", rule.code(), rule.name())?;
-    }
-    Ok(())
 }

@@ -20,6 +20,7 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 use crate::cli::{AdminAddr, GlobalArgs, IptablesArgs, ProxyArgs, ProxyCommand};
 use crate::{ExitStatus, Io};
 use meshctl_core::dns::ResolverSettings;
+use meshctl_core::workspace::Sources;
 use meshctl_proxy::{
     self, AccessLog, ForwardTarget, Mode, Options, Policy, Proxy, Resolver, iptables, policy,
     reload,
@@ -45,13 +46,16 @@ pub(super) fn run(
     init_logging(global);
     let listeners = listeners(args);
     let source = policy::Source {
-        paths: args.paths.clone(),
-        mesh_config: args.mesh_config.clone(),
-        outbound_policy: args.outbound_policy.map(Into::into),
-        load: meshctl_core::workspace::load_options(global.namespace.as_deref()),
+        sources: Sources {
+            paths: args.paths.clone(),
+            mesh_config: args.mesh_config.clone(),
+            outbound_policy: args.outbound_policy.map(Into::into),
+            namespace: global.namespace.clone(),
+        },
         workload: args
             .workload
             .workload(&args.workload.source_namespace, &args.workload.labels),
+        strict: args.strict,
     };
     let options = Options {
         connect_timeout: args.connect_timeout,
@@ -182,6 +186,10 @@ async fn serve_all(
         tokio::task::spawn_blocking(move || policy::build(&source, 1)).await?
     }
     .context("loading the configuration")?;
+    for finding in &first.lint_errors {
+        tracing::warn!("lint error (enforced anyway; --strict refuses): {finding}");
+    }
+    let first = first.policy;
     core.metrics.reload("success");
     tracing::info!(
         "config generation 1 loaded from {} file(s): {} listener(s), outbound policy {} ({})",

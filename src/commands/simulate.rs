@@ -1,31 +1,34 @@
 //! `meshctl simulate`: what would this workload's sidecar do with a connection to DEST — which
-//! listener, chain and cluster, which ServiceEntry, or why not. Every answer comes from
-//! [`engine::explain`]; this module only gathers inputs and prints.
+//! listener, chain and cluster, which ServiceEntry, or why not. The inputs come from the
+//! workspace (what Istio would admit), every answer from [`engine::explain`], every line of
+//! output from `render::simulate`.
 
-use std::collections::BTreeMap;
-use std::io::Write;
 use std::net::IpAddr;
 
 use anyhow::{Context as _, bail};
-use colored::Colorize as _;
-use serde::Serialize;
 
 use crate::cli::{GlobalArgs, SimulateArgs, SimulateFormat};
+use crate::render::simulate::{Query, Report};
 use crate::{ExitStatus, Io, render};
-use meshctl_core::engine::{self, Connection, Explanation, Registry, Verdict};
+use meshctl_core::dns;
+use meshctl_core::engine::{self, Connection, Explanation, Verdict};
 use meshctl_core::target::Target;
-use meshctl_core::{dns, workspace as config};
+use meshctl_core::workspace::{Sources, Workspace};
 
 pub(super) fn run(
     args: &SimulateArgs,
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let options = config::load_options(global.namespace.as_deref());
-    let inputs = config::load_inputs(&args.paths, args.mesh_config.as_deref(), &options)?;
-    let mesh = config::mesh_settings(&inputs, args.outbound_policy.map(Into::into))?;
+    if args.paths.is_empty() {
+        bail!(
+            "no configuration loaded: pass -f PATH with the ServiceEntries and Sidecars to decide against"
+        );
+    }
+    let workspace = Workspace::load(&sources(args, global))?;
+    render::simulate::rejected_note(workspace.rejected(), io.err)?;
     if let Some(file) = &args.expect {
-        return super::expect::run(file, args, &inputs, &mesh, global, io);
+        return super::expect::run(file, args, &workspace, io);
     }
     let Some(destination) = &args.destination else {
         bail!("give a destination (IP:PORT, HOST:PORT or a DSN) or --expect FILE");
@@ -33,25 +36,10 @@ pub(super) fn run(
     let sni = args.sni.as_deref();
     let tls = args.tls || sni.is_some();
     let calling = &args.workload;
-    let workload = config::in_mesh(
-        calling.workload(&calling.source_namespace, &calling.labels),
-        &inputs,
-    );
-    let registry = engine::compile(&engine::Config::from_inputs(&inputs, mesh), &workload);
+    let workload = workspace.in_mesh(calling.workload(&calling.source_namespace, &calling.labels));
+    let registry = workspace.compile(&workload);
     let (target, addresses) = destinations(destination, args)?;
-    let port = target.port_or_scheme_default().unwrap_or_default();
-    let connections: Vec<ConnectionReport> = addresses
-        .iter()
-        .map(|&ip| {
-            let conn = Connection {
-                dst: ip,
-                port,
-                tls,
-                sni,
-            };
-            ConnectionReport::new(ip, port, tls, sni, engine::explain(&registry, &conn))
-        })
-        .collect();
+    let connections = decide_all(&registry, &target, &addresses, tls, sni);
     let report = Report {
         query: Query {
             destination: target.display.clone(),
@@ -60,31 +48,65 @@ pub(super) fn run(
             source_namespace: calling.source_namespace.clone(),
             labels: calling.labels.iter().cloned().collect(),
         },
-        outbound_policy: policy_of(&registry),
-        verdict: verdict_name(
-            connections
-                .iter()
-                .map(|c| c.verdict_value)
-                .max()
-                .unwrap_or(Verdict::Deny),
-        ),
+        outbound_policy: registry.policy_in_force(),
+        verdict: connections
+            .iter()
+            .map(|c| c.verdict)
+            .max()
+            .unwrap_or(Verdict::Deny),
+        rejected: workspace.rejected(),
         connections,
     };
     match args.output {
         SimulateFormat::Json => render::write_json(&report, io.out)?,
-        SimulateFormat::Text => write_text(&report, global.verbose > 0, io.out)?,
+        SimulateFormat::Text => render::simulate::text(&report, global.verbose > 0, io.out)?,
     }
     Ok(
         if report
             .connections
             .iter()
-            .any(|c| c.verdict_value == Verdict::Deny)
+            .any(|c| c.verdict == Verdict::Deny)
         {
             ExitStatus::Failure
         } else {
             ExitStatus::Success
         },
     )
+}
+
+/// The workspace sources `simulate` names.
+fn sources(args: &SimulateArgs, global: &GlobalArgs) -> Sources {
+    Sources {
+        paths: args.paths.clone(),
+        mesh_config: args.mesh_config.clone(),
+        outbound_policy: args.outbound_policy.map(Into::into),
+        namespace: global.namespace.clone(),
+    }
+}
+
+/// Explains one connection per address of `target`.
+pub(super) fn decide_all(
+    registry: &engine::Registry,
+    target: &Target,
+    addresses: &[IpAddr],
+    tls: bool,
+    sni: Option<&str>,
+) -> Vec<Explanation> {
+    let port = target.port_or_scheme_default().unwrap_or_default();
+    addresses
+        .iter()
+        .map(|&dst| {
+            engine::explain(
+                registry,
+                &Connection {
+                    dst,
+                    port,
+                    tls,
+                    sni,
+                },
+            )
+        })
+        .collect()
 }
 
 /// DEST → the target and every address to decide (a host name is resolved).
@@ -108,156 +130,4 @@ pub(super) fn destinations(
         .with_context(|| format!("resolving `{}` to decide its addresses", target.host))?;
     let addresses = lookup.addresses.iter().map(|a| a.ip).collect();
     Ok((target, addresses))
-}
-
-/// The stable JSON document `simulate -o json` prints (see README).
-#[derive(Debug, Serialize)]
-pub(super) struct Report {
-    query: Query,
-    outbound_policy: Policy,
-    verdict: &'static str,
-    connections: Vec<ConnectionReport>,
-}
-
-#[derive(Debug, Serialize)]
-struct Query {
-    destination: String,
-    tls: bool,
-    sni: Option<String>,
-    source_namespace: String,
-    labels: BTreeMap<String, String>,
-}
-
-/// The policy in force for the workload and where it came from.
-#[derive(Debug, Serialize)]
-pub(super) struct Policy {
-    pub(super) mode: &'static str,
-    pub(super) source: String,
-}
-
-pub(super) fn policy_of(registry: &Registry) -> Policy {
-    Policy {
-        mode: registry.outbound_policy().as_str(),
-        source: registry.policy_source().to_owned(),
-    }
-}
-
-/// One decided connection.
-#[derive(Debug, Serialize)]
-pub(super) struct ConnectionReport {
-    address: IpAddr,
-    port: u16,
-    protocol: &'static str,
-    sni: Option<String>,
-    pub(super) verdict: &'static str,
-    #[serde(skip)]
-    pub(super) verdict_value: Verdict,
-    pub(super) service_entry: Option<String>,
-    host: Option<String>,
-    listener: String,
-    filter_chain: String,
-    cluster: String,
-    upstream: Option<String>,
-    pub(super) reason: String,
-    trace: Vec<String>,
-    pub(super) near_misses: Vec<String>,
-}
-
-impl ConnectionReport {
-    pub(super) fn new(
-        address: IpAddr,
-        port: u16,
-        tls: bool,
-        sni: Option<&str>,
-        e: Explanation,
-    ) -> Self {
-        ConnectionReport {
-            address,
-            port,
-            protocol: if tls { "tls" } else { "tcp" },
-            sni: sni.map(str::to_owned),
-            verdict: verdict_name(e.verdict),
-            verdict_value: e.verdict,
-            service_entry: e.entry,
-            host: e.host,
-            listener: e.listener,
-            filter_chain: e.chain,
-            cluster: e.cluster,
-            upstream: e.upstream,
-            reason: e.summary,
-            trace: e.trace,
-            near_misses: e.near_misses,
-        }
-    }
-}
-
-/// `ALLOW`, `PASSTHROUGH`, `BYPASS`, `DENY`.
-pub(crate) fn verdict_name(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Allow => "ALLOW",
-        Verdict::Passthrough => "PASSTHROUGH",
-        Verdict::Bypass => "BYPASS",
-        Verdict::Deny => "DENY",
-    }
-}
-
-fn write_text(report: &Report, verbose: bool, out: &mut dyn Write) -> anyhow::Result<()> {
-    for (i, c) in report.connections.iter().enumerate() {
-        if i > 0 {
-            writeln!(out)?;
-        }
-        let verdict = match c.verdict_value {
-            Verdict::Allow => c.verdict.green().bold(),
-            Verdict::Passthrough | Verdict::Bypass => c.verdict.yellow().bold(),
-            Verdict::Deny => c.verdict.red().bold(),
-        };
-        let dest = if c.address.is_ipv6() {
-            format!("[{}]:{}", c.address, c.port)
-        } else {
-            format!("{}:{}", c.address, c.port)
-        };
-        let sni = c
-            .sni
-            .as_deref()
-            .map(|s| format!(", SNI {s}"))
-            .unwrap_or_default();
-        match &c.service_entry {
-            Some(entry) => writeln!(
-                out,
-                "{verdict} {dest} ({}{sni}) via ServiceEntry {entry}",
-                c.protocol
-            )?,
-            None => writeln!(out, "{verdict} {dest} ({}{sni})", c.protocol)?,
-        }
-        if c.verdict_value != Verdict::Allow {
-            // The reason repeats the path, which has its own line; keep the part before it.
-            let why = c.reason.split(": listener ").next().unwrap_or(&c.reason);
-            writeln!(out, "  why:      {why}")?;
-        }
-        if !c.listener.is_empty() {
-            writeln!(
-                out,
-                "  path:     {} -> {} -> {}",
-                c.listener, c.filter_chain, c.cluster
-            )?;
-        }
-        if let Some(upstream) = &c.upstream {
-            writeln!(out, "  upstream: {upstream}")?;
-        }
-        for miss in &c.near_misses {
-            writeln!(out, "  near miss: {miss}")?;
-        }
-        writeln!(
-            out,
-            "  policy:   {} ({})",
-            report.outbound_policy.mode, report.outbound_policy.source
-        )?;
-        if verbose {
-            writeln!(out, "  trace:")?;
-            for (n, step) in c.trace.iter().enumerate() {
-                writeln!(out, "    {}. {step}", n + 1)?;
-            }
-        }
-    }
-    Ok(())
 }

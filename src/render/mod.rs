@@ -2,10 +2,15 @@
 //! `&mut dyn Write`, never to the process's stdout directly, so every format is testable.
 
 pub mod color;
+pub(crate) mod expect;
 mod github;
 mod gitlab;
 mod json;
+pub(crate) mod resolve;
+pub(crate) mod rules;
 mod sarif;
+pub(crate) mod simulate;
+pub(crate) mod table;
 mod text;
 
 use std::io::Write;
@@ -15,7 +20,7 @@ use serde::Serialize;
 use meshctl_core::diagnostic::Diagnostic;
 
 /// How `check` prints its findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
     /// Grouped by file, `file:line:col: CODE [severity] name: message`, with a summary.
     Text,
@@ -64,7 +69,7 @@ pub fn diagnostics(
 /// # Errors
 /// I/O errors from `out`, or a value that cannot be represented in YAML.
 pub fn write_yaml<T: Serialize>(value: &T, out: &mut dyn Write) -> anyhow::Result<()> {
-    let text = serde_saphyr::to_string(value)?;
+    let text = meshctl_core::load::to_yaml(value)?;
     out.write_all(text.as_bytes())?;
     if !text.ends_with('\n') {
         out.write_all(b"\n")?;

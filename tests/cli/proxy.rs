@@ -53,7 +53,7 @@ fn invalid_configuration_exits_2_before_serving() {
             "--forward",
             "127.0.0.1:0=db.example.com:3306",
             "-f",
-            "fixtures/check/MSH401-shadowed-tcp-entry.yaml",
+            "fixtures/check/MSH101-invalid-host.yaml",
         ]),
         &[],
     );

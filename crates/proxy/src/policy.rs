@@ -1,8 +1,10 @@
-//! What the proxy enforces — a compiled [`Registry`] with its generation and sources — and
-//! the one pipeline that produces it, for the first load and every reload alike:
-//! load (the same loader as `check`/`simulate`) → lint (`rules::check`, Error findings block)
-//! → compile (`engine::compile`). The result travels to every connection through a
-//! `watch` channel as an `Arc<Policy>`; readers never lock.
+//! What the proxy enforces — a compiled [`Registry`] with its generation and sources — built
+//! for the first load and every reload alike by the pipeline `check` and `simulate` use:
+//! `Workspace::load` → refuse what Istio would reject (a failed `kubectl apply` leaves the
+//! previous resources in place, so a reload keeps the previous generation) → lint findings are
+//! logged, and refuse the configuration only with `--strict` → `Workspace::compile`. The result
+//! travels to every connection through a `watch` channel as an `Arc<Policy>`; readers never
+//! lock.
 //!
 //! Generation 0 is the empty policy the proxy starts with before anything is loaded: it
 //! compiles no entries under `REGISTRY_ONLY`, so it fails closed, and `/ready` says 503.
@@ -13,9 +15,8 @@ use std::time::SystemTime;
 
 use meshctl_core::diagnostic::Severity;
 use meshctl_core::engine::{self, MeshSettings, Registry, Workload};
-use meshctl_core::model::OutboundPolicy;
 use meshctl_core::rules::{self, Selection};
-use meshctl_core::workspace as config;
+use meshctl_core::workspace::{Sources, Workspace};
 
 /// Most lint errors quoted in one rejection message.
 const QUOTED_ERRORS: usize = 3;
@@ -60,39 +61,41 @@ impl Policy {
 /// Everything needed to (re)build the policy from disk.
 #[derive(Debug, Clone)]
 pub struct Source {
-    /// `-f` paths.
-    pub paths: Vec<PathBuf>,
-    /// `--mesh-config`.
-    pub mesh_config: Option<PathBuf>,
-    /// `--outbound-policy`.
-    pub outbound_policy: Option<OutboundPolicy>,
-    /// How to load (`-n` sets the namespace of resources that name none).
-    pub load: meshctl_core::load::LoadOptions,
+    /// `-f`, `--mesh-config`, `--outbound-policy`, `-n`.
+    pub sources: Sources,
     /// The workload whose sidecar is modelled.
     pub workload: Workload,
+    /// `--strict`: lint errors refuse a configuration too, not only what Istio would reject.
+    pub strict: bool,
 }
 
 impl Source {
     /// Every file or directory whose change means a reload.
     #[must_use]
     pub fn watched(&self) -> Vec<PathBuf> {
-        self.paths
-            .iter()
-            .chain(self.mesh_config.iter())
-            .filter(|p| p.as_os_str() != "-")
-            .cloned()
-            .collect()
+        self.sources.watched()
     }
 }
 
 /// Why a configuration was not accepted.
 #[derive(Debug, thiserror::Error)]
 pub enum Rejected {
-    /// Unreadable or invalid input.
-    #[error("{0:#}")]
-    Load(anyhow::Error),
-    /// `rules::check` found errors.
-    #[error("{count} lint error(s): {quoted}")]
+    /// Unreadable input or ambiguous mesh settings.
+    #[error("{0}")]
+    Load(#[from] meshctl_core::workspace::WorkspaceError),
+    /// Istio would not admit some resources.
+    #[error("{count} resource(s) Istio would reject: {quoted}")]
+    Admission {
+        /// How many rejecting findings.
+        count: usize,
+        /// The first few, `file:line:col: Kind ns/name: MSH101 message`.
+        quoted: String,
+    },
+    /// The build itself failed (a task that panicked or was cancelled).
+    #[error("{0}")]
+    Internal(String),
+    /// `--strict` and `rules::check` found lint errors.
+    #[error("{count} lint error(s) (--strict): {quoted}")]
     Lint {
         /// How many Error-severity findings.
         count: usize,
@@ -101,40 +104,72 @@ pub enum Rejected {
     },
 }
 
-/// Loads, lints and compiles; `generation` is stamped on the result.
-pub fn build(source: &Source, generation: u64) -> Result<Policy, Rejected> {
-    let loaded = config::load_inputs(&source.paths, source.mesh_config.as_deref(), &source.load)
-        .map_err(Rejected::Load)?;
-    let mesh = config::mesh_settings(&loaded, source.outbound_policy).map_err(Rejected::Load)?;
-    let mut cx = rules::Context::new(&loaded);
-    cx.mesh = mesh.clone();
-    let workload = config::in_mesh(source.workload.clone(), &loaded);
-    cx.dns_capture = workload.dns_capture;
-    let errors: Vec<String> = rules::check(&cx, &Selection::default())
+/// Builds the workspace, refuses it when Istio would reject part of it (or, with `--strict`,
+/// when it has lint errors), and compiles it; `generation` is stamped on the result. Lint
+/// findings below that bar are returned for the caller to log.
+pub fn build(source: &Source, generation: u64) -> Result<Built, Rejected> {
+    let workspace = Workspace::load(&source.sources)?;
+    if !workspace.rejected().is_empty() {
+        let lines: Vec<String> = workspace
+            .rejected()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        return Err(Rejected::Admission {
+            count: lines.len(),
+            quoted: quote(&lines),
+        });
+    }
+    let mut cx = workspace.lint_context();
+    cx.dns_capture |= source.workload.dns_capture;
+    let lint: Vec<String> = rules::check(&cx, &Selection::default())
         .into_iter()
         .filter(|d| d.severity >= Severity::Error)
         .map(|d| format!("{}: {} {}", d.origin, d.rule.code(), d.message))
         .collect();
-    if !errors.is_empty() {
-        let mut quoted = errors
-            .iter()
-            .take(QUOTED_ERRORS)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("; ");
-        if errors.len() > QUOTED_ERRORS {
-            quoted.push_str("; …");
-        }
+    if source.strict && !lint.is_empty() {
         return Err(Rejected::Lint {
-            count: errors.len(),
-            quoted,
+            count: lint.len(),
+            quoted: quote(&lint),
         });
     }
-    let registry = engine::compile(&engine::Config::from_inputs(&loaded, mesh), &workload);
-    Ok(Policy {
-        registry,
+    let workload = workspace.in_mesh(source.workload.clone());
+    let policy = Policy {
+        registry: workspace.compile(&workload),
         generation,
-        sources: loaded.files.iter().map(ToString::to_string).collect(),
+        sources: workspace
+            .inputs()
+            .files
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         loaded_at: SystemTime::now(),
+    };
+    Ok(Built {
+        policy,
+        lint_errors: lint,
     })
+}
+
+/// An accepted configuration and the lint errors it was accepted with.
+#[derive(Debug)]
+pub struct Built {
+    /// What to enforce.
+    pub policy: Policy,
+    /// `file:line:col: CODE message` of each Error-severity lint finding, for the log.
+    pub lint_errors: Vec<String>,
+}
+
+/// The first few lines, joined, with `…` when there are more.
+fn quote(lines: &[String]) -> String {
+    let mut quoted = lines
+        .iter()
+        .take(QUOTED_ERRORS)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if lines.len() > QUOTED_ERRORS {
+        quoted.push_str("; …");
+    }
+    quoted
 }

@@ -10,7 +10,7 @@
 //! entry next to a watched file (the ConfigMap machinery). Bursts are debounced: a reload runs
 //! once the directory has been quiet for [`DEBOUNCE`], well within the 2 s promise.
 //!
-//! Rebuilding is `policy::build` (load → lint → compile); a rejected build keeps the old policy
+//! Rebuilding is `policy::build` (workspace → admission → compile); a rejected build keeps the old policy
 //! and says why. [`diff`] is pure: the listener/chain/cluster lines that appeared or vanished,
 //! rathole-style, for the log.
 
@@ -156,7 +156,7 @@ pub async fn reload(source: &Source, tx: &watch::Sender<Arc<Policy>>, metrics: &
     let built = tokio::task::spawn_blocking(move || policy::build(&owned, next)).await;
     let built = match built {
         Ok(built) => built,
-        Err(e) => Err(policy::Rejected::Load(anyhow::anyhow!(
+        Err(e) => Err(policy::Rejected::Internal(format!(
             "reload task failed: {e}"
         ))),
     };
@@ -169,7 +169,13 @@ pub async fn reload(source: &Source, tx: &watch::Sender<Arc<Policy>>, metrics: &
             );
             false
         }
-        Ok(policy) => {
+        Ok(policy::Built {
+            policy,
+            lint_errors,
+        }) => {
+            for finding in &lint_errors {
+                tracing::warn!("lint error (enforced anyway; --strict refuses): {finding}");
+            }
             let changes = diff(&current.registry, &policy.registry);
             metrics.reload("success");
             tracing::info!(

@@ -19,7 +19,10 @@ use hickory_resolver::proto::rr::RecordType;
 use serde::Serialize;
 
 mod answer;
+mod report;
 mod servers;
+
+pub use report::{ResolveQuery, ResolveReport};
 
 use answer::{Context, combine, into_addresses};
 use servers::{

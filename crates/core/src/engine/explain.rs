@@ -12,25 +12,35 @@ use super::near_miss::near_misses;
 use super::registry::Registry;
 use super::scope::SidecarChoice;
 
-/// A decision with owned fields, a step-by-step trace and near misses.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One decided connection as `simulate` reports it (text and JSON), `--expect` checks it and
+/// the differential tests compare it: the decision with owned fields, a step-by-step trace and
+/// near misses. Serialized field names are the stable JSON keys the README documents.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Explanation {
+    /// The destination address.
+    pub address: IpAddr,
+    /// The destination port.
+    pub port: u16,
+    /// `tcp`, or `tls` when the client speaks TLS.
+    pub protocol: &'static str,
+    /// The TLS server name the client sent.
+    pub sni: Option<String>,
     /// The verdict.
     pub verdict: Verdict,
-    /// The decision's one-line why.
-    pub summary: String,
     /// `namespace/name` of the entry that allowed it.
-    pub entry: Option<String>,
+    pub service_entry: Option<String>,
     /// The host of that entry.
     pub host: Option<String>,
     /// Listener name (empty when bypassed).
     pub listener: String,
     /// Filter chain name (empty when bypassed).
-    pub chain: String,
+    pub filter_chain: String,
     /// Cluster name (empty when bypassed).
     pub cluster: String,
     /// Where an allowed connection goes.
     pub upstream: Option<String>,
+    /// The decision's one-line why.
+    pub reason: String,
     /// One line per step: capture, scope, listener lookup, chain match, cluster.
     pub trace: Vec<String>,
     /// Entries that could have matched and why they did not.
@@ -49,7 +59,7 @@ pub fn explain(registry: &Registry, conn: &Connection<'_>) -> Explanation {
         listener_and_chain_steps(registry, conn, &decision, dst, &mut trace);
         trace.push(cluster_step(&decision, dst, conn.port));
     }
-    let (entry, host, upstream) = match &decision {
+    let (service_entry, host, upstream) = match &decision {
         Decision::Allow {
             entry,
             chain,
@@ -63,14 +73,18 @@ pub fn explain(registry: &Registry, conn: &Connection<'_>) -> Explanation {
         _ => (None, None, None),
     };
     Explanation {
+        address: conn.dst,
+        port: conn.port,
+        protocol: if conn.tls { "tls" } else { "tcp" },
+        sni: conn.sni.map(str::to_owned),
         verdict: decision.verdict(),
-        summary: decision.to_string(),
-        entry,
+        service_entry,
         host,
         listener: decision.listener().to_owned(),
-        chain: decision.chain().to_owned(),
+        filter_chain: decision.chain().to_owned(),
         cluster: decision.cluster().to_owned(),
         upstream,
+        reason: decision.to_string(),
         near_misses: near_misses(registry, conn, &decision),
         trace,
     }

@@ -50,7 +50,7 @@ pub use matcher::Selection;
 pub use order::{Precedence, parse_timestamp};
 pub use protocol::{ListenerProtocol, Protocol};
 pub use record::{EntryInfo, Fate, Record};
-pub use registry::Registry;
+pub use registry::{PolicyInForce, Registry};
 pub use scope::{SidecarChoice, SidecarRef};
 pub use services::auto_allocation_applies;
 

@@ -15,6 +15,16 @@ use super::record::{EntryInfo, Record};
 use super::scope::SidecarRef;
 use crate::model::OutboundPolicy;
 
+/// The outbound policy a workload's sidecar applies, and where it came from: always reported,
+/// because the same entries mean "deny the rest" or "allow the rest" depending on it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PolicyInForce {
+    /// `REGISTRY_ONLY` or `ALLOW_ANY`.
+    pub mode: OutboundPolicy,
+    /// `meshctl default`, `mesh config FILE:LINE:COL`, `--outbound-policy flag`, a Sidecar.
+    pub source: String,
+}
+
 /// A workload's compiled outbound configuration.
 #[derive(Debug, Clone)]
 pub struct Registry {
@@ -43,6 +53,15 @@ impl Registry {
     #[must_use]
     pub fn policy_source(&self) -> &str {
         &self.policy_source
+    }
+
+    /// The policy with its source, as reports print it.
+    #[must_use]
+    pub fn policy_in_force(&self) -> PolicyInForce {
+        PolicyInForce {
+            mode: self.policy,
+            source: self.policy_source.clone(),
+        }
     }
 
     /// The Sidecar in effect, `None` for the implicit `*/*` scope.

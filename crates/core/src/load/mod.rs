@@ -6,6 +6,7 @@
 //! they are collected in [`Inputs::problems`] so `check` can report them all while commands that
 //! need a clean input refuse to continue.
 
+mod calls;
 mod classify;
 pub mod node;
 mod parse;
@@ -15,6 +16,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use calls::{CallsError, load_calls};
 pub use node::{Node, Pos};
 pub use parse::Limits;
 pub use source::SourceError;
@@ -140,6 +142,16 @@ impl Inputs {
             None => Ok(self),
         }
     }
+}
+
+/// Writes `value` as YAML (block style, the serializer's stable field order): the one place
+/// outside parsing that names the YAML crate, so `gen` and `resolve -o yaml` print what the
+/// loader reads back.
+///
+/// # Errors
+/// A value YAML cannot represent.
+pub fn to_yaml<T: serde::Serialize>(value: &T) -> Result<String, serde_saphyr::ser::Error> {
+    serde_saphyr::to_string(value)
 }
 
 /// How to load.

@@ -220,6 +220,47 @@ impl<'a> Context<'a> {
     }
 }
 
+/// What Istio's admission would say about the inputs: the MSH0xx (unreadable, schema) and
+/// MSH1xx (webhook) findings, and the documents it would not admit.
+#[derive(Debug, Clone, Default)]
+pub struct Admission {
+    /// MSH0xx and MSH1xx findings, unselected and unsuppressed: admission ignores both.
+    pub findings: Vec<Diagnostic>,
+    /// Where each resource Istio would reject starts (its `Loaded::origin`).
+    pub rejected: std::collections::BTreeSet<crate::load::Origin>,
+}
+
+/// Runs the admission families alone (the workspace's view of what reaches a sidecar).
+#[must_use]
+pub fn admission(inputs: &Inputs) -> Admission {
+    let mut findings = Vec::new();
+    input::check(inputs, &mut findings);
+    admission::check(inputs, &mut findings);
+    let errors: Vec<&Diagnostic> = findings
+        .iter()
+        .filter(|d| d.severity >= crate::diagnostic::Severity::Error)
+        .collect();
+    let rejected_doc = |origin: &crate::load::Origin, describe: String| {
+        errors.iter().any(|d| {
+            d.resource.as_deref() == Some(describe.as_str()) && d.origin.path == origin.path
+        })
+    };
+    let rejected = inputs
+        .service_entries
+        .iter()
+        .filter(|l| rejected_doc(&l.origin, l.resource.describe()))
+        .map(|l| l.origin.clone())
+        .chain(
+            inputs
+                .sidecars
+                .iter()
+                .filter(|l| rejected_doc(&l.origin, l.resource.describe()))
+                .map(|l| l.origin.clone()),
+        )
+        .collect();
+    Admission { findings, rejected }
+}
+
 /// Runs every rule family and applies the selection and per-resource suppressions.
 /// Pure: DNS answers come in through the context. The result is sorted.
 #[must_use]

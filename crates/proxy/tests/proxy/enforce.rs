@@ -193,9 +193,12 @@ async fn a_bad_reload_keeps_the_old_configuration() {
     let proxy = Running::start(&allow, upstream, Options::default(), 100).await;
     let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
     assert_eq!(round_trip(&mut client, b"a").await.expect("allowed"), b"a");
-    // MSH401: two entries on one listener key is an Error finding.
-    let shadowed = format!("{allow}{}", entry("twin", "127.0.0.1/32", upstream.port()));
-    assert!(!proxy.reload(&shadowed).await, "lint errors block");
+    // MSH101: Istio's webhook rejects a host of ".", so the reload is refused whole.
+    let rejected = format!(
+        "{allow}{}",
+        entry("twin", "127.0.0.1/32", upstream.port()).replace("twin.example.com", "\".\"")
+    );
+    assert!(!proxy.reload(&rejected).await, "admission errors block");
     assert!(!proxy.reload("kind: [unclosed").await, "parse errors block");
     assert_eq!(proxy.policy.borrow().generation, 1);
     assert_eq!(round_trip(&mut client, b"b").await.expect("kept"), b"b");

@@ -166,7 +166,7 @@ async fn the_watcher_follows_a_configmap_symlink_swap() {
 }
 
 #[test]
-fn policy_build_rejects_lint_errors_with_the_finding() {
+fn lint_errors_are_reported_and_refuse_only_under_strict() {
     let dir = scratch();
     let file = dir.join("egress.yaml");
     let twice = format!(
@@ -175,6 +175,30 @@ fn policy_build_rejects_lint_errors_with_the_finding() {
         entry("b", "203.0.113.7/32", 3306)
     );
     std::fs::write(&file, twice).expect("write");
-    let err = policy::build(&source(&file), 1).expect_err("MSH401 blocks");
+    let built = policy::build(&source(&file), 1).expect("Istio admits both entries");
+    assert!(
+        built.lint_errors.iter().any(|e| e.contains("MSH401")),
+        "{:?}",
+        built.lint_errors
+    );
+    let strict = policy::Source {
+        strict: true,
+        ..source(&file)
+    };
+    let err = policy::build(&strict, 1).expect_err("--strict refuses MSH401");
     assert!(err.to_string().contains("MSH401"), "{err}");
+}
+
+#[test]
+fn resources_istio_would_reject_refuse_the_configuration() {
+    let dir = scratch();
+    let file = dir.join("egress.yaml");
+    let bad = entry("a", "203.0.113.7/32", 3306).replace("a.example.com", "\".\"");
+    std::fs::write(
+        &file,
+        format!("{}{bad}", entry("b", "203.0.113.8/32", 3306)),
+    )
+    .expect("write");
+    let err = policy::build(&source(&file), 1).expect_err("MSH101 is an admission error");
+    assert!(err.to_string().contains("MSH101"), "{err}");
 }

@@ -70,11 +70,12 @@ pub(crate) fn tls_entry(name: &str, host: &str, port: u16) -> String {
 /// The configuration source for one file.
 pub(crate) fn source(file: &std::path::Path) -> policy::Source {
     policy::Source {
-        paths: vec![file.to_path_buf()],
-        mesh_config: None,
-        outbound_policy: None,
-        load: meshctl_core::workspace::load_options(None),
+        sources: meshctl_core::workspace::Sources {
+            paths: vec![file.to_path_buf()],
+            ..Default::default()
+        },
         workload: Workload::default(),
+        strict: false,
     }
 }
 
@@ -114,7 +115,7 @@ impl Running {
         let file = dir.join("egress.yaml");
         std::fs::write(&file, yaml).expect("write config");
         let source = source(&file);
-        let first = policy::build(&source, 1).expect("valid test config");
+        let first = policy::build(&source, 1).expect("valid test config").policy;
         let (policy, rx) = watch::channel(Arc::new(first));
         let log = Buf::default();
         let access = AccessLog::new(LogFormat::Text, Box::new(log.clone()));

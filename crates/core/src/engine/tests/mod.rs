@@ -251,10 +251,10 @@ fn check(c: &Case) -> Result<(), String> {
     let mirrored = (
         explanation.verdict,
         explanation.listener.as_str(),
-        explanation.chain.as_str(),
+        explanation.filter_chain.as_str(),
         explanation.cluster.as_str(),
     );
-    if mirrored != got || explanation.summary != decision.to_string() {
+    if mirrored != got || explanation.reason != decision.to_string() {
         return Err(format!("explain disagrees: {mirrored:?}\n{}", context()));
     }
     if let Some(text) = c.upstream {

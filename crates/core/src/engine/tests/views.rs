@@ -121,7 +121,7 @@ fn explain_traces_every_step() {
         "{}",
         e.trace[3]
     );
-    assert_eq!(e.entry.as_deref(), Some("default/api"));
+    assert_eq!(e.service_entry.as_deref(), Some("default/api"));
     assert_eq!(e.host.as_deref(), Some("api.example.com"));
     assert_eq!(
         e.upstream.as_deref(),

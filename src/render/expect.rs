@@ -1,0 +1,64 @@
+//! `simulate --expect`'s table (one row per call) and the details of every failed call.
+
+use std::io::Write;
+
+use colored::Colorize as _;
+
+use super::table;
+use meshctl_core::expect::Outcome;
+
+/// Writes the pass/fail table, the counts, and why each failed call failed.
+pub(crate) fn text(outcomes: &[Outcome], out: &mut dyn Write) -> std::io::Result<()> {
+    let rows = outcomes.iter().map(|o| {
+        let got: Vec<&str> = o.connections.iter().map(|c| c.verdict.as_str()).collect();
+        let entries: Vec<&str> = o
+            .connections
+            .iter()
+            .map(|c| c.service_entry.as_deref().unwrap_or("-"))
+            .collect();
+        let expected = match &o.expected_entry {
+            Some(entry) => format!("{} {entry}", o.expected),
+            None => o.expected.to_string(),
+        };
+        let result = if o.passed {
+            "pass".green().to_string()
+        } else {
+            "FAIL".red().bold().to_string()
+        };
+        vec![
+            result,
+            o.destination.clone(),
+            o.namespace.clone(),
+            expected,
+            got.join(","),
+            entries.join(","),
+        ]
+    });
+    table::write(
+        &["RESULT", "DESTINATION", "FROM", "EXPECTED", "GOT", "ENTRY"],
+        rows,
+        out,
+    )?;
+    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    writeln!(out, "\n{} passed, {failed} failed", outcomes.len() - failed)?;
+    for o in outcomes.iter().filter(|o| !o.passed) {
+        for c in &o.connections {
+            let got = c.service_entry.as_deref().map_or_else(
+                || c.verdict.to_string(),
+                |e| format!("{} via {e}", c.verdict),
+            );
+            writeln!(
+                out,
+                "\n{} {} expected {}, got {got}",
+                "FAIL".red().bold(),
+                o.destination,
+                o.expected
+            )?;
+            writeln!(out, "  why: {}", c.reason)?;
+            for miss in &c.near_misses {
+                writeln!(out, "  near miss: {miss}")?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! `simulate`'s output: the stable JSON report and the text a person reads. The decisions
+//! themselves are the engine's [`Explanation`]s, rendered as they are (no copies).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use colored::Colorize as _;
+use serde::Serialize;
+
+use meshctl_core::engine::{Explanation, PolicyInForce, Verdict};
+use meshctl_core::workspace::RejectedResource;
+
+/// The JSON document `simulate -o json` prints (see README).
+#[derive(Debug, Serialize)]
+pub(crate) struct Report<'a> {
+    /// What was asked.
+    pub(crate) query: Query,
+    /// The outbound policy in force and its source.
+    pub(crate) outbound_policy: PolicyInForce,
+    /// The most restrictive verdict over every connection.
+    pub(crate) verdict: Verdict,
+    /// Documents left out because Istio would reject them.
+    pub(crate) rejected: &'a [RejectedResource],
+    /// One per address of the destination.
+    pub(crate) connections: Vec<Explanation>,
+}
+
+/// The question `simulate` answered.
+#[derive(Debug, Serialize)]
+pub(crate) struct Query {
+    /// The destination as given (DSN password removed).
+    pub(crate) destination: String,
+    /// The client speaks TLS.
+    pub(crate) tls: bool,
+    /// The TLS server name.
+    pub(crate) sni: Option<String>,
+    /// The calling workload's namespace.
+    pub(crate) source_namespace: String,
+    /// The calling workload's labels.
+    pub(crate) labels: BTreeMap<String, String>,
+}
+
+/// The colour a verdict is printed in.
+pub(crate) fn verdict_colored(verdict: Verdict) -> colored::ColoredString {
+    let name = verdict.as_str();
+    match verdict {
+        Verdict::Allow => name.green().bold(),
+        Verdict::Passthrough | Verdict::Bypass => name.yellow().bold(),
+        Verdict::Deny => name.red().bold(),
+    }
+}
+
+/// `203.0.113.7:3306` or `[2001:db8::7]:3306`.
+pub(crate) fn destination(c: &Explanation) -> String {
+    std::net::SocketAddr::new(c.address, c.port).to_string()
+}
+
+/// The text report: per connection, the verdict line, why, the path, near misses, the policy,
+/// and with `verbose` the trace.
+pub(crate) fn text(report: &Report<'_>, verbose: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    for (i, c) in report.connections.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let verdict = verdict_colored(c.verdict);
+        let dest = destination(c);
+        let sni = c
+            .sni
+            .as_deref()
+            .map(|s| format!(", SNI {s}"))
+            .unwrap_or_default();
+        match &c.service_entry {
+            Some(entry) => writeln!(
+                out,
+                "{verdict} {dest} ({}{sni}) via ServiceEntry {entry}",
+                c.protocol
+            )?,
+            None => writeln!(out, "{verdict} {dest} ({}{sni})", c.protocol)?,
+        }
+        if c.verdict != Verdict::Allow {
+            // The reason repeats the path, which has its own line; keep the part before it.
+            let why = c.reason.split(": listener ").next().unwrap_or(&c.reason);
+            writeln!(out, "  why:      {why}")?;
+        }
+        if !c.listener.is_empty() {
+            writeln!(
+                out,
+                "  path:     {} -> {} -> {}",
+                c.listener, c.filter_chain, c.cluster
+            )?;
+        }
+        if let Some(upstream) = &c.upstream {
+            writeln!(out, "  upstream: {upstream}")?;
+        }
+        for miss in &c.near_misses {
+            writeln!(out, "  near miss: {miss}")?;
+        }
+        writeln!(
+            out,
+            "  policy:   {} ({})",
+            report.outbound_policy.mode, report.outbound_policy.source
+        )?;
+        if verbose {
+            writeln!(out, "  trace:")?;
+            for (n, step) in c.trace.iter().enumerate() {
+                writeln!(out, "    {}. {step}", n + 1)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The stderr note naming what Istio would reject and `simulate` therefore left out.
+pub(crate) fn rejected_note(
+    rejected: &[RejectedResource],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if rejected.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{}: deciding without what Istio's admission would reject:",
+        "warning".yellow().bold()
+    )?;
+    for r in rejected {
+        writeln!(out, "  {r}")?;
+    }
+    Ok(())
+}
