@@ -3,10 +3,11 @@
 //! re-check), then metrics and the access log line.
 //!
 //! Decisions always come from the engine. Transparent-mode connections are decided with
-//! `engine::decide` (they came through iptables, so the capture rules of ISTIO.md §3.5 apply);
-//! forward-mode connections with `engine::decide_forwarded`, which skips the capture step —
-//! nothing redirected them, so "loopback is never captured" does not apply and a forward to a
-//! database on 127.0.0.1 is decided by listeners, chains and the outbound policy like any other.
+//! `engine::decide` (they came through iptables, so the capture rules of istio/istio
+//! tools/istio-iptables/pkg/capture/run.go apply); forward-mode connections with
+//! `engine::decide_forwarded`, which skips the capture step — nothing redirected them, so "loopback
+//! is never captured" does not apply and a forward to a database on 127.0.0.1 is decided by
+//! listeners, chains and the outbound policy like any other.
 //!
 //! A transparent-mode `BYPASS` (the capture annotations say iptables would not have redirected
 //! this) is dialled to its original destination: that is where the connection would have gone

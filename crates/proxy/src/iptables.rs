@@ -1,6 +1,6 @@
-//! `meshctl proxy iptables`: the nat rules that hand a workload's outbound TCP to a
-//! transparent `meshctl proxy`, in the shape of Istio's capture chain (ISTIO.md §3.5) — and the
-//! exact inverse that removes them.
+//! `meshctl proxy iptables`: the nat rules that hand a workload's outbound TCP to a transparent
+//! `meshctl proxy`, in the shape of Istio's capture chain (istio/istio
+//! tools/istio-iptables/pkg/capture/run.go) — and the exact inverse that removes them.
 //!
 //! Rule order follows `ISTIO_OUTPUT`, first match wins: excluded ports → the proxy's own UID
 //! (its upstream connections must not loop back into it) → loopback destinations → excluded

@@ -1,5 +1,5 @@
-//! `meshctl proxy`: a small TCP egress proxy that enforces, connection by connection, exactly
-//! what `meshctl simulate` explains (ISTIO.md §8.4). It never matches anything itself: every
+//! `meshctl proxy`: a small TCP egress proxy that enforces, connection by connection, exactly what
+//! `meshctl simulate` explains (one engine serves both). It never matches anything itself: every
 //! accepted connection is decided by `engine::decide` on the [`Policy`] currently in the watch
 //! channel.
 //!

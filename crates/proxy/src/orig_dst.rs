@@ -1,13 +1,15 @@
-//! Where a redirected connection was going (transparent mode, ISTIO.md §2.1): the kernel keeps
-//! the pre-REDIRECT destination in conntrack and hands it back through `SO_ORIGINAL_DST`
-//! (IPv4) or `IP6T_SO_ORIGINAL_DST` (IPv6). socket2 wraps both getsockopts safely, so there is
-//! no `unsafe` here; reading them needs no privilege.
+//! Where a redirected connection was going (transparent mode, as Envoy's `use_original_dst` in
+//! envoyproxy/envoy api/envoy/config/listener/v3/listener.proto reads it): the kernel keeps the
+//! pre-REDIRECT destination in conntrack and hands it back through `SO_ORIGINAL_DST` (IPv4) or
+//! `IP6T_SO_ORIGINAL_DST` (IPv6). socket2 wraps both getsockopts safely, so there is no `unsafe`
+//! here; reading them needs no privilege.
 //!
-//! This module also owns the loop guard for connections that were *not* redirected: a client
-//! that dials the listener directly gets either an error (no conntrack entry) or the
-//! listener's own address back, and neither may be forwarded — that would connect the proxy to
-//! itself. Envoy black-holes the same case on `virtualOutbound` (§2.1 item 5). The engine's
-//! own loop guard (ports 15001/15006) still runs afterwards on the address returned here.
+//! This module also owns the loop guard for connections that were *not* redirected: a client that
+//! dials the listener directly gets either an error (no conntrack entry) or the listener's own
+//! address back, and neither may be forwarded — that would connect the proxy to itself. Envoy
+//! black-holes the same case on `virtualOutbound` (istio/istio
+//! pilot/pkg/networking/core/listener_builder.go `blackholeFilterChain`). The engine's own loop
+//! guard (ports 15001/15006) still runs afterwards on the address returned here.
 
 use std::io;
 use std::net::SocketAddr;

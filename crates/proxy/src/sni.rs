@@ -1,5 +1,6 @@
 //! A small, pure parser for the server name in a TLS `ClientHello`, and the peek that feeds it
-//! (ISTIO.md §8.4 P04).
+//! (the job Envoy's TLS inspector does, envoyproxy/envoy
+//! source/extensions/filters/listener/tls_inspector/tls_inspector.cc).
 //!
 //! Why not a TLS crate: the proxy never terminates TLS, it only needs the first record's
 //! `server_name` extension, from bytes it *peeked* (so the upstream later receives them

@@ -1,8 +1,9 @@
-//! Turning an allowed decision into a connected upstream socket, the way Istio's cluster
-//! would (ISTIO.md §8.4 P02): `NONE` dials the original destination (with `targetPort`),
-//! `DNS` resolves the entry's endpoints and tries each address, `DNS_ROUND_ROBIN` (Envoy's
-//! `LOGICAL_DNS`) dials the first address only, `STATIC` tries its endpoints, `DYNAMIC_DNS`
-//! resolves the SNI. A cluster without endpoints has nothing to dial (`UH`).
+//! Turning an allowed decision into a connected upstream socket, the way Istio's cluster would (its
+//! type per resolution: istio/istio pilot/pkg/networking/core/cluster.go `convertResolution`):
+//! `NONE` dials the original destination (with `targetPort`), `DNS` resolves the entry's endpoints
+//! and tries each address, `DNS_ROUND_ROBIN` (Envoy's `LOGICAL_DNS`) dials the first address only,
+//! `STATIC` tries its endpoints, `DYNAMIC_DNS` resolves the SNI. A cluster without endpoints has
+//! nothing to dial (`UH`).
 //!
 //! Names go through [`Resolver`], a TTL-respecting cache over `dns::lookup` (the same resolver
 //! as `meshctl resolve`), also used for `--forward` targets. The whole dial — lookups

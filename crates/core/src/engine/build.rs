@@ -1,6 +1,9 @@
-//! Listener and filter-chain assembly for one proxy: ISTIO.md §2.3 (where a service port's
-//! listener binds), §2.4 (which chains it gets) and §2.7 (what happens when a second service
-//! lands on an existing listener).
+//! Listener and filter-chain assembly for one proxy, after istiod's outbound listener builder in
+//! istio/istio pilot/pkg/networking/core/: where a service port's listener binds (listener.go
+//! `buildSidecarOutboundListener`), which chains it gets (tls.go
+//! `buildSidecarOutboundTCPFilterChainOpts`, `buildSidecarOutboundTLSFilterChainOpts`) and what
+//! happens when a second service lands on an existing listener (listener.go
+//! `mergeTCPFilterChains`, `isConflictWithWellKnownPort`).
 //!
 //! Services arrive already in processing order, so "the earlier service keeps it" is simply
 //! "the first `add` wins": a chain whose match equals an existing chain's (same CIDR after
@@ -22,7 +25,8 @@ use super::protocol::{ListenerProtocol, Protocol};
 use super::record::Fate;
 use super::services::Service;
 
-/// Ports where istiod refuses to put a wildcard HTTP listener (ISTIO.md §2.2).
+/// Ports where istiod refuses to put a wildcard HTTP listener (istio/istio
+/// pilot/pkg/model/context.go `conflictWithReservedListener`).
 const RESERVED_HTTP_PORTS: [u16; 4] = [15001, 15006, 15021, 15090];
 
 /// A listener while services are still being added.
@@ -129,7 +133,8 @@ impl Builder {
             Addr::Cidr(net) => Some(net),
             Addr::Any | Addr::Ip(_) => None,
         };
-        // SNI chains only where the listener is not already specific to one IP (§2.4).
+        // SNI chains only where the listener is not already specific to one IP (tls.go
+        // `buildSidecarOutboundTLSFilterChainOpts`: a VIP already names the service).
         let server_name = (protocol.is_tls() && bind.is_none()).then(|| service.host_lc.clone());
         let match_key = (prefix, server_name.clone());
         if let Some(&winner) = draft.by_match.get(&match_key) {

@@ -1,6 +1,7 @@
-//! Which outbound connections the pod's iptables rules hand to the sidecar at all
-//! (ISTIO.md §3.5). A bypassed connection never meets a listener, a `ServiceEntry` or the
-//! outbound policy, so this runs first in `decide`.
+//! Which outbound connections the pod's iptables rules hand to the sidecar at all (the
+//! `ISTIO_OUTPUT` chain that istio/istio tools/istio-iptables/pkg/capture/run.go builds). A
+//! bypassed connection never meets a listener, a `ServiceEntry` or the outbound policy, so this
+//! runs first in `decide`.
 //!
 //! The four `traffic.sidecar.istio.io/*Outbound*` annotations are parsed once at compile time;
 //! the per-connection check is a few short linear scans (annotation lists are tiny) and does not

@@ -1,4 +1,6 @@
-//! `compile`: from resources and a workload to a [`Registry`] (ISTIO.md §8.3 S02–S03).
+//! `compile`: from resources and a workload to a [`Registry`], the work istiod does per proxy
+//! (istio/istio pilot/pkg/model/sidecar.go for the scope, pilot/pkg/networking/core/listener.go
+//! for the listeners).
 //!
 //! The steps mirror istiod: pick the Sidecar and policy, expand entries into services, drop the
 //! invisible ones, sort the rest into processing order, then walk the Sidecar's egress listeners
@@ -206,7 +208,8 @@ fn record(service: &Service, port: u16, protocol: Protocol, fate: Fate) -> Recor
 }
 
 /// Per host imported by one egress listener, the namespace whose services are used: the
-/// proxy's own namespace if it defines the host, else the first in processing order (§2.7).
+/// proxy's own namespace if it defines the host, else the first in processing order (istio/istio
+/// pilot/pkg/model/sidecar.go `selectServices`).
 fn kept_namespaces(
     visible: &[Service],
     picked: &[usize],

@@ -1,16 +1,20 @@
-//! `decide`: the per-connection verdict (ISTIO.md §8.3 S01, S04–S07). This is the proxy's hot
-//! path, so it only reads the registry and returns references into it: no allocation, no
-//! locking, a handful of lookups.
+//! `decide`: the per-connection verdict: capture, then the listener → filter chain → cluster walk
+//! that Istio's own simulator makes (istio/istio pilot/pkg/simulation/traffic.go). This is the
+//! proxy's hot path, so it only reads the registry and returns references into it: no
+//! allocation, no locking, a handful of lookups.
 //!
 //! Order: a direct connection to the sidecar's own ports on loopback is the loop guard (it
-//! reaches Envoy without any redirect, §2.11 O10); then capture bypass (§3.5); then the loop
-//! guard for redirected connections to 15001/15006; then listener lookup (exact `ip:port`, else
-//! `0.0.0.0:port`, else `virtualOutbound`), the chain sieve, and the default chain.
+//! reaches Envoy without any redirect; Istio pins it in `TestLoop`,
+//! pilot/pkg/networking/core/sidecar_simulation_test.go); then capture bypass (`capture`); then
+//! the loop guard for redirected connections to 15001/15006; then listener lookup (exact
+//! `ip:port`, else `0.0.0.0:port`, else `virtualOutbound`), the chain sieve, and the default chain.
 //!
-//! HTTP-class ports are out of scope for a TCP tool: their services are matched by the Host
-//! header, which a TCP connection does not carry (S06). A connection to a pure HTTP listener is
-//! decided as the raw bytes would be, by the `PassthroughFilterChain` (O8 "non-HTTP bytes"), so
-//! PASSTHROUGH under `ALLOW_ANY` and DENY under `REGISTRY_ONLY`, with a reason saying why.
+//! HTTP-class ports are out of scope for a TCP tool: their services are matched by the Host header
+//! (istiod's routes, pilot/pkg/networking/core/httproute.go), which a TCP connection does not
+//! carry. A connection to a pure HTTP listener is decided as raw bytes are, by the
+//! `PassthroughFilterChain` (plain TCP to an HTTP port in `TestPassthroughTraffic`, same test
+//! file), so PASSTHROUGH under `ALLOW_ANY` and DENY under `REGISTRY_ONLY`, with a reason saying
+//! why.
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
@@ -262,10 +266,10 @@ pub fn decide<'r>(registry: &'r Registry, conn: &Connection<'_>) -> Decision<'r>
 /// Decides a connection that a client handed to the proxy explicitly (`meshctl proxy
 /// --forward`) instead of one that iptables redirected to it.
 ///
-/// No capture rule chose such a connection, so the capture step (ISTIO.md §3.5: annotations
-/// and the loopback bypass) does not apply; everything after it does, the loop guard for
-/// 15001/15006 included. This is what lets a developer forward to a database on loopback and
-/// still get the mesh's listener, chain and policy decision for it.
+/// No capture rule chose such a connection, so the capture step (the annotations and the loopback
+/// bypass of istio/istio tools/istio-iptables/pkg/capture/run.go) does not apply; everything after
+/// it does, the loop guard for 15001/15006 included. This is what lets a developer forward to a
+/// database on loopback and still get the mesh's listener, chain and policy decision for it.
 #[must_use]
 pub fn decide_forwarded<'r>(registry: &'r Registry, conn: &Connection<'_>) -> Decision<'r> {
     decide_from(registry, conn, Arrival::Forwarded)
@@ -274,9 +278,9 @@ pub fn decide_forwarded<'r>(registry: &'r Registry, conn: &Connection<'_>) -> De
 /// How a connection reached the sidecar.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Arrival {
-    /// Through the capture rules (iptables REDIRECT): §3.5 applies.
+    /// Through the capture rules (iptables REDIRECT): the capture bypasses apply.
     Redirected,
-    /// Addressed to the proxy itself: §3.5 does not apply.
+    /// Addressed to the proxy itself: the capture bypasses do not apply.
     Forwarded,
 }
 

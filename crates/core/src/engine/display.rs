@@ -1,6 +1,7 @@
 //! The one-line "why" of a decision, as `simulate` prints it and the proxy logs it. Istio's
 //! names (listener, chain, cluster) are always spelled out so an operator can compare with
-//! `istioctl proxy-config` and Envoy access logs (ISTIO.md §8.3 S07, §8.4 P05).
+//! `istioctl proxy-config` and Envoy access logs (cluster names as istio/istio spells them:
+//! pilot/pkg/networking/util/util.go, and `BuildSubsetKey` in pilot/pkg/model/service.go).
 
 use std::fmt;
 

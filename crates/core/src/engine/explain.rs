@@ -1,6 +1,8 @@
 //! `explain`: the same decision as `decide`, with the steps that led to it and the entries that
-//! almost matched (ISTIO.md §8.3 S08). Not on the hot path: it allocates freely, owns its
-//! strings, and reads the compile side table that `decide` never touches.
+//! almost matched (meshctl's own addition: Istio's simulator, istio/istio
+//! pilot/pkg/simulation/traffic.go, reports only what matched). Not on the hot path: it
+//! allocates freely, owns its strings, and reads the compile side table that `decide` never
+//! touches.
 
 use std::fmt::Write as _;
 use std::net::IpAddr;

@@ -1,4 +1,6 @@
-//! Host-name matching: Sidecar egress imports (ISTIO.md §3.3) and TLS server names (§2.4).
+//! Host-name matching: Sidecar egress imports (istio/istio pilot/pkg/model/sidecar.go
+//! `hostClassification.Matches`) and TLS server names (`FilterChainMatch.server_names` in
+//! envoyproxy/envoy api/envoy/config/listener/v3/listener_components.proto).
 //!
 //! Both compare DNS names case-insensitively and treat a leading `*.` as "any subdomain", but
 //! they rank differently: an import asks "is this service host inside the pattern" (a wildcard

@@ -13,7 +13,8 @@ use crate::model::{MeshConfig, OutboundPolicy, ServiceEntry, Sidecar};
 /// The resources and mesh settings a registry is compiled from.
 #[derive(Debug, Clone)]
 pub struct Config<'a> {
-    /// Every `ServiceEntry`, in input order (the last tie-breaker of §2.7 ordering).
+    /// Every `ServiceEntry`, in input order (the last tie-breaker of the processing order in
+    /// `order`).
     pub service_entries: &'a [Loaded<ServiceEntry>],
     /// Every Sidecar.
     pub sidecars: &'a [Loaded<Sidecar>],
@@ -95,7 +96,8 @@ pub struct Workload {
     /// Proxy metadata `ISTIO_META_DNS_CAPTURE`.
     pub dns_capture: bool,
     /// Auto-allocation on (v1 metadata or istiod's v2 feature): with `dns_capture`, listeners
-    /// bind on `status.addresses` VIPs instead of `0.0.0.0` (ISTIO.md §4.2).
+    /// bind on `status.addresses` VIPs instead of `0.0.0.0` (istio/istio
+    /// pilot/pkg/model/service.go `nodeUsesAutoallocatedIPs`).
     pub dns_auto_allocate: bool,
 }
 

@@ -1,6 +1,8 @@
 //! The compiled shape of a sidecar's outbound side: listeners, their filter chains and the
-//! cluster behind each chain (ISTIO.md §2.3–2.5, §2.10). These are the types a linter or an
-//! admin page reads; `build` creates them and `decide` walks them.
+//! cluster behind each chain, as istio/istio pilot/pkg/networking/core/listener.go and tls.go
+//! build them, with the names of pilot/pkg/model/listener.go and pilot/pkg/networking/util/util.go.
+//! These are the types a linter or an admin page reads; `build` creates them and `decide` walks
+//! them.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -23,7 +25,8 @@ pub struct ListenerId(pub(crate) u32);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ChainId(pub(crate) u32);
 
-/// The address half of a (host × address) service (ISTIO.md §1.3).
+/// The address half of a (host × address) service (istio/istio
+/// pilot/pkg/serviceregistry/serviceentry/conversion.go `convertServices`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Addr {
     /// The entry has no (usable) addresses: Istio's `0.0.0.0`.
@@ -85,7 +88,8 @@ impl fmt::Display for Endpoint {
     }
 }
 
-/// Where a chain's cluster sends an accepted connection (ISTIO.md §1.2 resolution table).
+/// Where a chain's cluster sends an accepted connection: the cluster type that istio/istio
+/// pilot/pkg/networking/core/cluster.go `convertResolution` picks for the entry's resolution.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UpstreamSpec {
     /// `NONE` (`ORIGINAL_DST)`: the dialled address, with `targetPort` replacing the port if set.
@@ -176,7 +180,8 @@ pub struct Listener {
     pub port: u16,
     /// TCP, HTTP, or sniffed.
     pub protocol: ListenerProtocol,
-    /// The protocol and entry of the service that created it (for §2.7 conflicts).
+    /// The protocol and entry of the service that created it (for the merge conflicts of
+    /// listener.go `buildSidecarOutboundListener`).
     pub created_by: (Protocol, EntryId),
     /// Service chains in build order.
     pub chains: Vec<ChainId>,

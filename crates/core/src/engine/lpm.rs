@@ -62,7 +62,8 @@ impl<K, V> Default for Lpm<K, V> {
 
 impl<K: Bits, V: Copy> Lpm<K, V> {
     /// Builds the table. Host bits are masked off; when the same network appears twice the
-    /// first one given wins, mirroring "the earlier service keeps the chain" (ISTIO.md §2.7).
+    /// first one given wins, mirroring "the earlier service keeps the chain" (istio/istio
+    /// pilot/pkg/networking/core/listener.go `mergeTCPFilterChains`).
     pub(crate) fn build(prefixes: impl IntoIterator<Item = (K, u8, V)>) -> Self {
         let mut all: Vec<(u8, K, usize, V)> = prefixes
             .into_iter()

@@ -1,5 +1,7 @@
 //! Filter-chain selection inside one listener: Envoy's sieve restricted to what a TCP
-//! connection carries (ISTIO.md §2.6, §8.3 S05).
+//! connection carries (`FilterChainMatch` in envoyproxy/envoy
+//! api/envoy/config/listener/v3/listener_components.proto; Istio's simulator mirrors it in
+//! istio/istio pilot/pkg/simulation/traffic.go `matchFilterChain`).
 //!
 //! Destination IP first: the chains whose CIDR is the longest prefix containing the address
 //! survive; only when no CIDR contains it do the chains without a CIDR survive. Then SNI among the

@@ -1,5 +1,6 @@
 //! The decision engine: the one implementation of "what does an Istio sidecar do with this
-//! outbound TCP connection", shared by `check`, `simulate` and the proxy (ISTIO.md §8.3).
+//! outbound TCP connection", shared by `check`, `simulate` and the proxy. Istio answers the same
+//! question for its tests with istio/istio pilot/pkg/simulation/traffic.go.
 //!
 //! It works in two steps, as istiod and Envoy do. [`compile`] runs once per config × workload:
 //! it selects the Sidecar, applies exportTo and egress imports, expands `ServiceEntries` into

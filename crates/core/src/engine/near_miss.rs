@@ -1,7 +1,8 @@
 //! Near misses: the entries a user probably meant, and why they did not take the connection
-//! (ISTIO.md §8.3 S08). Reported on DENY and PASSTHROUGH, and on an ALLOW that may surprise:
-//! an address-less entry hijacking the port, a DNS upstream that ignores the dialled IP, a
-//! sniffed port, a TLS entry on a plain IP that never checks SNI, a cluster with no endpoints.
+//! (meshctl's own report: Istio's simulator names only what matched). Reported on DENY and
+//! PASSTHROUGH, and on an ALLOW that may surprise: an address-less entry hijacking the port, a DNS
+//! upstream that ignores the dialled IP, a sniffed port, a TLS entry on a plain IP that never
+//! checks SNI, a cluster with no endpoints.
 //!
 //! Everything comes from the compile records, so filtered entries (not exported, not imported,
 //! shadowed, dropped) are found without recompiling.

@@ -1,7 +1,8 @@
 //! The order in which a proxy considers services, which decides every "who wins" conflict
-//! (ISTIO.md §2.7): services exported explicitly to the proxy's namespace first, then public
-//! ones; within each group the oldest `creationTimestamp` first, then the host string, then the
-//! namespace. Input order breaks any remaining tie, so compiling the same files twice gives the
+//! (istio/istio pilot/pkg/model/push_context.go `servicesExportedToNamespace` and
+//! `SortServicesByCreationTime`): services exported explicitly to the proxy's namespace first, then
+//! public ones; within each group the oldest `creationTimestamp` first, then the host string, then
+//! the namespace. Input order breaks any remaining tie, so compiling the same files twice gives the
 //! same registry.
 //!
 //! Timestamps are parsed (RFC 3339, second resolution as Kubernetes stores them). A missing or

@@ -1,4 +1,6 @@
-//! Port protocols as the sidecar's listener builder classifies them (ISTIO.md §1.2, §2.3).
+//! Port protocols as the sidecar's listener builder classifies them (istio/istio
+//! pilot/pkg/networking/networking.go `ModelProtocolToListenerProtocol`, over
+//! pkg/config/protocol/instance.go).
 //!
 //! A `ServiceEntry` port's protocol decides three things the engine needs: whether the port gets a
 //! listener at all (UDP does not), where that listener binds (HTTP-class ports always bind the
@@ -30,7 +32,8 @@ pub enum Protocol {
     Auto,
 }
 
-/// How a listener treats the bytes of a connection (ISTIO.md §2.7 merge table).
+/// How a listener treats the bytes of a connection, including what merging services turns it
+/// into (istio/istio pilot/pkg/networking/core/listener.go `buildSidecarOutboundListener`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ListenerProtocol {
     /// Filter chains chosen by destination IP and SNI only.
@@ -98,7 +101,8 @@ impl Protocol {
     }
 
     /// True when adding `incoming` to a listener created for `existing` is refused outright:
-    /// one side is MONGO or MYSQL and the protocols differ (ISTIO.md §2.7, last merge row).
+    /// one side is MONGO or MYSQL and the protocols differ (istio/istio
+    /// pilot/pkg/networking/core/listener.go `isConflictWithWellKnownPort`).
     #[must_use]
     pub fn conflicts_on_well_known_port(existing: Protocol, incoming: Protocol) -> bool {
         let special = |p| matches!(p, Protocol::Mongo | Protocol::Mysql);

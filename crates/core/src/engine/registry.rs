@@ -158,7 +158,8 @@ impl Registry {
     }
 
     /// True when the wildcard listener on `port` has SNI chains, so a proxy must peek at the
-    /// TLS `ClientHello` there (exact-IP listeners never match on SNI, ISTIO.md §2.4).
+    /// TLS `ClientHello` there (exact-IP listeners never match on SNI: istio/istio
+    /// pilot/pkg/networking/core/tls.go `buildSidecarOutboundTLSFilterChainOpts`).
     #[must_use]
     pub fn listener_has_sni(&self, port: u16) -> bool {
         self.wildcard_listener(port).is_some_and(Listener::has_sni)

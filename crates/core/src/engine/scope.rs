@@ -1,5 +1,8 @@
-//! Which services a workload's sidecar knows about: Sidecar selection (ISTIO.md §3.2), egress
-//! host imports (§3.3), exportTo visibility (§3.4), and the outbound policy in effect (§3.1).
+//! Which services a workload's sidecar knows about: Sidecar selection (istio/istio
+//! pilot/pkg/model/push_context.go `doGetSidecarScope`), egress host imports
+//! (pilot/pkg/model/sidecar.go `selectServices`), exportTo visibility (push_context.go
+//! `IsServiceVisible`), and the outbound policy in effect (the Sidecar's own, else the mesh's:
+//! istio/api networking/v1alpha3/sidecar.proto `OutboundTrafficPolicy`).
 //!
 //! This file only answers questions ("which Sidecar", "is this host imported by that egress
 //! listener", "is this entry visible here"); expanding entries into services and building
@@ -234,7 +237,8 @@ fn select<'c>(
     default_in(&config.mesh.root_namespace).map(|s| (s, SidecarChoice::RootDefault))
 }
 
-/// How an entry is visible from the proxy's namespace (ISTIO.md §3.4, §2.7 step 1).
+/// How an entry is visible from the proxy's namespace (istio/istio
+/// pilot/pkg/model/push_context.go `IsServiceVisible`, `servicesExportedToNamespace`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Visibility {
     /// `.` in its own namespace, or naming the proxy's namespace: processed first.

@@ -1,10 +1,12 @@
 //! `ServiceEntry` → internal services: one per (host × address), as istiod converts them
-//! (ISTIO.md §1.3), each with its visibility and its place in the processing order (§2.7), and
-//! the upstream each of its ports would send to (§1.2 resolution table).
+//! (istio/istio pilot/pkg/serviceregistry/serviceentry/conversion.go `convertServices`), each
+//! with its visibility and its place in the processing order (`order`), and the upstream each of
+//! its ports would send to (pilot/pkg/networking/core/cluster.go `convertResolution`).
 //!
 //! Full-length CIDRs (`/32`, `/128`) become plain IPs; auto-allocated `status.addresses` replace
-//! `0.0.0.0` only when the workload consumes them (§4.2). Addresses that are neither IP nor CIDR
-//! are recorded as unusable instead of silently widening the entry to "any address".
+//! `0.0.0.0` only when the workload consumes them (pilot/pkg/model/service.go
+//! `nodeUsesAutoallocatedIPs`). Addresses that are neither IP nor CIDR are recorded as unusable
+//! instead of silently widening the entry to "any address".
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -128,9 +130,11 @@ pub(crate) fn expand(
     }
 }
 
-/// True when Istio allocates a VIP for `host` of `se` (ISTIO.md §4.2: no `addresses`,
-/// resolution other than NONE, a non-wildcard host, no opt-out label). Whether a workload uses
-/// it is [`Workload::consumes_auto_allocated_vips`]; the linter asks the same question here.
+/// True when Istio allocates a VIP for `host` of `se`: no `addresses`, resolution other than NONE,
+/// no opt-out label (istio/istio pilot/pkg/networking/serviceentry/ip_autoallocation.go
+/// `shouldV2AutoAllocateIPFromPieces`) and a non-wildcard host (the allocator in
+/// pilot/pkg/controllers/ipallocate/ipallocate.go). Whether a workload uses it is
+/// [`Workload::consumes_auto_allocated_vips`]; the linter asks the same question here.
 #[must_use]
 pub fn auto_allocation_applies(se: &ServiceEntry, host: &str) -> bool {
     let opted_out = se
@@ -144,7 +148,8 @@ pub fn auto_allocation_applies(se: &ServiceEntry, host: &str) -> bool {
         && !opted_out
 }
 
-/// The VIPs allocated for `host` when the workload uses them (ISTIO.md §4.2 conditions).
+/// The VIPs allocated for `host` when the workload uses them (istio/istio
+/// pilot/pkg/model/service.go `nodeUsesAutoallocatedIPs`).
 fn auto_allocated(se: &ServiceEntry, host_lc: &str, workload: &Workload) -> Option<Vec<Addr>> {
     if !workload.consumes_auto_allocated_vips() || !auto_allocation_applies(se, host_lc) {
         return None;
@@ -206,7 +211,8 @@ pub(crate) fn upstream(
             let mut endpoints = endpoints();
             if endpoints.is_empty() && !host.starts_with('*') && se.spec.workload_selector.is_none()
             {
-                // istiod's synthetic endpoint: the host itself (ISTIO.md §1.3).
+                // istiod's synthetic endpoint: the host itself (istio/istio conversion.go
+                // `convertServiceEntryToInstances`).
                 endpoints.push(Endpoint {
                     address: Arc::from(host),
                     port: target.unwrap_or(number),

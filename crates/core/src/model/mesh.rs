@@ -45,7 +45,8 @@ impl MeshConfig {
     }
 
     /// True when sidecars answer DNS themselves (`ISTIO_META_DNS_CAPTURE: "true"`), the
-    /// precondition for using auto-allocated VIPs (ISTIO.md §4.1–4.2).
+    /// precondition for using auto-allocated VIPs (istio/istio pilot/pkg/model/service.go
+    /// `nodeUsesAutoallocatedIPs`).
     #[must_use]
     pub fn dns_capture(&self) -> bool {
         self.proxy_metadata("ISTIO_META_DNS_CAPTURE")

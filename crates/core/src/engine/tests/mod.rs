@@ -1,7 +1,7 @@
 //! Table-driven engine tests: YAML in, `decide` out, with `explain` checked against it.
 //!
-//! Each case builds its config with the real loader (`load::load_bytes`), so the tests also
-//! pin that loaded documents mean what ISTIO.md says. Addresses come from the documentation
+//! Each case builds its config with the real loader (`load::load_bytes`), so the tests also pin
+//! that loaded documents mean what istiod would make of them. Addresses come from the documentation
 //! ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, `2001:db8::/32`), names from example.com.
 
 mod capture;
@@ -118,7 +118,8 @@ fn case(name: &'static str, config_yaml: impl Into<String>, conn: Conn, want: Wa
     Case {
         name,
         config_yaml: config_yaml.into(),
-        // ISTIO.md §2.11 outcomes assume Istio's shipped default.
+        // The worked outcomes assume Istio's shipped default, `ALLOW_ANY` (istio/istio
+        // pkg/config/mesh/mesh.go `DefaultMeshConfig`).
         mesh: MeshSettings {
             outbound_policy: OutboundPolicy::AllowAny,
             policy_source: "test mesh".into(),

@@ -1,4 +1,8 @@
-//! ISTIO.md §2.11 worked outcomes O1–O10, with Istio's listener, chain and cluster names.
+//! Worked outcomes O1–O10 (meshctl's numbering), with Istio's listener, chain and cluster names.
+//! They follow Istio's own simulation tests in istio/istio pilot/pkg/networking/core/:
+//! `TestPassthroughTraffic` and `TestLoop` (O10) in sidecar_simulation_test.go, and
+//! serviceentry_simulation_test.go; O9's hang is the "Server First Protocols" section of
+//! https://istio.io/latest/docs/ops/deployment/application-requirements/.
 
 use super::*;
 
