@@ -9,8 +9,7 @@ use anyhow::bail;
 use crate::cli::{CheckArgs, FailOn, GlobalArgs};
 use crate::render::{self, Summary};
 use crate::{ExitStatus, Io};
-use meshctl_core::diagnostic::{Diagnostic, Severity};
-use meshctl_core::rules::{self, DnsFacts, Rule, Selection};
+use meshctl_core::rules::{self, Diagnostic, DnsFacts, Rule, RuleSelection, Severity};
 use meshctl_core::{dns, load, workspace as config};
 
 /// Samples per host for the DNS rules: enough to see a rotating answer.
@@ -32,7 +31,7 @@ pub(super) fn run(
         writeln!(io.out, "{}", rule.info().explanation.trim_end())?;
         return Ok(ExitStatus::Success);
     }
-    let selection = Selection::new(&args.select, &args.ignore).map_err(anyhow::Error::msg)?;
+    let selection = RuleSelection::new(&args.select, &args.ignore).map_err(anyhow::Error::msg)?;
     let options = config::load_options(global.namespace.as_deref());
     let paths = if args.paths.is_empty() {
         vec![".".into()]

@@ -16,11 +16,6 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The rules that need live DNS answers (run with `--dns` against the test server).
-fn needs_dns(rule: Rule) -> bool {
-    ("MSH302"..="MSH307").contains(&rule.code())
-}
-
 fn codes_reported(path: &Path, dns: &TestDns, with_dns: bool) -> Vec<String> {
     let mut cmd = meshctl();
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -52,7 +47,8 @@ fn every_rule_has_docs_and_a_firing_and_a_quiet_fixture() {
             "missing near-miss fixture {}",
             quiet.display()
         );
-        let with_dns = needs_dns(*rule);
+        // Rules that need live DNS answers run with `--dns` against the test server.
+        let with_dns = rule.needs_dns();
         let found = codes_reported(&fires, &dns, with_dns);
         assert!(
             found.iter().any(|c| c == rule.code()),

@@ -11,10 +11,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use meshctl_core::diagnostic::Severity;
 use meshctl_core::engine::{self, MeshSettings, Registry, Workload};
 use meshctl_core::model::OutboundPolicy;
-use meshctl_core::rules::{self, Selection};
+use meshctl_core::rules::{self, RuleSelection, Severity};
 use meshctl_core::workspace as config;
 
 /// Most lint errors quoted in one rejection message.
@@ -110,7 +109,7 @@ pub fn build(source: &Source, generation: u64) -> Result<Policy, Rejected> {
     cx.mesh = mesh.clone();
     let workload = config::in_mesh(source.workload.clone(), &loaded);
     cx.dns_capture = workload.dns_capture;
-    let errors: Vec<String> = rules::check(&cx, &Selection::default())
+    let errors: Vec<String> = rules::check(&cx, &RuleSelection::default())
         .into_iter()
         .filter(|d| d.severity >= Severity::Error)
         .map(|d| format!("{}: {} {}", d.origin, d.rule.code(), d.message))
