@@ -28,6 +28,9 @@ mod severity;
 mod tcp;
 mod views;
 
+#[cfg(test)]
+mod fixture_tests;
+
 pub use context::Context;
 pub use diagnostic::Diagnostic;
 pub use dns::facts::DnsFacts;
