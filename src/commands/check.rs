@@ -44,7 +44,12 @@ pub(super) fn run(
             .mesh_configs
             .extend(config::load_mesh_config(file, &options)?);
     }
-    let facts = if args.dns {
+    // Resolve only when a selected rule reads the answers (`--dns --select MSH2` needs none).
+    let wants_dns = args.dns
+        && Rule::ALL
+            .iter()
+            .any(|rule| rule.needs_dns() && selection.enabled(*rule));
+    let facts = if wants_dns {
         Some(resolve_hosts(&inputs, args)?)
     } else {
         None

@@ -79,6 +79,37 @@ fn dns_rules_stay_off_without_the_flag() {
 }
 
 #[test]
+fn dns_is_queried_only_when_a_selected_rule_needs_it() {
+    let (socket, addr) = super::dns_server::unresponsive_server();
+    socket.set_nonblocking(true).expect("non-blocking socket");
+    let check = |select: &str| {
+        stdout(
+            meshctl()
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .args(["check", "-o", "json", "--fail-on", "none", "--dns"])
+                .args(["--timeout", "1s", "--nameserver", &addr.to_string()])
+                .args([
+                    "--select",
+                    select,
+                    "fixtures/check/MSH302-address-drift.yaml",
+                ]),
+            0,
+        )
+    };
+    let mut query = [0u8; 512];
+    assert_eq!(check("MSH2").trim(), "[]");
+    assert!(
+        socket.recv_from(&mut query).is_err(),
+        "--dns queried the nameserver although no selected rule reads DNS"
+    );
+    check("MSH302");
+    assert!(
+        socket.recv_from(&mut query).is_ok(),
+        "MSH302 needs DNS, yet the nameserver was not asked"
+    );
+}
+
+#[test]
 fn valid_fixtures_have_no_findings() {
     for dir in ["blog", "serviceentry/valid", "sidecar/valid", "mesh"] {
         let text = outcome(
