@@ -6,8 +6,7 @@ use anyhow::bail;
 use crate::cli::{CheckArgs, FailOn, GlobalArgs};
 use crate::render::{self, Summary};
 use crate::{ExitStatus, Io};
-use meshctl_core::diagnostic::{Diagnostic, Severity};
-use meshctl_core::rules::{self, DnsFacts, Rule, Selection};
+use meshctl_core::rules::{self, Diagnostic, DnsFacts, Rule, RuleSelection, Severity};
 use meshctl_core::workspace::{Sources, Workspace};
 use meshctl_core::{dns, load};
 
@@ -30,7 +29,7 @@ pub(super) fn run(
         writeln!(io.out, "{}", rule.info().explanation.trim_end())?;
         return Ok(ExitStatus::Success);
     }
-    let selection = Selection::new(&args.select, &args.ignore).map_err(anyhow::Error::msg)?;
+    let selection = RuleSelection::new(&args.select, &args.ignore).map_err(anyhow::Error::msg)?;
     let workspace = Workspace::load(&Sources {
         paths: if args.paths.is_empty() {
             vec![".".into()]
@@ -42,7 +41,12 @@ pub(super) fn run(
         namespace: global.namespace.clone(),
     })?;
     let inputs = workspace.inputs();
-    let facts = if args.dns {
+    // Resolve only when a selected rule reads the answers (`--dns --select MSH2` needs none).
+    let wants_dns = args.dns
+        && Rule::ALL
+            .iter()
+            .any(|rule| rule.needs_dns() && selection.enabled(*rule));
+    let facts = if wants_dns {
         Some(resolve_hosts(inputs, args)?)
     } else {
         None

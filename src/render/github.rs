@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use meshctl_core::diagnostic::{Diagnostic, Severity};
+use meshctl_core::rules::{Diagnostic, Severity};
 
 pub(super) fn write(diagnostics: &[Diagnostic], out: &mut dyn Write) -> anyhow::Result<()> {
     for d in diagnostics {

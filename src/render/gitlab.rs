@@ -4,7 +4,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use meshctl_core::diagnostic::{Diagnostic, Severity};
+use meshctl_core::rules::{Diagnostic, Severity};
 
 #[derive(Serialize)]
 struct Issue<'a> {

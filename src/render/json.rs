@@ -4,7 +4,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use meshctl_core::diagnostic::{Diagnostic, Severity};
+use meshctl_core::rules::{Diagnostic, Severity};
 
 /// One finding as JSON. `url` is null until meshctl has a published rules site; `--explain`
 /// prints the same documentation offline.

@@ -17,7 +17,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use meshctl_core::diagnostic::Diagnostic;
+use meshctl_core::rules::Diagnostic;
 
 /// How `check` prints its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

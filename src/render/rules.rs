@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use super::table;
-use meshctl_core::diagnostic::Diagnostic;
-use meshctl_core::rules::Rule;
+use meshctl_core::rules::{Diagnostic, Rule};
 
 /// `--list-rules`: code, name, default severity and summary of every rule.
 pub(crate) fn table(out: &mut dyn Write) -> std::io::Result<()> {

@@ -5,8 +5,7 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use meshctl_core::diagnostic::{Diagnostic, Severity};
-use meshctl_core::rules::Rule;
+use meshctl_core::rules::{Diagnostic, Rule, Severity};
 
 fn level(severity: Severity) -> &'static str {
     match severity {

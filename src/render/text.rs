@@ -6,7 +6,7 @@ use std::io::Write;
 use colored::Colorize as _;
 
 use super::Summary;
-use meshctl_core::diagnostic::{Diagnostic, Severity};
+use meshctl_core::rules::{Diagnostic, Severity};
 
 pub(super) fn write(
     diagnostics: &[Diagnostic],

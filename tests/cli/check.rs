@@ -16,11 +16,6 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The rules that need live DNS answers (run with `--dns` against the test server).
-fn needs_dns(rule: Rule) -> bool {
-    ("MSH302"..="MSH307").contains(&rule.code())
-}
-
 fn codes_reported(path: &Path, dns: &TestDns, with_dns: bool) -> Vec<String> {
     let mut cmd = meshctl();
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -52,7 +47,8 @@ fn every_rule_has_docs_and_a_firing_and_a_quiet_fixture() {
             "missing near-miss fixture {}",
             quiet.display()
         );
-        let with_dns = needs_dns(*rule);
+        // Rules that need live DNS answers run with `--dns` against the test server.
+        let with_dns = rule.needs_dns();
         let found = codes_reported(&fires, &dns, with_dns);
         assert!(
             found.iter().any(|c| c == rule.code()),
@@ -80,6 +76,37 @@ fn dns_rules_stay_off_without_the_flag() {
     let dns = TestDns::start();
     let found = codes_reported(&fixture("check/MSH302-address-drift.yaml"), &dns, false);
     assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn dns_is_queried_only_when_a_selected_rule_needs_it() {
+    let (socket, addr) = super::dns_server::unresponsive_server();
+    socket.set_nonblocking(true).expect("non-blocking socket");
+    let check = |select: &str| {
+        stdout(
+            meshctl()
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .args(["check", "-o", "json", "--fail-on", "none", "--dns"])
+                .args(["--timeout", "1s", "--nameserver", &addr.to_string()])
+                .args([
+                    "--select",
+                    select,
+                    "fixtures/check/MSH302-address-drift.yaml",
+                ]),
+            0,
+        )
+    };
+    let mut query = [0u8; 512];
+    assert_eq!(check("MSH2").trim(), "[]");
+    assert!(
+        socket.recv_from(&mut query).is_err(),
+        "--dns queried the nameserver although no selected rule reads DNS"
+    );
+    check("MSH302");
+    assert!(
+        socket.recv_from(&mut query).is_ok(),
+        "MSH302 needs DNS, yet the nameserver was not asked"
+    );
 }
 
 #[test]

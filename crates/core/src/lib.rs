@@ -6,7 +6,6 @@
 //! [`dns`], [`generate`] and [`target`] serve the commands that resolve and generate.
 //! Only loading and DNS do I/O; the binary crate renders, the proxy crate enforces.
 
-pub mod diagnostic;
 pub mod dns;
 pub mod engine;
 pub mod expect;

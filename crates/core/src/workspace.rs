@@ -19,11 +19,10 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::{self, MeshSettings, Registry, Workload};
 use crate::load::{self, Inputs, LoadOptions, LoadProblem, Loaded, Origin, SourceError};
 use crate::model::{OutboundPolicy, Resource};
-use crate::rules;
+use crate::rules::{self, Diagnostic};
 
 /// Everything a command names as input, as plain values (the CLI converts its flags).
 #[derive(Debug, Clone, Default)]
@@ -165,7 +164,7 @@ impl Workspace {
         outbound_policy: Option<OutboundPolicy>,
     ) -> Result<Workspace, WorkspaceError> {
         let admission = rules::admission(&inputs);
-        let mut rejected = rejections(&admission.findings);
+        let mut rejected = rejections(&admission.rejecting);
         let mut admitted = Inputs {
             service_entries: admit(&inputs.service_entries, &admission.rejected),
             sidecars: admit(&inputs.sidecars, &admission.rejected),
@@ -322,11 +321,10 @@ fn mesh_settings(
     Ok(settings)
 }
 
-/// The rejected documents, named by the error-severity admission findings.
+/// The rejected documents, named by the admission findings that keep them out.
 fn rejections(findings: &[Diagnostic]) -> Vec<RejectedResource> {
     findings
         .iter()
-        .filter(|d| d.severity >= Severity::Error)
         .map(|d| RejectedResource {
             origin: d.origin.to_string(),
             resource: d.resource.clone(),

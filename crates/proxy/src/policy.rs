@@ -13,9 +13,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use meshctl_core::diagnostic::Severity;
 use meshctl_core::engine::{self, MeshSettings, Registry, Workload};
-use meshctl_core::rules::{self, Selection};
+use meshctl_core::rules::{self, RuleSelection, Severity};
 use meshctl_core::workspace::{Sources, Workspace};
 
 /// Most lint errors quoted in one rejection message.
@@ -122,7 +121,7 @@ pub fn build(source: &Source, generation: u64) -> Result<Built, Rejected> {
     }
     let mut cx = workspace.lint_context();
     cx.dns_capture |= source.workload.dns_capture;
-    let lint: Vec<String> = rules::check(&cx, &Selection::default())
+    let lint: Vec<String> = rules::check(&cx, &RuleSelection::default())
         .into_iter()
         .filter(|d| d.severity >= Severity::Error)
         .map(|d| format!("{}: {} {}", d.origin, d.rule.code(), d.message))

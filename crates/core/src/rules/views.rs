@@ -4,10 +4,13 @@
 //!
 //! Compiling one view per namespace is the cost that grows with large repositories, so
 //! namespaces whose view cannot differ share one compiled registry. A namespace gets its own view
-//! when anything namespace-specific could change the engine's answer (ISTIO.md §2.7, §3.2–3.4):
-//! a Sidecar in it, an entry whose effective `exportTo` is not public and involves it (`.` in it,
-//! or naming it), or a host defined both in it and in another namespace (the proxy's own
-//! namespace wins). Every other namespace sees exactly the public entries in the same order, and
+//! when anything namespace-specific could change the engine's answer: a Sidecar in it (Istio
+//! picks the Sidecar by the workload's namespace), an entry whose effective `exportTo` is not
+//! public and involves it (`.` in it, or naming it; explicitly exported services also come first
+//! in Istio's order), or a host defined both in it and in another namespace (the proxy's own
+//! namespace wins). Upstream: istio/istio `pilot/pkg/model/push_context.go`
+//! (`servicesExportedToNamespace`, `doGetSidecarScope`) and `pilot/pkg/model/sidecar.go`
+//! (`selectServices`). Every other namespace sees exactly the public entries in the same order, and
 //! shares the view compiled for the first of them.
 
 use std::collections::{BTreeSet, HashMap};
@@ -17,17 +20,17 @@ use crate::load::{Inputs, Loaded, Origin};
 use crate::model::{Resource, ServiceEntry};
 
 /// One registry per namespace a workload could run in, as far as the inputs tell.
-pub(super) struct Views<'a> {
+pub(crate) struct Views<'a> {
     /// Loaded entries by their document origin, to map engine entries back in O(1).
     by_origin: HashMap<&'a Origin, Vec<&'a Loaded<ServiceEntry>>>,
     /// `(namespaces sharing the view, registry)`; the names are in namespace order.
-    pub(super) registries: Vec<(Vec<String>, Registry)>,
+    pub(crate) registries: Vec<(Vec<String>, Registry)>,
 }
 
 impl<'a> Views<'a> {
     /// Compiles the view of a label-less workload in every namespace named by an entry or
     /// Sidecar (and `default` when there are none).
-    pub(super) fn new(inputs: &'a Inputs, mesh: &MeshSettings, dns_capture: bool) -> Views<'a> {
+    pub(crate) fn new(inputs: &'a Inputs, mesh: &MeshSettings, dns_capture: bool) -> Views<'a> {
         let mut namespaces: BTreeSet<String> = inputs
             .service_entries
             .iter()
@@ -78,7 +81,7 @@ impl<'a> Views<'a> {
     }
 
     /// The loaded entry an engine entry came from.
-    pub(super) fn loaded(&self, info: &EntryInfo) -> Option<&'a Loaded<ServiceEntry>> {
+    pub(crate) fn loaded(&self, info: &EntryInfo) -> Option<&'a Loaded<ServiceEntry>> {
         self.by_origin
             .get(&info.origin)?
             .iter()
@@ -90,7 +93,7 @@ impl<'a> Views<'a> {
     }
 
     /// `namespace/name` of a loaded entry, as the engine names it.
-    pub(super) fn key(se: &Loaded<ServiceEntry>) -> String {
+    pub(crate) fn key(se: &Loaded<ServiceEntry>) -> String {
         se.resource.key()
     }
 }

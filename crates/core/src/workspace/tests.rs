@@ -181,3 +181,22 @@ fn nothing_istio_shaped_is_empty() {
         "a mesh config alone is a deliberate deny-all"
     );
 }
+
+#[test]
+fn two_selectorless_sidecars_are_an_error_finding_but_both_are_admitted() {
+    let sidecar = |name: &str| {
+        format!(
+            "---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{name: {name}, namespace: default}}\nspec: {{egress: [{{hosts: ['./*']}}]}}\n"
+        )
+    };
+    let ws = workspace(&format!("{}{}", sidecar("a"), sidecar("b")), None).expect("ws");
+    assert!(
+        ws.admission()
+            .iter()
+            .any(|d| d.rule.code() == "MSH110" && d.severity >= crate::rules::Severity::Error),
+        "{:?}",
+        ws.admission()
+    );
+    assert!(ws.rejected().is_empty(), "{:?}", ws.rejected());
+    assert_eq!(ws.admitted().sidecars.len(), 2);
+}

@@ -1,43 +1,13 @@
-//! A finding about the inputs: which rule, how bad, what and where, and the fix. Data only —
-//! formatting belongs to `render`, deciding to `rules`.
+//! A finding with its rule attached: what every output format renders. Data only — formatting
+//! belongs to the binary's `render`, deciding to the rule files. Rule files never build one: they
+//! fill a [`Findings`](super::findings::Findings) sink, and the runner names the rule here.
 
 use std::cmp::Ordering;
-use std::fmt;
 
-use serde::Serialize;
-
+use super::findings::Finding;
+use super::registry::Rule;
+use super::severity::Severity;
 use crate::load::Origin;
-use crate::rules::Rule;
-
-/// How bad a finding is. Ordered so `--fail-on` can compare: Info < Warning < Error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Worth knowing; nothing is wrong by itself.
-    Info,
-    /// Probably not what the author meant.
-    Warning,
-    /// Istio rejects it, or traffic will not flow as written.
-    Error,
-}
-
-impl Severity {
-    /// `info`, `warning`, `error`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,9 +27,21 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// Names the rule that produced `finding`.
+    pub(crate) fn new(rule: Rule, finding: Finding) -> Diagnostic {
+        Diagnostic {
+            rule,
+            severity: finding.severity,
+            message: finding.message,
+            origin: finding.origin,
+            resource: finding.resource,
+            help: finding.help,
+        }
+    }
+
     /// The key every output format sorts by: file, line, column, code.
     #[must_use]
-    pub fn sort_key(&self) -> (&str, u64, u64, &'static str) {
+    pub(crate) fn sort_key(&self) -> (&str, u64, u64, &'static str) {
         (
             &self.origin.path,
             self.origin.pos.line,
@@ -70,7 +52,7 @@ impl Diagnostic {
 }
 
 /// Sorts diagnostics deterministically (file, line, column, code, then message).
-pub fn sort(diagnostics: &mut [Diagnostic]) {
+pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| match a.sort_key().cmp(&b.sort_key()) {
         Ordering::Equal => a.message.cmp(&b.message),
         other => other,

@@ -4,13 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use super::Rule;
+use super::registry::Rule;
 
 /// The annotation that suppresses meshctl rules on one resource: `"MSH201,MSH202"`.
-pub const IGNORE_ANNOTATION: &str = "meshctl.dev/ignore";
+pub(crate) const IGNORE_ANNOTATION: &str = "meshctl.dev/ignore";
 
 /// Istio's analyzer suppression annotation, honoured for the codes that map to ours.
-pub const ISTIO_SUPPRESS_ANNOTATION: &str = "galley.istio.io/analyze-suppress";
+pub(crate) const ISTIO_SUPPRESS_ANNOTATION: &str = "galley.istio.io/analyze-suppress";
 
 /// Istio analyzer codes with a meshctl equivalent: IST0134 (ServiceEntry addresses required)
 /// is MSH201; IST0177 (conflicting protocol) is MSH404.
@@ -21,25 +21,25 @@ const ISTIO_EQUIVALENTS: [(&str, Rule); 2] = [
 
 /// The rules the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Selection {
+pub struct RuleSelection {
     enabled: Vec<Rule>,
 }
 
-impl Default for Selection {
+impl Default for RuleSelection {
     /// Every rule.
     fn default() -> Self {
-        Selection {
+        RuleSelection {
             enabled: Rule::ALL.to_vec(),
         }
     }
 }
 
-impl Selection {
+impl RuleSelection {
     /// Builds the selection from `--select` and `--ignore` values.
     ///
     /// # Errors
     /// A message naming a value that matches no rule.
-    pub fn new(select: &[String], ignore: &[String]) -> Result<Selection, String> {
+    pub fn new(select: &[String], ignore: &[String]) -> Result<RuleSelection, String> {
         let select = matches_of(select)?;
         let ignore = matches_of(ignore)?;
         let enabled = Rule::ALL
@@ -48,7 +48,7 @@ impl Selection {
             .filter(|r| select.is_empty() || select.contains(r))
             .filter(|r| !ignore.contains(r))
             .collect();
-        Ok(Selection { enabled })
+        Ok(RuleSelection { enabled })
     }
 
     /// True when `rule` runs.
@@ -83,7 +83,7 @@ fn matches_of(values: &[String]) -> Result<Vec<Rule>, String> {
 
 /// The rules a resource's annotations suppress.
 #[must_use]
-pub fn suppressed_by(annotations: &BTreeMap<String, String>) -> Vec<Rule> {
+pub(crate) fn suppressed_by(annotations: &BTreeMap<String, String>) -> Vec<Rule> {
     let mut rules = Vec::new();
     if let Some(list) = annotations.get(IGNORE_ANNOTATION) {
         rules.extend(list.split(',').filter_map(|c| Rule::find(c.trim())));
@@ -110,15 +110,15 @@ mod tests {
 
     #[test]
     fn select_and_ignore_take_codes_prefixes_and_names() {
-        let s = Selection::new(&["MSH2".into()], &["broad-cidr".into(), "msh205".into()])
+        let s = RuleSelection::new(&["MSH2".into()], &["broad-cidr".into(), "msh205".into()])
             .expect("valid");
         assert!(s.enabled(Rule::MissingCidr));
         assert!(!s.enabled(Rule::BroadCidr));
         assert!(!s.enabled(Rule::UnspecifiedProtocol));
         assert!(!s.enabled(Rule::InvalidHost));
-        assert!(Selection::new(&["MSH999".into()], &[]).is_err());
+        assert!(RuleSelection::new(&["MSH999".into()], &[]).is_err());
         assert!(
-            Selection::new(&[], &[])
+            RuleSelection::new(&[], &[])
                 .expect("all")
                 .enabled(Rule::ParseError)
         );

@@ -1,5 +1,7 @@
-//! Name syntax as Istio's webhook checks it: hosts (DNS names with an optional leading `*.`),
-//! DNS-1123 labels (port names, exportTo namespaces) and Sidecar `namespace/host` imports.
+//! Name syntax as Istio's webhook checks it: hosts (DNS names with an optional leading `*.`;
+//! istio/istio `pkg/config/validation/agent/validation.go`, `ValidateWildcardDomain`), DNS-1123
+//! labels (port names, exportTo namespaces) and Sidecar `namespace/host` imports
+//! (`pkg/config/validation/validation.go`, `ValidateSidecar`).
 
 /// Checks a ServiceEntry host. `Err` carries the offending label, as Istio's message does.
 /// Rules: at most 255 characters; a `*` only as a whole leading label; every other label 1–63
@@ -12,7 +14,7 @@ pub(super) fn check_domain(host: &str) -> Result<(), String> {
     let name = name.strip_suffix('.').unwrap_or(name);
     let labels: Vec<&str> = name.split('.').collect();
     for (i, label) in labels.iter().enumerate() {
-        // A partial wildcard in the first label (`*foo`) is only warned about (V4); a `*` in
+        // A partial wildcard in the first label (`*foo`) is only warned about (MSH109); a `*` in
         // any later label is rejected.
         if i > 0 && label.contains('*') {
             return Err((*label).to_owned());

@@ -1,45 +1,17 @@
-//! MSH5xx: configuration that makes entries pointless for the workloads in scope — a mesh that
-//! allows every destination anyway (MSH501), an entry no namespace in the inputs can use
-//! (MSH502, from the engine's visibility and import decisions).
-
-use crate::diagnostic::Diagnostic;
-use crate::model::OutboundPolicy;
+//! MSH502 entry-not-visible: in every namespace's view the engine filtered the entry out before
+//! building any listener — not exported there, not imported by the namespace's Sidecar, its port
+//! taken by another egress listener, or its host kept from another namespace.
 
 use std::collections::{BTreeSet, HashMap};
 
 use crate::engine::Fate;
 use crate::load::Origin;
+use crate::rules::context::Context;
+use crate::rules::findings::Findings;
+use crate::rules::views::Views;
 
-use super::views::Views;
-use super::{Context, Rule, finding};
-
-pub(super) fn check(cx: &Context<'_>, views: &Views<'_>, out: &mut Vec<Diagnostic>) {
-    not_visible(cx, views, out);
-    for mesh in &cx.inputs.mesh_configs {
-        let mode = mesh
-            .resource
-            .outbound_traffic_policy
-            .as_ref()
-            .and_then(|p| p.mode);
-        if mode.is_some_and(OutboundPolicy::allows_unmatched) {
-            let origin = mesh.locate("outboundTrafficPolicy.mode");
-            out.push(Diagnostic {
-                rule: Rule::RegistryOnlyDisabled,
-                severity: Rule::RegistryOnlyDisabled.default_severity(),
-                message: format!(
-                    "the mesh's outbound policy is {}: connections no entry matches are let through, so ServiceEntries restrict nothing",
-                    mode.map_or("", OutboundPolicy::as_str)
-                ),
-                origin,
-                resource: Some("MeshConfig".into()),
-                help: Some("set `outboundTrafficPolicy.mode: REGISTRY_ONLY` to allow only registered destinations".into()),
-            });
-        }
-    }
-}
-
-/// MSH502: in every namespace's view the entry was filtered out before any listener was built.
-fn not_visible(cx: &Context<'_>, views: &Views<'_>, out: &mut Vec<Diagnostic>) {
+/// Reports every entry no namespace's view uses, with the reason per namespace.
+pub(crate) fn check(cx: &Context<'_>, views: &Views<'_>, out: &mut Findings) {
     // One pass over every registry's records: entry origin → (used anywhere, why not).
     let mut verdicts: HashMap<(&Origin, String), (bool, BTreeSet<String>)> = HashMap::new();
     for (namespaces, registry) in &views.registries {
@@ -79,16 +51,14 @@ fn not_visible(cx: &Context<'_>, views: &Views<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let reasons: Vec<&str> = reasons.iter().map(String::as_str).collect();
-        let mut d = finding(
+        out.at(
             se,
-            Rule::EntryNotVisible,
             "metadata.name",
             format!(
                 "no workload in the inputs' namespaces can use this entry ({})",
                 reasons.join("; ")
             ),
-        );
-        d.help = Some("widen `exportTo` or add the host to the Sidecar's egress `hosts`".into());
-        out.push(d);
+        )
+        .help("widen `exportTo` or add the host to the Sidecar's egress `hosts`");
     }
 }

@@ -1,0 +1,108 @@
+//! MSH110 invalid-sidecar: a Sidecar the webhook rejects (empty, port-less egress listeners out
+//! of place, egress listeners without hosts, malformed `namespace/host` imports, an egress proxy
+//! outside ALLOW_ANY), or a second selector-less Sidecar in a namespace: Istio admits that one,
+//! but which of the two applies is undefined (its analyzer reports IST0111), so meshctl treats
+//! it as an error too.
+
+use std::collections::BTreeMap;
+
+use super::host;
+use crate::load::{Inputs, Loaded};
+use crate::model::{OutboundPolicy, Sidecar};
+use crate::rules::findings::Findings;
+
+/// Reports the webhook's Sidecar errors, then the namespaces with two selector-less Sidecars.
+pub(crate) fn check(inputs: &Inputs, out: &mut Findings) {
+    for sidecar in &inputs.sidecars {
+        rejected(sidecar, out);
+    }
+    selectorless(&inputs.sidecars, out);
+}
+
+fn rejected(sidecar: &Loaded<Sidecar>, out: &mut Findings) {
+    let spec = &sidecar.resource.spec;
+    if spec.egress.is_empty()
+        && spec.ingress.is_none()
+        && spec.outbound_traffic_policy.is_none()
+        && spec.workload_selector.is_none()
+    {
+        out.at(sidecar, "spec", "sidecar: empty configuration provided");
+    }
+    let portless: Vec<usize> = spec
+        .egress
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.port.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    if portless.len() > 1 {
+        out.at(
+            sidecar,
+            "spec.egress",
+            "sidecar: egress can have only one listener with empty port",
+        );
+    } else if portless
+        .first()
+        .is_some_and(|&i| i + 1 != spec.egress.len())
+    {
+        out.at(
+            sidecar,
+            "spec.egress",
+            "sidecar: the egress listener with empty port should be the last listener in the list",
+        );
+    }
+    for (i, listener) in spec.egress.iter().enumerate() {
+        if listener.hosts.is_empty() {
+            out.at(
+                sidecar,
+                &format!("spec.egress[{i}].hosts"),
+                "sidecar: egress listener must contain at least one host",
+            );
+        }
+        for (j, h) in listener.hosts.iter().enumerate() {
+            if let Some(message) = host::sidecar_host_error(h) {
+                out.at(sidecar, &format!("spec.egress[{i}].hosts[{j}]"), message);
+            }
+        }
+    }
+    if let Some(policy) = &spec.outbound_traffic_policy
+        && policy.egress_proxy.is_some()
+        && policy.mode != Some(OutboundPolicy::AllowAny)
+    {
+        out.at(
+            sidecar,
+            "spec.outboundTrafficPolicy",
+            "sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode",
+        );
+    }
+}
+
+/// Istio leaves the choice between two selector-less Sidecars in a namespace undefined.
+fn selectorless(sidecars: &[Loaded<Sidecar>], out: &mut Findings) {
+    let mut first: BTreeMap<&str, &Loaded<Sidecar>> = BTreeMap::new();
+    for sidecar in sidecars
+        .iter()
+        .filter(|s| s.resource.spec.workload_selector.is_none())
+    {
+        let namespace = sidecar.resource.metadata.namespace();
+        match first.get(namespace) {
+            Some(earlier) => {
+                out.at(
+                    sidecar,
+                    "metadata.name",
+                    format!(
+                        "namespace {namespace} already has a Sidecar without workloadSelector ({}); which one applies is undefined",
+                        earlier.resource.metadata.name
+                    ),
+                )
+                .help("keep one selector-less Sidecar per namespace; give the others a workloadSelector")
+                // The webhook admits both (istioctl's analyzer reports IST0111); istiod then
+                // picks one, so both stay in the workspace and the engine's choice applies.
+                .admitted_anyway();
+            }
+            None => {
+                first.insert(namespace, sidecar);
+            }
+        }
+    }
+}

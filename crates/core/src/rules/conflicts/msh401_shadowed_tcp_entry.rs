@@ -1,0 +1,63 @@
+//! MSH401 shadowed-tcp-entry: the engine dropped an entry's filter chain because an earlier
+//! entry had the same match on the same listener — both without addresses on a port, the same
+//! address, or CIDR blocks equal after masking. Istio keeps the oldest (then by host name), so
+//! the later entry is silently unused (istio/istio `pilot/pkg/networking/core/listener.go`,
+//! `mergeTCPFilterChains`; ordering in `pilot/pkg/model/push_context.go`,
+//! `SortServicesByCreationTime`).
+
+use super::seen::Seen;
+use crate::engine::{Fate, Registry};
+use crate::rules::context::Context;
+use crate::rules::findings::Findings;
+use crate::rules::views::Views;
+
+/// Reports every shadowed chain once, on the losing entry.
+pub(crate) fn check(_cx: &Context<'_>, views: &Views<'_>, out: &mut Findings) {
+    let mut seen = Seen::default();
+    for (_, registry) in &views.registries {
+        shadowed(views, registry, &mut seen, out);
+    }
+}
+
+fn shadowed(views: &Views<'_>, registry: &Registry, seen: &mut Seen, out: &mut Findings) {
+    for record in registry.records() {
+        let Fate::Shadowed {
+            listener,
+            winner,
+            precedence,
+        } = &record.fate
+        else {
+            continue;
+        };
+        let winner_chain = registry.chain(*winner);
+        let winner_entry = registry.entry(winner_chain.entry);
+        let loser = registry.entry(record.entry);
+        if winner_entry.origin == loser.origin {
+            continue; // one entry's own hosts/addresses: MSH201's info covers it
+        }
+        let Some(se) = views.loaded(loser) else {
+            continue;
+        };
+        let listener = &registry.listener(*listener).name;
+        if !seen.first(se, format!("{}|{listener}|{winner_entry}", record.port)) {
+            continue;
+        }
+        let undated = se.resource.metadata.creation_timestamp.is_none();
+        out.at(
+            se,
+            "spec.ports",
+            format!(
+                "port {} on {listener} is shadowed by {winner_entry} (host {}): both match {}, only the first is used ({precedence}{})",
+                record.port,
+                winner_chain.host,
+                winner_chain.match_description(),
+                if undated {
+                    "; without creationTimestamp the winner depends on creation order"
+                } else {
+                    ""
+                }
+            ),
+        )
+        .help("give each entry its own addresses, or merge them into one entry");
+    }
+}

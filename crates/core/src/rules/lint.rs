@@ -1,0 +1,70 @@
+//! `check`: every selected rule — admission and lint — over one context, then the
+//! `--select`/`--ignore` selection and per-resource suppression annotations, sorted. Rules only
+//! run when selected and when what they read is there: DNS rules need the context's DNS facts,
+//! and the engine's per-namespace views are compiled once, only if a selected rule reads them.
+
+use std::cell::OnceCell;
+
+use super::context::Context;
+use super::diagnostic::{self, Diagnostic};
+use super::findings::Findings;
+use super::gate;
+use super::registry::{CheckFn, Rule};
+use super::selection::{RuleSelection, suppressed_by};
+use super::views::Views;
+use crate::model::Resource;
+
+/// Runs the selected rules and drops findings a resource's annotations suppress.
+/// Pure: DNS answers come in through the context. The result is sorted.
+#[must_use]
+pub fn check(cx: &Context<'_>, selection: &RuleSelection) -> Vec<Diagnostic> {
+    let enabled = |rule: Rule| selection.enabled(rule);
+    let mut found: Vec<Diagnostic> = gate::findings(cx.inputs, enabled)
+        .into_iter()
+        .map(|(rule, finding)| Diagnostic::new(rule, finding))
+        .collect();
+    let views = OnceCell::new();
+    let views = || views.get_or_init(|| Views::new(cx.inputs, &cx.mesh, cx.dns_capture));
+    for &rule in Rule::ALL.iter().filter(|r| enabled(**r)) {
+        let mut out = Findings::new(rule.default_severity());
+        match rule.check_fn() {
+            CheckFn::Admission(_) => continue, // ran above, in the admission gate
+            CheckFn::Lint(check) => check(cx, &mut out),
+            CheckFn::Views(check) => check(cx, views(), &mut out),
+            CheckFn::Dns(check) => match cx.dns {
+                Some(facts) => check(cx, facts, &mut out),
+                None => continue,
+            },
+        }
+        found.extend(
+            out.into_vec()
+                .into_iter()
+                .map(|finding| Diagnostic::new(rule, finding)),
+        );
+    }
+    let suppressions: Vec<(String, Vec<Rule>)> = cx
+        .inputs
+        .service_entries
+        .iter()
+        .map(|l| {
+            (
+                l.resource.describe(),
+                suppressed_by(&l.resource.metadata.annotations),
+            )
+        })
+        .chain(cx.inputs.sidecars.iter().map(|l| {
+            (
+                l.resource.describe(),
+                suppressed_by(&l.resource.metadata.annotations),
+            )
+        }))
+        .filter(|(_, rules)| !rules.is_empty())
+        .collect();
+    found.retain(|d| {
+        !suppressions.iter().any(|(resource, rules)| {
+            d.resource.as_deref() == Some(resource) && rules.contains(&d.rule)
+        })
+    });
+    diagnostic::sort(&mut found);
+    found
+}

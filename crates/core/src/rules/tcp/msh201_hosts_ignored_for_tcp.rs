@@ -1,0 +1,103 @@
+//! MSH201 hosts-ignored-for-tcp: a TCP-class (or protocol-less) port on an entry without
+//! addresses, which captures the whole port whatever `hosts` says; and, as info, several hosts
+//! sharing one address on a TCP port, where only one host's cluster is used (Istio's analyzer
+//! reports the first case as IST0134).
+
+use std::net::IpAddr;
+
+use crate::engine::{self, Protocol};
+use crate::load::Loaded;
+use crate::model::{Resolution, ServiceEntry, ServiceEntrySpec};
+use crate::rules::address;
+use crate::rules::context::Context;
+use crate::rules::findings::Findings;
+use crate::rules::severity::Severity;
+
+/// Reports every TCP port that captures all destinations, then shared single addresses.
+pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
+    for se in &cx.inputs.service_entries {
+        check_entry(cx, se, out);
+    }
+}
+
+fn check_entry(cx: &Context<'_>, loaded: &Loaded<ServiceEntry>, out: &mut Findings) {
+    let se = &loaded.resource;
+    let spec = &se.spec;
+    let host = spec.hosts.first().map_or("<none>", String::as_str);
+    let mut tcp_ports = Vec::new();
+    for (i, port) in spec.ports.iter().enumerate() {
+        let protocol = Protocol::parse(port.protocol.as_deref());
+        if !matches!(
+            protocol,
+            Protocol::Tcp | Protocol::Mongo | Protocol::Mysql | Protocol::Redis | Protocol::Auto
+        ) {
+            continue;
+        }
+        let n = port.number;
+        tcp_ports.push(n);
+        if !spec.addresses.is_empty() || uses_auto_vip(cx, se) {
+            continue;
+        }
+        let message = match spec.resolution() {
+            Resolution::None => {
+                format!("port {n} is open to every destination IP; `hosts` does not restrict TCP")
+            }
+            Resolution::Dns | Resolution::DnsRoundRobin => format!(
+                "every connection on port {n} is sent to {host}, whatever IP the application dialled; `hosts` does not restrict TCP"
+            ),
+            Resolution::Static => format!(
+                "every connection on port {n} is sent to this entry's endpoints; `hosts` does not restrict TCP"
+            ),
+            Resolution::DynamicDns => {
+                format!("port {n} has no address, so `hosts` cannot select TCP connections")
+            }
+        };
+        let help = if host.parse::<IpAddr>().is_ok() {
+            format!(
+                "list `{host}` under `addresses` as a /32 or /128 and put the service's name in `hosts`"
+            )
+        } else {
+            format!(
+                "add the service's IPs as /32 addresses (`meshctl gen serviceentry {host}:{n}`)"
+            )
+        };
+        out.at(loaded, &format!("spec.ports[{i}]"), message)
+            .help(help);
+    }
+    if let Some(n) = tcp_ports.first()
+        && spec.hosts.len() > 1
+        && spec.resolution() == Resolution::None
+        && one_host_route(spec)
+    {
+        let first = spec.hosts.iter().min().map_or("", String::as_str);
+        out.at(
+            loaded,
+            "spec.hosts",
+            format!(
+                "{} hosts share one address on TCP port {n}: only {first}'s cluster is used",
+                spec.hosts.len()
+            ),
+        )
+        .severity(Severity::Info)
+        .help("write one ServiceEntry per host, each with its own addresses");
+    }
+}
+
+/// True when the sidecars would bind auto-allocated VIPs for this entry instead of 0.0.0.0:
+/// they proxy DNS and Istio (1.25+ allocates by default) gives every host a VIP.
+fn uses_auto_vip(cx: &Context<'_>, se: &ServiceEntry) -> bool {
+    cx.dns_capture
+        && se
+            .spec
+            .hosts
+            .iter()
+            .all(|h| engine::auto_allocation_applies(se, h))
+}
+
+/// Exactly one address, and it names a single host (bare IP, /32 or /128).
+fn one_host_route(spec: &ServiceEntrySpec) -> bool {
+    match spec.addresses.as_slice() {
+        [address] => address::is_host_route(address),
+        _ => false,
+    }
+}

@@ -1,0 +1,36 @@
+//! MSH203 cidr-host-bits-set: a CIDR block with host bits set (`203.0.113.7/24`). Istio masks
+//! them away, so the entry covers the whole block, not the host the author probably meant.
+
+use ipnet::IpNet;
+
+use crate::rules::context::Context;
+use crate::rules::findings::Findings;
+
+/// Reports every CIDR block whose address is not its network address.
+pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
+    for se in &cx.inputs.service_entries {
+        for (i, address) in se.resource.spec.addresses.iter().enumerate() {
+            // A bare IP is MSH202's; an unparsable block is MSH102's.
+            let Ok(net) = address.parse::<IpNet>() else {
+                continue;
+            };
+            if net.addr() == net.network() {
+                continue;
+            }
+            out.at(
+                se,
+                &format!("spec.addresses[{i}]"),
+                format!(
+                    "`{address}` means `{}`: the host bits are ignored",
+                    net.trunc()
+                ),
+            )
+            .help(format!(
+                "write `{}`, or `{}/{}` for the single host",
+                net.trunc(),
+                net.addr(),
+                net.max_prefix_len()
+            ));
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! MSH204 broad-cidr: a CIDR block wider than `--max-ipv4-prefix` (default /24) or
+//! `--max-ipv6-prefix` (default /64): the entry opens its ports to that many addresses. `/0` is
+//! an error, because it opens them to the whole internet.
+
+use ipnet::IpNet;
+
+use crate::rules::context::Context;
+use crate::rules::findings::Findings;
+use crate::rules::severity::Severity;
+
+/// Reports every CIDR block shorter than the context's threshold for its family.
+pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
+    for se in &cx.inputs.service_entries {
+        for (i, address) in se.resource.spec.addresses.iter().enumerate() {
+            // A bare IP cannot be broad; an unparsable block is MSH102's.
+            let Ok(net) = address.parse::<IpNet>() else {
+                continue;
+            };
+            let limit = if net.addr().is_ipv4() {
+                cx.max_ipv4_prefix
+            } else {
+                cx.max_ipv6_prefix
+            };
+            if net.prefix_len() >= limit {
+                continue;
+            }
+            let path = format!("spec.addresses[{i}]");
+            let finding = if net.prefix_len() == 0 {
+                out.at(
+                    se,
+                    &path,
+                    format!(
+                        "`{address}` admits every address: the entry opens its ports to the whole internet"
+                    ),
+                )
+                .severity(Severity::Error)
+            } else {
+                let size = 2f64.powi(i32::from(net.max_prefix_len() - net.prefix_len()));
+                out.at(
+                    se,
+                    &path,
+                    format!("`{address}` admits {size} addresses (wider than /{limit})"),
+                )
+            };
+            finding.help("list the service's own addresses (`meshctl gen serviceentry`) or the provider's published ranges");
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! MSH205 unspecified-protocol: a port without `protocol`. The sidecar then sniffs the first
+//! client bytes to choose HTTP or TCP, with no detection timeout by default; on a server-first
+//! port (the server greets first) client and sidecar wait for each other and the connection
+//! hangs, so there it is an error. Kubernetes Services default some well-known ports to TCP;
+//! ServiceEntries do not (istio/istio `pkg/config/kube/conversion.go`, `wellKnownPorts`, applies
+//! to Services only; istio.io `docs/ops/deployment/application-requirements`, "Server First
+//! Protocols").
+
+use crate::rules::context::Context;
+use crate::rules::findings::Findings;
+use crate::rules::severity::Severity;
+
+/// Ports where the server speaks first; unset protocol makes the sidecar wait for the client.
+pub const SERVER_FIRST_PORTS: [u16; 6] = [3306, 25, 27017, 21, 110, 143];
+
+/// Reports every port without a protocol; an error on server-first ports.
+pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
+    for se in &cx.inputs.service_entries {
+        for (i, port) in se.resource.spec.ports.iter().enumerate() {
+            if port.protocol.as_deref().is_some_and(|p| !p.is_empty()) {
+                continue;
+            }
+            let n = u16::try_from(port.number).unwrap_or(0);
+            let server_first =
+                SERVER_FIRST_PORTS.contains(&n) || cx.server_first_ports.contains(&n);
+            let path = format!("spec.ports[{i}]");
+            let finding = if server_first {
+                out.at(
+                    se,
+                    &path,
+                    format!(
+                        "port {n} has no protocol: the sidecar waits for the client's first bytes, but on {n} the server speaks first, so connections hang"
+                    ),
+                )
+                .severity(Severity::Error)
+            } else {
+                out.at(
+                    se,
+                    &path,
+                    format!(
+                        "port {n} has no protocol: the sidecar sniffs the first client bytes to choose HTTP or TCP"
+                    ),
+                )
+            };
+            finding
+                .help("set `protocol: TCP` (the port name does not set a ServiceEntry's protocol)");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! MSH210 external-host-mesh-internal: an entry for a host outside the cluster declared
+//! `location: MESH_INTERNAL`. Matching is unchanged, but the sidecar expects mesh mTLS from it
+//! and telemetry counts it as an in-mesh service.
+
+use crate::model::Location;
+use crate::rules::context::Context;
+use crate::rules::findings::Findings;
+
+/// Reports MESH_INTERNAL entries without a workload selector whose hosts are not cluster names.
+pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
+    for se in &cx.inputs.service_entries {
+        let spec = &se.resource.spec;
+        let in_cluster = spec
+            .hosts
+            .iter()
+            .all(|h| h.rsplit('.').next() == Some("local") || !h.contains('.'));
+        if spec.location() == Location::MeshInternal
+            && spec.workload_selector.is_none()
+            && !in_cluster
+        {
+            out.at(
+                se,
+                "spec.location",
+                "an external host is declared MESH_INTERNAL: the sidecar will expect mesh mTLS and report it as an in-mesh service",
+            )
+            .help("use `location: MESH_EXTERNAL` for services outside the mesh");
+        }
+    }
+}
