@@ -31,9 +31,9 @@ pub(super) fn run(
             .or_insert_with(|| {
                 workspace.compile(&workspace.in_mesh(args.workload.workload(&namespace, &labels)))
             });
-        let (target, addresses) = super::simulate::destinations(&call.destination, args)
+        let (target, addresses) = super::destination::resolve(&call.destination, &args.dns)
             .with_context(|| format!("{}: call to `{}`", call.origin, call.destination))?;
-        let connections = super::simulate::decide_all(
+        let connections = super::destination::explain_all(
             registry,
             &target,
             &addresses,

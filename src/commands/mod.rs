@@ -2,11 +2,12 @@
 
 mod check;
 mod completions;
+mod destination;
 mod expect;
 mod gen_service_entry;
 mod proxy;
 mod resolve;
-pub(crate) mod simulate;
+mod simulate;
 
 use anyhow::bail;
 

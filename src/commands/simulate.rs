@@ -3,16 +3,12 @@
 //! workspace (what Istio would admit), every answer from [`engine::explain`], every line of
 //! output from `render::simulate`.
 
-use std::net::IpAddr;
-
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 
 use crate::cli::{GlobalArgs, SimulateArgs, SimulateFormat};
 use crate::render::simulate::{Query, Report};
 use crate::{ExitStatus, Io, render};
-use meshctl_core::dns;
-use meshctl_core::engine::{self, Connection, Explanation, Verdict};
-use meshctl_core::target::Target;
+use meshctl_core::engine::Verdict;
 use meshctl_core::workspace::{Sources, Workspace};
 
 pub(super) fn run(
@@ -38,8 +34,8 @@ pub(super) fn run(
     let calling = &args.workload;
     let workload = workspace.in_mesh(calling.workload(&calling.source_namespace, &calling.labels));
     let registry = workspace.compile(&workload);
-    let (target, addresses) = destinations(destination, args)?;
-    let connections = decide_all(&registry, &target, &addresses, tls, sni);
+    let (target, addresses) = super::destination::resolve(destination, &args.dns)?;
+    let connections = super::destination::explain_all(&registry, &target, &addresses, tls, sni);
     let report = Report {
         query: Query {
             destination: target.display.clone(),
@@ -82,52 +78,4 @@ fn sources(args: &SimulateArgs, global: &GlobalArgs) -> Sources {
         outbound_policy: args.outbound_policy.map(Into::into),
         namespace: global.namespace.clone(),
     }
-}
-
-/// Explains one connection per address of `target`.
-pub(super) fn decide_all(
-    registry: &engine::Registry,
-    target: &Target,
-    addresses: &[IpAddr],
-    tls: bool,
-    sni: Option<&str>,
-) -> Vec<Explanation> {
-    let port = target.port_or_scheme_default().unwrap_or_default();
-    addresses
-        .iter()
-        .map(|&dst| {
-            engine::explain(
-                registry,
-                &Connection {
-                    dst,
-                    port,
-                    tls,
-                    sni,
-                },
-            )
-        })
-        .collect()
-}
-
-/// DEST → the target and every address to decide (a host name is resolved).
-pub(super) fn destinations(
-    text: &str,
-    args: &SimulateArgs,
-) -> anyhow::Result<(Target, Vec<IpAddr>)> {
-    let target = Target::parse(text)?;
-    if target.port_or_scheme_default().is_none() {
-        bail!(
-            "`{target}` has no port: write it as `{}:3306`",
-            target.display
-        );
-    }
-    if let Some(ip) = target.ip() {
-        return Ok((target, vec![ip]));
-    }
-    let settings = super::resolve::settings(&args.dns);
-    let lookup = super::runtime()?
-        .block_on(dns::lookup(&target.host, &settings))
-        .with_context(|| format!("resolving `{}` to decide its addresses", target.host))?;
-    let addresses = lookup.addresses.iter().map(|a| a.ip).collect();
-    Ok((target, addresses))
 }

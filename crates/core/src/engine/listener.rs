@@ -13,17 +13,7 @@ use ipnet::IpNet;
 use super::matcher::Matcher;
 use super::protocol::{ListenerProtocol, Protocol};
 
-/// Index of a `ServiceEntry` in the compiled config (its position in the input).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct EntryId(pub(crate) u32);
-
-/// Index of a listener in the registry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ListenerId(pub(crate) u32);
-
-/// Index of a service filter chain in the registry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ChainId(pub(crate) u32);
+pub use super::ids::{ChainId, EntryId, ListenerId};
 
 /// The address half of a (host × address) service (istio/istio
 /// pilot/pkg/serviceregistry/serviceentry/conversion.go `convertServices`).

@@ -18,7 +18,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::host::{SniMatch, SniTable};
-use super::listener::ChainId;
+use super::ids::ChainId;
 use super::lpm::Lpm;
 
 /// The chains sharing one destination prefix (or sharing "no prefix").

@@ -19,6 +19,7 @@ mod decide;
 mod display;
 mod explain;
 mod host;
+mod ids;
 mod input;
 mod listener;
 mod lpm;

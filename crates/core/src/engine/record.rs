@@ -11,7 +11,6 @@ use std::sync::Arc;
 use super::listener::{Addr, ChainId, EntryId, ListenerId};
 use super::order::Precedence;
 use super::protocol::Protocol;
-use super::registry::Registry;
 use crate::load::Origin;
 use crate::model::Resolution;
 
@@ -103,85 +102,5 @@ impl Record {
     #[must_use]
     pub fn is_active(&self) -> bool {
         matches!(self.fate, Fate::Chain(_) | Fate::HttpRoute(_))
-    }
-}
-
-impl Registry {
-    /// One line about a record, e.g. `entry default/b (host b.example.com, no addresses) on
-    /// port 3306 is shadowed by default/a on 0.0.0.0_3306 (same match: any destination; …)`.
-    #[must_use]
-    pub fn describe(&self, record: &Record) -> String {
-        let entry = self.entry(record.entry);
-        let what = format!(
-            "entry {entry} (host {}, {}) on port {}",
-            record.host, record.addr, record.port
-        );
-        match &record.fate {
-            Fate::Chain(id) => {
-                let chain = self.chain(*id);
-                let listener = self.listener(chain.listener);
-                format!(
-                    "{what} owns chain `{}` on {} ({})",
-                    chain.name,
-                    listener.name,
-                    chain.match_description()
-                )
-            }
-            Fate::HttpRoute(id) => format!(
-                "{what} is an HTTP route on {} (matched by Host header, not modelled)",
-                self.listener(*id).name
-            ),
-            Fate::Shadowed {
-                listener,
-                winner,
-                precedence,
-            } => {
-                let winner = self.chain(*winner);
-                let winner_entry = self.entry(winner.entry);
-                format!(
-                    "{what} is shadowed by {winner_entry} (host {}) on {} (same match: {}; {winner_entry} is first: {precedence})",
-                    winner.host,
-                    self.listener(*listener).name,
-                    winner.match_description(),
-                )
-            }
-            Fate::ProtocolConflict { listener } => {
-                let listener = self.listener(*listener);
-                let (protocol, creator) = listener.created_by;
-                format!(
-                    "{what} ({}) is dropped: {} was created for {protocol} by {} and MONGO/MYSQL cannot share a port with another protocol",
-                    record.protocol,
-                    listener.name,
-                    self.entry(creator)
-                )
-            }
-            Fate::NotExported => {
-                let export = if entry.export_to.is_empty() {
-                    "mesh default".to_owned()
-                } else {
-                    entry.export_to.join(", ")
-                };
-                format!(
-                    "entry {entry} is not exported to namespace {} (exportTo: {export})",
-                    self.namespace()
-                )
-            }
-            Fate::NotImported => match self.sidecar() {
-                Some(sidecar) => format!("entry {entry} is not imported by {sidecar}"),
-                None => format!("entry {entry} is not imported"),
-            },
-            Fate::PortLocked => format!(
-                "{what} is not imported: port {} has its own egress listener in {}",
-                record.port,
-                self.sidecar()
-                    .map_or_else(|| "the Sidecar".to_owned(), ToString::to_string)
-            ),
-            Fate::HostInOtherNamespace { kept } => format!(
-                "{what} is unused: host {} is also defined in namespace {kept}, which this proxy uses",
-                record.host
-            ),
-            Fate::NoListener { why } => format!("{what} gets no listener: {why}"),
-            Fate::Unusable { why } => format!("entry {entry} host {}: {why}", record.host),
-        }
     }
 }
