@@ -300,7 +300,10 @@ mod tests {
         record_source(&mut p.annotations, "DB.example.com.");
         let se = service_entry(&p, &nets(&["203.0.113.7"])).expect("valid");
         assert_eq!(
-            se.metadata.annotations.get("meshctl.dev/resolve").map(String::as_str),
+            se.metadata
+                .annotations
+                .get("meshctl.dev/resolve")
+                .map(String::as_str),
             Some("db.example.com")
         );
     }

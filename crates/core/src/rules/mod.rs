@@ -81,6 +81,7 @@ rules! {
     UnresolvableHost => "MSH305", "unresolvable-host", Warning, "The host does not resolve.";
     RotatingAnswers => "MSH306", "rotating-answers", Warning, "Repeated DNS queries return different address sets.";
     DnsAddressesNotDialled => "MSH307", "dns-addresses-not-dialled", Warning, "Resolution DNS with addresses the host's DNS does not return: clients dial other IPs.";
+    ManagedAddressDrift => "MSH308", "managed-address-drift", Error, "A meshctl-managed entry pins addresses that differ from what its source host resolves to (`meshctl sync`).";
     ShadowedTcpEntry => "MSH401", "shadowed-tcp-entry", Error, "Two entries on the same listener key: only the first is used.";
     OverlappingCidrs => "MSH402", "overlapping-cidrs", Info, "Entries with overlapping CIDR blocks on one port: the longest prefix wins.";
     MixedProtocolsOnPort => "MSH403", "mixed-protocols-on-port", Warning, "Entries with different protocols share a port without addresses.";

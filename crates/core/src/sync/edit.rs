@@ -70,7 +70,8 @@ impl<'a> Lines<'a> {
     }
 
     /// Byte offset of `pos`.
-    fn offset(&self, pos: Pos) -> usize {
+    #[must_use]
+    pub fn offset(&self, pos: Pos) -> usize {
         let start = self.start(pos.line);
         let column = usize::try_from(pos.column.saturating_sub(1)).unwrap_or(usize::MAX);
         self.text[start..]

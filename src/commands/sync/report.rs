@@ -1,0 +1,147 @@
+//! What `sync` says about each plan: a finding for `--check` (MSH308 drift, MSH305 for a name
+//! that could not be verified) and a change line for `--write`/`--watch`, from one wording.
+
+use std::fmt::Write as _;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use meshctl_core::diagnostic::{self, Diagnostic};
+use meshctl_core::rules::Rule;
+use meshctl_core::sync::{Managed, Plan, Status};
+
+use super::files::Planned;
+
+/// How a set of plans ends a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Tally {
+    /// Entries in sync.
+    pub(super) in_sync: usize,
+    /// Entries whose file should change.
+    pub(super) drift: usize,
+    /// Entries whose drift was held back (empty answer, last address).
+    pub(super) held: usize,
+    /// Entries whose name could not be verified.
+    pub(super) unverified: usize,
+}
+
+impl Tally {
+    pub(super) fn of(planned: &[Planned<'_>]) -> Self {
+        let mut tally = Tally::default();
+        for (_, plan) in planned.iter().flat_map(|p| &p.plans) {
+            match plan.status {
+                Status::InSync => tally.in_sync += 1,
+                Status::Drift => tally.drift += 1,
+                Status::HeldEmpty(_) | Status::HeldLast => tally.held += 1,
+                Status::Unverified(_) => tally.unverified += 1,
+            }
+        }
+        tally
+    }
+}
+
+/// One finding per entry that is not in sync, sorted like `check`'s.
+pub(super) fn diagnostics(planned: &[Planned<'_>], grace: Duration) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = planned
+        .iter()
+        .flat_map(|p| &p.plans)
+        .filter_map(|(entry, plan)| {
+            let (rule, help) = match &plan.status {
+                Status::InSync => return None,
+                Status::Unverified(_) => (
+                    Rule::UnresolvableHost,
+                    "nothing was changed (fail static); check the resolver and run again",
+                ),
+                _ => (
+                    Rule::ManagedAddressDrift,
+                    "run `meshctl sync --write` (or keep `meshctl sync --watch` running) to update the file",
+                ),
+            };
+            Some(Diagnostic {
+                rule,
+                severity: rule.default_severity(),
+                message: describe(entry, plan, grace),
+                origin: entry.origin.clone(),
+                resource: Some(entry.resource.clone()),
+                help: Some(help.to_owned()),
+            })
+        })
+        .collect();
+    diagnostic::sort(&mut out);
+    out
+}
+
+/// The change in one sentence, with the answer's TTL and CNAME chain.
+pub(super) fn describe(entry: &Managed, plan: &Plan, grace: Duration) -> String {
+    let host = &entry.host;
+    let mut parts: Vec<String> = Vec::new();
+    match &plan.status {
+        Status::Unverified(reason) => return format!("could not verify {host}: {reason}"),
+        Status::HeldEmpty(reason) => {
+            return format!(
+                "{host} answers with no address ({reason}); the pinned addresses are kept (fail static; --allow-empty removes them)"
+            );
+        }
+        Status::HeldLast => parts.push(format!(
+            "{host} no longer resolves to any pinned address, but removing them would leave `addresses` empty (every IP on the entry's ports): kept"
+        )),
+        Status::InSync | Status::Drift => {}
+    }
+    if !plan.added.is_empty() {
+        parts.push(format!(
+            "{host} resolves to {} outside `addresses`",
+            list(&plan.added)
+        ));
+    }
+    for (ip, until) in &plan.draining {
+        // A departure this pass discovered has no recorded time yet: say what will happen
+        // rather than print a time that changes on every run.
+        parts.push(match entry.departed.since(*ip) {
+            Some(since) => format!(
+                "{ip} left DNS at {} (kept until {}, grace {})",
+                humantime::format_rfc3339_seconds(since),
+                humantime::format_rfc3339_seconds(*until),
+                humantime::format_duration(grace)
+            ),
+            None => format!(
+                "{ip} no longer resolves (kept for the {} grace period, then removed)",
+                humantime::format_duration(grace)
+            ),
+        });
+    }
+    if !plan.removed.is_empty() {
+        parts.push(format!(
+            "{} left DNS more than {} ago: removed",
+            list(&plan.removed),
+            humantime::format_duration(grace)
+        ));
+    }
+    if !plan.returned.is_empty() {
+        parts.push(format!("{} resolve(s) again", list(&plan.returned)));
+    }
+    if parts.is_empty() {
+        parts.push(format!("{host} matches `addresses`"));
+    }
+    let mut text = parts.join("; ");
+    let mut facts = Vec::new();
+    if let Some(ttl) = plan.ttl {
+        facts.push(format!("TTL {ttl}s"));
+    }
+    if !plan.cname_chain.is_empty() {
+        let mut chain = host.clone();
+        for link in &plan.cname_chain {
+            let _ = write!(chain, " → {}", link.target);
+        }
+        facts.push(format!("CNAME {chain}"));
+    }
+    if !facts.is_empty() {
+        let _ = write!(text, " ({})", facts.join(", "));
+    }
+    text
+}
+
+fn list(ips: &[IpAddr]) -> String {
+    ips.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
