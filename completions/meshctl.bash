@@ -542,7 +542,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__proxy)
-            opts="-f -v -q -n -h -V --filename --listen --forward --admin --outbound-policy --mesh-config --source-namespace --labels --annotation --dns-capture --connect-timeout --idle-timeout --drain-timeout --sni-timeout --max-connections --worker-threads --keep-established --nameserver --access-log --log-format --color --verbose --quiet --namespace --help --version iptables help"
+            opts="-f -v -q -n -h -V --filename --listen --forward --admin --outbound-policy --mesh-config --source-namespace --labels --annotation --dns-capture --connect-timeout --idle-timeout --drain-timeout --sni-timeout --max-connections --worker-threads --keep-established --nameserver --dns-drift-interval --access-log --log-format --color --verbose --quiet --namespace --help --version iptables help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -613,6 +613,10 @@ _meshctl() {
                     return 0
                     ;;
                 --nameserver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns-drift-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -213,6 +213,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --max-connections 'Most connections open at once; beyond it the proxy stops accepting (back-pressure)'
             cand --worker-threads 'Runtime worker threads (default: one per CPU). One thread avoids cross-thread wake-ups and sets up connections faster; more threads copy more streams in parallel'
             cand --nameserver 'Nameserver for forward targets and DNS clusters, `IP` or `IP:PORT` (repeatable); default: the system''s resolv.conf and /etc/hosts'
+            cand --dns-drift-interval 'Every this long, resolve the source host of each entry that pins addresses and export `meshctl_dns_drift{service_entry,host}` (1 while DNS answers outside the pinned set), with a warning naming the new address. Reports only: a drifted address stays denied'
             cand --access-log 'Write one access log line per closed connection to `-` (stderr) or FILE'
             cand --log-format 'Access log format'
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'

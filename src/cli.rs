@@ -137,6 +137,11 @@ pub struct ProxyArgs {
     /// default: the system's resolv.conf and /etc/hosts.
     #[arg(long, value_name = "IP[:PORT]", value_parser = parse_nameserver)]
     pub nameserver: Vec<SocketAddr>,
+    /// Every this long, resolve the source host of each entry that pins addresses and export
+    /// `meshctl_dns_drift{service_entry,host}` (1 while DNS answers outside the pinned set),
+    /// with a warning naming the new address. Reports only: a drifted address stays denied.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub dns_drift_interval: Option<std::time::Duration>,
     /// Write one access log line per closed connection to `-` (stderr) or FILE.
     #[arg(long, value_name = "-|FILE")]
     pub access_log: Option<std::path::PathBuf>,
