@@ -71,9 +71,11 @@ impl Departed {
     }
 
     /// Records `ip` as missing since `time`, keeping an earlier record if there is one: the
-    /// grace period runs from the first answer without the address, not the latest.
+    /// grace period runs from the first answer without the address, not the latest. The time
+    /// is rounded up to a whole second, the annotation's precision, so the grace period read
+    /// back from the file is never shorter than asked.
     pub fn record(&mut self, ip: IpAddr, time: SystemTime) {
-        self.since.entry(ip).or_insert(time);
+        self.since.entry(ip).or_insert_with(|| ceil_seconds(time));
     }
 
     /// Forgets `ip` (it came back, or it was removed).
@@ -101,6 +103,15 @@ impl Departed {
     #[must_use]
     pub fn expired(&self, ip: IpAddr, grace: Duration, now: SystemTime) -> bool {
         self.deadline(ip, grace).is_some_and(|end| end <= now)
+    }
+}
+
+fn ceil_seconds(time: SystemTime) -> SystemTime {
+    match time.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) if d.subsec_nanos() > 0 => {
+            SystemTime::UNIX_EPOCH + Duration::from_secs(d.as_secs() + 1)
+        }
+        _ => time,
     }
 }
 
@@ -166,5 +177,14 @@ mod tests {
         assert!(!d.expired(ip("203.0.113.8"), grace, at("2027-01-01T00:00:00Z")));
         d.forget(ip("203.0.113.7"));
         assert!(d.is_empty());
+        d.record(
+            ip("203.0.113.7"),
+            at("2026-01-01T00:00:00Z") + Duration::from_millis(1),
+        );
+        assert_eq!(
+            d.to_string(),
+            "203.0.113.7=2026-01-01T00:00:01Z",
+            "rounded up"
+        );
     }
 }
