@@ -78,7 +78,8 @@ measure() {
   for _ in $(seq "$runs"); do
     eval "$setup"
     /usr/bin/time -f '%e %M' -o "$work/t" "$@" >/dev/null 2>"$work/err" || true
-    read -r t m <"$work/t"
+    # GNU time writes "Command exited with non-zero status 1" first when the command exits 1.
+    read -r t m < <(tail -n 1 "$work/t")
     times+=("$t")
     ((m > rss)) && rss=$m
   done

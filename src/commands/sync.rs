@@ -135,11 +135,13 @@ fn print_documents(planned: &[Planned<'_>], io: &mut Io<'_>) -> anyhow::Result<(
 /// `--write`: each file with a change written atomically, one line per changed entry.
 fn write_files(planned: &[Planned<'_>], args: &SyncArgs, io: &mut Io<'_>) -> anyhow::Result<()> {
     let (mut entries, mut written) = (0, 0);
+    let mut writer = sync::write::Writer::default();
     for file in planned {
         let Some(text) = file.new_text()? else {
             continue;
         };
-        sync::write::write_atomic(std::path::Path::new(&*file.file.path), text.as_bytes())
+        writer
+            .write(std::path::Path::new(&*file.file.path), text.as_bytes())
             .with_context(|| format!("writing `{}`", file.file.path))?;
         written += 1;
         for (entry, plan) in &file.plans {
@@ -155,6 +157,7 @@ fn write_files(planned: &[Planned<'_>], args: &SyncArgs, io: &mut Io<'_>) -> any
             }
         }
     }
+    writer.finish();
     for (entry, plan) in planned.iter().flat_map(|p| &p.plans) {
         if !matches!(plan.status, sync::Status::InSync | sync::Status::Drift) {
             writeln!(

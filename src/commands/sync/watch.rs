@@ -232,9 +232,11 @@ fn reconcile(
     for (host, (wait, deadline)) in waits {
         schedule.answered(host, now, wait, deadline);
     }
+    let mut writer = sync::write::Writer::default();
     for file in &planned {
-        write(plan, file, metrics, io)?;
+        write(plan, file, &mut writer, metrics, io)?;
     }
+    writer.finish();
     Ok(())
 }
 
@@ -242,6 +244,7 @@ fn reconcile(
 fn write(
     plan: &Plan<'_>,
     file: &Planned<'_>,
+    writer: &mut sync::write::Writer,
     metrics: &Metrics,
     io: &mut Io<'_>,
 ) -> anyhow::Result<()> {
@@ -264,7 +267,7 @@ fn write(
         io.out.flush()?;
     } else {
         let path = std::path::Path::new(&*file.file.path);
-        if let Err(e) = sync::write::write_atomic(path, text.as_bytes()) {
+        if let Err(e) = writer.write(path, text.as_bytes()) {
             metrics
                 .writes
                 .get_or_create(&super::metrics::ResultLabel { result: "error" })

@@ -137,7 +137,8 @@ pub fn plan(
             kept.push(index);
         } else {
             departed.record(*ip, now);
-            if departed.expired(*ip, settings.grace, now) {
+            // A zero grace period removes at once (the record is rounded up to a second).
+            if settings.grace.is_zero() || departed.expired(*ip, settings.grace, now) {
                 departed.forget(*ip);
                 removed.push(*ip);
             } else {
