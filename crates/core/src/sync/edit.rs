@@ -5,9 +5,7 @@
 //! Block sequences are edited line by line, so a kept address keeps its line with its trailing
 //! comment, and comment lines above an address travel with it (and leave with it). A flow
 //! sequence (`[a, b]`, also JSON) is rewritten between its brackets with the kept items'
-//! original spelling. The departed annotation is replaced, inserted as the first annotation,
-//! or removed with its line; meshctl only edits block-style `metadata` and `annotations`, and
-//! says so instead of guessing when they are flow mappings.
+//! original spelling. The departed annotation is edited in [`annotation`].
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -15,7 +13,6 @@ use std::sync::Arc;
 use crate::load::node::Value;
 use crate::load::{Node, Origin, Pos};
 
-use super::grace::DEPARTED_ANNOTATION;
 use super::plan::{Item, Plan};
 
 /// One replacement of a byte range.
@@ -99,7 +96,7 @@ pub fn entry_edits(
     }
     let new = (!plan.departed.is_empty()).then(|| plan.departed.to_string());
     if new.as_deref() != old_departed {
-        edits.extend(annotation_edit(lines, path, doc, new.as_deref())?);
+        edits.extend(annotation::edit(lines, path, doc, new.as_deref())?);
     }
     Ok(edits)
 }
@@ -296,82 +293,7 @@ fn flow_edit(lines: &Lines<'_>, path: &Arc<str>, key: Pos, old: &[Node], items: 
     }
 }
 
-fn annotation_edit(
-    lines: &Lines<'_>,
-    path: &Arc<str>,
-    doc: &Node,
-    value: Option<&str>,
-) -> Result<Option<Edit>, EditError> {
-    let (meta_key, meta) =
-        entry(doc, "metadata").ok_or_else(|| error(path, doc.pos, "metadata", "missing"))?;
-    let flow = |field: &str, pos: Pos| {
-        error(
-            path,
-            pos,
-            field,
-            "meshctl records grace periods only in block-style mappings; write it one key per line",
-        )
-    };
-    let quoted = value.map(|v| format!("\"{v}\""));
-    let Some((ann_key, annotations)) = entry(meta, "annotations") else {
-        let Some(quoted) = quoted else {
-            return Ok(None);
-        };
-        if is_flow(lines, meta_key, '{') {
-            return Err(flow("metadata", meta.pos));
-        }
-        let Value::Map(keys) = &meta.value else {
-            return Err(error(path, meta.pos, "metadata", "not a mapping"));
-        };
-        let first = keys.first().map_or(meta.pos, |(k, _)| k.pos);
-        let indent = " ".repeat(usize::try_from(first.column.saturating_sub(1)).unwrap_or(0));
-        let at = lines.start(first.line);
-        return Ok(Some(Edit {
-            range: at..at,
-            text: format!("{indent}annotations:\n{indent}  {DEPARTED_ANNOTATION}: {quoted}\n"),
-        }));
-    };
-    let field = "metadata.annotations";
-    if is_flow(lines, ann_key, '{') {
-        return Err(flow(field, annotations.pos));
-    }
-    let Value::Map(keys) = &annotations.value else {
-        return Err(error(path, annotations.pos, field, "not a mapping"));
-    };
-    let own = keys.iter().find(|(k, _)| k.name == DEPARTED_ANNOTATION);
-    Ok(match (own, quoted) {
-        (Some((_, node)), Some(quoted)) => {
-            let at = lines.offset(node.pos);
-            let len = scalar_len(&lines.text[at..]);
-            Some(Edit {
-                range: at..at + len,
-                text: quoted,
-            })
-        }
-        (None, Some(quoted)) => {
-            let first = keys.first().map_or(annotations.pos, |(k, _)| k.pos);
-            let indent = " ".repeat(usize::try_from(first.column.saturating_sub(1)).unwrap_or(0));
-            let at = lines.start(first.line);
-            Some(Edit {
-                range: at..at,
-                text: format!("{indent}{DEPARTED_ANNOTATION}: {quoted}\n"),
-            })
-        }
-        (Some((key, _)), None) => {
-            // The only annotation: take the `annotations:` line with it, or it would be null.
-            let from = if keys.len() == 1 {
-                ann_key.line
-            } else {
-                key.pos.line
-            };
-            Some(Edit {
-                range: lines.start(from)..lines.end(key.pos.line),
-                text: String::new(),
-            })
-        }
-        (None, None) => None,
-    })
-}
+mod annotation;
 
 #[cfg(test)]
 mod tests;

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 use super::*;
 use crate::dns::{Address, AddressFamily, DnsError, Lookup};
 use crate::load::{LoadOptions, load_bytes};
-use crate::sync::{Settings, find, plan};
+use crate::sync::{DEPARTED_ANNOTATION, Settings, find, plan};
 
 fn at(text: &str) -> SystemTime {
     humantime::parse_rfc3339(text).expect("time")
@@ -163,10 +163,29 @@ fn flow_lists_and_json_keep_their_spelling() {
             r#"["203.0.113.7/32", "2001:db8::7/128"]"#
         )
     );
-    // Recording a departure needs a block mapping: say so, with the position.
-    let err = sync("db.yaml", flow, &["203.0.113.9"], "2026-01-01T00:00:00Z").expect_err("flow");
-    assert_eq!(err.origin.to_string(), "db.yaml:5:16");
-    assert_eq!(err.field, "metadata.annotations");
+    // Departures are recorded in flow mappings too, keys quoted so JSON stays JSON.
+    let recorded = sync("db.yaml", flow, &["203.0.113.9"], "2026-01-01T00:00:00Z").expect("flow");
+    assert_eq!(
+        recorded,
+        flow.replace(
+            "annotations: {meshctl.dev/resolve",
+            "annotations: {\"meshctl.dev/departed\": \"203.0.113.7=2026-01-01T00:00:00Z\", meshctl.dev/resolve"
+        )
+    );
+    let back = sync(
+        "db.yaml",
+        &recorded,
+        &["203.0.113.7", "203.0.113.9"],
+        "2026-01-01T00:01:00Z",
+    )
+    .expect("returned");
+    assert_eq!(back, flow);
+    let recorded = sync("db.json", json, &["2001:db8::7"], "2026-01-01T00:00:00Z").expect("json");
+    let value: serde_json::Value = serde_json::from_str(&recorded).expect("still JSON");
+    assert_eq!(
+        value["metadata"]["annotations"]["meshctl.dev/departed"],
+        "203.0.113.7=2026-01-01T00:00:00Z"
+    );
 }
 
 #[test]
@@ -189,6 +208,23 @@ fn annotations_are_created_and_removed_whole() {
     )
     .expect("returned");
     assert_eq!(back, plain);
+
+    let flow = plain.replace("metadata:\n  name: pg\n", "metadata: {name: pg}\n");
+    let recorded =
+        sync("pg.yaml", &flow, &["198.51.100.21"], "2026-01-01T00:00:00Z").expect("record");
+    assert!(recorded.contains("metadata: {annotations: {\"meshctl.dev/departed\": \"198.51.100.20=2026-01-01T00:00:00Z\"}, name: pg}\n"), "{recorded}");
+    let back = sync(
+        "pg.yaml",
+        &recorded,
+        &["198.51.100.20", "198.51.100.21"],
+        "2026-01-01T00:01:00Z",
+    )
+    .expect("returned");
+    // An emptied flow mapping stays as `{}`: valid, and nothing else moves.
+    assert!(
+        back.contains("metadata: {annotations: {}, name: pg}\n"),
+        "{back}"
+    );
 }
 
 #[test]
