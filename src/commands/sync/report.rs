@@ -145,3 +145,72 @@ fn list(ips: &[IpAddr]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use meshctl_core::dns::{Address, AddressFamily, CnameLink, Lookup};
+    use meshctl_core::load::{Origin, Pos};
+    use meshctl_core::sync::{Departed, Pinned, Settings, Why, plan};
+
+    fn entry(departed: &str) -> Managed {
+        Managed {
+            index: 0,
+            resource: "ServiceEntry default/db".into(),
+            key: "default/db".into(),
+            path: Arc::from("db.yaml"),
+            origin: Origin {
+                path: Arc::from("db.yaml"),
+                pos: Pos { line: 9, column: 5 },
+            },
+            host: "db.example.com".into(),
+            port: None,
+            why: Why::Annotation,
+            pinned: vec![Pinned::parse("203.0.113.7/32")],
+            departed: Departed::parse(departed).expect("departed"),
+            bare: false,
+        }
+    }
+
+    #[test]
+    fn the_message_names_addresses_ttl_and_cname_chain() {
+        let ip = "203.0.113.8".parse().expect("ip");
+        let lookup = Lookup {
+            name: "db.example.com".into(),
+            canonical_name: "db.eu-west-1.rds.example.net".into(),
+            cname_chain: vec![CnameLink {
+                name: "db.example.com".into(),
+                target: "db.eu-west-1.rds.example.net".into(),
+                ttl: 60,
+            }],
+            addresses: vec![Address {
+                ip,
+                family: AddressFamily::of(ip),
+                ttl: 5,
+            }],
+            min_ttl: Some(5),
+            nameserver: "test".into(),
+        };
+        let now = humantime::parse_rfc3339("2026-01-01T00:05:00Z").expect("time");
+        let settings = Settings {
+            grace: Duration::from_secs(600),
+            allow_empty: false,
+        };
+        let fresh = plan(&entry(""), &Ok(lookup.clone()), now, settings);
+        assert_eq!(
+            describe(&entry(""), &fresh, settings.grace),
+            "db.example.com resolves to 203.0.113.8 outside `addresses`; 203.0.113.7 no longer resolves (kept for the 10m grace period, then removed) (TTL 5s, CNAME db.example.com → db.eu-west-1.rds.example.net)"
+        );
+        let recorded = entry("203.0.113.7=2026-01-01T00:00:00Z");
+        let p = plan(&recorded, &Ok(lookup), now, settings);
+        assert!(
+            describe(&recorded, &p, settings.grace).contains(
+                "203.0.113.7 left DNS at 2026-01-01T00:00:00Z (kept until 2026-01-01T00:10:00Z, grace 10m)"
+            ),
+            "{}",
+            describe(&recorded, &p, settings.grace)
+        );
+    }
+}
