@@ -34,6 +34,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand check 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI'
             cand simulate 'Decide whether a connection would be allowed, by which entry, and why'
             cand proxy 'Run an egress proxy that enforces, per connection, what `simulate` explains'
+            cand sync 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers'
             cand completions 'Print a shell completion script'
             cand version 'Print version information'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -212,6 +213,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --max-connections 'Most connections open at once; beyond it the proxy stops accepting (back-pressure)'
             cand --worker-threads 'Runtime worker threads (default: one per CPU). One thread avoids cross-thread wake-ups and sets up connections faster; more threads copy more streams in parallel'
             cand --nameserver 'Nameserver for forward targets and DNS clusters, `IP` or `IP:PORT` (repeatable); default: the system''s resolv.conf and /etc/hosts'
+            cand --dns-drift-interval 'Every this long, resolve the source host of each entry that pins addresses and export `meshctl_dns_drift{service_entry,host}` (1 while DNS answers outside the pinned set), with a warning naming the new address. Reports only: a drifted address stays denied'
             cand --access-log 'Write one access log line per closed connection to `-` (stderr) or FILE'
             cand --log-format 'Access log format'
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
@@ -259,6 +261,34 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         }
         &'meshctl;proxy;help;help'= {
         }
+        &'meshctl;sync'= {
+            cand -o 'Findings format for --check (text, json, sarif, github, gitlab), or `yaml`: print the managed entries as they should be, for `kubectl apply -f -`, instead of writing'
+            cand --output 'Findings format for --check (text, json, sarif, github, gitlab), or `yaml`: print the managed entries as they should be, for `kubectl apply -f -`, instead of writing'
+            cand --grace 'Keep an address that left DNS this long, so pooled connections drain'
+            cand --min-interval '--watch: never look a host up again sooner than this, whatever its TTL'
+            cand --max-interval '--watch: look every host up at least this often, whatever its TTL'
+            cand --admin '--watch: where to serve `/metrics` and `/healthz`, or `off`'
+            cand --concurrency 'Most lookups in flight at once'
+            cand --nameserver 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system''s resolv.conf and /etc/hosts'
+            cand --timeout 'Give up on a query after this long (`500ms`, `2s`, `1m`)'
+            cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
+            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
+            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
+            cand --check 'Report drift as findings and change nothing: exit 1 on drift, 2 when a name could not be verified'
+            cand --write 'Rewrite `addresses` in place (comments and key order kept, atomic, files without drift untouched)'
+            cand --watch 'Run until SIGTERM: re-resolve each host at its TTL and write as --write does (with or without --write)'
+            cand --all-static 'Also manage STATIC/NONE entries with one DNS-looking host and pinned addresses'
+            cand --allow-empty 'Let an empty answer (NXDOMAIN, no A/AAAA records) remove addresses'
+            cand --tcp 'Query over TCP instead of UDP'
+            cand -v 'Say more about what is happening (repeatable)'
+            cand --verbose 'Say more about what is happening (repeatable)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'meshctl;completions'= {
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
             cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
@@ -291,6 +321,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand check 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI'
             cand simulate 'Decide whether a connection would be allowed, by which entry, and why'
             cand proxy 'Run an egress proxy that enforces, per connection, what `simulate` explains'
+            cand sync 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers'
             cand completions 'Print a shell completion script'
             cand version 'Print version information'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -310,6 +341,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand iptables 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio''s capture chain'
         }
         &'meshctl;help;proxy;iptables'= {
+        }
+        &'meshctl;help;sync'= {
         }
         &'meshctl;help;completions'= {
         }

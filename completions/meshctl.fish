@@ -37,6 +37,7 @@ complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "gen" -d 'Generate I
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "check" -d 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "simulate" -d 'Decide whether a connection would be allowed, by which entry, and why'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "proxy" -d 'Run an egress proxy that enforces, per connection, what `simulate` explains'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "sync" -d 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "version" -d 'Print version information'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -204,6 +205,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_se
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l max-connections -d 'Most connections open at once; beyond it the proxy stops accepting (back-pressure)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l worker-threads -d 'Runtime worker threads (default: one per CPU). One thread avoids cross-thread wake-ups and sets up connections faster; more threads copy more streams in parallel' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l nameserver -d 'Nameserver for forward targets and DNS clusters, `IP` or `IP:PORT` (repeatable); default: the system\'s resolv.conf and /etc/hosts' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l dns-drift-interval -d 'Every this long, resolve the source host of each entry that pins addresses and export `meshctl_dns_drift{service_entry,host}` (1 while DNS answers outside the pinned set), with a warning naming the new address. Reports only: a drifted address stays denied' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l access-log -d 'Write one access log line per closed connection to `-` (stderr) or FILE' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l log-format -d 'Access log format' -r -f -a "text\t'`key=value` pairs'
 json\t'One JSON object per line'"
@@ -237,6 +239,33 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_s
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "iptables" -d 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio\'s capture chain'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s o -l output -d 'Findings format for --check (text, json, sarif, github, gitlab), or `yaml`: print the managed entries as they should be, for `kubectl apply -f -`, instead of writing' -r -f -a "text\t'Findings grouped by file, with a summary (changes, for --write and --watch)'
+json\t'Findings as a stable JSON array'
+sarif\t'Findings as SARIF 2.1.0'
+github\t'Findings as GitHub Actions annotations'
+gitlab\t'Findings as a GitLab Code Quality report'
+yaml\t'The managed entries as they should be, as YAML documents; nothing is written'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l grace -d 'Keep an address that left DNS this long, so pooled connections drain' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l min-interval -d '--watch: never look a host up again sooner than this, whatever its TTL' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l max-interval -d '--watch: look every host up at least this often, whatever its TTL' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l admin -d '--watch: where to serve `/metrics` and `/healthz`, or `off`' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l concurrency -d 'Most lookups in flight at once' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l nameserver -d 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system\'s resolv.conf and /etc/hosts' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l timeout -d 'Give up on a query after this long (`500ms`, `2s`, `1m`)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l check -d 'Report drift as findings and change nothing: exit 1 on drift, 2 when a name could not be verified'
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l write -d 'Rewrite `addresses` in place (comments and key order kept, atomic, files without drift untouched)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l watch -d 'Run until SIGTERM: re-resolve each host at its TTL and write as --write does (with or without --write)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l all-static -d 'Also manage STATIC/NONE entries with one DNS-looking host and pinned addresses'
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l allow-empty -d 'Let an empty answer (NXDOMAIN, no A/AAAA records) remove addresses'
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l tcp -d 'Query over TCP instead of UDP'
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s v -l verbose -d 'Say more about what is happening (repeatable)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s q -l quiet -d 'Print only results and errors'
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand completions" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -253,13 +282,14 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand version" -s v -l verbose
 complete -c meshctl -n "__fish_meshctl_using_subcommand version" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshctl -n "__fish_meshctl_using_subcommand version" -s V -l version -d 'Print version'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "resolve" -d 'Resolve a host\'s A/AAAA records with TTLs and CNAME chain'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "gen" -d 'Generate Istio resources'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "check" -d 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "simulate" -d 'Decide whether a connection would be allowed, by which entry, and why'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "proxy" -d 'Run an egress proxy that enforces, per connection, what `simulate` explains'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "completions" -d 'Print a shell completion script'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "version" -d 'Print version information'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy completions version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "resolve" -d 'Resolve a host\'s A/AAAA records with TTLs and CNAME chain'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "gen" -d 'Generate Istio resources'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "check" -d 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "simulate" -d 'Decide whether a connection would be allowed, by which entry, and why'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "proxy" -d 'Run an egress proxy that enforces, per connection, what `simulate` explains'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "sync" -d 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "completions" -d 'Print a shell completion script'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "version" -d 'Print version information'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from gen" -f -a "serviceentry" -d 'Print a ServiceEntry that opens TCP egress to HOST\'s current addresses'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from proxy" -f -a "iptables" -d 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio\'s capture chain'

@@ -78,6 +78,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Run an egress proxy that enforces, per connection, what `simulate` explains.
     Proxy(ProxyArgs),
+    /// Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers.
+    Sync(SyncArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print version information.
@@ -176,6 +178,11 @@ pub struct ProxyArgs {
     /// default: the system's resolv.conf and /etc/hosts.
     #[arg(long, value_name = "IP[:PORT]", value_parser = parse_nameserver)]
     pub nameserver: Vec<SocketAddr>,
+    /// Every this long, resolve the source host of each entry that pins addresses and export
+    /// `meshctl_dns_drift{service_entry,host}` (1 while DNS answers outside the pinned set),
+    /// with a warning naming the new address. Reports only: a drifted address stays denied.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub dns_drift_interval: Option<std::time::Duration>,
     /// Write one access log line per closed connection to `-` (stderr) or FILE.
     #[arg(long, value_name = "-|FILE")]
     pub access_log: Option<std::path::PathBuf>,
@@ -551,6 +558,94 @@ pub enum DocFormat {
     Yaml,
     /// JSON.
     Json,
+}
+
+/// `meshctl sync`.
+///
+/// Manages the ServiceEntries `gen serviceentry` wrote from DNS (annotation
+/// `meshctl.dev/resolve`) and, with --all-static, STATIC/NONE entries with a DNS-looking host and
+/// pinned addresses. Without a mode it checks, like --check. A failed lookup never removes an
+/// address (fail static). Exit codes: 0 in sync (or written); 1 drift (--check) or a drift that
+/// was held back (empty answer, last address); 2 a name could not be verified, bad input.
+#[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // independent command-line switches
+pub struct SyncArgs {
+    /// Files or directories holding the entries; default: the current directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<std::path::PathBuf>,
+    /// Report drift as findings and change nothing: exit 1 on drift, 2 when a name could not be
+    /// verified.
+    #[arg(long, conflicts_with_all = ["write", "watch"])]
+    pub check: bool,
+    /// Rewrite `addresses` in place (comments and key order kept, atomic, files without drift
+    /// untouched).
+    #[arg(long)]
+    pub write: bool,
+    /// Run until SIGTERM: re-resolve each host at its TTL and write as --write does (with or
+    /// without --write).
+    #[arg(long)]
+    pub watch: bool,
+    /// Findings format for --check (text, json, sarif, github, gitlab), or `yaml`: print the
+    /// managed entries as they should be, for `kubectl apply -f -`, instead of writing.
+    #[arg(short, long, value_enum, default_value_t = SyncFormat::Text)]
+    pub output: SyncFormat,
+    /// Also manage STATIC/NONE entries with one DNS-looking host and pinned addresses.
+    #[arg(long)]
+    pub all_static: bool,
+    /// Keep an address that left DNS this long, so pooled connections drain.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    pub grace: std::time::Duration,
+    /// Let an empty answer (NXDOMAIN, no A/AAAA records) remove addresses.
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// --watch: never look a host up again sooner than this, whatever its TTL.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub min_interval: std::time::Duration,
+    /// --watch: look every host up at least this often, whatever its TTL.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    pub max_interval: std::time::Duration,
+    /// --watch: where to serve `/metrics` and `/healthz`, or `off`.
+    #[arg(long, value_name = "ADDR|off", default_value = "127.0.0.1:15021", value_parser = parse_admin)]
+    pub admin: AdminAddr,
+    /// Most lookups in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+    /// DNS options.
+    #[command(flatten)]
+    pub dns: DnsArgs,
+}
+
+/// `meshctl sync -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SyncFormat {
+    /// Findings grouped by file, with a summary (changes, for --write and --watch).
+    Text,
+    /// Findings as a stable JSON array.
+    Json,
+    /// Findings as SARIF 2.1.0.
+    Sarif,
+    /// Findings as GitHub Actions annotations.
+    Github,
+    /// Findings as a GitLab Code Quality report.
+    Gitlab,
+    /// The managed entries as they should be, as YAML documents; nothing is written.
+    Yaml,
+}
+
+impl SyncFormat {
+    /// The findings format, or `None` for `yaml`.
+    #[must_use]
+    pub fn findings(self) -> Option<crate::render::OutputFormat> {
+        use crate::render::OutputFormat;
+        match self {
+            SyncFormat::Text => Some(OutputFormat::Text),
+            SyncFormat::Json => Some(OutputFormat::Json),
+            SyncFormat::Sarif => Some(OutputFormat::Sarif),
+            SyncFormat::Github => Some(OutputFormat::Github),
+            SyncFormat::Gitlab => Some(OutputFormat::Gitlab),
+            SyncFormat::Yaml => None,
+        }
+    }
 }
 
 /// `meshctl completions`.

@@ -23,3 +23,5 @@ mod resolve;
 mod schema_crosscheck;
 #[path = "cli/simulate.rs"]
 mod simulate;
+#[path = "cli/sync.rs"]
+mod sync;

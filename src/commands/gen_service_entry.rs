@@ -60,7 +60,7 @@ pub(super) fn run(
         (given, Provenance::Flags)
     };
 
-    let plan = EntryPlan {
+    let mut plan = EntryPlan {
         api_version: format!("networking.istio.io/{}", api_version(args.api_version)),
         name,
         namespace: global.namespace.clone(),
@@ -74,6 +74,9 @@ pub(super) fn run(
             BTreeMap::new()
         },
     };
+    if matches!(provenance, Provenance::Dns(_)) {
+        generate::record_source(&mut plan.annotations, &target.host);
+    }
     let entry = generate::service_entry(&plan, &addresses)?;
     let text = match args.output {
         DocFormat::Yaml => to_text(&entry, render::write_yaml)?,

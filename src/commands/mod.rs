@@ -8,6 +8,7 @@ mod gen_service_entry;
 mod proxy;
 mod resolve;
 mod simulate;
+mod sync;
 
 use anyhow::bail;
 
@@ -28,6 +29,7 @@ pub fn dispatch(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
         Command::Check(args) => check::run(&args, &global, io),
         Command::Simulate(args) => simulate::run(&args, &global, io),
         Command::Proxy(args) => proxy::run(&args, &global, io),
+        Command::Sync(args) => sync::run(&args, &global, io),
         Command::Completions(args) => {
             generate_completion(args.shell, io.out)?;
             Ok(ExitStatus::Success)

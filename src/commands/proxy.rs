@@ -79,7 +79,14 @@ pub(super) fn run(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve_all(source, listeners, args.admin, core))?;
+    let drift = args.dns_drift_interval.map(|interval| {
+        let settings = ResolverSettings {
+            nameservers: args.nameserver.clone(),
+            ..ResolverSettings::default()
+        };
+        (interval, settings)
+    });
+    runtime.block_on(serve_all(source, listeners, args.admin, core, drift))?;
     Ok(ExitStatus::Success)
 }
 
@@ -155,6 +162,7 @@ async fn serve_all(
     listeners: Vec<(SocketAddr, Mode)>,
     admin: AdminAddr,
     core: Arc<Proxy>,
+    drift: Option<(std::time::Duration, ResolverSettings)>,
 ) -> anyhow::Result<()> {
     let mut bound = Vec::new();
     for (addr, mode) in listeners {
@@ -200,6 +208,20 @@ async fn serve_all(
     );
     policy_tx.send_replace(Arc::new(first));
 
+    if let Some((interval, settings)) = drift {
+        tracing::info!(
+            "dns drift monitor: resolving the source hosts of pinned entries every {}",
+            humantime::format_duration(interval)
+        );
+        tokio::spawn(meshctl_proxy::drift::run(
+            source.clone(),
+            policy_rx.clone(),
+            settings,
+            interval,
+            core.metrics.clone(),
+            stopped(),
+        ));
+    }
     let _watcher = start_reloader(source, policy_tx, core.metrics.clone())?;
 
     let mut terminate =

@@ -145,6 +145,17 @@ pub fn service_entry(plan: &EntryPlan, addresses: &[IpNet]) -> Result<ServiceEnt
     })
 }
 
+/// Records the host the addresses were resolved from, under
+/// [`crate::sync::RESOLVE_ANNOTATION`], so `meshctl sync` knows the entry is meshctl's to keep
+/// true. Only for addresses that came from DNS: addresses the user typed have no source to
+/// follow, and an annotation would let `sync` overwrite them.
+pub fn record_source(annotations: &mut BTreeMap<String, String>, host: &str) {
+    annotations.insert(
+        crate::sync::RESOLVE_ANNOTATION.to_owned(),
+        host.trim_end_matches('.').to_ascii_lowercase(),
+    );
+}
+
 /// A DNS-1123 label from host and port: `db.example.com` + 3306 → `db-example-com-3306`.
 #[must_use]
 pub fn default_name(host: &str, port: u16) -> String {
@@ -281,6 +292,20 @@ mod tests {
         );
         assert!(parse_address("10.0.0.300/32").is_err());
         assert!(parse_address("db.example.com").is_err());
+    }
+
+    #[test]
+    fn the_source_host_is_recorded_for_sync() {
+        let mut p = plan(Resolution::None, vec![3306]);
+        record_source(&mut p.annotations, "DB.example.com.");
+        let se = service_entry(&p, &nets(&["203.0.113.7"])).expect("valid");
+        assert_eq!(
+            se.metadata
+                .annotations
+                .get("meshctl.dev/resolve")
+                .map(String::as_str),
+            Some("db.example.com")
+        );
     }
 
     #[test]

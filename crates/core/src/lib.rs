@@ -3,7 +3,8 @@
 //! [`model`] (Istio types) → [`load`] (files to typed resources with positions) →
 //! [`schema`] (the CRD's rejections) → [`workspace`] (the one input pipeline) →
 //! [`engine`] (compile, decide, explain) and [`rules`] (findings).
-//! [`dns`], [`generate`] and [`target`] serve the commands that resolve and generate.
+//! [`dns`], [`generate`] and [`target`] serve the commands that resolve and generate; [`sync`]
+//! keeps pinned addresses equal to what DNS answers.
 //! Only loading and DNS do I/O; the binary crate renders, the proxy crate enforces.
 
 pub mod dns;
@@ -14,5 +15,6 @@ pub mod load;
 pub mod model;
 pub mod rules;
 pub mod schema;
+pub mod sync;
 pub mod target;
 pub mod workspace;

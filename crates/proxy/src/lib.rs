@@ -10,7 +10,8 @@
 //! dials (`upstream`) and copies (`pipe`), re-deciding on every reload to revoke what the new
 //! configuration no longer allows. `reload` turns file changes and SIGHUP into new policies
 //! (`policy`); `admin` serves metrics, health and the config dump; `iptables` prints the
-//! capture rules for transparent mode.
+//! capture rules for transparent mode; `drift` resolves the source hosts of pinned entries and
+//! reports DNS drift without changing any decision.
 //!
 //! Shutdown: when the `shutdown` future resolves the listener is closed, established
 //! connections get `--drain-timeout` to finish, and the rest are aborted and counted.
@@ -18,6 +19,7 @@
 pub mod access_log;
 pub mod admin;
 mod conn;
+pub mod drift;
 pub mod iptables;
 pub mod metrics;
 pub mod orig_dst;

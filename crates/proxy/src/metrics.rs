@@ -72,6 +72,15 @@ pub struct ReloadLabels {
     pub result: &'static str,
 }
 
+/// Labels of `meshctl_dns_drift`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, EncodeLabelSet)]
+pub struct DriftLabels {
+    /// `namespace/name` of the ServiceEntry.
+    pub service_entry: String,
+    /// The source host resolved for it.
+    pub host: String,
+}
+
 /// Every metric the proxy exports.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -93,6 +102,8 @@ pub struct Metrics {
     pub reloads: Family<ReloadLabels, Counter>,
     /// `meshctl_proxy_revoked_connections_total`.
     pub revoked: Counter,
+    /// `meshctl_dns_drift`: 1 while the host resolves outside the entry's pinned addresses.
+    pub dns_drift: Family<DriftLabels, Gauge>,
 }
 
 impl Metrics {
@@ -156,6 +167,11 @@ impl Metrics {
             "meshctl_proxy_revoked_connections",
             "Established connections closed because a reload no longer allows them",
             self.revoked.clone(),
+        );
+        registry.register(
+            "meshctl_dns_drift",
+            "1 while the entry's source host resolves to an address outside its pinned addresses (--dns-drift-interval)",
+            self.dns_drift.clone(),
         );
         let mut text = String::new();
         // Writing to a String cannot fail.

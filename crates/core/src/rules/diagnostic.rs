@@ -52,7 +52,7 @@ impl Diagnostic {
 }
 
 /// Sorts diagnostics deterministically (file, line, column, code, then message).
-pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
+pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| match a.sort_key().cmp(&b.sort_key()) {
         Ordering::Equal => a.message.cmp(&b.message),
         other => other,

@@ -170,6 +170,16 @@ fn every_rule_fires_on_its_fixture_and_not_on_its_near_miss() {
     let mut checked = 0;
     for &rule in Rule::ALL {
         let base = format!("{}-{}", rule.code(), rule.name());
+        if let Some(by) = rule.reported_by() {
+            // Its fixtures are exercised by the command that reports it (tests/cli/sync.rs);
+            // `check` must stay silent on both.
+            assert!(
+                run(rule, &format!("{base}.yaml"), &facts).is_empty(),
+                "{by}"
+            );
+            checked += 1;
+            continue;
+        }
         let found = run(rule, &format!("{base}.yaml"), &facts);
         assert!(
             !found.is_empty(),

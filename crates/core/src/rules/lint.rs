@@ -28,7 +28,8 @@ pub fn check(cx: &Context<'_>, selection: &RuleSelection) -> Vec<Diagnostic> {
     for &rule in Rule::ALL.iter().filter(|r| enabled(**r)) {
         let mut out = Findings::new(rule.default_severity());
         match rule.check_fn() {
-            CheckFn::Admission(_) => continue, // ran above, in the admission gate
+            // Admission rules ran above, in the gate; reported rules belong to another command.
+            CheckFn::Admission(_) | CheckFn::Reported(_) => continue,
             CheckFn::Lint(check) => check(cx, &mut out),
             CheckFn::Views(check) => check(cx, views(), &mut out),
             CheckFn::Dns(check) => match cx.dns {

@@ -32,7 +32,7 @@ mod views;
 mod fixture_tests;
 
 pub use context::Context;
-pub use diagnostic::Diagnostic;
+pub use diagnostic::{Diagnostic, sort as sort_diagnostics};
 pub use dns::facts::DnsFacts;
 pub use gate::{Admission, admission};
 pub use lint::check;

@@ -44,6 +44,9 @@ pub(crate) enum CheckFn {
     Views(fn(&Context<'_>, &Views<'_>, &mut Findings)),
     /// Live DNS answers as well; skipped when the context has none.
     Dns(fn(&Context<'_>, &DnsFacts, &mut Findings)),
+    /// Found by another command, named here (`meshctl sync --check` plans every managed entry
+    /// against DNS); `check` lists and explains the rule but never runs it.
+    Reported(&'static str),
 }
 
 /// `true` for the `Dns` kind of check function: the `needs_dns` column, read off the row.
@@ -56,10 +59,20 @@ macro_rules! needs_dns {
     };
 }
 
+/// The `CheckFn` of a row: a rule file's `check`, or the command that reports the rule.
+macro_rules! check_fn {
+    (Reported($by:literal)) => {
+        CheckFn::Reported($by)
+    };
+    ($kind:ident($($check:ident)::+)) => {
+        CheckFn::$kind(super::$($check)::+::check)
+    };
+}
+
 macro_rules! rules {
     ($(
         $variant:ident => $code:literal, $name:literal, $severity:ident,
-        $kind:ident($($check:ident)::+), $summary:literal;
+        $kind:ident($($check:tt)+), $summary:literal;
     )*) => {
         /// Every rule, in code order.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -92,7 +105,7 @@ macro_rules! rules {
             /// The function that finds this rule's problems.
             pub(crate) fn check_fn(self) -> CheckFn {
                 match self {
-                    $(Rule::$variant => CheckFn::$kind(super::$($check)::+::check),)*
+                    $(Rule::$variant => check_fn!($kind($($check)+)),)*
                 }
             }
         }
@@ -171,6 +184,8 @@ rules! {
     DnsAddressesNotDialled => "MSH307", "dns-addresses-not-dialled", Warning,
         Dns(dns::msh307_dns_addresses_not_dialled),
         "Resolution DNS with addresses the host's DNS does not return: clients dial other IPs.";
+    ManagedAddressDrift => "MSH308", "managed-address-drift", Error, Reported("meshctl sync --check"),
+        "A meshctl-managed entry pins addresses that differ from what its source host resolves to (`meshctl sync`).";
     ShadowedTcpEntry => "MSH401", "shadowed-tcp-entry", Error, Views(conflicts::msh401_shadowed_tcp_entry),
         "Two entries on the same listener key: only the first is used.";
     OverlappingCidrs => "MSH402", "overlapping-cidrs", Info, Views(conflicts::msh402_overlapping_cidrs),
@@ -191,6 +206,15 @@ rules! {
 }
 
 impl Rule {
+    /// The command that reports this rule when `check` does not run it (`meshctl sync --check`).
+    #[must_use]
+    pub fn reported_by(self) -> Option<&'static str> {
+        match self.check_fn() {
+            CheckFn::Reported(by) => Some(by),
+            _ => None,
+        }
+    }
+
     /// `MSH204`.
     #[must_use]
     pub fn code(self) -> &'static str {

@@ -1,0 +1,259 @@
+//! The planning rules, table-driven: additions, grace bookkeeping, fail static.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::dns::{Address, AddressFamily};
+use crate::load::{Origin, Pos};
+use crate::sync::managed::Why;
+
+const GRACE: Duration = Duration::from_secs(600);
+
+fn ip(text: &str) -> IpAddr {
+    text.parse().expect("ip")
+}
+
+fn at(text: &str) -> SystemTime {
+    humantime::parse_rfc3339(text).expect("time")
+}
+
+fn entry(pinned: &[&str], departed: &str) -> Managed {
+    Managed {
+        index: 0,
+        resource: "ServiceEntry default/db".into(),
+        key: "default/db".into(),
+        path: Arc::from("db.yaml"),
+        origin: Origin {
+            path: Arc::from("db.yaml"),
+            pos: Pos::default(),
+        },
+        host: "db.example.com".into(),
+        port: None,
+        why: Why::Annotation,
+        pinned: pinned.iter().map(|p| Pinned::parse(p)).collect(),
+        departed: Departed::parse(departed).expect("departed"),
+        bare: false,
+    }
+}
+
+#[allow(clippy::unnecessary_wraps)] // `plan` takes the lookup's result
+fn answer(ips: &[&str]) -> Result<Lookup, DnsError> {
+    Ok(Lookup {
+        name: "db.example.com".into(),
+        canonical_name: "db.example.com".into(),
+        cname_chain: Vec::new(),
+        addresses: ips
+            .iter()
+            .map(|s| Address {
+                ip: ip(s),
+                family: AddressFamily::of(ip(s)),
+                ttl: 2,
+            })
+            .collect(),
+        min_ttl: Some(2),
+        nameserver: "test".into(),
+    })
+}
+
+fn settings() -> Settings {
+    Settings {
+        grace: GRACE,
+        allow_empty: false,
+    }
+}
+
+const T0: &str = "2026-01-01T00:00:00Z";
+
+#[test]
+fn an_answer_equal_to_the_pins_is_in_sync() {
+    let p = plan(
+        &entry(&["203.0.113.7/32"], ""),
+        &answer(&["203.0.113.7"]),
+        at(T0),
+        settings(),
+    );
+    assert_eq!(p.status, Status::InSync);
+    assert_eq!(p.items, [Item::Existing(0)]);
+    assert!(!p.changes_addresses());
+    assert_eq!(p.ttl, Some(2));
+}
+
+#[test]
+fn new_addresses_merge_into_sorted_lists_and_append_to_others() {
+    let e = entry(&["203.0.113.7/32", "2001:db8::7/128"], "");
+    let p = plan(
+        &e,
+        &answer(&["2001:db8::7", "203.0.113.8", "203.0.113.7"]),
+        at(T0),
+        settings(),
+    );
+    assert_eq!(p.status, Status::Drift);
+    assert_eq!(p.added, [ip("203.0.113.8")]);
+    assert_eq!(
+        p.items,
+        [
+            Item::Existing(0),
+            Item::New("203.0.113.8/32".into()),
+            Item::Existing(1)
+        ]
+    );
+    let unsorted = entry(&["203.0.113.9/32", "203.0.113.7/32"], "");
+    let p = plan(
+        &unsorted,
+        &answer(&["203.0.113.7", "203.0.113.8", "203.0.113.9"]),
+        at(T0),
+        settings(),
+    );
+    assert_eq!(
+        p.items,
+        [
+            Item::Existing(0),
+            Item::Existing(1),
+            Item::New("203.0.113.8/32".into())
+        ]
+    );
+    let mut bare = entry(&["203.0.113.7"], "");
+    bare.bare = true;
+    let p = plan(
+        &bare,
+        &answer(&["203.0.113.7", "203.0.113.8"]),
+        at(T0),
+        settings(),
+    );
+    assert_eq!(p.items[1], Item::New("203.0.113.8".into()));
+}
+
+#[test]
+fn a_departed_address_drains_for_the_grace_period_then_goes() {
+    struct Case {
+        name: &'static str,
+        departed: &'static str,
+        now: &'static str,
+        want_status: Status,
+        want_items: Vec<Item>,
+        want_departed: &'static str,
+        want_removed: Vec<IpAddr>,
+    }
+    let cases = [
+        Case {
+            name: "first seen missing: recorded, kept",
+            departed: "",
+            now: T0,
+            want_status: Status::Drift,
+            want_items: vec![Item::Existing(0), Item::Existing(1)],
+            want_departed: "203.0.113.7=2026-01-01T00:00:00Z",
+            want_removed: vec![],
+        },
+        Case {
+            name: "still missing within grace: nothing to write",
+            departed: "203.0.113.7=2026-01-01T00:00:00Z",
+            now: "2026-01-01T00:09:59Z",
+            want_status: Status::InSync,
+            want_items: vec![Item::Existing(0), Item::Existing(1)],
+            want_departed: "203.0.113.7=2026-01-01T00:00:00Z",
+            want_removed: vec![],
+        },
+        Case {
+            name: "grace over: removed and forgotten",
+            departed: "203.0.113.7=2026-01-01T00:00:00Z",
+            now: "2026-01-01T00:10:00Z",
+            want_status: Status::Drift,
+            want_items: vec![Item::Existing(1)],
+            want_departed: "",
+            want_removed: vec![ip("203.0.113.7")],
+        },
+    ];
+    for case in cases {
+        let e = entry(&["203.0.113.7/32", "203.0.113.8/32"], case.departed);
+        let p = plan(&e, &answer(&["203.0.113.8"]), at(case.now), settings());
+        assert_eq!(p.status, case.want_status, "{}", case.name);
+        assert_eq!(p.items, case.want_items, "{}", case.name);
+        assert_eq!(p.departed.to_string(), case.want_departed, "{}", case.name);
+        assert_eq!(p.removed, case.want_removed, "{}", case.name);
+    }
+    let e = entry(&["203.0.113.7/32", "203.0.113.8/32"], "");
+    let p = plan(&e, &answer(&["203.0.113.8"]), at(T0), settings());
+    assert_eq!(
+        p.draining,
+        [(ip("203.0.113.7"), at("2026-01-01T00:10:00Z"))]
+    );
+    assert_eq!(p.next_deadline(), Some(at("2026-01-01T00:10:00Z")));
+}
+
+#[test]
+fn zero_grace_removes_at_once_and_a_returning_address_is_unrecorded() {
+    let e = entry(&["203.0.113.7/32", "203.0.113.8/32"], "");
+    let now = Settings {
+        grace: Duration::ZERO,
+        allow_empty: false,
+    };
+    let p = plan(&e, &answer(&["203.0.113.8"]), at(T0), now);
+    assert_eq!(p.removed, [ip("203.0.113.7")]);
+    assert_eq!(p.items, [Item::Existing(1)]);
+
+    let e = entry(
+        &["203.0.113.7/32", "203.0.113.8/32"],
+        "203.0.113.7=2026-01-01T00:00:00Z",
+    );
+    let p = plan(
+        &e,
+        &answer(&["203.0.113.7", "203.0.113.8"]),
+        at(T0),
+        settings(),
+    );
+    assert_eq!(p.status, Status::Drift, "the record must be cleared");
+    assert_eq!(p.returned, [ip("203.0.113.7")]);
+    assert!(p.departed.is_empty());
+    assert!(!p.changes_addresses());
+}
+
+#[test]
+fn fail_static_failures_and_empty_answers_change_nothing() {
+    let e = entry(&["203.0.113.7/32"], "203.0.113.7=2025-01-01T00:00:00Z");
+    let timeout = Err(DnsError::Timeout {
+        name: "db.example.com".into(),
+        timeout: Duration::from_secs(2),
+        server: "127.0.0.1:53 (udp)".into(),
+    });
+    let servfail = Err(DnsError::Server {
+        name: "db.example.com".into(),
+        server: "127.0.0.1:53 (udp)".into(),
+        reason: "SERVFAIL".into(),
+    });
+    let nxdomain = Err(DnsError::NxDomain {
+        name: "db.example.com".into(),
+    });
+    for failure in [&timeout, &servfail] {
+        let p = plan(&e, failure, at(T0), settings());
+        assert!(matches!(p.status, Status::Unverified(_)), "{:?}", p.status);
+        assert_eq!(p.items, [Item::Existing(0)]);
+        assert_eq!(p.departed, e.departed);
+    }
+    let p = plan(&e, &nxdomain, at(T0), settings());
+    assert!(matches!(p.status, Status::HeldEmpty(_)), "{:?}", p.status);
+    assert_eq!(p.items, [Item::Existing(0)]);
+    // --allow-empty lets the grace period run, but never down to an empty list.
+    let allow = Settings {
+        grace: GRACE,
+        allow_empty: true,
+    };
+    let p = plan(&e, &nxdomain, at(T0), allow);
+    assert_eq!(p.status, Status::HeldLast);
+    assert_eq!(p.items, [Item::Existing(0)]);
+    let two = entry(
+        &["203.0.113.7/32", "198.51.100.0/24"],
+        "203.0.113.7=2025-01-01T00:00:00Z",
+    );
+    let p = plan(&two, &nxdomain, at(T0), allow);
+    assert_eq!(p.status, Status::Drift);
+    assert_eq!(p.items, [Item::Existing(1)]);
+}
+
+#[test]
+fn cidr_blocks_are_kept_and_cover_answers() {
+    let e = entry(&["198.51.100.0/24", "203.0.113.7/32"], "");
+    let p = plan(&e, &answer(&["198.51.100.5"]), at(T0), settings());
+    assert!(p.added.is_empty());
+    assert_eq!(p.items, [Item::Existing(0), Item::Existing(1)]);
+    assert_eq!(p.departed.to_string(), "203.0.113.7=2026-01-01T00:00:00Z");
+}

@@ -1,0 +1,196 @@
+//! `meshctl sync`: keep the addresses meshctl manages equal to what DNS answers.
+//!
+//! One pass (`--check`, `--write`, `-o yaml`) is: read the files ([`files`]), look every
+//! source host up with bounded concurrency, plan each entry (`meshctl_core::sync::plan`), then
+//! report ([`report`]), write atomically, or print the documents. `--watch` ([`watch`]) runs
+//! passes for the hosts that are due, serving [`metrics`] until SIGTERM.
+
+mod files;
+mod metrics;
+mod report;
+mod watch;
+
+use std::time::SystemTime;
+
+use anyhow::{Context as _, bail};
+
+use crate::cli::{GlobalArgs, SyncArgs, SyncFormat};
+use crate::render::{self, Summary};
+use crate::{ExitStatus, Io};
+use meshctl_core::sync::{self, Settings};
+use meshctl_core::workspace::Sources;
+
+use files::Planned;
+use report::Tally;
+
+/// What one pass does with its plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Report findings; exit 1 on drift.
+    Check,
+    /// Write the files (or print the documents with `-o yaml`).
+    Write,
+}
+
+pub(super) fn run(
+    args: &SyncArgs,
+    global: &GlobalArgs,
+    io: &mut Io<'_>,
+) -> anyhow::Result<ExitStatus> {
+    if args.min_interval > args.max_interval {
+        bail!(
+            "--min-interval {} is longer than --max-interval {}",
+            humantime::format_duration(args.min_interval),
+            humantime::format_duration(args.max_interval)
+        );
+    }
+    let paths = if args.paths.is_empty() {
+        vec![".".into()]
+    } else {
+        args.paths.clone()
+    };
+    // sync rewrites files one by one, so it reads them itself, with the workspace's `-n` rule.
+    let options = Sources {
+        namespace: global.namespace.clone(),
+        ..Sources::default()
+    }
+    .load_options();
+    let settings = Settings {
+        grace: args.grace,
+        allow_empty: args.allow_empty,
+    };
+    let resolver = super::resolve::settings(&args.dns);
+    let runtime = super::runtime()?;
+    if args.watch {
+        let plan = watch::Plan {
+            paths,
+            options,
+            settings,
+            resolver,
+            args,
+        };
+        runtime.block_on(watch::run(&plan, io))?;
+        return Ok(ExitStatus::Success);
+    }
+    let mode = if args.write || (args.output == SyncFormat::Yaml && !args.check) {
+        Mode::Write
+    } else {
+        Mode::Check
+    };
+
+    let tree = files::load(&paths, &options, args.all_static)?;
+    if tree.files.is_empty() && !global.quiet {
+        writeln!(
+            io.err,
+            "no managed ServiceEntries in {} file(s): `gen serviceentry` marks the ones it resolves with `{}`; --all-static adopts pinned STATIC/NONE entries",
+            tree.files_read,
+            sync::RESOLVE_ANNOTATION
+        )?;
+    }
+    let answers = runtime.block_on(sync::resolve::resolve_all(
+        tree.hosts(),
+        &resolver,
+        usize::from(args.concurrency),
+    ));
+    let planned = files::plan_all(&tree, &answers, SystemTime::now(), settings);
+    let tally = Tally::of(&planned);
+
+    if args.output == SyncFormat::Yaml {
+        print_documents(&planned, io)?;
+    } else if mode == Mode::Check {
+        let findings = report::diagnostics(&planned, args.grace);
+        let summary = Summary {
+            files: tree.files_read,
+            resources: tree.resources,
+            skipped: 0,
+        };
+        let format = args.output.findings().unwrap_or(render::OutputFormat::Text);
+        render::diagnostics(&findings, format, &summary, io.out)?;
+    } else {
+        write_files(&planned, args, io)?;
+    }
+    Ok(exit_status(mode, tally))
+}
+
+/// 2 when a name could not be verified (the answer is unknown, whatever else was found);
+/// else 1 for drift under `--check`, or for drift held back when writing; else 0.
+fn exit_status(mode: Mode, tally: Tally) -> ExitStatus {
+    if tally.unverified > 0 {
+        ExitStatus::Error
+    } else if tally.held > 0 || (mode == Mode::Check && tally.drift > 0) {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
+}
+
+/// `-o yaml`: every managed entry as it should be, as a stream for `kubectl apply -f -`.
+fn print_documents(planned: &[Planned<'_>], io: &mut Io<'_>) -> anyhow::Result<()> {
+    let mut first = true;
+    for doc in planned.iter().flat_map(Planned::documents) {
+        if !first {
+            writeln!(io.out, "---")?;
+        }
+        first = false;
+        render::write_yaml(&doc, io.out)?;
+    }
+    Ok(())
+}
+
+/// `--write`: each file with a change written atomically, one line per changed entry.
+fn write_files(planned: &[Planned<'_>], args: &SyncArgs, io: &mut Io<'_>) -> anyhow::Result<()> {
+    let (mut entries, mut written) = (0, 0);
+    let mut writer = sync::write::Writer::default();
+    for file in planned {
+        let Some(text) = file.new_text()? else {
+            continue;
+        };
+        writer
+            .write(std::path::Path::new(&*file.file.path), text.as_bytes())
+            .with_context(|| format!("writing `{}`", file.file.path))?;
+        written += 1;
+        for (entry, plan) in &file.plans {
+            if plan.status == sync::Status::Drift {
+                entries += 1;
+                writeln!(
+                    io.out,
+                    "{}: {}: {}",
+                    entry.origin,
+                    entry.resource,
+                    report::describe(entry, plan, args.grace)
+                )?;
+            }
+        }
+    }
+    writer.finish();
+    for (entry, plan) in planned.iter().flat_map(|p| &p.plans) {
+        if !matches!(plan.status, sync::Status::InSync | sync::Status::Drift) {
+            writeln!(
+                io.err,
+                "{}: {}: {}",
+                entry.origin,
+                entry.resource,
+                report::describe(entry, plan, args.grace)
+            )?;
+        }
+    }
+    let tally = Tally::of(planned);
+    writeln!(
+        io.out,
+        "Updated {entries} {} in {written} {}; {} in sync{}{}.",
+        if entries == 1 { "entry" } else { "entries" },
+        if written == 1 { "file" } else { "files" },
+        tally.in_sync,
+        if tally.held > 0 {
+            format!(", {} held back", tally.held)
+        } else {
+            String::new()
+        },
+        if tally.unverified > 0 {
+            format!(", {} not verified", tally.unverified)
+        } else {
+            String::new()
+        },
+    )?;
+    Ok(())
+}

@@ -1,0 +1,177 @@
+//! `sync --watch`'s Prometheus metrics and the small HTTP server for `/metrics` and
+//! `/healthz` (hyper, HTTP/1.1, as the proxy's admin server).
+//!
+//! - `meshctl_sync_resolutions_total{host}`: lookups made;
+//! - `meshctl_sync_resolution_failures_total{host}`: lookups that could not verify the name;
+//! - `meshctl_sync_drifts_total{service_entry}`: passes that found the entry out of sync;
+//! - `meshctl_sync_last_success_timestamp_seconds{service_entry}`: when the entry was last
+//!   verified against an answer (alert when it is old: the name is not being checked);
+//! - `meshctl_sync_writes_total{result}`: file writes, `success` or `error`.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+use tokio::net::TcpListener;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(super) struct HostLabel {
+    pub(super) host: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(super) struct EntryLabel {
+    pub(super) service_entry: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(super) struct ResultLabel {
+    pub(super) result: &'static str,
+}
+
+/// The families; cloning shares them (prometheus-client metrics are `Arc`s inside).
+#[derive(Debug, Default, Clone)]
+pub(super) struct Metrics {
+    pub(super) resolutions: Family<HostLabel, Counter>,
+    pub(super) failures: Family<HostLabel, Counter>,
+    pub(super) drifts: Family<EntryLabel, Counter>,
+    pub(super) last_success: Family<EntryLabel, Gauge>,
+    pub(super) writes: Family<ResultLabel, Counter>,
+}
+
+impl Metrics {
+    pub(super) fn host(host: &str) -> HostLabel {
+        HostLabel {
+            host: host.to_owned(),
+        }
+    }
+
+    pub(super) fn entry(key: &str) -> EntryLabel {
+        EntryLabel {
+            service_entry: key.to_owned(),
+        }
+    }
+
+    /// The Prometheus text exposition.
+    pub(super) fn encode(&self) -> String {
+        let mut registry = Registry::default();
+        registry.register(
+            "meshctl_sync_resolutions",
+            "DNS lookups of source hosts",
+            self.resolutions.clone(),
+        );
+        registry.register(
+            "meshctl_sync_resolution_failures",
+            "Lookups that could not verify the name (timeout, SERVFAIL); nothing is changed then",
+            self.failures.clone(),
+        );
+        registry.register(
+            "meshctl_sync_drifts",
+            "Passes that found the entry's addresses out of sync with DNS",
+            self.drifts.clone(),
+        );
+        registry.register(
+            "meshctl_sync_last_success_timestamp_seconds",
+            "Unix time the entry was last verified against a DNS answer",
+            self.last_success.clone(),
+        );
+        registry.register(
+            "meshctl_sync_writes",
+            "Entry files written, per result",
+            self.writes.clone(),
+        );
+        let mut text = String::new();
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut text, &registry);
+        text
+    }
+}
+
+/// Serves `/metrics` and `/healthz` until `shutdown` resolves.
+pub(super) async fn serve(
+    listener: TcpListener,
+    metrics: Arc<Metrics>,
+    shutdown: impl Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            () = &mut shutdown => return,
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, _)) = accepted else {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            continue;
+        };
+        let metrics = metrics.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req: Request<Incoming>| {
+                let response = route(req.uri().path(), &metrics);
+                async move { Ok::<_, Infallible>(response) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+fn route(path: &str, metrics: &Metrics) -> Response<Full<Bytes>> {
+    let (status, kind, body) = match path {
+        "/metrics" => (
+            StatusCode::OK,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            metrics.encode(),
+        ),
+        "/healthz" => (StatusCode::OK, "text/plain; charset=utf-8", "ok\n".into()),
+        _ => (
+            StatusCode::NOT_FOUND,
+            "text/plain; charset=utf-8",
+            "not found; try /metrics or /healthz\n".into(),
+        ),
+    };
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    if let Ok(value) = kind.parse() {
+        response
+            .headers_mut()
+            .insert(hyper::header::CONTENT_TYPE, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_have_their_names() {
+        let m = Metrics::default();
+        m.resolutions
+            .get_or_create(&Metrics::host("db.example.com"))
+            .inc();
+        m.last_success
+            .get_or_create(&Metrics::entry("default/db"))
+            .set(1_700_000_000);
+        let text = m.encode();
+        for want in [
+            r#"meshctl_sync_resolutions_total{host="db.example.com"} 1"#,
+            r#"meshctl_sync_last_success_timestamp_seconds{service_entry="default/db"} 1700000000"#,
+        ] {
+            assert!(text.contains(want), "missing {want} in\n{text}");
+        }
+        assert_eq!(route("/healthz", &m).status(), StatusCode::OK);
+        assert_eq!(route("/nope", &m).status(), StatusCode::NOT_FOUND);
+    }
+}
