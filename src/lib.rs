@@ -7,7 +7,7 @@
 //! and the terminal.
 pub mod cli;
 pub mod commands;
-pub mod render;
+mod render;
 
 use std::io::Write;
 

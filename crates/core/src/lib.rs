@@ -14,7 +14,7 @@ pub mod generate;
 pub mod load;
 pub mod model;
 pub mod rules;
-pub mod schema;
+mod schema;
 pub mod sync;
 pub mod target;
 pub mod workspace;

@@ -16,18 +16,18 @@
 //! Shutdown: when the `shutdown` future resolves the listener is closed, established
 //! connections get `--drain-timeout` to finish, and the rest are aborted and counted.
 
-pub mod access_log;
+mod access_log;
 pub mod admin;
 mod conn;
 pub mod drift;
 pub mod iptables;
-pub mod metrics;
-pub mod orig_dst;
+mod metrics;
+mod orig_dst;
 mod pipe;
 pub mod policy;
 pub mod reload;
-pub mod sni;
-pub mod upstream;
+mod sni;
+mod upstream;
 
 use std::future::Future;
 use std::io;
