@@ -4,7 +4,7 @@
 
 /// When colour is wanted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum When {
+pub(crate) enum When {
     /// On a terminal, unless `NO_COLOR` is set.
     Auto,
     /// Always.
@@ -14,7 +14,7 @@ pub enum When {
 }
 
 /// Sets the process-wide colour policy used by `colored`.
-pub fn configure(when: When, out_is_terminal: bool) {
+pub(crate) fn configure(when: When, out_is_terminal: bool) {
     let enabled = match when {
         When::Always => true,
         When::Never => false,

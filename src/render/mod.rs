@@ -1,7 +1,7 @@
 //! Output: colour policy and the document/table writers commands share. Renderers write to
 //! `&mut dyn Write`, never to the process's stdout directly, so every format is testable.
 
-pub mod color;
+pub(crate) mod color;
 pub(crate) mod expect;
 mod github;
 mod gitlab;
@@ -36,7 +36,7 @@ pub enum OutputFormat {
 
 /// Counts shown in the text summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Files read.
     pub files: usize,
     /// Istio resources checked.
@@ -49,7 +49,7 @@ pub struct Summary {
 ///
 /// # Errors
 /// I/O errors from `out`.
-pub fn diagnostics(
+pub(crate) fn diagnostics(
     diagnostics: &[Diagnostic],
     format: OutputFormat,
     summary: &Summary,
@@ -68,7 +68,7 @@ pub fn diagnostics(
 ///
 /// # Errors
 /// I/O errors from `out`, or a value that cannot be represented in YAML.
-pub fn write_yaml<T: Serialize>(value: &T, out: &mut dyn Write) -> anyhow::Result<()> {
+pub(crate) fn write_yaml<T: Serialize>(value: &T, out: &mut dyn Write) -> anyhow::Result<()> {
     let text = meshctl_core::load::to_yaml(value)?;
     out.write_all(text.as_bytes())?;
     if !text.ends_with('\n') {
@@ -81,7 +81,7 @@ pub fn write_yaml<T: Serialize>(value: &T, out: &mut dyn Write) -> anyhow::Resul
 ///
 /// # Errors
 /// I/O errors from `out`.
-pub fn write_json<T: Serialize>(value: &T, out: &mut dyn Write) -> anyhow::Result<()> {
+pub(crate) fn write_json<T: Serialize>(value: &T, out: &mut dyn Write) -> anyhow::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;
     out.write_all(b"\n")?;
     Ok(())

@@ -105,7 +105,7 @@ impl AccessLog {
 
 /// One record as a line (with its newline).
 #[must_use]
-pub fn render(r: &AccessRecord, format: LogFormat) -> String {
+pub(crate) fn render(r: &AccessRecord, format: LogFormat) -> String {
     match format {
         LogFormat::Json => {
             let mut line = serde_json::to_string(r).unwrap_or_default();

@@ -22,13 +22,13 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
 /// Envoy response flag: no flag.
-pub const FLAG_NONE: &str = "-";
+pub(crate) const FLAG_NONE: &str = "-";
 /// Envoy response flag `UF`: upstream connection failure.
-pub const FLAG_UPSTREAM_FAILURE: &str = "UF";
+pub(crate) const FLAG_UPSTREAM_FAILURE: &str = "UF";
 /// Envoy response flag `UH`: no healthy upstream (BlackHoleCluster, empty clusters).
-pub const FLAG_NO_HEALTHY_UPSTREAM: &str = "UH";
+pub(crate) const FLAG_NO_HEALTHY_UPSTREAM: &str = "UH";
 /// Envoy response flag `NR`: no route / no matching filter chain.
-pub const FLAG_NO_ROUTE: &str = "NR";
+pub(crate) const FLAG_NO_ROUTE: &str = "NR";
 
 /// Labels of the `istio_tcp_*` families.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]

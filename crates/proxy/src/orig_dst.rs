@@ -21,7 +21,7 @@ use meshctl_core::engine::DenyReason;
 
 /// Why a transparent-mode connection has no usable original destination.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NotRedirected {
+pub(crate) enum NotRedirected {
     /// The getsockopt failed: no NAT entry, so iptables did not redirect this connection.
     #[error("no original destination (not redirected by iptables): {0}")]
     Unavailable(String),
@@ -34,7 +34,7 @@ impl NotRedirected {
     /// The engine's denial for it: a direct connection to the listener is the `virtualOutbound`
     /// loop guard; a missing original destination cannot be decided (fail closed).
     #[must_use]
-    pub fn deny_reason(&self) -> DenyReason<'static> {
+    pub(crate) fn deny_reason(&self) -> DenyReason<'static> {
         match self {
             NotRedirected::Listener(dst) => DenyReason::LoopGuard { port: dst.port() },
             NotRedirected::Unavailable(_) => DenyReason::Undecidable {
@@ -45,7 +45,7 @@ impl NotRedirected {
 }
 
 /// Reads the original destination of an accepted connection, IPv4 or IPv6 after its family.
-pub fn original_dst(stream: &TcpStream, local: SocketAddr) -> Result<SocketAddr, NotRedirected> {
+pub(crate) fn original_dst(stream: &TcpStream, local: SocketAddr) -> Result<SocketAddr, NotRedirected> {
     let sock = SockRef::from(stream);
     let raw = if local.is_ipv4() {
         sock.original_dst_v4()
@@ -63,7 +63,7 @@ pub fn original_dst(stream: &TcpStream, local: SocketAddr) -> Result<SocketAddr,
 
 /// The pure half of [`original_dst`]: turns the getsockopt result into a destination or the
 /// reason it is unusable.
-pub fn classify(
+pub(crate) fn classify(
     raw: io::Result<SocketAddr>,
     local: SocketAddr,
 ) -> Result<SocketAddr, NotRedirected> {

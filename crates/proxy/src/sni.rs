@@ -24,11 +24,11 @@ const CLIENT_HELLO: u8 = 0x01;
 const SERVER_NAME: u16 = 0x0000;
 /// Largest TLS record body (2^14) plus its 5-byte header: a `ClientHello` that does not fit in
 /// one record is treated as carrying no SNI, as Envoy's TLS inspector does past its limit.
-pub const MAX_PEEK: usize = 16_384 + 5;
+pub(crate) const MAX_PEEK: usize = 16_384 + 5;
 
 /// What the first bytes of a connection say.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClientHello {
+pub(crate) enum ClientHello {
     /// Not a TLS handshake (Envoy's transport `raw_buffer`).
     NotTls,
     /// A `ClientHello`, with its server name if it sent one.
@@ -39,7 +39,7 @@ pub enum ClientHello {
 
 /// Parses the start of a connection.
 #[must_use]
-pub fn parse(bytes: &[u8]) -> ClientHello {
+pub(crate) fn parse(bytes: &[u8]) -> ClientHello {
     match parse_inner(bytes) {
         Ok(hello) => hello,
         Err(Short) => ClientHello::Incomplete,
@@ -145,7 +145,7 @@ fn server_name(hello: &mut Reader<'_>) -> Result<Option<String>, Short> {
 /// not TLS, or `timeout` passes. A client that does not speak first gets `NotTls` after the
 /// timeout: the connection is then decided as plain TCP, the way Istio's listeners continue
 /// after a listener-filter timeout.
-pub async fn peek(stream: &TcpStream, timeout: Duration) -> ClientHello {
+pub(crate) async fn peek(stream: &TcpStream, timeout: Duration) -> ClientHello {
     let work = async {
         // Allocated only for the peek, released before the connection settles into copying.
         let mut buf = vec![0u8; MAX_PEEK];

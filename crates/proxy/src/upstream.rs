@@ -72,7 +72,7 @@ impl Resolver {
 
 /// Where to dial, owned so the registry it came from can be released.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Plan {
+pub(crate) enum Plan {
     /// These addresses, in order.
     Addrs(Vec<SocketAddr>),
     /// Resolve these names (or IPs); with `first_only`, dial only the first address found.
@@ -89,7 +89,7 @@ pub enum Plan {
 impl Plan {
     /// The plan for an allowed decision; `sni` feeds `DYNAMIC_DNS` clusters.
     #[must_use]
-    pub fn of(upstream: &Upstream<'_>, sni: Option<&str>) -> Plan {
+    pub(crate) fn of(upstream: &Upstream<'_>, sni: Option<&str>) -> Plan {
         let names = |endpoints: &[Endpoint], first_only| Plan::Names {
             endpoints: endpoints
                 .iter()
@@ -126,7 +126,7 @@ impl Plan {
 
 /// Why no upstream connection was made.
 #[derive(Debug, thiserror::Error)]
-pub enum DialError {
+pub(crate) enum DialError {
     /// Nothing to dial: no endpoints, or the names resolved to nothing (`UH`).
     #[error("no upstream: {0}")]
     NoUpstream(String),
@@ -144,7 +144,7 @@ pub enum DialError {
 }
 
 /// Dials the plan under `timeout`, returning the socket and the address it reached.
-pub async fn dial(
+pub(crate) async fn dial(
     plan: &Plan,
     resolver: &Resolver,
     timeout: Duration,
@@ -187,7 +187,7 @@ async fn dial_inner(
 }
 
 /// Connects to the first address that accepts, trying them in order.
-pub async fn connect_first(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr), DialError> {
+pub(crate) async fn connect_first(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr), DialError> {
     let mut failure = None;
     for addr in addrs {
         match TcpStream::connect(addr).await {

@@ -14,11 +14,10 @@ mod walk;
 
 use crate::load::node::{Node, Pos};
 
-pub use walk::Schema;
 
 /// One schema violation: where, which field, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
+pub(crate) struct Violation {
     /// Position of the offending field (or of its parent when the field is missing).
     pub pos: Pos,
     /// Field path such as `spec.ports[0].number`.
@@ -29,13 +28,13 @@ pub struct Violation {
 
 /// Validates a ServiceEntry document (the whole object, including `apiVersion` and `metadata`).
 #[must_use]
-pub fn validate_service_entry(doc: &Node) -> Vec<Violation> {
+pub(crate) fn validate_service_entry(doc: &Node) -> Vec<Violation> {
     walk::validate(doc, &service_entry::DOCUMENT, service_entry::cel_rules)
 }
 
 /// Validates a Sidecar document.
 #[must_use]
-pub fn validate_sidecar(doc: &Node) -> Vec<Violation> {
+pub(crate) fn validate_sidecar(doc: &Node) -> Vec<Violation> {
     walk::validate(doc, &sidecar::DOCUMENT, |_| Vec::new())
 }
 

@@ -7,7 +7,7 @@ use super::Violation;
 
 /// The schema of one value.
 #[derive(Debug)]
-pub enum Schema {
+pub(crate) enum Schema {
     /// Anything (opaque subtrees such as `status` or Sidecar `ingress`).
     Any,
     /// A string, optionally bounded and/or from a fixed set.
@@ -28,8 +28,6 @@ pub enum Schema {
         /// A CEL rule on the value.
         rule: Option<fn(i128) -> Option<&'static str>>,
     },
-    /// `x-kubernetes-int-or-string`.
-    IntOrString,
     /// A list.
     Array {
         /// Item schema.
@@ -163,7 +161,7 @@ fn check(node: &Node, schema: &Schema, path: &str, out: &mut Vec<Violation>) {
         return;
     }
     match (schema, &node.value) {
-        (Schema::Any, _) | (Schema::IntOrString, Value::Int(_) | Value::Str(_)) => {}
+        (Schema::Any, _) => {}
         (
             Schema::Str {
                 max_len,
@@ -342,7 +340,6 @@ fn type_name(schema: &Schema) -> &'static str {
     match schema {
         Schema::Str { .. } => "string",
         Schema::Int { .. } => "integer",
-        Schema::IntOrString => "integer or string",
         Schema::Array { .. } => "array",
         Schema::Object { .. } | Schema::Map { .. } => "object",
         Schema::Any => "any",
