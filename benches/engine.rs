@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use meshctl_core::engine::{
-    Config, Connection, MeshSettings, Registry, Verdict, Workload, compile, decide,
+    Connection, MeshSettings, Registry, Resources, Verdict, Workload, compile, decide,
 };
 use meshctl_core::load::node::{Node, Pos, Value};
 use meshctl_core::load::{Loaded, Origin};
@@ -121,7 +121,7 @@ fn entries(n: usize) -> Vec<Loaded<ServiceEntry>> {
 }
 
 fn registry(entries: &[Loaded<ServiceEntry>]) -> Registry {
-    let config = Config {
+    let config = Resources {
         service_entries: entries,
         sidecars: &[],
         mesh: MeshSettings::default(),

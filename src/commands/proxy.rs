@@ -303,7 +303,7 @@ fn run_iptables(args: &IptablesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
         )?;
         return Ok(ExitStatus::Success);
     }
-    let capture = iptables::Capture {
+    let capture = iptables::CaptureChain {
         proxy_port: args.proxy_port,
         proxy_uid: match args.proxy_uid {
             Some(uid) => uid,

@@ -62,7 +62,7 @@ pub(super) fn run(
     let resolver = super::resolve::settings(&args.dns);
     let runtime = super::runtime()?;
     if args.watch {
-        let plan = watch::Plan {
+        let plan = watch::WatchPlan {
             paths,
             options,
             settings,

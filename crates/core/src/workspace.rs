@@ -263,7 +263,7 @@ impl Workspace {
     #[must_use]
     pub fn compile(&self, workload: &Workload) -> Registry {
         engine::compile(
-            &engine::Config::from_inputs(&self.admitted, self.mesh.clone()),
+            &engine::Resources::from_inputs(&self.admitted, self.mesh.clone()),
             workload,
         )
     }

@@ -30,7 +30,7 @@ use super::metrics::{
 use super::orig_dst;
 use super::pipe::{self, Counters, End, Side};
 use super::sni::{self, ClientHello};
-use super::upstream::{self, DialError, Plan};
+use super::upstream::{self, DialError, DialPlan};
 use super::{Mode, Policy, Proxy};
 use meshctl_core::engine::{
     self, BLACKHOLE_CHAIN, Connection, Decision, DenyReason, Upstream, VIRTUAL_OUTBOUND, Verdict,
@@ -49,7 +49,7 @@ struct Outcome {
     /// Istio's cluster name, `-` for bypass.
     cluster: String,
     /// Where to dial (allowed verdicts only).
-    plan: Option<Plan>,
+    plan: Option<DialPlan>,
     /// Response flags for a denial.
     deny_flags: &'static str,
 }
@@ -71,15 +71,17 @@ impl Outcome {
                 Some(entry.to_string()),
                 chain.host.to_string(),
                 entry.namespace.to_string(),
-                Some(Plan::of(upstream, sni)),
+                Some(DialPlan::of(upstream, sni)),
             ),
             Decision::Passthrough { .. } => (
                 None,
                 cluster.clone(),
                 unknown(),
-                Some(Plan::Addrs(vec![dst])),
+                Some(DialPlan::Addrs(vec![dst])),
             ),
-            Decision::Bypass { .. } => (None, unknown(), unknown(), Some(Plan::Addrs(vec![dst]))),
+            Decision::Bypass { .. } => {
+                (None, unknown(), unknown(), Some(DialPlan::Addrs(vec![dst])))
+            }
             Decision::Deny { .. } => (None, cluster.clone(), unknown(), None),
         };
         let deny_flags = match decision {
@@ -103,13 +105,13 @@ impl Outcome {
 
 /// The connection as the engine sees it, owned so it can be re-decided after a reload.
 #[derive(Debug, Clone)]
-struct Target {
+struct Destination {
     dst: SocketAddr,
     tls: bool,
     sni: Option<String>,
 }
 
-impl Target {
+impl Destination {
     fn connection(&self) -> Connection<'_> {
         Connection {
             dst: self.dst.ip(),
@@ -120,7 +122,7 @@ impl Target {
     }
 }
 
-fn decide<'r>(policy: &'r Policy, mode: &Mode, target: &Target) -> Decision<'r> {
+fn decide<'r>(policy: &'r Policy, mode: &Mode, target: &Destination) -> Decision<'r> {
     match mode {
         Mode::Transparent => engine::decide(&policy.registry, &target.connection()),
         Mode::Forward(_) => engine::decide_forwarded(&policy.registry, &target.connection()),
@@ -245,7 +247,7 @@ pub(super) async fn handle(
 /// received and fills in the log's close reason.
 async fn relay(
     (client_stream, upstream_stream): (TcpStream, TcpStream),
-    target: &Target,
+    target: &Destination,
     mode: &Mode,
     mut policy_rx: watch::Receiver<Arc<Policy>>,
     proxy: &Proxy,
@@ -307,7 +309,7 @@ async fn find_target(
     mode: &Mode,
     policy_rx: &watch::Receiver<Arc<Policy>>,
     proxy: &Proxy,
-) -> Result<(Target, Outcome), DenyReason<'static>> {
+) -> Result<(Destination, Outcome), DenyReason<'static>> {
     let (candidates, port): (Vec<IpAddr>, u16) = match mode {
         Mode::Transparent => match orig_dst::original_dst(stream, local) {
             Ok(dst) => (vec![dst.ip()], dst.port()),
@@ -348,7 +350,7 @@ async fn find_target(
     let policy = policy_rx.borrow().clone();
     let mut first = None;
     for ip in candidates {
-        let target = Target {
+        let target = Destination {
             dst: SocketAddr::new(ip, port),
             tls,
             sni: sni.clone(),

@@ -26,7 +26,7 @@ pub const CHAIN: &str = "MESHCTL_OUTPUT";
 
 /// What to capture.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Capture {
+pub struct CaptureChain {
     /// The transparent proxy's port.
     pub proxy_port: u16,
     /// The proxy's UID: its own connections are never redirected.
@@ -39,7 +39,7 @@ pub struct Capture {
     pub exclude_cidrs: Vec<IpNet>,
 }
 
-impl Capture {
+impl CaptureChain {
     /// Checks what the script cannot express.
     pub fn validate(&self) -> anyhow::Result<()> {
         if let Some(net) = self
@@ -58,7 +58,7 @@ impl Capture {
 
 /// The `iptables-restore --noflush` script installing the capture chain.
 #[must_use]
-pub fn script(capture: &Capture) -> String {
+pub fn script(capture: &CaptureChain) -> String {
     let mut s = String::new();
     let mut line = |text: String| {
         s.push_str(&text);
@@ -145,7 +145,7 @@ mod tests {
 
     #[test]
     fn all_tcp() {
-        let capture = Capture {
+        let capture = CaptureChain {
             proxy_port: 15001,
             proxy_uid: 1337,
             include_ports: Vec::new(),
@@ -157,7 +157,7 @@ mod tests {
 
     #[test]
     fn with_exclusions_and_included_ports() {
-        let capture = Capture {
+        let capture = CaptureChain {
             proxy_port: 15001,
             proxy_uid: 1000,
             include_ports: vec![3306, 5432],
@@ -175,7 +175,7 @@ mod tests {
 
     #[test]
     fn ipv6_exclusions_are_refused() {
-        let capture = Capture {
+        let capture = CaptureChain {
             proxy_port: 15001,
             proxy_uid: 1000,
             include_ports: Vec::new(),

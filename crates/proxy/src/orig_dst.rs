@@ -45,7 +45,10 @@ impl NotRedirected {
 }
 
 /// Reads the original destination of an accepted connection, IPv4 or IPv6 after its family.
-pub(crate) fn original_dst(stream: &TcpStream, local: SocketAddr) -> Result<SocketAddr, NotRedirected> {
+pub(crate) fn original_dst(
+    stream: &TcpStream,
+    local: SocketAddr,
+) -> Result<SocketAddr, NotRedirected> {
     let sock = SockRef::from(stream);
     let raw = if local.is_ipv4() {
         sock.original_dst_v4()

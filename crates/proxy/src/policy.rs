@@ -37,7 +37,7 @@ impl Policy {
     /// The fail-closed placeholder served until the first configuration is loaded.
     #[must_use]
     pub fn empty(workload: &Workload) -> Arc<Policy> {
-        let config = engine::Config {
+        let config = engine::Resources {
             service_entries: &[],
             sidecars: &[],
             mesh: MeshSettings::default(),
@@ -106,7 +106,7 @@ pub enum Rejected {
 /// Builds the workspace, refuses it when Istio would reject part of it (or, with `--strict`,
 /// when it has lint errors), and compiles it; `generation` is stamped on the result. Lint
 /// findings below that bar are returned for the caller to log.
-pub fn build(source: &Source, generation: u64) -> Result<Built, Rejected> {
+pub fn build(source: &Source, generation: u64) -> Result<Accepted, Rejected> {
     let workspace = Workspace::load(&source.sources)?;
     if !workspace.rejected().is_empty() {
         let lines: Vec<String> = workspace
@@ -144,7 +144,7 @@ pub fn build(source: &Source, generation: u64) -> Result<Built, Rejected> {
             .collect(),
         loaded_at: SystemTime::now(),
     };
-    Ok(Built {
+    Ok(Accepted {
         policy,
         lint_errors: lint,
     })
@@ -152,7 +152,7 @@ pub fn build(source: &Source, generation: u64) -> Result<Built, Rejected> {
 
 /// An accepted configuration and the lint errors it was accepted with.
 #[derive(Debug)]
-pub struct Built {
+pub struct Accepted {
     /// What to enforce.
     pub policy: Policy,
     /// `file:line:col: CODE message` of each Error-severity lint finding, for the log.

@@ -169,7 +169,7 @@ pub async fn reload(source: &Source, tx: &watch::Sender<Arc<Policy>>, metrics: &
             );
             false
         }
-        Ok(policy::Built {
+        Ok(policy::Accepted {
             policy,
             lint_errors,
         }) => {

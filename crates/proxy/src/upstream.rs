@@ -72,7 +72,7 @@ impl Resolver {
 
 /// Where to dial, owned so the registry it came from can be released.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Plan {
+pub(crate) enum DialPlan {
     /// These addresses, in order.
     Addrs(Vec<SocketAddr>),
     /// Resolve these names (or IPs); with `first_only`, dial only the first address found.
@@ -86,11 +86,11 @@ pub(crate) enum Plan {
     Nothing(&'static str),
 }
 
-impl Plan {
+impl DialPlan {
     /// The plan for an allowed decision; `sni` feeds `DYNAMIC_DNS` clusters.
     #[must_use]
-    pub(crate) fn of(upstream: &Upstream<'_>, sni: Option<&str>) -> Plan {
-        let names = |endpoints: &[Endpoint], first_only| Plan::Names {
+    pub(crate) fn of(upstream: &Upstream<'_>, sni: Option<&str>) -> DialPlan {
+        let names = |endpoints: &[Endpoint], first_only| DialPlan::Names {
             endpoints: endpoints
                 .iter()
                 .map(|e| (e.address.clone(), e.port))
@@ -98,12 +98,12 @@ impl Plan {
             first_only,
         };
         match upstream {
-            Upstream::OriginalDst(addr) => Plan::Addrs(vec![*addr]),
+            Upstream::OriginalDst(addr) => DialPlan::Addrs(vec![*addr]),
             Upstream::Resolve {
                 endpoints,
                 round_robin,
             } => names(endpoints, *round_robin),
-            Upstream::Static(endpoints) => Plan::Addrs(
+            Upstream::Static(endpoints) => DialPlan::Addrs(
                 endpoints
                     .iter()
                     .filter_map(|e| {
@@ -112,13 +112,13 @@ impl Plan {
                     })
                     .collect(),
             ),
-            Upstream::NoUpstream => Plan::Nothing("the cluster has no endpoints"),
+            Upstream::NoUpstream => DialPlan::Nothing("the cluster has no endpoints"),
             Upstream::FromSni { port } => match sni {
-                Some(name) => Plan::Names {
+                Some(name) => DialPlan::Names {
                     endpoints: vec![(Arc::from(name), *port)],
                     first_only: false,
                 },
-                None => Plan::Nothing("DYNAMIC_DNS cluster and the client sent no SNI"),
+                None => DialPlan::Nothing("DYNAMIC_DNS cluster and the client sent no SNI"),
             },
         }
     }
@@ -145,7 +145,7 @@ pub(crate) enum DialError {
 
 /// Dials the plan under `timeout`, returning the socket and the address it reached.
 pub(crate) async fn dial(
-    plan: &Plan,
+    plan: &DialPlan,
     resolver: &Resolver,
     timeout: Duration,
 ) -> Result<(TcpStream, SocketAddr), DialError> {
@@ -155,13 +155,13 @@ pub(crate) async fn dial(
 }
 
 async fn dial_inner(
-    plan: &Plan,
+    plan: &DialPlan,
     resolver: &Resolver,
 ) -> Result<(TcpStream, SocketAddr), DialError> {
     let addrs = match plan {
-        Plan::Nothing(why) => return Err(DialError::NoUpstream((*why).to_owned())),
-        Plan::Addrs(addrs) => addrs.clone(),
-        Plan::Names {
+        DialPlan::Nothing(why) => return Err(DialError::NoUpstream((*why).to_owned())),
+        DialPlan::Addrs(addrs) => addrs.clone(),
+        DialPlan::Names {
             endpoints,
             first_only,
         } => {
@@ -187,7 +187,9 @@ async fn dial_inner(
 }
 
 /// Connects to the first address that accepts, trying them in order.
-pub(crate) async fn connect_first(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr), DialError> {
+pub(crate) async fn connect_first(
+    addrs: &[SocketAddr],
+) -> Result<(TcpStream, SocketAddr), DialError> {
     let mut failure = None;
     for addr in addrs {
         match TcpStream::connect(addr).await {
@@ -218,35 +220,35 @@ mod tests {
         };
         let addr: SocketAddr = "203.0.113.7:3306".parse().expect("addr");
         assert_eq!(
-            Plan::of(&Upstream::OriginalDst(addr), None),
-            Plan::Addrs(vec![addr])
+            DialPlan::of(&Upstream::OriginalDst(addr), None),
+            DialPlan::Addrs(vec![addr])
         );
         let statics = [ep("203.0.113.7", 3306), ep("db.example.com", 1)];
         assert_eq!(
-            Plan::of(&Upstream::Static(&statics), None),
-            Plan::Addrs(vec![addr])
+            DialPlan::of(&Upstream::Static(&statics), None),
+            DialPlan::Addrs(vec![addr])
         );
         let names = [ep("db.example.com", 3307)];
         assert_eq!(
-            Plan::of(
+            DialPlan::of(
                 &Upstream::Resolve {
                     endpoints: &names,
                     round_robin: true
                 },
                 None
             ),
-            Plan::Names {
+            DialPlan::Names {
                 endpoints: vec![(Arc::from("db.example.com"), 3307)],
                 first_only: true
             }
         );
         assert!(matches!(
-            Plan::of(&Upstream::FromSni { port: 443 }, None),
-            Plan::Nothing(_)
+            DialPlan::of(&Upstream::FromSni { port: 443 }, None),
+            DialPlan::Nothing(_)
         ));
         assert!(matches!(
-            Plan::of(&Upstream::NoUpstream, None),
-            Plan::Nothing(_)
+            DialPlan::of(&Upstream::NoUpstream, None),
+            DialPlan::Nothing(_)
         ));
     }
 

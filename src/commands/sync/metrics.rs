@@ -42,7 +42,7 @@ pub(super) struct ResultLabel {
 
 /// The families; cloning shares them (prometheus-client metrics are `Arc`s inside).
 #[derive(Debug, Default, Clone)]
-pub(super) struct Metrics {
+pub(super) struct SyncMetrics {
     pub(super) resolutions: Family<HostLabel, Counter>,
     pub(super) failures: Family<HostLabel, Counter>,
     pub(super) drifts: Family<EntryLabel, Counter>,
@@ -50,7 +50,7 @@ pub(super) struct Metrics {
     pub(super) writes: Family<ResultLabel, Counter>,
 }
 
-impl Metrics {
+impl SyncMetrics {
     pub(super) fn host(host: &str) -> HostLabel {
         HostLabel {
             host: host.to_owned(),
@@ -101,7 +101,7 @@ impl Metrics {
 /// Serves `/metrics` and `/healthz` until `shutdown` resolves.
 pub(super) async fn serve(
     listener: TcpListener,
-    metrics: Arc<Metrics>,
+    metrics: Arc<SyncMetrics>,
     shutdown: impl Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
@@ -127,7 +127,7 @@ pub(super) async fn serve(
     }
 }
 
-fn route(path: &str, metrics: &Metrics) -> Response<Full<Bytes>> {
+fn route(path: &str, metrics: &SyncMetrics) -> Response<Full<Bytes>> {
     let (status, kind, body) = match path {
         "/metrics" => (
             StatusCode::OK,
@@ -157,12 +157,12 @@ mod tests {
 
     #[test]
     fn families_have_their_names() {
-        let m = Metrics::default();
+        let m = SyncMetrics::default();
         m.resolutions
-            .get_or_create(&Metrics::host("db.example.com"))
+            .get_or_create(&SyncMetrics::host("db.example.com"))
             .inc();
         m.last_success
-            .get_or_create(&Metrics::entry("default/db"))
+            .get_or_create(&SyncMetrics::entry("default/db"))
             .set(1_700_000_000);
         let text = m.encode();
         for want in [

@@ -26,7 +26,7 @@ use meshctl_core::sync::schedule::{Bounds, Schedule, random_unit};
 use meshctl_core::sync::{self, Settings, Status};
 
 use super::files::{self, Planned};
-use super::metrics::Metrics;
+use super::metrics::SyncMetrics;
 use super::report;
 
 /// Largest fraction of a TTL taken off at random.
@@ -36,7 +36,7 @@ const JITTER: f64 = 0.1;
 const DEADLINE_SLACK: Duration = Duration::from_millis(50);
 
 /// Everything `--watch` needs from the command line.
-pub(super) struct Plan<'a> {
+pub(super) struct WatchPlan<'a> {
     pub(super) paths: Vec<PathBuf>,
     pub(super) options: LoadOptions,
     pub(super) settings: Settings,
@@ -52,9 +52,9 @@ fn log(err: &mut dyn Write, message: &str) {
 
 /// Runs until SIGTERM/SIGINT. The first read of the files must succeed (bad input is exit 2);
 /// later failures are logged and retried.
-pub(super) async fn run(plan: &Plan<'_>, io: &mut Io<'_>) -> anyhow::Result<()> {
+pub(super) async fn run(plan: &WatchPlan<'_>, io: &mut Io<'_>) -> anyhow::Result<()> {
     let args = plan.args;
-    let metrics = Arc::new(Metrics::default());
+    let metrics = Arc::new(SyncMetrics::default());
     let stop_rx = stop_on_signal()?;
     let stopped = move || {
         let mut rx = stop_rx.clone();
@@ -163,12 +163,12 @@ fn stop_on_signal() -> anyhow::Result<tokio::sync::watch::Receiver<bool>> {
 
 /// Plans, writes and reschedules after one round of lookups.
 fn reconcile(
-    plan: &Plan<'_>,
+    plan: &WatchPlan<'_>,
     tree: &files::Tree,
     answers: &BTreeMap<String, Result<meshctl_core::dns::Lookup, meshctl_core::dns::DnsError>>,
     schedule: &mut Schedule,
     bounds: &Bounds,
-    metrics: &Metrics,
+    metrics: &SyncMetrics,
     io: &mut Io<'_>,
 ) -> anyhow::Result<()> {
     let now = Instant::now();
@@ -177,7 +177,7 @@ fn reconcile(
     for (host, result) in answers {
         metrics
             .resolutions
-            .get_or_create(&Metrics::host(host))
+            .get_or_create(&SyncMetrics::host(host))
             .inc();
         match result {
             Ok(lookup) => {
@@ -190,7 +190,10 @@ fn reconcile(
                 waits.insert(host, (bounds.after_failure(1), None));
             }
             Err(e) => {
-                metrics.failures.get_or_create(&Metrics::host(host)).inc();
+                metrics
+                    .failures
+                    .get_or_create(&SyncMetrics::host(host))
+                    .inc();
                 let wait = schedule.failed(host, now, bounds);
                 log(
                     io.err,
@@ -207,7 +210,7 @@ fn reconcile(
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     for (entry, p) in planned.iter().flat_map(|f| &f.plans) {
-        let label = Metrics::entry(&entry.key);
+        let label = SyncMetrics::entry(&entry.key);
         if !matches!(p.status, Status::Unverified(_)) {
             metrics.last_success.get_or_create(&label).set(unix);
         }
@@ -242,10 +245,10 @@ fn reconcile(
 
 /// Writes (or prints, with `-o yaml`) one file's changes and logs them.
 fn write(
-    plan: &Plan<'_>,
+    plan: &WatchPlan<'_>,
     file: &Planned<'_>,
     writer: &mut sync::write::Writer,
-    metrics: &Metrics,
+    metrics: &SyncMetrics,
     io: &mut Io<'_>,
 ) -> anyhow::Result<()> {
     let text = match file.new_text() {

@@ -13,7 +13,7 @@ use hickory_resolver::proto::rr::{Name, RData, RecordType};
 use super::{Address, AddressFamily, CnameLink, DnsError, Lookup, MAX_CNAME_HOPS, NO_CONNECTION};
 
 /// What a lookup was about, for building results and errors.
-pub(super) struct Context<'a> {
+pub(super) struct AnswerContext<'a> {
     pub(super) display_name: &'a str,
     pub(super) qname: &'a Name,
     pub(super) server: &'a str,
@@ -33,7 +33,7 @@ pub(super) enum Miss {
 /// Merges the A and AAAA outcomes: any addresses win; otherwise NXDOMAIN, then
 /// failures, then "no records".
 pub(super) fn combine(
-    ctx: &Context<'_>,
+    ctx: &AnswerContext<'_>,
     v4: Result<RawLookup, NetError>,
     v6: Result<RawLookup, NetError>,
 ) -> Result<Lookup, DnsError> {
@@ -108,7 +108,7 @@ pub(super) fn combine(
 }
 
 /// Maps a resolver error for one family onto the module's error classes.
-pub(super) fn classify(ctx: &Context<'_>, err: &NetError) -> Miss {
+pub(super) fn classify(ctx: &AnswerContext<'_>, err: &NetError) -> Miss {
     let server_error = |reason: String| {
         Miss::Failed(DnsError::Server {
             name: ctx.display_name.to_owned(),

@@ -24,10 +24,10 @@ mod servers;
 
 pub use report::{ResolveQuery, ResolveReport};
 
-use answer::{Context, combine, into_addresses};
+use answer::{AnswerContext, combine, into_addresses};
 use servers::{
-    Target, builtin_localhost, explicit_target, lookup_hosts_file, parse_ip_literal, parse_name,
-    system_target,
+    NameserverTarget, builtin_localhost, explicit_target, lookup_hosts_file, parse_ip_literal,
+    parse_name, system_target,
 };
 
 /// Longest CNAME chain that is followed when reconstructing the chain from an answer.
@@ -259,7 +259,7 @@ pub async fn lookup(name: &str, settings: &ResolverSettings) -> Result<Lookup, D
         return Ok(builtin_localhost(&display_name));
     }
 
-    let Target {
+    let NameserverTarget {
         config,
         mut opts,
         description: server,
@@ -306,7 +306,7 @@ pub async fn lookup(name: &str, settings: &ResolverSettings) -> Result<Lookup, D
         });
     };
 
-    let ctx = Context {
+    let ctx = AnswerContext {
         display_name: &display_name,
         qname: &qname,
         server: &server,

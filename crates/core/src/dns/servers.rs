@@ -68,7 +68,7 @@ pub(super) fn lookup_hosts_file(qname: &Name, display_name: &str) -> Option<Look
 }
 
 /// Where and how to send queries.
-pub(super) struct Target {
+pub(super) struct NameserverTarget {
     pub(super) config: ResolverConfig,
     pub(super) opts: ResolverOpts,
     /// Human description of the servers, for `Lookup::nameserver` and errors.
@@ -97,7 +97,7 @@ pub(super) fn builtin_localhost(display_name: &str) -> Lookup {
 }
 
 /// Reads `/etc/resolv.conf`, switching its servers to TCP when asked.
-pub(super) fn system_target(settings: &ResolverSettings) -> Result<Target, DnsError> {
+pub(super) fn system_target(settings: &ResolverSettings) -> Result<NameserverTarget, DnsError> {
     let (config, opts) = system_conf::read_system_conf().map_err(|err| {
         let detail = match err {
             NetError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
@@ -128,7 +128,7 @@ pub(super) fn system_target(settings: &ResolverSettings) -> Result<Target, DnsEr
         .collect();
 
     let described: Vec<String> = addrs.iter().map(|a| format!("{a} {protocol}")).collect();
-    Ok(Target {
+    Ok(NameserverTarget {
         config: ResolverConfig::from_parts(domain, search, servers),
         opts,
         description: format!("system resolv.conf ({})", described.join(", ")),
@@ -137,7 +137,7 @@ pub(super) fn system_target(settings: &ResolverSettings) -> Result<Target, DnsEr
 }
 
 /// Builds a configuration that asks only `settings.nameservers`, in order.
-pub(super) fn explicit_target(settings: &ResolverSettings) -> Target {
+pub(super) fn explicit_target(settings: &ResolverSettings) -> NameserverTarget {
     let servers = settings
         .nameservers
         .iter()
@@ -163,7 +163,7 @@ pub(super) fn explicit_target(settings: &ResolverSettings) -> Target {
         .iter()
         .map(ToString::to_string)
         .collect();
-    Target {
+    NameserverTarget {
         config: ResolverConfig::from_parts(None, Vec::new(), servers),
         opts,
         description: format!("{} ({})", addrs.join(", "), protocol_label(settings.tcp)),

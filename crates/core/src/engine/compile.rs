@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::build::{Builder, PortService};
 use super::capture::Capture;
-use super::input::{Config, Workload};
+use super::input::{Resources, Workload};
 use super::listener::EntryId;
 use super::protocol::Protocol;
 use super::record::{Fate, Record};
@@ -36,7 +36,7 @@ enum PortState {
 /// Builds the registry for one workload. Never fails: unusable pieces are recorded and
 /// skipped, the way istiod skips them with a warning.
 #[must_use]
-pub fn compile(config: &Config<'_>, workload: &Workload) -> Registry {
+pub fn compile(config: &Resources<'_>, workload: &Workload) -> Registry {
     let mut notes = Vec::new();
     let capture = Capture::from_annotations(&workload.annotations, &mut notes);
     let scope = scope::resolve(config, workload, &mut notes);
@@ -99,7 +99,7 @@ struct PortStates {
 /// Walks the egress listeners (port-specific first) and offers each imported service port to
 /// the builder, in processing order.
 fn offer(
-    config: &Config<'_>,
+    config: &Resources<'_>,
     workload: &Workload,
     scope: &scope::Scope,
     visible: &[Service],
@@ -163,7 +163,7 @@ fn offer(
 
 /// Records every visible service port that no egress listener built.
 fn record_leftovers(
-    config: &Config<'_>,
+    config: &Resources<'_>,
     visible: &[Service],
     state: &PortStates,
     records: &mut Vec<Record>,
@@ -189,7 +189,7 @@ fn record_leftovers(
     }
 }
 
-fn ports_of<'c>(config: &Config<'c>, service: &Service) -> &'c [crate::model::ServicePort] {
+fn ports_of<'c>(config: &Resources<'c>, service: &Service) -> &'c [crate::model::ServicePort] {
     &config.service_entries[service.entry.0 as usize]
         .resource
         .spec

@@ -12,7 +12,7 @@ use crate::model::{MeshConfig, OutboundPolicy, ServiceEntry, Sidecar};
 
 /// The resources and mesh settings a registry is compiled from.
 #[derive(Debug, Clone)]
-pub struct Config<'a> {
+pub struct Resources<'a> {
     /// Every `ServiceEntry`, in input order (the last tie-breaker of the processing order in
     /// `order`).
     pub service_entries: &'a [Loaded<ServiceEntry>],
@@ -22,7 +22,7 @@ pub struct Config<'a> {
     pub mesh: MeshSettings,
 }
 
-impl<'a> Config<'a> {
+impl<'a> Resources<'a> {
     /// Borrows the resources of loaded inputs.
     #[must_use]
     pub fn from_inputs(inputs: &'a Inputs, mesh: MeshSettings) -> Self {

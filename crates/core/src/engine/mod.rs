@@ -42,7 +42,7 @@ pub use decide::{
 };
 pub use explain::{Explanation, explain};
 pub use host::SniMatch;
-pub use input::{Config, MeshSettings, Workload};
+pub use input::{MeshSettings, Resources, Workload};
 pub use listener::{
     Addr, BLACKHOLE_CHAIN, BLACKHOLE_CLUSTER, CATCH_ALL_CHAIN, Chain, ChainId, Endpoint, EntryId,
     HttpService, Listener, ListenerId, PASSTHROUGH_CHAIN, PASSTHROUGH_CLUSTER, UpstreamSpec,

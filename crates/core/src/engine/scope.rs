@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use super::Config;
+use super::Resources;
 use super::host::HostPattern;
 use super::input::Workload;
 use super::order::parse_timestamp;
@@ -111,7 +111,11 @@ pub(crate) struct Scope {
 }
 
 /// Selects the Sidecar and resolves its imports and policy.
-pub(crate) fn resolve(config: &Config<'_>, workload: &Workload, notes: &mut Vec<String>) -> Scope {
+pub(crate) fn resolve(
+    config: &Resources<'_>,
+    workload: &Workload,
+    notes: &mut Vec<String>,
+) -> Scope {
     let mut scope = Scope {
         sidecar: None,
         egress: vec![Egress::everything()],
@@ -202,7 +206,7 @@ fn age_key(sidecar: &Loaded<Sidecar>) -> (i64, &str) {
 }
 
 fn select<'c>(
-    config: &Config<'c>,
+    config: &Resources<'c>,
     workload: &Workload,
 ) -> Option<(&'c Loaded<Sidecar>, SidecarChoice)> {
     fn in_ns<'c, 'n>(

@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use super::capture::parse_net;
-use super::input::{Config, Workload};
+use super::input::{Resources, Workload};
 use super::listener::{Addr, Endpoint, EntryId, UpstreamSpec};
 use super::order::{OrderKey, parse_timestamp};
 use super::protocol::Protocol;
@@ -56,7 +56,7 @@ pub(crate) fn expand(
     id: EntryId,
     info: &EntryInfo,
     loaded: &Loaded<ServiceEntry>,
-    config: &Config<'_>,
+    config: &Resources<'_>,
     workload: &Workload,
     records: &mut Vec<Record>,
     out: &mut Vec<Service>,

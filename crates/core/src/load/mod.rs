@@ -190,7 +190,7 @@ pub fn load_paths(paths: &[InputPath], options: &LoadOptions) -> Result<Inputs, 
 /// # Errors
 /// [`SourceError::Io`] only when the parser thread cannot be started.
 pub fn load_bytes(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<Inputs, SourceError> {
-    let source = source::Source {
+    let source = source::RawInput {
         name: Arc::from(name),
         bytes: bytes.to_vec(),
     };
@@ -198,7 +198,7 @@ pub fn load_bytes(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<Inp
 }
 
 fn parse_sources(
-    sources: Vec<source::Source>,
+    sources: Vec<source::RawInput>,
     options: &LoadOptions,
 ) -> Result<Inputs, SourceError> {
     parse::with_parser_stack(|| {

@@ -10,7 +10,7 @@ use super::parse::Limits;
 
 /// One source's bytes and the name diagnostics will use for it.
 #[derive(Debug)]
-pub(super) struct Source {
+pub(super) struct RawInput {
     pub(super) name: Arc<str>,
     pub(super) bytes: Vec<u8>,
 }
@@ -48,7 +48,7 @@ pub enum SourceError {
 
 const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 
-pub(super) fn read_all(paths: &[PathBuf], limits: &Limits) -> Result<Vec<Source>, SourceError> {
+pub(super) fn read_all(paths: &[PathBuf], limits: &Limits) -> Result<Vec<RawInput>, SourceError> {
     let mut sources = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -100,7 +100,7 @@ fn walk_error(dir: &Path, error: walkdir::Error) -> SourceError {
     }
 }
 
-fn read_file(path: &Path, limits: &Limits) -> Result<Source, SourceError> {
+fn read_file(path: &Path, limits: &Limits) -> Result<RawInput, SourceError> {
     let name = path.display().to_string();
     let io = |reason| SourceError::Io {
         path: name.clone(),
@@ -116,15 +116,15 @@ fn read_file(path: &Path, limits: &Limits) -> Result<Source, SourceError> {
         });
     }
     let bytes = read_capped(file, limits.max_bytes, &name)?;
-    Ok(Source {
+    Ok(RawInput {
         name: Arc::from(name),
         bytes,
     })
 }
 
-fn read_stdin(limits: &Limits) -> Result<Source, SourceError> {
+fn read_stdin(limits: &Limits) -> Result<RawInput, SourceError> {
     let bytes = read_capped(std::io::stdin().lock(), limits.max_bytes, "-")?;
-    Ok(Source {
+    Ok(RawInput {
         name: Arc::from("-"),
         bytes,
     })

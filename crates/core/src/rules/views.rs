@@ -46,7 +46,7 @@ impl<'a> Views<'a> {
             namespaces.insert("default".into());
         }
         let special = namespace_specific(inputs, mesh);
-        let config = engine::Config::from_inputs(inputs, mesh.clone());
+        let config = engine::Resources::from_inputs(inputs, mesh.clone());
         let compile = |namespace: &str| {
             let workload = Workload {
                 namespace: namespace.to_owned(),

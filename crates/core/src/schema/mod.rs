@@ -14,7 +14,6 @@ mod walk;
 
 use crate::load::node::{Node, Pos};
 
-
 /// One schema violation: where, which field, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Violation {

@@ -188,7 +188,10 @@ fn load(yaml: &str) -> crate::load::Inputs {
 
 fn registry_for(c: &Case) -> Registry {
     let inputs = load(&c.config_yaml);
-    compile(&Config::from_inputs(&inputs, c.mesh.clone()), &c.workload)
+    compile(
+        &Resources::from_inputs(&inputs, c.mesh.clone()),
+        &c.workload,
+    )
 }
 
 fn run(cases: &[Case]) {

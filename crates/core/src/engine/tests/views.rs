@@ -7,7 +7,7 @@ const CONFIG: &str = "hosts: [api.example.com], ports: [{number: 443, name: tls,
 fn registry(yaml: &str) -> Registry {
     let inputs = load(yaml);
     compile(
-        &Config::from_inputs(&inputs, MeshSettings::default()),
+        &Resources::from_inputs(&inputs, MeshSettings::default()),
         &Workload::default(),
     )
 }
@@ -193,7 +193,7 @@ fn bypass_explanation_stops_at_capture() {
         ..Workload::default()
     };
     let registry = compile(
-        &Config::from_inputs(&inputs, MeshSettings::default()),
+        &Resources::from_inputs(&inputs, MeshSettings::default()),
         &workload,
     );
     let e = explain(
