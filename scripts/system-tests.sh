@@ -216,6 +216,11 @@ if in_pod "$MESHCTL_BIN" proxy iptables --proxy-port 15001 --proxy-uid "$PROXY_U
   else
     fail "proxy iptables --apply: no MESHCTL chain in iptables-save"; in_pod iptables-save -t nat
   fi
+  if grep -q -- "-A MESHCTL_OUTPUT -p tcp -j REDIRECT --to-ports 15001" "$T/iptables-apply.log"; then
+    pass "proxy iptables --apply printed the rules it added"
+  else
+    fail "proxy iptables --apply did not print the rules it added"; cat "$T/iptables-apply.log"
+  fi
 else
   fail "proxy iptables --apply exited non-zero"; cat "$T/iptables-apply.log"
 fi

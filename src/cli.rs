@@ -205,9 +205,10 @@ pub struct IptablesArgs {
     /// The transparent proxy's port.
     #[arg(long, value_name = "PORT", default_value_t = 15001, value_parser = clap::value_parser!(u16).range(1..))]
     pub proxy_port: u16,
-    /// UID the proxy runs as; its own connections are not redirected (default: the current uid).
-    #[arg(long, value_name = "UID")]
-    pub proxy_uid: Option<u32>,
+    /// UID the proxy runs as; its own connections are not redirected. Istio's sidecar uid by
+    /// default, never the invoking user's: under sudo that would exempt all root traffic.
+    #[arg(long, value_name = "UID", default_value_t = 1337)]
+    pub proxy_uid: u32,
     /// Redirect only these destination ports (default: all TCP).
     #[arg(long, value_name = "P,...", value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..))]
     pub include_ports: Vec<u16>,
@@ -474,7 +475,8 @@ pub enum GenCommand {
 /// `meshctl gen serviceentry`.
 #[derive(Debug, Args)]
 pub struct GenServiceEntryArgs {
-    /// `host`, `host:port` or a DSN; default: $MYSQL_DB_HOST:$MYSQL_DB_PORT, else `localhost:3306`.
+    /// `host`, `host:port` or a DSN (`postgres://u@pg.example.com/db`); required unless
+    /// $MYSQL_DB_HOST is set (with $MYSQL_DB_PORT).
     #[arg(value_name = "HOST")]
     pub host: Option<String>,
     /// `metadata.name`; default: derived from host and port (a valid DNS-1123 label).
@@ -483,12 +485,14 @@ pub struct GenServiceEntryArgs {
     /// ServiceEntry API version.
     #[arg(long, value_enum, default_value_t = ApiVersion::V1)]
     pub api_version: ApiVersion,
-    /// Port number (repeatable); default: the port in HOST, else $MYSQL_DB_PORT, else 3306.
+    /// Port number (repeatable); default: the port in HOST, else the DSN scheme's (postgres
+    /// 5432, mysql 3306, mongodb 27017, redis 6379, …), else $MYSQL_DB_PORT, else 3306.
     #[arg(long = "port", value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub ports: Vec<u16>,
-    /// Protocol of every port.
-    #[arg(long, value_enum, default_value_t = PortProtocol::Tcp, ignore_case = true)]
-    pub protocol: PortProtocol,
+    /// Protocol of every port; default: the DSN scheme's where Istio has one (mongodb → MONGO),
+    /// else TCP.
+    #[arg(long, value_enum, ignore_case = true)]
+    pub protocol: Option<PortProtocol>,
     /// `spec.resolution`.
     #[arg(long, value_enum, default_value_t = GenResolution::None, ignore_case = true)]
     pub resolution: GenResolution,
@@ -498,6 +502,10 @@ pub struct GenServiceEntryArgs {
     /// Do not query DNS (requires --address).
     #[arg(long)]
     pub no_resolve: bool,
+    /// Write the entry even when `meshctl check` finds an error in it (the findings are still
+    /// printed).
+    #[arg(long)]
+    pub force: bool,
     /// Add provenance annotations (resolve time, resolver, minimum TTL); output is then not
     /// byte-stable.
     #[arg(long)]

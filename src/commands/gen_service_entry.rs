@@ -1,6 +1,8 @@
 //! `meshctl gen serviceentry`: flags → [`EntryPlan`] → addresses (given or resolved) →
-//! [`generate::service_entry`] → YAML/JSON. The document is loaded back through meshctl's own
-//! loader and schema before it is printed, so a document Istio would reject is never emitted.
+//! [`generate::service_entry`] → YAML/JSON. The document is loaded back through the same
+//! workspace pipeline and rules as `meshctl check` (the DNS rules too, fed the answer gen
+//! already has) before it is printed: an error-level finding refuses to write it (exit 2)
+//! unless `--force`, and warnings go to stderr with their rule code.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +15,9 @@ use crate::cli::{
 use crate::{ExitStatus, Io, render};
 use meshctl_core::generate::{self, EntryPlan};
 use meshctl_core::model::{Resolution, ServiceEntry};
+use meshctl_core::rules::{self, Diagnostic, DnsFacts, RuleSelection, Severity};
 use meshctl_core::target::Target;
+use meshctl_core::workspace::Workspace;
 use meshctl_core::{dns, load};
 
 /// The port `gen serviceentry` uses when nothing names one: MySQL's, as in the blog.
@@ -24,7 +28,7 @@ pub(super) fn run(
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let target = super::target_or_default(args.host.as_deref())?;
+    let target = target(args.host.as_deref())?;
     if target.ip().is_some() {
         bail!(
             "`{}` is an IP address, and Istio rejects IPs in `spec.hosts`: name the service and pass the IP with --address (e.g. `meshctl gen serviceentry mysql.example.com --address {}`)",
@@ -66,7 +70,10 @@ pub(super) fn run(
         namespace: global.namespace.clone(),
         host: target.host.clone(),
         ports,
-        protocol: protocol(args.protocol).to_owned(),
+        protocol: args
+            .protocol
+            .map_or_else(|| target.scheme_protocol().unwrap_or("TCP"), protocol)
+            .to_owned(),
         resolution: resolution(args.resolution),
         annotations: if args.annotate {
             provenance.annotations()
@@ -82,15 +89,40 @@ pub(super) fn run(
         DocFormat::Yaml => to_text(&entry, render::write_yaml)?,
         DocFormat::Json => to_text(&entry, render::write_json)?,
     };
-    self_check(&text)?;
+    let lookup = match &provenance {
+        Provenance::Dns(lookup) => Some(lookup),
+        Provenance::Flags => None,
+    };
+    let findings = lint(&text, &target.host, lookup)?;
+    let refused = !args.force && findings.iter().any(|d| d.severity >= Severity::Error);
+    if refused || !global.quiet {
+        render::inline::findings(&findings, io.err)?;
+    }
+    if refused {
+        bail!(
+            "refusing to write a ServiceEntry that `meshctl check` rejects; fix the input as the help says, or pass --force to write it anyway"
+        );
+    }
     io.out.write_all(text.as_bytes())?;
     Ok(ExitStatus::Success)
+}
+
+/// HOST, else `$MYSQL_DB_HOST`; never a silent `localhost`, whose entry the sidecar would
+/// never use (loopback is not captured, so `simulate` calls it BYPASS).
+fn target(host: Option<&str>) -> anyhow::Result<Target> {
+    let from_env = std::env::var("MYSQL_DB_HOST").is_ok_and(|h| !h.trim().is_empty());
+    if host.is_none() && !from_env {
+        bail!(
+            "name the database: `meshctl gen serviceentry db.example.com` (or a DSN, or set MYSQL_DB_HOST)"
+        );
+    }
+    super::target_or_default(host)
 }
 
 fn ports(args: &GenServiceEntryArgs, target: &Target) -> anyhow::Result<Vec<u16>> {
     let mut ports = args.ports.clone();
     if ports.is_empty() {
-        ports.push(match target.port {
+        ports.push(match target.port_or_scheme_default() {
             Some(port) => port,
             None => super::env_port()?.unwrap_or(DEFAULT_PORT),
         });
@@ -111,8 +143,10 @@ fn to_text(
     Ok(String::from_utf8(buffer)?)
 }
 
-/// Loads the generated text back with the schema: a failure is a meshctl bug, not user error.
-fn self_check(text: &str) -> anyhow::Result<()> {
+/// Lints the generated text exactly as `meshctl check` would lint the same file (and as
+/// `check --dns` would, with the answer already in hand), so gen never hands out what check
+/// rejects. A load problem here is a meshctl bug, not user error.
+fn lint(text: &str, host: &str, lookup: Option<&dns::Lookup>) -> anyhow::Result<Vec<Diagnostic>> {
     let inputs = load::load_bytes(
         "<generated>",
         text.as_bytes(),
@@ -121,7 +155,16 @@ fn self_check(text: &str) -> anyhow::Result<()> {
     if let Some(problem) = inputs.problems.first() {
         bail!("internal error: the generated ServiceEntry does not pass validation: {problem}");
     }
-    Ok(())
+    let workspace = Workspace::from_inputs(inputs, None)?;
+    let mut facts = DnsFacts::default();
+    if let Some(lookup) = lookup {
+        facts
+            .hosts
+            .insert(host.to_owned(), Ok(vec![lookup.clone()]));
+    }
+    let mut cx = workspace.lint_context();
+    cx.dns = lookup.map(|_| &facts);
+    Ok(rules::check(&cx, &RuleSelection::default()))
 }
 
 enum Provenance {

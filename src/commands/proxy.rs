@@ -303,12 +303,10 @@ fn run_iptables(args: &IptablesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
         )?;
         return Ok(ExitStatus::Success);
     }
+    check_capture_flags(args)?;
     let capture = iptables::CaptureChain {
         proxy_port: args.proxy_port,
-        proxy_uid: match args.proxy_uid {
-            Some(uid) => uid,
-            None => iptables::current_uid()?,
-        },
+        proxy_uid: args.proxy_uid,
         include_ports: args.include_ports.clone(),
         exclude_ports: args.exclude_ports.clone(),
         exclude_cidrs: args.exclude_cidrs.clone(),
@@ -321,13 +319,37 @@ fn run_iptables(args: &IptablesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
         iptables::apply(&script)?;
         writeln!(
             io.err,
-            "installed the {} chain: outbound TCP goes to port {} (uid {} exempt)",
+            "installed the {} chain: outbound TCP goes to port {} (uid {} exempt); rules added:",
             iptables::CHAIN,
             capture.proxy_port,
             capture.proxy_uid
         )?;
+        // Say exactly what changed, so the operator can audit (and `--cleanup` undoes) it.
+        for rule in script.lines().filter(|l| l.starts_with("-A ")) {
+            writeln!(io.err, "  {rule}")?;
+        }
     } else {
         io.out.write_all(script.as_bytes())?;
     }
     Ok(ExitStatus::Success)
+}
+
+/// Refuses flag combinations whose script would not do what the user meant: uid 0 exempts
+/// every root process from capture, and a port both included and excluded has no meaning.
+fn check_capture_flags(args: &IptablesArgs) -> anyhow::Result<()> {
+    if args.proxy_uid == 0 {
+        bail!(
+            "--proxy-uid 0 would exempt every root process from capture: run the proxy as its own user (Istio's is 1337) and pass that uid"
+        );
+    }
+    if let Some(port) = args
+        .include_ports
+        .iter()
+        .find(|p| args.exclude_ports.contains(p))
+    {
+        bail!(
+            "port {port} is in both --include-ports and --exclude-ports: say once whether it is captured"
+        );
+    }
+    Ok(())
 }

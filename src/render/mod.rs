@@ -5,6 +5,7 @@ pub(crate) mod color;
 pub(crate) mod expect;
 mod github;
 mod gitlab;
+pub(crate) mod inline;
 mod json;
 pub(crate) mod resolve;
 pub(crate) mod rules;

@@ -151,14 +151,103 @@ fn environment_defaults_work_out_of_the_box() {
     );
     assert!(text.contains("name: mysql-example-com-3307"), "{text}");
     assert!(text.contains("number: 3307"), "{text}");
-    let text = stdout(
+    // Without HOST or $MYSQL_DB_HOST there is nothing sensible to write: a `localhost` entry
+    // is never used, because the sidecar does not capture loopback.
+    let text = outcome(
         meshctl().args(["gen", "serviceentry", "--address", "203.0.113.7"]),
+        &[],
+    );
+    assert!(
+        text.starts_with("exit: 2\n--- stdout\n--- stderr\n"),
+        "{text}"
+    );
+    assert!(text.contains("set MYSQL_DB_HOST"), "{text}");
+    assert!(!text.contains("localhost"), "{text}");
+}
+
+#[test]
+fn dsn_schemes_set_port_and_protocol() {
+    let cases = [
+        ("postgres://u:p@pg.example.com/db", "5432", "TCP"),
+        ("mysql://u:p@db.example.com/app", "3306", "TCP"),
+        ("mongodb://m.example.com/app", "27017", "MONGO"),
+        ("mongodb+srv://m.example.com/app", "27017", "MONGO"),
+        ("redis://r.example.com", "6379", "TCP"),
+    ];
+    for (dsn, port, protocol) in cases {
+        let text = stdout(
+            meshctl().args(["gen", "serviceentry", dsn, "--address", "198.51.100.6"]),
+            0,
+        );
+        assert!(text.contains(&format!("number: {port}\n")), "{dsn}: {text}");
+        assert!(
+            text.contains(&format!("protocol: {protocol}\n")),
+            "{dsn}: {text}"
+        );
+        assert!(!text.contains("p@"), "{dsn}: the password leaked: {text}");
+    }
+    // --port and --protocol override the scheme.
+    let text = stdout(
+        meshctl().args([
+            "gen",
+            "serviceentry",
+            "mongodb://m.example.com/app",
+            "--address",
+            "198.51.100.6",
+            "--port",
+            "27018",
+            "--protocol",
+            "TCP",
+        ]),
         0,
     );
     assert!(
-        text.contains("- localhost\n") && text.contains("number: 3306"),
+        text.contains("number: 27018\n") && text.contains("protocol: TCP\n"),
         "{text}"
     );
+}
+
+#[test]
+fn what_check_rejects_is_refused_unless_forced() {
+    let args = [
+        "gen",
+        "serviceentry",
+        "db.example.com",
+        "--address",
+        "0.0.0.0/0",
+    ];
+    let refused = outcome(meshctl().args(args), &[]);
+    let forced = outcome(meshctl().args(args).arg("--force"), &[]);
+    assert!(forced.starts_with("exit: 0\n"), "{forced}");
+    assert!(forced.contains("- 0.0.0.0/0\n"), "{forced}");
+    assert!(forced.contains("MSH204"), "{forced}");
+    insta::assert_snapshot!(refused);
+}
+
+#[test]
+fn a_cidr_with_host_bits_is_refused_with_both_readings() {
+    let text = outcome(
+        meshctl().args([
+            "gen",
+            "serviceentry",
+            "db.example.com",
+            "--address",
+            "203.0.113.7/24",
+        ]),
+        &[],
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn dns_warnings_go_to_stderr_with_their_rule_code() {
+    let dns = TestDns::start();
+    let text = generate(&dns, &["provider.example.com"]);
+    assert!(text.starts_with("exit: 0\n"), "{text}");
+    insta::assert_snapshot!(text);
+    // -q keeps warnings out; the entry is still written.
+    let quiet = generate(&dns, &["provider.example.com", "-q"]);
+    assert!(quiet.ends_with("--- stderr\n"), "{quiet}");
 }
 
 #[test]

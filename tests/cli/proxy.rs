@@ -38,6 +38,38 @@ fn iptables_refuses_ipv6_exclusions() {
 }
 
 #[test]
+fn iptables_exempts_istio_uid_by_default_never_the_caller() {
+    // The tests run as whatever user CI is (often root): without --proxy-uid the script must
+    // still exempt Istio's 1337, not the invoking uid.
+    let text = outcome(meshctl().args(["proxy", "iptables"]), &[]);
+    assert!(
+        text.contains("-A MESHCTL_OUTPUT -m owner --uid-owner 1337 -j RETURN"),
+        "{text}"
+    );
+    assert_eq!(text.matches("--uid-owner").count(), 1, "{text}");
+}
+
+#[test]
+fn iptables_refuses_root_uid_and_contradictory_ports() {
+    let root = outcome(
+        meshctl().args(["proxy", "iptables", "--proxy-uid", "0"]),
+        &[],
+    );
+    let both = outcome(
+        meshctl().args([
+            "proxy",
+            "iptables",
+            "--include-ports",
+            "3306,5432",
+            "--exclude-ports",
+            "22,3306",
+        ]),
+        &[],
+    );
+    insta::assert_snapshot!(format!("{root}\n{both}"));
+}
+
+#[test]
 fn proxy_without_configuration_exits_2() {
     let text = outcome(meshctl().args(["proxy", "--admin", "off"]), &[]);
     insta::assert_snapshot!(text);

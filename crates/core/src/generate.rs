@@ -50,18 +50,28 @@ pub enum PlanError {
     NoAddresses,
 }
 
-/// Normalizes a user-given address: a bare IP becomes its host route (`/32`, `/128`); a CIDR
-/// keeps its prefix length with host bits cleared (`203.0.113.7/24` means `203.0.113.0/24`).
+/// Normalizes a user-given address: a bare IP becomes its host route (`/32`, `/128`). A CIDR
+/// with host bits set (`203.0.113.7/24`) is refused with both readings, never silently
+/// truncated: it is usually a host meant as `/32`, the mistake MSH203 exists to catch.
 ///
 /// # Errors
-/// A message when the text is neither an IP address nor a CIDR block.
+/// A message when the text is neither an IP address nor a CIDR block, or has host bits set.
 pub fn parse_address(text: &str) -> Result<IpNet, String> {
     if let Ok(ip) = text.parse::<IpAddr>() {
         return Ok(IpNet::from(ip));
     }
-    text.parse::<IpNet>()
-        .map(|net| net.trunc())
-        .map_err(|_| format!("`{text}` is not an IP address or CIDR block"))
+    let net = text
+        .parse::<IpNet>()
+        .map_err(|_| format!("`{text}` is not an IP address or CIDR block"))?;
+    if net.trunc() != net {
+        return Err(format!(
+            "`{text}` has host bits set: write `{}` for the host {} alone, or `{}` for the whole network",
+            IpNet::from(net.addr()),
+            net.addr(),
+            net.trunc()
+        ));
+    }
+    Ok(net)
 }
 
 /// Builds the ServiceEntry. Addresses are sorted (IPv4 first) and de-duplicated.
@@ -285,9 +295,14 @@ mod tests {
     }
 
     #[test]
-    fn cidr_host_bits_are_cleared_and_junk_rejected() {
+    fn cidr_host_bits_are_refused_with_both_readings_and_junk_rejected() {
+        let err = parse_address("203.0.113.7/24").expect_err("host bits");
+        assert!(
+            err.contains("`203.0.113.7/32`") && err.contains("`203.0.113.0/24`"),
+            "{err}"
+        );
         assert_eq!(
-            parse_address("203.0.113.7/24"),
+            parse_address("203.0.113.0/24"),
             Ok("203.0.113.0/24".parse().expect("net"))
         );
         assert!(parse_address("10.0.0.300/32").is_err());

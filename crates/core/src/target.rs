@@ -92,12 +92,25 @@ impl Target {
         self.port.or_else(|| match self.scheme.as_deref()? {
             "mysql" | "mariadb" => Some(3306),
             "postgres" | "postgresql" => Some(5432),
-            "mongodb" => Some(27017),
+            "mongodb" | "mongodb+srv" => Some(27017),
             "redis" | "rediss" => Some(6379),
             "amqp" => Some(5672),
             "smtp" => Some(25),
             _ => None,
         })
+    }
+
+    /// The Istio port protocol the DSN scheme implies, when one is better than plain `TCP`:
+    /// `MONGO` for MongoDB, whose Envoy filter istiod enables by default
+    /// (pilot/pkg/features/xds.go `PILOT_ENABLE_MONGO_FILTER`). MySQL and Redis stay `TCP`:
+    /// their filters are off by default and experimental, so `MYSQL`/`REDIS` would only
+    /// promise a behaviour the sidecar does not have.
+    #[must_use]
+    pub fn scheme_protocol(&self) -> Option<&'static str> {
+        match self.scheme.as_deref()? {
+            "mongodb" | "mongodb+srv" => Some("MONGO"),
+            _ => None,
+        }
     }
 
     /// The host as an IP address, when it is one.
@@ -211,6 +224,24 @@ mod tests {
             let target = Target::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
             assert_eq!((target.host.as_str(), target.port), (host, port), "{text}");
             assert!(!target.display.contains("secret"), "{text}");
+        }
+    }
+
+    #[test]
+    fn dsn_schemes_give_ports_and_protocols() {
+        let cases = [
+            ("postgres://u:p@pg.example.com/db", Some(5432), None),
+            ("mysql://u@db.example.com/db", Some(3306), None),
+            ("mongodb://m.example.com/db", Some(27017), Some("MONGO")),
+            ("mongodb+srv://m.example.com/db", Some(27017), Some("MONGO")),
+            ("redis://r.example.com", Some(6379), None),
+            ("postgres://pg.example.com:6432/db", Some(6432), None),
+            ("db.example.com", None, None),
+        ];
+        for (text, port, protocol) in cases {
+            let target = Target::parse(text).expect("parses");
+            assert_eq!(target.port_or_scheme_default(), port, "{text}");
+            assert_eq!(target.scheme_protocol(), protocol, "{text}");
         }
     }
 

@@ -131,14 +131,6 @@ pub fn apply(script: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The real UID of this process, read from `/proc/self` (owned by it) to avoid `unsafe`.
-pub fn current_uid() -> anyhow::Result<u32> {
-    use std::os::unix::fs::MetadataExt as _;
-    Ok(std::fs::metadata("/proc/self")
-        .context("reading /proc/self to find the current uid; pass --proxy-uid")?
-        .uid())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
