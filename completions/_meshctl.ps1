@@ -84,8 +84,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
         'meshctl;gen;serviceentry' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, '`metadata.name`; default: derived from host and port (a valid DNS-1123 label)')
             [CompletionResult]::new('--api-version', '--api-version', [CompletionResultType]::ParameterName, 'ServiceEntry API version')
-            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port number (repeatable); default: the port in HOST, else $MYSQL_DB_PORT, else 3306')
-            [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'Protocol of every port')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port number (repeatable); default: the port in HOST, else the DSN scheme''s (postgres 5432, mysql 3306, mongodb 27017, redis 6379, …), else $MYSQL_DB_PORT, else 3306')
+            [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'Protocol of every port; default: the DSN scheme''s where Istio has one (mongodb → MONGO), else TCP')
             [CompletionResult]::new('--resolution', '--resolution', [CompletionResultType]::ParameterName, '`spec.resolution`')
             [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'Use this address or CIDR instead of resolving (repeatable); a bare IP becomes /32 or /128')
             [CompletionResult]::new('--nameserver', '--nameserver', [CompletionResultType]::ParameterName, 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system''s resolv.conf and /etc/hosts')
@@ -96,6 +96,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--no-resolve', '--no-resolve', [CompletionResultType]::ParameterName, 'Do not query DNS (requires --address)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Write the entry even when `meshctl check` finds an error in it (the findings are still printed)')
             [CompletionResult]::new('--annotate', '--annotate', [CompletionResultType]::ParameterName, 'Add provenance annotations (resolve time, resolver, minimum TTL); output is then not byte-stable')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Query over TCP instead of UDP')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
@@ -111,8 +112,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
         'meshctl;gen;se' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, '`metadata.name`; default: derived from host and port (a valid DNS-1123 label)')
             [CompletionResult]::new('--api-version', '--api-version', [CompletionResultType]::ParameterName, 'ServiceEntry API version')
-            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port number (repeatable); default: the port in HOST, else $MYSQL_DB_PORT, else 3306')
-            [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'Protocol of every port')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port number (repeatable); default: the port in HOST, else the DSN scheme''s (postgres 5432, mysql 3306, mongodb 27017, redis 6379, …), else $MYSQL_DB_PORT, else 3306')
+            [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'Protocol of every port; default: the DSN scheme''s where Istio has one (mongodb → MONGO), else TCP')
             [CompletionResult]::new('--resolution', '--resolution', [CompletionResultType]::ParameterName, '`spec.resolution`')
             [CompletionResult]::new('--address', '--address', [CompletionResultType]::ParameterName, 'Use this address or CIDR instead of resolving (repeatable); a bare IP becomes /32 or /128')
             [CompletionResult]::new('--nameserver', '--nameserver', [CompletionResultType]::ParameterName, 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system''s resolv.conf and /etc/hosts')
@@ -123,6 +124,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--no-resolve', '--no-resolve', [CompletionResultType]::ParameterName, 'Do not query DNS (requires --address)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Write the entry even when `meshctl check` finds an error in it (the findings are still printed)')
             [CompletionResult]::new('--annotate', '--annotate', [CompletionResultType]::ParameterName, 'Add provenance annotations (resolve time, resolver, minimum TTL); output is then not byte-stable')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Query over TCP instead of UDP')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
@@ -249,7 +251,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
         }
         'meshctl;proxy;iptables' {
             [CompletionResult]::new('--proxy-port', '--proxy-port', [CompletionResultType]::ParameterName, 'The transparent proxy''s port')
-            [CompletionResult]::new('--proxy-uid', '--proxy-uid', [CompletionResultType]::ParameterName, 'UID the proxy runs as; its own connections are not redirected (default: the current uid)')
+            [CompletionResult]::new('--proxy-uid', '--proxy-uid', [CompletionResultType]::ParameterName, 'UID the proxy runs as; its own connections are not redirected. Istio''s sidecar uid by default, never the invoking user''s: under sudo that would exempt all root traffic')
             [CompletionResult]::new('--include-ports', '--include-ports', [CompletionResultType]::ParameterName, 'Redirect only these destination ports (default: all TCP)')
             [CompletionResult]::new('--exclude-ports', '--exclude-ports', [CompletionResultType]::ParameterName, 'Never redirect these destination ports')
             [CompletionResult]::new('--exclude-cidrs', '--exclude-cidrs', [CompletionResultType]::ParameterName, 'Never redirect these IPv4 destinations')

@@ -308,7 +308,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__gen__subcmd__serviceentry)
-            opts="-o -v -q -n -h -V --name --api-version --port --protocol --resolution --address --no-resolve --annotate --nameserver --tcp --timeout --output --color --verbose --quiet --namespace --help --version"
+            opts="-o -v -q -n -h -V --name --api-version --port --protocol --resolution --address --no-resolve --force --annotate --nameserver --tcp --timeout --output --color --verbose --quiet --namespace --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -78,8 +78,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         &'meshctl;gen;serviceentry'= {
             cand --name '`metadata.name`; default: derived from host and port (a valid DNS-1123 label)'
             cand --api-version 'ServiceEntry API version'
-            cand --port 'Port number (repeatable); default: the port in HOST, else $MYSQL_DB_PORT, else 3306'
-            cand --protocol 'Protocol of every port'
+            cand --port 'Port number (repeatable); default: the port in HOST, else the DSN scheme''s (postgres 5432, mysql 3306, mongodb 27017, redis 6379, …), else $MYSQL_DB_PORT, else 3306'
+            cand --protocol 'Protocol of every port; default: the DSN scheme''s where Istio has one (mongodb → MONGO), else TCP'
             cand --resolution '`spec.resolution`'
             cand --address 'Use this address or CIDR instead of resolving (repeatable); a bare IP becomes /32 or /128'
             cand --nameserver 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system''s resolv.conf and /etc/hosts'
@@ -90,6 +90,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --no-resolve 'Do not query DNS (requires --address)'
+            cand --force 'Write the entry even when `meshctl check` finds an error in it (the findings are still printed)'
             cand --annotate 'Add provenance annotations (resolve time, resolver, minimum TTL); output is then not byte-stable'
             cand --tcp 'Query over TCP instead of UDP'
             cand -v 'Say more about what is happening (repeatable)'
@@ -104,8 +105,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         &'meshctl;gen;se'= {
             cand --name '`metadata.name`; default: derived from host and port (a valid DNS-1123 label)'
             cand --api-version 'ServiceEntry API version'
-            cand --port 'Port number (repeatable); default: the port in HOST, else $MYSQL_DB_PORT, else 3306'
-            cand --protocol 'Protocol of every port'
+            cand --port 'Port number (repeatable); default: the port in HOST, else the DSN scheme''s (postgres 5432, mysql 3306, mongodb 27017, redis 6379, …), else $MYSQL_DB_PORT, else 3306'
+            cand --protocol 'Protocol of every port; default: the DSN scheme''s where Istio has one (mongodb → MONGO), else TCP'
             cand --resolution '`spec.resolution`'
             cand --address 'Use this address or CIDR instead of resolving (repeatable); a bare IP becomes /32 or /128'
             cand --nameserver 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system''s resolv.conf and /etc/hosts'
@@ -116,6 +117,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --no-resolve 'Do not query DNS (requires --address)'
+            cand --force 'Write the entry even when `meshctl check` finds an error in it (the findings are still printed)'
             cand --annotate 'Add provenance annotations (resolve time, resolver, minimum TTL); output is then not byte-stable'
             cand --tcp 'Query over TCP instead of UDP'
             cand -v 'Say more about what is happening (repeatable)'
@@ -235,7 +237,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         }
         &'meshctl;proxy;iptables'= {
             cand --proxy-port 'The transparent proxy''s port'
-            cand --proxy-uid 'UID the proxy runs as; its own connections are not redirected (default: the current uid)'
+            cand --proxy-uid 'UID the proxy runs as; its own connections are not redirected. Istio''s sidecar uid by default, never the invoking user''s: under sudo that would exempt all root traffic'
             cand --include-ports 'Redirect only these destination ports (default: all TCP)'
             cand --exclude-ports 'Never redirect these destination ports'
             cand --exclude-cidrs 'Never redirect these IPv4 destinations'

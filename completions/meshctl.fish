@@ -72,8 +72,8 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_sub
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l api-version -d 'ServiceEntry API version' -r -f -a "v1\t'networking.istio.io/v1 (Istio 1.22+)'
 v1beta1\t'networking.istio.io/v1beta1'
 v1alpha3\t'networking.istio.io/v1alpha3'"
-complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l port -d 'Port number (repeatable); default: the port in HOST, else $MYSQL_DB_PORT, else 3306' -r
-complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l protocol -d 'Protocol of every port' -r -f -a "TCP\t'Plain TCP (no sniffing; right for MySQL and other server-first protocols)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l port -d 'Port number (repeatable); default: the port in HOST, else the DSN scheme\'s (postgres 5432, mysql 3306, mongodb 27017, redis 6379, …), else $MYSQL_DB_PORT, else 3306' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l protocol -d 'Protocol of every port; default: the DSN scheme\'s where Istio has one (mongodb → MONGO), else TCP' -r -f -a "TCP\t'Plain TCP (no sniffing; right for MySQL and other server-first protocols)'
 MYSQL\t'MySQL (Envoy\'s MySQL filter if istiod enables it; otherwise TCP)'
 MONGO\t'MongoDB (adds Envoy\'s mongo_proxy filter)'
 REDIS\t'Redis (Envoy\'s redis_proxy if istiod enables it; otherwise TCP)'
@@ -92,6 +92,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l no-resolve -d 'Do not query DNS (requires --address)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l force -d 'Write the entry even when `meshctl check` finds an error in it (the findings are still printed)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l annotate -d 'Add provenance annotations (resolve time, resolver, minimum TTL); output is then not byte-stable'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l tcp -d 'Query over TCP instead of UDP'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -s v -l verbose -d 'Say more about what is happening (repeatable)'
@@ -102,8 +103,8 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_sub
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l api-version -d 'ServiceEntry API version' -r -f -a "v1\t'networking.istio.io/v1 (Istio 1.22+)'
 v1beta1\t'networking.istio.io/v1beta1'
 v1alpha3\t'networking.istio.io/v1alpha3'"
-complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l port -d 'Port number (repeatable); default: the port in HOST, else $MYSQL_DB_PORT, else 3306' -r
-complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l protocol -d 'Protocol of every port' -r -f -a "TCP\t'Plain TCP (no sniffing; right for MySQL and other server-first protocols)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l port -d 'Port number (repeatable); default: the port in HOST, else the DSN scheme\'s (postgres 5432, mysql 3306, mongodb 27017, redis 6379, …), else $MYSQL_DB_PORT, else 3306' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l protocol -d 'Protocol of every port; default: the DSN scheme\'s where Istio has one (mongodb → MONGO), else TCP' -r -f -a "TCP\t'Plain TCP (no sniffing; right for MySQL and other server-first protocols)'
 MYSQL\t'MySQL (Envoy\'s MySQL filter if istiod enables it; otherwise TCP)'
 MONGO\t'MongoDB (adds Envoy\'s mongo_proxy filter)'
 REDIS\t'Redis (Envoy\'s redis_proxy if istiod enables it; otherwise TCP)'
@@ -122,6 +123,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l no-resolve -d 'Do not query DNS (requires --address)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l force -d 'Write the entry even when `meshctl check` finds an error in it (the findings are still printed)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l annotate -d 'Add provenance annotations (resolve time, resolver, minimum TTL); output is then not byte-stable'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l tcp -d 'Query over TCP instead of UDP'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -s v -l verbose -d 'Say more about what is happening (repeatable)'
@@ -223,7 +225,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_se
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -f -a "iptables" -d 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio\'s capture chain'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l proxy-port -d 'The transparent proxy\'s port' -r
-complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l proxy-uid -d 'UID the proxy runs as; its own connections are not redirected (default: the current uid)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l proxy-uid -d 'UID the proxy runs as; its own connections are not redirected. Istio\'s sidecar uid by default, never the invoking user\'s: under sudo that would exempt all root traffic' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l include-ports -d 'Redirect only these destination ports (default: all TCP)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l exclude-ports -d 'Never redirect these destination ports' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l exclude-cidrs -d 'Never redirect these IPv4 destinations' -r

@@ -61,7 +61,10 @@ pub(super) fn run(
 
     let summary = Summary {
         files: inputs.files.len(),
-        resources: inputs.service_entries.len() + inputs.sidecars.len() + inputs.mesh_configs.len(),
+        resources: inputs.service_entries.len()
+            + inputs.sidecars.len()
+            + inputs.mesh_configs.len()
+            + rejected_by_schema(inputs),
         skipped: inputs.others.len(),
     };
     render::diagnostics(&diagnostics, args.output.into(), &summary, io.out)?;
@@ -69,6 +72,20 @@ pub(super) fn run(
         render::rules::statistics(&diagnostics, io.err)?;
     }
     Ok(exit_status(&diagnostics, args.fail_on, args.exit_zero))
+}
+
+/// Resources that failed their schema are not in the loaded lists, but they were checked: the
+/// summary counts them (once each, however many fields are wrong).
+fn rejected_by_schema(inputs: &load::Inputs) -> usize {
+    let mut seen: Vec<(&str, &str)> = inputs
+        .problems
+        .iter()
+        .filter(|p| p.kind == load::ProblemKind::Schema)
+        .filter_map(|p| Some((&*p.origin.path, p.resource.as_deref()?)))
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
 }
 
 fn exit_status(diagnostics: &[Diagnostic], fail_on: FailOn, exit_zero: bool) -> ExitStatus {

@@ -44,10 +44,18 @@ pub(super) fn write(
 }
 
 fn summary_line(diagnostics: &[Diagnostic], summary: &Summary) -> String {
+    // "0 resources" only confuses when a file failed to parse: then the file is the scope.
+    let resources = if summary.resources == 0 {
+        String::new()
+    } else {
+        format!(
+            "{} {} in ",
+            summary.resources,
+            plural(summary.resources, "resource", "resources")
+        )
+    };
     let scope = format!(
-        "{} {} in {} {}{}",
-        summary.resources,
-        plural(summary.resources, "resource", "resources"),
+        "{resources}{} {}{}",
         summary.files,
         plural(summary.files, "file", "files"),
         if summary.skipped > 0 {

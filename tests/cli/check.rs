@@ -498,3 +498,23 @@ fn dns_capture_with_auto_allocated_vips_silences_msh201() {
         "opt-out label"
     );
 }
+
+#[test]
+fn problems_speak_plainly_and_point_at_the_field() {
+    // Issue 11 item 3: no parser internals, MSH103 at the address with a concrete fix, and no
+    // "in 0 resources" when the only resource failed its schema or the file did not parse.
+    let documents = [
+        "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: a\n  name: b\nspec:\n  hosts: [db.example.com]\n",
+        "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: a\nspec:\n  hosts: [db.example.com]\n  addresses: [203.0.113.7, 203.0.113.0/24]\n  ports: [{number: 3306, name: tcp, protocol: TCP}]\n  resolution: DNS\n",
+        "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: a\nspec:\n  hosts: 7\n",
+    ];
+    let text: Vec<String> = documents
+        .iter()
+        .map(|doc| outcome(meshctl().args(["check", "-"]).write_stdin(*doc), &[]))
+        .collect();
+    let text = text.join("\n");
+    assert!(!text.contains("DuplicateKeyPolicy"), "{text}");
+    assert!(!text.contains("see the field named above"), "{text}");
+    assert!(!text.contains("0 resources"), "{text}");
+    insta::assert_snapshot!(text);
+}

@@ -142,8 +142,20 @@ fn failure(error: &serde_saphyr::Error) -> ParseFailure {
     let message = strip_position_suffix(first.trim());
     ParseFailure {
         pos,
-        message: explain_budget(message).unwrap_or_else(|| message.to_owned()),
+        message: explain_budget(message)
+            .or_else(|| explain_duplicate(message))
+            .unwrap_or_else(|| message.to_owned()),
     }
+}
+
+/// serde-saphyr's duplicate-key message ends with advice for the programmer embedding it
+/// (`set DuplicateKeyPolicy in Options if acceptable`); the user editing the file needs the key.
+fn explain_duplicate(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("duplicate mapping key: ")?;
+    let key = rest.split(", set ").next().unwrap_or(rest).trim();
+    Some(format!(
+        "duplicate key `{key}`: a mapping may name it once (Kubernetes would keep only one value)"
+    ))
 }
 
 /// serde-saphyr names a breached budget by its Rust variant (`Depth { depth: 65 }`); say what

@@ -278,15 +278,19 @@ pub(super) fn cel_rules(doc: &Node) -> Vec<Violation> {
             "Invalid value: only one of WorkloadSelector or Endpoints can be set",
         ));
     }
-    let has_cidr = match spec.get("addresses").map(|n| &n.value) {
+    // The CEL rule sits on `spec`, so the API server names `spec`; the fix is at the address,
+    // so the problem points at the first one containing `/` (same message, same rule).
+    let first_cidr = match spec.get("addresses").map(|n| &n.value) {
         Some(Value::Seq(items)) => items
             .iter()
-            .any(|a| a.as_str().is_some_and(|s| s.contains('/'))),
-        _ => false,
+            .position(|a| a.as_str().is_some_and(|s| s.contains('/'))),
+        _ => None,
     };
-    if has_cidr && !matches!(resolution, "NONE" | "STATIC") {
+    if let Some(i) = first_cidr
+        && !matches!(resolution, "NONE" | "STATIC")
+    {
         out.push(at(
-            "spec",
+            &format!("spec.addresses[{i}]"),
             "Invalid value: CIDR addresses are allowed only for NONE/STATIC resolution types",
         ));
     }

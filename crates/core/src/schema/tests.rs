@@ -128,9 +128,9 @@ fn service_entry_rules() {
         },
         Case {
             name: "cidr with dns",
-            spec: "  hosts: [a.example.com]\n  addresses: [203.0.113.7/32]\n  resolution: DNS\n",
+            spec: "  hosts: [a.example.com]\n  addresses: [203.0.113.7, 203.0.113.8/32]\n  resolution: DNS\n",
             want: Some((
-                "spec",
+                "spec.addresses[1]",
                 "CIDR addresses are allowed only for NONE/STATIC resolution types",
             )),
         },

@@ -72,10 +72,18 @@ pub(crate) fn report(
             Some(field) => format!("`{field}`: {}", problem.message),
             None => problem.message.clone(),
         };
-        let help = match problem.kind {
-            ProblemKind::Parse => "fix the YAML syntax; `kubectl apply` would reject this file",
-            ProblemKind::Schema => {
-                "`kubectl apply` would reject this resource; see the field named above"
+        let help = match (problem.kind, owner_rule, &problem.field) {
+            (ProblemKind::Parse, ..) => {
+                "fix the YAML syntax; `kubectl apply` would reject this file".to_owned()
+            }
+            (ProblemKind::Schema, Some(CelOwner::CidrWithDnsResolution), _) => {
+                "write the address without a prefix length (`203.0.113.7`), or use resolution NONE or STATIC to match a CIDR block".to_owned()
+            }
+            (ProblemKind::Schema, _, Some(field)) => {
+                format!("`kubectl apply` would reject this resource until `{field}` is fixed")
+            }
+            (ProblemKind::Schema, _, None) => {
+                "`kubectl apply` would reject this resource as written".to_owned()
             }
         };
         out.at_origin(problem.origin.clone(), problem.resource.clone(), message)
