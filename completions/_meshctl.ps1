@@ -22,8 +22,6 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
     $completions = @(switch ($command) {
         'meshctl' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -51,8 +49,6 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format; `table` on a terminal, `json` otherwise')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format; `table` on a terminal, `json` otherwise')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Query over TCP instead of UDP')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
@@ -66,8 +62,6 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
         }
         'meshctl;gen' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -82,6 +76,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             break
         }
         'meshctl;gen;serviceentry' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, '`metadata.name`; default: derived from host and port (a valid DNS-1123 label)')
             [CompletionResult]::new('--api-version', '--api-version', [CompletionResultType]::ParameterName, 'ServiceEntry API version')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port number (repeatable); default: the port in HOST, else the DSN scheme''s (postgres 5432, mysql 3306, mongodb 27017, redis 6379, …), else $MYSQL_DB_PORT, else 3306')
@@ -93,8 +89,6 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--no-resolve', '--no-resolve', [CompletionResultType]::ParameterName, 'Do not query DNS (requires --address)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Write the entry even when `meshctl check` finds an error in it (the findings are still printed)')
             [CompletionResult]::new('--annotate', '--annotate', [CompletionResultType]::ParameterName, 'Add provenance annotations (resolve time, resolver, minimum TTL); output is then not byte-stable')
@@ -110,6 +104,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             break
         }
         'meshctl;gen;se' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, '`metadata.name`; default: derived from host and port (a valid DNS-1123 label)')
             [CompletionResult]::new('--api-version', '--api-version', [CompletionResultType]::ParameterName, 'ServiceEntry API version')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port number (repeatable); default: the port in HOST, else the DSN scheme''s (postgres 5432, mysql 3306, mongodb 27017, redis 6379, …), else $MYSQL_DB_PORT, else 3306')
@@ -121,8 +117,6 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--no-resolve', '--no-resolve', [CompletionResultType]::ParameterName, 'Do not query DNS (requires --address)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Write the entry even when `meshctl check` finds an error in it (the findings are still printed)')
             [CompletionResult]::new('--annotate', '--annotate', [CompletionResultType]::ParameterName, 'Add provenance annotations (resolve time, resolver, minimum TTL); output is then not byte-stable')
@@ -149,6 +143,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             break
         }
         'meshctl;check' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when a finding is at or above this severity')
@@ -163,8 +159,6 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)')
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Print one rule''s documentation and exit')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--exit-zero', '--exit-zero', [CompletionResultType]::ParameterName, 'Exit 0 whatever is found (findings are still printed)')
             [CompletionResult]::new('--dns', '--dns', [CompletionResultType]::ParameterName, 'Also run the DNS rules (MSH302-MSH307); off by default so CI stays deterministic')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Query over TCP instead of UDP')
@@ -183,6 +177,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
         'meshctl;simulate' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'The TLS server name the client sends (implies --tls)')
             [CompletionResult]::new('--source-namespace', '--source-namespace', [CompletionResultType]::ParameterName, 'Namespace of the workload')
             [CompletionResult]::new('--labels', '--labels', [CompletionResultType]::ParameterName, 'Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars)')
@@ -195,8 +191,6 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'The client speaks TLS (without SNI unless --sni is given)')
             [CompletionResult]::new('--dns-capture', '--dns-capture', [CompletionResultType]::ParameterName, 'The workload''s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Query over TCP instead of UDP')
@@ -213,6 +207,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
         'meshctl;proxy' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'ServiceEntries, Sidecars and mesh config: files or directories (repeatable)')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'ServiceEntries, Sidecars and mesh config: files or directories (repeatable)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given)')
             [CompletionResult]::new('--forward', '--forward', [CompletionResultType]::ParameterName, 'Forward listener `LISTEN=HOST:PORT` (repeatable); LISTEN may be a bare port on 127.0.0.1')
             [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Admin server address (`/metrics`, `/healthz`, `/ready`, `/config_dump`), or `off`')
@@ -232,8 +228,6 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--access-log', '--access-log', [CompletionResultType]::ParameterName, 'Write one access log line per closed connection to `-` (stderr) or FILE')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Access log format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--dns-capture', '--dns-capture', [CompletionResultType]::ParameterName, 'The workload''s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so')
             [CompletionResult]::new('--keep-established', '--keep-established', [CompletionResultType]::ParameterName, 'Keep established connections that a reloaded configuration no longer allows')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Also refuse a configuration (at start, or a reload) with lint errors; by default only resources Istio would reject refuse it, and lint errors are logged')
@@ -256,8 +250,6 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--exclude-ports', '--exclude-ports', [CompletionResultType]::ParameterName, 'Never redirect these destination ports')
             [CompletionResult]::new('--exclude-cidrs', '--exclude-cidrs', [CompletionResultType]::ParameterName, 'Never redirect these IPv4 destinations')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--apply', '--apply', [CompletionResultType]::ParameterName, 'Install the rules with `iptables-restore --noflush` (root) instead of printing them')
             [CompletionResult]::new('--cleanup', '--cleanup', [CompletionResultType]::ParameterName, 'Remove the rules --apply installed: the OUTPUT jump and the MESHCTL_OUTPUT chain (root)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
@@ -282,6 +274,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             break
         }
         'meshctl;sync' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Findings format for --check (text, json, sarif, github, gitlab), or `yaml`: print the managed entries as they should be, for `kubectl apply -f -`, instead of writing')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Findings format for --check (text, json, sarif, github, gitlab), or `yaml`: print the managed entries as they should be, for `kubectl apply -f -`, instead of writing')
             [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'Keep an address that left DNS this long, so pooled connections drain')
@@ -292,8 +286,6 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--nameserver', '--nameserver', [CompletionResultType]::ParameterName, 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system''s resolv.conf and /etc/hosts')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a query after this long (`500ms`, `2s`, `1m`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Report drift as findings and change nothing: exit 1 on drift, 2 when a name could not be verified')
             [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Rewrite `addresses` in place (comments and key order kept, atomic, files without drift untouched)')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Run until SIGTERM: re-resolve each host at its TTL and write as --write does (with or without --write)')
@@ -312,8 +304,6 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
         }
         'meshctl;completions' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -326,8 +316,6 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
         }
         'meshctl;version' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')

@@ -110,7 +110,7 @@ _meshctl() {
 
     case "${cmd}" in
         meshctl)
-            opts="-v -q -n -h -V --color --verbose --quiet --namespace --help --version resolve gen check simulate proxy sync completions version help"
+            opts="-v -q -h -V --color --verbose --quiet --help --version resolve gen check simulate proxy sync completions version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -118,14 +118,6 @@ _meshctl() {
             case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -136,12 +128,20 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__check)
-            opts="-o -v -q -n -h -V --output --fail-on --exit-zero --select --ignore --dns --nameserver --tcp --timeout --min-ttl --server-first-port --max-ipv4-prefix --max-ipv6-prefix --mesh-config --statistics --list-rules --explain --color --verbose --quiet --namespace --help --version"
+            opts="-n -o -v -q -h -V --namespace --output --fail-on --exit-zero --select --ignore --dns --nameserver --tcp --timeout --min-ttl --server-first-port --max-ipv4-prefix --max-ipv6-prefix --mesh-config --statistics --list-rules --explain --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json sarif github gitlab" -- "${cur}"))
                     return 0
@@ -198,14 +198,6 @@ _meshctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -214,7 +206,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__completions)
-            opts="-v -q -n -h -V --color --verbose --quiet --namespace --help --version bash elvish fish powershell zsh"
+            opts="-v -q -h -V --color --verbose --quiet --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -222,14 +214,6 @@ _meshctl() {
             case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -240,7 +224,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__gen)
-            opts="-v -q -n -h -V --color --verbose --quiet --namespace --help --version serviceentry se help"
+            opts="-v -q -h -V --color --verbose --quiet --help --version serviceentry se help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -248,14 +232,6 @@ _meshctl() {
             case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -308,12 +284,20 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__gen__subcmd__serviceentry)
-            opts="-o -v -q -n -h -V --name --api-version --port --protocol --resolution --address --no-resolve --force --annotate --nameserver --tcp --timeout --output --color --verbose --quiet --namespace --help --version"
+            opts="-n -o -v -q -h -V --namespace --name --api-version --port --protocol --resolution --address --no-resolve --force --annotate --nameserver --tcp --timeout --output --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -356,14 +340,6 @@ _meshctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -542,7 +518,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__proxy)
-            opts="-f -v -q -n -h -V --filename --listen --forward --admin --outbound-policy --mesh-config --source-namespace --labels --annotation --dns-capture --connect-timeout --idle-timeout --drain-timeout --sni-timeout --max-connections --worker-threads --keep-established --strict --nameserver --dns-drift-interval --access-log --log-format --color --verbose --quiet --namespace --help --version iptables help"
+            opts="-f -n -v -q -h -V --filename --namespace --listen --forward --admin --outbound-policy --mesh-config --source-namespace --labels --annotation --dns-capture --connect-timeout --idle-timeout --drain-timeout --sni-timeout --max-connections --worker-threads --keep-established --strict --nameserver --dns-drift-interval --access-log --log-format --color --verbose --quiet --help --version iptables help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -553,6 +529,14 @@ _meshctl() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -632,14 +616,6 @@ _meshctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -690,7 +666,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__proxy__subcmd__iptables)
-            opts="-v -q -n -h -V --proxy-port --proxy-uid --include-ports --exclude-ports --exclude-cidrs --apply --cleanup --color --verbose --quiet --namespace --help --version"
+            opts="-v -q -h -V --proxy-port --proxy-uid --include-ports --exclude-ports --exclude-cidrs --apply --cleanup --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -720,14 +696,6 @@ _meshctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -736,7 +704,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__resolve)
-            opts="-o -v -q -n -h -V --nameserver --tcp --timeout --samples --interval --output --color --verbose --quiet --namespace --help --version"
+            opts="-o -v -q -h -V --nameserver --tcp --timeout --samples --interval --output --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -770,14 +738,6 @@ _meshctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -786,7 +746,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__simulate)
-            opts="-f -o -v -q -n -h -V --filename --tls --sni --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --expect --nameserver --tcp --timeout --output --color --verbose --quiet --namespace --help --version"
+            opts="-f -n -o -v -q -h -V --filename --namespace --tls --sni --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --expect --nameserver --tcp --timeout --output --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -797,6 +757,14 @@ _meshctl() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -848,14 +816,6 @@ _meshctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -864,12 +824,20 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__sync)
-            opts="-o -v -q -n -h -V --check --write --watch --output --all-static --grace --allow-empty --min-interval --max-interval --admin --concurrency --nameserver --tcp --timeout --color --verbose --quiet --namespace --help --version"
+            opts="-n -o -v -q -h -V --namespace --check --write --watch --output --all-static --grace --allow-empty --min-interval --max-interval --admin --concurrency --nameserver --tcp --timeout --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json sarif github gitlab yaml" -- "${cur}"))
                     return 0
@@ -910,14 +878,6 @@ _meshctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -926,7 +886,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__version)
-            opts="-v -q -n -h -V --color --verbose --quiet --namespace --help --version"
+            opts="-v -q -h -V --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -934,14 +894,6 @@ _meshctl() {
             case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

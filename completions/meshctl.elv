@@ -19,8 +19,6 @@ set edit:completion:arg-completer[meshctl] = {|@words|
     var completions = [
         &'meshctl'= {
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
-            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
-            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand -v 'Say more about what is happening (repeatable)'
             cand --verbose 'Say more about what is happening (repeatable)'
             cand -q 'Print only results and errors'
@@ -47,8 +45,6 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand -o 'Output format; `table` on a terminal, `json` otherwise'
             cand --output 'Output format; `table` on a terminal, `json` otherwise'
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
-            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
-            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --tcp 'Query over TCP instead of UDP'
             cand -v 'Say more about what is happening (repeatable)'
             cand --verbose 'Say more about what is happening (repeatable)'
@@ -61,8 +57,6 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         }
         &'meshctl;gen'= {
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
-            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
-            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand -v 'Say more about what is happening (repeatable)'
             cand --verbose 'Say more about what is happening (repeatable)'
             cand -q 'Print only results and errors'
@@ -76,6 +70,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'meshctl;gen;serviceentry'= {
+            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
+            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --name '`metadata.name`; default: derived from host and port (a valid DNS-1123 label)'
             cand --api-version 'ServiceEntry API version'
             cand --port 'Port number (repeatable); default: the port in HOST, else the DSN scheme''s (postgres 5432, mysql 3306, mongodb 27017, redis 6379, …), else $MYSQL_DB_PORT, else 3306'
@@ -87,8 +83,6 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand -o 'Output format'
             cand --output 'Output format'
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
-            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
-            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --no-resolve 'Do not query DNS (requires --address)'
             cand --force 'Write the entry even when `meshctl check` finds an error in it (the findings are still printed)'
             cand --annotate 'Add provenance annotations (resolve time, resolver, minimum TTL); output is then not byte-stable'
@@ -103,6 +97,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --version 'Print version'
         }
         &'meshctl;gen;se'= {
+            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
+            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --name '`metadata.name`; default: derived from host and port (a valid DNS-1123 label)'
             cand --api-version 'ServiceEntry API version'
             cand --port 'Port number (repeatable); default: the port in HOST, else the DSN scheme''s (postgres 5432, mysql 3306, mongodb 27017, redis 6379, …), else $MYSQL_DB_PORT, else 3306'
@@ -114,8 +110,6 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand -o 'Output format'
             cand --output 'Output format'
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
-            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
-            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --no-resolve 'Do not query DNS (requires --address)'
             cand --force 'Write the entry even when `meshctl check` finds an error in it (the findings are still printed)'
             cand --annotate 'Add provenance annotations (resolve time, resolver, minimum TTL); output is then not byte-stable'
@@ -138,6 +132,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         &'meshctl;gen;help;help'= {
         }
         &'meshctl;check'= {
+            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
+            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand -o 'Output format'
             cand --output 'Output format'
             cand --fail-on 'Exit 1 when a finding is at or above this severity'
@@ -152,8 +148,6 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --mesh-config 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)'
             cand --explain 'Print one rule''s documentation and exit'
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
-            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
-            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --exit-zero 'Exit 0 whatever is found (findings are still printed)'
             cand --dns 'Also run the DNS rules (MSH302-MSH307); off by default so CI stays deterministic'
             cand --tcp 'Query over TCP instead of UDP'
@@ -171,6 +165,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         &'meshctl;simulate'= {
             cand -f 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)'
             cand --filename 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)'
+            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
+            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --sni 'The TLS server name the client sends (implies --tls)'
             cand --source-namespace 'Namespace of the workload'
             cand --labels 'Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars)'
@@ -183,8 +179,6 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand -o 'Output format'
             cand --output 'Output format'
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
-            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
-            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --tls 'The client speaks TLS (without SNI unless --sni is given)'
             cand --dns-capture 'The workload''s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
             cand --tcp 'Query over TCP instead of UDP'
@@ -200,6 +194,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         &'meshctl;proxy'= {
             cand -f 'ServiceEntries, Sidecars and mesh config: files or directories (repeatable)'
             cand --filename 'ServiceEntries, Sidecars and mesh config: files or directories (repeatable)'
+            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
+            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --listen 'Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given)'
             cand --forward 'Forward listener `LISTEN=HOST:PORT` (repeatable); LISTEN may be a bare port on 127.0.0.1'
             cand --admin 'Admin server address (`/metrics`, `/healthz`, `/ready`, `/config_dump`), or `off`'
@@ -219,8 +215,6 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --access-log 'Write one access log line per closed connection to `-` (stderr) or FILE'
             cand --log-format 'Access log format'
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
-            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
-            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --dns-capture 'The workload''s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
             cand --keep-established 'Keep established connections that a reloaded configuration no longer allows'
             cand --strict 'Also refuse a configuration (at start, or a reload) with lint errors; by default only resources Istio would reject refuse it, and lint errors are logged'
@@ -242,8 +236,6 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --exclude-ports 'Never redirect these destination ports'
             cand --exclude-cidrs 'Never redirect these IPv4 destinations'
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
-            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
-            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --apply 'Install the rules with `iptables-restore --noflush` (root) instead of printing them'
             cand --cleanup 'Remove the rules --apply installed: the OUTPUT jump and the MESHCTL_OUTPUT chain (root)'
             cand -v 'Say more about what is happening (repeatable)'
@@ -264,6 +256,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         &'meshctl;proxy;help;help'= {
         }
         &'meshctl;sync'= {
+            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
+            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand -o 'Findings format for --check (text, json, sarif, github, gitlab), or `yaml`: print the managed entries as they should be, for `kubectl apply -f -`, instead of writing'
             cand --output 'Findings format for --check (text, json, sarif, github, gitlab), or `yaml`: print the managed entries as they should be, for `kubectl apply -f -`, instead of writing'
             cand --grace 'Keep an address that left DNS this long, so pooled connections drain'
@@ -274,8 +268,6 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --nameserver 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system''s resolv.conf and /etc/hosts'
             cand --timeout 'Give up on a query after this long (`500ms`, `2s`, `1m`)'
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
-            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
-            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --check 'Report drift as findings and change nothing: exit 1 on drift, 2 when a name could not be verified'
             cand --write 'Rewrite `addresses` in place (comments and key order kept, atomic, files without drift untouched)'
             cand --watch 'Run until SIGTERM: re-resolve each host at its TTL and write as --write does (with or without --write)'
@@ -293,8 +285,6 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         }
         &'meshctl;completions'= {
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
-            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
-            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand -v 'Say more about what is happening (repeatable)'
             cand --verbose 'Say more about what is happening (repeatable)'
             cand -q 'Print only results and errors'
@@ -306,8 +296,6 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         }
         &'meshctl;version'= {
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
-            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
-            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand -v 'Say more about what is happening (repeatable)'
             cand --verbose 'Say more about what is happening (repeatable)'
             cand -q 'Print only results and errors'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_meshctl_global_optspecs
-    string join \n color= v/verbose q/quiet n/namespace= h/help V/version
+    string join \n color= v/verbose q/quiet h/help V/version
 end
 
 function __fish_meshctl_needs_command
@@ -27,7 +27,6 @@ end
 complete -c meshctl -n "__fish_meshctl_needs_command" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c meshctl -n "__fish_meshctl_needs_command" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_needs_command" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_needs_command" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -51,7 +50,6 @@ yaml\t'The same document as YAML'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand resolve" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c meshctl -n "__fish_meshctl_using_subcommand resolve" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand resolve" -l tcp -d 'Query over TCP instead of UDP'
 complete -c meshctl -n "__fish_meshctl_using_subcommand resolve" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand resolve" -s q -l quiet -d 'Print only results and errors'
@@ -60,7 +58,6 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand resolve" -s V -l version
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and not __fish_seen_subcommand_from serviceentry se help" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and not __fish_seen_subcommand_from serviceentry se help" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and not __fish_seen_subcommand_from serviceentry se help" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and not __fish_seen_subcommand_from serviceentry se help" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and not __fish_seen_subcommand_from serviceentry se help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -68,6 +65,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and not __fish_seen
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and not __fish_seen_subcommand_from serviceentry se help" -f -a "serviceentry" -d 'Print a ServiceEntry that opens TCP egress to HOST\'s current addresses'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and not __fish_seen_subcommand_from serviceentry se help" -f -a "se" -d 'Print a ServiceEntry that opens TCP egress to HOST\'s current addresses'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and not __fish_seen_subcommand_from serviceentry se help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l name -d '`metadata.name`; default: derived from host and port (a valid DNS-1123 label)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l api-version -d 'ServiceEntry API version' -r -f -a "v1\t'networking.istio.io/v1 (Istio 1.22+)'
 v1beta1\t'networking.istio.io/v1beta1'
@@ -90,7 +88,6 @@ json\t'JSON'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l no-resolve -d 'Do not query DNS (requires --address)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l force -d 'Write the entry even when `meshctl check` finds an error in it (the findings are still printed)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l annotate -d 'Add provenance annotations (resolve time, resolver, minimum TTL); output is then not byte-stable'
@@ -99,6 +96,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_sub
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -s V -l version -d 'Print version'
+complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l name -d '`metadata.name`; default: derived from host and port (a valid DNS-1123 label)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l api-version -d 'ServiceEntry API version' -r -f -a "v1\t'networking.istio.io/v1 (Istio 1.22+)'
 v1beta1\t'networking.istio.io/v1beta1'
@@ -121,7 +119,6 @@ json\t'JSON'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l no-resolve -d 'Do not query DNS (requires --address)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l force -d 'Write the entry even when `meshctl check` finds an error in it (the findings are still printed)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l annotate -d 'Add provenance annotations (resolve time, resolver, minimum TTL); output is then not byte-stable'
@@ -132,6 +129,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_sub
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from help" -f -a "serviceentry" -d 'Print a ServiceEntry that opens TCP egress to HOST\'s current addresses'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "text\t'Grouped by file, `file:line:col: CODE [severity] name: message`, with a summary'
 json\t'A stable JSON array (keys: code, name, severity, message, file, line, column, resource, help, url)'
 sarif\t'SARIF 2.1.0, for GitHub code scanning and other SARIF viewers'
@@ -154,7 +152,6 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l explain -d 'Pr
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l exit-zero -d 'Exit 0 whatever is found (findings are still printed)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l dns -d 'Also run the DNS rules (MSH302-MSH307); off by default so CI stays deterministic'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l tcp -d 'Query over TCP instead of UDP'
@@ -165,6 +162,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s q -l quiet -d 
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s f -l filename -d 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l sni -d 'The TLS server name the client sends (implies --tls)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l source-namespace -d 'Namespace of the workload' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l labels -d 'Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars)' -r
@@ -181,7 +179,6 @@ json\t'Stable JSON (see README)'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l tls -d 'The client speaks TLS (without SNI unless --sni is given)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l dns-capture -d 'The workload\'s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l tcp -d 'Query over TCP instead of UDP'
@@ -190,6 +187,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s q -l quiet 
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s f -l filename -d 'ServiceEntries, Sidecars and mesh config: files or directories (repeatable)' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l listen -d 'Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l forward -d 'Forward listener `LISTEN=HOST:PORT` (repeatable); LISTEN may be a bare port on 127.0.0.1' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l admin -d 'Admin server address (`/metrics`, `/healthz`, `/ready`, `/config_dump`), or `off`' -r
@@ -214,7 +212,6 @@ json\t'One JSON object per line'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l dns-capture -d 'The workload\'s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l keep-established -d 'Keep established connections that a reloaded configuration no longer allows'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l strict -d 'Also refuse a configuration (at start, or a reload) with lint errors; by default only resources Istio would reject refuse it, and lint errors are logged'
@@ -232,7 +229,6 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_s
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l apply -d 'Install the rules with `iptables-restore --noflush` (root) instead of printing them'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l cleanup -d 'Remove the rules --apply installed: the OUTPUT jump and the MESHCTL_OUTPUT chain (root)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -s v -l verbose -d 'Say more about what is happening (repeatable)'
@@ -241,6 +237,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_s
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "iptables" -d 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio\'s capture chain'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s o -l output -d 'Findings format for --check (text, json, sarif, github, gitlab), or `yaml`: print the managed entries as they should be, for `kubectl apply -f -`, instead of writing' -r -f -a "text\t'Findings grouped by file, with a summary (changes, for --write and --watch)'
 json\t'Findings as a stable JSON array'
 sarif\t'Findings as SARIF 2.1.0'
@@ -257,7 +254,6 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l timeout -d 'Giv
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l check -d 'Report drift as findings and change nothing: exit 1 on drift, 2 when a name could not be verified'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l write -d 'Rewrite `addresses` in place (comments and key order kept, atomic, files without drift untouched)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l watch -d 'Run until SIGTERM: re-resolve each host at its TTL and write as --write does (with or without --write)'
@@ -271,7 +267,6 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s V -l version -d
 complete -c meshctl -n "__fish_meshctl_using_subcommand completions" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c meshctl -n "__fish_meshctl_using_subcommand completions" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -279,7 +274,6 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand completions" -s V -l ver
 complete -c meshctl -n "__fish_meshctl_using_subcommand version" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c meshctl -n "__fish_meshctl_using_subcommand version" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand version" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand version" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -26,8 +26,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options shared by every command.
+/// Options shared by every command, listed under their own heading in every `--help`.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// When to colour output: `auto` colours a terminal unless NO_COLOR is set.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
@@ -38,8 +39,13 @@ pub struct GlobalArgs {
     /// Print only results and errors.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+}
+
+/// `-n`: only on the commands that read or write resources (not `resolve`, `completions`).
+#[derive(Debug, Args, Clone)]
+pub struct NamespaceArg {
     /// Namespace for resources that name none and for generated resources (like kubectl).
-    #[arg(short = 'n', long, global = true, value_name = "NS")]
+    #[arg(short = 'n', long, value_name = "NS")]
     pub namespace: Option<String>,
 }
 
@@ -130,6 +136,9 @@ pub struct ProxyArgs {
     /// ServiceEntries, Sidecars and mesh config: files or directories (repeatable).
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub paths: Vec<std::path::PathBuf>,
+    /// Namespace of resources that name none.
+    #[command(flatten)]
+    pub ns: NamespaceArg,
     /// Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
@@ -276,6 +285,9 @@ pub struct CheckArgs {
     /// Files or directories to check (`-` for stdin); default: the current directory.
     #[arg(value_name = "PATH")]
     pub paths: Vec<std::path::PathBuf>,
+    /// Namespace of resources that name none.
+    #[command(flatten)]
+    pub ns: NamespaceArg,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = CheckFormat::Text)]
     pub output: CheckFormat,
@@ -338,6 +350,9 @@ pub struct SimulateArgs {
     /// ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable).
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub paths: Vec<std::path::PathBuf>,
+    /// Namespace of resources that name none.
+    #[command(flatten)]
+    pub ns: NamespaceArg,
     /// The client speaks TLS (without SNI unless --sni is given).
     #[arg(long)]
     pub tls: bool,
@@ -479,6 +494,9 @@ pub struct GenServiceEntryArgs {
     /// $MYSQL_DB_HOST is set (with $MYSQL_DB_PORT).
     #[arg(value_name = "HOST")]
     pub host: Option<String>,
+    /// Namespace of resources that name none.
+    #[command(flatten)]
+    pub ns: NamespaceArg,
     /// `metadata.name`; default: derived from host and port (a valid DNS-1123 label).
     #[arg(long)]
     pub name: Option<String>,
@@ -581,6 +599,9 @@ pub struct SyncArgs {
     /// Files or directories holding the entries; default: the current directory.
     #[arg(value_name = "PATH")]
     pub paths: Vec<std::path::PathBuf>,
+    /// Namespace of resources that name none.
+    #[command(flatten)]
+    pub ns: NamespaceArg,
     /// Report drift as findings and change nothing: exit 1 on drift, 2 when a name could not be
     /// verified.
     #[arg(long, conflicts_with_all = ["write", "watch"])]

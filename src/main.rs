@@ -26,8 +26,14 @@ fn main() -> ExitCode {
         Err(error) if meshctl::commands::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
+            // A transparent wrapper repeats its source's message: print each line once.
+            let mut previous = error.to_string();
             for cause in error.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                let text = cause.to_string();
+                if text != previous {
+                    eprintln!("  caused by: {text}");
+                }
+                previous = text;
             }
             ExitCode::from(meshctl::ExitStatus::Error.code())
         }

@@ -15,7 +15,7 @@ const DNS_SAMPLES: usize = 3;
 
 pub(super) fn run(
     args: &CheckArgs,
-    global: &GlobalArgs,
+    _global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
     if args.list_rules {
@@ -38,7 +38,7 @@ pub(super) fn run(
         },
         mesh_config: args.mesh_config.clone(),
         outbound_policy: None,
-        namespace: global.namespace.clone(),
+        namespace: args.ns.namespace.clone(),
     })?;
     let inputs = workspace.inputs();
     // Resolve only when a selected rule reads the answers (`--dns --select MSH2` needs none).

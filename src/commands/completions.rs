@@ -1,4 +1,4 @@
-//! Shell completions and the man page, generated from the clap definition so they cannot
+//! Shell completions and the man pages, generated from the clap definition so they cannot
 //! drift from the real CLI (a test compares them with the files in `completions/`).
 
 use std::io::Write;
@@ -18,13 +18,11 @@ pub fn generate_completion(shell: clap_complete::Shell, out: &mut dyn Write) -> 
     Ok(())
 }
 
-/// Writes the `meshctl(1)` man page (roff).
+/// Every man page, `meshctl.1` first, as `(file name, roff)`: one per subcommand, each with
+/// EXIT STATUS, ENVIRONMENT and EXAMPLES.
 ///
 /// # Errors
-/// I/O errors from `out`.
-pub fn generate_man_page(out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut buffer = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut buffer)?;
-    out.write_all(&buffer)?;
-    Ok(())
+/// Rendering errors.
+pub fn man_pages() -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    super::man_pages::pages()
 }

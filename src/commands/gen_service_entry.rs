@@ -67,7 +67,7 @@ pub(super) fn run(
     let mut plan = EntryPlan {
         api_version: format!("networking.istio.io/{}", api_version(args.api_version)),
         name,
-        namespace: global.namespace.clone(),
+        namespace: args.ns.namespace.clone(),
         host: target.host.clone(),
         ports,
         protocol: args

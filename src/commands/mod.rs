@@ -5,6 +5,7 @@ mod completions;
 mod destination;
 mod expect;
 mod gen_service_entry;
+mod man_pages;
 mod proxy;
 mod resolve;
 mod simulate;
@@ -15,7 +16,7 @@ use anyhow::bail;
 use crate::cli::{Cli, Command, GenCommand};
 use crate::{ExitStatus, Io};
 
-pub use completions::{generate_completion, generate_man_page};
+pub use completions::{generate_completion, man_pages};
 
 /// Runs the selected command.
 ///

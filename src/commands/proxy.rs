@@ -50,7 +50,7 @@ pub(super) fn run(
             paths: args.paths.clone(),
             mesh_config: args.mesh_config.clone(),
             outbound_policy: args.outbound_policy.map(Into::into),
-            namespace: global.namespace.clone(),
+            namespace: args.ns.namespace.clone(),
         },
         workload: args
             .workload

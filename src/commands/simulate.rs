@@ -21,7 +21,7 @@ pub(super) fn run(
             "no configuration loaded: pass -f PATH with the ServiceEntries and Sidecars to decide against"
         );
     }
-    let workspace = Workspace::load(&sources(args, global))?;
+    let workspace = Workspace::load(&sources(args))?;
     render::simulate::rejected_note(workspace.rejected(), io.err)?;
     if let Some(file) = &args.expect {
         return super::expect::run(file, args, &workspace, io);
@@ -71,11 +71,11 @@ pub(super) fn run(
 }
 
 /// The workspace sources `simulate` names.
-fn sources(args: &SimulateArgs, global: &GlobalArgs) -> Sources {
+fn sources(args: &SimulateArgs) -> Sources {
     Sources {
         paths: args.paths.clone(),
         mesh_config: args.mesh_config.clone(),
         outbound_policy: args.outbound_policy.map(Into::into),
-        namespace: global.namespace.clone(),
+        namespace: args.ns.namespace.clone(),
     }
 }

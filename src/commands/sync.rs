@@ -51,7 +51,7 @@ pub(super) fn run(
     };
     // sync rewrites files one by one, so it reads them itself, with the workspace's `-n` rule.
     let options = Sources {
-        namespace: global.namespace.clone(),
+        namespace: args.ns.namespace.clone(),
         ..Sources::default()
     }
     .load_options();

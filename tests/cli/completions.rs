@@ -18,10 +18,47 @@ fn expected_files() -> Vec<(String, Vec<u8>)> {
         meshctl::commands::generate_completion(shell, &mut buffer).expect("generate");
         files.push((name.to_owned(), buffer));
     }
-    let mut man = Vec::new();
-    meshctl::commands::generate_man_page(&mut man).expect("man page");
-    files.push(("meshctl.1".to_owned(), man));
+    files.extend(meshctl::commands::man_pages().expect("man pages"));
     files
+}
+
+/// Every `meshctl-…(1)` a page refers to is a page that is generated (and so committed).
+#[test]
+fn man_pages_exist_for_every_reference_and_say_exit_status_examples_environment() {
+    let pages = meshctl::commands::man_pages().expect("man pages");
+    let names: Vec<&str> = pages.iter().map(|(name, _)| name.as_str()).collect();
+    for want in [
+        "meshctl.1",
+        "meshctl-resolve.1",
+        "meshctl-gen.1",
+        "meshctl-gen-serviceentry.1",
+        "meshctl-check.1",
+        "meshctl-simulate.1",
+        "meshctl-proxy.1",
+        "meshctl-proxy-iptables.1",
+        "meshctl-sync.1",
+        "meshctl-completions.1",
+        "meshctl-version.1",
+    ] {
+        assert!(names.contains(&want), "{want} missing from {names:?}");
+    }
+    for (name, roff) in &pages {
+        let text = String::from_utf8_lossy(roff);
+        for section in [".SH \"EXIT STATUS\"", ".SH ENVIRONMENT", ".SH EXAMPLES"] {
+            assert!(text.contains(section), "{name} lacks {section}");
+        }
+        for variable in ["NO_COLOR", "MYSQL_DB_HOST", "MYSQL_DB_PORT"] {
+            assert!(text.contains(variable), "{name} lacks {variable}");
+        }
+        for reference in text.split("meshctl").skip(1) {
+            if let Some((stem, _)) = reference.split_once("(1)")
+                && stem.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+            {
+                let page = format!("meshctl{stem}.1");
+                assert!(names.contains(&page.as_str()), "{name} refers to {page}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use std::io::Read as _;
 use std::process::Stdio;
 
-use super::common::{meshctl, outcome};
+use super::common::{meshctl, outcome, stdout};
 
 #[test]
 fn version_prints_the_crate_version() {
@@ -80,4 +80,36 @@ fn color_is_off_when_piped_and_on_when_forced() {
         0,
     );
     assert!(!never.contains('\u{1b}'));
+}
+
+#[test]
+fn help_groups_global_options_and_shows_flags_only_where_they_mean_something() {
+    for command in [
+        vec!["check"],
+        vec!["resolve"],
+        vec!["gen", "serviceentry"],
+        vec!["proxy", "iptables"],
+    ] {
+        let help = stdout(meshctl().args(&command).arg("--help"), 0);
+        let (own, global) = help
+            .split_once("Global options:\n")
+            .unwrap_or_else(|| panic!("{command:?}: no Global options heading: {help}"));
+        for flag in ["--color", "--verbose", "--quiet"] {
+            assert!(global.contains(flag), "{command:?}: {flag} not global");
+            assert!(!own.contains(flag), "{command:?}: {flag} among own options");
+        }
+    }
+    // -n names a namespace for resources: it exists where resources are read or written only.
+    for command in [
+        vec!["resolve"],
+        vec!["completions", "bash"],
+        vec!["version"],
+    ] {
+        let help = stdout(meshctl().args(&command).arg("--help"), 0);
+        assert!(!help.contains("--namespace"), "{command:?}: {help}");
+    }
+    for command in [vec!["check"], vec!["simulate"], vec!["gen", "serviceentry"]] {
+        let help = stdout(meshctl().args(&command).arg("--help"), 0);
+        assert!(help.contains("-n, --namespace <NS>"), "{command:?}: {help}");
+    }
 }

@@ -100,3 +100,24 @@ fn bad_forward_is_a_usage_error() {
     );
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn an_unreadable_configuration_is_one_error_and_one_cause() {
+    let text = outcome(
+        meshctl().args([
+            "proxy",
+            "-f",
+            "fixtures/does-not-exist.yaml",
+            "--admin",
+            "off",
+        ]),
+        &[],
+    );
+    assert!(text.starts_with("exit: 2\n"), "{text}");
+    assert_eq!(
+        text.matches("cannot read `fixtures/does-not-exist.yaml`")
+            .count(),
+        1,
+        "{text}"
+    );
+}
