@@ -152,3 +152,18 @@ fn localhost_comes_from_the_hosts_file_without_dns() {
     assert!(text.starts_with("exit: 0"), "{text}");
     assert!(text.contains("127.0.0.1"), "{text}");
 }
+
+#[test]
+fn a_dsn_reports_its_scheme_port() {
+    let dns = TestDns::start();
+    for (dsn, port) in [
+        ("postgres://u:secret@db.example.com/app", "5432"),
+        ("mongodb+srv://db.example.com/app", "27017"),
+        ("redis://db.example.com", "6379"),
+        ("mysql://u@db.example.com:3307/app", "3307"),
+    ] {
+        let text = resolve(&dns, &[dsn, "-o", "json"]);
+        assert!(text.contains(&format!("\"port\": {port}")), "{dsn}: {text}");
+        assert!(!text.contains("secret"), "{dsn}: {text}");
+    }
+}

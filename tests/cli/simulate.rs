@@ -346,3 +346,48 @@ fn mesh_dns_capture_applies_to_single_and_expect_modes_alike() {
     assert!(batch.starts_with("exit: 0"), "{batch}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn expect_table_aligns_with_colour_on() {
+    // Colour codes take no columns on a terminal: with them stripped, every row's cells start
+    // where the header's do (issue 11 item 4).
+    let text = outcome(
+        meshctl().args([
+            "simulate",
+            "--expect",
+            "fixtures/simulate/calls-fail.yaml",
+            "-f",
+            "fixtures/blog",
+            "--color",
+            "always",
+        ]),
+        &[],
+    );
+    assert!(text.contains("\u{1b}["), "colour was not on: {text}");
+    insta::assert_snapshot!(text);
+    let visible: Vec<String> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("RESULT"))
+        .take(3)
+        .map(|l| {
+            let mut out = String::new();
+            let mut chars = l.chars();
+            while let Some(c) = chars.next() {
+                if c == '\u{1b}' {
+                    chars.by_ref().find(|c| *c == 'm');
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        })
+        .collect();
+    assert_eq!(visible.len(), 3, "{text}");
+    let column = |row: &str, cell: &str| row.find(cell).expect("cell present");
+    let got = column(&visible[0], "GOT");
+    assert_eq!(column(&visible[1], "ALLOW  default/"), got, "{visible:#?}");
+    assert_eq!(column(&visible[2], "DENY"), got, "{visible:#?}");
+    let destination = column(&visible[0], "DESTINATION");
+    assert_eq!(column(&visible[1], "203.0.113.7"), destination);
+    assert_eq!(column(&visible[2], "203.0.113.8"), destination);
+}
