@@ -3,6 +3,7 @@
 mod check;
 mod completions;
 mod expect;
+mod export;
 mod gen_service_entry;
 mod proxy;
 mod resolve;
@@ -10,7 +11,7 @@ pub(crate) mod simulate;
 
 use anyhow::bail;
 
-use crate::cli::{Cli, Command, GenCommand};
+use crate::cli::{Cli, Command, ExportCommand, GenCommand};
 use crate::{ExitStatus, Io};
 
 pub use completions::{generate_completion, generate_man_page};
@@ -27,6 +28,7 @@ pub fn dispatch(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
         Command::Check(args) => check::run(&args, &global, io),
         Command::Simulate(args) => simulate::run(&args, &global, io),
         Command::Proxy(args) => proxy::run(&args, &global, io),
+        Command::Export(ExportCommand::Envoy(args)) => export::run(&args, &global, io),
         Command::Completions(args) => {
             generate_completion(args.shell, io.out)?;
             Ok(ExitStatus::Success)

@@ -14,30 +14,34 @@ use crate::cli::{GlobalArgs, SimulateArgs, SimulateFormat};
 use crate::{ExitStatus, Io, render};
 use meshctl_core::engine::{self, Connection, Explanation, Registry, Verdict};
 use meshctl_core::target::Target;
-use meshctl_core::{dns, workspace as config};
+use meshctl_core::{dns, envoy, workspace as config};
 
 pub(super) fn run(
     args: &SimulateArgs,
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let options = config::load_options(global.namespace.as_deref());
-    let inputs = config::load_inputs(&args.paths, args.mesh_config.as_deref(), &options)?;
-    let mesh = config::mesh_settings(&inputs, args.outbound_policy.map(Into::into))?;
-    if let Some(file) = &args.expect {
-        return super::expect::run(file, args, &inputs, &mesh, global, io);
-    }
+    let calling = &args.workload;
+    let registry = if let Some(file) = &args.config_dump {
+        registry_from_dump(file, io)?
+    } else {
+        let options = config::load_options(global.namespace.as_deref());
+        let inputs = config::load_inputs(&args.paths, args.mesh_config.as_deref(), &options)?;
+        let mesh = config::mesh_settings(&inputs, args.outbound_policy.map(Into::into))?;
+        if let Some(file) = &args.expect {
+            return super::expect::run(file, args, &inputs, &mesh, global, io);
+        }
+        let workload = config::in_mesh(
+            calling.workload(&calling.source_namespace, &calling.labels),
+            &inputs,
+        );
+        engine::compile(&engine::Config::from_inputs(&inputs, mesh), &workload)
+    };
     let Some(destination) = &args.destination else {
         bail!("give a destination (IP:PORT, HOST:PORT or a DSN) or --expect FILE");
     };
     let sni = args.sni.as_deref();
     let tls = args.tls || sni.is_some();
-    let calling = &args.workload;
-    let workload = config::in_mesh(
-        calling.workload(&calling.source_namespace, &calling.labels),
-        &inputs,
-    );
-    let registry = engine::compile(&engine::Config::from_inputs(&inputs, mesh), &workload);
     let (target, addresses) = destinations(destination, args)?;
     let port = target.port_or_scheme_default().unwrap_or_default();
     let connections: Vec<ConnectionReport> = addresses
@@ -85,6 +89,20 @@ pub(super) fn run(
             ExitStatus::Success
         },
     )
+}
+
+/// The registry a live sidecar's config dump amounts to (`--config-dump`). The listeners are
+/// Envoy's; `decide` is the engine's. Capture annotations are not in a dump, so nothing but
+/// loopback is bypassed.
+fn registry_from_dump(file: &std::path::Path, io: &mut Io<'_>) -> anyhow::Result<Registry> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading `{}`", file.display()))?;
+    let dump = envoy::dump::parse(&text, &file.display().to_string())?;
+    let registry = envoy::translate::registry(&dump);
+    for note in registry.notes() {
+        writeln!(io.err, "note: {note}")?;
+    }
+    Ok(registry)
 }
 
 /// DEST → the target and every address to decide (a host name is resolved).

@@ -9,6 +9,7 @@
 pub mod diagnostic;
 pub mod dns;
 pub mod engine;
+pub mod envoy;
 pub mod generate;
 pub mod load;
 pub mod model;

@@ -122,6 +122,7 @@ impl Builder {
             draft.http.push(HttpService {
                 entry: service.entry,
                 host: service.host.clone(),
+                upstream: upstream(),
             });
             return Fate::HttpRoute(listener);
         }
@@ -142,10 +143,30 @@ impl Builder {
         }
         let id = ChainId(id32(self.chains.len()));
         draft.by_match.insert(match_key, id);
-        draft.chains.push(id);
         let cluster = format!("outbound|{port}||{}", service.host);
+        // Istio leaves service chains unnamed; meshctl names them after their cluster. When one
+        // host has several addresses on a listener, its chains share a cluster, so the later
+        // ones are named after their match too: every chain name on a listener is unique, and
+        // an Envoy access log's `%FILTER_CHAIN_NAME%` says exactly which one took a connection.
+        let taken = draft
+            .chains
+            .iter()
+            .any(|c| *self.chains[c.0 as usize].name == *cluster);
+        let name = if taken {
+            let mut qualified = cluster.clone();
+            if let Some(prefix) = prefix {
+                qualified.push_str(&format!(" {prefix}"));
+            }
+            if let Some(sni) = &server_name {
+                qualified.push_str(&format!(" {sni}"));
+            }
+            qualified
+        } else {
+            cluster.clone()
+        };
+        draft.chains.push(id);
         self.chains.push(Chain {
-            name: cluster.clone().into_boxed_str(),
+            name: name.into_boxed_str(),
             listener,
             prefix,
             server_name,
