@@ -87,7 +87,6 @@ pub fn assemble(assembly: Assembly) -> Registry {
     let mut exact = HashMap::new();
     let mut wildcard = HashMap::new();
     let mut notes = assembly.notes;
-    let entry_id = |i: usize| EntryId(u32::try_from(i).unwrap_or(u32::MAX));
     for spec in assembly.listeners {
         let id = ListenerId(u32::try_from(listeners.len()).unwrap_or(u32::MAX));
         let taken = match spec.bind {
@@ -105,36 +104,14 @@ pub fn assemble(assembly: Assembly) -> Registry {
             Some(ip) => exact.insert((ip.to_canonical(), spec.port), id),
             None => wildcard.insert(spec.port, id),
         };
-        let mut own = Vec::new();
-        let mut add = |chain: &ChainSpec, prefix: Option<IpNet>, server_name: Option<&str>| {
-            let chain_id = ChainId(u32::try_from(chains.len()).unwrap_or(u32::MAX));
-            let addr = match (prefix, spec.bind) {
-                (Some(net), _) => Addr::Cidr(net),
-                (None, Some(ip)) => Addr::Ip(ip),
-                (None, None) => Addr::Any,
-            };
-            chains.push(Chain {
-                name: chain.name.clone().into_boxed_str(),
-                listener: id,
-                prefix,
-                server_name: server_name.map(Arc::from),
-                cluster: chain.cluster.clone().into_boxed_str(),
-                entry: entry_id(chain.entry),
-                host: Arc::from(chain.host.as_str()),
-                addr,
-                protocol: chain.protocol,
-                upstream: chain.upstream.clone(),
-            });
-            records.push(Record {
-                entry: entry_id(chain.entry),
-                host: Arc::from(chain.host.as_str()),
-                addr,
-                port: spec.port,
-                protocol: chain.protocol,
-                fate: Fate::Chain(chain_id),
-            });
-            chain_id
+        let mut parts = Parts {
+            listener: id,
+            bind: spec.bind,
+            port: spec.port,
+            chains: &mut chains,
+            records: &mut records,
         };
+        let mut own = Vec::new();
         for chain in &spec.chains {
             let prefixes: Vec<Option<IpNet>> = if chain.prefixes.is_empty() {
                 vec![None]
@@ -143,14 +120,17 @@ pub fn assemble(assembly: Assembly) -> Registry {
             };
             for prefix in prefixes {
                 if chain.server_names.is_empty() {
-                    own.push(add(chain, prefix, None));
+                    own.push(parts.add(chain, prefix, None));
                 }
                 for name in &chain.server_names {
-                    own.push(add(chain, prefix, Some(name)));
+                    own.push(parts.add(chain, prefix, Some(name)));
                 }
             }
         }
-        let default_chain = spec.default_chain.as_ref().map(|c| add(c, None, None));
+        let default_chain = spec
+            .default_chain
+            .as_ref()
+            .map(|c| parts.add(c, None, None));
         let matcher = Matcher::build(own.iter().map(|c| {
             let chain = &chains[c.0 as usize];
             (*c, chain.prefix, chain.server_name.as_deref())
@@ -187,5 +167,56 @@ pub fn assemble(assembly: Assembly) -> Registry {
         capture: Capture::default(),
         records,
         notes,
+    }
+}
+
+fn entry_id(i: usize) -> EntryId {
+    EntryId(u32::try_from(i).unwrap_or(u32::MAX))
+}
+
+/// Where the chains of one listener are being added.
+struct Parts<'a> {
+    listener: ListenerId,
+    bind: Option<IpAddr>,
+    port: u16,
+    chains: &'a mut Vec<Chain>,
+    records: &'a mut Vec<Record>,
+}
+
+impl Parts<'_> {
+    /// Adds one engine chain for one (prefix × server name) of an Envoy chain.
+    fn add(
+        &mut self,
+        chain: &ChainSpec,
+        prefix: Option<IpNet>,
+        server_name: Option<&str>,
+    ) -> ChainId {
+        let id = ChainId(u32::try_from(self.chains.len()).unwrap_or(u32::MAX));
+        let addr = match (prefix, self.bind) {
+            (Some(net), _) => Addr::Cidr(net),
+            (None, Some(ip)) => Addr::Ip(ip),
+            (None, None) => Addr::Any,
+        };
+        self.chains.push(Chain {
+            name: chain.name.clone().into_boxed_str(),
+            listener: self.listener,
+            prefix,
+            server_name: server_name.map(Arc::from),
+            cluster: chain.cluster.clone().into_boxed_str(),
+            entry: entry_id(chain.entry),
+            host: Arc::from(chain.host.as_str()),
+            addr,
+            protocol: chain.protocol,
+            upstream: chain.upstream.clone(),
+        });
+        self.records.push(Record {
+            entry: entry_id(chain.entry),
+            host: Arc::from(chain.host.as_str()),
+            addr,
+            port: self.port,
+            protocol: chain.protocol,
+            fate: Fate::Chain(id),
+        });
+        id
     }
 }

@@ -8,6 +8,7 @@
 //! MONGO/MYSQL conflicts drop the incoming service; mixing HTTP and TCP makes the port sniffed.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -155,10 +156,10 @@ impl Builder {
         let name = if taken {
             let mut qualified = cluster.clone();
             if let Some(prefix) = prefix {
-                qualified.push_str(&format!(" {prefix}"));
+                let _ = write!(qualified, " {prefix}");
             }
             if let Some(sni) = &server_name {
-                qualified.push_str(&format!(" {sni}"));
+                let _ = write!(qualified, " {sni}");
             }
             qualified
         } else {

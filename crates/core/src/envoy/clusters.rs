@@ -129,7 +129,7 @@ fn discovery(name: &str, upstream: &UpstreamSpec, notes: &mut Vec<String>) -> Va
         }
         UpstreamSpec::Static { endpoints } => {
             let endpoints = lb_endpoints(name, endpoints, true, notes);
-            json!({ "type": "STATIC", "load_assignment": load_assignment(name, endpoints) })
+            json!({ "type": "STATIC", "load_assignment": load_assignment(name, &endpoints) })
         }
         UpstreamSpec::Resolve {
             endpoints,
@@ -140,7 +140,7 @@ fn discovery(name: &str, upstream: &UpstreamSpec, notes: &mut Vec<String>) -> Va
                 notes.push(format!(
                     "cluster {name} has no endpoint to resolve; exported as STATIC without endpoints"
                 ));
-                return json!({ "type": "STATIC", "load_assignment": load_assignment(name, endpoints) });
+                return json!({ "type": "STATIC", "load_assignment": load_assignment(name, &endpoints) });
             }
             let kind = if *round_robin {
                 // LOGICAL_DNS takes exactly one endpoint (Istio admits at most one).
@@ -149,7 +149,7 @@ fn discovery(name: &str, upstream: &UpstreamSpec, notes: &mut Vec<String>) -> Va
             } else {
                 "STRICT_DNS"
             };
-            json!({ "type": kind, "load_assignment": load_assignment(name, endpoints) })
+            json!({ "type": kind, "load_assignment": load_assignment(name, &endpoints) })
         }
         UpstreamSpec::FromSni { .. } => json!({
             "lb_policy": "CLUSTER_PROVIDED",
@@ -183,7 +183,7 @@ pub(crate) fn sni_forward_filter(chain: &Chain) -> Option<Value> {
     }))
 }
 
-fn load_assignment(name: &str, endpoints: Vec<Value>) -> Value {
+fn load_assignment(name: &str, endpoints: &[Value]) -> Value {
     if endpoints.is_empty() {
         return json!({ "cluster_name": name });
     }

@@ -184,15 +184,12 @@ fn service_listener(
         }));
     }
     let fields = object.as_object_mut().expect("json! object");
-    match listener.bind {
-        Some(ip) => {
-            fields.insert("address".into(), socket_address(ip, listener.port));
-        }
-        None => {
-            let (address, additional) = wildcard_addresses(listener.port);
-            fields.insert("address".into(), address);
-            fields.insert("additional_addresses".into(), additional);
-        }
+    if let Some(ip) = listener.bind {
+        fields.insert("address".into(), socket_address(ip, listener.port));
+    } else {
+        let (address, additional) = wildcard_addresses(listener.port);
+        fields.insert("address".into(), address);
+        fields.insert("additional_addresses".into(), additional);
     }
     if !filters.is_empty() {
         fields.insert("listener_filters".into(), Value::Array(filters));
