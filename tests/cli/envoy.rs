@@ -242,3 +242,55 @@ fn tempdir() -> PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// Envoy hands an IPv6 destination only to a `[::]:<port>` listener. The real dump (a
+/// dual-stack export) is edited to drop the `::` of `0.0.0.0_9042`, as an IPv4-only sidecar
+/// would have it: the IPv6 connection then falls to virtualOutbound, and the trace says why.
+#[test]
+fn ipv4_only_wildcard_listeners_do_not_take_ipv6() {
+    let path = fixture("envoy/registry-only/config_dump.json");
+    let mut dump: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("dump")).expect("JSON");
+    let mut edited = 0;
+    for config in dump["configs"].as_array_mut().expect("configs") {
+        for item in config["static_listeners"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            let listener = &mut item["listener"];
+            if listener["name"] == "0.0.0.0_9042" {
+                listener
+                    .as_object_mut()
+                    .expect("listener")
+                    .remove("additional_addresses");
+                edited += 1;
+            }
+        }
+    }
+    assert_eq!(edited, 1);
+    let dir = tempdir();
+    let v4_only = dir.join("v4-only.json");
+    std::fs::write(&v4_only, dump.to_string()).expect("write");
+    let simulate = |file: &Path| {
+        outcome(
+            meshctl()
+                .args([
+                    "simulate",
+                    "[2001:db8:3::1]:9042",
+                    "-v",
+                    "--color",
+                    "never",
+                    "--config-dump",
+                ])
+                .arg(file),
+            &[
+                (&dir.display().to_string(), "[TMP]"),
+                (env!("CARGO_MANIFEST_DIR"), "[ROOT]"),
+            ],
+        )
+    };
+    let text = format!("{}\n{}", simulate(&path), simulate(&v4_only));
+    std::fs::remove_dir_all(&dir).ok();
+    insta::assert_snapshot!(text);
+}

@@ -50,6 +50,10 @@ pub struct ListenerSpec {
     pub name: String,
     /// The bound IP; `None` for the wildcard address.
     pub bind: Option<IpAddr>,
+    /// For a wildcard listener: it has `0.0.0.0` among its addresses (takes IPv4 destinations).
+    pub any_v4: bool,
+    /// For a wildcard listener: it has `::` among its addresses (takes IPv6 destinations).
+    pub any_v6: bool,
     /// The port.
     pub port: u16,
     /// TCP, HTTP or sniffed.
@@ -75,6 +79,8 @@ pub struct Assembly {
     pub policy_source: String,
     /// What could not be translated.
     pub notes: Vec<String>,
+    /// Where the listeners were read, e.g. `config dump dump.json`.
+    pub source: String,
 }
 
 /// Builds a registry from listeners read from a sidecar. Capture rules are unknown (a dump does
@@ -86,12 +92,16 @@ pub fn assemble(assembly: Assembly) -> Registry {
     let mut records = Vec::new();
     let mut exact = HashMap::new();
     let mut wildcard = HashMap::new();
+    let mut wildcard_v6 = HashMap::new();
     let mut notes = assembly.notes;
     for spec in assembly.listeners {
         let id = ListenerId(u32::try_from(listeners.len()).unwrap_or(u32::MAX));
         let taken = match spec.bind {
             Some(ip) => exact.contains_key(&(ip.to_canonical(), spec.port)),
-            None => wildcard.contains_key(&spec.port),
+            None => {
+                (spec.any_v4 && wildcard.contains_key(&spec.port))
+                    || (spec.any_v6 && wildcard_v6.contains_key(&spec.port))
+            }
         };
         if taken {
             notes.push(format!(
@@ -100,10 +110,16 @@ pub fn assemble(assembly: Assembly) -> Registry {
             ));
             continue;
         }
-        match spec.bind {
-            Some(ip) => exact.insert((ip.to_canonical(), spec.port), id),
-            None => wildcard.insert(spec.port, id),
-        };
+        if let Some(ip) = spec.bind {
+            exact.insert((ip.to_canonical(), spec.port), id);
+        } else {
+            if spec.any_v4 {
+                wildcard.insert(spec.port, id);
+            }
+            if spec.any_v6 {
+                wildcard_v6.insert(spec.port, id);
+            }
+        }
         let mut parts = Parts {
             listener: id,
             bind: spec.bind,
@@ -161,12 +177,14 @@ pub fn assemble(assembly: Assembly) -> Registry {
         chains,
         exact,
         wildcard,
+        wildcard_v6: Some(wildcard_v6),
         policy: assembly.policy,
         policy_source: assembly.policy_source,
         sidecar: None,
         capture: Capture::default(),
         records,
         notes,
+        assembled_from: Some(assembly.source),
     }
 }
 

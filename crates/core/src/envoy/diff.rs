@@ -7,12 +7,15 @@
 //! clusters exist and, for those on both sides, their type and endpoints. Chain names are not
 //! compared (Istio leaves service chains unnamed), nor are inbound listeners. Istio's EDS is
 //! taken as equal to the STATIC load assignment the export writes, and its endpoints (not in a
-//! dump without `?include_eds`) are not compared.
+//! dump without `?include_eds`) are not compared. Only the outbound side is compared: a sidecar's
+//! inbound listeners, the ports it really binds (admin, Prometheus, health) and its non-`outbound|`
+//! clusters (xDS, SDS, inbound) are none of the YAML's business.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::dump::{ChainAction, Dump, DumpChain, DumpCluster, DumpListener};
+use crate::engine::{BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER};
 
 /// One line per difference, sorted by listener then cluster; empty when they agree.
 #[must_use]
@@ -21,7 +24,7 @@ pub fn diff(ours: &Dump, theirs: &Dump) -> Vec<String> {
     let index = |dump: &Dump| -> BTreeMap<String, Shape> {
         dump.listeners
             .iter()
-            .filter(|l| !l.inbound)
+            .filter(|l| l.use_original_dst || (!l.inbound && !l.bind_to_port))
             .map(|l| (l.name.clone(), Shape::of(l)))
             .collect()
     };
@@ -43,7 +46,10 @@ pub fn diff(ours: &Dump, theirs: &Dump) -> Vec<String> {
             ));
         }
     }
-    for (name, cluster) in &ours.clusters {
+    let outbound = |name: &&String| {
+        name.starts_with("outbound|") || *name == PASSTHROUGH_CLUSTER || *name == BLACKHOLE_CLUSTER
+    };
+    for (name, cluster) in ours.clusters.iter().filter(|(n, _)| outbound(n)) {
         match theirs.clusters.get(name) {
             None => out.push(format!(
                 "cluster {name}: missing from the dump ({})",
@@ -52,7 +58,7 @@ pub fn diff(ours: &Dump, theirs: &Dump) -> Vec<String> {
             Some(other) => compare_cluster(name, cluster, other, &mut out),
         }
     }
-    for (name, cluster) in &theirs.clusters {
+    for (name, cluster) in theirs.clusters.iter().filter(|(n, _)| outbound(n)) {
         if !ours.clusters.contains_key(name) {
             out.push(format!(
                 "cluster {name}: extra in the dump ({})",
@@ -193,5 +199,112 @@ fn compare_cluster(name: &str, ours: &DumpCluster, theirs: &DumpCluster, out: &m
             "cluster {name}: port override {:?} in the YAML, {:?} in the dump",
             ours.port_override, theirs.port_override
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(cluster: &str, prefix: Option<&str>) -> DumpChain {
+        DumpChain {
+            name: String::new(),
+            destination_port: None,
+            prefixes: prefix
+                .map(|p| p.parse().expect("net"))
+                .into_iter()
+                .collect(),
+            server_names: Vec::new(),
+            transport: None,
+            application_protocols: Vec::new(),
+            action: ChainAction::TcpProxy(cluster.into()),
+            mongo: false,
+        }
+    }
+
+    fn listener(name: &str, chains: Vec<DumpChain>, default: Option<DumpChain>) -> DumpListener {
+        DumpListener {
+            name: name.into(),
+            ip: Some("0.0.0.0".parse().expect("ip")),
+            port: 3306,
+            additional: Vec::new(),
+            use_original_dst: false,
+            inbound: false,
+            bind_to_port: false,
+            chains,
+            default_chain: default,
+        }
+    }
+
+    fn cluster(kind: &str) -> DumpCluster {
+        DumpCluster {
+            kind: kind.into(),
+            endpoints: Vec::new(),
+            port_override: None,
+            config: None,
+            host: None,
+        }
+    }
+
+    #[test]
+    fn lone_match_all_chain_equals_a_default_and_sidecar_internals_are_ignored() {
+        let ours = Dump {
+            source: "export".into(),
+            listeners: vec![listener(
+                "0.0.0.0_3306",
+                vec![chain("outbound|3306||a", None)],
+                None,
+            )],
+            clusters: [("outbound|3306||a".to_owned(), cluster("STATIC"))].into(),
+        };
+        let mut prometheus = listener("0.0.0.0_15090", Vec::new(), None);
+        prometheus.bind_to_port = true;
+        let theirs = Dump {
+            source: "dump".into(),
+            listeners: vec![
+                listener(
+                    "0.0.0.0_3306",
+                    Vec::new(),
+                    Some(chain("outbound|3306||a", None)),
+                ),
+                prometheus,
+            ],
+            clusters: [
+                ("outbound|3306||a".to_owned(), cluster("EDS")),
+                ("xds-grpc".to_owned(), cluster("STATIC")),
+            ]
+            .into(),
+        };
+        assert_eq!(diff(&ours, &theirs), Vec::<String>::new());
+    }
+
+    #[test]
+    fn different_chains_and_clusters_are_listed() {
+        let ours = Dump {
+            source: "export".into(),
+            listeners: vec![listener(
+                "0.0.0.0_3306",
+                vec![chain("outbound|3306||a", Some("198.51.100.0/24"))],
+                None,
+            )],
+            clusters: [("outbound|3306||a".to_owned(), cluster("ORIGINAL_DST"))].into(),
+        };
+        let theirs = Dump {
+            source: "dump".into(),
+            listeners: vec![listener(
+                "0.0.0.0_3306",
+                vec![chain("outbound|3306||b", Some("198.51.100.0/24"))],
+                Some(chain("outbound|3306||c", None)),
+            )],
+            clusters: [("outbound|3306||a".to_owned(), cluster("STRICT_DNS"))].into(),
+        };
+        assert_eq!(
+            diff(&ours, &theirs),
+            [
+                "listener 0.0.0.0_3306: chain prefix 198.51.100.0/24: outbound|3306||a in the YAML, outbound|3306||b in the dump",
+                "listener 0.0.0.0_3306: default chain → none in the YAML, → outbound|3306||c in the dump",
+                "cluster outbound|3306||a: type ORIGINAL_DST in the YAML, STRICT_DNS in the dump",
+            ]
+        );
     }
 }

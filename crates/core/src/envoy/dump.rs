@@ -37,10 +37,14 @@ pub struct DumpListener {
     pub ip: Option<IpAddr>,
     /// The port of its address.
     pub port: u16,
+    /// The IPs of `additional_addresses` (Istio adds `::` to wildcard listeners on dual stack).
+    pub additional: Vec<IpAddr>,
     /// `use_original_dst` (only `virtualOutbound` has it).
     pub use_original_dst: bool,
     /// `traffic_direction: INBOUND`.
     pub inbound: bool,
+    /// `bind_to_port` (true unless set to false): outbound service listeners never bind.
+    pub bind_to_port: bool,
     /// Filter chains in order.
     pub chains: Vec<DumpChain>,
     /// `default_filter_chain`.
@@ -185,6 +189,11 @@ fn listener_of(value: &Value) -> anyhow::Result<DumpListener> {
         .and_then(|s| str_field(s, "address"))
         .and_then(|a| a.parse::<IpAddr>().ok());
     let port = socket.and_then(|s| number(s, "port_value")).unwrap_or(0);
+    let additional = array(value, "additional_addresses")
+        .iter()
+        .filter_map(|a| field(a, "address").and_then(|a| field(a, "socket_address")))
+        .filter_map(|s| str_field(s, "address").and_then(|a| a.parse::<IpAddr>().ok()))
+        .collect();
     let chains = array(value, "filter_chains")
         .iter()
         .map(chain_of)
@@ -197,9 +206,11 @@ fn listener_of(value: &Value) -> anyhow::Result<DumpListener> {
     Ok(DumpListener {
         use_original_dst: field(value, "use_original_dst").and_then(Value::as_bool) == Some(true),
         inbound: str_field(value, "traffic_direction") == Some("INBOUND"),
+        bind_to_port: field(value, "bind_to_port").and_then(Value::as_bool) != Some(false),
         name,
         ip,
         port,
+        additional,
         chains,
         default_chain,
     })
@@ -362,4 +373,57 @@ fn number(value: &Value, key: &str) -> Option<u16> {
         _ => return None,
     };
     u16::try_from(n).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The parts of a dump that differ between tools: protojson's lowerCamelCase, wrapper
+    /// numbers, `dynamic_listeners[].active_state`, and an omitted `type` (STATIC is proto3's 0).
+    #[test]
+    fn reads_every_spelling_of_a_dump() {
+        let dump: Value = serde_json::json!({ "configs": [
+            { "@type": "type.googleapis.com/envoy.admin.v3.ListenersConfigDump",
+              "dynamicListeners": [{ "activeState": { "listener": {
+                  "name": "0.0.0.0_5432",
+                  "address": { "socketAddress": { "address": "0.0.0.0", "portValue": 5432 } },
+                  "filterChains": [{
+                      "filterChainMatch": { "prefixRanges": [{ "addressPrefix": "198.51.100.77", "prefixLen": { "value": 24 } }] },
+                      "filters": [{ "name": "envoy.filters.network.tcp_proxy",
+                                    "typedConfig": { "cluster": "outbound|5432||pg.example.com" } }]
+                  }]
+              } } }] },
+            { "@type": "type.googleapis.com/envoy.admin.v3.ClustersConfigDump",
+              "dynamicActiveClusters": [{ "cluster": { "name": "BlackHoleCluster" } }] },
+        ] });
+        let dump = parse_value(&dump, "test").expect("parses");
+        let listener = &dump.listeners[0];
+        assert_eq!(
+            (listener.name.as_str(), listener.port),
+            ("0.0.0.0_5432", 5432)
+        );
+        let chain = &listener.chains[0];
+        assert_eq!(
+            chain.prefixes,
+            ["198.51.100.0/24".parse::<IpNet>().expect("net")]
+        );
+        assert_eq!(
+            chain.action,
+            ChainAction::TcpProxy("outbound|5432||pg.example.com".into())
+        );
+        assert_eq!(dump.clusters["BlackHoleCluster"].kind, "STATIC");
+    }
+
+    #[test]
+    fn a_prefix_that_is_not_an_ip_names_the_listener() {
+        let dump = serde_json::json!([{ "name": "0.0.0.0_1", "filter_chains": [
+            { "filter_chain_match": { "prefix_ranges": [{ "address_prefix": "db.example.com" }] } }
+        ] }]);
+        let err = parse_value(&dump, "f.json").expect_err("bad prefix");
+        assert_eq!(
+            format!("{err:#}"),
+            "f.json: listener #0: `0.0.0.0_1`: prefix range `db.example.com` is not an IP: invalid IP address syntax"
+        );
+    }
 }

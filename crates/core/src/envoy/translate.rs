@@ -45,6 +45,7 @@ pub fn registry(dump: &Dump) -> Registry {
         policy,
         policy_source,
         notes,
+        source: format!("config dump {}", dump.source),
     })
 }
 
@@ -133,9 +134,16 @@ fn listener_spec(
         (true, true) => ListenerProtocol::Http,
         (true, false) => ListenerProtocol::Auto,
     };
+    let any = |v4: bool| {
+        std::iter::once(ip)
+            .chain(listener.additional.iter().copied())
+            .any(|a| a.is_unspecified() && a.is_ipv4() == v4)
+    };
     ListenerSpec {
         name: listener.name.clone(),
         bind,
+        any_v4: any(true),
+        any_v6: any(false),
         port: listener.port,
         protocol,
         chains,
