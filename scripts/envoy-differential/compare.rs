@@ -3,7 +3,8 @@
 //! listener, the filter chain, the cluster and the verdict (`BlackHoleCluster` = DENY,
 //! `PassthroughCluster` = PASSTHROUGH, any other cluster = ALLOW). Then the per-class table.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
 
@@ -47,17 +48,17 @@ pub(crate) fn compare(dir: &Path, meshctl: &Path) -> anyhow::Result<Vec<Row>> {
     let calls: Vec<Call> = serde_json::from_str(&read("calls.json")?)?;
     let outcomes: Vec<Outcome> = serde_json::from_str(&read("outcomes.json")?)?;
     let log = read("access.log").unwrap_or_default();
-    let mut by_port: HashMap<u16, Value> = HashMap::new();
+    let mut entries: Vec<(Option<u16>, Option<SocketAddr>, Value)> = Vec::new();
     for line in log.lines().filter(|l| !l.trim().is_empty()) {
         let entry: Value = serde_json::from_str(line).context("access log line")?;
         let port = text(&entry, f::CLIENT)
             .rsplit(':')
             .next()
             .and_then(|p| p.parse().ok());
-        if let Some(port) = port {
-            by_port.insert(port, entry);
-        }
+        let dst = text(&entry, f::DESTINATION).parse().ok();
+        entries.push((port, dst, entry));
     }
+    let mut used = vec![false; entries.len()];
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -65,9 +66,7 @@ pub(crate) fn compare(dir: &Path, meshctl: &Path) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
     let mut out = String::new();
     for (call, outcome) in calls.iter().zip(&outcomes) {
-        let entry = by_port
-            .get(&outcome.local_port)
-            .filter(|_| outcome.local_port != 0);
+        let entry = find(&entries, &mut used, call, outcome);
         let envoy = entry.map(|e| {
             let cluster = text(e, f::UPSTREAM_CLUSTER);
             Path3 {
@@ -109,6 +108,29 @@ pub(crate) fn compare(dir: &Path, meshctl: &Path) -> anyhow::Result<Vec<Row>> {
     }
     std::fs::write(dir.join("rows.jsonl"), out)?;
     Ok(rows)
+}
+
+/// The access log line of a call: by the client's port and destination; else (iptables NAT
+/// may remap the source port when it redirects) the first unused line for that destination,
+/// since calls are made one after another.
+fn find<'e>(
+    entries: &'e [(Option<u16>, Option<SocketAddr>, Value)],
+    used: &mut [bool],
+    call: &Call,
+    outcome: &Outcome,
+) -> Option<&'e Value> {
+    let dst = SocketAddr::new(call.dst, call.port);
+    let by_port = entries
+        .iter()
+        .position(|(port, to, _)| *port == Some(outcome.local_port) && *to == Some(dst));
+    let at = by_port.or_else(|| {
+        entries
+            .iter()
+            .enumerate()
+            .position(|(i, (_, to, _))| !used[i] && *to == Some(dst))
+    })?;
+    used[at] = true;
+    Some(&entries[at].2)
 }
 
 fn text(value: &Value, key: &str) -> String {
