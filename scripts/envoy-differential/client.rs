@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::generate::Call;
+use crate::aim::Call;
 
 /// What a connection did.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -12,8 +12,9 @@ use anyhow::{Context as _, bail};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::aim::{Call, describe};
 use crate::client::Outcome;
-use crate::generate::{Call, NAMESPACE, describe};
+use crate::generate::NAMESPACE;
 use meshctl_core::envoy::log_fields as f;
 
 /// Where one connection went, in Istio's names.

@@ -8,6 +8,7 @@
 //! - `report`: the per-class agreement table over a whole run.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a test tool: its output is the report
 
+mod aim;
 mod client;
 mod compare;
 mod generate;
@@ -97,7 +98,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Step::Serve { port } => client::serve(port).context("serving")?,
         Step::Connect { dir } => {
-            let calls: Vec<generate::Call> =
+            let calls: Vec<aim::Call> =
                 serde_json::from_str(&std::fs::read_to_string(dir.join("calls.json"))?)?;
             let outcomes = client::connect_all(&calls);
             std::fs::write(

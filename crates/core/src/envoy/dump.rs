@@ -17,6 +17,8 @@ use anyhow::{Context as _, bail};
 use ipnet::IpNet;
 use serde_json::Value;
 
+use super::fields::{array, field, number, str_field};
+
 /// Listeners and clusters read from a dump.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dump {
@@ -330,49 +332,6 @@ fn cluster_of(value: &Value) -> DumpCluster {
         config,
         host,
     }
-}
-
-/// A field by its snake_case name, or its lowerCamelCase spelling.
-pub(crate) fn field<'v>(value: &'v Value, snake: &str) -> Option<&'v Value> {
-    let object = value.as_object()?;
-    if let Some(found) = object.get(snake) {
-        return Some(found);
-    }
-    let mut camel = String::with_capacity(snake.len());
-    let mut upper = false;
-    for c in snake.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            camel.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            camel.push(c);
-        }
-    }
-    object.get(&camel)
-}
-
-fn array<'v>(value: &'v Value, key: &str) -> &'v [Value] {
-    field(value, key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-fn str_field<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
-    field(value, key).and_then(Value::as_str)
-}
-
-/// A port-sized number, written as a number, a string, or a `{"value": n}` wrapper.
-fn number(value: &Value, key: &str) -> Option<u16> {
-    let found = field(value, key)?;
-    let found = found.get("value").unwrap_or(found);
-    let n = match found {
-        Value::Number(n) => n.as_u64()?,
-        Value::String(s) => s.parse().ok()?,
-        _ => return None,
-    };
-    u16::try_from(n).ok()
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod clusters;
 pub mod diff;
 pub mod dump;
 pub mod export;
+mod fields;
 pub mod translate;
 
 pub use export::{ADMIN_PORT, Export, ExportOptions, OUTBOUND_PORT, export, log_fields};
