@@ -308,7 +308,7 @@ pub struct SimulateArgs {
     pub expect: Option<std::path::PathBuf>,
     /// Decide with a live sidecar's listeners instead of -f: Envoy's `/config_dump` or
     /// `istioctl proxy-config all|listeners POD -o json`.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "expect", "mesh_config"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "expect", "mesh_config", "outbound_policy"])]
     pub config_dump: Option<std::path::PathBuf>,
     /// DNS options for host destinations.
     #[command(flatten)]
