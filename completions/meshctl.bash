@@ -22,6 +22,9 @@ _meshctl() {
             meshctl,completions)
                 cmd="meshctl__subcmd__completions"
                 ;;
+            meshctl,export)
+                cmd="meshctl__subcmd__export"
+                ;;
             meshctl,gen)
                 cmd="meshctl__subcmd__gen"
                 ;;
@@ -42,6 +45,18 @@ _meshctl() {
                 ;;
             meshctl,version)
                 cmd="meshctl__subcmd__version"
+                ;;
+            meshctl__subcmd__export,envoy)
+                cmd="meshctl__subcmd__export__subcmd__envoy"
+                ;;
+            meshctl__subcmd__export,help)
+                cmd="meshctl__subcmd__export__subcmd__help"
+                ;;
+            meshctl__subcmd__export__subcmd__help,envoy)
+                cmd="meshctl__subcmd__export__subcmd__help__subcmd__envoy"
+                ;;
+            meshctl__subcmd__export__subcmd__help,help)
+                cmd="meshctl__subcmd__export__subcmd__help__subcmd__help"
                 ;;
             meshctl__subcmd__gen,help)
                 cmd="meshctl__subcmd__gen__subcmd__help"
@@ -64,6 +79,9 @@ _meshctl() {
             meshctl__subcmd__help,completions)
                 cmd="meshctl__subcmd__help__subcmd__completions"
                 ;;
+            meshctl__subcmd__help,export)
+                cmd="meshctl__subcmd__help__subcmd__export"
+                ;;
             meshctl__subcmd__help,gen)
                 cmd="meshctl__subcmd__help__subcmd__gen"
                 ;;
@@ -84,6 +102,9 @@ _meshctl() {
                 ;;
             meshctl__subcmd__help,version)
                 cmd="meshctl__subcmd__help__subcmd__version"
+                ;;
+            meshctl__subcmd__help__subcmd__export,envoy)
+                cmd="meshctl__subcmd__help__subcmd__export__subcmd__envoy"
                 ;;
             meshctl__subcmd__help__subcmd__gen,serviceentry)
                 cmd="meshctl__subcmd__help__subcmd__gen__subcmd__serviceentry"
@@ -110,7 +131,7 @@ _meshctl() {
 
     case "${cmd}" in
         meshctl)
-            opts="-v -q -h -V --color --verbose --quiet --help --version resolve gen check simulate proxy sync completions version help"
+            opts="-v -q -h -V --color --verbose --quiet --help --version resolve gen check simulate proxy sync export completions version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -216,6 +237,136 @@ _meshctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshctl__subcmd__export)
+            opts="-v -q -h -V --color --verbose --quiet --help --version envoy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshctl__subcmd__export__subcmd__envoy)
+            opts="-f -n -o -v -q -h -V --filename --namespace --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --access-log --diff --output --color --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --labels)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --annotation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --outbound-policy)
+                    COMPREPLY=($(compgen -W "REGISTRY_ONLY ALLOW_ANY ALLOW_ANY_DYNAMIC_DNS" -- "${cur}"))
+                    return 0
+                    ;;
+                --mesh-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --access-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --diff)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshctl__subcmd__export__subcmd__help)
+            opts="envoy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshctl__subcmd__export__subcmd__help__subcmd__envoy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshctl__subcmd__export__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -350,7 +501,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__help)
-            opts="resolve gen check simulate proxy sync completions version help"
+            opts="resolve gen check simulate proxy sync export completions version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -380,6 +531,34 @@ _meshctl() {
         meshctl__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshctl__subcmd__help__subcmd__export)
+            opts="envoy"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshctl__subcmd__help__subcmd__export__subcmd__envoy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -746,7 +925,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__simulate)
-            opts="-f -n -o -v -q -h -V --filename --namespace --tls --sni --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --expect --nameserver --tcp --timeout --output --color --verbose --quiet --help --version"
+            opts="-f -n -o -v -q -h -V --filename --namespace --tls --sni --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --expect --config-dump --nameserver --tcp --timeout --output --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -793,6 +972,10 @@ _meshctl() {
                     return 0
                     ;;
                 --expect)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-dump)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand simulate 'Decide whether a connection would be allowed, by which entry, and why'
             cand proxy 'Run an egress proxy that enforces, per connection, what `simulate` explains'
             cand sync 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers'
+            cand export 'Export what the engine compiled, for other tools'
             cand completions 'Print a shell completion script'
             cand version 'Print version information'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -174,6 +175,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --outbound-policy 'Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed)'
             cand --mesh-config 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)'
             cand --expect 'Check a file of calls and expected verdicts instead of one destination'
+            cand --config-dump 'Decide with a live sidecar''s listeners instead of -f: Envoy''s `/config_dump` or `istioctl proxy-config all|listeners POD -o json`'
             cand --nameserver 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system''s resolv.conf and /etc/hosts'
             cand --timeout 'Give up on a query after this long (`500ms`, `2s`, `1m`)'
             cand -o 'Output format'
@@ -283,6 +285,52 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'meshctl;export'= {
+            cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
+            cand -v 'Say more about what is happening (repeatable)'
+            cand --verbose 'Say more about what is happening (repeatable)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand envoy 'Print the outbound TCP part of the workload''s sidecar configuration as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshctl;export;envoy'= {
+            cand -f 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)'
+            cand --filename 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)'
+            cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
+            cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
+            cand --source-namespace 'Namespace of the workload'
+            cand --labels 'Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars)'
+            cand --annotation 'Pod annotation of the workload, `KEY=VALUE` (repeatable), e.g. `traffic.sidecar.istio.io/excludeOutboundPorts=3306` (capture annotations apply to connections that would be captured: `simulate`, and the proxy''s transparent mode)'
+            cand --outbound-policy 'Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed)'
+            cand --mesh-config 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)'
+            cand --access-log 'Where each listener''s access log goes'
+            cand --diff 'Instead of printing, compare the listeners and clusters with a config dump (Envoy''s `/config_dump` or istioctl''s JSON) and list what differs; exit 1 when anything does'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
+            cand --dns-capture 'The workload''s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
+            cand -v 'Say more about what is happening (repeatable)'
+            cand --verbose 'Say more about what is happening (repeatable)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshctl;export;help'= {
+            cand envoy 'Print the outbound TCP part of the workload''s sidecar configuration as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshctl;export;help;envoy'= {
+        }
+        &'meshctl;export;help;help'= {
+        }
         &'meshctl;completions'= {
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
             cand -v 'Say more about what is happening (repeatable)'
@@ -312,6 +360,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand simulate 'Decide whether a connection would be allowed, by which entry, and why'
             cand proxy 'Run an egress proxy that enforces, per connection, what `simulate` explains'
             cand sync 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers'
+            cand export 'Export what the engine compiled, for other tools'
             cand completions 'Print a shell completion script'
             cand version 'Print version information'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -333,6 +382,11 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         &'meshctl;help;proxy;iptables'= {
         }
         &'meshctl;help;sync'= {
+        }
+        &'meshctl;help;export'= {
+            cand envoy 'Print the outbound TCP part of the workload''s sidecar configuration as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses'
+        }
+        &'meshctl;help;export;envoy'= {
         }
         &'meshctl;help;completions'= {
         }

@@ -37,6 +37,7 @@ complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "check" -d 'Lint Ser
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "simulate" -d 'Decide whether a connection would be allowed, by which entry, and why'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "proxy" -d 'Run an egress proxy that enforces, per connection, what `simulate` explains'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "sync" -d 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "export" -d 'Export what the engine compiled, for other tools'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "version" -d 'Print version information'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -172,6 +173,7 @@ ALLOW_ANY\t'Unmatched connections go to PassthroughCluster (allowed). Istio\'s s
 ALLOW_ANY_DYNAMIC_DNS\t'Like ALLOW_ANY, with plain HTTP resolved by host name (MeshConfig only, Istio 1.30+)'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l mesh-config -d 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l expect -d 'Check a file of calls and expected verdicts instead of one destination' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l config-dump -d 'Decide with a live sidecar\'s listeners instead of -f: Envoy\'s `/config_dump` or `istioctl proxy-config all|listeners POD -o json`' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l nameserver -d 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system\'s resolv.conf and /etc/hosts' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l timeout -d 'Give up on a query after this long (`500ms`, `2s`, `1m`)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s o -l output -d 'Output format' -r -f -a "text\t'The verdict, the why, and the trace with -v'
@@ -264,6 +266,38 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s v -l verbose -d
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s V -l version -d 'Print version'
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and not __fish_seen_subcommand_from envoy help" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and not __fish_seen_subcommand_from envoy help" -s v -l verbose -d 'Say more about what is happening (repeatable)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and not __fish_seen_subcommand_from envoy help" -s q -l quiet -d 'Print only results and errors'
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and not __fish_seen_subcommand_from envoy help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and not __fish_seen_subcommand_from envoy help" -s V -l version -d 'Print version'
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and not __fish_seen_subcommand_from envoy help" -f -a "envoy" -d 'Print the outbound TCP part of the workload\'s sidecar configuration as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses'
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and not __fish_seen_subcommand_from envoy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s f -l filename -d 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l source-namespace -d 'Namespace of the workload' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l labels -d 'Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l annotation -d 'Pod annotation of the workload, `KEY=VALUE` (repeatable), e.g. `traffic.sidecar.istio.io/excludeOutboundPorts=3306` (capture annotations apply to connections that would be captured: `simulate`, and the proxy\'s transparent mode)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l outbound-policy -d 'Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed)' -r -f -a "REGISTRY_ONLY\t'Unmatched connections go to BlackHoleCluster (denied). meshctl\'s default'
+ALLOW_ANY\t'Unmatched connections go to PassthroughCluster (allowed). Istio\'s shipped default'
+ALLOW_ANY_DYNAMIC_DNS\t'Like ALLOW_ANY, with plain HTTP resolved by host name (MeshConfig only, Istio 1.30+)'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l mesh-config -d 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l access-log -d 'Where each listener\'s access log goes' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l diff -d 'Instead of printing, compare the listeners and clusters with a config dump (Envoy\'s `/config_dump` or istioctl\'s JSON) and list what differs; exit 1 when anything does' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s o -l output -d 'Output format' -r -f -a "yaml\t'YAML, ready for `kubectl apply -f -`'
+json\t'JSON'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l dns-capture -d 'The workload\'s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s v -l verbose -d 'Say more about what is happening (repeatable)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s q -l quiet -d 'Print only results and errors'
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s V -l version -d 'Print version'
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "envoy" -d 'Print the outbound TCP part of the workload\'s sidecar configuration as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses'
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand completions" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -278,14 +312,16 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand version" -s v -l verbose
 complete -c meshctl -n "__fish_meshctl_using_subcommand version" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshctl -n "__fish_meshctl_using_subcommand version" -s V -l version -d 'Print version'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "resolve" -d 'Resolve a host\'s A/AAAA records with TTLs and CNAME chain'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "gen" -d 'Generate Istio resources'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "check" -d 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "simulate" -d 'Decide whether a connection would be allowed, by which entry, and why'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "proxy" -d 'Run an egress proxy that enforces, per connection, what `simulate` explains'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "sync" -d 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "completions" -d 'Print a shell completion script'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "version" -d 'Print version information'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync completions version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync export completions version help" -f -a "resolve" -d 'Resolve a host\'s A/AAAA records with TTLs and CNAME chain'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync export completions version help" -f -a "gen" -d 'Generate Istio resources'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync export completions version help" -f -a "check" -d 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync export completions version help" -f -a "simulate" -d 'Decide whether a connection would be allowed, by which entry, and why'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync export completions version help" -f -a "proxy" -d 'Run an egress proxy that enforces, per connection, what `simulate` explains'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync export completions version help" -f -a "sync" -d 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync export completions version help" -f -a "export" -d 'Export what the engine compiled, for other tools'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync export completions version help" -f -a "completions" -d 'Print a shell completion script'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync export completions version help" -f -a "version" -d 'Print version information'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate proxy sync export completions version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from gen" -f -a "serviceentry" -d 'Print a ServiceEntry that opens TCP egress to HOST\'s current addresses'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from proxy" -f -a "iptables" -d 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio\'s capture chain'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "envoy" -d 'Print the outbound TCP part of the workload\'s sidecar configuration as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses'

@@ -86,6 +86,9 @@ pub enum Command {
     Proxy(ProxyArgs),
     /// Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers.
     Sync(SyncArgs),
+    /// Export what the engine compiled, for other tools.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print version information.
@@ -371,6 +374,10 @@ pub struct SimulateArgs {
     /// Check a file of calls and expected verdicts instead of one destination.
     #[arg(long, value_name = "FILE")]
     pub expect: Option<std::path::PathBuf>,
+    /// Decide with a live sidecar's listeners instead of -f: Envoy's `/config_dump` or
+    /// `istioctl proxy-config all|listeners POD -o json`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "expect", "mesh_config", "outbound_policy"])]
+    pub config_dump: Option<std::path::PathBuf>,
     /// DNS options for host destinations.
     #[command(flatten)]
     pub dns: DnsArgs,
@@ -768,4 +775,42 @@ impl From<LogFormatArg> for meshctl_proxy::LogFormat {
             LogFormatArg::Json => Self::Json,
         }
     }
+}
+
+/// `meshctl export …`.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Print the outbound TCP part of the workload's sidecar configuration as an Envoy v3
+    /// bootstrap (static listeners and clusters), compiled by the engine `simulate` uses.
+    Envoy(ExportEnvoyArgs),
+}
+
+/// `meshctl export envoy`.
+#[derive(Debug, Args)]
+pub struct ExportEnvoyArgs {
+    /// ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable).
+    #[arg(short = 'f', long = "filename", value_name = "PATH", required = true)]
+    pub paths: Vec<std::path::PathBuf>,
+    /// The workload whose sidecar is exported.
+    /// Namespace of resources that name none.
+    #[command(flatten)]
+    pub ns: NamespaceArg,
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
+    /// Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub outbound_policy: Option<OutboundPolicyArg>,
+    /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
+    #[arg(long, value_name = "FILE")]
+    pub mesh_config: Option<std::path::PathBuf>,
+    /// Where each listener's access log goes.
+    #[arg(long, value_name = "PATH", default_value = "/dev/stdout")]
+    pub access_log: String,
+    /// Instead of printing, compare the listeners and clusters with a config dump (Envoy's
+    /// `/config_dump` or istioctl's JSON) and list what differs; exit 1 when anything does.
+    #[arg(long, value_name = "FILE")]
+    pub diff: Option<std::path::PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = DocFormat::Yaml)]
+    pub output: DocFormat,
 }

@@ -11,6 +11,8 @@ mod common;
 mod check;
 #[path = "cli/completions.rs"]
 mod completions;
+#[path = "cli/envoy.rs"]
+mod envoy;
 #[path = "cli/gen.rs"]
 mod gen_serviceentry;
 #[path = "cli/global.rs"]

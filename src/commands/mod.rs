@@ -4,6 +4,7 @@ mod check;
 mod completions;
 mod destination;
 mod expect;
+mod export;
 mod gen_service_entry;
 mod man_pages;
 mod proxy;
@@ -13,7 +14,7 @@ mod sync;
 
 use anyhow::bail;
 
-use crate::cli::{Cli, Command, GenCommand};
+use crate::cli::{Cli, Command, ExportCommand, GenCommand};
 use crate::{ExitStatus, Io};
 
 pub use completions::{generate_completion, man_pages};
@@ -31,6 +32,7 @@ pub fn dispatch(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
         Command::Simulate(args) => simulate::run(&args, &global, io),
         Command::Proxy(args) => proxy::run(&args, &global, io),
         Command::Sync(args) => sync::run(&args, &global, io),
+        Command::Export(ExportCommand::Envoy(args)) => export::run(&args, &global, io),
         Command::Completions(args) => {
             generate_completion(args.shell, io.out)?;
             Ok(ExitStatus::Success)

@@ -1,39 +1,49 @@
 //! `meshctl simulate`: what would this workload's sidecar do with a connection to DEST — which
 //! listener, chain and cluster, which ServiceEntry, or why not. The inputs come from the
 //! workspace (what Istio would admit), every answer from [`engine::explain`], every line of
-//! output from `render::simulate`.
+//! output from `render::simulate`. With `--config-dump` the listeners come from a live sidecar
+//! instead (translated into the engine's model by `meshctl_core::envoy`); deciding is the same.
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 
 use crate::cli::{GlobalArgs, SimulateArgs, SimulateFormat};
 use crate::render::simulate::{Query, Report};
 use crate::{ExitStatus, Io, render};
-use meshctl_core::engine::Verdict;
-use meshctl_core::workspace::{Sources, Workspace};
+use meshctl_core::engine::{Registry, Verdict};
+use meshctl_core::envoy;
+use meshctl_core::workspace::{RejectedResource, Sources, Workspace};
 
 pub(super) fn run(
     args: &SimulateArgs,
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    if args.paths.is_empty() {
-        bail!(
-            "no configuration loaded: pass -f PATH with the ServiceEntries and Sidecars to decide against"
-        );
-    }
-    let workspace = Workspace::load(&sources(args))?;
-    render::simulate::rejected_note(workspace.rejected(), io.err)?;
-    if let Some(file) = &args.expect {
-        return super::expect::run(file, args, &workspace, io);
-    }
-    let Some(destination) = &args.destination else {
-        bail!("give a destination (IP:PORT, HOST:PORT or a DSN) or --expect FILE");
-    };
     let sni = args.sni.as_deref();
     let tls = args.tls || sni.is_some();
     let calling = &args.workload;
-    let workload = workspace.in_mesh(calling.workload(&calling.source_namespace, &calling.labels));
-    let registry = workspace.compile(&workload);
+    let workspace;
+    let (registry, rejected): (Registry, &[RejectedResource]) = if let Some(file) =
+        &args.config_dump
+    {
+        (registry_from_dump(file, io)?, &[])
+    } else {
+        if args.paths.is_empty() {
+            bail!(
+                "no configuration loaded: pass -f PATH with the ServiceEntries and Sidecars to decide against, or --config-dump FILE"
+            );
+        }
+        workspace = Workspace::load(&sources(args))?;
+        render::simulate::rejected_note(workspace.rejected(), io.err)?;
+        if let Some(file) = &args.expect {
+            return super::expect::run(file, args, &workspace, io);
+        }
+        let workload =
+            workspace.in_mesh(calling.workload(&calling.source_namespace, &calling.labels));
+        (workspace.compile(&workload), workspace.rejected())
+    };
+    let Some(destination) = &args.destination else {
+        bail!("give a destination (IP:PORT, HOST:PORT or a DSN) or --expect FILE");
+    };
     let (target, addresses) = super::destination::resolve(destination, &args.dns)?;
     let connections = super::destination::explain_all(&registry, &target, &addresses, tls, sni);
     let report = Report {
@@ -50,7 +60,7 @@ pub(super) fn run(
             .map(|c| c.verdict)
             .max()
             .unwrap_or(Verdict::Deny),
-        rejected: workspace.rejected(),
+        rejected,
         connections,
     };
     match args.output {
@@ -68,6 +78,20 @@ pub(super) fn run(
             ExitStatus::Success
         },
     )
+}
+
+/// The registry a live sidecar's config dump amounts to (`--config-dump`). The listeners are
+/// Envoy's; `decide` is the engine's. Capture annotations are not in a dump, so nothing but
+/// loopback is bypassed.
+fn registry_from_dump(file: &std::path::Path, io: &mut Io<'_>) -> anyhow::Result<Registry> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading `{}`", file.display()))?;
+    let dump = envoy::dump::parse(&text, &file.display().to_string())?;
+    let registry = envoy::translate::registry(&dump);
+    for note in registry.notes() {
+        writeln!(io.err, "note: {note}")?;
+    }
+    Ok(registry)
 }
 
 /// The workspace sources `simulate` names.

@@ -9,6 +9,7 @@
 
 pub mod dns;
 pub mod engine;
+pub mod envoy;
 pub mod expect;
 pub mod generate;
 pub mod load;

@@ -11,6 +11,7 @@
 //! MONGO/MYSQL conflicts drop the incoming service; mixing HTTP and TCP makes the port sniffed.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -126,6 +127,7 @@ impl Builder {
             draft.http.push(HttpService {
                 entry: service.entry,
                 host: service.host.clone(),
+                upstream: upstream(),
             });
             return Fate::HttpRoute(listener);
         }
@@ -147,10 +149,30 @@ impl Builder {
         }
         let id = ChainId(id32(self.chains.len()));
         draft.by_match.insert(match_key, id);
-        draft.chains.push(id);
         let cluster = format!("outbound|{port}||{}", service.host);
+        // Istio leaves service chains unnamed; meshctl names them after their cluster. When one
+        // host has several addresses on a listener, its chains share a cluster, so the later
+        // ones are named after their match too: every chain name on a listener is unique, and
+        // an Envoy access log's `%FILTER_CHAIN_NAME%` says exactly which one took a connection.
+        let taken = draft
+            .chains
+            .iter()
+            .any(|c| *self.chains[c.0 as usize].name == *cluster);
+        let name = if taken {
+            let mut qualified = cluster.clone();
+            if let Some(prefix) = prefix {
+                let _ = write!(qualified, " {prefix}");
+            }
+            if let Some(sni) = &server_name {
+                let _ = write!(qualified, " {sni}");
+            }
+            qualified
+        } else {
+            cluster.clone()
+        };
+        draft.chains.push(id);
         self.chains.push(Chain {
-            name: cluster.clone().into_boxed_str(),
+            name: name.into_boxed_str(),
             listener,
             prefix,
             server_name,

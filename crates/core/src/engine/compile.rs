@@ -80,6 +80,8 @@ pub fn compile(config: &Resources<'_>, workload: &Workload) -> Registry {
         chains: built.chains,
         exact: built.exact,
         wildcard: built.wildcard,
+        wildcard_v6: None,
+        assembled_from: None,
         policy: scope.policy,
         policy_source: scope.policy_source,
         sidecar: scope.sidecar,

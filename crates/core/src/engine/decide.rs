@@ -250,10 +250,14 @@ impl Decision<'_> {
 
 /// The listener a canonical destination lands on, `None` for `virtualOutbound`.
 pub(crate) fn find_listener(registry: &Registry, dst: IpAddr, port: u16) -> Option<&Listener> {
+    let wildcard = match (&registry.wildcard_v6, dst) {
+        (Some(v6), IpAddr::V6(_)) => v6,
+        _ => &registry.wildcard,
+    };
     registry
         .exact
         .get(&(dst, port))
-        .or_else(|| registry.wildcard.get(&port))
+        .or_else(|| wildcard.get(&port))
         .map(|id| registry.listener(*id))
 }
 

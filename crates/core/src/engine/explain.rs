@@ -118,7 +118,21 @@ fn capture_step(registry: &Registry, decision: &Decision<'_>, dst: IpAddr, port:
 }
 
 fn scope_step(registry: &Registry) -> String {
-    let scope = match registry.sidecar() {
+    let scope = match (&registry.assembled_from, registry.sidecar()) {
+        (Some(source), _) => {
+            format!("the listeners of {source} (istiod already applied Sidecar scope and exportTo)")
+        }
+        (None, sidecar) => scope_of(registry, sidecar),
+    };
+    format!(
+        "scope: {scope}; outbound policy {} from {}",
+        registry.outbound_policy(),
+        registry.policy_source()
+    )
+}
+
+fn scope_of(registry: &Registry, sidecar: Option<&super::scope::SidecarRef>) -> String {
+    match sidecar {
         None => format!(
             "no Sidecar applies to namespace {}: implicit egress `*/*`",
             registry.namespace()
@@ -131,12 +145,7 @@ fn scope_step(registry: &Registry) -> String {
             };
             format!("{sidecar} ({}) applies: {why}", sidecar.origin)
         }
-    };
-    format!(
-        "scope: {scope}; outbound policy {} from {}",
-        registry.outbound_policy(),
-        registry.policy_source()
-    )
+    }
 }
 
 fn describe_listener(listener: &Listener) -> String {
@@ -173,9 +182,21 @@ fn listener_and_chain_steps(
         return;
     }
     let Some(listener) = find_listener(registry, dst, port) else {
-        trace.push(format!(
-            "listener: no {dst}_{port} and no 0.0.0.0_{port} → {VIRTUAL_OUTBOUND}"
-        ));
+        if dst.is_ipv6()
+            && let Some(v4_only) = registry.wildcard_listener(port)
+        {
+            // Envoy's original-destination hand-off looks for `[::]:<port>` for an IPv6
+            // destination (source/common/listener_manager/connection_handler_impl.cc,
+            // `getBalancedHandlerByAddress`): a listener bound only to 0.0.0.0 is not it.
+            trace.push(format!(
+                "listener: no {dst}_{port}; {} has no `::` address, and Envoy hands an IPv6 destination only to a `[::]:{port}` listener → {VIRTUAL_OUTBOUND}",
+                v4_only.name
+            ));
+        } else {
+            trace.push(format!(
+                "listener: no {dst}_{port} and no 0.0.0.0_{port} → {VIRTUAL_OUTBOUND}"
+            ));
+        }
         trace.push("chain: virtualOutbound-catchall-tcp".into());
         return;
     };

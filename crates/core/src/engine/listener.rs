@@ -109,7 +109,8 @@ pub enum UpstreamSpec {
 /// A filter chain built for one service port.
 #[derive(Debug, Clone)]
 pub struct Chain {
-    /// Name; Istio leaves outbound service chains unnamed, meshctl names them after the cluster.
+    /// Name; Istio leaves outbound service chains unnamed, meshctl names them after the cluster
+    /// (qualified by the match when the cluster already names a chain of the listener).
     pub name: Box<str>,
     /// The listener it belongs to.
     pub listener: ListenerId,
@@ -157,6 +158,8 @@ pub struct HttpService {
     pub entry: EntryId,
     /// The host that would be a virtual host.
     pub host: Arc<str>,
+    /// Where its cluster sends a routed request.
+    pub upstream: UpstreamSpec,
 }
 
 /// An outbound listener `<ip>_<port>` or `0.0.0.0_<port>`.

@@ -12,6 +12,7 @@
 //!
 //! Pure: no I/O, no clock, no logging. Loading is `load`'s job, rendering belongs to callers.
 
+mod assemble;
 mod build;
 mod capture;
 mod compile;
@@ -32,6 +33,7 @@ mod registry;
 mod scope;
 mod services;
 
+pub use assemble::{Assembly, ChainSpec, ListenerSpec, assemble};
 pub use capture::{
     BypassReason, Capture, EXCLUDE_PORTS, EXCLUDE_RANGES, INCLUDE_PORTS, INCLUDE_RANGES,
 };

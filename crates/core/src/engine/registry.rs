@@ -34,12 +34,20 @@ pub struct Registry {
     pub(crate) chains: Vec<Chain>,
     pub(crate) exact: HashMap<(IpAddr, u16), ListenerId>,
     pub(crate) wildcard: HashMap<u16, ListenerId>,
+    /// Wildcard listeners that take IPv6 destinations, when that differs from `wildcard`. A
+    /// compiled registry models a dual-stack sidecar (`None`: one wildcard listener per port
+    /// for both families); a config dump may hold IPv4-only wildcard listeners, and Envoy
+    /// matches an IPv6 destination only against a `[::]:<port>` address.
+    pub(crate) wildcard_v6: Option<HashMap<u16, ListenerId>>,
     pub(crate) policy: OutboundPolicy,
     pub(crate) policy_source: String,
     pub(crate) sidecar: Option<SidecarRef>,
     pub(crate) capture: Capture,
     pub(crate) records: Vec<Record>,
     pub(crate) notes: Vec<String>,
+    /// Where the listeners came from when they were not compiled (a config dump): Sidecar
+    /// selection, imports and exportTo were then applied by istiod, not here.
+    pub(crate) assembled_from: Option<String>,
 }
 
 impl Registry {

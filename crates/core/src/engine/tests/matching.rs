@@ -263,3 +263,38 @@ fn protocol_conflicts_and_classes() {
             .registry_only(),
     ]);
 }
+
+#[test]
+fn chains_sharing_a_cluster_on_a_listener_have_distinct_names() {
+    // One host, two CIDRs on one port: two chains, one cluster. An Envoy access log names the
+    // chain, so the names must tell the two apart.
+    let yaml = se(
+        "default/pg",
+        &tcp_entry("pg.example.com", "198.51.100.0/24, 203.0.113.0/28"),
+    );
+    let inputs = load(&yaml);
+    let registry = compile(
+        &Resources::from_inputs(&inputs, MeshSettings::default()),
+        &Workload::default(),
+    );
+    let listener = registry.wildcard_listener(3306).expect("0.0.0.0_3306");
+    let names: Vec<&str> = registry.chains_of(listener).map(|c| &*c.name).collect();
+    assert_eq!(
+        names,
+        [
+            "outbound|3306||pg.example.com",
+            "outbound|3306||pg.example.com 203.0.113.0/28"
+        ]
+    );
+    for (dst, chain) in [
+        ("198.51.100.9", "outbound|3306||pg.example.com"),
+        (
+            "203.0.113.9",
+            "outbound|3306||pg.example.com 203.0.113.0/28",
+        ),
+    ] {
+        let decision = decide(&registry, &Connection::tcp(dst.parse().expect("ip"), 3306));
+        assert_eq!(decision.chain(), chain, "{dst}");
+        assert_eq!(decision.cluster(), "outbound|3306||pg.example.com", "{dst}");
+    }
+}

@@ -1,0 +1,224 @@
+//! The clusters of an exported bootstrap: one per `outbound|<port>||<host>` that a chain or an
+//! HTTP route names, plus `PassthroughCluster` and `BlackHoleCluster`. The cluster type follows
+//! the entry's resolution as istiod's `convertResolution` maps it
+//! (`pilot/pkg/networking/core/cluster.go`): NONE → ORIGINAL_DST, STATIC → endpoints (EDS in
+//! Istio, a STATIC load assignment here since there is no control plane), DNS → STRICT_DNS,
+//! DNS_ROUND_ROBIN → LOGICAL_DNS, DYNAMIC_DNS → the dynamic forward proxy.
+//!
+//! Each cluster carries Istio's `filter_metadata.istio` (`config` and `services`, as
+//! `pilot/pkg/networking/util/util.go` `AddConfigInfoMetadata` and `cluster_builder.go` write
+//! them), which is how `simulate --config-dump` names the ServiceEntry behind a cluster.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use serde_json::{Value, json};
+
+use crate::engine::{
+    BLACKHOLE_CLUSTER, Chain, Endpoint, EntryId, HttpService, PASSTHROUGH_CLUSTER, Registry,
+    UpstreamSpec,
+};
+
+/// Istio's connect timeout for outbound clusters (`meshConfig.connectTimeout`, default 10 s).
+const CONNECT_TIMEOUT: &str = "10s";
+/// The DNS cache shared by the dynamic forward proxy filter and cluster.
+const DNS_CACHE: &str = "dynamic_forward_proxy_cache_config";
+
+/// Clusters by name; the first definition of a name wins, as the first service in Istio's
+/// processing order does.
+#[derive(Default)]
+pub(crate) struct ClusterSet {
+    clusters: BTreeMap<String, Value>,
+}
+
+impl ClusterSet {
+    /// Adds the cluster a chain forwards to.
+    pub(crate) fn add_chain(
+        &mut self,
+        registry: &Registry,
+        chain: &Chain,
+        notes: &mut Vec<String>,
+    ) {
+        self.add(
+            registry,
+            &chain.cluster,
+            chain.entry,
+            &chain.host,
+            &chain.upstream,
+            notes,
+        );
+    }
+
+    /// Adds the cluster an HTTP route forwards to.
+    pub(crate) fn add_http(
+        &mut self,
+        registry: &Registry,
+        http: &HttpService,
+        port: u16,
+        notes: &mut Vec<String>,
+    ) {
+        let name = format!("outbound|{port}||{}", http.host);
+        self.add(
+            registry,
+            &name,
+            http.entry,
+            &http.host,
+            &http.upstream,
+            notes,
+        );
+    }
+
+    fn add(
+        &mut self,
+        registry: &Registry,
+        name: &str,
+        entry: EntryId,
+        host: &str,
+        upstream: &UpstreamSpec,
+        notes: &mut Vec<String>,
+    ) {
+        if self.clusters.contains_key(name) {
+            return;
+        }
+        let info = registry.entry(entry);
+        let mut cluster = discovery(name, upstream, notes);
+        let fields = cluster.as_object_mut().expect("json! object");
+        fields.insert("name".into(), json!(name));
+        fields.insert("connect_timeout".into(), json!(CONNECT_TIMEOUT));
+        fields.insert(
+            "metadata".into(),
+            json!({ "filter_metadata": { "istio": {
+                "config": format!("/apis/networking.istio.io/v1/namespaces/{}/service-entry/{}", info.namespace, info.name),
+                "services": [{ "host": host, "name": host, "namespace": &*info.namespace }],
+            } } }),
+        );
+        self.clusters.insert(name.to_owned(), cluster);
+    }
+
+    /// Every cluster, sorted by name, with the two fallthrough clusters.
+    pub(crate) fn finish(mut self) -> Vec<Value> {
+        self.clusters.insert(
+            PASSTHROUGH_CLUSTER.into(),
+            json!({
+                "name": PASSTHROUGH_CLUSTER,
+                "type": "ORIGINAL_DST",
+                "lb_policy": "CLUSTER_PROVIDED",
+                "connect_timeout": CONNECT_TIMEOUT,
+            }),
+        );
+        self.clusters.insert(
+            BLACKHOLE_CLUSTER.into(),
+            json!({ "name": BLACKHOLE_CLUSTER, "type": "STATIC", "connect_timeout": CONNECT_TIMEOUT }),
+        );
+        self.clusters.into_values().collect()
+    }
+}
+
+/// The type-specific half of a cluster.
+fn discovery(name: &str, upstream: &UpstreamSpec, notes: &mut Vec<String>) -> Value {
+    match upstream {
+        UpstreamSpec::OriginalDst { target_port } => {
+            let mut cluster = json!({ "type": "ORIGINAL_DST", "lb_policy": "CLUSTER_PROVIDED" });
+            if let Some(port) = target_port {
+                cluster.as_object_mut().expect("json! object").insert(
+                    "original_dst_lb_config".into(),
+                    json!({ "upstream_port_override": port }),
+                );
+            }
+            cluster
+        }
+        UpstreamSpec::Static { endpoints } => {
+            let endpoints = lb_endpoints(name, endpoints, true, notes);
+            json!({ "type": "STATIC", "load_assignment": load_assignment(name, &endpoints) })
+        }
+        UpstreamSpec::Resolve {
+            endpoints,
+            round_robin,
+        } => {
+            let mut endpoints = lb_endpoints(name, endpoints, false, notes);
+            if endpoints.is_empty() {
+                notes.push(format!(
+                    "cluster {name} has no endpoint to resolve; exported as STATIC without endpoints"
+                ));
+                return json!({ "type": "STATIC", "load_assignment": load_assignment(name, &endpoints) });
+            }
+            let kind = if *round_robin {
+                // LOGICAL_DNS takes exactly one endpoint (Istio admits at most one).
+                endpoints.truncate(1);
+                "LOGICAL_DNS"
+            } else {
+                "STRICT_DNS"
+            };
+            json!({ "type": kind, "load_assignment": load_assignment(name, &endpoints) })
+        }
+        UpstreamSpec::FromSni { .. } => json!({
+            "lb_policy": "CLUSTER_PROVIDED",
+            "cluster_type": {
+                "name": "envoy.clusters.dynamic_forward_proxy",
+                "typed_config": {
+                    "@type": "type.googleapis.com/envoy.extensions.clusters.dynamic_forward_proxy.v3.ClusterConfig",
+                    "dns_cache_config": dns_cache(),
+                },
+            },
+        }),
+    }
+}
+
+fn dns_cache() -> Value {
+    json!({ "name": DNS_CACHE, "dns_lookup_family": "V4_ONLY" })
+}
+
+/// The `sni_dynamic_forward_proxy` filter a DYNAMIC_DNS chain needs before `tcp_proxy`.
+pub(crate) fn sni_forward_filter(chain: &Chain) -> Option<Value> {
+    let UpstreamSpec::FromSni { port } = chain.upstream else {
+        return None;
+    };
+    Some(json!({
+        "name": "envoy.filters.network.sni_dynamic_forward_proxy",
+        "typed_config": {
+            "@type": "type.googleapis.com/envoy.extensions.filters.network.sni_dynamic_forward_proxy.v3.FilterConfig",
+            "dns_cache_config": dns_cache(),
+            "port_value": port,
+        },
+    }))
+}
+
+fn load_assignment(name: &str, endpoints: &[Value]) -> Value {
+    if endpoints.is_empty() {
+        return json!({ "cluster_name": name });
+    }
+    json!({ "cluster_name": name, "endpoints": [{ "lb_endpoints": endpoints }] })
+}
+
+/// Endpoints as Envoy addresses; STATIC clusters take only IPs and unix sockets.
+fn lb_endpoints(
+    name: &str,
+    endpoints: &[Endpoint],
+    static_only: bool,
+    notes: &mut Vec<String>,
+) -> Vec<Value> {
+    endpoints
+        .iter()
+        .filter_map(|e| {
+            let address = if let Some(path) = e.address.strip_prefix("unix://") {
+                if !static_only {
+                    notes.push(format!(
+                        "cluster {name}: endpoint `{}` is a unix socket; a DNS cluster cannot use it",
+                        e.address
+                    ));
+                    return None;
+                }
+                json!({ "pipe": { "path": path } })
+            } else if static_only && e.address.parse::<IpAddr>().is_err() {
+                notes.push(format!(
+                    "cluster {name}: endpoint `{}` is not an IP; a STATIC cluster cannot use it",
+                    e.address
+                ));
+                return None;
+            } else {
+                json!({ "socket_address": { "address": &*e.address, "port_value": e.port } })
+            };
+            Some(json!({ "endpoint": { "address": address } }))
+        })
+        .collect()
+}

@@ -1,0 +1,354 @@
+//! `meshctl export envoy`: a compiled [`Registry`] as an Envoy v3 bootstrap with static
+//! resources — the outbound TCP part of what istiod would push to that workload's sidecar.
+//!
+//! Nothing here decides anything. The listeners, their filter chains (with the match each chain
+//! was built with), the default chain and the clusters are read off the registry that `simulate`
+//! and the proxy decide with, so Envoy loading this file is Envoy judging the engine's model.
+//! Shapes follow Istio: `pilot/pkg/networking/core/listener_builder.go`
+//! (`buildVirtualOutboundListener`, `blackholeFilterChain`, `buildOutboundCatchAllNetworkFilterChains`)
+//! and `listener.go` (`buildListenerFromEntry`: `bind_to_port: false`, inspectors only where a
+//! chain needs them, a zero listener-filter timeout, the match-all chain moved to
+//! `default_filter_chain`, else `PassthroughFilterChain`).
+//!
+//! The sidecar is modelled dual-stack: wildcard listeners carry `::` as an additional address
+//! (Istio does this when dual-stack is on), which is what makes the engine's one wildcard
+//! listener per port take IPv4 and IPv6 destinations alike, as Envoy's listener lookup then does.
+//!
+//! Every listener gets an access log whose JSON lines name the listener, the filter chain
+//! (`%FILTER_CHAIN_NAME%`), the cluster (`%UPSTREAM_CLUSTER%`) and the response flags
+//! (`%RESPONSE_FLAGS%`): the three facts `simulate` predicts. Output is byte-stable: listeners are
+//! sorted by port and address, clusters by name, and JSON objects by key.
+
+use std::net::IpAddr;
+
+use serde_json::{Value, json};
+
+use super::clusters::{self, ClusterSet};
+use crate::engine::{
+    BLACKHOLE_CHAIN, BLACKHOLE_CLUSTER, CATCH_ALL_CHAIN, Chain, Listener, ListenerProtocol,
+    PASSTHROUGH_CHAIN, PASSTHROUGH_CLUSTER, Protocol, Registry, VIRTUAL_OUTBOUND,
+};
+
+/// The port iptables redirects outbound TCP to (`virtualOutbound`).
+pub const OUTBOUND_PORT: u16 = 15001;
+/// Envoy's admin port in an Istio sidecar (loopback only).
+pub const ADMIN_PORT: u16 = 15000;
+
+/// Choices the registry does not make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// Where every listener's access log goes (`/dev/stdout` by default).
+    pub access_log: String,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        Self {
+            access_log: "/dev/stdout".into(),
+        }
+    }
+}
+
+/// An exported bootstrap and what could not be expressed in it.
+#[derive(Debug, Clone)]
+pub struct Export {
+    /// The Envoy v3 bootstrap.
+    pub bootstrap: Value,
+    /// Listeners or endpoints left out, one line each.
+    pub notes: Vec<String>,
+}
+
+/// Builds the bootstrap for a compiled registry.
+#[must_use]
+pub fn export(registry: &Registry, options: &ExportOptions) -> Export {
+    let mut notes = Vec::new();
+    let mut clusters = ClusterSet::default();
+    let fallthrough = fallthrough_cluster(registry);
+    let mut listeners = vec![virtual_outbound(fallthrough, options)];
+    let mut sorted: Vec<&Listener> = registry.listeners().iter().collect();
+    sorted.sort_by_key(|l| (l.port, l.bind.map(|ip| (ip.is_ipv6(), ip))));
+    for listener in sorted {
+        if listener.bind.is_none() && listener.port == OUTBOUND_PORT {
+            notes.push(format!(
+                "listener {} is left out: it has virtualOutbound's address 0.0.0.0:{OUTBOUND_PORT}, which Envoy rejects as a duplicate (connections to port {OUTBOUND_PORT} hit virtualOutbound's blackhole chain)",
+                listener.name
+            ));
+            continue;
+        }
+        for chain in registry.chains_of(listener) {
+            clusters.add_chain(registry, chain, &mut notes);
+        }
+        for http in &listener.http_services {
+            clusters.add_http(registry, http, listener.port, &mut notes);
+        }
+        listeners.push(service_listener(registry, listener, fallthrough, options));
+    }
+    let bootstrap = json!({
+        "node": {
+            "id": format!("sidecar~0.0.0.0~meshctl.{ns}~{ns}.svc.cluster.local", ns = registry.namespace()),
+            "cluster": format!("meshctl.{}", registry.namespace()),
+        },
+        "admin": { "address": socket_address(IpAddr::from([127, 0, 0, 1]), ADMIN_PORT) },
+        "static_resources": {
+            "listeners": listeners,
+            "clusters": clusters.finish(),
+        },
+    });
+    Export { bootstrap, notes }
+}
+
+/// `PassthroughCluster` under `ALLOW_ANY`, `BlackHoleCluster` under `REGISTRY_ONLY`.
+fn fallthrough_cluster(registry: &Registry) -> &'static str {
+    if registry.outbound_policy().allows_unmatched() {
+        PASSTHROUGH_CLUSTER
+    } else {
+        BLACKHOLE_CLUSTER
+    }
+}
+
+fn socket_address(ip: IpAddr, port: u16) -> Value {
+    json!({ "socket_address": { "address": ip.to_string(), "port_value": port } })
+}
+
+/// The wildcard address and, for dual stack, `::` as an additional address.
+fn wildcard_addresses(port: u16) -> (Value, Value) {
+    (
+        socket_address(IpAddr::from([0, 0, 0, 0]), port),
+        json!([{ "address": socket_address(IpAddr::from([0u16; 8]), port) }]),
+    )
+}
+
+/// `virtualOutbound`: receives every redirected connection and hands it to the listener whose
+/// address matches the original destination; keeps what no listener takes.
+fn virtual_outbound(fallthrough: &str, options: &ExportOptions) -> Value {
+    let (address, additional) = wildcard_addresses(OUTBOUND_PORT);
+    json!({
+        "name": VIRTUAL_OUTBOUND,
+        "address": address,
+        "additional_addresses": additional,
+        "use_original_dst": true,
+        "traffic_direction": "OUTBOUND",
+        "filter_chains": [
+            {
+                "name": BLACKHOLE_CHAIN,
+                "filter_chain_match": { "destination_port": OUTBOUND_PORT },
+                "filters": [tcp_proxy(BLACKHOLE_CLUSTER)],
+            },
+            {
+                "name": CATCH_ALL_CHAIN,
+                "filters": [tcp_proxy(fallthrough)],
+            },
+        ],
+        "access_log": access_log(VIRTUAL_OUTBOUND, options),
+    })
+}
+
+fn service_listener(
+    registry: &Registry,
+    listener: &Listener,
+    fallthrough: &str,
+    options: &ExportOptions,
+) -> Value {
+    let http = matches!(
+        listener.protocol,
+        ListenerProtocol::Http | ListenerProtocol::Auto
+    );
+    let mut chains: Vec<Value> = registry
+        .chains_of(listener)
+        .filter(|c| !c.is_match_all())
+        .map(|c| service_chain(c, true))
+        .collect();
+    if http {
+        chains.push(http_chain(registry, listener));
+    }
+    let default = listener.default_chain.map(|id| registry.chain(id));
+    let mut object = json!({
+        "name": &*listener.name,
+        "bind_to_port": false,
+        "traffic_direction": "OUTBOUND",
+        "continue_on_listener_filters_timeout": true,
+        "listener_filters_timeout": "0s",
+        "access_log": access_log(&listener.name, options),
+    });
+    let mut filters = Vec::new();
+    if listener.has_sni() {
+        filters.push(json!({
+            "name": "envoy.filters.listener.tls_inspector",
+            "typed_config": { "@type": "type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector" },
+        }));
+    }
+    if http {
+        filters.push(json!({
+            "name": "envoy.filters.listener.http_inspector",
+            "typed_config": { "@type": "type.googleapis.com/envoy.extensions.filters.listener.http_inspector.v3.HttpInspector" },
+        }));
+    }
+    let fields = object.as_object_mut().expect("json! object");
+    if let Some(ip) = listener.bind {
+        fields.insert("address".into(), socket_address(ip, listener.port));
+    } else {
+        let (address, additional) = wildcard_addresses(listener.port);
+        fields.insert("address".into(), address);
+        fields.insert("additional_addresses".into(), additional);
+    }
+    if !filters.is_empty() {
+        fields.insert("listener_filters".into(), Value::Array(filters));
+    }
+    // Istio: a lone match-all chain stays in `filter_chains`; beside others it becomes the
+    // default; with none, `PassthroughFilterChain` is the default.
+    let default = match default {
+        Some(chain) if chains.is_empty() => {
+            chains.push(service_chain(chain, false));
+            None
+        }
+        Some(chain) => Some(service_chain(chain, false)),
+        None => Some(json!({
+            "name": PASSTHROUGH_CHAIN,
+            "filters": [tcp_proxy(fallthrough)],
+        })),
+    };
+    fields.insert("filter_chains".into(), Value::Array(chains));
+    if let Some(default) = default {
+        fields.insert("default_filter_chain".into(), default);
+    }
+    object
+}
+
+/// A service chain: its match (unless it is the default) and its filters.
+fn service_chain(chain: &Chain, with_match: bool) -> Value {
+    let mut filters = Vec::new();
+    if chain.protocol == Protocol::Mongo {
+        // Istio inserts the Mongo filter before tcp_proxy (PILOT_ENABLE_MONGO_FILTER, default on).
+        filters.push(json!({
+            "name": "envoy.filters.network.mongo_proxy",
+            "typed_config": {
+                "@type": "type.googleapis.com/envoy.extensions.filters.network.mongo_proxy.v3.MongoProxy",
+                "stat_prefix": &*chain.cluster,
+            },
+        }));
+    }
+    if let Some(filter) = clusters::sni_forward_filter(chain) {
+        filters.push(filter);
+    }
+    filters.push(tcp_proxy(&chain.cluster));
+    let mut object = json!({ "name": &*chain.name, "filters": filters });
+    if with_match {
+        let mut matched = serde_json::Map::new();
+        if let Some(prefix) = chain.prefix {
+            matched.insert(
+                "prefix_ranges".into(),
+                json!([{ "address_prefix": prefix.network().to_string(), "prefix_len": prefix.prefix_len() }]),
+            );
+        }
+        if let Some(name) = &chain.server_name {
+            matched.insert("server_names".into(), json!([&**name]));
+        }
+        object
+            .as_object_mut()
+            .expect("json! object")
+            .insert("filter_chain_match".into(), Value::Object(matched));
+    }
+    object
+}
+
+fn tcp_proxy(cluster: &str) -> Value {
+    json!({
+        "name": "envoy.filters.network.tcp_proxy",
+        "typed_config": {
+            "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy",
+            "stat_prefix": cluster,
+            "cluster": cluster,
+        },
+    })
+}
+
+/// The HTTP chain of an HTTP or sniffed port: selected by the HTTP inspector for plaintext
+/// HTTP, routing by Host to the port's HTTP services, else `allow_any` / `block_all`
+/// (Istio's `buildCatchAllVirtualHost`).
+fn http_chain(registry: &Registry, listener: &Listener) -> Value {
+    let port = listener.port;
+    let mut seen = std::collections::HashSet::new();
+    let mut hosts: Vec<Value> = listener
+        .http_services
+        .iter()
+        .filter(|s| seen.insert(s.host.to_ascii_lowercase()))
+        .map(|s| {
+            json!({
+                "name": format!("{}:{port}", s.host),
+                "domains": [&*s.host, format!("{}:{port}", s.host)],
+                "routes": [{ "match": { "prefix": "/" }, "route": { "cluster": format!("outbound|{port}||{}", s.host) } }],
+            })
+        })
+        .collect();
+    hosts.push(if registry.outbound_policy().allows_unmatched() {
+        json!({
+            "name": "allow_any",
+            "domains": ["*"],
+            "routes": [{ "match": { "prefix": "/" }, "route": { "cluster": PASSTHROUGH_CLUSTER } }],
+        })
+    } else {
+        json!({
+            "name": "block_all",
+            "domains": ["*"],
+            "routes": [{ "match": { "prefix": "/" }, "direct_response": { "status": 502 } }],
+        })
+    });
+    json!({
+        "name": format!("{}-http", listener.name),
+        "filter_chain_match": {
+            "transport_protocol": "raw_buffer",
+            "application_protocols": ["http/1.0", "http/1.1", "h2c"],
+        },
+        "filters": [{
+            "name": "envoy.filters.network.http_connection_manager",
+            "typed_config": {
+                "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+                "stat_prefix": format!("outbound_{}", listener.name),
+                "route_config": { "name": port.to_string(), "virtual_hosts": hosts },
+                "http_filters": [{
+                    "name": "envoy.filters.http.router",
+                    "typed_config": { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" },
+                }],
+            },
+        }],
+    })
+}
+
+/// The JSON keys of an exported access log line.
+pub mod log_fields {
+    /// The listener's name (a literal: Envoy has no command operator for it).
+    pub const LISTENER: &str = "listener";
+    /// `%FILTER_CHAIN_NAME%`.
+    pub const FILTER_CHAIN: &str = "filter_chain";
+    /// `%UPSTREAM_CLUSTER%`.
+    pub const UPSTREAM_CLUSTER: &str = "upstream_cluster";
+    /// `%RESPONSE_FLAGS%`.
+    pub const RESPONSE_FLAGS: &str = "response_flags";
+    /// `%DOWNSTREAM_LOCAL_ADDRESS%`: the original destination.
+    pub const DESTINATION: &str = "downstream_local_address";
+    /// `%DOWNSTREAM_REMOTE_ADDRESS%`: the client.
+    pub const CLIENT: &str = "downstream_remote_address";
+    /// `%REQUESTED_SERVER_NAME%`: the SNI the TLS inspector read.
+    pub const SNI: &str = "requested_server_name";
+}
+
+fn access_log(listener: &str, options: &ExportOptions) -> Value {
+    use log_fields as f;
+    json!([{
+        "name": "envoy.access_loggers.file",
+        "typed_config": {
+            "@type": "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog",
+            "path": options.access_log,
+            "log_format": { "json_format": {
+                f::LISTENER: listener,
+                f::FILTER_CHAIN: "%FILTER_CHAIN_NAME%",
+                f::UPSTREAM_CLUSTER: "%UPSTREAM_CLUSTER%",
+                f::RESPONSE_FLAGS: "%RESPONSE_FLAGS%",
+                f::DESTINATION: "%DOWNSTREAM_LOCAL_ADDRESS%",
+                f::CLIENT: "%DOWNSTREAM_REMOTE_ADDRESS%",
+                f::SNI: "%REQUESTED_SERVER_NAME%",
+                "upstream_host": "%UPSTREAM_HOST%",
+            } },
+        },
+    }])
+}

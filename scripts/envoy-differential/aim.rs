@@ -1,0 +1,212 @@
+//! Connections aimed at a generated configuration, using the registry the engine compiles for
+//! it: at a chain's address and port (match), just beside it (near miss: the next IP, the
+//! address past a CIDR, another SNI, no SNI, plain TCP on a TLS port), at nothing in particular
+//! (unmatched), at an HTTP port with raw bytes, and at 15001 (the loop guard). The engine only
+//! aims; Envoy and `simulate` are compared later.
+
+use std::fmt::Write as _;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+use meshctl_core::engine::{Addr, Registry};
+
+use crate::generate::{HOSTS, PORTS, Rng};
+
+/// One connection to make.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Call {
+    pub(crate) id: usize,
+    pub(crate) dst: IpAddr,
+    pub(crate) port: u16,
+    pub(crate) tls: bool,
+    pub(crate) sni: Option<String>,
+    /// Feature classes this connection exercises (for the per-class table).
+    pub(crate) classes: Vec<String>,
+}
+
+/// Addresses for "anything": documentation ranges, away from the link addresses.
+fn random_ip(rng: &mut Rng) -> IpAddr {
+    if rng.chance(70) {
+        let base = *rng.pick(&[[198u8, 51, 100], [203, 0, 113]]);
+        IpAddr::V4(Ipv4Addr::new(
+            base[0],
+            base[1],
+            base[2],
+            u8::try_from(4 + rng.below(240)).unwrap_or(9),
+        ))
+    } else {
+        let group = *rng.pick(&[1u16, 2, 3]);
+        let host = u16::try_from(1 + rng.below(4000)).unwrap_or(1);
+        IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, group, 0, 0, 0, 0, host))
+    }
+}
+
+/// An address inside `net` (not its network address), or the one just past its end.
+fn in_or_past(rng: &mut Rng, net: IpNet, past: bool) -> IpAddr {
+    match net {
+        IpNet::V4(n) => {
+            let size = 1u64 << (32 - u32::from(n.prefix_len()));
+            let base = u64::from(u32::from(n.network()));
+            let offset = if past {
+                size
+            } else {
+                1 + rng.next() % (size - 1).max(1)
+            };
+            IpAddr::V4(Ipv4Addr::from(
+                u32::try_from((base + offset) & 0xFFFF_FFFF).unwrap_or(0),
+            ))
+        }
+        IpNet::V6(n) => {
+            let bits = 128 - u32::from(n.prefix_len());
+            let base = u128::from(n.network());
+            let offset = if past {
+                1u128.checked_shl(bits).unwrap_or(0)
+            } else {
+                1 + u128::from(rng.next() % 60_000)
+            };
+            IpAddr::V6(Ipv6Addr::from(base.wrapping_add(offset)))
+        }
+    }
+}
+
+fn neighbour(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) => IpAddr::V4(Ipv4Addr::from(u32::from(v4).wrapping_add(1))),
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6).wrapping_add(1))),
+    }
+}
+
+/// A concrete name under a server name (`*.example.com` → `x7.example.com`).
+fn concrete(rng: &mut Rng, name: &str) -> String {
+    match name.strip_prefix('*') {
+        Some(suffix) => format!("x{}{suffix}", rng.below(100)),
+        None => name.to_owned(),
+    }
+}
+
+pub(crate) fn aim(rng: &mut Rng, registry: &Registry, calls: usize, tags: &[String]) -> Vec<Call> {
+    let chains: Vec<_> = registry
+        .listeners()
+        .iter()
+        .flat_map(|l| registry.chains_of(l).map(move |c| (l, c)))
+        .collect();
+    let http_ports: Vec<u16> = registry
+        .listeners()
+        .iter()
+        .filter(|l| !l.http_services.is_empty())
+        .map(|l| l.port)
+        .collect();
+    let mut out = Vec::new();
+    while out.len() < calls {
+        let roll = rng.below(100);
+        let mut classes: Vec<String> = tags.to_vec();
+        let (dst, port, tls, sni) = if roll < 50 && !chains.is_empty() {
+            let (listener, chain) = *rng.pick(&chains);
+            let near = roll >= 30;
+            classes.push(if near { "near-miss" } else { "match" }.into());
+            classes.push(format!("protocol:{}", chain.protocol.as_str()));
+            classes.push(format!(
+                "resolution:{}",
+                registry.entry(chain.entry).resolution.as_str()
+            ));
+            let dst = match chain.addr {
+                Addr::Ip(ip) => {
+                    classes.push("address:exact".into());
+                    if near && rng.chance(60) {
+                        neighbour(ip)
+                    } else {
+                        ip
+                    }
+                }
+                Addr::Cidr(net) => {
+                    classes.push("address:cidr".into());
+                    let past = near && rng.chance(60);
+                    in_or_past(rng, net, past)
+                }
+                Addr::Any => {
+                    classes.push("address:none".into());
+                    random_ip(rng)
+                }
+            };
+            let (tls, sni) = match &chain.server_name {
+                Some(_) if near => match rng.below(3) {
+                    0 => (true, None),
+                    1 => (false, None),
+                    _ => (true, Some(other_name(rng))),
+                },
+                Some(name) => {
+                    if name.starts_with('*') {
+                        classes.push("sni:wildcard".into());
+                    }
+                    (true, Some(concrete(rng, name)))
+                }
+                None if rng.chance(25) => (true, Some(other_name(rng))),
+                None => (false, None),
+            };
+            let port = if near && rng.chance(20) {
+                *rng.pick(&PORTS)
+            } else {
+                listener.port
+            };
+            (dst, port, tls, sni)
+        } else if roll < 58 && !http_ports.is_empty() {
+            classes.push("http-port".into());
+            (random_ip(rng), *rng.pick(&http_ports), rng.chance(30), None)
+        } else if roll < 95 {
+            classes.push("unmatched".into());
+            let port = if rng.chance(70) {
+                *rng.pick(&PORTS)
+            } else {
+                1024 + u16::try_from(rng.below(8000)).unwrap_or(0)
+            };
+            let tls = rng.chance(30);
+            let sni = (tls && rng.chance(70)).then(|| other_name(rng));
+            (random_ip(rng), port, tls, sni)
+        } else {
+            classes.push("loop-guard".into());
+            (random_ip(rng), 15001, false, None)
+        };
+        classes.push(if dst.is_ipv4() { "ipv4" } else { "ipv6" }.into());
+        classes.push(match (tls, &sni) {
+            (false, _) => "transport:plain".into(),
+            (true, None) => "transport:tls-no-sni".into(),
+            (true, Some(_)) => "transport:tls-sni".into(),
+        });
+        out.push(Call {
+            id: out.len(),
+            dst,
+            port,
+            tls,
+            sni,
+            classes,
+        });
+    }
+    out
+}
+
+fn rng_host(rng: &mut Rng) -> &'static str {
+    HOSTS[rng.below(HOSTS.len())]
+}
+
+/// A concrete name under a random pool host.
+fn other_name(rng: &mut Rng) -> String {
+    let host = rng_host(rng);
+    concrete(rng, host)
+}
+
+/// The text of a call for humans: `[2001:db8::1]:443 tls sni=a.example.com`.
+pub(crate) fn describe(call: &Call) -> String {
+    let mut text = match call.dst {
+        IpAddr::V6(ip) => format!("[{ip}]:{}", call.port),
+        IpAddr::V4(ip) => format!("{ip}:{}", call.port),
+    };
+    if call.tls {
+        text.push_str(" tls");
+    }
+    if let Some(sni) = &call.sni {
+        let _ = write!(text, " sni={sni}");
+    }
+    text
+}

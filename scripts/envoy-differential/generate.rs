@@ -1,0 +1,338 @@
+//! The seeded generator: random configurations over what the engine models, and connections
+//! aimed at them.
+//!
+//! A configuration is a few ServiceEntries (resolutions NONE/STATIC/DNS/DNS_ROUND_ROBIN; no,
+//! plain and CIDR addresses, IPv4 and IPv6, drawn from small pools so that they overlap; TCP,
+//! TLS, HTTPS, MYSQL, MONGO, REDIS, HTTP-class and unset protocols on a shared set of ports;
+//! exact and wildcard hosts; `exportTo`; creation times), sometimes a Sidecar with egress
+//! imports and a policy override, and a mesh config with either outbound policy. Every draw goes
+//! through meshctl's own loader, so only configurations Istio would admit are kept.
+//!
+//! `aim` then chooses the connections made against each configuration.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use meshctl_core::engine::{self, Registry};
+
+use crate::aim::{self, Call};
+use meshctl_core::load::{self, LoadOptions};
+use meshctl_core::workspace;
+
+/// The workload's namespace.
+pub(crate) const NAMESPACE: &str = "app";
+
+/// splitmix64: small, seedable, and the same on every machine.
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n`.
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % (n.max(1) as u64)).unwrap_or(0)
+    }
+
+    /// True with probability `percent`%.
+    pub(crate) fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// One generated configuration.
+pub(crate) struct Generated {
+    pub(crate) config: String,
+    pub(crate) mesh: String,
+    pub(crate) calls: Vec<Call>,
+}
+
+pub(crate) const PORTS: [u16; 8] = [3306, 5432, 443, 27017, 6379, 9042, 80, 8443];
+const PROTOCOLS: [(&str, usize); 8] = [
+    ("TCP", 30),
+    ("TLS", 18),
+    ("HTTPS", 5),
+    ("MYSQL", 8),
+    ("MONGO", 10),
+    ("REDIS", 4),
+    ("HTTP", 12),
+    ("", 13),
+];
+pub(crate) const HOSTS: [&str; 9] = [
+    "db.example.com",
+    "pg.example.com",
+    "api.example.com",
+    "v1.api.example.com",
+    "cache.test",
+    "mongo.test",
+    "*.example.com",
+    "*.api.example.com",
+    "*.svc.test",
+];
+const EXACT: [&str; 8] = [
+    "198.51.100.10",
+    "198.51.100.11",
+    "198.51.100.130",
+    "203.0.113.20",
+    "203.0.113.21/32",
+    "2001:db8:1::10",
+    "2001:db8:1::11/128",
+    "2001:db8:2::7",
+];
+const CIDRS: [&str; 10] = [
+    "198.51.100.0/24",
+    "198.51.100.0/25",
+    "198.51.100.128/25",
+    "198.51.100.0/28",
+    "203.0.113.0/24",
+    "203.0.113.16/28",
+    "2001:db8:1::/64",
+    "2001:db8:1::/120",
+    "2001:db8::/32",
+    "2001:db8:2::/48",
+];
+/// Upstream endpoints (STATIC): routed to the external namespace's catch-all.
+const ENDPOINTS: [&str; 3] = ["198.51.100.250", "203.0.113.250", "2001:db8:9::1"];
+const TIMES: [&str; 3] = [
+    "2024-01-01T00:00:00Z",
+    "2024-06-01T00:00:00Z",
+    "2025-01-01T00:00:00Z",
+];
+
+fn weighted(rng: &mut Rng) -> &'static str {
+    let total: usize = PROTOCOLS.iter().map(|p| p.1).sum();
+    let mut n = rng.below(total);
+    for (name, weight) in PROTOCOLS {
+        if n < weight {
+            return name;
+        }
+        n -= weight;
+    }
+    "TCP"
+}
+
+/// Draws configurations until one is admitted, then aims `calls` connections at it.
+pub(crate) fn generate(rng: &mut Rng, calls: usize) -> Generated {
+    loop {
+        let (docs, mesh, tags) = draw(rng);
+        let mut config = String::new();
+        for doc in &docs {
+            let _ = writeln!(
+                config,
+                "---\n{}",
+                serde_json::to_string(doc).unwrap_or_default()
+            );
+        }
+        let mesh = serde_json::to_string(&mesh).unwrap_or_default() + "\n";
+        let options = LoadOptions::default();
+        let Some(registry) = compile(&config, &mesh, &options) else {
+            continue;
+        };
+        let calls = aim::aim(rng, &registry, calls, &tags);
+        return Generated {
+            config,
+            mesh,
+            calls,
+        };
+    }
+}
+
+/// The registry `simulate -f config --mesh-config mesh --source-namespace app` decides with,
+/// or `None` when the loader rejects the configuration.
+fn compile(config: &str, mesh: &str, options: &LoadOptions) -> Option<Registry> {
+    let mut inputs = load::load_bytes("config.yaml", config.as_bytes(), options)
+        .ok()?
+        .into_valid()
+        .ok()?;
+    let mesh = load::load_bytes("mesh.yaml", mesh.as_bytes(), options)
+        .ok()?
+        .into_valid()
+        .ok()?;
+    inputs.mesh_configs = mesh.mesh_configs;
+    // The pipeline simulate runs: mesh settings once, admission, then the admitted resources.
+    let workspace = workspace::Workspace::from_inputs(inputs, None).ok()?;
+    let workload = engine::Workload {
+        namespace: NAMESPACE.into(),
+        dns_auto_allocate: true,
+        ..engine::Workload::default()
+    };
+    Some(workspace.compile(&workspace.in_mesh(workload)))
+}
+
+/// One random configuration: documents, mesh config, and config-level class tags.
+fn draw(rng: &mut Rng) -> (Vec<Value>, Value, Vec<String>) {
+    let mut docs = Vec::new();
+    let mut tags = Vec::new();
+    let entries = 1 + rng.below(6);
+    for i in 0..entries {
+        let (doc, entry_tags) = entry(rng, i);
+        tags.extend(entry_tags);
+        docs.push(doc);
+    }
+    if rng.chance(30) {
+        docs.push(sidecar(rng));
+        tags.push("sidecar".into());
+    }
+    let policy = if rng.chance(50) {
+        "REGISTRY_ONLY"
+    } else {
+        "ALLOW_ANY"
+    };
+    tags.push(format!("policy:{policy}"));
+    let mesh = json!({ "outboundTrafficPolicy": { "mode": policy } });
+    tags.sort();
+    tags.dedup();
+    (docs, mesh, tags)
+}
+
+fn entry(rng: &mut Rng, i: usize) -> (Value, Vec<String>) {
+    let mut tags = Vec::new();
+    let namespace = *rng.pick(&[NAMESPACE, NAMESPACE, NAMESPACE, "shared", "team-b"]);
+    let resolution = *rng.pick(&[
+        "NONE",
+        "NONE",
+        "NONE",
+        "STATIC",
+        "STATIC",
+        "DNS",
+        "DNS",
+        "DNS_ROUND_ROBIN",
+    ]);
+    let dns = resolution.starts_with("DNS");
+    let mut hosts = vec![*rng.pick(&HOSTS)];
+    if rng.chance(20) {
+        hosts.push(*rng.pick(&HOSTS));
+    }
+    if dns {
+        hosts.retain(|h| !h.starts_with('*'));
+        if hosts.is_empty() {
+            hosts.push("db.example.com");
+        }
+    }
+    hosts.dedup();
+    let mut ports = Vec::new();
+    for _ in 0..=rng.below(2) {
+        let number = *rng.pick(&PORTS);
+        if ports.iter().any(|(n, _)| *n == number) {
+            continue;
+        }
+        let mut protocol = weighted(rng);
+        if hosts.len() > 1 && resolution != "NONE" && !matches!(protocol, "HTTP" | "TLS" | "HTTPS")
+        {
+            protocol = "TLS"; // Istio rejects several hosts on a non-HTTP/TLS DNS/STATIC port
+        }
+        ports.push((number, protocol));
+    }
+    let addresses = addresses(rng, dns);
+    let mut spec = json!({
+        "hosts": hosts,
+        "ports": ports.iter().map(|(n, p)| {
+            let mut port = json!({ "number": n, "name": format!("p{n}") });
+            if !p.is_empty() {
+                port["protocol"] = json!(p);
+            }
+            port
+        }).collect::<Vec<_>>(),
+        "resolution": resolution,
+        "location": "MESH_EXTERNAL",
+    });
+    if !addresses.is_empty() {
+        spec["addresses"] = json!(addresses);
+    }
+    let endpoints: Vec<Value> = match resolution {
+        "STATIC" => (0..rng.below(3))
+            .map(|_| json!({ "address": *rng.pick(&ENDPOINTS) }))
+            .collect(),
+        "DNS" | "DNS_ROUND_ROBIN" if rng.chance(30) => {
+            vec![json!({ "address": "real-db.example.com" })]
+        }
+        _ => Vec::new(),
+    };
+    if !endpoints.is_empty() {
+        spec["endpoints"] = json!(endpoints);
+    }
+    if rng.chance(35) {
+        let export = rng
+            .pick(&[
+                json!(["."]),
+                json!(["*"]),
+                json!([NAMESPACE]),
+                json!(["team-b"]),
+                json!(["~"]),
+            ])
+            .clone();
+        spec["exportTo"] = export;
+        tags.push("exportTo".into());
+    }
+    let mut metadata = json!({ "name": format!("se-{i}"), "namespace": namespace });
+    if rng.chance(50) {
+        metadata["creationTimestamp"] = json!(*rng.pick(&TIMES));
+    }
+    let doc = json!({
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "ServiceEntry",
+        "metadata": metadata,
+        "spec": spec,
+    });
+    (doc, tags)
+}
+
+/// `spec.addresses`: none, plain IPs or CIDRs (DNS admits no CIDR notation, not even /32).
+fn addresses(rng: &mut Rng, dns: bool) -> Vec<&'static str> {
+    let mut addresses = Vec::new();
+    if rng.chance(65) {
+        for _ in 0..=rng.below(2) {
+            let cidr = !dns && rng.chance(50);
+            let address = if cidr {
+                *rng.pick(&CIDRS)
+            } else {
+                rng.pick(&EXACT)
+                    .trim_end_matches(if dns { "/32" } else { "" })
+            };
+            if dns && address.contains('/') {
+                continue;
+            }
+            if !addresses.contains(&address) {
+                addresses.push(address);
+            }
+        }
+    }
+    addresses
+}
+
+fn sidecar(rng: &mut Rng) -> Value {
+    let egress = rng
+        .pick(&[
+            json!([{ "hosts": ["./*", "shared/*"] }]),
+            json!([{ "hosts": ["*/db.example.com", "*/*.example.com"] }]),
+            json!([{ "hosts": ["*/*"] }]),
+            json!([{ "port": { "number": 3306, "protocol": "TCP", "name": "mysql" }, "hosts": ["shared/*"] },
+                   { "hosts": ["./*"] }]),
+        ])
+        .clone();
+    let mut spec = json!({ "egress": egress });
+    if rng.chance(30) {
+        let mode = *rng.pick(&["ALLOW_ANY", "REGISTRY_ONLY"]);
+        spec["outboundTrafficPolicy"] = json!({ "mode": mode });
+    }
+    json!({
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "Sidecar",
+        "metadata": { "name": "default", "namespace": NAMESPACE },
+        "spec": spec,
+    })
+}

@@ -1,0 +1,124 @@
+//! The differential test's helper binary (`cargo run --example envoy-differential`); the
+//! orchestration — namespaces, iptables, Envoy — is `scripts/envoy-differential.sh`.
+//!
+//! - `generate`: seeded configurations and the connections aimed at them ([`generate`]);
+//! - `serve`: the external namespace's catch-all server ([`client::serve`]);
+//! - `connect`: make a configuration's connections from the pod namespace ([`client`]);
+//! - `compare`: judge them against Envoy's access log and `meshctl simulate` ([`compare`]);
+//! - `report`: the per-class agreement table over a whole run.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a test tool: its output is the report
+
+mod aim;
+mod client;
+mod compare;
+mod generate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+/// Differential test of meshctl's engine against Envoy.
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Step,
+}
+
+#[derive(Subcommand)]
+enum Step {
+    /// Write `--configs` configurations with `--calls` connections each under `--out`.
+    Generate {
+        #[arg(long)]
+        seed: u64,
+        #[arg(long)]
+        configs: usize,
+        #[arg(long)]
+        calls: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Answer every TCP connection on `--port` (IPv4 and IPv6) until killed.
+    Serve {
+        #[arg(long)]
+        port: u16,
+    },
+    /// Make the connections of one configuration directory; write `outcomes.json`.
+    Connect {
+        #[arg(long)]
+        dir: PathBuf,
+    },
+    /// Judge one configuration directory; write `rows.jsonl`.
+    Compare {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        meshctl: PathBuf,
+    },
+    /// Print the per-class table for a run; exit 1 on any disagreement.
+    Report {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        seed: String,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("envoy-differential: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Step::Generate {
+            seed,
+            configs,
+            calls,
+            out,
+        } => {
+            let mut rng = generate::Rng::new(seed);
+            for i in 0..configs {
+                let generated = generate::generate(&mut rng, calls);
+                let dir = out.join(format!("cfg-{i:04}"));
+                std::fs::create_dir_all(&dir)?;
+                std::fs::write(dir.join("config.yaml"), &generated.config)?;
+                std::fs::write(dir.join("mesh.yaml"), &generated.mesh)?;
+                std::fs::write(
+                    dir.join("calls.json"),
+                    serde_json::to_string_pretty(&generated.calls)?,
+                )?;
+            }
+        }
+        Step::Serve { port } => client::serve(port).context("serving")?,
+        Step::Connect { dir } => {
+            let calls: Vec<aim::Call> =
+                serde_json::from_str(&std::fs::read_to_string(dir.join("calls.json"))?)?;
+            let outcomes = client::connect_all(&calls);
+            std::fs::write(
+                dir.join("outcomes.json"),
+                serde_json::to_string_pretty(&outcomes)?,
+            )?;
+        }
+        Step::Compare { dir, meshctl } => {
+            let rows = compare::compare(&dir, &meshctl)?;
+            let agree = rows.iter().filter(|r| r.agree && r.dump_agrees).count();
+            println!("{}: {agree}/{} agree", dir.display(), rows.len());
+        }
+        Step::Report { dir, seed } => {
+            let bad = compare::report(&dir, &seed, &mut std::io::stdout())?;
+            return Ok(if bad == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            });
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
