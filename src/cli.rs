@@ -95,7 +95,7 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
     /// Forward listener `LISTEN=HOST:PORT` (repeatable); LISTEN may be a bare port on 127.0.0.1.
-    #[arg(long = "forward", value_name = "LISTEN=HOST:PORT", value_parser = parse_forward)]
+    #[arg(long = "forward", value_name = "LISTEN=HOST:PORT", value_parser = ForwardParser)]
     pub forwards: Vec<(SocketAddr, String, u16)>,
     /// Admin server address (`/metrics`, `/healthz`, `/ready`, `/config_dump`), or `off`.
     #[arg(long, value_name = "ADDR|off", default_value = "127.0.0.1:15000", value_parser = parse_admin)]
@@ -177,19 +177,46 @@ pub struct IptablesArgs {
     pub cleanup: bool,
 }
 
+/// `--forward` through [`parse_forward`], with errors that quote the value only redacted:
+/// clap's own `invalid value '…'` would print a DSN password as typed.
+#[derive(Debug, Clone, Copy)]
+pub struct ForwardParser;
+
+impl clap::builder::TypedValueParser for ForwardParser {
+    type Value = (SocketAddr, String, u16);
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        let invalid = |message: String| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value for '--forward <LISTEN=HOST:PORT>': {message}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        let text = value.to_str().ok_or_else(|| invalid("not UTF-8".into()))?;
+        parse_forward(text).map_err(invalid)
+    }
+}
+
 /// Parses `LISTEN=HOST:PORT`; LISTEN is `IP:PORT` or a bare port on 127.0.0.1.
 ///
 /// # Errors
-/// A message naming the part that is wrong.
+/// A message naming the part that is wrong (passwords redacted).
 pub fn parse_forward(text: &str) -> Result<(SocketAddr, String, u16), String> {
+    use meshctl_core::target::redact;
     let Some((listen, target)) = text.split_once('=') else {
-        return Err(format!("`{text}` is not LISTEN=HOST:PORT"));
+        return Err(format!("`{}` is not LISTEN=HOST:PORT", redact(text)));
     };
     let listen = match listen.parse::<u16>() {
         Ok(port) => SocketAddr::from(([127, 0, 0, 1], port)),
         Err(_) => listen
             .parse::<SocketAddr>()
-            .map_err(|_| format!("`{listen}` is not IP:PORT or a port"))?,
+            .map_err(|_| format!("`{}` is not IP:PORT or a port", redact(listen)))?,
     };
     let target = meshctl_core::target::Target::parse(target).map_err(|e| e.to_string())?;
     let Some(port) = target.port.filter(|p| *p > 0) else {

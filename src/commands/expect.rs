@@ -104,7 +104,7 @@ pub(super) fn run(
             .location()
             .map(|l| format!(":{}:{}", l.line(), l.column()))
             .unwrap_or_default();
-        let first = e.to_string().lines().next().unwrap_or_default().to_owned();
+        let first = meshctl_core::target::redact(e.to_string().lines().next().unwrap_or_default());
         anyhow::anyhow!("{}{at}: {first}", file.display())
     })?;
     if calls.calls.is_empty() {
@@ -124,8 +124,11 @@ pub(super) fn run(
                     &workload,
                 )
             });
-        let (target, addresses) = simulate::destinations(&call.destination, args)
-            .with_context(|| format!("{}: call to `{}`", file.display(), call.destination))?;
+        let (target, addresses) =
+            simulate::destinations(&call.destination, args).with_context(|| {
+                let shown = meshctl_core::target::redact(&call.destination);
+                format!("{}: call to `{shown}`", file.display())
+            })?;
         let port = target.port_or_scheme_default().unwrap_or_default();
         let sni = call.sni.as_deref();
         let tls = call.tls || sni.is_some();
