@@ -191,10 +191,13 @@ impl clap::builder::TypedValueParser for ForwardParser {
         _arg: Option<&clap::Arg>,
         value: &std::ffi::OsStr,
     ) -> Result<Self::Value, clap::Error> {
+        let shown = meshctl_core::target::redact(&value.to_string_lossy());
         let invalid = |message: String| {
             clap::Error::raw(
                 clap::error::ErrorKind::ValueValidation,
-                format!("invalid value for '--forward <LISTEN=HOST:PORT>': {message}\n"),
+                format!(
+                    "invalid value '{shown}' for '--forward <LISTEN=HOST:PORT>': {message}\n\nFor more information, try '--help'.\n"
+                ),
             )
             .with_cmd(cmd)
         };

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
@@ -66,6 +66,7 @@ pub(super) fn run(
     });
     let access_log = open_access_log(args)?;
     let max = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
+    let max_connections = args.max_connections;
     let core = Arc::new(Proxy::new(options, max, resolver, access_log));
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(threads) = args.worker_threads {
@@ -75,7 +76,13 @@ pub(super) fn run(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(serve_all(source, listeners, args.admin, core))?;
+    runtime.block_on(serve_all(
+        source,
+        listeners,
+        args.admin,
+        core,
+        max_connections,
+    ))?;
     Ok(ExitStatus::Success)
 }
 
@@ -151,6 +158,7 @@ async fn serve_all(
     listeners: Vec<(SocketAddr, Mode)>,
     admin: AdminAddr,
     core: Arc<Proxy>,
+    max_connections: u32,
 ) -> anyhow::Result<()> {
     let mut bound = Vec::new();
     for (addr, mode) in listeners {
@@ -177,22 +185,12 @@ async fn serve_all(
             stopped(),
         ));
     }
-    let first = {
-        let source = source.clone();
-        tokio::task::spawn_blocking(move || policy::build(&source, 1)).await?
-    }
-    .context("loading the configuration")?;
-    core.metrics.reload("success");
-    tracing::info!(
-        "config generation 1 loaded from {} file(s): {} listener(s), outbound policy {} ({})",
-        first.sources.len(),
-        first.registry.listeners().len(),
-        first.registry.outbound_policy(),
-        first.registry.policy_source()
-    );
-    policy_tx.send_replace(Arc::new(first));
-
-    let _watcher = start_reloader(source, policy_tx, core.metrics.clone())?;
+    reload::first_load(&source, &policy_tx, &core.metrics)
+        .await
+        .map_err(|reason| anyhow::anyhow!(reason))
+        .context("loading the configuration")?;
+    raise_open_files(max_connections);
+    start_reloader(source, policy_tx, core.metrics.clone())?;
 
     let mut terminate =
         signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
@@ -236,21 +234,35 @@ async fn serve_all(
     Ok(())
 }
 
-/// Starts the file watcher, the SIGHUP handler and the reload loop; the watcher stops when
-/// the returned value is dropped.
+/// Raises the soft open-files limit to the hard one; warns when `--max-connections` still
+/// cannot fit (after the first load, so a configuration error is the only line it prints).
+fn raise_open_files(max_connections: u32) {
+    match meshctl_proxy::limits::raise_nofile() {
+        Ok(limit) => {
+            if limit.now != limit.before {
+                tracing::info!(
+                    "open files limit raised from {} to {}",
+                    limit.before.map_or("unlimited".into(), |n| n.to_string()),
+                    limit.now.map_or("unlimited".into(), |n| n.to_string())
+                );
+            }
+            if let Some(warning) =
+                meshctl_proxy::limits::shortfall(u64::from(max_connections), limit.now)
+            {
+                tracing::warn!("{warning}");
+            }
+        }
+        Err(e) => tracing::warn!("cannot raise the open files limit: {e}"),
+    }
+}
+
+/// Starts the reloader (file watcher, rescan, reload loop) and the SIGHUP handler feeding it.
 fn start_reloader(
     source: policy::Source,
     policy_tx: watch::Sender<Arc<Policy>>,
     metrics: Arc<meshctl_proxy::Metrics>,
-) -> anyhow::Result<Option<reload::Watcher>> {
-    let (trigger_tx, trigger_rx) = mpsc::unbounded_channel();
-    let watcher = match reload::watch_paths(&source.watched(), trigger_tx.clone()) {
-        Ok(w) => Some(w),
-        Err(e) => {
-            tracing::warn!("cannot watch the configuration files ({e}); reload with SIGHUP");
-            None
-        }
-    };
+) -> anyhow::Result<()> {
+    let trigger_tx = reload::start(source, policy_tx, metrics);
     let mut hangup = signal(SignalKind::hangup()).context("installing the SIGHUP handler")?;
     tokio::spawn(async move {
         while hangup.recv().await.is_some() {
@@ -259,8 +271,7 @@ fn start_reloader(
             }
         }
     });
-    tokio::spawn(reload::run(source, policy_tx, metrics, trigger_rx));
-    Ok(watcher)
+    Ok(())
 }
 
 fn run_iptables(args: &IptablesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {

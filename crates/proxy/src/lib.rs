@@ -19,13 +19,16 @@ pub mod access_log;
 pub mod admin;
 mod conn;
 pub mod iptables;
+pub mod limits;
 pub mod metrics;
 pub mod orig_dst;
 mod pipe;
 pub mod policy;
 pub mod reload;
 pub mod sni;
+pub mod status;
 pub mod upstream;
+pub mod watcher;
 
 use std::future::Future;
 use std::io;

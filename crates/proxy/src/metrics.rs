@@ -68,7 +68,8 @@ pub struct DecisionLabels {
 /// Labels of `meshctl_config_reloads_total`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ReloadLabels {
-    /// `success`, `rejected` (lint errors or unreadable input) or `unchanged`.
+    /// `success`; `rejected` (lint errors or unreadable input); `empty` (valid, but no
+    /// ServiceEntry, Sidecar or mesh configuration: refused); `unchanged` (same files).
     pub result: &'static str,
 }
 
@@ -93,6 +94,10 @@ pub struct Metrics {
     pub reloads: Family<ReloadLabels, Counter>,
     /// `meshctl_proxy_revoked_connections_total`.
     pub revoked: Counter,
+    /// `meshctl_config_generation`: the generation in force (0: nothing loaded).
+    pub generation: Gauge,
+    /// Whether that generation is what the files on disk hold (`meshctl_config_in_sync`).
+    pub config: super::status::ConfigStatus,
 }
 
 impl Metrics {
@@ -156,6 +161,18 @@ impl Metrics {
             "meshctl_proxy_revoked_connections",
             "Established connections closed because a reload no longer allows them",
             self.revoked.clone(),
+        );
+        registry.register(
+            "meshctl_config_generation",
+            "Configuration generation in force (0: nothing loaded yet)",
+            self.generation.clone(),
+        );
+        let in_sync: Gauge = Gauge::default();
+        in_sync.set(i64::from(self.config.view().in_sync));
+        registry.register(
+            "meshctl_config_in_sync",
+            "1 when the configuration in force is what the files on disk hold, 0 after a refused reload",
+            in_sync,
         );
         let mut text = String::new();
         // Writing to a String cannot fail.
