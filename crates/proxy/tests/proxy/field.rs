@@ -283,3 +283,27 @@ async fn sni_follows_envoy_split_hellos_case_and_trailing_dots() {
         "larger than the inspector's 16 KiB: closed"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rescan_reloads_what_no_watcher_reported() {
+    let dir = scratch();
+    std::fs::write(dir.join("entry.yaml"), entry("db", "203.0.113.7/32", 3306)).expect("write");
+    let source = source(&dir);
+    let (tx, rx) = watch::channel(Policy::empty(&Workload::default()));
+    let metrics = Arc::new(Metrics::default());
+    reload::first_load(&source, &tx, &metrics)
+        .await
+        .expect("valid");
+    // No watcher at all: only the periodic rescan can notice.
+    let (_triggers, triggers_rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(reload::run(source, tx, metrics.clone(), triggers_rx, None));
+    std::fs::write(dir.join("entry.yaml"), entry("db", "198.51.100.1/32", 3306)).expect("edit");
+    let took = within(&rx, 8, |p| !allows(p)).await;
+    assert!(
+        took.is_some_and(|t| t <= reload::RESCAN + Duration::from_secs(1)),
+        "took {took:?}"
+    );
+    let text = metrics.encode();
+    assert!(text.contains("meshctl_config_generation 2"), "{text}");
+    assert!(text.contains("meshctl_config_in_sync 1"), "{text}");
+}
