@@ -82,6 +82,8 @@ pub enum Command {
 /// `meshctl simulate`. Files given with -f and --mesh-config are reloaded when they change and
 /// on SIGHUP; SIGTERM/SIGINT drain. Exit 0 after shutdown (also when the drain deadline cut
 /// connections), 2 when the configuration or a listener cannot be set up.
+///
+/// Only TCP is proxied: UDP and ICMP are neither captured nor enforced (as in Istio).
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct ProxyArgs {
@@ -91,7 +93,9 @@ pub struct ProxyArgs {
     /// ServiceEntries, Sidecars and mesh config: files or directories (repeatable).
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub paths: Vec<std::path::PathBuf>,
-    /// Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given).
+    /// Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given). An IPv4
+    /// loopback or unspecified address also listens on [::1] or [::] at the same port, where
+    /// ip6tables redirects IPv6 connections (skipped when the host has no IPv6).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
     /// Forward listener `LISTEN=HOST:PORT` (repeatable); LISTEN may be a bare port on 127.0.0.1.
@@ -148,11 +152,16 @@ pub struct ProxyArgs {
 pub enum ProxyCommand {
     /// Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP
     /// to a transparent proxy, in the shape of Istio's capture chain.
+    ///
+    /// --apply installs it for IPv4 and, where the namespace has IPv6, for IPv6 (ip6tables,
+    /// redirected to [::1]:PORT, where the proxy listens too); --cleanup removes both. Only TCP
+    /// is captured: UDP and ICMP leave untouched, as with Istio's default capture.
     Iptables(IptablesArgs),
 }
 
 /// `meshctl proxy iptables`.
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // one bool per flag: clap's shape for switches
 pub struct IptablesArgs {
     /// The transparent proxy's port.
     #[arg(long, value_name = "PORT", default_value_t = 15001, value_parser = clap::value_parser!(u16).range(1..))]
@@ -166,13 +175,21 @@ pub struct IptablesArgs {
     /// Never redirect these destination ports.
     #[arg(long, value_name = "P,...", value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..))]
     pub exclude_ports: Vec<u16>,
-    /// Never redirect these IPv4 destinations.
+    /// Never redirect these destinations (IPv4 and IPv6 CIDRs).
     #[arg(long, value_name = "CIDR,...", value_delimiter = ',')]
     pub exclude_cidrs: Vec<ipnet::IpNet>,
-    /// Install the rules with `iptables-restore --noflush` (root) instead of printing them.
+    /// Print the ip6tables-restore script instead of the iptables-restore one.
+    #[arg(long, conflicts_with_all = ["apply", "cleanup"])]
+    pub ip6tables: bool,
+    /// With --apply: install only the IPv4 rules (IPv6 egress then bypasses the proxy).
+    #[arg(long, requires = "apply")]
+    pub ipv4_only: bool,
+    /// Install the rules with `iptables-restore --noflush` and, where IPv6 is enabled,
+    /// `ip6tables-restore --noflush` (root) instead of printing them.
     #[arg(long, conflicts_with = "cleanup")]
     pub apply: bool,
-    /// Remove the rules --apply installed: the OUTPUT jump and the MESHCTL_OUTPUT chain (root).
+    /// Remove the rules --apply installed: the OUTPUT jump and the MESHCTL_OUTPUT chain, IPv4
+    /// and IPv6 (root).
     #[arg(long)]
     pub cleanup: bool,
 }

@@ -108,6 +108,23 @@ fn listeners(args: &ProxyArgs) -> Vec<(SocketAddr, Mode)> {
     out
 }
 
+/// Where ip6tables' REDIRECT delivers the IPv6 twin of a transparent IPv4 listener: `[::1]`
+/// for loopback, `[::]` for the unspecified address; none for a specific address.
+fn ipv6_twin(addr: SocketAddr) -> Option<SocketAddr> {
+    use std::net::{IpAddr, Ipv6Addr};
+    match addr.ip() {
+        IpAddr::V4(v4) if v4.is_loopback() => Some(SocketAddr::new(
+            IpAddr::V6(Ipv6Addr::LOCALHOST),
+            addr.port(),
+        )),
+        IpAddr::V4(v4) if v4.is_unspecified() => Some(SocketAddr::new(
+            IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+            addr.port(),
+        )),
+        _ => None,
+    }
+}
+
 fn open_access_log(args: &ProxyArgs) -> anyhow::Result<Option<AccessLog>> {
     let Some(path) = &args.access_log else {
         return Ok(None);
@@ -164,7 +181,16 @@ async fn serve_all(
     for (addr, mode) in listeners {
         let listener = meshctl_proxy::bind(addr)
             .with_context(|| format!("binding the proxy listener {addr}"))?;
-        bound.push((listener, mode));
+        let local = listener.local_addr()?;
+        bound.push((listener, mode.clone()));
+        let twin = ipv6_twin(local).filter(|_| mode == Mode::Transparent);
+        if let Some(twin) = twin {
+            match meshctl_proxy::bind(twin) {
+                Ok(listener) => bound.push((listener, mode)),
+                // No IPv6 in this network namespace: nothing can be redirected there either.
+                Err(e) => tracing::info!("not listening on {twin} for IPv6 redirects: {e}"),
+            }
+        }
     }
     let (policy_tx, policy_rx) = watch::channel(Policy::empty(&source.workload));
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -275,11 +301,17 @@ fn start_reloader(
 }
 
 fn run_iptables(args: &IptablesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
+    use iptables::Family;
     if args.cleanup {
-        iptables::apply(&iptables::cleanup_script())?;
+        iptables::apply(&iptables::cleanup_script(), Family::V4)?;
+        let mut removed = "the IPv4";
+        if iptables::installed(Family::V6) {
+            iptables::apply(&iptables::cleanup_script(), Family::V6)?;
+            removed = "the IPv4 and IPv6";
+        }
         writeln!(
             io.err,
-            "removed the {} chain and its OUTPUT jump",
+            "removed {removed} {} chain and its OUTPUT jump",
             iptables::CHAIN
         )?;
         return Ok(ExitStatus::Success);
@@ -295,20 +327,44 @@ fn run_iptables(args: &IptablesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
         exclude_cidrs: args.exclude_cidrs.clone(),
     };
     capture.validate()?;
-    let script = iptables::script(&capture);
-    if args.apply {
-        // Re-applying replaces the previous rules instead of stacking a second jump.
-        let _ = iptables::apply(&iptables::cleanup_script());
-        iptables::apply(&script)?;
-        writeln!(
-            io.err,
-            "installed the {} chain: outbound TCP goes to port {} (uid {} exempt)",
-            iptables::CHAIN,
-            capture.proxy_port,
-            capture.proxy_uid
-        )?;
-    } else {
-        io.out.write_all(script.as_bytes())?;
+    if !args.apply {
+        let family = if args.ip6tables {
+            Family::V6
+        } else {
+            Family::V4
+        };
+        io.out
+            .write_all(iptables::script(&capture, family).as_bytes())?;
+        return Ok(ExitStatus::Success);
     }
+    let mut families = vec![Family::V4];
+    if !args.ipv4_only && iptables::ipv6_available() {
+        families.push(Family::V6);
+    }
+    for &family in &families {
+        // Re-applying replaces the previous rules instead of stacking a second jump.
+        if iptables::installed(family) {
+            let _ = iptables::apply(&iptables::cleanup_script(), family);
+        }
+        iptables::apply(&iptables::script(&capture, family), family).with_context(|| {
+            if family == Family::V6 {
+                "IPv6 is enabled here, so it must be captured too (--ipv4-only leaves it alone)"
+            } else {
+                "installing the IPv4 rules"
+            }
+        })?;
+    }
+    writeln!(
+        io.err,
+        "installed the {} chain ({}): outbound TCP goes to port {} (uid {} exempt)",
+        iptables::CHAIN,
+        if families.len() == 2 {
+            "IPv4 and IPv6"
+        } else {
+            "IPv4 only"
+        },
+        capture.proxy_port,
+        capture.proxy_uid
+    )?;
     Ok(ExitStatus::Success)
 }

@@ -36,7 +36,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpSocket};
+use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tracing::Instrument as _;
@@ -142,16 +142,23 @@ pub struct Drained {
     pub cut: usize,
 }
 
-/// Binds a listening socket with [`LISTEN_BACKLOG`] and `SO_REUSEADDR`.
+/// Binds a listening socket with [`LISTEN_BACKLOG`] and `SO_REUSEADDR`. IPv6 sockets are
+/// `IPV6_V6ONLY`, so `[::]:PORT` can sit next to `0.0.0.0:PORT` (the transparent listener's
+/// IPv6 twin, where ip6tables redirects).
 pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
-    let socket = if addr.is_ipv4() {
-        TcpSocket::new_v4()?
-    } else {
-        TcpSocket::new_v6()?
-    };
-    socket.set_reuseaddr(true)?;
-    socket.bind(addr)?;
-    socket.listen(LISTEN_BACKLOG)
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        Some(socket2::Protocol::TCP),
+    )?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    socket.set_reuse_address(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(i32::try_from(LISTEN_BACKLOG).unwrap_or(i32::MAX))?;
+    TcpListener::from_std(socket.into())
 }
 
 /// Accepts and proxies connections until `shutdown` resolves, then drains.
