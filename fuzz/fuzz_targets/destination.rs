@@ -1,0 +1,28 @@
+//! The destination/DSN parser: any text either parses or yields a one-line error, and neither
+//! the parsed display nor the error shows a password the URL parser would find.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use meshctl_core::target::{Target, redact};
+
+fuzz_target!(|text: &str| {
+    let shown = match Target::parse(text) {
+        Ok(target) => {
+            let _ = target.port_or_scheme_default();
+            let _ = target.ip();
+            target.display
+        }
+        Err(err) => err.to_string(),
+    };
+    assert!(!shown.contains('\n') || text.contains('\n'), "multi-line message: {shown:?}");
+    let redacted = redact(text);
+    if let Ok(url) = url::Url::parse(text.trim())
+        && let Some(password) = url.password()
+        && password.len() >= 4
+        && text.matches(password).count() == 1
+    {
+        // A password long and unique enough to be recognised must not survive either path.
+        assert!(!shown.contains(password), "{text:?} shown as {shown:?}");
+        assert!(!redacted.contains(password), "{text:?} redacted as {redacted:?}");
+    }
+});
