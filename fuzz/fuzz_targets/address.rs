@@ -16,7 +16,11 @@ use meshctl_core::rules::{self, Selection};
 fuzz_target!(|text: &str| {
     if let Ok(net) = parse_address(text) {
         assert!(net.contains(&net.network()), "{text:?} → {net}");
-        assert_eq!(parse_address(&net.to_string()), Ok(net), "{text:?} does not round-trip");
+        assert_eq!(
+            parse_address(&net.to_string()),
+            Ok(net),
+            "{text:?} does not round-trip"
+        );
     }
     let probes = [
         IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7)),
@@ -28,7 +32,11 @@ fuzz_target!(|text: &str| {
             annotations: BTreeMap::from([(key.to_owned(), text.to_owned())]),
             ..Workload::default()
         };
-        let config = engine::Config { service_entries: &[], sidecars: &[], mesh: MeshSettings::default() };
+        let config = engine::Config {
+            service_entries: &[],
+            sidecars: &[],
+            mesh: MeshSettings::default(),
+        };
         let registry = engine::compile(&config, &workload);
         for dst in probes {
             let _ = registry.capture().bypass(dst, 3306);

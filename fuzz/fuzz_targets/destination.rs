@@ -14,7 +14,10 @@ fuzz_target!(|text: &str| {
         }
         Err(err) => err.to_string(),
     };
-    assert!(!shown.contains('\n') || text.contains('\n'), "multi-line message: {shown:?}");
+    assert!(
+        !shown.contains('\n') || text.contains('\n'),
+        "multi-line message: {shown:?}"
+    );
     let redacted = redact(text);
     if let Ok(url) = url::Url::parse(text.trim())
         && let Some(password) = url.password()
@@ -23,6 +26,9 @@ fuzz_target!(|text: &str| {
     {
         // A password long and unique enough to be recognised must not survive either path.
         assert!(!shown.contains(password), "{text:?} shown as {shown:?}");
-        assert!(!redacted.contains(password), "{text:?} redacted as {redacted:?}");
+        assert!(
+            !redacted.contains(password),
+            "{text:?} redacted as {redacted:?}"
+        );
     }
 });

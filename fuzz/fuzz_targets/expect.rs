@@ -54,7 +54,11 @@ fuzz_target!(|data: &[u8]| {
     ];
     let cli = meshctl::cli::Cli::try_parse_from(args).expect("fixed arguments parse");
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let mut io = meshctl::Io { out: &mut out, err: &mut err, out_is_terminal: false };
+    let mut io = meshctl::Io {
+        out: &mut out,
+        err: &mut err,
+        out_is_terminal: false,
+    };
     if let Err(e) = meshctl::run(cli, &mut io) {
         let message = format!("{e:#}");
         assert!(!message.is_empty());

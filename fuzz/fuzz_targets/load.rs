@@ -17,13 +17,21 @@ fuzz_target!(|data: &[u8]| {
     };
     let cx = rules::Context::new(&inputs);
     for diagnostic in rules::check(&cx, &Selection::default()) {
-        let _ = format!("{}: {} {}", diagnostic.origin, diagnostic.rule.code(), diagnostic.message);
+        let _ = format!(
+            "{}: {} {}",
+            diagnostic.origin,
+            diagnostic.rule.code(),
+            diagnostic.message
+        );
     }
     let mesh = match inputs.mesh_configs.first() {
         Some(m) => MeshSettings::from_mesh_config(m),
         None => MeshSettings::default(),
     };
-    let registry = engine::compile(&engine::Config::from_inputs(&inputs, mesh), &Workload::default());
+    let registry = engine::compile(
+        &engine::Config::from_inputs(&inputs, mesh),
+        &Workload::default(),
+    );
     let probes = [
         IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7)),
         IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1)),
@@ -32,7 +40,12 @@ fuzz_target!(|data: &[u8]| {
     for listener in registry.listeners() {
         for dst in probes {
             for (tls, sni) in [(false, None), (true, Some("db.example.com")), (true, None)] {
-                let conn = Connection { dst, port: listener.port, tls, sni };
+                let conn = Connection {
+                    dst,
+                    port: listener.port,
+                    tls,
+                    sni,
+                };
                 let _ = engine::decide(&registry, &conn).to_string();
                 let _ = engine::explain(&registry, &conn);
             }
