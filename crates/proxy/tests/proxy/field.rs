@@ -307,3 +307,104 @@ async fn the_rescan_reloads_what_no_watcher_reported() {
     assert!(text.contains("meshctl_config_generation 2"), "{text}");
     assert!(text.contains("meshctl_config_in_sync 1"), "{text}");
 }
+
+/// One raw HTTP/1.1 GET: (status line and headers, body).
+async fn get(addr: std::net::SocketAddr, path: &str) -> (String, String) {
+    let mut s = TcpStream::connect(addr).await.expect("connect admin");
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+        .await
+        .expect("send");
+    let mut text = String::new();
+    s.read_to_string(&mut text).await.expect("read");
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (head.to_owned(), body.to_owned())
+}
+
+#[tokio::test]
+async fn ready_reports_whether_memory_matches_the_disk() {
+    let dir = scratch();
+    let file = dir.join("egress.yaml");
+    std::fs::write(&file, "foo: bar\n").expect("write");
+    let source = source(&file);
+    let (tx, rx) = watch::channel(Policy::empty(&Workload::default()));
+    let metrics = Arc::new(Metrics::default());
+    let listener = meshctl_proxy::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(meshctl_proxy::admin::serve(
+        listener,
+        rx.clone(),
+        metrics.clone(),
+        std::future::pending(),
+    ));
+    // Nothing Istio-shaped at start: generation 0 (deny everything), not ready, and why.
+    reload::first_load(&source, &tx, &metrics)
+        .await
+        .expect("not an error");
+    assert_eq!(rx.borrow().generation, 0);
+    let (head, body) = get(addr, "/ready").await;
+    assert!(head.starts_with("HTTP/1.1 503"), "{head}");
+    assert!(body.contains("no Istio resources"), "{body}");
+
+    std::fs::write(&file, entry("db", "203.0.113.7/32", 3306)).expect("write");
+    assert!(reload::reload(&source, &tx, &metrics).await);
+    let (head, body) = get(addr, "/ready").await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("x-meshctl-config: in-sync"),
+        "{head}"
+    );
+    assert!(body.contains("generation 1 (in sync"), "{body}");
+
+    std::fs::write(&file, "---\n").expect("write");
+    assert!(!reload::reload(&source, &tx, &metrics).await);
+    let (head, body) = get(addr, "/ready").await;
+    assert!(
+        head.starts_with("HTTP/1.1 200"),
+        "still serving generation 1: {head}"
+    );
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("x-meshctl-config: stale"),
+        "{head}"
+    );
+    assert!(body.contains("stale"), "{body}");
+    assert!(
+        get(addr, "/ready?strict")
+            .await
+            .0
+            .starts_with("HTTP/1.1 503")
+    );
+    let (_, dump) = get(addr, "/config_dump").await;
+    let dump: serde_json::Value = serde_json::from_str(&dump).expect("json");
+    assert_eq!(dump["in_sync"], false);
+    assert_eq!(dump["last_reload"]["result"], "refused");
+    assert_eq!(dump["generation"], 1);
+}
+
+#[tokio::test]
+async fn config_dump_shows_the_sidecar_as_an_object() {
+    let dir = scratch();
+    let file = dir.join("egress.yaml");
+    let sidecar = "---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: default}\nspec: {egress: [{hosts: ['./*']}]}\n";
+    std::fs::write(
+        &file,
+        format!("{}{sidecar}", entry("db", "203.0.113.7/32", 3306)),
+    )
+    .expect("write");
+    let policy = meshctl_proxy::policy::build(&source(&file), 1).expect("valid");
+    let dump = meshctl_proxy::admin::ConfigDump::of(
+        &policy,
+        &meshctl_proxy::Metrics::default().config.view(),
+    );
+    let json = serde_json::to_value(&dump).expect("json");
+    assert_eq!(json["sidecar"]["name"], "default");
+    assert_eq!(json["sidecar"]["namespace"], "default");
+    assert_eq!(json["sidecar"]["selected_by"], "namespace default");
+    assert!(
+        json["sidecar"]["origin"]
+            .as_str()
+            .is_some_and(|o| o.ends_with("egress.yaml:7:1")),
+        "{json}"
+    );
+}
