@@ -8,9 +8,11 @@
 //! `JoinSet`; `conn` finds the destination (`orig_dst` in transparent mode, the forward
 //! target's addresses otherwise), peeks SNI where the listener needs it (`sni`), decides,
 //! dials (`upstream`) and copies (`pipe`), re-deciding on every reload to revoke what the new
-//! configuration no longer allows. `reload` turns file changes and SIGHUP into new policies
-//! (`policy`); `admin` serves metrics, health and the config dump; `iptables` prints the
-//! capture rules for transparent mode.
+//! configuration no longer allows. `reload` turns file changes (`watcher`), a periodic rescan
+//! and SIGHUP into new policies (`policy`), refusing what must not replace the one in force,
+//! and logs `diff`'s lines; `status` tracks whether memory matches the disk; `admin` serves
+//! metrics, health, readiness and the config dump; `iptables` prints the capture rules for
+//! transparent mode (IPv4 and IPv6); `limits` raises the open-files limit at start.
 //!
 //! Shutdown: when the `shutdown` future resolves the listener is closed, established
 //! connections get `--drain-timeout` to finish, and the rest are aborted and counted.
@@ -18,6 +20,7 @@
 pub mod access_log;
 pub mod admin;
 mod conn;
+pub mod diff;
 pub mod iptables;
 pub mod limits;
 pub mod metrics;

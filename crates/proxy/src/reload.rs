@@ -17,10 +17,8 @@
 //! possible, explicitly: a mesh configuration with REGISTRY_ONLY and no ServiceEntries.
 //! A refused or rejected reload keeps the old generation, logs why, counts it
 //! (`meshctl_config_reloads_total{result}`) and marks the policy as out of sync with the disk
-//! (`/ready`, `meshctl_config_in_sync`). [`diff`] is pure: the listener/chain/cluster lines
-//! that appeared or vanished, rathole-style, for the log.
+//! (`/ready`, `meshctl_config_in_sync`); an accepted one logs [`diff`]'s lines.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,11 +26,11 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
+pub use super::diff::diff;
 use super::metrics::Metrics;
 use super::policy::{self, Policy, Source};
 use super::status::{Fingerprint, LastReload};
 use super::watcher::{self, Watcher};
-use meshctl_core::engine::{Registry, UpstreamSpec};
 use meshctl_core::load;
 
 pub use super::watcher::{is_relevant, watch_paths};
@@ -65,57 +63,6 @@ impl Trigger {
             Trigger::Rescan => "rescan found a change the watcher missed",
         }
     }
-}
-
-/// The lines describing a registry, one per chain, plus the policy.
-fn lines(registry: &Registry) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    out.insert(format!(
-        "outbound policy {} ({})",
-        registry.outbound_policy(),
-        registry.policy_source()
-    ));
-    for listener in registry.listeners() {
-        for chain in registry.chains_of(listener) {
-            let upstream = match &chain.upstream {
-                UpstreamSpec::OriginalDst { target_port: None } => "original destination".into(),
-                UpstreamSpec::OriginalDst {
-                    target_port: Some(p),
-                } => format!("original destination, targetPort {p}"),
-                UpstreamSpec::Resolve { endpoints, .. } => format!("resolve {}", join(endpoints)),
-                UpstreamSpec::Static { endpoints } => format!("static {}", join(endpoints)),
-                UpstreamSpec::FromSni { port } => format!("SNI name, port {port}"),
-            };
-            out.insert(format!(
-                "{} → {} (ServiceEntry {}, {})",
-                listener.name,
-                chain.cluster,
-                registry.entry(chain.entry),
-                upstream
-            ));
-        }
-    }
-    out
-}
-
-fn join(endpoints: &[meshctl_core::engine::Endpoint]) -> String {
-    if endpoints.is_empty() {
-        return "(no endpoints)".into();
-    }
-    endpoints
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// What changed between two registries: `+ line` for new chains, `- line` for removed ones.
-#[must_use]
-pub fn diff(old: &Registry, new: &Registry) -> Vec<String> {
-    let (old, new) = (lines(old), lines(new));
-    let removed = old.difference(&new).map(|l| format!("- {l}"));
-    let added = new.difference(&old).map(|l| format!("+ {l}"));
-    removed.chain(added).collect()
 }
 
 /// Why a configuration read from disk may not replace the one in force.
