@@ -77,6 +77,8 @@ enum Refusal {
 /// What one attempt found: the fingerprint of the files it read and the built policy.
 struct Attempt {
     on_disk: Fingerprint,
+    /// The files did not change while they were read: `on_disk` is what was built.
+    settled: bool,
     built: Option<Result<Policy, Refusal>>,
     skipped: Vec<String>,
 }
@@ -101,6 +103,7 @@ fn attempt_blocking(source: &Source, generation: u64, loaded: Option<Fingerprint
     if loaded == Some(on_disk) {
         return Attempt {
             on_disk,
+            settled: true,
             built: None,
             skipped,
         };
@@ -116,8 +119,12 @@ fn attempt_blocking(source: &Source, generation: u64, loaded: Option<Fingerprint
             Err(e) => Err(Refusal::Rejected(e)),
         },
     };
+    // A write during the build means the policy may hold newer files than `on_disk` names;
+    // recording it as loaded could later mistake a revert for "nothing to do".
+    let after = Fingerprint::of(&watched);
     Attempt {
-        on_disk,
+        on_disk: after,
+        settled: after == on_disk,
         built: Some(built),
         skipped,
     }
@@ -138,9 +145,20 @@ async fn attempt(source: &Source, next: u64, metrics: &Metrics) -> Attempt {
         .await
         .unwrap_or_else(|e| Attempt {
             on_disk: Fingerprint::of(&[]),
+            settled: false,
             built: Some(Err(Refusal::Rejected(format!("reload task failed: {e}")))),
             skipped: Vec::new(),
         })
+}
+
+/// Records an accepted configuration; one whose files changed while it was read is not known
+/// to match any fingerprint, so the next rescan reloads it.
+fn record_loaded(metrics: &Metrics, on_disk: Fingerprint, settled: bool) {
+    if settled {
+        metrics.config.record(on_disk, LastReload::Loaded);
+    } else {
+        metrics.config.record_unsettled(on_disk);
+    }
 }
 
 /// Rebuilds the policy once; on success swaps it in and returns true. Unchanged files, invalid
@@ -199,7 +217,7 @@ async fn reload_for(
             metrics
                 .generation
                 .set(i64::try_from(policy.generation).unwrap_or(i64::MAX));
-            metrics.config.record(result.on_disk, LastReload::Loaded);
+            record_loaded(metrics, result.on_disk, result.settled);
             tracing::info!(
                 "config generation {} loaded from {} file(s) ({}): {}",
                 policy.generation,
@@ -236,7 +254,7 @@ pub async fn first_load(
         Some(Ok(policy)) => {
             metrics.reload("success");
             metrics.generation.set(1);
-            metrics.config.record(result.on_disk, LastReload::Loaded);
+            record_loaded(metrics, result.on_disk, result.settled);
             tracing::info!(
                 "config generation 1 loaded from {} file(s): {} listener(s), outbound policy {} ({})",
                 policy.sources.len(),

@@ -139,6 +139,16 @@ impl ConfigStatus {
         state.last = outcome;
     }
 
+    /// Records a configuration accepted from files that changed while they were read: which
+    /// version it holds is unknown, so it matches no fingerprint (and the rescan reloads).
+    pub fn record_unsettled(&self, on_disk: Fingerprint) {
+        let mut state = self.lock();
+        state.on_disk = Some(on_disk);
+        state.attempted = None;
+        state.loaded = None;
+        state.last = LastReload::Loaded;
+    }
+
     /// The current reading.
     #[must_use]
     pub fn view(&self) -> StatusView {
@@ -190,5 +200,9 @@ mod tests {
         assert!(!status.view().in_sync);
         status.saw(Fingerprint(1));
         assert!(status.view().in_sync, "the file was put back");
+        status.record_unsettled(Fingerprint(3));
+        assert!(!status.view().in_sync, "unknown until reloaded");
+        assert_eq!(status.loaded(), None);
+        assert_eq!(status.attempted(), None);
     }
 }
