@@ -67,6 +67,8 @@ pub enum Command {
     /// Decide whether a connection would be allowed, by which entry, and why.
     Simulate(SimulateArgs),
     /// Run an egress proxy that enforces, per connection, what `simulate` explains.
+    ///
+    /// Only TCP is proxied: UDP and ICMP are neither captured nor enforced (as in Istio).
     Proxy(ProxyArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
