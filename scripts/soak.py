@@ -5,10 +5,10 @@ One proxy in forward mode, several upstreams on 127.0.0.x, and:
   * a wave of 10,000 concurrent connections (default), each sending random bytes in chunks over
     several seconds, half-closing, and checking end to end with SHA-256: the upstream echoes what it
     receives and then sends the SHA-256 of everything it received, so loss in either direction shows;
-  * reloads every 100 ms during the wave, rotating three methods: in-place write, write + rename
-    over, and a directory swap (a symlink renamed over the configured directory, as a ConfigMap's
-    `..data`). Every write is a real change (the always-allowed entry carries a version); every
-    2 s the configuration toggles between allowing and denying a second upstream ("B");
+  * reloads every 100 ms during the wave into a directory laid out as a ConfigMap volume,
+    rotating three methods: in-place write, write + rename over, and the atomic `..data`
+    directory swap. Every write is a real change (the always-allowed entry carries a version);
+    every 2 s the configuration toggles between allowing and denying a second upstream ("B");
   * faults mixed in: an upstream that refuses (closed port), one that black-holes (full backlog),
     one that resets after the first bytes;
   * SIGTERM while slow connections are in flight: they must finish intact, new ones be refused,
@@ -74,41 +74,49 @@ def config(version, allow_b):
 
 
 class Writer:
-    """Writes configuration versions by three methods into `root/conf` (a symlink to a directory)."""
+    """Writes configuration versions into `root/conf`, laid out as a Kubernetes ConfigMap volume
+    (`entry.yaml -> ..data/entry.yaml`, `..data -> ..<stamp>/`), by three methods in turn:
+    in place (through the visible name), write + rename over the visible name, and the kubelet's
+    atomic `..data` swap (which also puts the visible link back)."""
 
     def __init__(self, root):
-        self.root = root
         self.n = 0
         self.link = os.path.join(root, "conf")
+        os.mkdir(self.link)
+        self.key = os.path.join(self.link, "entry.yaml")
         self.method_counts = {"in-place": 0, "rename": 0, "dir-swap": 0}
         self._swap(config(0, True))
 
     def _swap(self, text):
         self.n += 1
-        new_dir = os.path.join(self.root, f"conf.{self.n}")
-        os.mkdir(new_dir)
-        with open(os.path.join(new_dir, "entry.yaml"), "w") as f:
+        stamp = f"..2026_01_01_00_00_00.{self.n}"
+        os.mkdir(os.path.join(self.link, stamp))
+        with open(os.path.join(self.link, stamp, "entry.yaml"), "w") as f:
             f.write(text)
-        old = os.path.realpath(self.link) if os.path.islink(self.link) else None
-        tmp = os.path.join(self.root, "conf.tmp")
-        os.symlink(os.path.basename(new_dir), tmp)
-        os.replace(tmp, self.link)
+        data = os.path.join(self.link, "..data")
+        old = os.readlink(data) if os.path.islink(data) else None
+        tmp = os.path.join(self.link, "..data_tmp")
+        os.symlink(stamp, tmp)
+        os.replace(tmp, data)
+        if not os.path.islink(self.key):
+            tmp = os.path.join(self.link, "..entry_tmp")
+            os.symlink("..data/entry.yaml", tmp)
+            os.replace(tmp, self.key)
         if old:
-            shutil.rmtree(old, ignore_errors=True)
+            shutil.rmtree(os.path.join(self.link, old), ignore_errors=True)
 
     def write(self, version, allow_b):
         text = config(version, allow_b)
         method = ("in-place", "rename", "dir-swap")[version % 3]
         self.method_counts[method] += 1
-        path = os.path.join(self.link, "entry.yaml")
         if method == "in-place":
-            with open(path, "w") as f:
+            with open(self.key, "w") as f:
                 f.write(text)
         elif method == "rename":
             tmp = os.path.join(self.link, ".entry.yaml.tmp")
             with open(tmp, "w") as f:
                 f.write(text)
-            os.replace(tmp, path)
+            os.replace(tmp, self.key)
         else:
             self._swap(text)
 

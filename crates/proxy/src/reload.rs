@@ -39,7 +39,7 @@ pub use super::watcher::{is_relevant, watch_paths};
 pub const DEBOUNCE: Duration = Duration::from_millis(250);
 
 /// Longest wait from the first file event of a burst to the reload, however long the burst.
-pub const MAX_DELAY: Duration = Duration::from_secs(1);
+pub const MAX_DELAY: Duration = Duration::from_millis(750);
 
 /// How often the files are fingerprinted to catch changes the watcher missed.
 pub const RESCAN: Duration = Duration::from_secs(2);
