@@ -20,16 +20,18 @@ fuzz_target!(|text: &str| {
     );
     let redacted = redact(text);
     // The password as the URL parser sees it, when it can be told apart from the rest of the
-    // text: written literally (no percent-encoding, no tab/CR/LF that the parser drops) inside
-    // the credentials, and nowhere else (a host may legitimately contain the same letters).
-    let userinfo = text
+    // text: written literally after the first `:` of the credentials (no percent-encoding, no
+    // tab/CR/LF that the parser drops), and nowhere else — a user name or host may
+    // legitimately contain the same letters, and both are shown.
+    let written = text
         .split_once("://")
         .and_then(|(_, rest)| rest.rsplit_once('@'))
-        .map_or("", |(userinfo, _)| userinfo);
+        .and_then(|(userinfo, _)| userinfo.split_once(':'))
+        .map_or("", |(_, password)| password);
     if let Ok(url) = url::Url::parse(text.trim())
         && let Some(password) = url.password()
         && password.len() >= 4
-        && userinfo.contains(password)
+        && written == password
         && text.matches(password).count() == 1
     {
         assert!(!shown.contains(password), "{text:?} shown as {shown:?}");

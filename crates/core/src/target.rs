@@ -347,6 +347,13 @@ mod tests {
             redact("mysql://u:pa\rss@db.example.com/x"),
             "mysql://u:***@db.example.com/x"
         );
+        // Also from fuzzing: the user name shown may contain the password's letters; the
+        // password itself (`s~cret@xp%amulpret`, with an `@`) is not shown.
+        let err =
+            Target::parse("mysql://us0es~cret%40xp%amulpretr:s~cret@xp%amulpret@db.exp%amulp%ampl")
+                .expect_err("bad host");
+        assert!(!err.to_string().contains("s~cret@xp"), "{err}");
+        assert!(err.to_string().contains(":***@db.exp"), "{err}");
         // An unencoded `#` turns the password into a port and a fragment: refused, redacted.
         let err = Target::parse("mysql://user:1234#x@db.example.com").expect_err("ambiguous");
         assert!(!err.to_string().contains("1234#x"), "{err}");
