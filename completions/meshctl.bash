@@ -845,7 +845,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__proxy__subcmd__iptables)
-            opts="-v -q -h -V --proxy-port --proxy-uid --include-ports --exclude-ports --exclude-cidrs --apply --cleanup --color --verbose --quiet --help --version"
+            opts="-v -q -h -V --proxy-port --proxy-uid --include-ports --exclude-ports --exclude-cidrs --ip6tables --ipv4-only --apply --cleanup --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

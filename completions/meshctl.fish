@@ -190,7 +190,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s h -l help -
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s f -l filename -d 'ServiceEntries, Sidecars and mesh config: files or directories (repeatable)' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
-complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l listen -d 'Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l listen -d 'Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given). Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given). An IPv4 loopback or unspecified address also listens on [::1] or [::] at the same port, where ip6tables redirects IPv6 connections (skipped when the host has no IPv6)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l forward -d 'Forward listener `LISTEN=HOST:PORT` (repeatable); LISTEN may be a bare port on 127.0.0.1' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l admin -d 'Admin server address (`/metrics`, `/healthz`, `/ready`, `/config_dump`), or `off`' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l outbound-policy -d 'Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed)' -r -f -a "REGISTRY_ONLY\t'Unmatched connections go to BlackHoleCluster (denied). meshctl\'s default'
@@ -227,12 +227,14 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_s
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l proxy-uid -d 'UID the proxy runs as; its own connections are not redirected. Istio\'s sidecar uid by default, never the invoking user\'s: under sudo that would exempt all root traffic' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l include-ports -d 'Redirect only these destination ports (default: all TCP)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l exclude-ports -d 'Never redirect these destination ports' -r
-complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l exclude-cidrs -d 'Never redirect these IPv4 destinations' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l exclude-cidrs -d 'Never redirect these destinations (IPv4 and IPv6 CIDRs)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l apply -d 'Install the rules with `iptables-restore --noflush` (root) instead of printing them'
-complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l cleanup -d 'Remove the rules --apply installed: the OUTPUT jump and the MESHCTL_OUTPUT chain (root)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l ip6tables -d 'Print the ip6tables-restore script instead of the iptables-restore one'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l ipv4-only -d 'With --apply: install only the IPv4 rules (IPv6 egress then bypasses the proxy)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l apply -d 'Install the rules with `iptables-restore --noflush` and, where IPv6 is enabled, `ip6tables-restore --noflush` (root) instead of printing them'
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -l cleanup -d 'Remove the rules --apply installed: the OUTPUT jump and the MESHCTL_OUTPUT chain, IPv4 and IPv6 (root)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and __fish_seen_subcommand_from iptables" -s h -l help -d 'Print help (see more with \'--help\')'

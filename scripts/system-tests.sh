@@ -3,9 +3,12 @@
 # for real, inside two network namespaces joined by a veth pair.
 #
 #   msh-pod  203.0.113.2/24   the workload: the mariadb client, and `meshctl proxy` in transparent
-#                             mode as uid 1337; outbound TCP redirected by `meshctl proxy iptables`
+#            2001:db8::2/64   mode as uid 1337; outbound TCP (IPv4 and IPv6) redirected by
+#                             `meshctl proxy iptables`
 #   msh-ext  203.0.113.7/24   the "external host": MariaDB with test.ratings and a SELECT-only user
-#            203.0.113.9/24   a second address of the same host, not in the ServiceEntry
+#            2001:db8::7/64   (listening on both families)
+#            203.0.113.9/24   second addresses of the same host, not in the ServiceEntry
+#            2001:db8::9/64
 #
 # No traffic leaves the namespaces (documentation addresses, no default route, no link to the host).
 # Installs what it needs with apt-get. Builds meshctl (release) unless $MESHCTL names a binary.
@@ -24,6 +27,9 @@ EXT=msh-ext
 POD_IP=203.0.113.2
 DB_IP=203.0.113.7
 OTHER_IP=203.0.113.9
+POD_IP6=2001:db8::2
+DB_IP6=2001:db8::7
+OTHER_IP6=2001:db8::9
 PROXY_UID=1337
 DB_PASSWORD=bookinfo-pw
 RELOAD_WAIT=10 # seconds to wait for a hot reload to show (the spec promises 2 s)
@@ -150,6 +156,9 @@ ip link add msh-pod0 netns "$POD" type veth peer name msh-ext0 netns "$EXT"
 ip -n "$POD" addr add "$POD_IP/24" dev msh-pod0
 ip -n "$EXT" addr add "$DB_IP/24" dev msh-ext0
 ip -n "$EXT" addr add "$OTHER_IP/24" dev msh-ext0
+ip -n "$POD" addr add "$POD_IP6/64" dev msh-pod0 nodad
+ip -n "$EXT" addr add "$DB_IP6/64" dev msh-ext0 nodad
+ip -n "$EXT" addr add "$OTHER_IP6/64" dev msh-ext0 nodad
 ip -n "$POD" link set msh-pod0 up
 ip -n "$EXT" link set msh-ext0 up
 
@@ -164,7 +173,7 @@ mariadb-install-db --no-defaults --user=root --datadir="$T/db/data" \
 DB_SOCK=$T/db/mysqld.sock
 ip netns exec "$EXT" mariadbd --no-defaults --user=root --datadir="$T/db/data" \
   --socket="$DB_SOCK" --pid-file="$T/db/mysqld.pid" --log-error="$T/db/error.log" \
-  --bind-address=0.0.0.0 --port=3306 --skip-name-resolve --skip-log-bin \
+  --bind-address="*" --port=3306 --skip-name-resolve --skip-log-bin \
   --innodb-buffer-pool-size=16M --innodb-log-file-size=8M --max-connections=50 \
   >"$T/db/stdout.log" 2>&1 &
 DB_PID=$!
@@ -200,6 +209,11 @@ if query_ok "$DB_IP"; then
 else
   fail "baseline: direct query from the pod failed: $(query "$DB_IP")"
 fi
+if query_ok "$DB_IP6" && [ "$(greeting_bytes "$OTHER_IP6")" != 0 ]; then
+  pass "baseline: IPv6 works directly: $DB_IP6 answers the query, $OTHER_IP6 greets (no capture yet)"
+else
+  fail "baseline: direct IPv6 from the pod failed: $(query "$DB_IP6")"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Capture and proxy in the pod
@@ -209,6 +223,11 @@ rules() {
     | sed -E -e '/^:(PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING) /d' -e 's/ \[[0-9]+:[0-9]+\]$//' | sort
 }
 RULES_BEFORE=$(rules)
+rules6() {
+  { in_pod ip6tables-save 2>/dev/null || true; } | sed -n -E '/^(-A|:)/p' \
+    | sed -E -e '/^:(PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING) /d' -e 's/ \[[0-9]+:[0-9]+\]$//' | sort
+}
+RULES6_BEFORE=$(rules6)
 
 if in_pod "$MESHCTL_BIN" proxy iptables --proxy-port 15001 --proxy-uid "$PROXY_UID" --apply >"$T/iptables-apply.log" 2>&1; then
   if in_pod iptables-save -t nat | grep -qi meshctl; then
@@ -220,6 +239,11 @@ if in_pod "$MESHCTL_BIN" proxy iptables --proxy-port 15001 --proxy-uid "$PROXY_U
     pass "proxy iptables --apply printed the rules it added"
   else
     fail "proxy iptables --apply did not print the rules it added"; cat "$T/iptables-apply.log"
+  fi
+  if in_pod ip6tables-save -t nat | grep -q -- '-d ::1/128 -j RETURN'; then
+    pass "proxy iptables --apply installed the IPv6 capture chain (ip6tables)"
+  else
+    fail "proxy iptables --apply: no IPv6 MESHCTL chain in ip6tables-save"; in_pod ip6tables-save -t nat
   fi
 else
   fail "proxy iptables --apply exited non-zero"; cat "$T/iptables-apply.log"
@@ -235,7 +259,7 @@ kind: ServiceEntry
 metadata: {name: mysql-external}
 spec:
   hosts: [db.example.com]
-  addresses: [203.0.113.7/32]
+  addresses: [203.0.113.7/32, 2001:db8::7/128]
   ports: [{number: 3306, name: tcp, protocol: TCP}]
   location: MESH_EXTERNAL
   resolution: NONE
@@ -297,6 +321,10 @@ deny_count() {
     /^meshctl_proxy_decisions_total[{]/ && tolower($0) ~ /verdict="deny"/ { s += $NF }
     END { printf "%d\n", s }'
 }
+# revoked_count: established connections a reload closed (a query caught by the reload itself).
+revoked_count() {
+  { admin /metrics 2>/dev/null || true; } | awk '/^meshctl_proxy_revoked_connections_total / { s += $NF } END { printf "%d\n", s }'
+}
 # decision_count: all decisions the proxy made (allow and deny).
 decision_count() {
   { admin /metrics 2>/dev/null || true; } | awk '/^meshctl_proxy_decisions_total[{]/ { s += $NF } END { printf "%d\n", s }'
@@ -326,16 +354,38 @@ else
   fail "2 not allowed: $OTHER_IP:3306 greeting bytes=$bytes, deny count $d0 -> $d1, query: $out"
 fi
 
+# 2b. IPv6: the /128 in the entry is allowed through the proxy (redirected by ip6tables to
+# [::1]:15001), and another IPv6 address of the same host is refused.
+n0=$(decision_count)
+out=$(query "$DB_IP6") || true
+n1=$(decision_count)
+if [ "$out" = "$EXPECTED_ROWS" ] && [ "$n1" -gt "$n0" ]; then
+  pass "2b IPv6 allowed: the pod reads the ratings from [$DB_IP6]:3306 through the proxy (decisions $n0 -> $n1)"
+else
+  fail "2b IPv6 allowed: query to [$DB_IP6]:3306 returned: $out (decisions $n0 -> $n1)"
+fi
+d0=$(deny_count)
+bytes=$(greeting_bytes "$OTHER_IP6")
+d1=$(deny_count)
+if [ "$bytes" = 0 ] && [ "$d1" -gt "$d0" ]; then
+  pass "2c IPv6 denied: [$OTHER_IP6]:3306 closed by the proxy without a greeting (deny count $d0 -> $d1)"
+else
+  fail "2c IPv6 denied: [$OTHER_IP6]:3306 greeting bytes=$bytes, deny count $d0 -> $d1"
+fi
+
 # 3. Remove the entry: hot reload, no restart.
 rm -f "$CONF/mysql-external.yaml"
 d0=$(deny_count)
+r0=$(revoked_count)
 query_denied() { ! query_ok "$DB_IP"; }
 if wait_for "$RELOAD_WAIT" query_denied; then
   d1=$(deny_count)
-  if [ "$d1" -gt "$d0" ]; then
-    pass "3 removed: query to $DB_IP fails after the entry file is deleted (deny count $d0 -> $d1)"
+  r1=$(revoked_count)
+  # A query under way when the reload lands is revoked rather than denied at accept.
+  if [ "$d1" -gt "$d0" ] || [ "$r1" -gt "$r0" ]; then
+    pass "3 removed: query to $DB_IP fails after the entry file is deleted (deny count $d0 -> $d1, revoked $r0 -> $r1)"
   else
-    fail "3 removed: query fails but no deny was counted ($d0 -> $d1)"
+    fail "3 removed: query fails but no deny or revocation was counted ($d0 -> $d1, $r0 -> $r1)"
   fi
 else
   fail "3 removed: query to $DB_IP still succeeds ${RELOAD_WAIT}s after deleting the entry"
@@ -368,8 +418,10 @@ if in_pod "$MESHCTL_BIN" proxy iptables --proxy-port 15001 --proxy-uid "$PROXY_U
     fail "6 cleanup: iptables-save still shows a MESHCTL chain"; in_pod iptables-save -t nat
   elif [ "$(rules)" != "$RULES_BEFORE" ]; then
     fail "6 cleanup: rules differ from before --apply:"; diff <(echo "$RULES_BEFORE") <(rules) || true
+  elif [ "$(rules6)" != "$RULES6_BEFORE" ]; then
+    fail "6 cleanup: IPv6 rules differ from before --apply:"; diff <(echo "$RULES6_BEFORE") <(rules6) || true
   else
-    pass "6 cleanup: --cleanup removed the capture rules (iptables-save as before --apply)"
+    pass "6 cleanup: --cleanup removed the capture rules (iptables-save and ip6tables-save as before --apply)"
   fi
 else
   fail "6 cleanup: proxy iptables --cleanup exited non-zero"; cat "$T/iptables-cleanup.log"

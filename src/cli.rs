@@ -83,6 +83,8 @@ pub enum Command {
     /// Decide whether a connection would be allowed, by which entry, and why.
     Simulate(SimulateArgs),
     /// Run an egress proxy that enforces, per connection, what `simulate` explains.
+    ///
+    /// Only TCP is proxied: UDP and ICMP are neither captured nor enforced (as in Istio).
     Proxy(ProxyArgs),
     /// Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers.
     Sync(SyncArgs),
@@ -130,6 +132,8 @@ impl From<CheckFormat> for crate::render::OutputFormat {
 /// `meshctl simulate`. Files given with -f and --mesh-config are reloaded when they change and
 /// on SIGHUP; SIGTERM/SIGINT drain. Exit 0 after shutdown (also when the drain deadline cut
 /// connections), 2 when the configuration or a listener cannot be set up.
+///
+/// Only TCP is proxied: UDP and ICMP are neither captured nor enforced (as in Istio).
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct ProxyArgs {
@@ -143,10 +147,13 @@ pub struct ProxyArgs {
     #[command(flatten)]
     pub ns: NamespaceArg,
     /// Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given).
+    /// Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given). An IPv4
+    /// loopback or unspecified address also listens on [::1] or [::] at the same port, where
+    /// ip6tables redirects IPv6 connections (skipped when the host has no IPv6).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
     /// Forward listener `LISTEN=HOST:PORT` (repeatable); LISTEN may be a bare port on 127.0.0.1.
-    #[arg(long = "forward", value_name = "LISTEN=HOST:PORT", value_parser = parse_forward)]
+    #[arg(long = "forward", value_name = "LISTEN=HOST:PORT", value_parser = ForwardParser)]
     pub forwards: Vec<(SocketAddr, String, u16)>,
     /// Admin server address (`/metrics`, `/healthz`, `/ready`, `/config_dump`), or `off`.
     #[arg(long, value_name = "ADDR|off", default_value = "127.0.0.1:15000", value_parser = parse_admin)]
@@ -208,11 +215,16 @@ pub struct ProxyArgs {
 pub enum ProxyCommand {
     /// Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP
     /// to a transparent proxy, in the shape of Istio's capture chain.
+    ///
+    /// --apply installs it for IPv4 and, where the namespace has IPv6, for IPv6 (ip6tables,
+    /// redirected to [::1]:PORT, where the proxy listens too); --cleanup removes both. Only TCP
+    /// is captured: UDP and ICMP leave untouched, as with Istio's default capture.
     Iptables(IptablesArgs),
 }
 
 /// `meshctl proxy iptables`.
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // one bool per flag: clap's shape for switches
 pub struct IptablesArgs {
     /// The transparent proxy's port.
     #[arg(long, value_name = "PORT", default_value_t = 15001, value_parser = clap::value_parser!(u16).range(1..))]
@@ -227,30 +239,68 @@ pub struct IptablesArgs {
     /// Never redirect these destination ports.
     #[arg(long, value_name = "P,...", value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..))]
     pub exclude_ports: Vec<u16>,
-    /// Never redirect these IPv4 destinations.
+    /// Never redirect these destinations (IPv4 and IPv6 CIDRs).
     #[arg(long, value_name = "CIDR,...", value_delimiter = ',')]
     pub exclude_cidrs: Vec<ipnet::IpNet>,
-    /// Install the rules with `iptables-restore --noflush` (root) instead of printing them.
+    /// Print the ip6tables-restore script instead of the iptables-restore one.
+    #[arg(long, conflicts_with_all = ["apply", "cleanup"])]
+    pub ip6tables: bool,
+    /// With --apply: install only the IPv4 rules (IPv6 egress then bypasses the proxy).
+    #[arg(long, requires = "apply")]
+    pub ipv4_only: bool,
+    /// Install the rules with `iptables-restore --noflush` and, where IPv6 is enabled,
+    /// `ip6tables-restore --noflush` (root) instead of printing them.
     #[arg(long, conflicts_with = "cleanup")]
     pub apply: bool,
-    /// Remove the rules --apply installed: the OUTPUT jump and the MESHCTL_OUTPUT chain (root).
+    /// Remove the rules --apply installed: the OUTPUT jump and the MESHCTL_OUTPUT chain, IPv4
+    /// and IPv6 (root).
     #[arg(long)]
     pub cleanup: bool,
+}
+
+/// `--forward` through [`parse_forward`], with errors that quote the value only redacted:
+/// clap's own `invalid value '…'` would print a DSN password as typed.
+#[derive(Debug, Clone, Copy)]
+pub struct ForwardParser;
+
+impl clap::builder::TypedValueParser for ForwardParser {
+    type Value = (SocketAddr, String, u16);
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        let shown = meshctl_core::target::redact(&value.to_string_lossy());
+        let invalid = |message: String| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!(
+                    "invalid value '{shown}' for '--forward <LISTEN=HOST:PORT>': {message}\n\nFor more information, try '--help'.\n"
+                ),
+            )
+            .with_cmd(cmd)
+        };
+        let text = value.to_str().ok_or_else(|| invalid("not UTF-8".into()))?;
+        parse_forward(text).map_err(invalid)
+    }
 }
 
 /// Parses `LISTEN=HOST:PORT`; LISTEN is `IP:PORT` or a bare port on 127.0.0.1.
 ///
 /// # Errors
-/// A message naming the part that is wrong.
+/// A message naming the part that is wrong (passwords redacted).
 pub fn parse_forward(text: &str) -> Result<(SocketAddr, String, u16), String> {
+    use meshctl_core::target::redact;
     let Some((listen, target)) = text.split_once('=') else {
-        return Err(format!("`{text}` is not LISTEN=HOST:PORT"));
+        return Err(format!("`{}` is not LISTEN=HOST:PORT", redact(text)));
     };
     let listen = match listen.parse::<u16>() {
         Ok(port) => SocketAddr::from(([127, 0, 0, 1], port)),
         Err(_) => listen
             .parse::<SocketAddr>()
-            .map_err(|_| format!("`{listen}` is not IP:PORT or a port"))?,
+            .map_err(|_| format!("`{}` is not IP:PORT or a port", redact(listen)))?,
     };
     let target = meshctl_core::target::Target::parse(target).map_err(|e| e.to_string())?;
     let Some(port) = target.port.filter(|p| *p > 0) else {

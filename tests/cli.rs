@@ -19,6 +19,8 @@ mod gen_serviceentry;
 mod global;
 #[path = "cli/proxy.rs"]
 mod proxy;
+#[path = "cli/redaction.rs"]
+mod redaction;
 #[path = "cli/resolve.rs"]
 mod resolve;
 #[path = "cli/schema_crosscheck.rs"]

@@ -32,7 +32,10 @@ pub(super) fn run(
                 workspace.compile(&workspace.in_mesh(args.workload.workload(&namespace, &labels)))
             });
         let (target, addresses) = super::destination::resolve(&call.destination, &args.dns)
-            .with_context(|| format!("{}: call to `{}`", call.origin, call.destination))?;
+            .with_context(|| {
+                let shown = meshctl_core::target::redact(&call.destination);
+                format!("{}: call to `{shown}`", call.origin)
+            })?;
         let connections = super::destination::explain_all(
             registry,
             &target,

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
@@ -70,6 +70,7 @@ pub(super) fn run(
     });
     let access_log = open_access_log(args)?;
     let max = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
+    let max_connections = args.max_connections;
     let core = Arc::new(Proxy::new(options, max, resolver, access_log));
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(threads) = args.worker_threads {
@@ -86,7 +87,14 @@ pub(super) fn run(
         };
         (interval, settings)
     });
-    runtime.block_on(serve_all(source, listeners, args.admin, core, drift))?;
+    runtime.block_on(serve_all(
+        source,
+        listeners,
+        args.admin,
+        core,
+        drift,
+        max_connections,
+    ))?;
     Ok(ExitStatus::Success)
 }
 
@@ -110,6 +118,23 @@ fn listeners(args: &ProxyArgs) -> Vec<(SocketAddr, Mode)> {
         None => {}
     }
     out
+}
+
+/// Where ip6tables' REDIRECT delivers the IPv6 twin of a transparent IPv4 listener: `[::1]`
+/// for loopback, `[::]` for the unspecified address; none for a specific address.
+fn ipv6_twin(addr: SocketAddr) -> Option<SocketAddr> {
+    use std::net::{IpAddr, Ipv6Addr};
+    match addr.ip() {
+        IpAddr::V4(v4) if v4.is_loopback() => Some(SocketAddr::new(
+            IpAddr::V6(Ipv6Addr::LOCALHOST),
+            addr.port(),
+        )),
+        IpAddr::V4(v4) if v4.is_unspecified() => Some(SocketAddr::new(
+            IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+            addr.port(),
+        )),
+        _ => None,
+    }
 }
 
 fn open_access_log(args: &ProxyArgs) -> anyhow::Result<Option<AccessLog>> {
@@ -163,12 +188,22 @@ async fn serve_all(
     admin: AdminAddr,
     core: Arc<Proxy>,
     drift: Option<(std::time::Duration, ResolverSettings)>,
+    max_connections: u32,
 ) -> anyhow::Result<()> {
     let mut bound = Vec::new();
     for (addr, mode) in listeners {
         let listener = meshctl_proxy::bind(addr)
             .with_context(|| format!("binding the proxy listener {addr}"))?;
-        bound.push((listener, mode));
+        let local = listener.local_addr()?;
+        bound.push((listener, mode.clone()));
+        let twin = ipv6_twin(local).filter(|_| mode == Mode::Transparent);
+        if let Some(twin) = twin {
+            match meshctl_proxy::bind(twin) {
+                Ok(listener) => bound.push((listener, mode)),
+                // No IPv6 in this network namespace: nothing can be redirected there either.
+                Err(e) => tracing::info!("not listening on {twin} for IPv6 redirects: {e}"),
+            }
+        }
     }
     let (policy_tx, policy_rx) = watch::channel(Policy::empty(&source.workload));
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -189,25 +224,11 @@ async fn serve_all(
             stopped(),
         ));
     }
-    let first = {
-        let source = source.clone();
-        tokio::task::spawn_blocking(move || policy::build(&source, 1)).await?
-    }
-    .context("loading the configuration")?;
-    for finding in &first.lint_errors {
-        tracing::warn!("lint error (enforced anyway; --strict refuses): {finding}");
-    }
-    let first = first.policy;
-    core.metrics.reload("success");
-    tracing::info!(
-        "config generation 1 loaded from {} file(s): {} listener(s), outbound policy {} ({})",
-        first.sources.len(),
-        first.registry.listeners().len(),
-        first.registry.outbound_policy(),
-        first.registry.policy_source()
-    );
-    policy_tx.send_replace(Arc::new(first));
-
+    reload::first_load(&source, &policy_tx, &core.metrics)
+        .await
+        .map_err(|reason| anyhow::anyhow!(reason))
+        .context("loading the configuration")?;
+    raise_open_files(max_connections);
     if let Some((interval, settings)) = drift {
         tracing::info!(
             "dns drift monitor: resolving the source hosts of pinned entries every {}",
@@ -222,7 +243,7 @@ async fn serve_all(
             stopped(),
         ));
     }
-    let _watcher = start_reloader(source, policy_tx, core.metrics.clone())?;
+    start_reloader(source, policy_tx, core.metrics.clone())?;
 
     let mut terminate =
         signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
@@ -266,21 +287,35 @@ async fn serve_all(
     Ok(())
 }
 
-/// Starts the file watcher, the SIGHUP handler and the reload loop; the watcher stops when
-/// the returned value is dropped.
+/// Raises the soft open-files limit to the hard one; warns when `--max-connections` still
+/// cannot fit (after the first load, so a configuration error is the only line it prints).
+fn raise_open_files(max_connections: u32) {
+    match meshctl_proxy::limits::raise_nofile() {
+        Ok(limit) => {
+            if limit.now != limit.before {
+                tracing::info!(
+                    "open files limit raised from {} to {}",
+                    limit.before.map_or("unlimited".into(), |n| n.to_string()),
+                    limit.now.map_or("unlimited".into(), |n| n.to_string())
+                );
+            }
+            if let Some(warning) =
+                meshctl_proxy::limits::shortfall(u64::from(max_connections), limit.now)
+            {
+                tracing::warn!("{warning}");
+            }
+        }
+        Err(e) => tracing::warn!("cannot raise the open files limit: {e}"),
+    }
+}
+
+/// Starts the reloader (file watcher, rescan, reload loop) and the SIGHUP handler feeding it.
 fn start_reloader(
     source: policy::Source,
     policy_tx: watch::Sender<Arc<Policy>>,
     metrics: Arc<meshctl_proxy::Metrics>,
-) -> anyhow::Result<Option<reload::Watcher>> {
-    let (trigger_tx, trigger_rx) = mpsc::unbounded_channel();
-    let watcher = match reload::watch_paths(&source.watched(), trigger_tx.clone()) {
-        Ok(w) => Some(w),
-        Err(e) => {
-            tracing::warn!("cannot watch the configuration files ({e}); reload with SIGHUP");
-            None
-        }
-    };
+) -> anyhow::Result<()> {
+    let trigger_tx = reload::start(source, policy_tx, metrics);
     let mut hangup = signal(SignalKind::hangup()).context("installing the SIGHUP handler")?;
     tokio::spawn(async move {
         while hangup.recv().await.is_some() {
@@ -289,16 +324,21 @@ fn start_reloader(
             }
         }
     });
-    tokio::spawn(reload::run(source, policy_tx, metrics, trigger_rx));
-    Ok(watcher)
+    Ok(())
 }
 
 fn run_iptables(args: &IptablesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
+    use iptables::Family;
     if args.cleanup {
-        iptables::apply(&iptables::cleanup_script())?;
+        iptables::apply(&iptables::cleanup_script(), Family::V4)?;
+        let mut removed = "the IPv4";
+        if iptables::installed(Family::V6) {
+            iptables::apply(&iptables::cleanup_script(), Family::V6)?;
+            removed = "the IPv4 and IPv6";
+        }
         writeln!(
             io.err,
-            "removed the {} chain and its OUTPUT jump",
+            "removed {removed} {} chain and its OUTPUT jump",
             iptables::CHAIN
         )?;
         return Ok(ExitStatus::Success);
@@ -312,24 +352,58 @@ fn run_iptables(args: &IptablesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStat
         exclude_cidrs: args.exclude_cidrs.clone(),
     };
     capture.validate()?;
-    let script = iptables::script(&capture);
-    if args.apply {
+    if !args.apply {
+        let family = if args.ip6tables {
+            Family::V6
+        } else {
+            Family::V4
+        };
+        io.out
+            .write_all(iptables::script(&capture, family).as_bytes())?;
+        return Ok(ExitStatus::Success);
+    }
+    let mut families = vec![Family::V4];
+    if !args.ipv4_only && iptables::ipv6_available() {
+        families.push(Family::V6);
+    }
+    for &family in &families {
         // Re-applying replaces the previous rules instead of stacking a second jump.
-        let _ = iptables::apply(&iptables::cleanup_script());
-        iptables::apply(&script)?;
-        writeln!(
-            io.err,
-            "installed the {} chain: outbound TCP goes to port {} (uid {} exempt); rules added:",
-            iptables::CHAIN,
-            capture.proxy_port,
-            capture.proxy_uid
-        )?;
-        // Say exactly what changed, so the operator can audit (and `--cleanup` undoes) it.
-        for rule in script.lines().filter(|l| l.starts_with("-A ")) {
-            writeln!(io.err, "  {rule}")?;
+        if iptables::installed(family) {
+            let _ = iptables::apply(&iptables::cleanup_script(), family);
         }
-    } else {
-        io.out.write_all(script.as_bytes())?;
+        iptables::apply(&iptables::script(&capture, family), family).with_context(|| {
+            if family == Family::V6 {
+                "IPv6 is enabled here, so it must be captured too (--ipv4-only leaves it alone)"
+            } else {
+                "installing the IPv4 rules"
+            }
+        })?;
+    }
+    writeln!(
+        io.err,
+        "installed the {} chain ({}): outbound TCP goes to port {} (uid {} exempt)",
+        iptables::CHAIN,
+        if families.len() == 2 {
+            "IPv4 and IPv6"
+        } else {
+            "IPv4 only"
+        },
+        capture.proxy_port,
+        capture.proxy_uid
+    )?;
+    // Say exactly what changed, so the operator can audit (and `--cleanup` undoes) it.
+    writeln!(io.err, "rules added:")?;
+    for &family in &families {
+        for rule in iptables::script(&capture, family)
+            .lines()
+            .filter(|l| l.starts_with("-A "))
+        {
+            writeln!(
+                io.err,
+                "  {}: {rule}",
+                family.save().trim_end_matches("-save")
+            )?;
+        }
     }
     Ok(ExitStatus::Success)
 }

@@ -22,15 +22,16 @@ fn iptables_prints_the_capture_chain() {
 }
 
 #[test]
-fn iptables_refuses_ipv6_exclusions() {
+fn iptables_prints_the_ipv6_chain() {
     let text = outcome(
         meshctl().args([
             "proxy",
             "iptables",
+            "--ip6tables",
             "--proxy-uid",
             "1337",
             "--exclude-cidrs",
-            "2001:db8::/32",
+            "2001:db8::/32,192.0.2.0/24",
         ]),
         &[],
     );

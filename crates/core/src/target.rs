@@ -1,6 +1,11 @@
 //! What the user wants to reach: `host`, `host:port`, `[v6]:port`, an IP, or a DSN such as
-//! `mysql://user:secret@db.example.com:3306/test`. A DSN's password is dropped on parsing, so
-//! no later message or log can print it.
+//! `mysql://user:secret@db.example.com:3306/test`.
+//!
+//! This is the parsing boundary for secrets: a DSN's password (and `password=`-style query
+//! values) never leaves this module. [`Target::display`] is built without them, and every
+//! [`TargetError`] quotes the input through [`redact`], which also covers the malformed shapes
+//! a URL parser would not recognise (`user:pw@host:3306`, `mysql:/user:pw@host`). Callers that
+//! must quote a destination they could not parse (the `--expect` file) use [`redact`] too.
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
@@ -42,6 +47,13 @@ impl Target {
         }
         if text.contains("://") {
             return parse_dsn(text).map_err(|reason| fail(&reason));
+        }
+        if text.contains('@') {
+            // Without a scheme the parts cannot be told apart; quoting any of them could quote
+            // the password.
+            return Err(fail(
+                "credentials are only understood in a DSN such as `mysql://user:password@host:3306`",
+            ));
         }
         if let Ok(ip) = text.parse::<IpAddr>() {
             return Ok(Target::new(ip.to_string(), None));
@@ -134,6 +146,14 @@ fn parse_port(text: &str) -> Result<u16, String> {
 }
 
 fn parse_dsn(text: &str) -> Result<Target, String> {
+    let authority = text.find("://").map_or(text, |i| &text[i + 3..]);
+    let end = authority.find(['/', '?', '#']).unwrap_or(authority.len());
+    if authority[end..].contains('@') {
+        // `mysql://user:1234#x@host` would parse as host `user`, port 1234 and a fragment that
+        // holds the rest of the password: an `@` past the host meant credentials whose special
+        // characters were not percent-encoded.
+        return Err("`@` after the host: percent-encode `@ # ? /` in a password".into());
+    }
     let mut url = url::Url::parse(text).map_err(|e| e.to_string())?;
     let host = match url.host() {
         Some(url::Host::Domain(d)) => {
@@ -153,7 +173,7 @@ fn parse_dsn(text: &str) -> Result<Target, String> {
     Ok(Target {
         host,
         port,
-        display: url.to_string(),
+        display: redact_query(url.as_str()),
         scheme: Some(url.scheme().to_owned()),
     })
 }
@@ -175,24 +195,81 @@ fn check_host_name(host: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Hides the password of a DSN-looking string for error messages.
-fn redact(text: &str) -> String {
-    let Some(scheme_end) = text.find("://") else {
+/// Query parameters whose values are secrets (libpq, JDBC, MongoDB, Redis spellings).
+const SECRET_KEYS: [&str; 9] = [
+    "password",
+    "passwd",
+    "pwd",
+    "pass",
+    "secret",
+    "token",
+    "sslpassword",
+    "access_token",
+    "api_key",
+];
+
+/// `text` with anything that may be a password replaced by `***`: the password of a
+/// `user:password@` part, with or without a scheme and however malformed (`mysql:/u:pw@h`,
+/// `u:pw@h:3306`), and the values of `password=`-style query parameters. Over-redacting a
+/// string that only looks like credentials is the accepted cost.
+#[must_use]
+pub fn redact(text: &str) -> String {
+    redact_query(&redact_userinfo(text))
+}
+
+fn redact_userinfo(text: &str) -> String {
+    // The last `@` ends the credentials: passwords may contain `@`, host names may not.
+    let Some(at) = text.rfind('@') else {
         return text.to_owned();
     };
-    let rest = &text[scheme_end + 3..];
-    let Some(at) = rest.rfind('@') else {
-        return text.to_owned();
+    let before = &text[..at];
+    let start = match before.find("://") {
+        Some(i) => i + 3,
+        None => scheme_with_slash(before).unwrap_or(0),
     };
-    match rest[..at].find(':') {
+    let userinfo = &before[start..];
+    match userinfo.find(':') {
         Some(colon) => format!(
             "{}{}:***{}",
-            &text[..scheme_end + 3],
-            &rest[..colon],
-            &rest[at..]
+            &text[..start],
+            &userinfo[..colon],
+            &text[at..]
         ),
         None => text.to_owned(),
     }
+}
+
+/// The end of a malformed scheme prefix such as `mysql:/` (a scheme, `:`, one or more `/`).
+fn scheme_with_slash(text: &str) -> Option<usize> {
+    let colon = text.find(':')?;
+    let scheme = &text[..colon];
+    let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let slashes = text[colon + 1..].len() - text[colon + 1..].trim_start_matches('/').len();
+    (valid && slashes > 0).then_some(colon + 1 + slashes)
+}
+
+fn redact_query(text: &str) -> String {
+    let Some(q) = text.find('?') else {
+        return text.to_owned();
+    };
+    let (head, query) = text.split_at(q + 1);
+    let (query, fragment) = match query.find('#') {
+        Some(h) => query.split_at(h),
+        None => (query, ""),
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if SECRET_KEYS.contains(&key.to_ascii_lowercase().as_str()) => {
+                format!("{key}=***")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{head}{}{fragment}", pairs.join("&"))
 }
 
 #[cfg(test)]
@@ -252,6 +329,93 @@ mod tests {
         let err = Target::parse("mysql://user:secret@db.example.com:99999/test").expect_err("port");
         assert!(!err.to_string().contains("secret"), "{err}");
         assert!(err.to_string().contains("user:***@"), "{err}");
+    }
+
+    #[test]
+    fn redaction_covers_malformed_and_scheme_less_forms() {
+        let cases = [
+            ("mysql://user:pw@bad host:1", "mysql://user:***@bad host:1"),
+            (
+                "user:pw@db.example.com:3306",
+                "user:***@db.example.com:3306",
+            ),
+            (
+                "mysql:/user:pw@db.example.com",
+                "mysql:/user:***@db.example.com",
+            ),
+            ("mysql:user:pw@db.example.com", "mysql:***@db.example.com"),
+            ("redis://:pw@db.example.com", "redis://:***@db.example.com"),
+            (
+                "mysql://user:p@ss:w/rd@db.example.com",
+                "mysql://user:***@db.example.com",
+            ),
+            (
+                "postgres://db.example.com/x?sslmode=require&Password=pw#f",
+                "postgres://db.example.com/x?sslmode=require&Password=***#f",
+            ),
+            ("mysql://user@db.example.com", "mysql://user@db.example.com"),
+            ("db.example.com:3306", "db.example.com:3306"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn valid_dsns_show_neither_password_nor_secret_query_values() {
+        let target =
+            Target::parse("postgres://u:pw1@db.example.com:5432/x?password=pw2&sslmode=require")
+                .expect("dsn");
+        assert_eq!(
+            target.display,
+            "postgres://u@db.example.com:5432/x?password=***&sslmode=require"
+        );
+        // Found by fuzzing (a harness false positive, kept as a regression test): the URL
+        // parser drops CR/LF/tab, so the password it removes is `pass`, not `pa\rss`.
+        let target = Target::parse("mysql://u:pa\rss@db.example.com/x").expect("dsn");
+        assert_eq!(target.display, "mysql://u@db.example.com/x");
+        assert_eq!(
+            redact("mysql://u:pa\rss@db.example.com/x"),
+            "mysql://u:***@db.example.com/x"
+        );
+        // Also from fuzzing: the user name shown may contain the password's letters; the
+        // password itself (`s~cret@xp%amulpret`, with an `@`) is not shown.
+        let err =
+            Target::parse("mysql://us0es~cret%40xp%amulpretr:s~cret@xp%amulpret@db.exp%amulp%ampl")
+                .expect_err("bad host");
+        assert!(!err.to_string().contains("s~cret@xp"), "{err}");
+        assert!(err.to_string().contains(":***@db.exp"), "{err}");
+        // An unencoded `#` turns the password into a port and a fragment: refused, redacted.
+        let err = Target::parse("mysql://user:1234#x@db.example.com").expect_err("ambiguous");
+        assert!(!err.to_string().contains("1234#x"), "{err}");
+    }
+
+    proptest::proptest! {
+        /// Whatever shape a DSN with a password takes, no parse result or error shows it.
+        #[test]
+        fn passwords_never_shown(
+            shape in 0..6usize,
+            user in "[a-z][a-z0-9_]{0,7}",
+            password in "Zq[A-Za-z0-9!$%^*()_+=,.;:@/#?~-]{4,16}",
+            host in "[a-z][a-z0-9.-]{0,20}( x)?",
+            port in proptest::option::of(0..100_000u32),
+        ) {
+            let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+            let text = match shape {
+                0 => format!("mysql://{user}:{password}@{host}{port}/db"),
+                1 => format!("{user}:{password}@{host}{port}"),
+                2 => format!("mysql:/{user}:{password}@{host}{port}"),
+                3 => format!("postgres://{user}:{password}@{host}{port}/db?password={password}"),
+                4 => format!("mysql:{user}:{password}@{host}{port}"),
+                _ => format!("redis://:{password}@{host}{port}"),
+            };
+            let shown = match Target::parse(&text) {
+                Ok(target) => format!("{} {target:?}", target.display),
+                Err(err) => err.to_string(),
+            };
+            proptest::prop_assert!(!shown.contains(&password), "{text} → {shown}");
+            proptest::prop_assert!(!redact(&text).contains(&password), "{text}");
+        }
     }
 
     #[test]

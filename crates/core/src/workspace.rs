@@ -171,6 +171,7 @@ impl Workspace {
             mesh_configs: inputs.mesh_configs.clone(),
             others: Vec::new(),
             problems: Vec::new(),
+            skipped: Vec::new(),
             files: inputs.files.clone(),
         };
         let mut replaced = last_applied_wins(&mut admitted.service_entries);

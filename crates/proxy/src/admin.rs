@@ -1,7 +1,22 @@
 //! The admin server (`--admin`, loopback by default, like Envoy's 15000): `/metrics`
-//! (Prometheus text), `/healthz` (the process is up), `/ready` (503 until the first
-//! configuration is loaded) and `/config_dump` (JSON: sources, generation, outbound policy and
-//! its source, compiled listeners with their chains, from the Registry's read-only views).
+//! (Prometheus text), `/healthz` (the process is up), `/ready` and `/config_dump`.
+//!
+//! `/ready` is 503 until the first configuration is loaded, then 200, as Istio's readiness
+//! does not flip when a later push is rejected; its body, its `x-meshctl-config` header
+//! (`in-sync` or `stale`) and the `meshctl_config_in_sync` gauge say whether the generation in
+//! memory is what the files on disk hold. `/ready?strict` answers 503 while stale, for probes
+//! that should fail on a refused reload.
+//!
+//! `/config_dump` is JSON with a fixed shape (README, "config_dump"): generation, load time,
+//! sources, whether it is in sync with the disk and the last reload's outcome, outbound policy
+//! and its source, the workload namespace, the Sidecar in effect as an object, and the compiled
+//! listeners with their chains, from the Registry's read-only views.
+//!
+//! Limits, so that a misbehaving or hostile client cannot hold file descriptors the proxy
+//! needs: at most [`MAX_CONNECTIONS`] admin connections (acquired before accept: the rest wait
+//! in the kernel backlog), [`HEADER_TIMEOUT`] to send a request's headers, one request per
+//! connection (no keep-alive, so no idle connections), and [`CONNECTION_TIMEOUT`] for the
+//! whole exchange.
 //!
 //! HTTP is hyper's (HTTP/1.1 only); this module only routes. Everything it shows is read
 //! from the same `watch` channel and metrics the proxy uses, so it can never disagree with them.
@@ -9,19 +24,28 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde::Serialize;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
 use super::metrics::Metrics;
 use super::policy::Policy;
+use super::status::{LastReload, StatusView};
+
+/// Most admin connections open at once.
+pub const MAX_CONNECTIONS: usize = 32;
+/// Time a client has to send a request's headers.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// Time one connection may take in all (request, response, slow reader).
+pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Serves the admin endpoints until `shutdown` resolves.
 pub async fn serve(
@@ -31,25 +55,37 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
+        let permit = tokio::select! {
+            () = &mut shutdown => return,
+            permit = slots.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => return,
+            },
+        };
         let accepted = tokio::select! {
             () = &mut shutdown => return,
             accepted = listener.accept() => accepted,
         };
         let Ok((stream, _)) = accepted else {
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
         let policy = policy.clone();
         let metrics = metrics.clone();
         tokio::spawn(async move {
+            let _permit = permit;
             let service = service_fn(move |req: Request<Incoming>| {
                 let response = route(&req, &policy.borrow().clone(), &metrics);
                 async move { Ok::<_, Infallible>(response) }
             });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .keep_alive(false)
+                .serve_connection(TokioIo::new(stream), service);
+            let _ = tokio::time::timeout(CONNECTION_TIMEOUT, connection).await;
         });
     }
 }
@@ -82,18 +118,16 @@ fn route(req: &Request<Incoming>, policy: &Policy, metrics: &Metrics) -> Respons
             metrics.encode(),
         ),
         "/healthz" => respond(StatusCode::OK, TEXT, "ok\n"),
-        "/ready" if policy.is_loaded() => respond(
-            StatusCode::OK,
-            TEXT,
-            format!("ready: config generation {}\n", policy.generation),
-        ),
-        "/ready" => respond(
-            StatusCode::SERVICE_UNAVAILABLE,
-            TEXT,
-            "not ready: no configuration loaded yet\n",
-        ),
+        "/ready" => {
+            let strict = req
+                .uri()
+                .query()
+                .is_some_and(|q| q.split('&').any(|p| p == "strict" || p == "strict=1"));
+            ready(policy, &metrics.config.view(), strict)
+        }
         "/config_dump" => {
-            let body = serde_json::to_string_pretty(&ConfigDump::of(policy)).unwrap_or_default();
+            let dump = ConfigDump::of(policy, &metrics.config.view());
+            let body = serde_json::to_string_pretty(&dump).unwrap_or_default();
             respond(StatusCode::OK, "application/json", body + "\n")
         }
         _ => respond(
@@ -104,7 +138,53 @@ fn route(req: &Request<Incoming>, policy: &Policy, metrics: &Metrics) -> Respons
     }
 }
 
-/// The `/config_dump` document.
+/// `/ready`: loaded or not, and whether what is loaded is what the disk holds.
+fn ready(policy: &Policy, status: &StatusView, strict: bool) -> Response<Full<Bytes>> {
+    const TEXT: &str = "text/plain; charset=utf-8";
+    if !policy.is_loaded() {
+        let why = match &status.last {
+            LastReload::Refused(reason) => {
+                format!("not ready: no configuration loaded: {reason}\n")
+            }
+            _ => "not ready: no configuration loaded yet\n".to_owned(),
+        };
+        return respond(StatusCode::SERVICE_UNAVAILABLE, TEXT, why);
+    }
+    let (state, body) = if status.in_sync {
+        (
+            "in-sync",
+            format!(
+                "ready: config generation {} (in sync with the files on disk)\n",
+                policy.generation
+            ),
+        )
+    } else {
+        let why = match &status.last {
+            LastReload::Refused(reason) => reason.clone(),
+            _ => "the files changed and have not been reloaded yet".to_owned(),
+        };
+        (
+            "stale",
+            format!(
+                "ready: config generation {} (stale: the files on disk differ: {why})\n",
+                policy.generation
+            ),
+        )
+    };
+    let code = if strict && !status.in_sync {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    let mut response = respond(code, TEXT, body);
+    response.headers_mut().insert(
+        "x-meshctl-config",
+        hyper::header::HeaderValue::from_static(state),
+    );
+    response
+}
+
+/// The `/config_dump` document (shape documented in the README; fields are only ever added).
 #[derive(Debug, Serialize)]
 pub struct ConfigDump {
     /// Config generation (0: nothing loaded).
@@ -113,14 +193,27 @@ pub struct ConfigDump {
     pub loaded_at: String,
     /// Files it was read from.
     pub sources: Vec<String>,
+    /// Whether it is what the files on disk hold now.
+    pub in_sync: bool,
+    /// The last reload's outcome.
+    pub last_reload: DumpReload,
     /// The outbound policy and where it came from.
     pub outbound_policy: DumpPolicy,
     /// The workload's namespace.
     pub namespace: String,
     /// The Sidecar in effect, if any.
-    pub sidecar: Option<String>,
+    pub sidecar: Option<DumpSidecar>,
     /// Compiled listeners.
     pub listeners: Vec<DumpListener>,
+}
+
+/// `last_reload` in the dump.
+#[derive(Debug, Serialize)]
+pub struct DumpReload {
+    /// `none`, `loaded`, `unchanged` or `refused`.
+    pub result: &'static str,
+    /// Why it was refused.
+    pub reason: Option<String>,
 }
 
 /// `outbound_policy` in the dump.
@@ -130,6 +223,19 @@ pub struct DumpPolicy {
     pub mode: &'static str,
     /// Where it came from.
     pub source: String,
+}
+
+/// `sidecar` in the dump.
+#[derive(Debug, Serialize)]
+pub struct DumpSidecar {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+    /// `file:line:column` of the resource.
+    pub origin: String,
+    /// Why it applies: `workloadSelector`, `namespace default` or `root namespace default`.
+    pub selected_by: &'static str,
 }
 
 /// One compiled listener.
@@ -162,20 +268,38 @@ pub struct DumpChain {
 }
 
 impl ConfigDump {
-    /// The dump of a policy.
+    /// The dump of a policy and its reload status.
     #[must_use]
-    pub fn of(policy: &Policy) -> Self {
+    pub fn of(policy: &Policy, status: &StatusView) -> Self {
+        use meshctl_core::engine::SidecarChoice;
         let registry = &policy.registry;
+        let (result, reason) = match &status.last {
+            LastReload::None => ("none", None),
+            LastReload::Loaded => ("loaded", None),
+            LastReload::Unchanged => ("unchanged", None),
+            LastReload::Refused(reason) => ("refused", Some(reason.clone())),
+        };
         ConfigDump {
             generation: policy.generation,
             loaded_at: humantime::format_rfc3339_seconds(policy.loaded_at).to_string(),
             sources: policy.sources.clone(),
+            in_sync: status.in_sync,
+            last_reload: DumpReload { result, reason },
             outbound_policy: DumpPolicy {
                 mode: registry.outbound_policy().as_str(),
                 source: registry.policy_source().to_owned(),
             },
             namespace: registry.namespace().to_owned(),
-            sidecar: registry.sidecar().map(|s| format!("{s:?}")),
+            sidecar: registry.sidecar().map(|s| DumpSidecar {
+                namespace: s.namespace.clone(),
+                name: s.name.clone(),
+                origin: s.origin.to_string(),
+                selected_by: match s.choice {
+                    SidecarChoice::Selector => "workloadSelector",
+                    SidecarChoice::NamespaceDefault => "namespace default",
+                    SidecarChoice::RootDefault => "root namespace default",
+                },
+            }),
             listeners: registry
                 .listeners()
                 .iter()

@@ -342,6 +342,11 @@ async fn find_target(
     let (tls, sni) = if needs_sni {
         match sni::peek(stream, proxy.options.sni_timeout).await {
             ClientHello::Tls(name) => (true, name),
+            ClientHello::TooLarge => {
+                return Err(DenyReason::Undecidable {
+                    what: "no complete TLS ClientHello within 16384 bytes (Envoy's tls_inspector closes the connection)",
+                });
+            }
             ClientHello::NotTls | ClientHello::Incomplete => (false, None),
         }
     } else {

@@ -1,18 +1,21 @@
-//! `meshctl proxy iptables`: the nat rules that hand a workload's outbound TCP to a transparent
-//! `meshctl proxy`, in the shape of Istio's capture chain (istio/istio
-//! tools/istio-iptables/pkg/capture/run.go) — and the exact inverse that removes them.
+//! `meshctl proxy iptables`: the nat rules that hand a workload's outbound TCP to a
+//! transparent `meshctl proxy`, in the shape of Istio's capture chain — and the
+//! exact inverse that removes them — for IPv4 (`iptables`) and IPv6 (`ip6tables`), as
+//! istio-iptables does for pods with IPv6 (istio/istio `tools/istio-iptables/pkg/capture/run.go`).
 //!
 //! Rule order follows `ISTIO_OUTPUT`, first match wins: excluded ports → the proxy's own UID
-//! (its upstream connections must not loop back into it) → loopback destinations → excluded
-//! CIDRs → REDIRECT the included ports (or all TCP) to the proxy port. One jump from `OUTPUT`
-//! hooks the chain in. Everything lives in the `MESHCTL_OUTPUT` chain, so cleanup is "delete
-//! the jump, flush and delete the chain" and touches nothing else.
+//! (its upstream connections must not loop back into it) → loopback destinations (`127.0.0.0/8`,
+//! `::1/128`) → excluded CIDRs of the family → REDIRECT the included ports (or all TCP) to the
+//! proxy port. One jump from `OUTPUT` hooks the chain in. Everything lives in the
+//! `MESHCTL_OUTPUT` chain, so cleanup is "delete the jump, flush and delete the chain" and
+//! touches nothing else.
 //!
-//! IPv4 only: an `ip6tables` REDIRECT lands on `[::1]:PORT`, which the default listener does
-//! not serve, so installing it would turn IPv6 egress from "not governed" into "refused".
-//! Excluded IPv6 CIDRs are therefore rejected rather than silently ignored.
+//! An IPv6 REDIRECT of a locally generated packet lands on `[::1]:PORT`, so the proxy listens
+//! there too (next to `127.0.0.1:PORT`). Only TCP is captured, in both families: UDP and ICMP
+//! leave the pod untouched, as with Istio's default capture.
 //!
-//! Script generation is pure (snapshot-tested); only [`apply`] runs `iptables-restore`.
+//! Script generation is pure (snapshot-tested); only [`apply`] runs `iptables-restore` /
+//! `ip6tables-restore`.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -23,6 +26,49 @@ use ipnet::IpNet;
 
 /// The chain meshctl owns.
 pub const CHAIN: &str = "MESHCTL_OUTPUT";
+
+/// An address family and its tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// `iptables-restore`.
+    V4,
+    /// `ip6tables-restore`.
+    V6,
+}
+
+impl Family {
+    /// The restore command.
+    #[must_use]
+    pub fn restore(self) -> &'static str {
+        match self {
+            Family::V4 => "iptables-restore",
+            Family::V6 => "ip6tables-restore",
+        }
+    }
+
+    /// The save command.
+    #[must_use]
+    pub fn save(self) -> &'static str {
+        match self {
+            Family::V4 => "iptables-save",
+            Family::V6 => "ip6tables-save",
+        }
+    }
+
+    fn loopback(self) -> &'static str {
+        match self {
+            Family::V4 => "127.0.0.0/8",
+            Family::V6 => "::1/128",
+        }
+    }
+
+    fn contains(self, net: &IpNet) -> bool {
+        matches!(
+            (self, net),
+            (Family::V4, IpNet::V4(_)) | (Family::V6, IpNet::V6(_))
+        )
+    }
+}
 
 /// What to capture.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,20 +81,13 @@ pub struct CaptureChain {
     pub include_ports: Vec<u16>,
     /// Never redirected.
     pub exclude_ports: Vec<u16>,
-    /// Never redirected (IPv4).
+    /// Never redirected (each family's script takes its own).
     pub exclude_cidrs: Vec<IpNet>,
 }
 
 impl CaptureChain {
     /// Checks what the script cannot express.
     pub fn validate(&self) -> anyhow::Result<()> {
-        if let Some(net) = self
-            .exclude_cidrs
-            .iter()
-            .find(|n| matches!(n, IpNet::V6(_)))
-        {
-            bail!("`{net}`: IPv6 capture is not installed, so IPv6 exclusions are not needed");
-        }
         if self.proxy_port == 0 {
             bail!("--proxy-port must be 1-65535");
         }
@@ -56,16 +95,19 @@ impl CaptureChain {
     }
 }
 
-/// The `iptables-restore --noflush` script installing the capture chain.
+/// The `iptables-restore --noflush` (or `ip6tables-restore`) script installing the chain.
 #[must_use]
-pub fn script(capture: &CaptureChain) -> String {
+pub fn script(capture: &CaptureChain, family: Family) -> String {
     let mut s = String::new();
     let mut line = |text: String| {
         s.push_str(&text);
         s.push('\n');
     };
     line("# meshctl proxy iptables: redirect outbound TCP to the egress proxy".into());
-    line("# apply: iptables-restore --noflush; remove: meshctl proxy iptables --cleanup".into());
+    line(format!(
+        "# apply: {} --noflush; remove: meshctl proxy iptables --cleanup",
+        family.restore()
+    ));
     line("*nat".into());
     line(format!(":{CHAIN} - [0:0]"));
     for port in &capture.exclude_ports {
@@ -75,8 +117,8 @@ pub fn script(capture: &CaptureChain) -> String {
         "-A {CHAIN} -m owner --uid-owner {} -j RETURN",
         capture.proxy_uid
     ));
-    line(format!("-A {CHAIN} -d 127.0.0.0/8 -j RETURN"));
-    for net in &capture.exclude_cidrs {
+    line(format!("-A {CHAIN} -d {} -j RETURN", family.loopback()));
+    for net in capture.exclude_cidrs.iter().filter(|n| family.contains(n)) {
         line(format!("-A {CHAIN} -d {net} -j RETURN"));
     }
     let redirect = format!("-j REDIRECT --to-ports {}", capture.proxy_port);
@@ -104,31 +146,54 @@ pub fn cleanup_script() -> String {
     s
 }
 
-/// Pipes a script into `iptables-restore --noflush` (needs root).
-pub fn apply(script: &str) -> anyhow::Result<()> {
-    let mut child = Command::new("iptables-restore")
+/// Pipes a script into `iptables-restore --noflush` or `ip6tables-restore --noflush` (root).
+pub fn apply(script: &str, family: Family) -> anyhow::Result<()> {
+    let restore = family.restore();
+    let mut child = Command::new(restore)
         .arg("--noflush")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .context("running `iptables-restore` (is iptables installed?)")?;
+        .with_context(|| format!("running `{restore}` (is iptables installed?)"))?;
     if let Some(mut stdin) = child.stdin.take() {
         stdin
             .write_all(script.as_bytes())
-            .context("writing to `iptables-restore`")?;
+            .with_context(|| format!("writing to `{restore}`"))?;
     }
     let output = child
         .wait_with_output()
-        .context("waiting for `iptables-restore`")?;
+        .with_context(|| format!("waiting for `{restore}`"))?;
     if !output.status.success() {
         bail!(
-            "`iptables-restore --noflush` failed ({}): {}",
+            "`{restore} --noflush` failed ({}): {}",
             output.status,
             String::from_utf8_lossy(&output.stderr).trim()
         );
     }
     Ok(())
+}
+
+/// Whether the family's nat table currently has the meshctl chain (`*-save` reads it).
+#[must_use]
+pub fn installed(family: Family) -> bool {
+    Command::new(family.save())
+        .args(["-t", "nat"])
+        .stderr(Stdio::null())
+        .output()
+        .is_ok_and(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l.starts_with(&format!(":{CHAIN} ")))
+        })
+}
+
+/// Whether this network namespace can carry IPv6 (the kernel module is loaded and enabled):
+/// without it there is nothing to capture and `ip6tables-restore` would fail.
+#[must_use]
+pub fn ipv6_available() -> bool {
+    std::fs::read_to_string("/proc/sys/net/ipv6/conf/all/disable_ipv6")
+        .is_ok_and(|v| v.trim() == "0")
 }
 
 #[cfg(test)]
@@ -144,7 +209,7 @@ mod tests {
             exclude_ports: Vec::new(),
             exclude_cidrs: Vec::new(),
         };
-        insta::assert_snapshot!(script(&capture));
+        insta::assert_snapshot!(script(&capture, Family::V4));
     }
 
     #[test]
@@ -154,26 +219,32 @@ mod tests {
             proxy_uid: 1000,
             include_ports: vec![3306, 5432],
             exclude_ports: vec![22],
-            exclude_cidrs: vec!["192.0.2.0/24".parse().expect("net")],
+            exclude_cidrs: vec![
+                "192.0.2.0/24".parse().expect("net"),
+                "2001:db8::/32".parse().expect("net"),
+            ],
         };
         capture.validate().expect("valid");
-        insta::assert_snapshot!(script(&capture));
+        insta::assert_snapshot!(script(&capture, Family::V4));
+    }
+
+    #[test]
+    fn ipv6_takes_its_own_loopback_and_exclusions() {
+        let capture = CaptureChain {
+            proxy_port: 15001,
+            proxy_uid: 1000,
+            include_ports: Vec::new(),
+            exclude_ports: vec![22],
+            exclude_cidrs: vec![
+                "192.0.2.0/24".parse().expect("net"),
+                "2001:db8::/32".parse().expect("net"),
+            ],
+        };
+        insta::assert_snapshot!(script(&capture, Family::V6));
     }
 
     #[test]
     fn cleanup_undoes_exactly_the_chain_and_jump() {
         insta::assert_snapshot!(cleanup_script());
-    }
-
-    #[test]
-    fn ipv6_exclusions_are_refused() {
-        let capture = CaptureChain {
-            proxy_port: 15001,
-            proxy_uid: 1000,
-            include_ports: Vec::new(),
-            exclude_ports: Vec::new(),
-            exclude_cidrs: vec!["2001:db8::/32".parse().expect("net")],
-        };
-        assert!(capture.validate().is_err());
     }
 }

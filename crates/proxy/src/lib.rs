@@ -8,10 +8,12 @@
 //! `JoinSet`; `conn` finds the destination (`orig_dst` in transparent mode, the forward
 //! target's addresses otherwise), peeks SNI where the listener needs it (`sni`), decides,
 //! dials (`upstream`) and copies (`pipe`), re-deciding on every reload to revoke what the new
-//! configuration no longer allows. `reload` turns file changes and SIGHUP into new policies
-//! (`policy`); `admin` serves metrics, health and the config dump; `iptables` prints the
-//! capture rules for transparent mode; `drift` resolves the source hosts of pinned entries and
-//! reports DNS drift without changing any decision.
+//! configuration no longer allows. `reload` turns file changes (`watcher`), a periodic rescan
+//! and SIGHUP into new policies (`policy`), refusing what must not replace the one in force,
+//! and logs `diff`'s lines; `status` tracks whether memory matches the disk; `admin` serves
+//! metrics, health, readiness and the config dump; `iptables` prints the capture rules for
+//! transparent mode (IPv4 and IPv6); `limits` raises the open-files limit at start; `drift` resolves the source hosts of
+//! pinned entries and reports DNS drift without changing any decision.
 //!
 //! Shutdown: when the `shutdown` future resolves the listener is closed, established
 //! connections get `--drain-timeout` to finish, and the rest are aborted and counted.
@@ -19,15 +21,20 @@
 mod access_log;
 pub mod admin;
 mod conn;
+pub mod diff;
 pub mod drift;
 pub mod iptables;
-mod metrics;
-mod orig_dst;
+pub mod limits;
+pub mod metrics;
+pub mod orig_dst;
 mod pipe;
 pub mod policy;
 pub mod reload;
-mod sni;
-mod upstream;
+pub mod sni;
+pub mod status;
+mod trigger;
+pub mod upstream;
+pub mod watcher;
 
 use std::future::Future;
 use std::io;
@@ -35,7 +42,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpSocket};
+use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tracing::Instrument as _;
@@ -141,16 +148,23 @@ pub struct Drained {
     pub cut: usize,
 }
 
-/// Binds a listening socket with [`LISTEN_BACKLOG`] and `SO_REUSEADDR`.
+/// Binds a listening socket with [`LISTEN_BACKLOG`] and `SO_REUSEADDR`. IPv6 sockets are
+/// `IPV6_V6ONLY`, so `[::]:PORT` can sit next to `0.0.0.0:PORT` (the transparent listener's
+/// IPv6 twin, where ip6tables redirects).
 pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
-    let socket = if addr.is_ipv4() {
-        TcpSocket::new_v4()?
-    } else {
-        TcpSocket::new_v6()?
-    };
-    socket.set_reuseaddr(true)?;
-    socket.bind(addr)?;
-    socket.listen(LISTEN_BACKLOG)
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        Some(socket2::Protocol::TCP),
+    )?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    socket.set_reuse_address(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(i32::try_from(LISTEN_BACKLOG).unwrap_or(i32::MAX))?;
+    TcpListener::from_std(socket.into())
 }
 
 /// Accepts and proxies connections until `shutdown` resolves, then drains.

@@ -68,7 +68,8 @@ pub struct DecisionLabels {
 /// Labels of `meshctl_config_reloads_total`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ReloadLabels {
-    /// `success`, `rejected` (lint errors or unreadable input) or `unchanged`.
+    /// `success`; `rejected` (lint errors or unreadable input); `empty` (valid, but no
+    /// ServiceEntry, Sidecar or mesh configuration: refused); `unchanged` (same files).
     pub result: &'static str,
 }
 
@@ -104,6 +105,10 @@ pub struct Metrics {
     pub revoked: Counter,
     /// `meshctl_dns_drift`: 1 while the host resolves outside the entry's pinned addresses.
     pub dns_drift: Family<DriftLabels, Gauge>,
+    /// `meshctl_config_generation`: the generation in force (0: nothing loaded).
+    pub generation: Gauge,
+    /// Whether that generation is what the files on disk hold (`meshctl_config_in_sync`).
+    pub config: super::status::ConfigStatus,
 }
 
 impl Metrics {
@@ -172,6 +177,18 @@ impl Metrics {
             "meshctl_dns_drift",
             "1 while the entry's source host resolves to an address outside its pinned addresses (--dns-drift-interval)",
             self.dns_drift.clone(),
+        );
+        registry.register(
+            "meshctl_config_generation",
+            "Configuration generation in force (0: nothing loaded yet)",
+            self.generation.clone(),
+        );
+        let in_sync: Gauge = Gauge::default();
+        in_sync.set(i64::from(self.config.view().in_sync));
+        registry.register(
+            "meshctl_config_in_sync",
+            "1 when the configuration in force is what the files on disk hold, 0 after a refused reload",
+            in_sync,
         );
         let mut text = String::new();
         // Writing to a String cannot fail.

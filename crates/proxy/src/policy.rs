@@ -147,6 +147,7 @@ pub fn build(source: &Source, generation: u64) -> Result<Accepted, Rejected> {
     Ok(Accepted {
         policy,
         lint_errors: lint,
+        empty: workspace.is_empty(),
     })
 }
 
@@ -157,6 +158,9 @@ pub struct Accepted {
     pub policy: Policy,
     /// `file:line:col: CODE message` of each Error-severity lint finding, for the log.
     pub lint_errors: Vec<String>,
+    /// Istio would hold nothing: no ServiceEntry, Sidecar or mesh configuration was admitted.
+    /// A reload refuses that (see `reload`), unless it is a deliberate REGISTRY_ONLY mesh config.
+    pub empty: bool,
 }
 
 /// The first few lines, joined, with `…` when there are more.

@@ -1,187 +1,202 @@
-//! Hot reload: noticing that the configuration changed, rebuilding the policy, and saying what
-//! changed.
+//! Hot reload that cannot go stale: noticing that the configuration changed, rebuilding the
+//! policy, refusing what must not replace it, and saying what changed.
 //!
-//! Noticing: the *parent directories* of every `-f` file and `--mesh-config` are watched
-//! (plus `-f` directories themselves, recursively), never the files' inodes. Watching an inode
-//! misses most real updates: editors and `sed -i` write a new file and rename it over the old
-//! one, `rm` + recreate makes a new inode, and a Kubernetes ConfigMap volume swaps a `..data`
-//! symlink to a new timestamped directory without touching the visible file at all. An event
-//! counts when it names a watched path, something under a watched directory, or a `..`-prefixed
-//! entry next to a watched file (the ConfigMap machinery). Bursts are debounced: a reload runs
-//! once the directory has been quiet for [`DEBOUNCE`], well within the 2 s promise.
+//! Noticing has three independent paths, so that a lost event can delay a reload but never
+//! skip it: the [`watcher`](super::watcher) (re-armed after every batch, so replacing a
+//! watched directory does not blind it), SIGHUP, and a periodic rescan every [`RESCAN`] that
+//! fingerprints the files a reload would read ([`Fingerprint`]) and reloads when they differ
+//! from what is in memory. File events are debounced: a reload runs after [`DEBOUNCE`] of
+//! quiet, but never later than [`MAX_DELAY`] after the first event of a burst, so continuous
+//! writes cannot postpone it (the README promises 2 s). SIGHUP reloads at once.
 //!
-//! Rebuilding is `policy::build` (workspace → admission → compile); a rejected build keeps the old policy
-//! and says why. [`diff`] is pure: the listener/chain/cluster lines that appeared or vanished,
-//! rathole-style, for the log.
+//! Rebuilding is `policy::build` (workspace → admission → compile). The result replaces the policy only
+//! when it is valid *and* the files hold at least one Istio resource — a ServiceEntry, a Sidecar
+//! or a mesh configuration (in `-f` or `--mesh-config`). An empty file, `---`, `null`,
+//! `foo: bar` or only a Deployment is refused: it would silently become "no listeners", which
+//! under REGISTRY_ONLY resets every connection. Denying everything on purpose is still
+//! possible, explicitly: a mesh configuration with REGISTRY_ONLY and no ServiceEntries.
+//! A refused or rejected reload keeps the old generation, logs why, counts it
+//! (`meshctl_config_reloads_total{result}`) and marks the policy as out of sync with the disk
+//! (`/ready`, `meshctl_config_in_sync`); an accepted one logs [`diff`]'s lines.
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use notify::{EventKind, RecursiveMode, Watcher as _};
 use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
 
+pub use super::diff::diff;
 use super::metrics::Metrics;
 use super::policy::{self, Policy, Source};
-use meshctl_core::engine::{Registry, UpstreamSpec};
+use super::status::{Fingerprint, LastReload};
+pub use super::trigger::Trigger;
+use super::watcher::{self, Watcher};
+use meshctl_core::load;
+
+pub use super::watcher::{is_relevant, watch_paths};
 
 /// Quiet time after the last file event before reloading.
 pub const DEBOUNCE: Duration = Duration::from_millis(250);
 
-/// What asked for a reload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
-    /// A watched file or directory changed.
-    File,
-    /// SIGHUP.
-    Signal,
+/// Longest wait from the first file event of a burst to the reload, however long the burst.
+pub const MAX_DELAY: Duration = Duration::from_millis(750);
+
+/// How often the files are fingerprinted to catch changes the watcher missed.
+pub const RESCAN: Duration = Duration::from_secs(2);
+
+/// Why a configuration read from disk may not replace the one in force.
+#[derive(Debug)]
+enum Refusal {
+    /// Invalid input or lint errors (`policy::Rejected`).
+    Rejected(String),
+    /// Valid, but without a single Istio resource.
+    Empty(String),
 }
 
-/// The lines describing a registry, one per chain, plus the policy.
-fn lines(registry: &Registry) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    out.insert(format!(
-        "outbound policy {} ({})",
-        registry.outbound_policy(),
-        registry.policy_source()
-    ));
-    for listener in registry.listeners() {
-        for chain in registry.chains_of(listener) {
-            let upstream = match &chain.upstream {
-                UpstreamSpec::OriginalDst { target_port: None } => "original destination".into(),
-                UpstreamSpec::OriginalDst {
-                    target_port: Some(p),
-                } => format!("original destination, targetPort {p}"),
-                UpstreamSpec::Resolve { endpoints, .. } => format!("resolve {}", join(endpoints)),
-                UpstreamSpec::Static { endpoints } => format!("static {}", join(endpoints)),
-                UpstreamSpec::FromSni { port } => format!("SNI name, port {port}"),
-            };
-            out.insert(format!(
-                "{} → {} (ServiceEntry {}, {})",
-                listener.name,
-                chain.cluster,
-                registry.entry(chain.entry),
-                upstream
-            ));
+/// What one attempt found: the fingerprint of the files it read and the built policy.
+struct Attempt {
+    on_disk: Fingerprint,
+    /// The files did not change while they were read: `on_disk` is what was built.
+    settled: bool,
+    built: Option<Result<Policy, Refusal>>,
+    skipped: Vec<String>,
+}
+
+/// The blocking half of a reload: fingerprint, then (unless nothing changed) build and check.
+fn attempt_blocking(source: &Source, generation: u64, loaded: Option<Fingerprint>) -> Attempt {
+    let watched = source.watched();
+    let on_disk = Fingerprint::of(&watched);
+    let skipped = load::walk::expand(&watched, &load::walk::WalkOptions::default())
+        .map(|w| w.skipped.iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
+    if loaded == Some(on_disk) {
+        return Attempt {
+            on_disk,
+            settled: true,
+            built: None,
+            skipped,
+        };
+    }
+    let built = match policy::build(source, generation) {
+        Err(e) => Err(Refusal::Rejected(e.to_string())),
+        // The workspace admitted no ServiceEntry, Sidecar or mesh configuration (a
+        // `--mesh-config` always counts: `build` requires it to hold one).
+        Ok(accepted) if accepted.empty => Err(Refusal::Empty(format!(
+            "no Istio resources in {} (no ServiceEntry, Sidecar or mesh configuration); to deny everything on purpose, load a mesh configuration with REGISTRY_ONLY",
+            describe(&source.sources.paths)
+        ))),
+        Ok(accepted) => {
+            for finding in &accepted.lint_errors {
+                tracing::warn!("lint error (enforced anyway; --strict refuses): {finding}");
+            }
+            Ok(accepted.policy)
         }
+    };
+    // A write during the build means the policy may hold newer files than `on_disk` names;
+    // recording it as loaded could later mistake a revert for "nothing to do".
+    let after = Fingerprint::of(&watched);
+    Attempt {
+        on_disk: after,
+        settled: after == on_disk,
+        built: Some(built),
+        skipped,
     }
-    out
 }
 
-fn join(endpoints: &[meshctl_core::engine::Endpoint]) -> String {
-    if endpoints.is_empty() {
-        return "(no endpoints)".into();
-    }
-    endpoints
+fn describe(paths: &[PathBuf]) -> String {
+    paths
         .iter()
-        .map(ToString::to_string)
+        .map(|p| format!("`{}`", p.display()))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-/// What changed between two registries: `+ line` for new chains, `- line` for removed ones.
-#[must_use]
-pub fn diff(old: &Registry, new: &Registry) -> Vec<String> {
-    let (old, new) = (lines(old), lines(new));
-    let removed = old.difference(&new).map(|l| format!("- {l}"));
-    let added = new.difference(&old).map(|l| format!("+ {l}"));
-    removed.chain(added).collect()
-}
-
-/// A filesystem watcher feeding [`Trigger::File`] into a channel; dropping it stops watching.
-pub struct Watcher {
-    _inner: notify::RecommendedWatcher,
-}
-
-impl std::fmt::Debug for Watcher {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Watcher")
-    }
-}
-
-/// Starts watching the directories around `paths`; relevant events become triggers on `tx`.
-pub fn watch_paths(
-    paths: &[PathBuf],
-    tx: mpsc::UnboundedSender<Trigger>,
-) -> notify::Result<Watcher> {
-    let paths: Vec<PathBuf> = paths
-        .iter()
-        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
-        .collect();
-    let relevant = paths.clone();
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        let Ok(event) = event else { return };
-        if matches!(event.kind, EventKind::Access(_)) {
-            return;
-        }
-        if event.paths.iter().any(|p| is_relevant(p, &relevant)) {
-            let _ = tx.send(Trigger::File);
-        }
-    })?;
-    let mut dirs = BTreeSet::new();
-    for path in &paths {
-        if path.is_dir() {
-            watcher.watch(path, RecursiveMode::Recursive)?;
-        }
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            dirs.insert(parent.to_path_buf());
-        }
-    }
-    for dir in dirs {
-        watcher.watch(&dir, RecursiveMode::NonRecursive)?;
-    }
-    Ok(Watcher { _inner: watcher })
-}
-
-/// True when an event on `changed` may change the configuration read from `watched`.
-#[must_use]
-pub fn is_relevant(changed: &Path, watched: &[PathBuf]) -> bool {
-    watched.iter().any(|w| {
-        changed == w
-            || changed.starts_with(w)
-            || (changed.parent() == w.parent()
-                && changed
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with("..")))
-    })
-}
-
-/// Rebuilds the policy once; on success swaps it in and returns true.
-pub async fn reload(source: &Source, tx: &watch::Sender<Arc<Policy>>, metrics: &Metrics) -> bool {
-    let current = tx.borrow().clone();
-    let next = current.generation + 1;
+async fn attempt(source: &Source, next: u64, metrics: &Metrics) -> Attempt {
     let owned = source.clone();
-    let built = tokio::task::spawn_blocking(move || policy::build(&owned, next)).await;
-    let built = match built {
-        Ok(built) => built,
-        Err(e) => Err(policy::Rejected::Internal(format!(
-            "reload task failed: {e}"
-        ))),
+    let loaded = metrics.config.loaded();
+    tokio::task::spawn_blocking(move || attempt_blocking(&owned, next, loaded))
+        .await
+        .unwrap_or_else(|e| Attempt {
+            on_disk: Fingerprint::of(&[]),
+            settled: false,
+            built: Some(Err(Refusal::Rejected(format!("reload task failed: {e}")))),
+            skipped: Vec::new(),
+        })
+}
+
+/// Records an accepted configuration; one whose files changed while it was read is not known
+/// to match any fingerprint, so the next rescan reloads it.
+fn record_loaded(metrics: &Metrics, on_disk: Fingerprint, settled: bool) {
+    if settled {
+        metrics.config.record(on_disk, LastReload::Loaded);
+    } else {
+        metrics.config.record_unsettled(on_disk);
+    }
+}
+
+/// Rebuilds the policy once; on success swaps it in and returns true. Unchanged files, invalid
+/// configurations and configurations without Istio resources keep the old policy (false).
+pub async fn reload(source: &Source, tx: &watch::Sender<Arc<Policy>>, metrics: &Metrics) -> bool {
+    reload_for(source, tx, metrics, Trigger::Signal).await
+}
+
+async fn reload_for(
+    source: &Source,
+    tx: &watch::Sender<Arc<Policy>>,
+    metrics: &Metrics,
+    why: Trigger,
+) -> bool {
+    let current = tx.borrow().clone();
+    let result = attempt(source, current.generation + 1, metrics).await;
+    for warning in &result.skipped {
+        tracing::warn!("{warning}");
+    }
+    let keep = |reason: &str, refusal: &Refusal| {
+        let (label, verb) = match refusal {
+            Refusal::Rejected(_) => ("rejected", "rejected"),
+            Refusal::Empty(_) => ("empty", "refused"),
+        };
+        metrics.reload(label);
+        metrics
+            .config
+            .record(result.on_disk, LastReload::Refused(reason.to_owned()));
+        tracing::warn!(
+            "config reload ({}) {verb}, keeping generation {}: {reason}",
+            why.as_str(),
+            current.generation
+        );
     };
-    match built {
-        Err(e) => {
-            metrics.reload("rejected");
-            tracing::warn!(
-                "config reload rejected, keeping generation {}: {e}",
+    match result.built {
+        None => {
+            metrics.reload("unchanged");
+            metrics.config.record(result.on_disk, LastReload::Unchanged);
+            tracing::debug!(
+                "config reload ({}): files unchanged, generation {} stays",
+                why.as_str(),
                 current.generation
             );
             false
         }
-        Ok(policy::Accepted {
-            policy,
-            lint_errors,
-        }) => {
-            for finding in &lint_errors {
-                tracing::warn!("lint error (enforced anyway; --strict refuses): {finding}");
-            }
+        Some(Err(refusal)) => {
+            let reason = match &refusal {
+                Refusal::Rejected(r) | Refusal::Empty(r) => r.clone(),
+            };
+            keep(&reason, &refusal);
+            false
+        }
+        Some(Ok(policy)) => {
             let changes = diff(&current.registry, &policy.registry);
             metrics.reload("success");
+            metrics
+                .generation
+                .set(i64::try_from(policy.generation).unwrap_or(i64::MAX));
+            record_loaded(metrics, result.on_disk, result.settled);
             tracing::info!(
-                "config generation {} loaded from {} file(s): {}",
+                "config generation {} loaded from {} file(s) ({}): {}",
                 policy.generation,
                 policy.sources.len(),
+                why.as_str(),
                 if changes.is_empty() {
                     "no listener changes".to_owned()
                 } else {
@@ -197,39 +212,130 @@ pub async fn reload(source: &Source, tx: &watch::Sender<Arc<Policy>>, metrics: &
     }
 }
 
-/// Reloads on every trigger (file events debounced) until the trigger channel closes.
+/// The first load. An invalid configuration is an error (the caller exits 2); one without
+/// Istio resources is logged and leaves generation 0 in force — deny everything, `/ready` 503 —
+/// until a real configuration appears (a ConfigMap volume may be populated after start).
+pub async fn first_load(
+    source: &Source,
+    tx: &watch::Sender<Arc<Policy>>,
+    metrics: &Metrics,
+) -> Result<(), String> {
+    let result = attempt(source, 1, metrics).await;
+    for warning in &result.skipped {
+        tracing::warn!("{warning}");
+    }
+    match result.built {
+        Some(Ok(policy)) => {
+            metrics.reload("success");
+            metrics.generation.set(1);
+            record_loaded(metrics, result.on_disk, result.settled);
+            tracing::info!(
+                "config generation 1 loaded from {} file(s): {} listener(s), outbound policy {} ({})",
+                policy.sources.len(),
+                policy.registry.listeners().len(),
+                policy.registry.outbound_policy(),
+                policy.registry.policy_source()
+            );
+            tx.send_replace(Arc::new(policy));
+            Ok(())
+        }
+        Some(Err(Refusal::Empty(reason))) => {
+            metrics.reload("empty");
+            metrics
+                .config
+                .record(result.on_disk, LastReload::Refused(reason.clone()));
+            tracing::warn!("{reason}; denying every connection until a configuration appears");
+            Ok(())
+        }
+        Some(Err(Refusal::Rejected(reason))) => Err(reason),
+        None => Ok(()),
+    }
+}
+
+/// Starts the reloader: the watcher (if the platform allows one), the rescan and the reload
+/// loop. Send [`Trigger::Signal`] on the returned sender for SIGHUP.
+pub fn start(
+    source: Source,
+    tx: watch::Sender<Arc<Policy>>,
+    metrics: Arc<Metrics>,
+) -> mpsc::UnboundedSender<Trigger> {
+    let (trigger_tx, triggers) = mpsc::unbounded_channel();
+    let watcher = match watcher::watch_paths(&source.watched(), trigger_tx.clone()) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            tracing::warn!(
+                "cannot watch the configuration files ({e}); changes are found by the {RESCAN:?} rescan and SIGHUP"
+            );
+            None
+        }
+    };
+    tokio::spawn(run(source, tx, metrics, triggers, watcher));
+    trigger_tx
+}
+
+fn rearm(watcher: Option<&Watcher>) {
+    if let Some(w) = watcher
+        && let Err(e) = w.rearm()
+    {
+        tracing::debug!("re-arming the file watcher: {e}");
+    }
+}
+
+/// Reloads on every trigger until the trigger channel closes.
 pub async fn run(
     source: Source,
     tx: watch::Sender<Arc<Policy>>,
     metrics: Arc<Metrics>,
     mut triggers: mpsc::UnboundedReceiver<Trigger>,
+    watcher: Option<Watcher>,
 ) {
-    while let Some(trigger) = triggers.recv().await {
-        let mut why = trigger;
-        if trigger == Trigger::File {
-            // Wait until the burst (write + rename + chmod …) is over.
-            loop {
-                tokio::time::sleep(DEBOUNCE).await;
-                let mut more = false;
-                while let Ok(t) = triggers.try_recv() {
-                    more = true;
-                    if t == Trigger::Signal {
-                        why = t;
-                    }
+    let mut rescan = tokio::time::interval(RESCAN);
+    rescan.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    rescan.tick().await;
+    let files = source.watched();
+    loop {
+        let first = tokio::select! {
+            trigger = triggers.recv() => match trigger {
+                Some(t) => t,
+                None => return,
+            },
+            _ = rescan.tick() => {
+                rearm(watcher.as_ref());
+                let paths = files.clone();
+                let Ok(on_disk) = tokio::task::spawn_blocking(move || Fingerprint::of(&paths)).await else {
+                    continue;
+                };
+                metrics.config.saw(on_disk);
+                if metrics.config.loaded() == Some(on_disk) || metrics.config.attempted() == Some(on_disk) {
+                    continue;
                 }
-                if !more {
-                    break;
-                }
+                Trigger::Rescan
             }
+        };
+        let why = match first {
+            Trigger::Signal => first,
+            _ => settle(first, &mut triggers).await,
+        };
+        rearm(watcher.as_ref());
+        reload_for(&source, &tx, &metrics, why).await;
+    }
+}
+
+/// Waits until a burst of file events is over: [`DEBOUNCE`] of quiet, at most [`MAX_DELAY`]
+/// after it began. SIGHUP during the wait ends it at once.
+async fn settle(first: Trigger, triggers: &mut mpsc::UnboundedReceiver<Trigger>) -> Trigger {
+    let began = Instant::now();
+    let latest = began + MAX_DELAY;
+    let mut quiet_until = began + DEBOUNCE;
+    loop {
+        tokio::select! {
+            trigger = triggers.recv() => match trigger {
+                Some(Trigger::Signal) => return Trigger::Signal,
+                Some(_) => quiet_until = Instant::now() + DEBOUNCE,
+                None => return first,
+            },
+            () = tokio::time::sleep_until(quiet_until.min(latest)) => return first,
         }
-        tracing::info!(
-            "reloading configuration ({})",
-            match why {
-                Trigger::File => "file change",
-                Trigger::Signal => "SIGHUP",
-            }
-        );
-        reload(&source, &tx, &metrics).await;
     }
 }
 
@@ -237,23 +343,44 @@ pub async fn run(
 mod tests {
     use super::*;
 
-    #[test]
-    fn relevance() {
-        let watched = vec![
-            PathBuf::from("/etc/meshctl/db.yaml"),
-            PathBuf::from("/etc/meshctl/entries"),
-        ];
-        let cases = [
-            ("/etc/meshctl/db.yaml", true),
-            ("/etc/meshctl/entries/a.yaml", true),
-            ("/etc/meshctl/..data", true),
-            ("/etc/meshctl/..2024_01_01_00_00_00.1", true),
-            ("/etc/meshctl/other.yaml", false),
-            ("/etc/meshctl/.db.yaml.swp", false),
-            ("/etc/elsewhere/db.yaml", false),
-        ];
-        for (path, want) in cases {
-            assert_eq!(is_relevant(Path::new(path), &watched), want, "{path}");
-        }
+    #[tokio::test(start_paused = true)]
+    async fn continuous_writes_cannot_postpone_a_reload() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let writer = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                if tx.send(Trigger::File).is_err() {
+                    return;
+                }
+            }
+        });
+        let began = Instant::now();
+        assert_eq!(settle(Trigger::File, &mut rx).await, Trigger::File);
+        let waited = began.elapsed();
+        assert!(
+            waited >= MAX_DELAY && waited < MAX_DELAY + Duration::from_millis(50),
+            "{waited:?}"
+        );
+        writer.abort();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_settles_after_the_debounce() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        tx.send(Trigger::File).expect("send");
+        let began = Instant::now();
+        settle(Trigger::File, &mut rx).await;
+        let waited = began.elapsed();
+        assert!(
+            waited >= DEBOUNCE && waited < DEBOUNCE + Duration::from_millis(20),
+            "{waited:?}"
+        );
+        tx.send(Trigger::Signal).expect("send");
+        let began = Instant::now();
+        assert_eq!(settle(Trigger::File, &mut rx).await, Trigger::Signal);
+        assert!(
+            began.elapsed() < Duration::from_millis(1),
+            "SIGHUP does not wait"
+        );
     }
 }

@@ -17,3 +17,6 @@ mod lifecycle;
 
 #[path = "proxy/observe.rs"]
 mod observe;
+
+#[path = "proxy/field.rs"]
+mod field;

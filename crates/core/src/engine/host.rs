@@ -95,9 +95,11 @@ impl<V: Copy> SniTable<V> {
     }
 
     /// The most specific server name for `sni`: exact beats a longer wildcard beats a shorter
-    /// one; `*.example.com` does not match `example.com`.
+    /// one; `*.example.com` does not match `example.com`. Compared without case but otherwise
+    /// as sent: `db.example.com.` matches neither `db.example.com` nor `*.example.com`, as in
+    /// Envoy (envoyproxy/envoy `source/common/listener_manager/filter_chain_manager_impl.cc`
+    /// `findFilterChainForServerName` looks up the exact name, then `*` + each dot suffix).
     pub(crate) fn lookup(&self, sni: &str) -> Option<(V, SniMatch)> {
-        let sni = sni.strip_suffix('.').unwrap_or(sni);
         if let Ok(i) = self.exact.binary_search_by(|(k, _)| cmp_folded(k, sni)) {
             return Some((self.exact[i].1, SniMatch::Exact));
         }
@@ -156,7 +158,8 @@ mod tests {
             ("V1.API.example.COM", Some((3, SniMatch::Exact))),
             ("v2.api.example.com", Some((2, SniMatch::Wildcard))),
             ("x.y.example.com", Some((1, SniMatch::Wildcard))),
-            ("www.example.com.", Some((1, SniMatch::Wildcard))),
+            ("www.example.com.", None),
+            ("v1.api.example.com.", None),
             ("example.com", None),
             (".example.com", None),
             ("example.org", None),

@@ -13,7 +13,7 @@ use crate::expect::Call;
 pub enum CallsError {
     /// Unreadable.
     #[error(transparent)]
-    Source(#[from] source::SourceError),
+    Source(#[from] super::SourceError),
     /// Unparsable, or not the calls shape.
     #[error(transparent)]
     Invalid(#[from] LoadProblem),
@@ -24,7 +24,7 @@ pub enum CallsError {
 /// # Errors
 /// [`CallsError`] naming the file, position and field.
 pub fn load_calls(path: &Path, limits: &parse::Limits) -> Result<Vec<Call>, CallsError> {
-    let sources = source::read_all(&[path.to_path_buf()], limits)?;
+    let (sources, _) = source::read_all(&[path.to_path_buf()], limits)?;
     let mut calls = Vec::new();
     for source in sources {
         calls.extend(parse_calls(&source.name, &source.bytes, limits)?);
@@ -91,7 +91,8 @@ fn parse_calls(
         .enumerate()
         .map(|(i, item)| {
             let mut call: Call = serde_json::from_value(item.to_json()).map_err(|e| {
-                let message = e.to_string();
+                // A value echoed back (`unknown variant …`) may be a DSN with its password.
+                let message = crate::target::redact(&e.to_string());
                 let field = blamed_field(&message, item);
                 let pos = field.as_deref().map_or(item.pos, |f| item.locate(f));
                 let path = field.map_or(format!("calls[{i}]"), |f| format!("calls[{i}].{f}"));

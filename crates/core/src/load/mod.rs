@@ -11,6 +11,8 @@ mod classify;
 pub mod node;
 mod parse;
 mod source;
+mod source_error;
+pub mod walk;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -19,7 +21,7 @@ use std::sync::Arc;
 pub use calls::{CallsError, load_calls};
 pub use node::{Node, Pos};
 pub use parse::Limits;
-pub use source::SourceError;
+pub use source_error::SourceError;
 
 use crate::model::{MeshConfig, ServiceEntry, Sidecar};
 
@@ -122,6 +124,8 @@ pub struct Inputs {
     pub problems: Vec<LoadProblem>,
     /// Files read.
     pub files: Vec<Arc<str>>,
+    /// Directory entries not read, with why (links that lead nowhere): warnings, not errors.
+    pub skipped: Vec<walk::Skipped>,
 }
 
 impl Inputs {
@@ -181,8 +185,10 @@ pub type InputPath = PathBuf;
 /// [`SourceError`] when a path cannot be read, a directory contains a symlink loop, or a file
 /// exceeds the size limit.
 pub fn load_paths(paths: &[InputPath], options: &LoadOptions) -> Result<Inputs, SourceError> {
-    let sources = source::read_all(paths, &options.limits)?;
-    parse_sources(sources, options)
+    let (sources, skipped) = source::read_all(paths, &options.limits)?;
+    let mut inputs = parse_sources(sources, options)?;
+    inputs.skipped = skipped;
+    Ok(inputs)
 }
 
 /// Loads one in-memory source (tests, generated documents).

@@ -1,12 +1,12 @@
-//! Reads the inputs the user named: files, directories (recursive, sorted, symlink loops
-//! detected) and `-` for stdin. Only Kubernetes manifest extensions are read from directories;
-//! a file named explicitly is read whatever its extension, as kubectl does.
+//! Reads the inputs the user named: files, directories and `-` for stdin. Which files a
+//! directory stands for is [`super::walk`]'s decision, shared with every other reader.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::parse::Limits;
+use super::source_error::SourceError;
 
 /// One source's bytes and the name diagnostics will use for it.
 #[derive(Debug)]
@@ -15,89 +15,20 @@ pub(super) struct RawInput {
     pub(super) bytes: Vec<u8>,
 }
 
-/// Why an input could not be read at all (exit 2, unlike per-document problems).
-#[derive(Debug, thiserror::Error)]
-pub enum SourceError {
-    /// The path does not exist or cannot be read.
-    #[error("cannot read `{path}`: {reason}")]
-    Io {
-        /// The path.
-        path: String,
-        /// The OS error (in the message, not a separate cause, so it prints once).
-        reason: std::io::Error,
-    },
-    /// A directory contains a symbolic link back to one of its ancestors.
-    #[error("`{path}`: symbolic link loop back to `{ancestor}`")]
-    SymlinkLoop {
-        /// The looping link.
-        path: String,
-        /// The ancestor it points to.
-        ancestor: String,
-    },
-    /// A file is larger than the configured limit.
-    #[error("`{path}`: file is {size} bytes, more than the limit of {limit} bytes")]
-    TooLarge {
-        /// The path.
-        path: String,
-        /// Its size.
-        size: u64,
-        /// The limit.
-        limit: usize,
-    },
-}
-
-const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
-
-pub(super) fn read_all(paths: &[PathBuf], limits: &Limits) -> Result<Vec<RawInput>, SourceError> {
-    let mut sources = Vec::new();
-    for path in paths {
-        if path.as_os_str() == "-" {
+pub(super) fn read_all(
+    paths: &[PathBuf],
+    limits: &Limits,
+) -> Result<(Vec<RawInput>, Vec<super::walk::Skipped>), SourceError> {
+    let walked = super::walk::expand(paths, &super::walk::WalkOptions::default())?;
+    let mut sources = Vec::with_capacity(walked.files.len());
+    for file in &walked.files {
+        if file.as_os_str() == "-" {
             sources.push(read_stdin(limits)?);
-        } else if path.is_dir() {
-            for file in walk(path)? {
-                sources.push(read_file(&file, limits)?);
-            }
         } else {
-            sources.push(read_file(path, limits)?);
+            sources.push(read_file(file, limits)?);
         }
     }
-    Ok(sources)
-}
-
-fn walk(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
-    let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name();
-    for entry in walker {
-        let entry = entry.map_err(|e| walk_error(dir, e))?;
-        let is_manifest = entry
-            .path()
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| EXTENSIONS.contains(&e));
-        if entry.file_type().is_file() && is_manifest {
-            files.push(entry.into_path());
-        }
-    }
-    Ok(files)
-}
-
-fn walk_error(dir: &Path, error: walkdir::Error) -> SourceError {
-    let path = error.path().unwrap_or(dir).display().to_string();
-    if let Some(ancestor) = error.loop_ancestor() {
-        return SourceError::SymlinkLoop {
-            path,
-            ancestor: ancestor.display().to_string(),
-        };
-    }
-    let source = error
-        .into_io_error()
-        .unwrap_or_else(|| std::io::Error::other("directory walk failed"));
-    SourceError::Io {
-        path,
-        reason: source,
-    }
+    Ok((sources, walked.skipped))
 }
 
 fn read_file(path: &Path, limits: &Limits) -> Result<RawInput, SourceError> {
