@@ -136,12 +136,24 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__check)
-            opts="-o -v -q -n -h -V --output --fail-on --exit-zero --select --ignore --dns --nameserver --tcp --timeout --min-ttl --server-first-port --max-ipv4-prefix --max-ipv6-prefix --mesh-config --statistics --list-rules --explain --color --verbose --quiet --namespace --help --version"
+            opts="-f -o -v -q -n -h -V --filename --exclude --no-ignore --output --fail-on --exit-zero --select --ignore --dns --nameserver --tcp --timeout --min-ttl --server-first-port --max-ipv4-prefix --max-ipv6-prefix --mesh-config --statistics --list-rules --explain --color --verbose --quiet --namespace --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json sarif github gitlab" -- "${cur}"))
                     return 0

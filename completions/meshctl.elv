@@ -136,6 +136,9 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         &'meshctl;gen;help;help'= {
         }
         &'meshctl;check'= {
+            cand -f 'Also check this file or directory, as kubectl''s `-f` (repeatable)'
+            cand --filename 'Also check this file or directory, as kubectl''s `-f` (repeatable)'
+            cand --exclude 'Skip paths matching this gitignore-style glob when walking directories (repeatable)'
             cand -o 'Output format'
             cand --output 'Output format'
             cand --fail-on 'Exit 1 when a finding is at or above this severity'
@@ -152,10 +155,11 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
             cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
+            cand --no-ignore 'Read files that `.gitignore`, `.ignore` and `.git/info/exclude` leave out'
             cand --exit-zero 'Exit 0 whatever is found (findings are still printed)'
             cand --dns 'Also run the DNS rules (MSH302-MSH307); off by default so CI stays deterministic'
             cand --tcp 'Query over TCP instead of UDP'
-            cand --statistics 'Print a count of findings per rule after the findings'
+            cand --statistics 'Print a count of findings per rule instead of the findings'
             cand --list-rules 'Print the rule table and exit'
             cand -v 'Say more about what is happening (repeatable)'
             cand --verbose 'Say more about what is happening (repeatable)'

@@ -130,6 +130,8 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_sub
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from help" -f -a "serviceentry" -d 'Print a ServiceEntry that opens TCP egress to HOST\'s current addresses'
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s f -l filename -d 'Also check this file or directory, as kubectl\'s `-f` (repeatable)' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l exclude -d 'Skip paths matching this gitignore-style glob when walking directories (repeatable)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s o -l output -d 'Output format' -r -f -a "text\t'Grouped by file, `file:line:col: CODE [severity] name: message`, with a summary'
 json\t'A stable JSON array (keys: code, name, severity, message, file, line, column, resource, help, url)'
 sarif\t'SARIF 2.1.0, for GitHub code scanning and other SARIF viewers'
@@ -153,10 +155,11 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l color -d 'When
 always\t'Always colour'
 never\t'Never colour'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l no-ignore -d 'Read files that `.gitignore`, `.ignore` and `.git/info/exclude` leave out'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l exit-zero -d 'Exit 0 whatever is found (findings are still printed)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l dns -d 'Also run the DNS rules (MSH302-MSH307); off by default so CI stays deterministic'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l tcp -d 'Query over TCP instead of UDP'
-complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l statistics -d 'Print a count of findings per rule after the findings'
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l statistics -d 'Print a count of findings per rule instead of the findings'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l list-rules -d 'Print the rule table and exit'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s q -l quiet -d 'Print only results and errors'

@@ -273,8 +273,18 @@ pub fn parse_admin(text: &str) -> Result<AdminAddr, String> {
 #[allow(clippy::struct_excessive_bools)] // independent command-line switches
 pub struct CheckArgs {
     /// Files or directories to check (`-` for stdin); default: the current directory.
+    /// Directories are walked as ripgrep does; files named here are always read.
     #[arg(value_name = "PATH")]
     pub paths: Vec<std::path::PathBuf>,
+    /// Also check this file or directory, as kubectl's `-f` (repeatable).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub filenames: Vec<std::path::PathBuf>,
+    /// Skip paths matching this gitignore-style glob when walking directories (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Read files that `.gitignore`, `.ignore` and `.git/info/exclude` leave out.
+    #[arg(long)]
+    pub no_ignore: bool,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = CheckFormat::Text)]
     pub output: CheckFormat,
@@ -311,7 +321,7 @@ pub struct CheckArgs {
     /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
     #[arg(long, value_name = "FILE")]
     pub mesh_config: Option<std::path::PathBuf>,
-    /// Print a count of findings per rule after the findings.
+    /// Print a count of findings per rule instead of the findings.
     #[arg(long)]
     pub statistics: bool,
     /// Print the rule table and exit.

@@ -3,9 +3,10 @@
 
 use anyhow::bail;
 
-use crate::cli::{CheckArgs, FailOn, GlobalArgs};
+use crate::cli::{CheckArgs, CheckFormat, FailOn, GlobalArgs};
 use crate::render::{self, Summary};
 use crate::{ExitStatus, Io};
+use meshctl_core::load::SkipReason;
 use meshctl_core::rules::{self, Diagnostic, DnsFacts, Rule, RuleSelection, Severity};
 use meshctl_core::workspace::{Sources, Workspace};
 use meshctl_core::{dns, load};
@@ -19,7 +20,10 @@ pub(super) fn run(
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
     if args.list_rules {
-        render::rules::table(io.out)?;
+        match args.output {
+            CheckFormat::Json => render::rules::json(io.out)?,
+            _ => render::rules::table(io.out)?,
+        }
         return Ok(ExitStatus::Success);
     }
     if let Some(code) = &args.explain {
@@ -30,16 +34,23 @@ pub(super) fn run(
         return Ok(ExitStatus::Success);
     }
     let selection = RuleSelection::new(&args.select, &args.ignore).map_err(anyhow::Error::msg)?;
-    let workspace = Workspace::load(&Sources {
-        paths: if args.paths.is_empty() {
-            vec![".".into()]
-        } else {
-            args.paths.clone()
+    let mut paths: Vec<_> = args.paths.iter().chain(&args.filenames).cloned().collect();
+    if paths.is_empty() {
+        paths.push(".".into());
+    }
+    let walk = load::WalkOptions {
+        exclude: args.exclude.clone(),
+        no_ignore: args.no_ignore,
+    };
+    let workspace = Workspace::load_walking(
+        &Sources {
+            paths,
+            mesh_config: args.mesh_config.clone(),
+            outbound_policy: None,
+            namespace: global.namespace.clone(),
         },
-        mesh_config: args.mesh_config.clone(),
-        outbound_policy: None,
-        namespace: global.namespace.clone(),
-    })?;
+        &walk,
+    )?;
     let inputs = workspace.inputs();
     // Resolve only when a selected rule reads the answers (`--dns --select MSH2` needs none).
     let wants_dns = args.dns
@@ -59,14 +70,34 @@ pub(super) fn run(
     cx.dns = facts.as_ref();
     let diagnostics = rules::check(&cx, &selection);
 
+    if global.verbose > 0 {
+        render::rules::skipped(&inputs.skipped, io.err)?;
+    }
+    let templates = inputs
+        .skipped
+        .iter()
+        .filter(|s| s.reason == SkipReason::Template)
+        .count();
+    if templates > 0 && !global.quiet {
+        writeln!(
+            io.err,
+            "note: skipped {templates} {} with template syntax; render {} first: `helm template … | meshctl check -`",
+            if templates == 1 { "file" } else { "files" },
+            if templates == 1 { "it" } else { "them" },
+        )?;
+    }
     let summary = Summary {
         files: inputs.files.len(),
         resources: inputs.service_entries.len() + inputs.sidecars.len() + inputs.mesh_configs.len(),
         skipped: inputs.others.len(),
+        not_resources: inputs.skipped.len(),
+        quiet: global.quiet,
     };
-    render::diagnostics(&diagnostics, args.output.into(), &summary, io.out)?;
+    // As ruff does, `--statistics` replaces the findings: one table, on stdout, for scripts.
     if args.statistics {
-        render::rules::statistics(&diagnostics, io.err)?;
+        render::rules::statistics(&diagnostics, io.out)?;
+    } else {
+        render::diagnostics(&diagnostics, args.output.into(), &summary, io.out)?;
     }
     Ok(exit_status(&diagnostics, args.fail_on, args.exit_zero))
 }

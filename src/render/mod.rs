@@ -43,6 +43,10 @@ pub(crate) struct Summary {
     pub resources: usize,
     /// Documents of other kinds skipped.
     pub skipped: usize,
+    /// Files and documents that are not Kubernetes resources (templates, lists, workflows).
+    pub not_resources: usize,
+    /// `-q`: findings only, no summary line.
+    pub quiet: bool,
 }
 
 /// Writes diagnostics (already sorted) in `format`.

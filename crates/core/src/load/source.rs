@@ -1,11 +1,13 @@
-//! Reads the inputs the user named: files, directories (recursive, sorted, symlink loops
-//! detected) and `-` for stdin. Only Kubernetes manifest extensions are read from directories;
-//! a file named explicitly is read whatever its extension, as kubectl does.
+//! Reads the inputs the user named: files, directories (walked by [`discover`]: ignore files,
+//! hidden files, `--exclude`, symlink loops detected) and `-` for stdin. Only Kubernetes
+//! manifest extensions are read from directories; a file named explicitly is read whatever its
+//! extension, as kubectl does.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::discover::{self, WalkOptions};
 use super::parse::Limits;
 
 /// One source's bytes and the name diagnostics will use for it.
@@ -34,6 +36,14 @@ pub enum SourceError {
         /// The ancestor it points to.
         ancestor: String,
     },
+    /// An `--exclude` glob does not parse.
+    #[error("--exclude `{glob}`: {reason}")]
+    BadExclude {
+        /// The glob as given.
+        glob: String,
+        /// Why it does not parse.
+        reason: String,
+    },
     /// A file is larger than the configured limit.
     #[error("`{path}`: file is {size} bytes, more than the limit of {limit} bytes")]
     TooLarge {
@@ -46,15 +56,17 @@ pub enum SourceError {
     },
 }
 
-const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
-
-pub(super) fn read_all(paths: &[PathBuf], limits: &Limits) -> Result<Vec<RawInput>, SourceError> {
+pub(super) fn read_all(
+    paths: &[PathBuf],
+    limits: &Limits,
+    walk: &WalkOptions,
+) -> Result<Vec<RawInput>, SourceError> {
     let mut sources = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
             sources.push(read_stdin(limits)?);
         } else if path.is_dir() {
-            for file in walk(path)? {
+            for file in discover::walk(path, walk)? {
                 sources.push(read_file(&file, limits)?);
             }
         } else {
@@ -62,42 +74,6 @@ pub(super) fn read_all(paths: &[PathBuf], limits: &Limits) -> Result<Vec<RawInpu
         }
     }
     Ok(sources)
-}
-
-fn walk(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
-    let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name();
-    for entry in walker {
-        let entry = entry.map_err(|e| walk_error(dir, e))?;
-        let is_manifest = entry
-            .path()
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| EXTENSIONS.contains(&e));
-        if entry.file_type().is_file() && is_manifest {
-            files.push(entry.into_path());
-        }
-    }
-    Ok(files)
-}
-
-fn walk_error(dir: &Path, error: walkdir::Error) -> SourceError {
-    let path = error.path().unwrap_or(dir).display().to_string();
-    if let Some(ancestor) = error.loop_ancestor() {
-        return SourceError::SymlinkLoop {
-            path,
-            ancestor: ancestor.display().to_string(),
-        };
-    }
-    let source = error
-        .into_io_error()
-        .unwrap_or_else(|| std::io::Error::other("directory walk failed"));
-    SourceError::Io {
-        path,
-        reason: source,
-    }
 }
 
 fn read_file(path: &Path, limits: &Limits) -> Result<RawInput, SourceError> {

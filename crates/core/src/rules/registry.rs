@@ -114,9 +114,14 @@ macro_rules! rules {
 
 rules! {
     ParseError => "MSH001", "parse-error", Error, Admission(input::msh001_parse_error),
-        "The file is not valid YAML/JSON, exceeds a parse budget, or a document is not a mapping.";
+        "The file is not valid YAML/JSON or exceeds a parse budget.";
     SchemaViolation => "MSH002", "schema-violation", Error, Admission(input::msh002_schema_violation),
         "The resource violates Istio's CRD schema (unknown field, type, enum, required field, limit).";
+    MisspelledIstioKind => "MSH003", "misspelled-istio-kind", Warning,
+        Lint(input::msh003_misspelled_istio_kind),
+        "A kind or API group a few letters from an Istio networking one, so Istio never sees it.";
+    NothingChecked => "MSH004", "nothing-checked", Warning, Lint(input::msh004_nothing_checked),
+        "No ServiceEntry, Sidecar or mesh configuration was found in the inputs.";
     InvalidHost => "MSH101", "invalid-host", Error, Admission(admission::msh101_invalid_host),
         "A host Istio's webhook rejects, including an IP address in `hosts`.";
     InvalidAddress => "MSH102", "invalid-address", Error, Admission(admission::msh102_invalid_address),
@@ -143,7 +148,7 @@ rules! {
         "A configuration Istio accepts with a warning.";
     InvalidSidecar => "MSH110", "invalid-sidecar", Error, Admission(admission::msh110_invalid_sidecar),
         "A Sidecar Istio's webhook rejects, or two selector-less Sidecars in one namespace.";
-    HostsIgnoredForTcp => "MSH201", "hosts-ignored-for-tcp", Warning,
+    HostsIgnoredForTcp => "MSH201", "hosts-ignored-for-tcp", Error,
         Lint(tcp::msh201_hosts_ignored_for_tcp),
         "A TCP port without addresses: `hosts` does not restrict plain TCP, so the whole port is captured.";
     MissingCidr => "MSH202", "missing-cidr", Warning, Lint(tcp::msh202_missing_cidr),
