@@ -1,0 +1,123 @@
+//! `meshctl check` pointed at a whole repository, as a platform team's CI and pre-commit hook do:
+//! the walk (ignore files, hidden and ConfigMap `..data` directories, `--exclude`, `--no-ignore`),
+//! explicit files always read, non-resources skipped and listed, "nothing checked" as a finding,
+//! and the output switches scripts rely on (`-q`, `--statistics`, `--list-rules -o json`, `-f`).
+
+use super::common::{meshctl, outcome, stdout, stdout_section};
+
+/// The test repository: a chart, a workflow, a pre-commit hook list, a compose file, a mounted
+/// ConfigMap, git-ignored build output, a misspelled kind and an entry open to every IP.
+const REPO: &str = "fixtures/repo";
+
+fn check() -> assert_cmd::Command {
+    let mut cmd = meshctl();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "--color", "never"]);
+    cmd
+}
+
+#[test]
+fn a_repository_gives_exactly_the_expected_findings() {
+    // -v lists the five skipped files; the ConfigMap's entry is read once (through its
+    // top-level link), build/ and .github/ are never read.
+    insta::assert_snapshot!(outcome(check().args(["-v", REPO]), &[]));
+}
+
+#[test]
+fn explicit_files_are_read_even_when_ignored_or_hidden() {
+    let text = outcome(check().arg(format!("{REPO}/build/report.json")), &[]);
+    assert!(
+        text.contains("report.json:1:") && text.contains("MSH001"),
+        "{text}"
+    );
+    let text = outcome(
+        check().arg(format!("{REPO}/.github/workflows/ci.yaml")),
+        &[],
+    );
+    assert!(
+        text.contains("MSH004") && !text.contains("MSH001"),
+        "{text}"
+    );
+}
+
+#[test]
+fn no_ignore_reads_build_output_and_exclude_prunes() {
+    let text = outcome(check().args(["--no-ignore", REPO]), &[]);
+    assert!(
+        text.contains("build/report.json") && text.contains("MSH001"),
+        "{text}"
+    );
+    let text = outcome(check().args(["--exclude", "deploy", "-f", REPO]), &[]);
+    assert!(
+        text.starts_with("exit: 0") && !text.contains("MSH201"),
+        "{text}"
+    );
+    assert!(text.contains("in 6 files"), "{text}");
+}
+
+#[test]
+fn a_bad_exclude_glob_is_a_usage_error() {
+    let text = outcome(check().args(["--exclude", "a{b", REPO]), &[]);
+    assert!(
+        text.starts_with("exit: 2") && text.contains("--exclude `a{b`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn nothing_checked_is_a_warning_that_fail_on_warning_turns_red() {
+    let dir = std::env::temp_dir().join(format!("meshctl-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let text = outcome(
+        check().args(["--fail-on", "warning"]).arg(&dir),
+        &[(&dir.display().to_string(), "[TMP]")],
+    );
+    insta::assert_snapshot!(text);
+    // A chart alone: its template is skipped, so nothing was checked either.
+    let text = outcome(
+        check().args(["--fail-on", "warning", "-f", "fixtures/repo/chart"]),
+        &[],
+    );
+    assert!(
+        text.starts_with("exit: 1") && text.contains("MSH004"),
+        "{text}"
+    );
+    assert!(text.contains("helm template"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn quiet_prints_findings_only() {
+    let text = outcome(check().args(["-q", REPO]), &[]);
+    let out = stdout_section(&text);
+    assert!(out.contains("MSH201") && !out.contains("Found "), "{text}");
+}
+
+#[test]
+fn statistics_replace_the_findings_on_stdout() {
+    let text = outcome(check().args(["--statistics", REPO]), &[]);
+    assert_eq!(
+        stdout_section(&text),
+        "    1  MSH003  misspelled-istio-kind\n    1  MSH201  hosts-ignored-for-tcp\n",
+        "{text}"
+    );
+    assert!(text.starts_with("exit: 1"), "{text}");
+}
+
+#[test]
+fn list_rules_as_json_names_every_rule() {
+    let out = stdout(check().args(["--list-rules", "-o", "json"]), 0);
+    let rows: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let codes: Vec<&str> = rows
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|r| r["code"].as_str().expect("code"))
+        .collect();
+    let want: Vec<&str> = meshctl_core::rules::Rule::ALL
+        .iter()
+        .map(|r| r.code())
+        .collect();
+    assert_eq!(codes, want);
+    assert_eq!(rows[0]["severity"], "error");
+}
