@@ -137,7 +137,7 @@ json\t'A stable JSON array (keys: code, name, severity, message, file, line, col
 sarif\t'SARIF 2.1.0, for GitHub code scanning and other SARIF viewers'
 github\t'GitHub Actions workflow commands (annotations on the pull request)'
 gitlab\t'GitLab Code Quality report'"
-complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l fail-on -d 'Exit 1 when a finding is at or above this severity' -r -f -a "error\t'Errors fail the run'
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l fail-on -d 'Exit 1 when a finding is at or above this severity [default: error, or `fail-on` in meshctl.toml]' -r -f -a "error\t'Errors fail the run'
 warning\t'Warnings and errors fail the run'
 info\t'Every finding fails the run'
 none\t'Nothing fails the run'"
@@ -145,12 +145,13 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l select -d 'Onl
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l ignore -d 'Skip these rules: codes, prefixes or names, comma-separated' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l nameserver -d 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system\'s resolv.conf and /etc/hosts' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l timeout -d 'Give up on a query after this long (`500ms`, `2s`, `1m`)' -r
-complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l min-ttl -d 'MSH303 fires below this TTL, in seconds' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l min-ttl -d 'MSH303 fires below this TTL, in seconds [default: 300, or `min-ttl` in meshctl.toml]' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l server-first-port -d 'Extra server-first ports for MSH205 (besides 3306, 25, 27017, 21, 110, 143)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l max-ipv4-prefix -d 'MSH204: widest accepted IPv4 prefix length' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l max-ipv6-prefix -d 'MSH204: widest accepted IPv6 prefix length' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l mesh-config -d 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l explain -d 'Print one rule\'s documentation and exit' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l config -d 'Read settings from this file instead of the nearest meshctl.toml or .meshctl.toml' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -161,6 +162,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l dns -d 'Also r
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l tcp -d 'Query over TCP instead of UDP'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l statistics -d 'Print a count of findings per rule instead of the findings'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l list-rules -d 'Print the rule table and exit'
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l isolated -d 'Ignore every configuration file'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -288,9 +288,10 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = CheckFormat::Text)]
     pub output: CheckFormat,
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Exit 1 when a finding is at or above this severity [default: error, or `fail-on` in
+    /// meshctl.toml].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Exit 0 whatever is found (findings are still printed).
     #[arg(long)]
     pub exit_zero: bool,
@@ -306,9 +307,9 @@ pub struct CheckArgs {
     /// DNS options for `--dns`.
     #[command(flatten)]
     pub dns_options: DnsArgs,
-    /// MSH303 fires below this TTL, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
-    pub min_ttl: u32,
+    /// MSH303 fires below this TTL, in seconds [default: 300, or `min-ttl` in meshctl.toml].
+    #[arg(long, value_name = "SECONDS")]
+    pub min_ttl: Option<u32>,
     /// Extra server-first ports for MSH205 (besides 3306, 25, 27017, 21, 110, 143).
     #[arg(long = "server-first-port", value_name = "PORT")]
     pub server_first_ports: Vec<u16>,
@@ -330,6 +331,12 @@ pub struct CheckArgs {
     /// Print one rule's documentation and exit.
     #[arg(long, value_name = "CODE")]
     pub explain: Option<String>,
+    /// Read settings from this file instead of the nearest meshctl.toml or .meshctl.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<std::path::PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long)]
+    pub isolated: bool,
 }
 
 /// `meshctl simulate`.

@@ -9,6 +9,8 @@ mod common;
 
 #[path = "cli/check.rs"]
 mod check;
+#[path = "cli/check_config.rs"]
+mod check_config;
 #[path = "cli/check_repo.rs"]
 mod check_repo;
 #[path = "cli/completions.rs"]
