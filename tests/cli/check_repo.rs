@@ -121,3 +121,38 @@ fn list_rules_as_json_names_every_rule() {
     assert_eq!(codes, want);
     assert_eq!(rows[0]["severity"], "error");
 }
+
+#[test]
+fn a_duplicated_document_is_a_duplicate_not_a_shadowed_entry() {
+    let manifest = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/repo/deploy/egress.yaml"),
+    )
+    .expect("fixture");
+    let open_port = manifest.split("---\n").nth(2).expect("third document");
+    let path = std::env::temp_dir().join(format!("meshctl-dup-{}.yaml", std::process::id()));
+    std::fs::write(&path, format!("{open_port}---\n{open_port}")).expect("write");
+    let text = outcome(check().arg("--isolated").arg(&path), &[]);
+    // MSH405 says applying both keeps the last one; MSH401 must not call the copy shadowed by
+    // itself ("only the first is used"), which would contradict it.
+    assert!(
+        text.contains("MSH405") && !text.contains("MSH401"),
+        "{text}"
+    );
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn a_resolver_timeout_is_could_not_verify_not_a_missing_name() {
+    let (_socket, addr) = super::dns_server::unresponsive_server();
+    let text = outcome(
+        check()
+            .args(["--isolated", "--dns", "--select", "MSH305"])
+            .args(["--timeout", "200ms", "--nameserver", &addr.to_string()])
+            .arg(format!("{REPO}/deploy/egress.yaml")),
+        &[],
+    );
+    assert!(
+        text.contains("could not verify db.example.com") && !text.contains("does not resolve"),
+        "{text}"
+    );
+}
