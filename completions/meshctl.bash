@@ -136,7 +136,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__check)
-            opts="-f -o -v -q -n -h -V --filename --exclude --no-ignore --output --fail-on --exit-zero --select --ignore --dns --nameserver --tcp --timeout --min-ttl --server-first-port --max-ipv4-prefix --max-ipv6-prefix --mesh-config --statistics --list-rules --explain --config --isolated --color --verbose --quiet --namespace --help --version"
+            opts="-f -o -S -v -q -n -h -V --filename --exclude --no-ignore --output --fail-on --exit-zero --select --ignore --suppress --output-threshold --dns --nameserver --tcp --timeout --min-ttl --server-first-port --max-ipv4-prefix --max-ipv6-prefix --mesh-config --statistics --list-rules --explain --config --isolated --color --verbose --quiet --namespace --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -167,11 +167,23 @@ _meshctl() {
                     return 0
                     ;;
                 --select)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
                     return 0
                     ;;
                 --ignore)
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
+                    return 0
+                    ;;
+                --suppress)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -S)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output-threshold)
+                    COMPREPLY=($(compgen -W "info warning error" -- "${cur}"))
                     return 0
                     ;;
                 --nameserver)
@@ -203,7 +215,7 @@ _meshctl() {
                     return 0
                     ;;
                 --explain)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
                     return 0
                     ;;
                 --config)

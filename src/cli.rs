@@ -295,12 +295,21 @@ pub struct CheckArgs {
     /// Exit 0 whatever is found (findings are still printed).
     #[arg(long)]
     pub exit_zero: bool,
-    /// Only these rules: codes, prefixes or names, comma-separated (`MSH2`, `MSH204,broad-cidr`).
-    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    /// Only these rules: codes, prefixes, names or mapped IST codes, comma-separated (`MSH2`,
+    /// `MSH204,broad-cidr`, `IST0134`).
+    #[arg(long, value_name = "CODES", value_delimiter = ',', value_parser = RuleCodeParser, hide_possible_values = true)]
     pub select: Vec<String>,
-    /// Skip these rules: codes, prefixes or names, comma-separated.
-    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    /// Skip these rules: codes, prefixes, names or mapped IST codes, comma-separated.
+    #[arg(long, value_name = "CODES", value_delimiter = ',', value_parser = RuleCodeParser, hide_possible_values = true)]
     pub ignore: Vec<String>,
+    /// Drop findings for one rule on matching resources, istioctl's syntax:
+    /// `CODE=Kind name.namespace`, `*` as a wildcard (`MSH201=ServiceEntry *.legacy`; repeatable).
+    #[arg(short = 'S', long = "suppress", value_name = "CODE=KIND NAME.NS")]
+    pub suppress: Vec<String>,
+    /// Print only findings at or above this severity (istioctl's flag); `--fail-on` still
+    /// decides the exit code from every finding.
+    #[arg(long, value_enum, value_name = "LEVEL", ignore_case = true)]
+    pub output_threshold: Option<OutputThreshold>,
     /// Also run the DNS rules (MSH302-MSH307); off by default so CI stays deterministic.
     #[arg(long)]
     pub dns: bool,
@@ -328,8 +337,8 @@ pub struct CheckArgs {
     /// Print the rule table and exit.
     #[arg(long)]
     pub list_rules: bool,
-    /// Print one rule's documentation and exit.
-    #[arg(long, value_name = "CODE")]
+    /// Print one rule's documentation and exit (an MSH code, a name or a mapped IST code).
+    #[arg(long, value_name = "CODE", value_parser = RuleCodeParser, hide_possible_values = true)]
     pub explain: Option<String>,
     /// Read settings from this file instead of the nearest meshctl.toml or .meshctl.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
@@ -417,6 +426,53 @@ pub fn parse_key_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
         _ => Err(format!("`{text}` is not KEY=VALUE")),
+    }
+}
+
+/// `check --output-threshold`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputThreshold {
+    /// Every finding.
+    Info,
+    /// Warnings and errors.
+    Warning,
+    /// Errors only.
+    Error,
+}
+
+impl From<OutputThreshold> for meshctl_core::rules::Severity {
+    fn from(threshold: OutputThreshold) -> Self {
+        match threshold {
+            OutputThreshold::Info => Self::Info,
+            OutputThreshold::Warning => Self::Warning,
+            OutputThreshold::Error => Self::Error,
+        }
+    }
+}
+
+/// A rule code, prefix or name: any text is accepted (the selection checks it), and every rule
+/// code is offered to shell completion with its summary.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleCodeParser;
+
+impl clap::builder::TypedValueParser for RuleCodeParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(meshctl_core::rules::Rule::ALL.iter().map(
+            |rule| clap::builder::PossibleValue::new(rule.code()).help(rule.info().summary),
+        )))
     }
 }
 

@@ -8,7 +8,7 @@ use crate::config::{self, Settings};
 use crate::render::{self, Summary};
 use crate::{ExitStatus, Io};
 use meshctl_core::load::SkipReason;
-use meshctl_core::rules::{self, Diagnostic, DnsFacts, Rule, RuleSelection, Severity};
+use meshctl_core::rules::{self, Diagnostic, DnsFacts, Rule, RuleSelection, Severity, Suppression};
 use meshctl_core::workspace::{Sources, Workspace};
 use meshctl_core::{dns, load};
 
@@ -34,7 +34,7 @@ pub(super) fn run(
         return Ok(ExitStatus::Success);
     }
     if let Some(code) = &args.explain {
-        let Some(rule) = Rule::find(code) else {
+        let Some(rule) = Rule::find(code).or_else(|| rules::from_istio_code(code)) else {
             bail!("`{code}` is not a rule code or name (see `meshctl check --list-rules`)");
         };
         writeln!(io.out, "{}", rule.info().explanation.trim_end())?;
@@ -51,6 +51,12 @@ pub(super) fn run(
     let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
     let selection = RuleSelection::new(&select, &ignore).map_err(|e| with_config(e, &config))?;
     let per_file = PerFileIgnores::new(&config, &cwd)?;
+    let suppressions = args
+        .suppress
+        .iter()
+        .map(|text| Suppression::parse(text))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
     let mut paths: Vec<_> = args.paths.iter().chain(&args.filenames).cloned().collect();
     if paths.is_empty() {
         paths.push(".".into());
@@ -91,8 +97,30 @@ pub(super) fn run(
     cx.min_ttl = args.min_ttl.or(config.min_ttl).unwrap_or(DEFAULT_MIN_TTL);
     cx.dns = facts.as_ref();
     let mut diagnostics = rules::check(&cx, &selection);
-    diagnostics.retain(|d| !per_file.suppresses(d));
+    diagnostics.retain(|d| !per_file.suppresses(d) && !suppressions.iter().any(|s| s.covers(d)));
 
+    notes(inputs, global, io)?;
+    let summary = Summary {
+        files: inputs.files.len(),
+        resources: inputs.service_entries.len() + inputs.sidecars.len() + inputs.mesh_configs.len(),
+        skipped: inputs.others.len(),
+        not_resources: inputs.skipped.len(),
+        quiet: global.quiet,
+    };
+    let shown = visible(&diagnostics, args);
+    // As ruff does, `--statistics` replaces the findings: one table, on stdout, for scripts.
+    if args.statistics {
+        render::rules::statistics(&shown, io.out)?;
+    } else {
+        render::diagnostics(&shown, args.output.into(), &summary, io.out)?;
+    }
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
+    Ok(exit_status(&diagnostics, fail_on, args.exit_zero))
+}
+
+/// What `check` says on stderr about what it read: with `-v` every skipped file and why, and
+/// unless `-q` how to check a chart whose templates were skipped.
+fn notes(inputs: &load::Inputs, global: &GlobalArgs, io: &mut Io<'_>) -> anyhow::Result<()> {
     if global.verbose > 0 {
         render::rules::skipped(&inputs.skipped, io.err)?;
     }
@@ -109,21 +137,18 @@ pub(super) fn run(
             if templates == 1 { "it" } else { "them" },
         )?;
     }
-    let summary = Summary {
-        files: inputs.files.len(),
-        resources: inputs.service_entries.len() + inputs.sidecars.len() + inputs.mesh_configs.len(),
-        skipped: inputs.others.len(),
-        not_resources: inputs.skipped.len(),
-        quiet: global.quiet,
-    };
-    // As ruff does, `--statistics` replaces the findings: one table, on stdout, for scripts.
-    if args.statistics {
-        render::rules::statistics(&diagnostics, io.out)?;
-    } else {
-        render::diagnostics(&diagnostics, args.output.into(), &summary, io.out)?;
-    }
-    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
-    Ok(exit_status(&diagnostics, fail_on, args.exit_zero))
+    Ok(())
+}
+
+/// The findings printed: `--output-threshold` hides lower severities from the output only, as
+/// istioctl's does; the exit code still counts them.
+fn visible(diagnostics: &[Diagnostic], args: &CheckArgs) -> Vec<Diagnostic> {
+    let threshold = args.output_threshold.map_or(Severity::Info, Severity::from);
+    diagnostics
+        .iter()
+        .filter(|d| d.severity >= threshold)
+        .cloned()
+        .collect()
 }
 
 fn exit_status(diagnostics: &[Diagnostic], fail_on: FailOn, exit_zero: bool) -> ExitStatus {

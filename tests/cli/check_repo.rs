@@ -156,3 +156,94 @@ fn a_resolver_timeout_is_could_not_verify_not_a_missing_name() {
         "{text}"
     );
 }
+
+#[test]
+fn suppressions_that_suppress_nothing_are_warnings_and_ist_codes_work() {
+    let text = outcome(
+        check().args([
+            "--isolated",
+            "fixtures/check/MSH005-unused-suppression.yaml",
+        ]),
+        &[],
+    );
+    assert!(
+        text.contains("`MSH2O1` in `meshctl.dev/ignore` is not a rule code"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`MSH204` in `meshctl.dev/ignore` suppresses nothing"),
+        "{text}"
+    );
+    // A rule that did not run cannot be called unused.
+    let text = outcome(
+        check().args([
+            "--isolated",
+            "--select",
+            "MSH005",
+            "fixtures/check/MSH005-unused-suppression.yaml",
+        ]),
+        &[],
+    );
+    assert!(!text.contains("MSH204` in"), "{text}");
+
+    let explained = stdout(check().args(["--explain", "IST0134"]), 0);
+    assert!(
+        explained.starts_with("# MSH201 hosts-ignored-for-tcp"),
+        "{explained}"
+    );
+    let text = outcome(
+        check().args(["--isolated", "--ignore", "IST0134", "-q", REPO]),
+        &[],
+    );
+    assert!(!text.contains("MSH201"), "{text}");
+}
+
+#[test]
+fn suppress_takes_istioctl_syntax_and_output_threshold_hides_lower_severities() {
+    let text = outcome(
+        check().args(["--isolated", "-S", "MSH201=ServiceEntry *.shop", "-q", REPO]),
+        &[],
+    );
+    assert!(
+        text.starts_with("exit: 0") && !text.contains("MSH201") && text.contains("MSH003"),
+        "{text}"
+    );
+    let text = outcome(
+        check().args([
+            "--isolated",
+            "-S",
+            "IST0134=ServiceEntry redis-external.other",
+            "-q",
+            REPO,
+        ]),
+        &[],
+    );
+    assert!(
+        text.contains("MSH201"),
+        "another namespace is not suppressed: {text}"
+    );
+    let text = outcome(
+        check().args([
+            "--isolated",
+            "--output-threshold",
+            "error",
+            "--fail-on",
+            "warning",
+            REPO,
+        ]),
+        &[],
+    );
+    assert!(
+        text.contains("MSH201") && !text.contains("MSH003"),
+        "{text}"
+    );
+    assert!(
+        text.starts_with("exit: 1"),
+        "the exit code still counts hidden warnings: {text}"
+    );
+    let text = outcome(check().args(["-S", "MSH201", REPO]), &[]);
+    assert!(
+        text.starts_with("exit: 2") && text.contains("--suppress `MSH201`"),
+        "{text}"
+    );
+}

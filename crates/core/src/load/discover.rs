@@ -17,10 +17,34 @@ use std::sync::Mutex;
 use ignore::WalkState;
 use ignore::overrides::OverrideBuilder;
 
-use super::source::SourceError;
-
 /// The extensions read from directories; explicit files are read whatever their name.
 const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
+
+/// Why a directory could not be walked; `source` turns it into a [`super::SourceError`].
+#[derive(Debug)]
+pub(super) enum WalkError {
+    /// A directory or file could not be read.
+    Io {
+        /// The path.
+        path: String,
+        /// The OS error.
+        reason: std::io::Error,
+    },
+    /// A symbolic link points back to one of its ancestors.
+    SymlinkLoop {
+        /// The looping link.
+        path: String,
+        /// The ancestor it points to.
+        ancestor: String,
+    },
+    /// An `--exclude` glob does not parse.
+    BadExclude {
+        /// The glob as given.
+        glob: String,
+        /// Why.
+        reason: String,
+    },
+}
 
 /// How directories are walked (`check --exclude`, `--no-ignore`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,17 +56,17 @@ pub struct WalkOptions {
 }
 
 /// Every manifest under `dir`, sorted by path.
-pub(super) fn walk(dir: &Path, options: &WalkOptions) -> Result<Vec<PathBuf>, SourceError> {
+pub(super) fn walk(dir: &Path, options: &WalkOptions) -> Result<Vec<PathBuf>, WalkError> {
     let mut overrides = OverrideBuilder::new(dir);
     for glob in &options.exclude {
         overrides
             .add(&format!("!{glob}"))
-            .map_err(|e| SourceError::BadExclude {
+            .map_err(|e| WalkError::BadExclude {
                 glob: glob.clone(),
                 reason: e.to_string(),
             })?;
     }
-    let overrides = overrides.build().map_err(|e| SourceError::BadExclude {
+    let overrides = overrides.build().map_err(|e| WalkError::BadExclude {
         glob: options.exclude.join(","),
         reason: e.to_string(),
     })?;
@@ -100,7 +124,7 @@ fn is_manifest(entry: &ignore::DirEntry) -> bool {
 
 /// A walk error that ends the run: an unreadable directory or a symlink loop. A malformed
 /// line in some `.gitignore` is not one (git itself ignores such lines).
-fn fatal(dir: &Path, error: ignore::Error) -> Option<SourceError> {
+fn fatal(dir: &Path, error: ignore::Error) -> Option<WalkError> {
     let mut path = dir.to_path_buf();
     let mut error = error;
     loop {
@@ -113,13 +137,13 @@ fn fatal(dir: &Path, error: ignore::Error) -> Option<SourceError> {
                 error = *err;
             }
             ignore::Error::Loop { ancestor, child } => {
-                return Some(SourceError::SymlinkLoop {
+                return Some(WalkError::SymlinkLoop {
                     path: child.display().to_string(),
                     ancestor: ancestor.display().to_string(),
                 });
             }
             ignore::Error::Io(reason) => {
-                return Some(SourceError::Io {
+                return Some(WalkError::Io {
                     path: path.display().to_string(),
                     reason,
                 });
@@ -201,7 +225,10 @@ mod tests {
             no_ignore: false,
         };
         let err = walk(&dir, &options).expect_err("bad glob");
-        assert!(err.to_string().contains("`a{b`"), "{err}");
+        assert!(
+            matches!(&err, WalkError::BadExclude { glob, .. } if glob == "a{b"),
+            "{err:?}"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

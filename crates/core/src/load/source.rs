@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::discover::{self, WalkOptions};
+use super::discover::{self, WalkError, WalkOptions};
 use super::parse::Limits;
 
 /// One source's bytes and the name diagnostics will use for it.
@@ -56,6 +56,18 @@ pub enum SourceError {
     },
 }
 
+impl From<WalkError> for SourceError {
+    fn from(error: WalkError) -> Self {
+        match error {
+            WalkError::Io { path, reason } => SourceError::Io { path, reason },
+            WalkError::SymlinkLoop { path, ancestor } => {
+                SourceError::SymlinkLoop { path, ancestor }
+            }
+            WalkError::BadExclude { glob, reason } => SourceError::BadExclude { glob, reason },
+        }
+    }
+}
+
 pub(super) fn read_all(
     paths: &[PathBuf],
     limits: &Limits,
@@ -66,7 +78,7 @@ pub(super) fn read_all(
         if path.as_os_str() == "-" {
             sources.push(read_stdin(limits)?);
         } else if path.is_dir() {
-            for file in discover::walk(path, walk)? {
+            for file in discover::walk(path, walk).map_err(SourceError::from)? {
                 sources.push(read_file(&file, limits)?);
             }
         } else {

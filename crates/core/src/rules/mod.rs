@@ -25,6 +25,7 @@ mod registry;
 mod scope;
 mod selection;
 mod severity;
+mod suppress;
 mod tcp;
 mod views;
 
@@ -37,6 +38,7 @@ pub use dns::facts::DnsFacts;
 pub use gate::{Admission, admission};
 pub use lint::check;
 pub use registry::{Rule, RuleInfo};
-pub use selection::RuleSelection;
+pub use selection::{RuleSelection, from_istio_code};
 pub use severity::Severity;
+pub use suppress::Suppression;
 pub use tcp::msh205_unspecified_protocol::SERVER_FIRST_PORTS;

@@ -44,6 +44,9 @@ pub(crate) enum CheckFn {
     Views(fn(&Context<'_>, &Views<'_>, &mut Findings)),
     /// Live DNS answers as well; skipped when the context has none.
     Dns(fn(&Context<'_>, &DnsFacts, &mut Findings)),
+    /// The suppression annotations, each code classified against the other rules' findings
+    /// before suppression: runs after them.
+    Suppressions(fn(&[super::input::msh005_unused_suppression::Listed], &mut Findings)),
     /// Found by another command, named here (`meshctl sync --check` plans every managed entry
     /// against DNS); `check` lists and explains the rule but never runs it.
     Reported(&'static str),
@@ -122,6 +125,9 @@ rules! {
         "A kind or API group a few letters from an Istio networking one, so Istio never sees it.";
     NothingChecked => "MSH004", "nothing-checked", Warning, Lint(input::msh004_nothing_checked),
         "No ServiceEntry, Sidecar or mesh configuration was found in the inputs.";
+    UnusedSuppression => "MSH005", "unused-suppression", Warning,
+        Suppressions(input::msh005_unused_suppression),
+        "A suppression annotation naming an unknown code, or a rule that found nothing there.";
     InvalidHost => "MSH101", "invalid-host", Error, Admission(admission::msh101_invalid_host),
         "A host Istio's webhook rejects, including an IP address in `hosts`.";
     InvalidAddress => "MSH102", "invalid-address", Error, Admission(admission::msh102_invalid_address),
