@@ -165,6 +165,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --tcp 'Query over TCP instead of UDP'
             cand --statistics 'Print a count of findings per rule instead of the findings'
             cand --list-rules 'Print the rule table and exit'
+            cand --fix 'Apply the unambiguous fixes (MSH202, MSH203, MSH205 on server-first ports) in place, editing only the flagged spans, then report what is left'
+            cand --diff 'Print the fixes `--fix` would make as a unified diff; exit 1 when there are any'
             cand --isolated 'Ignore every configuration file'
             cand -v 'Say more about what is happening (repeatable)'
             cand --verbose 'Say more about what is happening (repeatable)'

@@ -283,6 +283,8 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l dns -d 'Also r
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l tcp -d 'Query over TCP instead of UDP'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l statistics -d 'Print a count of findings per rule instead of the findings'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l list-rules -d 'Print the rule table and exit'
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l fix -d 'Apply the unambiguous fixes (MSH202, MSH203, MSH205 on server-first ports) in place, editing only the flagged spans, then report what is left'
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l diff -d 'Print the fixes `--fix` would make as a unified diff; exit 1 when there are any'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l isolated -d 'Ignore every configuration file'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s q -l quiet -d 'Print only results and errors'

@@ -340,6 +340,13 @@ pub struct CheckArgs {
     /// Print one rule's documentation and exit (an MSH code, a name or a mapped IST code).
     #[arg(long, value_name = "CODE", value_parser = RuleCodeParser, hide_possible_values = true)]
     pub explain: Option<String>,
+    /// Apply the unambiguous fixes (MSH202, MSH203, MSH205 on server-first ports) in place,
+    /// editing only the flagged spans, then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// Print the fixes `--fix` would make as a unified diff; exit 1 when there are any.
+    #[arg(long)]
+    pub diff: bool,
     /// Read settings from this file instead of the nearest meshctl.toml or .meshctl.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
     pub config: Option<std::path::PathBuf>,

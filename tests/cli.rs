@@ -11,6 +11,8 @@ mod common;
 mod check;
 #[path = "cli/check_config.rs"]
 mod check_config;
+#[path = "cli/check_fix.rs"]
+mod check_fix;
 #[path = "cli/check_repo.rs"]
 mod check_repo;
 #[path = "cli/completions.rs"]

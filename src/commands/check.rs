@@ -26,6 +26,15 @@ pub(super) fn run(
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
+    check(args, global, io, args.fix || args.diff)
+}
+
+fn check(
+    args: &CheckArgs,
+    global: &GlobalArgs,
+    io: &mut Io<'_>,
+    fixing: bool,
+) -> anyhow::Result<ExitStatus> {
     if args.list_rules {
         match args.output {
             CheckFormat::Json => render::rules::json(io.out)?,
@@ -99,6 +108,18 @@ pub(super) fn run(
     let mut diagnostics = rules::check(&cx, &selection);
     diagnostics.retain(|d| !per_file.suppresses(d) && !suppressions.iter().any(|s| s.covers(d)));
 
+    if fixing {
+        let changed = super::check_fix::apply(&diagnostics, args.diff, io)?;
+        if args.diff {
+            return Ok(if changed > 0 {
+                ExitStatus::Failure
+            } else {
+                ExitStatus::Success
+            });
+        }
+        // The files changed: check them again, so what is printed is what is left.
+        return check(args, global, io, false);
+    }
     notes(inputs, global, io)?;
     let summary = Summary {
         files: inputs.files.len(),

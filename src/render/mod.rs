@@ -2,6 +2,7 @@
 //! `&mut dyn Write`, never to the process's stdout directly, so every format is testable.
 
 pub(crate) mod color;
+pub(crate) mod diff;
 pub(crate) mod expect;
 mod github;
 mod gitlab;
