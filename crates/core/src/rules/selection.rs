@@ -115,11 +115,7 @@ pub(crate) fn annotation_entries(
         for entry in list.split(',').map(str::trim).filter(|c| !c.is_empty()) {
             // Istio's form may carry a resource after `=`; the code comes first.
             let code = entry.split('=').next().unwrap_or(entry).trim();
-            let rule = Rule::find(code).or_else(|| {
-                (annotation == ISTIO_SUPPRESS_ANNOTATION)
-                    .then(|| from_istio_code(code))
-                    .flatten()
-            });
+            let rule = Rule::find(code).or_else(|| from_istio_code(code));
             entries.push((annotation, code.to_owned(), rule));
         }
     }
@@ -137,7 +133,10 @@ pub(crate) fn is_istio_code(code: &str) -> bool {
 pub(crate) fn suppressed_by(annotations: &BTreeMap<String, String>) -> Vec<Rule> {
     let mut rules = Vec::new();
     if let Some(list) = annotations.get(IGNORE_ANNOTATION) {
-        rules.extend(list.split(',').filter_map(|c| Rule::find(c.trim())));
+        rules.extend(
+            list.split(',')
+                .filter_map(|c| Rule::find(c.trim()).or_else(|| from_istio_code(c))),
+        );
     }
     if let Some(list) = annotations.get(ISTIO_SUPPRESS_ANNOTATION) {
         for code in list.split(',').map(str::trim) {
@@ -188,6 +187,8 @@ mod tests {
             ),
         ]);
         let rules = suppressed_by(&annotations);
+        let ist_in_ours = BTreeMap::from([(IGNORE_ANNOTATION.to_owned(), "IST0177".to_owned())]);
+        assert_eq!(suppressed_by(&ist_in_ours), [Rule::ConflictingProtocol]);
         assert!(rules.contains(&Rule::MissingCidr));
         assert!(rules.contains(&Rule::BroadCidr));
         assert!(rules.contains(&Rule::HostsIgnoredForTcp));
