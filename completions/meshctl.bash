@@ -149,7 +149,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__check)
-            opts="-n -o -v -q -h -V --namespace --output --fail-on --exit-zero --select --ignore --dns --nameserver --tcp --timeout --min-ttl --server-first-port --max-ipv4-prefix --max-ipv6-prefix --mesh-config --statistics --list-rules --explain --color --verbose --quiet --help --version"
+            opts="-n -f -o -S -v -q -h -V --namespace --filename --exclude --no-ignore --output --fail-on --exit-zero --select --ignore --suppress --output-threshold --dns --nameserver --tcp --timeout --min-ttl --server-first-port --max-ipv4-prefix --max-ipv6-prefix --mesh-config --statistics --list-rules --explain --fix --diff --config --isolated --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -160,6 +160,18 @@ _meshctl() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -176,11 +188,23 @@ _meshctl() {
                     return 0
                     ;;
                 --select)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
                     return 0
                     ;;
                 --ignore)
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
+                    return 0
+                    ;;
+                --suppress)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -S)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output-threshold)
+                    COMPREPLY=($(compgen -W "info warning error" -- "${cur}"))
                     return 0
                     ;;
                 --nameserver)
@@ -212,6 +236,10 @@ _meshctl() {
                     return 0
                     ;;
                 --explain)
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -336,35 +336,55 @@ pub fn parse_admin(text: &str) -> Result<AdminAddr, String> {
 #[allow(clippy::struct_excessive_bools)] // independent command-line switches
 pub struct CheckArgs {
     /// Files or directories to check (`-` for stdin); default: the current directory.
+    /// Directories are walked as ripgrep does; files named here are always read.
     #[arg(value_name = "PATH")]
     pub paths: Vec<std::path::PathBuf>,
     /// Namespace of resources that name none.
     #[command(flatten)]
     pub ns: NamespaceArg,
+    /// Also check this file or directory, as kubectl's `-f` (repeatable).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub filenames: Vec<std::path::PathBuf>,
+    /// Skip paths matching this gitignore-style glob when walking directories (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Read files that `.gitignore`, `.ignore` and `.git/info/exclude` leave out.
+    #[arg(long)]
+    pub no_ignore: bool,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = CheckFormat::Text)]
     pub output: CheckFormat,
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Exit 1 when a finding is at or above this severity [default: error, or `fail-on` in
+    /// meshctl.toml].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Exit 0 whatever is found (findings are still printed).
     #[arg(long)]
     pub exit_zero: bool,
-    /// Only these rules: codes, prefixes or names, comma-separated (`MSH2`, `MSH204,broad-cidr`).
-    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    /// Only these rules: codes, prefixes, names or mapped IST codes, comma-separated (`MSH2`,
+    /// `MSH204,broad-cidr`, `IST0134`).
+    #[arg(long, value_name = "CODES", value_delimiter = ',', value_parser = RuleCodeParser, hide_possible_values = true)]
     pub select: Vec<String>,
-    /// Skip these rules: codes, prefixes or names, comma-separated.
-    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    /// Skip these rules: codes, prefixes, names or mapped IST codes, comma-separated.
+    #[arg(long, value_name = "CODES", value_delimiter = ',', value_parser = RuleCodeParser, hide_possible_values = true)]
     pub ignore: Vec<String>,
+    /// Drop findings for one rule on matching resources, istioctl's syntax:
+    /// `CODE=Kind name.namespace`, `*` as a wildcard (`MSH201=ServiceEntry *.legacy`; repeatable).
+    #[arg(short = 'S', long = "suppress", value_name = "CODE=KIND NAME.NS")]
+    pub suppress: Vec<String>,
+    /// Print only findings at or above this severity (istioctl's flag); `--fail-on` still
+    /// decides the exit code from every finding.
+    #[arg(long, value_enum, value_name = "LEVEL", ignore_case = true)]
+    pub output_threshold: Option<OutputThreshold>,
     /// Also run the DNS rules (MSH302-MSH307); off by default so CI stays deterministic.
     #[arg(long)]
     pub dns: bool,
     /// DNS options for `--dns`.
     #[command(flatten)]
     pub dns_options: DnsArgs,
-    /// MSH303 fires below this TTL, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
-    pub min_ttl: u32,
+    /// MSH303 fires below this TTL, in seconds [default: 300, or `min-ttl` in meshctl.toml].
+    #[arg(long, value_name = "SECONDS")]
+    pub min_ttl: Option<u32>,
     /// Extra server-first ports for MSH205 (besides 3306, 25, 27017, 21, 110, 143).
     #[arg(long = "server-first-port", value_name = "PORT")]
     pub server_first_ports: Vec<u16>,
@@ -377,15 +397,28 @@ pub struct CheckArgs {
     /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
     #[arg(long, value_name = "FILE")]
     pub mesh_config: Option<std::path::PathBuf>,
-    /// Print a count of findings per rule after the findings.
+    /// Print a count of findings per rule instead of the findings.
     #[arg(long)]
     pub statistics: bool,
     /// Print the rule table and exit.
     #[arg(long)]
     pub list_rules: bool,
-    /// Print one rule's documentation and exit.
-    #[arg(long, value_name = "CODE")]
+    /// Print one rule's documentation and exit (an MSH code, a name or a mapped IST code).
+    #[arg(long, value_name = "CODE", value_parser = RuleCodeParser, hide_possible_values = true)]
     pub explain: Option<String>,
+    /// Apply the unambiguous fixes (MSH202, MSH203, MSH205 on server-first ports) in place,
+    /// editing only the flagged spans, then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// Print the fixes `--fix` would make as a unified diff; exit 1 when there are any.
+    #[arg(long)]
+    pub diff: bool,
+    /// Read settings from this file instead of the nearest meshctl.toml or .meshctl.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<std::path::PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long)]
+    pub isolated: bool,
 }
 
 /// `meshctl simulate`.
@@ -473,6 +506,53 @@ pub fn parse_key_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
         _ => Err(format!("`{text}` is not KEY=VALUE")),
+    }
+}
+
+/// `check --output-threshold`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputThreshold {
+    /// Every finding.
+    Info,
+    /// Warnings and errors.
+    Warning,
+    /// Errors only.
+    Error,
+}
+
+impl From<OutputThreshold> for meshctl_core::rules::Severity {
+    fn from(threshold: OutputThreshold) -> Self {
+        match threshold {
+            OutputThreshold::Info => Self::Info,
+            OutputThreshold::Warning => Self::Warning,
+            OutputThreshold::Error => Self::Error,
+        }
+    }
+}
+
+/// A rule code, prefix or name: any text is accepted (the selection checks it), and every rule
+/// code is offered to shell completion with its summary.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleCodeParser;
+
+impl clap::builder::TypedValueParser for RuleCodeParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(meshctl_core::rules::Rule::ALL.iter().map(
+            |rule| clap::builder::PossibleValue::new(rule.code()).help(rule.info().summary),
+        )))
     }
 }
 

@@ -7,6 +7,7 @@
 //! and the terminal.
 pub mod cli;
 pub mod commands;
+mod config;
 mod render;
 
 use std::io::Write;

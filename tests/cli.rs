@@ -9,6 +9,12 @@ mod common;
 
 #[path = "cli/check.rs"]
 mod check;
+#[path = "cli/check_config.rs"]
+mod check_config;
+#[path = "cli/check_fix.rs"]
+mod check_fix;
+#[path = "cli/check_repo.rs"]
+mod check_repo;
 #[path = "cli/completions.rs"]
 mod completions;
 #[path = "cli/envoy.rs"]

@@ -1,45 +1,96 @@
 //! `meshctl check`: load → rules → render, with `--fail-on` deciding the exit code. Input
 //! problems are findings (MSH001/MSH002), not crashes; only unreadable paths end the run early.
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 
-use crate::cli::{CheckArgs, FailOn, GlobalArgs};
+use crate::cli::{CheckArgs, CheckFormat, FailOn, GlobalArgs};
+use crate::config::{self, Settings};
 use crate::render::{self, Summary};
 use crate::{ExitStatus, Io};
-use meshctl_core::rules::{self, Diagnostic, DnsFacts, Rule, RuleSelection, Severity};
+use meshctl_core::load::SkipReason;
+use meshctl_core::rules::{self, Diagnostic, DnsFacts, Rule, RuleSelection, Severity, Suppression};
 use meshctl_core::workspace::{Sources, Workspace};
 use meshctl_core::{dns, load};
+
+/// MSH303's threshold when neither `--min-ttl` nor `min-ttl` sets one.
+const DEFAULT_MIN_TTL: u32 = 300;
+
+/// `--timeout`'s default (`cli::DnsArgs`).
+const DEFAULT_DNS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Samples per host for the DNS rules: enough to see a rotating answer.
 const DNS_SAMPLES: usize = 3;
 
 pub(super) fn run(
     args: &CheckArgs,
-    _global: &GlobalArgs,
+    global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
+    check(args, global, io, args.fix || args.diff)
+}
+
+// One linear pass: config, workspace, DNS facts, rules, suppressions, render, exit status.
+#[allow(clippy::too_many_lines)]
+fn check(
+    args: &CheckArgs,
+    global: &GlobalArgs,
+    io: &mut Io<'_>,
+    fixing: bool,
+) -> anyhow::Result<ExitStatus> {
     if args.list_rules {
-        render::rules::table(io.out)?;
+        match args.output {
+            CheckFormat::Json => render::rules::json(io.out)?,
+            _ => render::rules::table(io.out)?,
+        }
         return Ok(ExitStatus::Success);
     }
     if let Some(code) = &args.explain {
-        let Some(rule) = Rule::find(code) else {
+        let Some(rule) = Rule::find(code).or_else(|| rules::from_istio_code(code)) else {
             bail!("`{code}` is not a rule code or name (see `meshctl check --list-rules`)");
         };
         writeln!(io.out, "{}", rule.info().explanation.trim_end())?;
         return Ok(ExitStatus::Success);
     }
-    let selection = RuleSelection::new(&args.select, &args.ignore).map_err(anyhow::Error::msg)?;
-    let workspace = Workspace::load(&Sources {
-        paths: if args.paths.is_empty() {
-            vec![".".into()]
-        } else {
-            args.paths.clone()
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    let config = config::discover(args.config.as_deref(), args.isolated, &cwd)?.unwrap_or_default();
+    // Flags beat the file: `--select` replaces its list, `--ignore` and `--exclude` add to it.
+    let select = if args.select.is_empty() {
+        config.select.clone().unwrap_or_default()
+    } else {
+        args.select.clone()
+    };
+    let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
+    let selection = RuleSelection::new(&select, &ignore).map_err(|e| with_config(e, &config))?;
+    let per_file = PerFileIgnores::new(&config, &cwd)?;
+    let suppressions = args
+        .suppress
+        .iter()
+        .map(|text| Suppression::parse(text))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    let mut paths: Vec<_> = args.paths.iter().chain(&args.filenames).cloned().collect();
+    if paths.is_empty() {
+        paths.push(".".into());
+    }
+    let walk = load::WalkOptions {
+        exclude: config
+            .exclude
+            .iter()
+            .chain(&args.exclude)
+            .cloned()
+            .collect(),
+        no_ignore: args.no_ignore,
+        include_hidden: false,
+    };
+    let workspace = Workspace::load_walking(
+        &Sources {
+            paths,
+            mesh_config: args.mesh_config.clone().or(config.mesh_config.clone()),
+            outbound_policy: config.outbound_policy,
+            namespace: args.ns.namespace.clone(),
         },
-        mesh_config: args.mesh_config.clone(),
-        outbound_policy: None,
-        namespace: args.ns.namespace.clone(),
-    })?;
+        &walk,
+    )?;
     let inputs = workspace.inputs();
     // Resolve only when a selected rule reads the answers (`--dns --select MSH2` needs none).
     let wants_dns = args.dns
@@ -47,7 +98,7 @@ pub(super) fn run(
             .iter()
             .any(|rule| rule.needs_dns() && selection.enabled(*rule));
     let facts = if wants_dns {
-        Some(resolve_hosts(inputs, args)?)
+        Some(resolve_hosts(inputs, &dns_settings(args, &config))?)
     } else {
         None
     };
@@ -55,10 +106,24 @@ pub(super) fn run(
     cx.server_first_ports.clone_from(&args.server_first_ports);
     cx.max_ipv4_prefix = args.max_ipv4_prefix;
     cx.max_ipv6_prefix = args.max_ipv6_prefix;
-    cx.min_ttl = args.min_ttl;
+    cx.min_ttl = args.min_ttl.or(config.min_ttl).unwrap_or(DEFAULT_MIN_TTL);
     cx.dns = facts.as_ref();
-    let diagnostics = rules::check(&cx, &selection);
+    let mut diagnostics = rules::check(&cx, &selection);
+    diagnostics.retain(|d| !per_file.suppresses(d) && !suppressions.iter().any(|s| s.covers(d)));
 
+    if fixing {
+        let changed = super::check_fix::apply(&diagnostics, args.diff, io)?;
+        if args.diff {
+            return Ok(if changed > 0 {
+                ExitStatus::Failure
+            } else {
+                ExitStatus::Success
+            });
+        }
+        // The files changed: check them again, so what is printed is what is left.
+        return check(args, global, io, false);
+    }
+    notes(inputs, global, io)?;
     let summary = Summary {
         files: inputs.files.len(),
         resources: inputs.service_entries.len()
@@ -66,12 +131,51 @@ pub(super) fn run(
             + inputs.mesh_configs.len()
             + rejected_by_schema(inputs),
         skipped: inputs.others.len(),
+        not_resources: inputs.skipped.len(),
+        quiet: global.quiet,
     };
-    render::diagnostics(&diagnostics, args.output.into(), &summary, io.out)?;
+    let shown = visible(&diagnostics, args);
+    // As ruff does, `--statistics` replaces the findings: one table, on stdout, for scripts.
     if args.statistics {
-        render::rules::statistics(&diagnostics, io.err)?;
+        render::rules::statistics(&shown, io.out)?;
+    } else {
+        render::diagnostics(&shown, args.output.into(), &summary, io.out)?;
     }
-    Ok(exit_status(&diagnostics, args.fail_on, args.exit_zero))
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
+    Ok(exit_status(&diagnostics, fail_on, args.exit_zero))
+}
+
+/// What `check` says on stderr about what it read: with `-v` every skipped file and why, and
+/// unless `-q` how to check a chart whose templates were skipped.
+fn notes(inputs: &load::Inputs, global: &GlobalArgs, io: &mut Io<'_>) -> anyhow::Result<()> {
+    if global.verbose > 0 {
+        render::rules::skipped(&inputs.skipped, io.err)?;
+    }
+    let templates = inputs
+        .skipped
+        .iter()
+        .filter(|s| s.reason == SkipReason::Template)
+        .count();
+    if templates > 0 && !global.quiet {
+        writeln!(
+            io.err,
+            "note: skipped {templates} {} with template syntax; render {} first: `helm template … | meshctl check -`",
+            if templates == 1 { "file" } else { "files" },
+            if templates == 1 { "it" } else { "them" },
+        )?;
+    }
+    Ok(())
+}
+
+/// The findings printed: `--output-threshold` hides lower severities from the output only, as
+/// istioctl's does; the exit code still counts them.
+fn visible(diagnostics: &[Diagnostic], args: &CheckArgs) -> Vec<Diagnostic> {
+    let threshold = args.output_threshold.map_or(Severity::Info, Severity::from);
+    diagnostics
+        .iter()
+        .filter(|d| d.severity >= threshold)
+        .cloned()
+        .collect()
 }
 
 /// Resources that failed their schema are not in the loaded lists, but they were checked: the
@@ -103,8 +207,87 @@ fn exit_status(diagnostics: &[Diagnostic], fail_on: FailOn, exit_zero: bool) -> 
     }
 }
 
-fn resolve_hosts(inputs: &load::Inputs, args: &CheckArgs) -> anyhow::Result<DnsFacts> {
-    let settings = super::resolve::settings(&args.dns_options);
+/// The DNS settings for `--dns`: flags, then `[dns]` in the configuration file. `--timeout` is
+/// shared with `resolve` and has a default, so the file's timeout applies while the flag is left
+/// at that default.
+fn dns_settings(args: &CheckArgs, config: &Settings) -> dns::ResolverSettings {
+    let mut settings = super::resolve::settings(&args.dns_options);
+    if settings.nameservers.is_empty() {
+        settings.nameservers.clone_from(&config.nameservers);
+    }
+    settings.tcp |= config.tcp.unwrap_or(false);
+    if let Some(timeout) = config.timeout
+        && args.dns_options.timeout == DEFAULT_DNS_TIMEOUT
+    {
+        settings.timeout = timeout;
+    }
+    settings
+}
+
+/// A selection error, naming the configuration file when its `select`/`ignore` may be the
+/// culprit.
+fn with_config(error: String, config: &Settings) -> anyhow::Error {
+    if config.select.is_none() && config.ignore.is_empty() {
+        anyhow::Error::msg(error)
+    } else {
+        anyhow::anyhow!("{error} (flags or `{}`)", config.path.display())
+    }
+}
+
+/// `per-file-ignores`: findings in files matching a glob, for the rules listed with it, are
+/// dropped. Globs use gitignore syntax, relative to the configuration file's directory (as
+/// ruff's do), whatever directory `check` runs in.
+struct PerFileIgnores {
+    cwd: std::path::PathBuf,
+    entries: Vec<(ignore::overrides::Override, RuleSelection)>,
+}
+
+impl PerFileIgnores {
+    fn new(config: &Settings, cwd: &std::path::Path) -> anyhow::Result<PerFileIgnores> {
+        let root = cwd.join(config.path.parent().unwrap_or(std::path::Path::new("")));
+        let mut entries = Vec::new();
+        for (glob, codes) in &config.per_file_ignores {
+            let place = || format!("`{}`: `per-file-ignores` `{glob}`", config.path.display());
+            let mut builder = ignore::overrides::OverrideBuilder::new(&root);
+            builder
+                .add(glob)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", place()))?;
+            let matcher = builder
+                .build()
+                .map_err(|e| anyhow::anyhow!("{}: {e}", place()))?;
+            let rules =
+                RuleSelection::new(codes, &[]).map_err(|e| anyhow::anyhow!("{}: {e}", place()))?;
+            entries.push((matcher, rules));
+        }
+        Ok(PerFileIgnores {
+            cwd: cwd.to_path_buf(),
+            entries,
+        })
+    }
+
+    fn suppresses(&self, diagnostic: &Diagnostic) -> bool {
+        // Override strips its (absolute) root, so findings' paths are made absolute and
+        // lexically normal too (`./x`, `sub/../x` and `x` name one file).
+        let mut path = std::path::PathBuf::new();
+        for part in self.cwd.join(&*diagnostic.origin.path).components() {
+            match part {
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir => {
+                    path.pop();
+                }
+                other => path.push(other),
+            }
+        }
+        self.entries.iter().any(|(matcher, rules)| {
+            rules.enabled(diagnostic.rule) && matcher.matched(&path, false).is_whitelist()
+        })
+    }
+}
+
+fn resolve_hosts(
+    inputs: &load::Inputs,
+    settings: &dns::ResolverSettings,
+) -> anyhow::Result<DnsFacts> {
     let mut hosts: Vec<&str> = inputs
         .service_entries
         .iter()
@@ -119,7 +302,7 @@ fn resolve_hosts(inputs: &load::Inputs, args: &CheckArgs) -> anyhow::Result<DnsF
         let result = runtime.block_on(async {
             let mut samples = Vec::new();
             for _ in 0..DNS_SAMPLES {
-                samples.push(dns::lookup(host, &settings).await?);
+                samples.push(dns::lookup(host, settings).await?);
             }
             Ok(samples)
         });

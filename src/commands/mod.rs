@@ -1,6 +1,7 @@
 //! One module per command: arguments → validated plan → core call → render → [`ExitStatus`].
 
 mod check;
+mod check_fix;
 mod completions;
 mod destination;
 mod expect;

@@ -103,6 +103,7 @@ pub(super) fn run(
             files: tree.files_read,
             resources: tree.resources,
             skipped: 0,
+            ..Summary::default()
         };
         let format = args.output.findings().unwrap_or(render::OutputFormat::Text);
         render::diagnostics(&findings, format, &summary, io.out)?;

@@ -2,6 +2,7 @@
 //! `&mut dyn Write`, never to the process's stdout directly, so every format is testable.
 
 pub(crate) mod color;
+pub(crate) mod diff;
 pub(crate) mod expect;
 mod github;
 mod gitlab;
@@ -44,6 +45,10 @@ pub(crate) struct Summary {
     pub resources: usize,
     /// Documents of other kinds skipped.
     pub skipped: usize,
+    /// Files and documents that are not Kubernetes resources (templates, lists, workflows).
+    pub not_resources: usize,
+    /// `-q`: findings only, no summary line.
+    pub quiet: bool,
 }
 
 /// Writes diagnostics (already sorted) in `format`.

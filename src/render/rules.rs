@@ -1,10 +1,12 @@
 //! The rule registry for people: `check --list-rules` (one row per rule) and `--statistics`
-//! (findings counted per rule). Explanations are printed as written in the registry.
+//! (findings counted per rule), and what `check -v` says it skipped. Explanations are printed as
+//! written in the registry.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 
 use super::table;
+use meshctl_core::load::Skipped;
 use meshctl_core::rules::{Diagnostic, Rule};
 
 /// `--list-rules`: code, name, default severity and summary of every rule.
@@ -19,6 +21,33 @@ pub(crate) fn table(out: &mut dyn Write) -> std::io::Result<()> {
         ]
     });
     table::write(&["CODE", "NAME", "SEVERITY", "SUMMARY"], rows, out)
+}
+
+/// `--list-rules -o json`: the same rows as an array of objects (`code`, `name`, `severity`,
+/// `summary`, `needs_dns`), for tools that configure meshctl.
+pub(crate) fn json(out: &mut dyn Write) -> anyhow::Result<()> {
+    let rows: Vec<serde_json::Value> = Rule::ALL
+        .iter()
+        .map(|rule| {
+            let info = rule.info();
+            serde_json::json!({
+                "code": info.code,
+                "name": info.name,
+                "severity": info.severity.as_str(),
+                "summary": info.summary,
+                "needs_dns": info.needs_dns,
+            })
+        })
+        .collect();
+    super::write_json(&rows, out)
+}
+
+/// `check -v`: every file or document read but not linted, and why, one per line.
+pub(crate) fn skipped(skipped: &[Skipped], out: &mut dyn Write) -> std::io::Result<()> {
+    for skip in skipped {
+        writeln!(out, "skipped {}: {}", skip.origin, skip.reason.describe())?;
+    }
+    Ok(())
 }
 
 /// `--statistics`: how many findings each rule produced, in code order.

@@ -36,6 +36,9 @@ pub(super) fn write(
             writeln!(out, "  {} {help}", "= help:".cyan())?;
         }
     }
+    if summary.quiet {
+        return Ok(());
+    }
     if !diagnostics.is_empty() {
         writeln!(out)?;
     }
@@ -55,7 +58,7 @@ fn summary_line(diagnostics: &[Diagnostic], summary: &Summary) -> String {
         )
     };
     let scope = format!(
-        "{resources}{} {}{}",
+        "{resources}{} {}{}{}",
         summary.files,
         plural(summary.files, "file", "files"),
         if summary.skipped > 0 {
@@ -63,6 +66,16 @@ fn summary_line(diagnostics: &[Diagnostic], summary: &Summary) -> String {
                 ", {} other {} skipped",
                 summary.skipped,
                 plural(summary.skipped, "document", "documents")
+            )
+        } else {
+            String::new()
+        },
+        if summary.not_resources > 0 {
+            format!(
+                ", {} non-resource {} skipped (-v lists {})",
+                summary.not_resources,
+                plural(summary.not_resources, "document", "documents"),
+                plural(summary.not_resources, "it", "them")
             )
         } else {
             String::new()

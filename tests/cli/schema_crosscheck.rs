@@ -88,14 +88,10 @@ fn crd_errors(kind: &str, version: &str, doc: &Value) -> Option<Vec<String>> {
     )
 }
 
-#[allow(clippy::print_stderr)] // telling the person running tests that a check was skipped
 fn available() -> bool {
     let present = crd_dir().join("serviceentry-crd.yaml").exists();
     if !present {
-        eprintln!(
-            "SKIPPED: CRD cross-check — {} not found (it exists in CI)",
-            crd_dir().display()
-        );
+        super::common::skip_or_fail("CRD cross-check", &crd_dir());
     }
     present
 }

@@ -20,7 +20,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::engine::{self, MeshSettings, Registry, Workload};
-use crate::load::{self, Inputs, LoadOptions, LoadProblem, Loaded, Origin, SourceError};
+use crate::load::{
+    self, Inputs, LoadOptions, LoadProblem, Loaded, Origin, SourceError, WalkOptions,
+};
 use crate::model::{OutboundPolicy, Resource};
 use crate::rules::{self, Diagnostic};
 
@@ -147,7 +149,20 @@ impl Workspace {
     /// [`WorkspaceError`] when an input cannot be read or the mesh settings are ambiguous;
     /// invalid documents are not errors but rejected resources.
     pub fn load(sources: &Sources) -> Result<Workspace, WorkspaceError> {
-        let options = sources.load_options();
+        Self::load_walking(sources, &WalkOptions::default())
+    }
+
+    /// [`Workspace::load`], with directories walked as `walk` says (`check --exclude`,
+    /// `--no-ignore`); the other commands read what ignore files and hidden names leave.
+    ///
+    /// # Errors
+    /// As [`Workspace::load`], and [`SourceError::BadExclude`] for a glob that does not parse.
+    pub fn load_walking(
+        sources: &Sources,
+        walk: &WalkOptions,
+    ) -> Result<Workspace, WorkspaceError> {
+        let mut options = sources.load_options();
+        options.walk = walk.clone();
         let mut inputs = load::load_paths(&sources.paths, &options)?;
         if let Some(file) = &sources.mesh_config {
             inputs.mesh_configs = load_mesh_config(file, &options)?;
@@ -172,7 +187,9 @@ impl Workspace {
             others: Vec::new(),
             problems: Vec::new(),
             skipped: Vec::new(),
+            unread: Vec::new(),
             files: inputs.files.clone(),
+            roots: inputs.roots.clone(),
         };
         let mut replaced = last_applied_wins(&mut admitted.service_entries);
         replaced.extend(last_applied_wins(&mut admitted.sidecars));

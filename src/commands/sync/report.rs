@@ -62,6 +62,7 @@ pub(super) fn diagnostics(planned: &[Planned<'_>], grace: Duration) -> Vec<Diagn
                 origin: entry.origin.clone(),
                 resource: Some(entry.resource.clone()),
                 help: Some(help.to_owned()),
+                fix: None,
             })
         })
         .collect();

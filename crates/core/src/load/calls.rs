@@ -24,7 +24,11 @@ pub enum CallsError {
 /// # Errors
 /// [`CallsError`] naming the file, position and field.
 pub fn load_calls(path: &Path, limits: &parse::Limits) -> Result<Vec<Call>, CallsError> {
-    let (sources, _) = source::read_all(&[path.to_path_buf()], limits)?;
+    let (sources, _) = source::read_all(
+        &[path.to_path_buf()],
+        limits,
+        &super::WalkOptions::default(),
+    )?;
     let mut calls = Vec::new();
     for source in sources {
         calls.extend(parse_calls(&source.name, &source.bytes, limits)?);

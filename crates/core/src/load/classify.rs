@@ -7,7 +7,10 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use super::node::{Node, Value};
-use super::{Inputs, LoadOptions, LoadProblem, Loaded, Origin, OtherDocument, ProblemKind};
+use super::{
+    Inputs, LoadOptions, LoadProblem, Loaded, Origin, OtherDocument, ProblemKind, SkipReason,
+    Skipped,
+};
 use crate::model::{MeshConfig, NETWORKING_GROUP, NETWORKING_VERSIONS};
 use crate::schema::{self, Violation};
 
@@ -17,12 +20,9 @@ pub(super) fn document(path: &Arc<str>, doc: Node, options: &LoadOptions, inputs
         pos: doc.pos,
     };
     if !matches!(doc.value, Value::Map(_)) {
-        inputs.problems.push(LoadProblem {
-            kind: ProblemKind::Parse,
+        inputs.skipped.push(Skipped {
             origin,
-            field: None,
-            message: format!("document is a {}, not a mapping", doc.value.type_name()),
-            resource: None,
+            reason: SkipReason::NotMapping,
         });
         return;
     }
@@ -78,6 +78,10 @@ pub(super) fn document(path: &Arc<str>, doc: Node, options: &LoadOptions, inputs
         ("", "") if MeshConfig::KNOWN_KEYS.iter().any(|k| doc.get(k).is_some()) => {
             mesh_config(path, &doc, "", &doc, inputs);
         }
+        _ if api_version.is_empty() || kind.is_empty() => inputs.skipped.push(Skipped {
+            origin,
+            reason: SkipReason::NotResource,
+        }),
         _ => inputs.others.push(other(origin, api_version, kind)),
     }
 }

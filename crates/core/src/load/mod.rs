@@ -22,6 +22,7 @@ pub use calls::{CallsError, load_calls};
 pub use node::{Node, Pos};
 pub use parse::Limits;
 pub use source_error::SourceError;
+pub use walk::WalkOptions;
 
 use crate::model::{MeshConfig, ServiceEntry, Sidecar};
 
@@ -71,6 +72,42 @@ pub struct OtherDocument {
     pub api_version: String,
     /// Its `kind`, empty when absent.
     pub kind: String,
+}
+
+/// Why a file or document was not linted: it is not a Kubernetes resource meshctl can read as
+/// written. Counted and listed (`check -v`), never an error: a repository holds workflow files,
+/// compose files and chart templates next to its manifests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SkipReason {
+    /// The file holds template syntax (`{{ … }}`): render it first (`helm template … | meshctl check -`).
+    Template,
+    /// A document whose top level is a list or a scalar, not a mapping (`.pre-commit-hooks.yaml`).
+    NotMapping,
+    /// A mapping without `apiVersion` and `kind` (a workflow, a compose file, a values file).
+    NotResource,
+}
+
+impl SkipReason {
+    /// Why, in a few words, for `check -v`.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            SkipReason::Template => {
+                "template syntax `{{`; render it first: `helm template … | meshctl check -`"
+            }
+            SkipReason::NotMapping => "top level is not a mapping, so not a Kubernetes resource",
+            SkipReason::NotResource => "no `apiVersion`/`kind`, so not a Kubernetes resource",
+        }
+    }
+}
+
+/// A file or document that was read but not linted, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The file, and the document's first line.
+    pub origin: Origin,
+    /// Why.
+    pub reason: SkipReason,
 }
 
 /// Why a document could not be used.
@@ -124,8 +161,12 @@ pub struct Inputs {
     pub problems: Vec<LoadProblem>,
     /// Files read.
     pub files: Vec<Arc<str>>,
+    /// Files and documents read but not linted (templates, non-resources), in input order.
+    pub skipped: Vec<Skipped>,
+    /// The paths the user named (files, directories, `-`), for findings about the run itself.
+    pub roots: Vec<Arc<str>>,
     /// Directory entries not read, with why (links that lead nowhere): warnings, not errors.
-    pub skipped: Vec<walk::Skipped>,
+    pub unread: Vec<walk::Skipped>,
 }
 
 impl Inputs {
@@ -165,6 +206,8 @@ pub struct LoadOptions {
     pub default_namespace: String,
     /// Parse budgets.
     pub limits: Limits,
+    /// How directories are walked.
+    pub walk: WalkOptions,
 }
 
 impl Default for LoadOptions {
@@ -172,6 +215,7 @@ impl Default for LoadOptions {
         Self {
             default_namespace: "default".into(),
             limits: Limits::default(),
+            walk: WalkOptions::default(),
         }
     }
 }
@@ -185,9 +229,13 @@ pub type InputPath = PathBuf;
 /// [`SourceError`] when a path cannot be read, a directory contains a symlink loop, or a file
 /// exceeds the size limit.
 pub fn load_paths(paths: &[InputPath], options: &LoadOptions) -> Result<Inputs, SourceError> {
-    let (sources, skipped) = source::read_all(paths, &options.limits)?;
+    let (sources, unread) = source::read_all(paths, &options.limits, &options.walk)?;
     let mut inputs = parse_sources(sources, options)?;
-    inputs.skipped = skipped;
+    inputs.unread = unread;
+    inputs.roots = paths
+        .iter()
+        .map(|p| Arc::from(p.display().to_string()))
+        .collect();
     Ok(inputs)
 }
 
@@ -222,6 +270,16 @@ fn parse_sources(
 }
 
 fn load_source(name: &Arc<str>, bytes: &[u8], options: &LoadOptions, inputs: &mut Inputs) {
+    if let Some(line) = template_line(bytes) {
+        inputs.skipped.push(Skipped {
+            origin: Origin {
+                path: name.clone(),
+                pos: Pos { line, column: 1 },
+            },
+            reason: SkipReason::Template,
+        });
+        return;
+    }
     match parse::documents(bytes, &options.limits) {
         Ok(docs) => {
             for doc in docs {
@@ -239,6 +297,17 @@ fn load_source(name: &Arc<str>, bytes: &[u8], options: &LoadOptions, inputs: &mu
             resource: None,
         }),
     }
+}
+
+/// The first line (1-based) holding Go template syntax outside a comment: Helm charts and
+/// kustomize-less templating write `{{ … }}` where YAML expects values, and no reading of such a
+/// file as YAML says what the rendered resource would be.
+fn template_line(bytes: &[u8]) -> Option<u64> {
+    let text = String::from_utf8_lossy(bytes);
+    (1..).zip(text.lines()).find_map(|(number, line)| {
+        let line = line.trim_start();
+        (!line.starts_with('#') && line.contains("{{")).then_some(number)
+    })
 }
 
 #[cfg(test)]

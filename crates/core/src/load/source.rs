@@ -18,8 +18,9 @@ pub(super) struct RawInput {
 pub(super) fn read_all(
     paths: &[PathBuf],
     limits: &Limits,
+    walk: &super::walk::WalkOptions,
 ) -> Result<(Vec<RawInput>, Vec<super::walk::Skipped>), SourceError> {
-    let walked = super::walk::expand(paths, &super::walk::WalkOptions::default())?;
+    let walked = super::walk::expand(paths, walk)?;
     let mut sources = Vec::with_capacity(walked.files.len());
     for file in &walked.files {
         if file.as_os_str() == "-" {

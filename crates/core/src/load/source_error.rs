@@ -20,6 +20,14 @@ pub enum SourceError {
         /// The ancestor it points to.
         ancestor: String,
     },
+    /// An `--exclude` glob does not parse.
+    #[error("--exclude `{glob}`: {reason}")]
+    BadExclude {
+        /// The glob as given.
+        glob: String,
+        /// Why it does not parse.
+        reason: String,
+    },
     /// A file is larger than the configured limit.
     #[error("`{path}`: file is {size} bytes, more than the limit of {limit} bytes")]
     TooLarge {

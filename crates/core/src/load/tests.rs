@@ -182,9 +182,49 @@ fn non_utf8_is_located() {
 }
 
 #[test]
-fn scalar_document_is_not_a_mapping() {
-    let message = only_problem("just a string\n");
-    assert_eq!(message, "mem.yaml:1:1: document is a string, not a mapping");
+fn documents_that_are_not_kubernetes_resources_are_skipped_not_errors() {
+    struct Case {
+        name: &'static str,
+        input: &'static str,
+        want: &'static [(u64, SkipReason)],
+    }
+    let cases = [
+        Case {
+            name: "scalar",
+            input: "just a string\n",
+            want: &[(1, SkipReason::NotMapping)],
+        },
+        Case {
+            name: "pre-commit hooks: a top-level list",
+            input: "- id: meshctl\n  entry: meshctl check\n",
+            want: &[(1, SkipReason::NotMapping)],
+        },
+        Case {
+            name: "workflow: no apiVersion or kind",
+            input: "on: push\njobs:\n  lint: {runs-on: ubuntu-latest}\n",
+            want: &[(1, SkipReason::NotResource)],
+        },
+        Case {
+            name: "helm template: the whole file, at the first `{{` outside a comment",
+            input: "# {{ in a comment }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+            want: &[(5, SkipReason::Template)],
+        },
+    ];
+    for case in cases {
+        let inputs = load(case.input);
+        assert!(
+            inputs.problems.is_empty(),
+            "{}: {:?}",
+            case.name,
+            inputs.problems
+        );
+        let got: Vec<_> = inputs
+            .skipped
+            .iter()
+            .map(|s| (s.origin.pos.line, s.reason))
+            .collect();
+        assert_eq!(got, case.want, "{}", case.name);
+    }
 }
 
 #[test]

@@ -15,10 +15,13 @@
 //! - a link that leads nowhere (a dangling lock link, a key removed mid-update) is a
 //!   [`Skipped`] warning, not a failure: one stray link must not stop a proxy from loading.
 //!
-//! The seam for `.gitignore` support (the `check` issue) is [`WalkOptions`]: it will gain a
-//! switch there, and [`skip_reason`] the matching, without touching the callers.
+//! - as ripgrep does (the `ignore` crate), `.gitignore`, `.ignore` and `.git/info/exclude` are
+//!   honoured — also outside a git checkout, so a copied tree behaves like its clone — and
+//!   `--exclude` globs prune more; `--no-ignore` reads what ignore files leave out.
 
 use std::path::{Path, PathBuf};
+
+use ignore::overrides::OverrideBuilder;
 
 use super::source_error::SourceError;
 
@@ -26,11 +29,15 @@ use super::source_error::SourceError;
 pub const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 
 /// How to walk.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WalkOptions {
     /// Read hidden files and directories too (never the ConfigMap `..` entries' targets twice:
     /// with this on, a ConfigMap volume is read through `..data` as well).
     pub include_hidden: bool,
+    /// Gitignore-style globs, relative to the directory walked (`node_modules`, `charts/**`).
+    pub exclude: Vec<String>,
+    /// Read files that `.gitignore`, `.ignore` and `.git/info/exclude` leave out.
+    pub no_ignore: bool,
 }
 
 /// A path the walk did not read, and why (shown as a warning).
@@ -94,50 +101,108 @@ pub fn skip_reason(name: &str, is_dir: bool, options: &WalkOptions) -> Option<&'
 }
 
 fn walk_dir(dir: &Path, options: &WalkOptions, walked: &mut Walked) -> Result<(), SourceError> {
-    let entries = walkdir::WalkDir::new(dir)
+    let mut overrides = OverrideBuilder::new(dir);
+    for glob in &options.exclude {
+        overrides
+            .add(&format!("!{glob}"))
+            .map_err(|e| SourceError::BadExclude {
+                glob: glob.clone(),
+                reason: e.to_string(),
+            })?;
+    }
+    let overrides = overrides.build().map_err(|e| SourceError::BadExclude {
+        glob: options.exclude.join(","),
+        reason: e.to_string(),
+    })?;
+    let respect = !options.no_ignore;
+    let filter = options.clone();
+    let entries = ignore::WalkBuilder::new(dir)
         .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| {
+        // Hidden names are `skip_reason`'s decision, like every other name.
+        .hidden(false)
+        .git_ignore(respect)
+        .git_exclude(respect)
+        .git_global(false)
+        .ignore(respect)
+        .parents(respect)
+        .require_git(false)
+        .overrides(overrides)
+        .sort_by_file_name(std::cmp::Ord::cmp)
+        .filter_entry(move |entry| {
             entry.depth() == 0
                 || skip_reason(
                     &entry.file_name().to_string_lossy(),
-                    entry.file_type().is_dir(),
-                    options,
+                    entry.file_type().is_some_and(|t| t.is_dir()),
+                    &filter,
                 )
                 .is_none()
-        });
+        })
+        .build();
     for entry in entries {
         match entry {
-            Ok(entry) if entry.file_type().is_file() => walked.files.push(entry.into_path()),
-            Ok(_) => {}
-            Err(error) => {
-                if let Some(skipped) = dangling(&error, options) {
-                    walked.skipped.push(skipped);
-                } else if !is_skipped_path(&error, options) {
-                    return Err(walk_error(dir, error));
-                }
+            Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                walked.files.push(entry.into_path());
             }
+            Ok(_) => {}
+            Err(error) => match classify(dir, error, options) {
+                Outcome::Fatal(error) => return Err(error),
+                Outcome::Skipped(Some(skipped)) => walked.skipped.push(skipped),
+                Outcome::Skipped(None) => {}
+            },
         }
     }
     Ok(())
 }
 
-/// A link whose target does not exist: skipped with a warning (or silently when the walk
-/// would have skipped its name anyway).
-fn dangling(error: &walkdir::Error, options: &WalkOptions) -> Option<Skipped> {
-    let path = error.path()?;
-    let io = error.io_error()?;
-    if io.kind() != std::io::ErrorKind::NotFound || error.loop_ancestor().is_some() {
-        return None;
+/// What a walk error means for the run.
+enum Outcome {
+    /// An unreadable directory or a symbolic link loop: the input cannot be read.
+    Fatal(SourceError),
+    /// A link that leads nowhere (warned about unless its name is skipped anyway), or a
+    /// malformed ignore-file line (git itself ignores those).
+    Skipped(Option<Skipped>),
+}
+
+fn classify(dir: &Path, error: ignore::Error, options: &WalkOptions) -> Outcome {
+    let mut path = dir.to_path_buf();
+    let mut error = error;
+    loop {
+        match error {
+            ignore::Error::WithPath { path: p, err } => {
+                path = p;
+                error = *err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                error = *err;
+            }
+            ignore::Error::Loop { ancestor, child } => {
+                return Outcome::Fatal(SourceError::SymlinkLoop {
+                    path: child.display().to_string(),
+                    ancestor: ancestor.display().to_string(),
+                });
+            }
+            ignore::Error::Io(reason) => {
+                if reason.kind() == std::io::ErrorKind::NotFound
+                    && std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+                {
+                    return Outcome::Skipped(dangling(&path, options));
+                }
+                return Outcome::Fatal(SourceError::Io {
+                    path: path.display().to_string(),
+                    reason,
+                });
+            }
+            _ => return Outcome::Skipped(None),
+        }
     }
-    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-    if !is_link {
-        return None;
-    }
+}
+
+/// A link whose target does not exist: a warning, or nothing when the walk would have skipped
+/// its name anyway (a hidden editor lock link, say).
+fn dangling(path: &Path, options: &WalkOptions) -> Option<Skipped> {
     let name = path.file_name()?.to_string_lossy();
     if skip_reason(&name, true, options).is_some() {
-        return None; // hidden or a backup: skipped whatever it points to
+        return None;
     }
     Some(Skipped {
         path: path.to_path_buf(),
@@ -149,36 +214,6 @@ fn dangling(error: &walkdir::Error, options: &WalkOptions) -> Option<Skipped> {
             Err(_) => "symbolic link to nothing; skipped".to_owned(),
         },
     })
-}
-
-/// An error on an entry whose name the walk skips (a hidden link that leads nowhere, say):
-/// walkdir reports it before `filter_entry` can see the name.
-fn is_skipped_path(error: &walkdir::Error, options: &WalkOptions) -> bool {
-    if error.loop_ancestor().is_some() || error.depth() == 0 {
-        return false;
-    }
-    error
-        .path()
-        .and_then(Path::file_name)
-        .map(|n| n.to_string_lossy())
-        .is_some_and(|n| skip_reason(&n, true, options).is_some())
-}
-
-fn walk_error(dir: &Path, error: walkdir::Error) -> SourceError {
-    let path = error.path().unwrap_or(dir).display().to_string();
-    if let Some(ancestor) = error.loop_ancestor() {
-        return SourceError::SymlinkLoop {
-            path,
-            ancestor: ancestor.display().to_string(),
-        };
-    }
-    let source = error
-        .into_io_error()
-        .unwrap_or_else(|| std::io::Error::other("directory walk failed"));
-    SourceError::Io {
-        path,
-        reason: source,
-    }
 }
 
 #[cfg(test)]

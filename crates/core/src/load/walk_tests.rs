@@ -124,6 +124,7 @@ fn hidden_entries_and_editor_files_are_skipped() {
     assert_eq!(names(&walked, &tmp.0), ["a.yaml", "sub/b.yml"]);
     let with_hidden = WalkOptions {
         include_hidden: true,
+        ..WalkOptions::default()
     };
     let walked = expand(std::slice::from_ref(&tmp.0), &with_hidden).expect("walk");
     assert_eq!(
@@ -150,7 +151,7 @@ fn dangling_links_are_warnings_and_lock_links_are_ignored() {
     );
     let inputs = load_paths(std::slice::from_ref(&tmp.0), &LoadOptions::default()).expect("load");
     assert_eq!(inputs.service_entries.len(), 1);
-    assert_eq!(inputs.skipped.len(), 1);
+    assert_eq!(inputs.unread.len(), 1);
 }
 
 #[test]
@@ -171,4 +172,68 @@ fn a_hidden_root_directory_is_still_walked() {
     tmp.write(".config/a.yaml", &entry("a"));
     let walked = expand(std::slice::from_ref(&root), &WalkOptions::default()).expect("walk");
     assert_eq!(names(&walked, &root), ["a.yaml"]);
+}
+
+fn tree(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("meshctl-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    dir
+}
+
+#[test]
+fn gitignore_hidden_and_exclude_prune_like_ripgrep() {
+    let dir = tree(
+        "walk-ignore",
+        &[
+            (".gitignore", "/target\n"),
+            ("target/debug/build.json", "{}"),
+            (".github/workflows/ci.yaml", "on: push"),
+            ("node_modules/pkg/package.json", "{}"),
+            ("deploy/se.yaml", "kind: ServiceEntry"),
+            ("deploy/notes.txt", "not a manifest"),
+            ("config/..2024_01_01/se.yaml", "kind: ServiceEntry"),
+            ("config/..data/se.yaml", "kind: ServiceEntry"),
+        ],
+    );
+    let options = WalkOptions {
+        exclude: vec!["node_modules".into()],
+        ..WalkOptions::default()
+    };
+    let walked = expand(std::slice::from_ref(&dir), &options).expect("walk");
+    assert_eq!(names(&walked, &dir), ["deploy/se.yaml"]);
+
+    let all = WalkOptions {
+        no_ignore: true,
+        ..WalkOptions::default()
+    };
+    let walked = expand(std::slice::from_ref(&dir), &all).expect("walk");
+    assert_eq!(
+        names(&walked, &dir),
+        [
+            "deploy/se.yaml",
+            "node_modules/pkg/package.json",
+            "target/debug/build.json"
+        ]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_bad_exclude_glob_is_an_error_naming_it() {
+    let dir = tree("walk-bad-glob", &[("a.yaml", "")]);
+    let options = WalkOptions {
+        exclude: vec!["a{b".into()],
+        ..WalkOptions::default()
+    };
+    let err = expand(std::slice::from_ref(&dir), &options).expect_err("bad glob");
+    assert!(
+        matches!(&err, SourceError::BadExclude { glob, .. } if glob == "a{b"),
+        "{err:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -5,6 +5,7 @@
 use std::cmp::Ordering;
 
 use super::findings::Finding;
+use super::fix::Edit;
 use super::registry::Rule;
 use super::severity::Severity;
 use crate::load::Origin;
@@ -24,6 +25,8 @@ pub struct Diagnostic {
     pub resource: Option<String>,
     /// The fix as an action, when there is one.
     pub help: Option<String>,
+    /// The source edit `check --fix` applies, for the rules whose fix is unambiguous.
+    pub fix: Option<Edit>,
 }
 
 impl Diagnostic {
@@ -36,6 +39,7 @@ impl Diagnostic {
             origin: finding.origin,
             resource: finding.resource,
             help: finding.help,
+            fix: finding.fix,
         }
     }
 

@@ -4,6 +4,7 @@
 //! `out.at(se, "spec.addresses[0]", message).help("…")`. The runner turns the result into
 //! [`Diagnostic`](super::diagnostic::Diagnostic)s by naming the rule.
 
+use super::fix::Edit;
 use super::severity::Severity;
 use crate::load::{Loaded, Origin};
 use crate::model::Resource;
@@ -29,6 +30,8 @@ pub(crate) struct Finding {
     pub(crate) document: Option<Origin>,
     /// An error Istio's admission lets through anyway (see [`Finding::admitted_anyway`]).
     pub(crate) admitted: bool,
+    /// The unambiguous source edit, for `check --fix`.
+    pub(crate) fix: Option<Edit>,
 }
 
 impl Findings {
@@ -56,6 +59,7 @@ impl Findings {
             help: None,
             document: Some(loaded.origin.clone()),
             admitted: false,
+            fix: None,
         })
     }
 
@@ -75,6 +79,7 @@ impl Findings {
             help: None,
             document: None,
             admitted: false,
+            fix: None,
         })
     }
 
@@ -91,6 +96,12 @@ impl Findings {
 }
 
 impl Finding {
+    /// The source edit `check --fix` applies: only for fixes with one right answer.
+    pub(crate) fn fix(&mut self, edit: Edit) -> &mut Finding {
+        self.fix = Some(edit);
+        self
+    }
+
     /// The fix, as an action the user can take.
     pub(crate) fn help(&mut self, help: impl Into<String>) -> &mut Finding {
         self.help = Some(help.into());

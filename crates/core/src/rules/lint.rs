@@ -9,8 +9,9 @@ use super::context::Context;
 use super::diagnostic::{self, Diagnostic};
 use super::findings::Findings;
 use super::gate;
+use super::input::msh005_unused_suppression::{Listed, Status};
 use super::registry::{CheckFn, Rule};
-use super::selection::{RuleSelection, suppressed_by};
+use super::selection::{RuleSelection, annotation_entries, is_istio_code, suppressed_by};
 use super::views::Views;
 use crate::model::Resource;
 
@@ -29,7 +30,7 @@ pub fn check(cx: &Context<'_>, selection: &RuleSelection) -> Vec<Diagnostic> {
         let mut out = Findings::new(rule.default_severity());
         match rule.check_fn() {
             // Admission rules ran above, in the gate; reported rules belong to another command.
-            CheckFn::Admission(_) | CheckFn::Reported(_) => continue,
+            CheckFn::Admission(_) | CheckFn::Reported(_) | CheckFn::Suppressions(_) => continue,
             CheckFn::Lint(check) => check(cx, &mut out),
             CheckFn::Views(check) => check(cx, views(), &mut out),
             CheckFn::Dns(check) => match cx.dns {
@@ -61,11 +62,82 @@ pub fn check(cx: &Context<'_>, selection: &RuleSelection) -> Vec<Diagnostic> {
         }))
         .filter(|(_, rules)| !rules.is_empty())
         .collect();
+    // Rules that judge the suppressions see every finding before any is dropped.
+    let mut hygiene = Vec::new();
+    for &rule in Rule::ALL.iter().filter(|r| enabled(**r)) {
+        if let CheckFn::Suppressions(check) = rule.check_fn() {
+            let mut out = Findings::new(rule.default_severity());
+            check(&listed(cx, &found, &enabled), &mut out);
+            hygiene.extend(
+                out.into_vec()
+                    .into_iter()
+                    .map(|finding| Diagnostic::new(rule, finding)),
+            );
+        }
+    }
     found.retain(|d| {
         !suppressions.iter().any(|(resource, rules)| {
             d.resource.as_deref() == Some(resource) && rules.contains(&d.rule)
         })
     });
+    found.extend(hygiene);
     diagnostic::sort(&mut found);
     found
+}
+
+/// Every code in every resource's suppression annotations, classified against `found` (all
+/// findings before suppression) for MSH005.
+fn listed(cx: &Context<'_>, found: &[Diagnostic], enabled: &dyn Fn(Rule) -> bool) -> Vec<Listed> {
+    let ran = |rule: Rule| {
+        enabled(rule)
+            && match rule.check_fn() {
+                CheckFn::Reported(_) | CheckFn::Suppressions(_) => false,
+                CheckFn::Dns(_) => cx.dns.is_some(),
+                CheckFn::Admission(_) | CheckFn::Lint(_) | CheckFn::Views(_) => true,
+            }
+    };
+    let resources = cx
+        .inputs
+        .service_entries
+        .iter()
+        .map(|l| {
+            (
+                l.locate("metadata.annotations"),
+                l.resource.describe(),
+                annotation_entries(&l.resource.metadata.annotations),
+            )
+        })
+        .chain(cx.inputs.sidecars.iter().map(|l| {
+            (
+                l.locate("metadata.annotations"),
+                l.resource.describe(),
+                annotation_entries(&l.resource.metadata.annotations),
+            )
+        }));
+    let mut listed = Vec::new();
+    for (origin, resource, entries) in resources {
+        for (annotation, code, rule) in entries {
+            let status = match rule {
+                None if is_istio_code(&code) => Status::IstioOnly,
+                None => Status::Unknown,
+                Some(rule) if !ran(rule) => Status::NotRun,
+                Some(rule)
+                    if found.iter().any(|d| {
+                        d.rule == rule && d.resource.as_deref() == Some(resource.as_str())
+                    }) =>
+                {
+                    Status::Used
+                }
+                Some(rule) => Status::Unused { rule: rule.code() },
+            };
+            listed.push(Listed {
+                origin: origin.clone(),
+                resource: resource.clone(),
+                annotation,
+                code,
+                status,
+            });
+        }
+    }
+    listed
 }

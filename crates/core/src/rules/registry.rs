@@ -44,6 +44,9 @@ pub(crate) enum CheckFn {
     Views(fn(&Context<'_>, &Views<'_>, &mut Findings)),
     /// Live DNS answers as well; skipped when the context has none.
     Dns(fn(&Context<'_>, &DnsFacts, &mut Findings)),
+    /// The suppression annotations, each code classified against the other rules' findings
+    /// before suppression: runs after them.
+    Suppressions(fn(&[super::input::msh005_unused_suppression::Listed], &mut Findings)),
     /// Found by another command, named here (`meshctl sync --check` plans every managed entry
     /// against DNS); `check` lists and explains the rule but never runs it.
     Reported(&'static str),
@@ -114,9 +117,17 @@ macro_rules! rules {
 
 rules! {
     ParseError => "MSH001", "parse-error", Error, Admission(input::msh001_parse_error),
-        "The file is not valid YAML/JSON, exceeds a parse budget, or a document is not a mapping.";
+        "The file is not valid YAML/JSON or exceeds a parse budget.";
     SchemaViolation => "MSH002", "schema-violation", Error, Admission(input::msh002_schema_violation),
         "The resource violates Istio's CRD schema (unknown field, type, enum, required field, limit).";
+    MisspelledIstioKind => "MSH003", "misspelled-istio-kind", Warning,
+        Lint(input::msh003_misspelled_istio_kind),
+        "A kind or API group a few letters from an Istio networking one, so Istio never sees it.";
+    NothingChecked => "MSH004", "nothing-checked", Warning, Lint(input::msh004_nothing_checked),
+        "No ServiceEntry, Sidecar or mesh configuration was found in the inputs.";
+    UnusedSuppression => "MSH005", "unused-suppression", Warning,
+        Suppressions(input::msh005_unused_suppression),
+        "A suppression annotation naming an unknown code, or a rule that found nothing there.";
     InvalidHost => "MSH101", "invalid-host", Error, Admission(admission::msh101_invalid_host),
         "A host Istio's webhook rejects, including an IP address in `hosts`.";
     InvalidAddress => "MSH102", "invalid-address", Error, Admission(admission::msh102_invalid_address),
@@ -143,7 +154,7 @@ rules! {
         "A configuration Istio accepts with a warning.";
     InvalidSidecar => "MSH110", "invalid-sidecar", Error, Admission(admission::msh110_invalid_sidecar),
         "A Sidecar Istio's webhook rejects, or two selector-less Sidecars in one namespace.";
-    HostsIgnoredForTcp => "MSH201", "hosts-ignored-for-tcp", Warning,
+    HostsIgnoredForTcp => "MSH201", "hosts-ignored-for-tcp", Error,
         Lint(tcp::msh201_hosts_ignored_for_tcp),
         "A TCP port without addresses: `hosts` does not restrict plain TCP, so the whole port is captured.";
     MissingCidr => "MSH202", "missing-cidr", Warning, Lint(tcp::msh202_missing_cidr),

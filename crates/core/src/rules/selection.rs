@@ -19,6 +19,16 @@ const ISTIO_EQUIVALENTS: [(&str, Rule); 2] = [
     ("IST0177", Rule::ConflictingProtocol),
 ];
 
+/// The meshctl rule an Istio analyzer code (`IST0134`) means, so IST codes work wherever MSH
+/// codes do: `--explain`, `--select`, `--ignore`, `--suppress` and annotations.
+#[must_use]
+pub fn from_istio_code(code: &str) -> Option<Rule> {
+    ISTIO_EQUIVALENTS
+        .iter()
+        .find(|(ist, _)| ist.eq_ignore_ascii_case(code.trim()))
+        .map(|(_, rule)| *rule)
+}
+
 /// The rules the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleSelection {
@@ -61,6 +71,16 @@ impl RuleSelection {
 fn matches_of(values: &[String]) -> Result<Vec<Rule>, String> {
     let mut rules = Vec::new();
     for value in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        if value.len() >= 3 && value[..3].eq_ignore_ascii_case("IST") {
+            let Some(rule) = from_istio_code(value) else {
+                return Err(format!(
+                    "`{value}` is an Istio analyzer code meshctl has no rule for (mapped: {})",
+                    ISTIO_EQUIVALENTS.map(|(ist, _)| ist).join(", ")
+                ));
+            };
+            rules.push(rule);
+            continue;
+        }
         let found: Vec<Rule> = Rule::ALL
             .iter()
             .copied()
@@ -81,12 +101,42 @@ fn matches_of(values: &[String]) -> Result<Vec<Rule>, String> {
     Ok(rules)
 }
 
+/// Every code a resource's suppression annotations list: the annotation, the code as written,
+/// and the rule it names (`None` for an unknown code or an unmapped IST code).
+#[must_use]
+pub(crate) fn annotation_entries(
+    annotations: &BTreeMap<String, String>,
+) -> Vec<(&'static str, String, Option<Rule>)> {
+    let mut entries = Vec::new();
+    for annotation in [IGNORE_ANNOTATION, ISTIO_SUPPRESS_ANNOTATION] {
+        let Some(list) = annotations.get(annotation) else {
+            continue;
+        };
+        for entry in list.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+            // Istio's form may carry a resource after `=`; the code comes first.
+            let code = entry.split('=').next().unwrap_or(entry).trim();
+            let rule = Rule::find(code).or_else(|| from_istio_code(code));
+            entries.push((annotation, code.to_owned(), rule));
+        }
+    }
+    entries
+}
+
+/// True for an `IST…` code: Istio's analyzer owns it even when meshctl maps none.
+#[must_use]
+pub(crate) fn is_istio_code(code: &str) -> bool {
+    code.len() > 3 && code[..3].eq_ignore_ascii_case("IST")
+}
+
 /// The rules a resource's annotations suppress.
 #[must_use]
 pub(crate) fn suppressed_by(annotations: &BTreeMap<String, String>) -> Vec<Rule> {
     let mut rules = Vec::new();
     if let Some(list) = annotations.get(IGNORE_ANNOTATION) {
-        rules.extend(list.split(',').filter_map(|c| Rule::find(c.trim())));
+        rules.extend(
+            list.split(',')
+                .filter_map(|c| Rule::find(c.trim()).or_else(|| from_istio_code(c))),
+        );
     }
     if let Some(list) = annotations.get(ISTIO_SUPPRESS_ANNOTATION) {
         for code in list.split(',').map(str::trim) {
@@ -117,6 +167,9 @@ mod tests {
         assert!(!s.enabled(Rule::UnspecifiedProtocol));
         assert!(!s.enabled(Rule::InvalidHost));
         assert!(RuleSelection::new(&["MSH999".into()], &[]).is_err());
+        let ist = RuleSelection::new(&["IST0134".into()], &[]).expect("mapped IST code");
+        assert!(ist.enabled(Rule::HostsIgnoredForTcp) && !ist.enabled(Rule::BroadCidr));
+        assert!(RuleSelection::new(&["IST0102".into()], &[]).is_err());
         assert!(
             RuleSelection::new(&[], &[])
                 .expect("all")
@@ -134,6 +187,8 @@ mod tests {
             ),
         ]);
         let rules = suppressed_by(&annotations);
+        let ist_in_ours = BTreeMap::from([(IGNORE_ANNOTATION.to_owned(), "IST0177".to_owned())]);
+        assert_eq!(suppressed_by(&ist_in_ours), [Rule::ConflictingProtocol]);
         assert!(rules.contains(&Rule::MissingCidr));
         assert!(rules.contains(&Rule::BroadCidr));
         assert!(rules.contains(&Rule::HostsIgnoredForTcp));

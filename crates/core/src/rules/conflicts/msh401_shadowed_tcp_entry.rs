@@ -35,6 +35,11 @@ fn shadowed(views: &Views<'_>, registry: &Registry, seen: &mut Seen, out: &mut F
         if winner_entry.origin == loser.origin {
             continue; // one entry's own hosts/addresses: MSH201's info covers it
         }
+        if winner_entry.to_string() == loser.to_string() {
+            // Two documents with one kind, namespace and name are one resource: applying both
+            // keeps the last (MSH405 says so), so neither can shadow the other.
+            continue;
+        }
         let Some(se) = views.loaded(loser) else {
             continue;
         };

@@ -1,5 +1,5 @@
-//! MSH001 parse-error: a file that is not valid YAML/JSON, exceeds a parse budget, or holds a
-//! document that is not a mapping.
+//! MSH001 parse-error: a file that is not valid YAML/JSON or exceeds a parse budget. A document
+//! that parses but is not a mapping is skipped by the loader, not reported here.
 
 use super::problems;
 use crate::load::{Inputs, ProblemKind};

@@ -1,7 +1,8 @@
 //! MSH201 hosts-ignored-for-tcp: a TCP-class (or protocol-less) port on an entry without
 //! addresses, which captures the whole port whatever `hosts` says; and, as info, several hosts
 //! sharing one address on a TCP port, where only one host's cluster is used (Istio's analyzer
-//! reports the first case as IST0134).
+//! reports the first case as IST0134). Opening a port to every IP is an error; see the
+//! severity note in `docs/MSH201.md`.
 
 use std::net::IpAddr;
 
@@ -38,6 +39,13 @@ fn check_entry(cx: &Context<'_>, loaded: &Loaded<ServiceEntry>, out: &mut Findin
         if !spec.addresses.is_empty() || uses_auto_vip(cx, se) {
             continue;
         }
+        // Error only where the port is opened to every IP (resolution NONE): that is the hole.
+        // The other modes send every connection to one place, which breaks traffic rather than
+        // letting it out, so they stay warnings.
+        let severity = match spec.resolution() {
+            Resolution::None => Severity::Error,
+            _ => Severity::Warning,
+        };
         let message = match spec.resolution() {
             Resolution::None => {
                 format!("port {n} is open to every destination IP; `hosts` does not restrict TCP")
@@ -62,6 +70,7 @@ fn check_entry(cx: &Context<'_>, loaded: &Loaded<ServiceEntry>, out: &mut Findin
             )
         };
         out.at(loaded, &format!("spec.ports[{i}]"), message)
+            .severity(severity)
             .help(help);
     }
     if let Some(n) = tcp_ports.first()

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use crate::model::Resolution;
 use crate::rules::context::Context;
 use crate::rules::findings::Findings;
+use crate::rules::fix::Edit;
 
 /// Reports bare IP addresses of entries that may use CIDR notation.
 pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
@@ -20,12 +21,21 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
         for (i, address) in se.resource.spec.addresses.iter().enumerate() {
             if let Ok(ip) = address.parse::<IpAddr>() {
                 let bits = if ip.is_ipv6() { 128 } else { 32 };
+                let field = format!("spec.addresses[{i}]");
+                let at = se.locate(&field).pos;
+                // A bare IP matches exactly like its host route, so the fix changes nothing else.
                 out.at(
                     se,
-                    &format!("spec.addresses[{i}]"),
+                    &field,
                     format!("`{address}` is a bare IP; the address should be a CIDR block"),
                 )
-                .help(format!("write `{address}/{bits}`"));
+                .help(format!("write `{address}/{bits}`"))
+                .fix(Edit::Replace {
+                    line: at.line,
+                    column: at.column,
+                    expect: address.clone(),
+                    with: format!("{address}/{bits}"),
+                });
             }
         }
     }

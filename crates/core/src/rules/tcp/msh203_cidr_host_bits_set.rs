@@ -5,6 +5,7 @@ use ipnet::IpNet;
 
 use crate::rules::context::Context;
 use crate::rules::findings::Findings;
+use crate::rules::fix::Edit;
 
 /// Reports every CIDR block whose address is not its network address.
 pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
@@ -17,9 +18,13 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
             if net.addr() == net.network() {
                 continue;
             }
+            let field = format!("spec.addresses[{i}]");
+            let at = se.locate(&field).pos;
+            // Istio masks the host bits away, so the masked block is exactly what runs today:
+            // the fix keeps behaviour and makes it visible. (`/32` would change it.)
             out.at(
                 se,
-                &format!("spec.addresses[{i}]"),
+                &field,
                 format!(
                     "`{address}` means `{}`: the host bits are ignored",
                     net.trunc()
@@ -30,7 +35,13 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
                 net.trunc(),
                 net.addr(),
                 net.max_prefix_len()
-            ));
+            ))
+            .fix(Edit::Replace {
+                line: at.line,
+                column: at.column,
+                expect: address.clone(),
+                with: net.trunc().to_string(),
+            });
         }
     }
 }

@@ -8,6 +8,7 @@
 
 use crate::rules::context::Context;
 use crate::rules::findings::Findings;
+use crate::rules::fix::Edit;
 use crate::rules::severity::Severity;
 
 /// Ports where the server speaks first; unset protocol makes the sidecar wait for the client.
@@ -25,6 +26,9 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
                 SERVER_FIRST_PORTS.contains(&n) || cx.server_first_ports.contains(&n);
             let path = format!("spec.ports[{i}]");
             let finding = if server_first {
+                // Only TCP works on a server-first port (sniffing hangs), so the fix is certain
+                // here; elsewhere HTTP may be meant, and no edit is offered.
+                let line = se.locate(&format!("{path}.number")).pos.line;
                 out.at(
                     se,
                     &path,
@@ -33,6 +37,11 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
                     ),
                 )
                 .severity(Severity::Error)
+                .fix(Edit::AddSibling {
+                    line,
+                    key_on_line: "number".into(),
+                    text: "protocol: TCP".into(),
+                })
             } else {
                 out.at(
                     se,
