@@ -251,6 +251,25 @@ fn dns_warnings_go_to_stderr_with_their_rule_code() {
 }
 
 #[test]
+fn a_large_address_pool_is_pinned_with_a_warning() {
+    let mut args = vec!["gen", "serviceentry", "assets.example.com"];
+    let addresses: Vec<String> = (1..=9).map(|i| format!("198.51.100.{i}")).collect();
+    for address in &addresses {
+        args.extend(["--address", address]);
+    }
+    let text = outcome(meshctl().args(&args), &[]);
+    assert!(text.starts_with("exit: 0\n"), "a warning does not refuse: {text}");
+    let stderr = text.split("--- stderr\n").nth(1).expect("stderr");
+    assert!(
+        stderr.contains("MSH309") && stderr.contains("9 pinned addresses"),
+        "{stderr}"
+    );
+    // Eight is a database with replicas: no warning.
+    let eight = outcome(meshctl().args(&args[..args.len() - 2]), &[]);
+    assert!(!eight.contains("MSH309"), "{eight}");
+}
+
+#[test]
 fn annotations_record_provenance() {
     let dns = TestDns::start();
     let text = generate(&dns, &["lowttl.example.com", "--annotate"]);

@@ -197,6 +197,9 @@ rules! {
         "Resolution DNS with addresses the host's DNS does not return: clients dial other IPs.";
     ManagedAddressDrift => "MSH308", "managed-address-drift", Error, Reported("meshctl sync --check"),
         "A meshctl-managed entry pins addresses that differ from what its source host resolves to (`meshctl sync`).";
+    ManyPinnedAddresses => "MSH309", "many-pinned-addresses", Warning,
+        Lint(dns::msh309_many_pinned_addresses),
+        "An entry pins more than 8 host addresses: a pool that large rotates, so the pins go stale.";
     ShadowedTcpEntry => "MSH401", "shadowed-tcp-entry", Error, Views(conflicts::msh401_shadowed_tcp_entry),
         "Two entries on the same listener key: only the first is used.";
     OverlappingCidrs => "MSH402", "overlapping-cidrs", Info, Views(conflicts::msh402_overlapping_cidrs),

@@ -1,4 +1,4 @@
-//! MSH3xx: addresses that DNS can invalidate. MSH301 is offline (a host under a provider known to
+//! MSH3xx: addresses that DNS can invalidate. MSH301 and MSH309 are offline (a host under a provider known to
 //! move its IPs, pinned to fixed addresses); MSH302–MSH307 compare the entry with what DNS
 //! answers now, so they need [`DnsFacts`](facts::DnsFacts) and run only with `--dns`: default
 //! runs stay deterministic.
@@ -11,4 +11,5 @@ pub(super) mod msh304_cname_to_dynamic_provider;
 pub(super) mod msh305_unresolvable_host;
 pub(super) mod msh306_rotating_answers;
 pub(super) mod msh307_dns_addresses_not_dialled;
+pub(super) mod msh309_many_pinned_addresses;
 pub(super) mod providers;
