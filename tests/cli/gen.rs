@@ -258,7 +258,10 @@ fn a_large_address_pool_is_pinned_with_a_warning() {
         args.extend(["--address", address]);
     }
     let text = outcome(meshctl().args(&args), &[]);
-    assert!(text.starts_with("exit: 0\n"), "a warning does not refuse: {text}");
+    assert!(
+        text.starts_with("exit: 0\n"),
+        "a warning does not refuse: {text}"
+    );
     let stderr = text.split("--- stderr\n").nth(1).expect("stderr");
     assert!(
         stderr.contains("MSH309") && stderr.contains("9 pinned addresses"),
