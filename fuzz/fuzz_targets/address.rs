@@ -11,7 +11,7 @@ use libfuzzer_sys::fuzz_target;
 use meshctl_core::engine::{self, EXCLUDE_RANGES, INCLUDE_RANGES, MeshSettings, Workload};
 use meshctl_core::generate::parse_address;
 use meshctl_core::load::{self, LoadOptions};
-use meshctl_core::rules::{self, Selection};
+use meshctl_core::rules::{self, RuleSelection};
 
 fuzz_target!(|text: &str| {
     if let Ok(net) = parse_address(text) {
@@ -32,7 +32,7 @@ fuzz_target!(|text: &str| {
             annotations: BTreeMap::from([(key.to_owned(), text.to_owned())]),
             ..Workload::default()
         };
-        let config = engine::Config {
+        let config = engine::Resources {
             service_entries: &[],
             sidecars: &[],
             mesh: MeshSettings::default(),
@@ -51,9 +51,9 @@ fuzz_target!(|text: &str| {
     let Ok(inputs) = load::load_bytes("fuzz.yaml", yaml.as_bytes(), &LoadOptions::default()) else {
         return;
     };
-    let _ = rules::check(&rules::Context::new(&inputs), &Selection::default());
+    let _ = rules::check(&rules::Context::new(&inputs), &RuleSelection::default());
     let registry = engine::compile(
-        &engine::Config::from_inputs(&inputs, MeshSettings::default()),
+        &engine::Resources::from_inputs(&inputs, MeshSettings::default()),
         &Workload::default(),
     );
     for dst in probes {

@@ -1,22 +1,26 @@
 //! The YAML loader with schema and admission: arbitrary bytes as a manifest file go through
-//! parsing (budgets), classification and CRD schema validation, every lint rule (admission
-//! included), compilation and a decision for each compiled listener. Nothing may panic, and a
-//! document that loads without problems must compile.
+//! parsing (budgets), classification and CRD schema validation, the workspace pipeline (mesh
+//! settings, admission), every lint rule, compilation of what was admitted and a decision for
+//! each compiled listener. Nothing may panic.
 #![no_main]
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use libfuzzer_sys::fuzz_target;
-use meshctl_core::engine::{self, Connection, MeshSettings, Workload};
+use meshctl_core::engine::{self, Connection, Workload};
 use meshctl_core::load::{self, LoadOptions};
-use meshctl_core::rules::{self, Selection};
+use meshctl_core::rules::{self, RuleSelection};
+use meshctl_core::workspace::Workspace;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(inputs) = load::load_bytes("fuzz.yaml", data, &LoadOptions::default()) else {
         return;
     };
-    let cx = rules::Context::new(&inputs);
-    for diagnostic in rules::check(&cx, &Selection::default()) {
+    // Mesh configs that disagree are a workspace error (exit 2 in every command), not a panic.
+    let Ok(workspace) = Workspace::from_inputs(inputs, None) else {
+        return;
+    };
+    for diagnostic in rules::check(&workspace.lint_context(), &RuleSelection::default()) {
         let _ = format!(
             "{}: {} {}",
             diagnostic.origin,
@@ -24,14 +28,7 @@ fuzz_target!(|data: &[u8]| {
             diagnostic.message
         );
     }
-    let mesh = match inputs.mesh_configs.first() {
-        Some(m) => MeshSettings::from_mesh_config(m),
-        None => MeshSettings::default(),
-    };
-    let registry = engine::compile(
-        &engine::Config::from_inputs(&inputs, mesh),
-        &Workload::default(),
-    );
+    let registry = workspace.compile(&workspace.in_mesh(Workload::default()));
     let probes = [
         IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7)),
         IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1)),
