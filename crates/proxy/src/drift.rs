@@ -184,6 +184,7 @@ mod tests {
                 .collect(),
             min_ttl: Some(60),
             nameserver: "test".into(),
+            incomplete: None,
         };
         assert!(drifted(&entries[0], &lookup(&["203.0.113.7", "198.51.100.9"])).is_empty());
         assert_eq!(

@@ -192,6 +192,7 @@ mod tests {
             }],
             min_ttl: Some(5),
             nameserver: "test".into(),
+            incomplete: None,
         };
         let now = humantime::parse_rfc3339("2026-01-01T00:05:00Z").expect("time");
         let settings = Settings {

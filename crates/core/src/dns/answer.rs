@@ -77,6 +77,14 @@ pub(super) fn combine(
         });
     }
 
+    // One family answered; a failure of the other (timeout, SERVFAIL) is part of the answer.
+    let incomplete = [(&v4, "A"), (&v6, "AAAA")]
+        .into_iter()
+        .find_map(|(result, family)| match result {
+            Err(Miss::Failed(err)) => Some(format!("the {family} query failed: {err}")),
+            _ => None,
+        });
+
     // The chain is the same for both families: take the A answer's unless only AAAA has one.
     let chains: Vec<_> = [&v4, &v6]
         .into_iter()
@@ -104,6 +112,7 @@ pub(super) fn combine(
         addresses,
         min_ttl,
         nameserver: ctx.server.to_owned(),
+        incomplete,
     })
 }
 

@@ -148,6 +148,12 @@ pub struct Lookup {
     /// Who answered, e.g. `127.0.0.1:5353 (udp)`,
     /// `system resolv.conf (10.0.0.2:53 udp)`, `/etc/hosts` or `literal`.
     pub nameserver: String,
+    /// Why one address family could not be verified (its query timed out or failed) while the
+    /// other answered: the addresses are then only part of the answer. `None` when both
+    /// families answered (records or none). Consumers that remove what DNS no longer returns
+    /// (`sync`) must not read a missing family as gone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
 }
 
 /// Why a [`lookup`] produced no addresses.
@@ -244,6 +250,7 @@ pub async fn lookup(name: &str, settings: &ResolverSettings) -> Result<Lookup, D
             }],
             min_ttl: None,
             nameserver: "literal".to_owned(),
+            incomplete: None,
         });
     }
 

@@ -64,6 +64,7 @@ pub(super) fn lookup_hosts_file(qname: &Name, display_name: &str) -> Option<Look
         addresses: into_addresses(found),
         min_ttl: None,
         nameserver: "/etc/hosts".to_owned(),
+        incomplete: None,
     })
 }
 
@@ -93,6 +94,7 @@ pub(super) fn builtin_localhost(display_name: &str) -> Lookup {
         addresses: into_addresses(found),
         min_ttl: None,
         nameserver: "built-in localhost (RFC 6761)".to_owned(),
+        incomplete: None,
     }
 }
 

@@ -62,6 +62,7 @@ fn lookup(name: &str, chain: &[(&str, &str, u32)], addresses: &[(&str, u32)]) ->
         min_ttl: addresses.iter().map(|a| a.ttl).min(),
         addresses,
         nameserver: "test facts".to_owned(),
+        incomplete: None,
     }
 }
 

@@ -111,6 +111,12 @@ pub fn plan(
         cname_chain: Vec::new(),
     };
     let (answered, ttl, chain): (Vec<IpAddr>, _, _) = match answer {
+        // One family answered and the other failed: what is missing was not verified gone, so
+        // fail static (nothing added, nothing removed) until a whole answer arrives.
+        Ok(lookup) if lookup.incomplete.is_some() => {
+            let why = lookup.incomplete.clone().unwrap_or_default();
+            return unchanged(Status::Unverified(why));
+        }
         Ok(lookup) => (
             lookup.addresses.iter().map(|a| a.ip).collect(),
             lookup.min_ttl,

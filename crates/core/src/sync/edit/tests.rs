@@ -30,6 +30,7 @@ fn answer(ips: &[&str]) -> Result<Lookup, DnsError> {
             .collect(),
         min_ttl: Some(2),
         nameserver: "test".into(),
+        incomplete: None,
     })
 }
 

@@ -52,6 +52,7 @@ fn answer(ips: &[&str]) -> Result<Lookup, DnsError> {
             .collect(),
         min_ttl: Some(2),
         nameserver: "test".into(),
+        incomplete: None,
     })
 }
 
@@ -256,4 +257,29 @@ fn cidr_blocks_are_kept_and_cover_answers() {
     assert!(p.added.is_empty());
     assert_eq!(p.items, [Item::Existing(0), Item::Existing(1)]);
     assert_eq!(p.departed.to_string(), "203.0.113.7=2026-01-01T00:00:00Z");
+}
+
+#[test]
+fn an_answer_missing_a_failed_family_removes_nothing() {
+    // The A query answered; the AAAA query timed out. The pinned IPv6 address was not seen
+    // gone, so nothing may start draining it.
+    let entry = entry(&["203.0.113.7/32", "2001:db8::7/128"], "");
+    let mut partial = answer(&["203.0.113.7"]);
+    if let Ok(lookup) = &mut partial {
+        lookup.incomplete = Some("the AAAA query failed: timed out".into());
+    }
+    let plan = plan(&entry, &partial, at("2026-01-01T00:00:00Z"), settings());
+    assert!(
+        matches!(plan.status, Status::Unverified(_)),
+        "{:?}",
+        plan.status
+    );
+    assert!(plan.draining.is_empty() && plan.removed.is_empty() && plan.added.is_empty());
+    // The same answer, complete, would start the IPv6 address's grace period.
+    let whole = plan_of(&entry, &answer(&["203.0.113.7"]));
+    assert_eq!(whole.draining.len(), 1, "{:?}", whole.draining);
+}
+
+fn plan_of(entry: &Managed, answer: &Result<Lookup, DnsError>) -> Plan {
+    plan(entry, answer, at("2026-01-01T00:00:00Z"), settings())
 }
