@@ -78,10 +78,10 @@ pub(super) fn combine(
     }
 
     // One family answered; a failure of the other (timeout, SERVFAIL) is part of the answer.
-    let incomplete = [(&v4, "A"), (&v6, "AAAA")]
+    let incomplete = [(&v4, AddressFamily::IPv4), (&v6, AddressFamily::IPv6)]
         .into_iter()
         .find_map(|(result, family)| match result {
-            Err(Miss::Failed(err)) => Some(format!("the {family} query failed: {err}")),
+            Err(Miss::Failed(err)) => Some((family, err.to_string())),
             _ => None,
         });
 

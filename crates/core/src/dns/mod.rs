@@ -148,12 +148,12 @@ pub struct Lookup {
     /// Who answered, e.g. `127.0.0.1:5353 (udp)`,
     /// `system resolv.conf (10.0.0.2:53 udp)`, `/etc/hosts` or `literal`.
     pub nameserver: String,
-    /// Why one address family could not be verified (its query timed out or failed) while the
-    /// other answered: the addresses are then only part of the answer. `None` when both
+    /// The address family whose query failed (timed out, SERVFAIL, refused) while the other
+    /// answered, with why: `addresses` then hold only part of the answer. `None` when both
     /// families answered (records or none). Consumers that remove what DNS no longer returns
-    /// (`sync`) must not read a missing family as gone.
+    /// (`sync`) must not read the failed family's addresses as gone.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub incomplete: Option<String>,
+    pub incomplete: Option<(AddressFamily, String)>,
 }
 
 /// Why a [`lookup`] produced no addresses.

@@ -15,7 +15,7 @@
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
-use crate::dns::{CnameLink, DnsError, Lookup};
+use crate::dns::{AddressFamily, CnameLink, DnsError, Lookup};
 
 use super::grace::Departed;
 use super::managed::{Managed, Pinned};
@@ -91,6 +91,20 @@ impl Plan {
     }
 }
 
+/// The addresses to plan against: the answer, plus — when one family's query failed while the
+/// other answered — the pinned addresses of the failed family, which were not seen gone (fail
+/// static per family: a resolver failure never removes an address).
+fn answered_or_unverified(entry: &Managed, lookup: &Lookup) -> Vec<IpAddr> {
+    let mut answered: Vec<IpAddr> = lookup.addresses.iter().map(|a| a.ip).collect();
+    if let Some((family, _)) = &lookup.incomplete {
+        answered.extend(entry.pinned.iter().filter_map(|pinned| match pinned {
+            Pinned::Host(ip) if AddressFamily::of(*ip) == *family => Some(*ip),
+            _ => None,
+        }));
+    }
+    answered
+}
+
 /// Plans `entry` against `answer` at `now`.
 #[must_use]
 pub fn plan(
@@ -111,14 +125,8 @@ pub fn plan(
         cname_chain: Vec::new(),
     };
     let (answered, ttl, chain): (Vec<IpAddr>, _, _) = match answer {
-        // One family answered and the other failed: what is missing was not verified gone, so
-        // fail static (nothing added, nothing removed) until a whole answer arrives.
-        Ok(lookup) if lookup.incomplete.is_some() => {
-            let why = lookup.incomplete.clone().unwrap_or_default();
-            return unchanged(Status::Unverified(why));
-        }
         Ok(lookup) => (
-            lookup.addresses.iter().map(|a| a.ip).collect(),
+            answered_or_unverified(entry, lookup),
             lookup.min_ttl,
             lookup.cname_chain.clone(),
         ),

@@ -260,21 +260,30 @@ fn cidr_blocks_are_kept_and_cover_answers() {
 }
 
 #[test]
-fn an_answer_missing_a_failed_family_removes_nothing() {
+fn a_failed_family_is_not_read_as_gone() {
     // The A query answered; the AAAA query timed out. The pinned IPv6 address was not seen
     // gone, so nothing may start draining it.
     let entry = entry(&["203.0.113.7/32", "2001:db8::7/128"], "");
     let mut partial = answer(&["203.0.113.7"]);
     if let Ok(lookup) = &mut partial {
-        lookup.incomplete = Some("the AAAA query failed: timed out".into());
+        lookup.incomplete = Some((AddressFamily::IPv6, "timed out".into()));
     }
-    let plan = plan(&entry, &partial, at("2026-01-01T00:00:00Z"), settings());
+    let plan = plan_of(&entry, &partial);
     assert!(
-        matches!(plan.status, Status::Unverified(_)),
-        "{:?}",
-        plan.status
+        plan.draining.is_empty() && plan.removed.is_empty(),
+        "{plan:?}"
     );
-    assert!(plan.draining.is_empty() && plan.removed.is_empty() && plan.added.is_empty());
+    // The family that answered is still kept true: a new IPv4 address is added.
+    let mut moved = answer(&["203.0.113.8"]);
+    if let Ok(lookup) = &mut moved {
+        lookup.incomplete = Some((AddressFamily::IPv6, "timed out".into()));
+    }
+    let plan = plan_of(&entry, &moved);
+    assert_eq!(plan.added, [ip("203.0.113.8")], "{plan:?}");
+    assert!(
+        plan.draining.iter().all(|(ip, _)| ip.is_ipv4()),
+        "only the answered family drains: {plan:?}"
+    );
     // The same answer, complete, would start the IPv6 address's grace period.
     let whole = plan_of(&entry, &answer(&["203.0.113.7"]));
     assert_eq!(whole.draining.len(), 1, "{:?}", whole.draining);
