@@ -10,7 +10,7 @@
 //! masking, same server name) is dropped and recorded with the winner and why it came first.
 //! MONGO/MYSQL conflicts drop the incoming service; mixing HTTP and TCP makes the port sniffed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -38,6 +38,10 @@ struct Draft {
     created_by: (Protocol, EntryId),
     chains: Vec<ChainId>,
     by_match: HashMap<(Option<IpNet>, Option<Arc<str>>), ChainId>,
+    /// Hosts whose cluster (`outbound|port||host`: the port is the listener's) already names a
+    /// chain here, so a later chain of the same host is named after its match too. A set of
+    /// shared host names: scanning `chains` instead made compile quadratic per listener.
+    named: HashSet<Arc<str>>,
     http: Vec<HttpService>,
 }
 
@@ -116,6 +120,7 @@ impl Builder {
                     created_by: (protocol, service.entry),
                     chains: Vec::new(),
                     by_match: HashMap::new(),
+                    named: HashSet::new(),
                     http: Vec::new(),
                 });
                 self.by_key.insert((bind, port), id);
@@ -154,11 +159,7 @@ impl Builder {
         // host has several addresses on a listener, its chains share a cluster, so the later
         // ones are named after their match too: every chain name on a listener is unique, and
         // an Envoy access log's `%FILTER_CHAIN_NAME%` says exactly which one took a connection.
-        let taken = draft
-            .chains
-            .iter()
-            .any(|c| *self.chains[c.0 as usize].name == *cluster);
-        let name = if taken {
+        let name = if !draft.named.insert(service.host.clone()) {
             let mut qualified = cluster.clone();
             if let Some(prefix) = prefix {
                 let _ = write!(qualified, " {prefix}");
