@@ -159,7 +159,10 @@ impl Builder {
         // host has several addresses on a listener, its chains share a cluster, so the later
         // ones are named after their match too: every chain name on a listener is unique, and
         // an Envoy access log's `%FILTER_CHAIN_NAME%` says exactly which one took a connection.
-        let name = if !draft.named.insert(service.host.clone()) {
+        let first_of_host = draft.named.insert(service.host.clone());
+        let name = if first_of_host {
+            cluster.clone()
+        } else {
             let mut qualified = cluster.clone();
             if let Some(prefix) = prefix {
                 let _ = write!(qualified, " {prefix}");
@@ -168,8 +171,6 @@ impl Builder {
                 let _ = write!(qualified, " {sni}");
             }
             qualified
-        } else {
-            cluster.clone()
         };
         draft.chains.push(id);
         self.chains.push(Chain {
