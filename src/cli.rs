@@ -182,10 +182,14 @@ pub struct ProxyArgs {
     /// Most connections open at once; beyond it the proxy stops accepting (back-pressure).
     #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
-    /// Runtime worker threads (default: one per CPU). One thread avoids cross-thread wake-ups
-    /// and sets up connections faster; more threads copy more streams in parallel.
+    /// Data-plane threads (default: one per CPU). Each runs its own event loop with its own
+    /// listening socket (SO_REUSEPORT), and keeps every connection it accepts to the end.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub worker_threads: Option<u16>,
+    /// Pipes open at once for zero-copy forwarding (splice) of bulk transfers; past it, and
+    /// with 0, bytes are copied through a buffer.
+    #[arg(long, value_name = "N", default_value_t = meshctl_proxy::splice::DEFAULT_MAX_PIPES)]
+    pub max_pipes: usize,
     /// Keep established connections that a reloaded configuration no longer allows.
     #[arg(long)]
     pub keep_established: bool,

@@ -21,9 +21,10 @@ use crate::cli::{AdminAddr, GlobalArgs, IptablesArgs, ProxyArgs, ProxyCommand};
 use crate::{ExitStatus, Io};
 use meshctl_core::dns::ResolverSettings;
 use meshctl_core::workspace::Sources;
+use meshctl_proxy::workers::{DataPlane, ListenerGroup};
 use meshctl_proxy::{
-    self, AccessLog, ForwardTarget, Mode, Options, Policy, Proxy, Resolver, iptables, policy,
-    reload,
+    self, AccessLog, Drained, ForwardTarget, Mode, Options, Policy, Proxy, Resolver, iptables,
+    policy, reload,
 };
 
 /// The transparent listener when none is given.
@@ -63,6 +64,7 @@ pub(super) fn run(
         drain_timeout: args.drain_timeout,
         sni_timeout: args.sni_timeout,
         keep_established: args.keep_established,
+        max_pipes: args.max_pipes,
     };
     let resolver = Resolver::new(ResolverSettings {
         nameservers: args.nameserver.clone(),
@@ -72,11 +74,13 @@ pub(super) fn run(
     let max = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
     let max_connections = args.max_connections;
     let core = Arc::new(Proxy::new(options, max, resolver, access_log));
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if let Some(threads) = args.worker_threads {
-        builder.worker_threads(usize::from(threads));
-    }
-    let runtime = builder
+    let workers = args.worker_threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        usize::from,
+    );
+    // The control plane (reloads, admin, drift, signals) has this thread to itself; the data
+    // plane runs on `workers` threads of its own (`meshctl_proxy::workers`).
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
@@ -89,7 +93,7 @@ pub(super) fn run(
     });
     runtime.block_on(serve_all(
         source,
-        listeners,
+        (listeners, workers),
         args.admin,
         core,
         drift,
@@ -184,22 +188,21 @@ fn init_logging(global: &GlobalArgs) {
 
 async fn serve_all(
     source: policy::Source,
-    listeners: Vec<(SocketAddr, Mode)>,
+    (listeners, workers): (Vec<(SocketAddr, Mode)>, usize),
     admin: AdminAddr,
     core: Arc<Proxy>,
     drift: Option<(std::time::Duration, ResolverSettings)>,
     max_connections: u32,
 ) -> anyhow::Result<()> {
-    let mut bound = Vec::new();
+    let mut groups = Vec::new();
     for (addr, mode) in listeners {
-        let listener = meshctl_proxy::bind(addr)
+        let group = ListenerGroup::bind(addr, mode.clone(), workers)
             .with_context(|| format!("binding the proxy listener {addr}"))?;
-        let local = listener.local_addr()?;
-        bound.push((listener, mode.clone()));
-        let twin = ipv6_twin(local).filter(|_| mode == Mode::Transparent);
+        let twin = ipv6_twin(group.local).filter(|_| mode == Mode::Transparent);
+        groups.push(group);
         if let Some(twin) = twin {
-            match meshctl_proxy::bind(twin) {
-                Ok(listener) => bound.push((listener, mode)),
+            match ListenerGroup::bind(twin, mode, workers) {
+                Ok(group) => groups.push(group),
                 // No IPv6 in this network namespace: nothing can be redirected there either.
                 Err(e) => tracing::info!("not listening on {twin} for IPv6 redirects: {e}"),
             }
@@ -207,8 +210,9 @@ async fn serve_all(
     }
     let (policy_tx, policy_rx) = watch::channel(Policy::empty(&source.workload));
     let (stop_tx, stop_rx) = watch::channel(false);
+    let stop_for = stop_rx.clone();
     let stopped = move || {
-        let mut rx = stop_rx.clone();
+        let mut rx = stop_for.clone();
         async move {
             let _ = rx.wait_for(|stop| *stop).await;
         }
@@ -255,27 +259,18 @@ async fn serve_all(
         let _ = stop_tx.send(true);
     });
 
-    let mut servers = tokio::task::JoinSet::new();
-    for (listener, mode) in bound {
-        let addr = listener.local_addr()?;
-        match &mode {
-            Mode::Transparent => tracing::info!("transparent proxy on {addr}"),
-            Mode::Forward(t) => tracing::info!("forwarding {addr} → {}:{}", t.host, t.port),
+    for group in &groups {
+        match &group.mode {
+            Mode::Transparent => tracing::info!("transparent proxy on {}", group.local),
+            Mode::Forward(t) => {
+                tracing::info!("forwarding {} → {}:{}", group.local, t.host, t.port);
+            }
         }
-        servers.spawn(meshctl_proxy::serve(
-            listener,
-            mode,
-            policy_rx.clone(),
-            core.clone(),
-            stopped(),
-        ));
     }
-    let (mut open, mut cut) = (0, 0);
-    while let Some(done) = servers.join_next().await {
-        let drained = done??;
-        open += drained.open;
-        cut += drained.cut;
-    }
+    tracing::info!("data plane: {workers} worker thread(s)");
+    let plane = DataPlane::start(groups, &policy_rx, &core, &stop_rx)
+        .context("starting the proxy worker threads")?;
+    let Drained { open, cut } = plane.join().await?;
     if cut == 0 {
         tracing::info!("shutdown complete: {open} connection(s) drained");
     } else {

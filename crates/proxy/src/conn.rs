@@ -273,7 +273,7 @@ async fn relay(
         }
     };
     let end = tokio::select! {
-        end = pipe::pipe(&client_stream, &upstream_stream, proxy.options.idle_timeout, &counters) => Some(end),
+        end = pipe::pipe(&client_stream, &upstream_stream, proxy.options.idle_timeout, &counters, &proxy.pipes) => Some(end),
         () = revoked, if !proxy.options.keep_established => None,
     };
     log.close_reason = match end {

@@ -31,10 +31,12 @@ mod pipe;
 pub mod policy;
 pub mod reload;
 pub mod sni;
+pub mod splice;
 pub mod status;
 mod trigger;
 pub mod upstream;
 pub mod watcher;
+pub mod workers;
 
 use std::future::Future;
 use std::io;
@@ -90,6 +92,8 @@ pub struct Options {
     pub sni_timeout: Duration,
     /// `--keep-established`: do not revoke established connections on reload.
     pub keep_established: bool,
+    /// `--max-pipes`: pipes open at once for zero-copy forwarding (0: always copy).
+    pub max_pipes: usize,
 }
 
 impl Default for Options {
@@ -101,6 +105,7 @@ impl Default for Options {
             drain_timeout: Duration::from_secs(10),
             sni_timeout: Duration::from_secs(1),
             keep_established: false,
+            max_pipes: splice::DEFAULT_MAX_PIPES,
         }
     }
 }
@@ -118,6 +123,8 @@ pub struct Proxy {
     pub access_log: Option<AccessLog>,
     /// `--max-connections`, shared by all listeners.
     pub limit: Arc<Semaphore>,
+    /// Pipes for zero-copy forwarding, leased while bytes flow.
+    pub pipes: splice::PipePool,
 }
 
 impl Proxy {
@@ -130,6 +137,7 @@ impl Proxy {
         access_log: Option<AccessLog>,
     ) -> Self {
         Self {
+            pipes: splice::PipePool::new(options.max_pipes),
             options,
             metrics: Arc::new(Metrics::default()),
             resolver,
@@ -150,8 +158,14 @@ pub struct Drained {
 
 /// Binds a listening socket with [`LISTEN_BACKLOG`] and `SO_REUSEADDR`. IPv6 sockets are
 /// `IPV6_V6ONLY`, so `[::]:PORT` can sit next to `0.0.0.0:PORT` (the transparent listener's
-/// IPv6 twin, where ip6tables redirects).
+/// IPv6 twin, where ip6tables redirects). One socket, for one runtime; the proxy command binds
+/// a [`workers::ListenerGroup`] instead.
 pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+    TcpListener::from_std(listening_socket(addr, false)?)
+}
+
+/// A non-blocking TCP socket bound to `addr` (see [`bind`]), not yet listening.
+fn unlistened_socket(addr: SocketAddr, reuse_port: bool) -> io::Result<socket2::Socket> {
     let socket = socket2::Socket::new(
         socket2::Domain::for_address(addr),
         socket2::Type::STREAM,
@@ -161,10 +175,19 @@ pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
         socket.set_only_v6(true)?;
     }
     socket.set_reuse_address(true)?;
+    if reuse_port {
+        socket.set_reuse_port(true)?;
+    }
     socket.set_nonblocking(true)?;
     socket.bind(&addr.into())?;
+    Ok(socket)
+}
+
+/// A non-blocking listening socket on `addr`, outside any runtime.
+fn listening_socket(addr: SocketAddr, reuse_port: bool) -> io::Result<std::net::TcpListener> {
+    let socket = unlistened_socket(addr, reuse_port)?;
     socket.listen(i32::try_from(LISTEN_BACKLOG).unwrap_or(i32::MAX))?;
-    TcpListener::from_std(socket.into())
+    Ok(socket.into())
 }
 
 /// Accepts and proxies connections until `shutdown` resolves, then drains.

@@ -4,17 +4,16 @@
 //! Why not `tokio::io::copy_bidirectional`: it allocates two 8 KiB buffers per connection for
 //! the connection's whole life (16 KiB per idle connection, against a 3 KiB target), reports
 //! one error without saying which side failed (needed to turn an RST into an RST), and has no
-//! activity clock for `--idle-timeout`. This loop uses the readiness API on `&TcpStream`: a
-//! direction allocates its buffer only when its source is readable, reads until the socket is
-//! drained (`WouldBlock`), then frees it. An idle connection is two sockets and a small future.
-//! `try_read_buf` fills the buffer's spare capacity, so the allocation is never zeroed.
+//! activity clock for `--idle-timeout`. This loop uses the readiness API on `&TcpStream`: when
+//! a source is readable its direction borrows a buffer (or, once the direction has carried
+//! [`SPLICE_AFTER`] bytes, a pipe for `splice(2)`), moves everything ready, and gives it back.
+//! An idle connection is two sockets and a small future. `try_read_buf` fills the buffer's
+//! spare capacity, so the buffer is never zeroed.
 //!
 //! Half-close: EOF from one side becomes `shutdown(SHUT_WR)` towards the other; the opposite
 //! direction keeps flowing until it ends too. Errors: a read or write error means that side is
 //! gone (usually an RST); the caller then resets the other side (`SO_LINGER` 0) so the client
-//! sees what the server did. splice(2) is not used: tokio has no safe splice, and a hand-rolled
-//! one needs raw-fd readiness plumbing and pipes per connection (more memory while idle); the
-//! benchmark (`scripts/bench-proxy.sh`) shows whether the copy path needs it.
+//! sees what the server did. Both paths, buffered and spliced, end and fail the same way.
 
 use std::io;
 use std::net::Shutdown;
@@ -25,8 +24,7 @@ use socket2::SockRef;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-/// Bytes read per readiness event at most before writing them on.
-const BUF: usize = 64 * 1024;
+use crate::splice::{Lease, PipePool};
 
 /// Which end of the proxied connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,9 +93,10 @@ pub(super) async fn pipe(
     upstream: &TcpStream,
     idle: Duration,
     counters: &Counters,
+    pipes: &PipePool,
 ) -> End {
-    let up = one_way(client, upstream, &counters.sent, counters);
-    let down = one_way(upstream, client, &counters.received, counters);
+    let up = one_way(client, upstream, &counters.sent, counters, pipes);
+    let down = one_way(upstream, client, &counters.received, counters, pipes);
     let idle_out = async {
         loop {
             let deadline = counters.idle_deadline(idle);
@@ -143,38 +142,149 @@ impl Failed {
     }
 }
 
+/// A direction moves to splice after this many bytes through the buffer: short exchanges (a
+/// query and its answer, a handshake) stay on the buffered path, which costs the same number of
+/// syscalls and no pipe; sustained transfers move into the kernel.
+const SPLICE_AFTER: u64 = 64 * 1024;
+
+/// Whether a direction is still open after copying what was ready.
+enum Flow {
+    /// The source is drained for now; wait for it to become readable again.
+    Open,
+    /// The source sent EOF.
+    Eof,
+}
+
 /// One direction: read `from` until EOF, writing everything to `to`, then half-close `to`.
+/// Bulk data goes through a leased pipe (see [`crate::splice`]); without one — the pool is
+/// exhausted, or the sockets do not support splice — through a buffer.
 async fn one_way(
     from: &TcpStream,
     to: &TcpStream,
     bytes: &AtomicU64,
     counters: &Counters,
+    pipes: &PipePool,
 ) -> Result<(), (Failed, io::Error)> {
+    let mut moved = 0u64;
+    let mut can_splice = true;
     loop {
         from.readable().await.map_err(|e| (Failed::Source, e))?;
-        let mut buf = Vec::with_capacity(BUF);
-        loop {
-            buf.clear();
-            match from.try_read_buf(&mut buf) {
-                Ok(0) => {
-                    return SockRef::from(to)
-                        .shutdown(Shutdown::Write)
-                        .map_err(|e| (Failed::Sink, e));
+        let lease = if can_splice && moved >= SPLICE_AFTER {
+            pipes.lease()
+        } else {
+            None
+        };
+        let flow = match lease {
+            Some(mut lease) => match splice_ready(&mut lease, from, to, bytes, counters).await {
+                Err((Failed::Source, e)) if splice_unsupported(&e) => {
+                    tracing::debug!("splice not possible ({e}); copying through a buffer");
+                    can_splice = false;
+                    continue;
                 }
-                Ok(n) => {
-                    counters.touch();
-                    write_all(to, &buf[..n])
-                        .await
-                        .map_err(|e| (Failed::Sink, e))?;
-                    bytes.fetch_add(n as u64, Ordering::Relaxed);
-                    counters.touch();
-                }
-                // Drained: free the buffer until the next readiness.
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err((Failed::Source, e)),
-            }
+                flow => flow?,
+            },
+            None => copy_ready(from, to, bytes, counters, &mut moved).await?,
+        };
+        if let Flow::Eof = flow {
+            return SockRef::from(to)
+                .shutdown(Shutdown::Write)
+                .map_err(|e| (Failed::Sink, e));
         }
+    }
+}
+
+/// Errors that mean "these descriptors cannot be spliced", not "the peer is gone".
+fn splice_unsupported(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::InvalidInput | io::ErrorKind::Unsupported
+    )
+}
+
+/// Splices what `from` has ready through the leased pipe to `to`, until `from` would block.
+async fn splice_ready(
+    lease: &mut Lease<'_>,
+    from: &TcpStream,
+    to: &TcpStream,
+    bytes: &AtomicU64,
+    counters: &Counters,
+) -> Result<Flow, (Failed, io::Error)> {
+    loop {
+        match lease.fill(from) {
+            Ok(0) => return Ok(Flow::Eof),
+            Ok(n) => {
+                counters.touch();
+                lease.drain(to).await.map_err(|e| (Failed::Sink, e))?;
+                bytes.fetch_add(n as u64, Ordering::Relaxed);
+                counters.touch();
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Flow::Open),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err((Failed::Source, e)),
+        }
+    }
+}
+
+/// Copies what `from` has ready to `to` through a scratch buffer, until `from` would block.
+async fn copy_ready(
+    from: &TcpStream,
+    to: &TcpStream,
+    bytes: &AtomicU64,
+    counters: &Counters,
+    moved: &mut u64,
+) -> Result<Flow, (Failed, io::Error)> {
+    let mut buf = scratch::take();
+    let flow = loop {
+        buf.clear();
+        match from.try_read_buf(&mut buf) {
+            Ok(0) => break Flow::Eof,
+            Ok(n) => {
+                counters.touch();
+                write_all(to, &buf[..n])
+                    .await
+                    .map_err(|e| (Failed::Sink, e))?;
+                bytes.fetch_add(n as u64, Ordering::Relaxed);
+                *moved += n as u64;
+                counters.touch();
+            }
+            // Drained: the buffer goes back for the next readiness, of any connection.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break Flow::Open,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err((Failed::Source, e)),
+        }
+    };
+    scratch::give(buf);
+    Ok(flow)
+}
+
+/// Per-thread spare copy buffers: a buffer is held only while its direction has bytes in
+/// flight, and reused by the next readiness on the same worker thread instead of being freed
+/// and allocated again (no allocation per read on the hot path).
+mod scratch {
+    use std::cell::RefCell;
+
+    /// Bytes read per call at most before writing them on.
+    const BUF: usize = 16 * 1024;
+    /// Spare buffers kept per thread; more in flight at once are freed when done.
+    const SPARES: usize = 8;
+
+    thread_local! {
+        static SPARE: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn take() -> Vec<u8> {
+        SPARE
+            .with(|spare| spare.borrow_mut().pop())
+            .unwrap_or_else(|| Vec::with_capacity(BUF))
+    }
+
+    pub(super) fn give(buf: Vec<u8>) {
+        SPARE.with(|spare| {
+            let mut spare = spare.borrow_mut();
+            if spare.len() < SPARES {
+                spare.push(buf);
+            }
+        });
     }
 }
 

@@ -20,3 +20,6 @@ mod observe;
 
 #[path = "proxy/field.rs"]
 mod field;
+
+#[path = "proxy/workers.rs"]
+mod workers;

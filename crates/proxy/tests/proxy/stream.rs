@@ -1,4 +1,5 @@
-//! The byte path: integrity over megabytes, half-close both ways, reset propagation.
+//! The byte path: integrity over megabytes, half-close both ways, reset propagation — on the
+//! spliced path (bulk transfers) as on the buffered one (short exchanges, `--max-pipes 0`).
 
 use std::hash::Hasher as _;
 use std::time::Duration;
@@ -55,6 +56,141 @@ async fn megabytes_arrive_identical_both_ways() {
         "{log}"
     );
     assert!(log.contains("close_reason=closed"), "{log}");
+    let pipes = &proxy.core.pipes;
+    assert!(pipes.open() > 0, "megabytes went through splice");
+    assert_eq!(pipes.leased(), 0, "a closed connection holds no pipe");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_pipes_megabytes_are_copied_through_a_buffer() {
+    let (upstream, _) = echo().await;
+    let options = Options {
+        max_pipes: 0,
+        ..Options::default()
+    };
+    let proxy = Running::allowing("echo", upstream, options).await;
+    let data = payload(2 << 20);
+    let want = checksum(&data);
+    let stream = TcpStream::connect(proxy.addr).await.expect("connect");
+    let (mut r, mut w) = stream.into_split();
+    let writer = tokio::spawn(async move {
+        w.write_all(&data).await.expect("write");
+        w.shutdown().await.expect("shutdown");
+    });
+    let mut back = Vec::new();
+    r.read_to_end(&mut back).await.expect("read");
+    writer.await.expect("writer");
+    assert_eq!(checksum(&back), want);
+    assert_eq!(proxy.core.pipes.open(), 0, "no pipe with --max-pipes 0");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_connection_holds_no_pipe_after_a_bulk_transfer() {
+    let (upstream, _) = echo().await;
+    let proxy = Running::allowing("echo", upstream, Options::default()).await;
+    let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
+    // Round trips of 256 KiB: past the switch to splice in both directions.
+    let data = payload(256 << 10);
+    for _ in 0..4 {
+        let (mut r, mut w) = client.split();
+        let (wrote, back) = tokio::join!(w.write_all(&data), async {
+            let mut back = vec![0; data.len()];
+            r.read_exact(&mut back).await.map(|_| back)
+        });
+        wrote.expect("write");
+        assert_eq!(back.expect("echo"), data);
+    }
+    let pipes = &proxy.core.pipes;
+    assert!(pipes.open() > 0, "the transfer was spliced");
+    assert_eq!(
+        pipes.leased(),
+        0,
+        "idle again: the pipes went back to the pool"
+    );
+    // Still usable after idling without a pipe.
+    assert_eq!(
+        super::support::round_trip(&mut client, b"still here")
+            .await
+            .expect("round trip"),
+        b"still here"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn half_close_after_bulk_transfers_both_ways() {
+    // The client streams 1 MiB and half-closes; the server reads to EOF, then streams 1 MiB
+    // back and closes: both FINs cross the spliced path in order.
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let upstream = listener.local_addr().expect("addr");
+    let answer = payload(1 << 20);
+    let expected = checksum(&answer);
+    tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.expect("accept");
+        let mut got = Vec::new();
+        s.read_to_end(&mut got).await.expect("read to EOF");
+        assert_eq!(got.len(), 1 << 20);
+        s.write_all(&answer).await.expect("answer");
+        s.shutdown().await.expect("close");
+    });
+    let proxy = Running::allowing("up", upstream, Options::default()).await;
+    let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
+    client.write_all(&payload(1 << 20)).await.expect("write");
+    client.shutdown().await.expect("half-close");
+    let mut back = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), client.read_to_end(&mut back))
+        .await
+        .expect("in time")
+        .expect("read");
+    assert_eq!(checksum(&back), expected);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        proxy.log.text().contains("close_reason=closed"),
+        "{}",
+        proxy.log.text()
+    );
+    assert_eq!(proxy.core.pipes.leased(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_reset_during_a_bulk_transfer_reaches_the_client() {
+    // The server reads half a megabyte (spliced by then), then resets.
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let upstream = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.expect("accept");
+        let mut sink = vec![0u8; 512 << 10];
+        s.read_exact(&mut sink).await.expect("read");
+        s.set_zero_linger().expect("linger");
+        drop(s); // RST
+    });
+    let proxy = Running::allowing("up", upstream, Options::default()).await;
+    let client = TcpStream::connect(proxy.addr).await.expect("connect");
+    let (mut r, mut w) = client.into_split();
+    let writer = tokio::spawn(async move {
+        let data = payload(8 << 20);
+        w.write_all(&data).await.map_err(|e| e.kind())
+    });
+    let mut buf = [0u8; 16];
+    let read = tokio::time::timeout(Duration::from_secs(10), r.read(&mut buf))
+        .await
+        .expect("answered in time");
+    let wrote = writer.await.expect("writer");
+    let reset = std::io::ErrorKind::ConnectionReset;
+    assert!(
+        read.as_ref().err().map(std::io::Error::kind) == Some(reset) || wrote == Err(reset),
+        "the client sees a reset, not a clean end: read {read:?}, write {wrote:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        proxy.log.text().contains("close_reason=\"upstream error"),
+        "{}",
+        proxy.log.text()
+    );
+    assert_eq!(
+        proxy.core.pipes.leased(),
+        0,
+        "a failed transfer returns or closes its pipe"
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,163 @@
+//! The thread-per-core data plane: `--worker-threads` OS threads, each running its own
+//! single-threaded tokio runtime with its own listening socket per proxy listener. The sockets
+//! of one listener share its port through `SO_REUSEPORT`, so the kernel spreads incoming
+//! connections across the workers, and a connection lives on the thread that accepted it from
+//! `accept(2)` to `close(2)`: no work-stealing, no cross-thread wake-ups (futex, eventfd) on the
+//! data path. This is the model of nginx's and Envoy's workers.
+//!
+//! What the workers share is read-mostly: the engine's current policy generation (an
+//! `Arc<Policy>` swapped in a `watch` channel by the reloader, which each connection also
+//! watches to revoke what a reload no longer allows), the `--max-connections` semaphore, the
+//! metrics (atomics), the pipe pool and the DNS cache. The control plane — reloads, the admin
+//! server, the drift monitor, signals — runs on the caller's runtime, away from the data path.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::sync::{oneshot, watch};
+
+use crate::{Drained, Mode, Policy, Proxy, serve};
+
+/// The sockets of one proxy listener, one per worker, bound but not yet serving.
+#[derive(Debug)]
+pub struct ListenerGroup {
+    /// The address they listen on (the port is resolved when `:0` was asked for).
+    pub local: SocketAddr,
+    /// How connections reach this listener.
+    pub mode: Mode,
+    sockets: Vec<std::net::TcpListener>,
+}
+
+impl ListenerGroup {
+    /// Binds `workers` listening sockets on `addr` sharing its port with `SO_REUSEPORT` (one
+    /// plain socket for one worker).
+    ///
+    /// `SO_REUSEPORT` would also let a second proxy (same user) join the port silently and take
+    /// half of the connections; a probe bind without it first keeps the usual "address in use"
+    /// error for a port already taken.
+    pub fn bind(addr: SocketAddr, mode: Mode, workers: usize) -> io::Result<Self> {
+        let workers = workers.max(1);
+        if workers == 1 {
+            let socket = crate::listening_socket(addr, false)?;
+            let local = socket.local_addr()?;
+            return Ok(Self {
+                local,
+                mode,
+                sockets: vec![socket],
+            });
+        }
+        let probe = crate::unlistened_socket(addr, false)?;
+        let local = probe
+            .local_addr()?
+            .as_socket()
+            .ok_or_else(|| io::Error::other("the probe socket has no IP address"))?;
+        drop(probe);
+        let sockets = (0..workers)
+            .map(|_| crate::listening_socket(local, true))
+            .collect::<io::Result<Vec<_>>>()?;
+        Ok(Self {
+            local,
+            mode,
+            sockets,
+        })
+    }
+
+    /// How many workers this group was bound for.
+    #[must_use]
+    pub fn workers(&self) -> usize {
+        self.sockets.len()
+    }
+}
+
+/// The running workers; [`DataPlane::join`] waits for all of them to drain.
+#[derive(Debug)]
+pub struct DataPlane {
+    done: Vec<oneshot::Receiver<io::Result<Drained>>>,
+}
+
+impl DataPlane {
+    /// Starts one worker thread per socket of the groups (every group must have been bound for
+    /// the same number of workers). Each worker serves its socket of every group until
+    /// `stop` turns true, then drains as `serve` does.
+    pub fn start(
+        groups: Vec<ListenerGroup>,
+        policy: &watch::Receiver<Arc<Policy>>,
+        proxy: &Arc<Proxy>,
+        stop: &watch::Receiver<bool>,
+    ) -> io::Result<Self> {
+        let workers = groups.first().map_or(0, ListenerGroup::workers);
+        if groups.iter().any(|g| g.workers() != workers) {
+            return Err(io::Error::other(
+                "every listener must be bound for the same number of workers",
+            ));
+        }
+        let mut shares: Vec<Vec<(std::net::TcpListener, Mode)>> =
+            (0..workers).map(|_| Vec::new()).collect();
+        for group in groups {
+            for (share, socket) in shares.iter_mut().zip(group.sockets) {
+                share.push((socket, group.mode.clone()));
+            }
+        }
+        let mut done = Vec::with_capacity(workers);
+        for (index, share) in shares.into_iter().enumerate() {
+            let (tx, rx) = oneshot::channel();
+            let (policy, proxy, stop) = (policy.clone(), proxy.clone(), stop.clone());
+            std::thread::Builder::new()
+                .name(format!("meshctl-worker-{index}"))
+                .spawn(move || {
+                    let _ = tx.send(run_worker(share, policy, proxy, stop));
+                })?;
+            done.push(rx);
+        }
+        Ok(Self { done })
+    }
+
+    /// Waits until every worker has stopped; the drain counts are summed over workers.
+    pub async fn join(self) -> io::Result<Drained> {
+        let mut total = Drained::default();
+        for worker in self.done {
+            let drained = worker
+                .await
+                .map_err(|_| io::Error::other("a proxy worker thread panicked"))??;
+            total.open += drained.open;
+            total.cut += drained.cut;
+        }
+        Ok(total)
+    }
+}
+
+/// One worker: a single-threaded runtime serving its sockets until `stop`.
+fn run_worker(
+    share: Vec<(std::net::TcpListener, Mode)>,
+    policy: watch::Receiver<Arc<Policy>>,
+    proxy: Arc<Proxy>,
+    stop: watch::Receiver<bool>,
+) -> io::Result<Drained> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let mut servers = tokio::task::JoinSet::new();
+        for (socket, mode) in share {
+            let listener = tokio::net::TcpListener::from_std(socket)?;
+            let mut stop = stop.clone();
+            servers.spawn(serve(
+                listener,
+                mode,
+                policy.clone(),
+                proxy.clone(),
+                async move {
+                    let _ = stop.wait_for(|stop| *stop).await;
+                },
+            ));
+        }
+        let mut total = Drained::default();
+        while let Some(served) = servers.join_next().await {
+            let drained = served.map_err(io::Error::other)??;
+            total.open += drained.open;
+            total.cut += drained.cut;
+        }
+        Ok(total)
+    })
+}
