@@ -13,6 +13,7 @@
 //! this) is dialled to its original destination: that is where the connection would have gone
 //! without a sidecar.
 
+use std::borrow::Cow;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -23,84 +24,24 @@ use tokio::sync::{OwnedSemaphorePermit, watch};
 use tokio::time::Instant;
 
 use super::access_log::AccessRecord;
-use super::metrics::{
-    DecisionLabels, FLAG_NO_HEALTHY_UPSTREAM, FLAG_NO_ROUTE, FLAG_NONE, FLAG_UPSTREAM_FAILURE,
-    TcpLabels,
-};
+use super::metrics::{FLAG_NO_HEALTHY_UPSTREAM, FLAG_NO_ROUTE, FLAG_NONE, FLAG_UPSTREAM_FAILURE};
 use super::orig_dst;
 use super::pipe::{self, Counters, End, Side};
+use super::route::{Route, RouteCache, still_allowed};
 use super::sni::{self, ClientHello};
-use super::upstream::{self, DialError, DialPlan};
+use super::upstream::{self, DialError};
 use super::{Mode, Policy, Proxy};
 use meshctl_core::engine::{
-    self, BLACKHOLE_CHAIN, Connection, Decision, DenyReason, Upstream, VIRTUAL_OUTBOUND, Verdict,
+    self, BLACKHOLE_CHAIN, Connection, Decision, DenyReason, VIRTUAL_OUTBOUND,
 };
 
-/// The owned facts of a decision that outlive the registry snapshot it was made on.
+/// One listening address as its connections see it: where it listens, how connections reach
+/// it, and the decisions already made for its destinations.
 #[derive(Debug)]
-struct Outcome {
-    verdict: Verdict,
-    /// `namespace/name` of the ServiceEntry.
-    entry: Option<String>,
-    /// `destination_service` label value.
-    service: String,
-    /// `destination_service_namespace` label value.
-    namespace: String,
-    /// Istio's cluster name, `-` for bypass.
-    cluster: String,
-    /// Where to dial (allowed verdicts only).
-    plan: Option<DialPlan>,
-    /// Response flags for a denial.
-    deny_flags: &'static str,
-}
-
-impl Outcome {
-    fn of(decision: &Decision<'_>, dst: SocketAddr, sni: Option<&str>) -> Outcome {
-        let unknown = || "unknown".to_owned();
-        let cluster = match decision.cluster() {
-            "" => "-".to_owned(),
-            c => c.to_owned(),
-        };
-        let (entry, service, namespace, plan) = match decision {
-            Decision::Allow {
-                entry,
-                chain,
-                upstream,
-                ..
-            } => (
-                Some(entry.to_string()),
-                chain.host.to_string(),
-                entry.namespace.to_string(),
-                Some(DialPlan::of(upstream, sni)),
-            ),
-            Decision::Passthrough { .. } => (
-                None,
-                cluster.clone(),
-                unknown(),
-                Some(DialPlan::Addrs(vec![dst])),
-            ),
-            Decision::Bypass { .. } => {
-                (None, unknown(), unknown(), Some(DialPlan::Addrs(vec![dst])))
-            }
-            Decision::Deny { .. } => (None, cluster.clone(), unknown(), None),
-        };
-        let deny_flags = match decision {
-            Decision::Deny {
-                reason: DenyReason::Undecidable { .. },
-                ..
-            } => FLAG_NO_ROUTE,
-            _ => FLAG_NO_HEALTHY_UPSTREAM,
-        };
-        Outcome {
-            verdict: decision.verdict(),
-            entry,
-            service,
-            namespace,
-            cluster,
-            plan,
-            deny_flags,
-        }
-    }
+pub(crate) struct Listener {
+    pub(crate) local: SocketAddr,
+    pub(crate) mode: Mode,
+    pub(crate) routes: RouteCache,
 }
 
 /// The connection as the engine sees it, owned so it can be re-decided after a reload.
@@ -129,18 +70,6 @@ fn decide<'r>(policy: &'r Policy, mode: &Mode, target: &Destination) -> Decision
     }
 }
 
-/// Still allowed under a new policy: anything but a denial or a cluster with nothing to dial.
-fn still_allowed(decision: &Decision<'_>) -> bool {
-    !matches!(
-        decision,
-        Decision::Deny { .. }
-            | Decision::Allow {
-                upstream: Upstream::NoUpstream,
-                ..
-            }
-    )
-}
-
 /// Keeps `meshctl_proxy_active_connections` right even when the task is aborted by drain.
 struct Active(Arc<super::Metrics>);
 
@@ -150,38 +79,45 @@ impl Drop for Active {
     }
 }
 
+/// What happened to one connection, gathered without allocating; turned into an
+/// [`AccessRecord`] at the end only when an access log is configured.
+struct Trace {
+    started: (SystemTime, Instant),
+    client: SocketAddr,
+    destination: Option<SocketAddr>,
+    route: Option<Arc<Route>>,
+    upstream: Option<SocketAddr>,
+    bytes: (u64, u64),
+    flags: &'static str,
+    close_reason: Cow<'static, str>,
+}
+
 /// Handles one accepted connection; never fails (every outcome is logged and counted).
 pub(super) async fn handle(
     client_stream: TcpStream,
     client: SocketAddr,
-    local: SocketAddr,
-    mode: Arc<Mode>,
+    listener: Arc<Listener>,
     policy_rx: watch::Receiver<Arc<Policy>>,
     proxy: Arc<Proxy>,
     _permit: OwnedSemaphorePermit,
 ) {
-    let started = (SystemTime::now(), Instant::now());
     proxy.metrics.active.inc();
     let _active = Active(proxy.metrics.clone());
     let _ = client_stream.set_nodelay(true);
-    let mut log = AccessRecord {
-        start_time: AccessRecord::timestamp(started.0),
-        duration_ms: 0,
+    let mut trace = Trace {
+        started: (SystemTime::now(), Instant::now()),
         client,
         destination: None,
-        verdict: "DENY",
-        service_entry: None,
-        upstream_cluster: engine::BLACKHOLE_CLUSTER.to_owned(),
+        route: None,
         upstream: None,
-        bytes_sent: 0,
-        bytes_received: 0,
-        response_flags: FLAG_NO_ROUTE,
-        close_reason: String::new(),
+        bytes: (0, 0),
+        flags: FLAG_NO_ROUTE,
+        close_reason: Cow::Borrowed("denied"),
     };
-    let (target, outcome) =
+    let (target, route) =
         // Boxed: the setup futures (SNI peek, DNS) are large, and unboxed they would size the
         // task for its whole life; idle connections then cost memory for work long finished.
-        match Box::pin(find_target(&client_stream, local, &mode, &policy_rx, &proxy)).await {
+        match Box::pin(find_target(&client_stream, &listener, &policy_rx, &proxy)).await {
             Ok(found) => found,
             Err(reason) => {
                 let decision = Decision::Deny {
@@ -190,20 +126,18 @@ pub(super) async fn handle(
                     reason,
                 };
                 tracing::info!(target: "meshctl::conn", "→ ?: {decision}");
-                let outcome = Outcome::of(&decision, local, None);
-                count_decision(&proxy, &outcome);
-                return deny(&proxy, &outcome, client_stream, log, started.1, "denied");
+                let route = Arc::new(Route::of(&decision, listener.local, None));
+                route.count_decision(&proxy.metrics);
+                trace.route = Some(route.clone());
+                return deny(&proxy, &route, client_stream, trace);
             }
         };
-    log.destination = Some(target.dst);
-    count_decision(&proxy, &outcome);
-    log.verdict = outcome.verdict.as_str();
-    log.service_entry.clone_from(&outcome.entry);
-    log.upstream_cluster.clone_from(&outcome.cluster);
-    let Some(plan) = &outcome.plan else {
-        return deny(&proxy, &outcome, client_stream, log, started.1, "denied");
+    trace.destination = Some(target.dst);
+    route.count_decision(&proxy.metrics);
+    trace.route = Some(route.clone());
+    let Some(plan) = &route.plan else {
+        return deny(&proxy, &route, client_stream, trace);
     };
-    let labels = |flags| TcpLabels::new(&outcome.service, &outcome.namespace, flags);
     let (upstream_stream, upstream_addr) = match Box::pin(upstream::dial(
         plan,
         &proxy.resolver,
@@ -221,37 +155,45 @@ pub(super) async fn handle(
                 }
             };
             tracing::warn!(target: "meshctl::conn", "→ {}: {e}", target.dst);
+            let labels = route.labels(flags);
             let m = &proxy.metrics;
-            m.opened.get_or_create(&labels(flags)).inc();
-            m.closed.get_or_create(&labels(flags)).inc();
-            log.response_flags = flags;
-            log.close_reason = e.to_string();
-            return finish(&proxy, log, started.1);
+            m.opened.get_or_create(&labels).inc();
+            m.closed.get_or_create(&labels).inc();
+            trace.flags = flags;
+            trace.close_reason = Cow::Owned(e.to_string());
+            return finish(&proxy, trace);
         }
     };
-    log.upstream = Some(upstream_addr);
-    log.response_flags = FLAG_NONE;
-    proxy.metrics.opened.get_or_create(&labels(FLAG_NONE)).inc();
+    trace.upstream = Some(upstream_addr);
+    trace.flags = FLAG_NONE;
+    route.counters(&proxy.metrics).opened.inc();
     tracing::debug!(target: "meshctl::conn", "→ {}: connected to {upstream_addr}", target.dst);
     let streams = (client_stream, upstream_stream);
-    let (sent, received) = relay(streams, &target, &mode, policy_rx, &proxy, &mut log).await;
-    let m = &proxy.metrics;
-    let l = labels(FLAG_NONE);
-    m.sent_bytes.get_or_create(&l).inc_by(sent);
-    m.received_bytes.get_or_create(&l).inc_by(received);
-    m.closed.get_or_create(&l).inc();
-    finish(&proxy, log, started.1);
+    let (sent, received) = relay(
+        streams,
+        &target,
+        &listener.mode,
+        policy_rx,
+        &proxy,
+        &mut trace,
+    )
+    .await;
+    let bytes = route.bytes(&proxy.metrics);
+    bytes.sent.inc_by(sent);
+    bytes.received.inc_by(received);
+    route.counters(&proxy.metrics).closed.inc();
+    finish(&proxy, trace);
 }
 
 /// Copies until the connection ends or a reload revokes it; returns the bytes sent and
-/// received and fills in the log's close reason.
+/// received and fills in the trace's close reason.
 async fn relay(
     (client_stream, upstream_stream): (TcpStream, TcpStream),
     target: &Destination,
     mode: &Mode,
     mut policy_rx: watch::Receiver<Arc<Policy>>,
     proxy: &Proxy,
-    log: &mut AccessRecord,
+    trace: &mut Trace,
 ) -> (u64, u64) {
     let counters = Counters::new();
     let revoked = async {
@@ -276,70 +218,75 @@ async fn relay(
         end = pipe::pipe(&client_stream, &upstream_stream, proxy.options.idle_timeout, &counters, &proxy.pipes) => Some(end),
         () = revoked, if !proxy.options.keep_established => None,
     };
-    log.close_reason = match end {
-        Some(End::Closed) => "closed".into(),
-        Some(End::IdleTimeout) => "idle timeout".into(),
+    trace.close_reason = match end {
+        Some(End::Closed) => Cow::Borrowed("closed"),
+        Some(End::IdleTimeout) => Cow::Borrowed("idle timeout"),
         Some(End::Failed(side, e)) => {
             pipe::reset_on_close(&client_stream);
             pipe::reset_on_close(&upstream_stream);
-            match side {
+            Cow::Owned(match side {
                 Side::Client => format!("client error: {e}"),
                 Side::Upstream => format!("upstream error: {e}"),
-            }
+            })
         }
         None => {
             proxy.metrics.revoked.inc();
             pipe::reset_on_close(&client_stream);
             pipe::reset_on_close(&upstream_stream);
-            "revoked".into()
+            Cow::Borrowed("revoked")
         }
     };
     drop(client_stream);
     drop(upstream_stream);
-    tracing::debug!(target: "meshctl::conn", "→ {}: {}", target.dst, log.close_reason);
-    log.bytes_sent = counters.sent.load(Ordering::Relaxed);
-    log.bytes_received = counters.received.load(Ordering::Relaxed);
-    (log.bytes_sent, log.bytes_received)
+    tracing::debug!(target: "meshctl::conn", "→ {}: {}", target.dst, trace.close_reason);
+    trace.bytes = (
+        counters.sent.load(Ordering::Relaxed),
+        counters.received.load(Ordering::Relaxed),
+    );
+    trace.bytes
+}
+
+/// The addresses a connection may be going to: one (transparent mode, an IP literal forward
+/// target) or a resolved name's, without a copy.
+enum Candidates {
+    One(IpAddr),
+    Resolved(Arc<[IpAddr]>),
+}
+
+impl Candidates {
+    fn as_slice(&self) -> &[IpAddr] {
+        match self {
+            Candidates::One(ip) => std::slice::from_ref(ip),
+            Candidates::Resolved(ips) => ips,
+        }
+    }
 }
 
 /// Finds the destination, peeks SNI if needed and decides; `Err` is an undecidable denial.
 async fn find_target(
     stream: &TcpStream,
-    local: SocketAddr,
-    mode: &Mode,
+    listener: &Listener,
     policy_rx: &watch::Receiver<Arc<Policy>>,
     proxy: &Proxy,
-) -> Result<(Destination, Outcome), DenyReason<'static>> {
-    let (candidates, port): (Vec<IpAddr>, u16) = match mode {
-        Mode::Transparent => match orig_dst::original_dst(stream, local) {
-            Ok(dst) => (vec![dst.ip()], dst.port()),
+) -> Result<(Destination, Arc<Route>), DenyReason<'static>> {
+    let (candidates, port) = match &listener.mode {
+        Mode::Transparent => match orig_dst::original_dst(stream, listener.local) {
+            Ok(dst) => (Candidates::One(dst.ip()), dst.port()),
             Err(e) => {
                 tracing::debug!(target: "meshctl::conn", "{e}");
                 return Err(e.deny_reason());
             }
         },
-        Mode::Forward(forward) => {
-            let resolved = tokio::time::timeout(
-                proxy.options.connect_timeout,
-                proxy.resolver.resolve(&forward.host),
-            )
-            .await;
-            match resolved {
-                Ok(Ok(ips)) if !ips.is_empty() => (ips.to_vec(), forward.port),
-                Ok(Ok(_)) => return Err(unresolved()),
-                Ok(Err(e)) => {
-                    tracing::warn!(target: "meshctl::conn", "forward target `{}`: {e}", forward.host);
-                    return Err(unresolved());
-                }
-                Err(_) => {
-                    tracing::warn!(target: "meshctl::conn", "forward target `{}`: DNS timed out", forward.host);
-                    return Err(unresolved());
-                }
-            }
-        }
+        Mode::Forward(forward) => match forward.host.parse::<IpAddr>() {
+            Ok(ip) => (Candidates::One(ip), forward.port),
+            Err(_) => (
+                Candidates::Resolved(resolve_forward(forward, proxy).await?),
+                forward.port,
+            ),
+        },
     };
-    let needs_sni = policy_rx.borrow().registry.listener_has_sni(port);
-    let (tls, sni) = if needs_sni {
+    let policy = policy_rx.borrow().clone();
+    let (tls, sni) = if policy.registry.listener_has_sni(port) {
         match sni::peek(stream, proxy.options.sni_timeout).await {
             ClientHello::Tls(name) => (true, name),
             ClientHello::TooLarge => {
@@ -352,30 +299,59 @@ async fn find_target(
     } else {
         (false, None)
     };
-    let policy = policy_rx.borrow().clone();
     let mut first = None;
-    for ip in candidates {
+    for &ip in candidates.as_slice() {
         let target = Destination {
             dst: SocketAddr::new(ip, port),
             tls,
             sni: sni.clone(),
         };
-        let decision = decide(&policy, mode, &target);
-        let line = || format!("→ {}: {decision}", target.dst);
-        if still_allowed(&decision) {
-            tracing::info!(target: "meshctl::conn", "{}", line());
-            let outcome = Outcome::of(&decision, target.dst, target.sni.as_deref());
-            return Ok((target, outcome));
+        let route = if tls {
+            // Decided per ClientHello: the SNI is part of the decision, so nothing to reuse.
+            let decision = decide(&policy, &listener.mode, &target);
+            Arc::new(Route::of(&decision, target.dst, target.sni.as_deref()))
+        } else {
+            listener.routes.get_or_decide(&policy, target.dst, || {
+                let decision = decide(&policy, &listener.mode, &target);
+                Route::of(&decision, target.dst, None)
+            })
+        };
+        if route.allowed {
+            tracing::info!(target: "meshctl::conn", "→ {}: {}", target.dst, route.said);
+            return Ok((target, route));
         }
         if first.is_none() {
-            tracing::info!(target: "meshctl::conn", "{}", line());
-            let outcome = Outcome::of(&decision, target.dst, target.sni.as_deref());
-            first = Some((target, outcome));
+            tracing::info!(target: "meshctl::conn", "→ {}: {}", target.dst, route.said);
+            first = Some((target, route));
         } else {
-            tracing::debug!(target: "meshctl::conn", "{}", line());
+            tracing::debug!(target: "meshctl::conn", "→ {}: {}", target.dst, route.said);
         }
     }
     first.ok_or_else(unresolved)
+}
+
+/// The addresses of a named forward target, under `--connect-timeout`.
+async fn resolve_forward(
+    forward: &super::ForwardTarget,
+    proxy: &Proxy,
+) -> Result<Arc<[IpAddr]>, DenyReason<'static>> {
+    let resolved = tokio::time::timeout(
+        proxy.options.connect_timeout,
+        proxy.resolver.resolve(&forward.host),
+    )
+    .await;
+    match resolved {
+        Ok(Ok(ips)) if !ips.is_empty() => Ok(ips),
+        Ok(Ok(_)) => Err(unresolved()),
+        Ok(Err(e)) => {
+            tracing::warn!(target: "meshctl::conn", "forward target `{}`: {e}", forward.host);
+            Err(unresolved())
+        }
+        Err(_) => {
+            tracing::warn!(target: "meshctl::conn", "forward target `{}`: DNS timed out", forward.host);
+            Err(unresolved())
+        }
+    }
 }
 
 fn unresolved() -> DenyReason<'static> {
@@ -384,38 +360,37 @@ fn unresolved() -> DenyReason<'static> {
     }
 }
 
-fn count_decision(proxy: &Proxy, outcome: &Outcome) {
-    proxy
-        .metrics
-        .decisions
-        .get_or_create(&DecisionLabels {
-            verdict: outcome.verdict.as_str(),
-            service_entry: outcome.entry.clone().unwrap_or_default(),
-        })
-        .inc();
-}
-
 /// Closes a denied connection without dialling anything.
-fn deny(
-    proxy: &Proxy,
-    outcome: &Outcome,
-    stream: TcpStream,
-    mut log: AccessRecord,
-    started: Instant,
-    reason: &str,
-) {
-    let labels = TcpLabels::new(&outcome.service, &outcome.namespace, outcome.deny_flags);
-    proxy.metrics.opened.get_or_create(&labels).inc();
-    proxy.metrics.closed.get_or_create(&labels).inc();
+fn deny(proxy: &Proxy, route: &Route, stream: TcpStream, mut trace: Trace) {
+    let counters = route.counters(&proxy.metrics);
+    counters.opened.inc();
+    counters.closed.inc();
     drop(stream);
-    log.response_flags = outcome.deny_flags;
-    reason.clone_into(&mut log.close_reason);
-    finish(proxy, log, started);
+    trace.flags = route.deny_flags;
+    finish(proxy, trace);
 }
 
-fn finish(proxy: &Proxy, mut log: AccessRecord, started: Instant) {
-    if let Some(access_log) = &proxy.access_log {
-        log.duration_ms = started.elapsed().as_millis();
-        access_log.write(&log);
-    }
+fn finish(proxy: &Proxy, trace: Trace) {
+    let Some(access_log) = &proxy.access_log else {
+        return;
+    };
+    let route = trace.route.as_deref();
+    let record = AccessRecord {
+        start_time: AccessRecord::timestamp(trace.started.0),
+        duration_ms: trace.started.1.elapsed().as_millis(),
+        client: trace.client,
+        destination: trace.destination,
+        verdict: route.map_or("DENY", |r| r.verdict.as_str()),
+        service_entry: route.and_then(|r| r.entry.as_deref().map(str::to_owned)),
+        upstream_cluster: route.map_or_else(
+            || engine::BLACKHOLE_CLUSTER.to_owned(),
+            |r| r.cluster.to_string(),
+        ),
+        upstream: trace.upstream,
+        bytes_sent: trace.bytes.0,
+        bytes_received: trace.bytes.1,
+        response_flags: trace.flags,
+        close_reason: trace.close_reason.into_owned(),
+    };
+    access_log.write(&record);
 }

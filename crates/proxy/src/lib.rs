@@ -30,6 +30,7 @@ pub mod orig_dst;
 mod pipe;
 pub mod policy;
 pub mod reload;
+mod route;
 pub mod sni;
 pub mod splice;
 pub mod status;
@@ -202,7 +203,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<Drained> {
     let local = listener.local_addr()?;
-    let mode = Arc::new(mode);
+    let this = Arc::new(conn::Listener {
+        local,
+        mode,
+        routes: route::RouteCache::default(),
+    });
     let mut tasks = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
@@ -226,8 +231,7 @@ pub async fn serve(
                 let task = conn::handle(
                     stream,
                     client,
-                    local,
-                    mode.clone(),
+                    this.clone(),
                     policy.clone(),
                     proxy.clone(),
                     permit,

@@ -160,7 +160,7 @@ async fn dial_inner(
 ) -> Result<(TcpStream, SocketAddr), DialError> {
     let addrs = match plan {
         DialPlan::Nothing(why) => return Err(DialError::NoUpstream((*why).to_owned())),
-        DialPlan::Addrs(addrs) => addrs.clone(),
+        DialPlan::Addrs(addrs) => return connect_first(addrs).await,
         DialPlan::Names {
             endpoints,
             first_only,

@@ -63,6 +63,12 @@ impl ListenerGroup {
         })
     }
 
+    /// The bound sockets, for a caller running its own worker loop around [`crate::serve`].
+    #[must_use]
+    pub fn into_sockets(self) -> Vec<std::net::TcpListener> {
+        self.sockets
+    }
+
     /// How many workers this group was bound for.
     #[must_use]
     pub fn workers(&self) -> usize {

@@ -1,0 +1,227 @@
+//! A decision made once and reused: for one listener and one policy generation, the engine's
+//! answer for a destination does not change, so the connection path keeps, per destination,
+//! what it needs from that answer — verdict, log text, dial plan, owned metric labels and the
+//! metric handles themselves. The thousandth connection to a database costs a map lookup and
+//! atomic increments instead of a decision, a dozen small allocations and five label hashes.
+//!
+//! This is a cache of `engine::decide`'s output, not a second matcher: a miss (or a new
+//! generation, which empties the cache) asks the engine. Connections whose decision depends on
+//! more than the destination (TLS, where the SNI decides) are not cached. Revocation on reload
+//! still re-decides every open connection with the engine.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use prometheus_client::metrics::counter::Counter;
+
+use super::Policy;
+use super::metrics::{
+    DecisionLabels, FLAG_NO_HEALTHY_UPSTREAM, FLAG_NO_ROUTE, FLAG_NONE, Metrics, TcpLabels,
+};
+use super::upstream::DialPlan;
+use meshctl_core::engine::{Decision, DenyReason, Upstream, Verdict};
+
+/// Destinations remembered per listener; past it the cache starts over (a scan of many
+/// addresses must not grow memory without bound).
+const MAX_ROUTES: usize = 4096;
+
+/// Everything a connection needs from one decision, owned.
+#[derive(Debug)]
+pub(crate) struct Route {
+    pub(crate) verdict: Verdict,
+    /// Anything but a denial or a cluster with nothing to dial.
+    pub(crate) allowed: bool,
+    /// `namespace/name` of the ServiceEntry.
+    pub(crate) entry: Option<Arc<str>>,
+    /// Istio's cluster name, `-` for bypass.
+    pub(crate) cluster: Arc<str>,
+    /// Where to dial (allowed verdicts only).
+    pub(crate) plan: Option<DialPlan>,
+    /// Response flags for a denial.
+    pub(crate) deny_flags: &'static str,
+    /// The decision as the connection log prints it.
+    pub(crate) said: Box<str>,
+    /// `destination_service` label value.
+    service: String,
+    /// `destination_service_namespace` label value.
+    namespace: String,
+    decided: OnceLock<Counter>,
+    open_close: OnceLock<(Counter, Counter)>,
+    bytes: OnceLock<(Counter, Counter)>,
+}
+
+/// The TCP metric handles of a route's connections, labelled with its flags (`-` when it
+/// dials, its deny flags otherwise).
+pub(crate) struct RouteCounters<'r> {
+    pub(crate) opened: &'r Counter,
+    pub(crate) closed: &'r Counter,
+}
+
+/// The byte counters of an established connection.
+pub(crate) struct ByteCounters<'r> {
+    pub(crate) sent: &'r Counter,
+    pub(crate) received: &'r Counter,
+}
+
+impl Route {
+    /// The route for `decision` on `dst` (`sni` feeds `DYNAMIC_DNS` clusters).
+    pub(crate) fn of(decision: &Decision<'_>, dst: SocketAddr, sni: Option<&str>) -> Route {
+        let unknown = || "unknown".to_owned();
+        let cluster: Arc<str> = match decision.cluster() {
+            "" => Arc::from("-"),
+            c => Arc::from(c),
+        };
+        let (entry, service, namespace, plan) = match decision {
+            Decision::Allow {
+                entry,
+                chain,
+                upstream,
+                ..
+            } => (
+                Some(Arc::from(entry.to_string())),
+                chain.host.to_string(),
+                entry.namespace.to_string(),
+                Some(DialPlan::of(upstream, sni)),
+            ),
+            Decision::Passthrough { .. } => (
+                None,
+                cluster.to_string(),
+                unknown(),
+                Some(DialPlan::Addrs(vec![dst])),
+            ),
+            Decision::Bypass { .. } => {
+                (None, unknown(), unknown(), Some(DialPlan::Addrs(vec![dst])))
+            }
+            Decision::Deny { .. } => (None, cluster.to_string(), unknown(), None),
+        };
+        let deny_flags = match decision {
+            Decision::Deny {
+                reason: DenyReason::Undecidable { .. },
+                ..
+            } => FLAG_NO_ROUTE,
+            _ => FLAG_NO_HEALTHY_UPSTREAM,
+        };
+        Route {
+            verdict: decision.verdict(),
+            allowed: still_allowed(decision),
+            entry,
+            cluster,
+            plan,
+            deny_flags,
+            said: decision.to_string().into_boxed_str(),
+            service,
+            namespace,
+            decided: OnceLock::new(),
+            open_close: OnceLock::new(),
+            bytes: OnceLock::new(),
+        }
+    }
+
+    /// The TCP metric labels of this route's connections with `flags`.
+    pub(crate) fn labels(&self, flags: &'static str) -> TcpLabels {
+        TcpLabels::new(&self.service, &self.namespace, flags)
+    }
+
+    /// Counts one decision in `meshctl_proxy_decisions_total`.
+    pub(crate) fn count_decision(&self, metrics: &Metrics) {
+        self.decided
+            .get_or_init(|| {
+                let labels = DecisionLabels {
+                    verdict: self.verdict.as_str(),
+                    service_entry: self.entry.as_deref().unwrap_or_default().to_owned(),
+                };
+                metrics.decisions.get_or_create(&labels).clone()
+            })
+            .inc();
+    }
+
+    /// Opened/closed counters: flags `-` for a route that dials, its deny flags otherwise.
+    pub(crate) fn counters(&self, metrics: &Metrics) -> RouteCounters<'_> {
+        let (opened, closed) = self.open_close.get_or_init(|| {
+            let labels = self.labels(self.flags());
+            (
+                metrics.opened.get_or_create(&labels).clone(),
+                metrics.closed.get_or_create(&labels).clone(),
+            )
+        });
+        RouteCounters { opened, closed }
+    }
+
+    /// Byte counters (flags `-`), created by the first connection that got through.
+    pub(crate) fn bytes(&self, metrics: &Metrics) -> ByteCounters<'_> {
+        let (sent, received) = self.bytes.get_or_init(|| {
+            let labels = self.labels(FLAG_NONE);
+            (
+                metrics.sent_bytes.get_or_create(&labels).clone(),
+                metrics.received_bytes.get_or_create(&labels).clone(),
+            )
+        });
+        ByteCounters { sent, received }
+    }
+
+    fn flags(&self) -> &'static str {
+        if self.plan.is_some() {
+            FLAG_NONE
+        } else {
+            self.deny_flags
+        }
+    }
+}
+
+/// Still allowed under a policy: anything but a denial or a cluster with nothing to dial.
+pub(crate) fn still_allowed(decision: &Decision<'_>) -> bool {
+    !matches!(
+        decision,
+        Decision::Deny { .. }
+            | Decision::Allow {
+                upstream: Upstream::NoUpstream,
+                ..
+            }
+    )
+}
+
+/// One listener's routes for the policy generation they were decided on.
+#[derive(Debug, Default)]
+pub(crate) struct RouteCache {
+    inner: Mutex<Routes>,
+}
+
+#[derive(Debug, Default)]
+struct Routes {
+    policy: Option<Arc<Policy>>,
+    by_destination: HashMap<SocketAddr, Arc<Route>>,
+}
+
+impl RouteCache {
+    /// The route to `dst` under `policy`, deciding with `decide` on a miss.
+    pub(crate) fn get_or_decide(
+        &self,
+        policy: &Arc<Policy>,
+        dst: SocketAddr,
+        decide: impl FnOnce() -> Route,
+    ) -> Arc<Route> {
+        // A poisoned lock only means a panic elsewhere mid-insert; the map is still sound.
+        let mut routes = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !routes
+            .policy
+            .as_ref()
+            .is_some_and(|held| Arc::ptr_eq(held, policy))
+        {
+            routes.by_destination.clear();
+            routes.policy = Some(policy.clone());
+        }
+        if let Some(route) = routes.by_destination.get(&dst) {
+            return route.clone();
+        }
+        let route = Arc::new(decide());
+        if routes.by_destination.len() >= MAX_ROUTES {
+            routes.by_destination.clear();
+        }
+        routes.by_destination.insert(dst, route.clone());
+        route
+    }
+}
