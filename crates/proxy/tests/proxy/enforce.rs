@@ -132,6 +132,19 @@ async fn a_reload_that_denies_revokes_established_connections() {
         round_trip(&mut client, b"still").await.expect("kept"),
         b"still"
     );
+    // A new connection is decided on the new generation, not on a remembered decision.
+    let mut renamed = TcpStream::connect(proxy.addr).await.expect("connect");
+    assert_eq!(
+        round_trip(&mut renamed, b"new").await.expect("allowed"),
+        b"new"
+    );
+    drop(renamed);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(
+        proxy.log.text().contains("service_entry=default/renamed"),
+        "{}",
+        proxy.log.text()
+    );
     assert!(
         proxy
             .reload(&entry("echo", "192.0.2.1/32", upstream.port()))
