@@ -24,8 +24,13 @@ use tokio::net::TcpStream;
 /// kernel memory. Beyond it directions fall back to the buffered copy.
 pub const DEFAULT_MAX_PIPES: usize = 256;
 
-/// Bytes a pipe holds with the kernel's default size (16 pages); one splice moves at most this.
-const PIPE_CAPACITY: usize = 64 * 1024;
+/// Bytes asked for per pipe: one splice moves at most a pipe's capacity, so a larger pipe
+/// halves the system calls of a bulk transfer. The kernel may refuse (an unprivileged user past
+/// `fs.pipe-user-pages-soft`); the pipe then keeps its default 64 KiB.
+const PIPE_SIZE: usize = 256 * 1024;
+
+/// The kernel's default pipe capacity (16 pages of 4 KiB).
+const DEFAULT_PIPE_SIZE: usize = 64 * 1024;
 
 /// Empty pipes ready for reuse, and how many exist in all (pooled + leased).
 #[derive(Debug)]
@@ -40,6 +45,8 @@ pub struct PipePool {
 struct Pipe {
     read: OwnedFd,
     write: OwnedFd,
+    /// Bytes it holds when full.
+    capacity: usize,
 }
 
 impl PipePool {
@@ -82,7 +89,19 @@ impl PipePool {
             return None;
         }
         match rustix::pipe::pipe_with(PipeFlags::NONBLOCK | PipeFlags::CLOEXEC) {
-            Ok((read, write)) => Some(Lease::new(self, Pipe { read, write })),
+            Ok((read, write)) => {
+                let capacity = rustix::pipe::fcntl_setpipe_size(&write, PIPE_SIZE)
+                    .or_else(|_| rustix::pipe::fcntl_getpipe_size(&write))
+                    .unwrap_or(DEFAULT_PIPE_SIZE);
+                Some(Lease::new(
+                    self,
+                    Pipe {
+                        read,
+                        write,
+                        capacity,
+                    },
+                ))
+            }
             Err(e) => {
                 self.open.fetch_sub(1, Ordering::AcqRel);
                 tracing::debug!("no pipe for splice ({e}); copying through a buffer");
@@ -129,7 +148,7 @@ impl<'p> Lease<'p> {
                 None,
                 &pipe.write,
                 None,
-                PIPE_CAPACITY,
+                pipe.capacity,
                 SpliceFlags::MOVE | SpliceFlags::NONBLOCK,
             )
             .map_err(io::Error::from)
