@@ -193,6 +193,9 @@ fn listening_socket(addr: SocketAddr, reuse_port: bool) -> io::Result<std::net::
 
 /// Accepts and proxies connections until `shutdown` resolves, then drains.
 ///
+/// Accepts come in batches: the loop calls `accept` until the backlog is empty (`EAGAIN`)
+/// before the new connections' tasks first run, so a burst costs one wake-up, not one each.
+///
 /// The caller binds (tests use `127.0.0.1:0`) and chooses when to stop; `policy` carries the
 /// configuration, replaced on reload.
 pub async fn serve(
