@@ -11,7 +11,7 @@
 //! spare capacity, so the buffer is never zeroed.
 //!
 //! Half-close: EOF from one side becomes `shutdown(SHUT_WR)` towards the other; the opposite
-//! direction keeps flowing until it ends too. Errors: a read or write error means that side is
+//! direction keeps flowing until it ends too, and the close that follows carries its FIN. Errors: a read or write error means that side is
 //! gone (usually an RST); the caller then resets the other side (`SO_LINGER` 0) so the client
 //! sees what the server did. Both paths, buffered and spliced, end and fail the same way.
 
@@ -111,11 +111,21 @@ pub(super) async fn pipe(
     loop {
         tokio::select! {
             r = &mut up, if !up_done => match r {
-                Ok(()) => up_done = true,
+                Ok(()) => {
+                    up_done = true;
+                    if !down_done && let Err(e) = half_close(upstream) {
+                        return End::Failed(Side::Upstream, e);
+                    }
+                }
                 Err((side, e)) => return End::Failed(side.or(Side::Client, Side::Upstream), e),
             },
             r = &mut down, if !down_done => match r {
-                Ok(()) => down_done = true,
+                Ok(()) => {
+                    down_done = true;
+                    if !up_done && let Err(e) = half_close(client) {
+                        return End::Failed(Side::Client, e);
+                    }
+                }
                 Err((side, e)) => return End::Failed(side.or(Side::Upstream, Side::Client), e),
             },
             () = &mut idle_out => return End::IdleTimeout,
@@ -124,6 +134,13 @@ pub(super) async fn pipe(
             return End::Closed;
         }
     }
+}
+
+/// Passes an EOF on: `shutdown(SHUT_WR)` towards `to` while the opposite direction still flows.
+/// The last direction to end needs none: both sockets are closed right after, and closing a
+/// socket whose input was read to EOF sends the same FIN (one system call less).
+fn half_close(to: &TcpStream) -> io::Result<()> {
+    SockRef::from(to).shutdown(Shutdown::Write)
 }
 
 /// Which stream of a direction failed.
@@ -155,7 +172,8 @@ enum Flow {
     Eof,
 }
 
-/// One direction: read `from` until EOF, writing everything to `to`, then half-close `to`.
+/// One direction: read `from` until EOF, writing everything to `to` (the caller passes the EOF
+/// on).
 /// Bulk data goes through a leased pipe (see [`crate::splice`]); without one — the pool is
 /// exhausted, or the sockets do not support splice — through a buffer.
 async fn one_way(
@@ -186,9 +204,7 @@ async fn one_way(
             None => copy_ready(from, to, bytes, counters, &mut moved).await?,
         };
         if let Flow::Eof = flow {
-            return SockRef::from(to)
-                .shutdown(Shutdown::Write)
-                .map_err(|e| (Failed::Sink, e));
+            return Ok(());
         }
     }
 }
