@@ -176,7 +176,9 @@ impl<'p> Lease<'p> {
             match moved {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(n) => self.held -= n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => to.writable().await?,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    crate::pipe::writable(to).await?
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
