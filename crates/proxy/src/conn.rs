@@ -42,6 +42,8 @@ pub(crate) struct Listener {
     pub(crate) local: SocketAddr,
     pub(crate) mode: Mode,
     pub(crate) routes: RouteCache,
+    /// Accepted sockets already have TCP_NODELAY from the listening socket.
+    pub(crate) nodelay_inherited: bool,
 }
 
 /// The connection as the engine sees it, owned so it can be re-decided after a reload.
@@ -103,7 +105,9 @@ pub(super) async fn handle(
 ) {
     proxy.metrics.active.inc();
     let _active = Active(proxy.metrics.clone());
-    let _ = client_stream.set_nodelay(true);
+    if !listener.nodelay_inherited {
+        let _ = client_stream.set_nodelay(true);
+    }
     let mut trace = Trace {
         started: (SystemTime::now(), Instant::now()),
         client,

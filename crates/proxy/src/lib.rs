@@ -180,6 +180,9 @@ fn unlistened_socket(addr: SocketAddr, reuse_port: bool) -> io::Result<socket2::
         socket.set_reuse_port(true)?;
     }
     socket.set_nonblocking(true)?;
+    // Accepted sockets inherit TCP_NODELAY from the listener (Linux copies the listener's
+    // options into each child), which saves a setsockopt per connection.
+    socket.set_tcp_nodelay(true)?;
     socket.bind(&addr.into())?;
     Ok(socket)
 }
@@ -210,6 +213,10 @@ pub async fn serve(
         local,
         mode,
         routes: route::RouteCache::default(),
+        // A listener bound elsewhere may not pass TCP_NODELAY on; then each connection sets it.
+        nodelay_inherited: socket2::SockRef::from(&listener)
+            .tcp_nodelay()
+            .unwrap_or(false),
     });
     let mut tasks = JoinSet::new();
     tokio::pin!(shutdown);

@@ -80,3 +80,16 @@ async fn workers_share_the_port_serve_every_connection_and_drain_together() {
         "both still-open connections are cut at the drain deadline"
     );
 }
+
+#[tokio::test]
+async fn accepted_sockets_inherit_nodelay_from_the_listener() {
+    // The proxy relies on this instead of a setsockopt per connection.
+    let listener = meshctl_proxy::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (accepted, _client) = tokio::join!(listener.accept(), TcpStream::connect(addr));
+    let (stream, _) = accepted.expect("accept");
+    assert!(
+        stream.nodelay().expect("getsockopt"),
+        "TCP_NODELAY was inherited"
+    );
+}
