@@ -21,6 +21,9 @@ use tokio::sync::watch;
 /// At most this many allocations per connection on the worker thread.
 const BOUND: u64 = 8;
 
+/// Allocations over the whole measured run that are not per connection.
+const SLACK: u64 = 50;
+
 async fn echo_server() -> std::net::SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind echo");
     let addr = listener.local_addr().expect("addr");
@@ -146,8 +149,10 @@ fn an_accepted_connection_costs_a_bounded_handful_of_allocations() {
         extra / connections,
         extra * 100 / connections % 100
     );
+    // SLACK absorbs amortized growth inside tokio (a list reallocating once in a while), which
+    // is not a per-connection cost.
     assert!(
-        extra <= BOUND * connections,
+        extra <= BOUND * connections + SLACK,
         "{extra} allocations for {connections} connections; the design allows {BOUND} each"
     );
 }
