@@ -10,12 +10,14 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::build::{Builder, PortService};
 use super::capture::Capture;
 use super::input::{Resources, Workload};
 use super::listener::EntryId;
 use super::protocol::Protocol;
-use super::record::{Fate, Record};
+use super::record::{EntryInfo, Fate, Record};
 use super::registry::Registry;
 use super::scope::{self, Visibility};
 use super::services::{self, Service, port_number};
@@ -37,17 +39,45 @@ enum PortState {
 /// skipped, the way istiod skips them with a warning.
 #[must_use]
 pub fn compile(config: &Resources<'_>, workload: &Workload) -> Registry {
+    compile_sharing(config, &entry_infos(config), workload)
+}
+
+/// [`compile`] for each of `workloads`, in their order. What does not depend on the workload
+/// (the entries' [`EntryInfo`]) is built once and shared, and the workloads are compiled in
+/// parallel: a linter compiles one view per namespace of a large repository.
+#[must_use]
+pub fn compile_each(config: &Resources<'_>, workloads: &[Workload]) -> Vec<Registry> {
+    let entries = entry_infos(config);
+    workloads
+        .par_iter()
+        .map(|workload| compile_sharing(config, &entries, workload))
+        .collect()
+}
+
+fn entry_infos(config: &Resources<'_>) -> Arc<[EntryInfo]> {
+    config
+        .service_entries
+        .iter()
+        .map(services::entry_info)
+        .collect()
+}
+
+fn compile_sharing(
+    config: &Resources<'_>,
+    entries: &Arc<[EntryInfo]>,
+    workload: &Workload,
+) -> Registry {
     let mut notes = Vec::new();
     let capture = Capture::from_annotations(&workload.annotations, &mut notes);
     let scope = scope::resolve(config, workload, &mut notes);
     let mut records = Vec::new();
-    let entries: Vec<_> = config
+    let mut all = Vec::new();
+    for (i, (loaded, info)) in config
         .service_entries
         .iter()
-        .map(services::entry_info)
-        .collect();
-    let mut all = Vec::new();
-    for (i, (loaded, info)) in config.service_entries.iter().zip(&entries).enumerate() {
+        .zip(entries.iter())
+        .enumerate()
+    {
         let id = EntryId(u32::try_from(i).unwrap_or(u32::MAX));
         services::expand(id, info, loaded, config, workload, &mut records, &mut all);
     }
@@ -75,7 +105,7 @@ pub fn compile(config: &Resources<'_>, workload: &Workload) -> Registry {
     let built = builder.finish();
     Registry {
         namespace: workload.namespace.clone(),
-        entries,
+        entries: entries.clone(),
         listeners: built.listeners,
         chains: built.chains,
         exact: built.exact,
