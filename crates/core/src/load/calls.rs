@@ -51,7 +51,7 @@ fn parse_calls(
         message,
         resource: None,
     };
-    let docs = parse::with_parser_stack(|| parse::documents(bytes, limits))
+    let docs = parse::with_parser_stack(|| parse::nodes(bytes, limits))
         .map_err(|e| problem(super::Pos { line: 1, column: 1 }, None, e.to_string()))?
         .map_err(|f| problem(f.pos, None, f.message))?;
     let [doc] = docs.as_slice() else {

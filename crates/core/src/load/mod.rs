@@ -10,6 +10,7 @@ mod calls;
 mod classify;
 pub mod node;
 mod parse;
+mod peek;
 mod source;
 mod source_error;
 pub mod walk;
@@ -17,6 +18,8 @@ pub mod walk;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+use rayon::prelude::*;
 
 pub use calls::{CallsError, load_calls};
 pub use node::{Node, Pos};
@@ -251,22 +254,47 @@ pub fn load_bytes(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<Inp
     parse_sources(vec![source], options)
 }
 
+/// Parses every source on the parser pool, one file per task, then merges the results in input
+/// order, so what is found — and every message about it — is the same as one file at a time.
 fn parse_sources(
     sources: Vec<source::RawInput>,
     options: &LoadOptions,
 ) -> Result<Inputs, SourceError> {
-    parse::with_parser_stack(|| {
-        let mut inputs = Inputs::default();
-        for source in sources {
-            load_source(&source.name, &source.bytes, options, &mut inputs);
-            inputs.files.push(source.name);
-        }
-        inputs
-    })
-    .map_err(|reason| SourceError::Io {
+    let pool = parse::parser_pool().map_err(|reason| SourceError::Io {
         path: "<parser thread>".into(),
         reason,
-    })
+    })?;
+    let parsed: Vec<Inputs> = pool.install(|| {
+        sources
+            .into_par_iter()
+            .map(|source| {
+                let mut inputs = Inputs::default();
+                load_source(&source.name, &source.bytes, options, &mut inputs);
+                inputs.files.push(source.name);
+                inputs
+            })
+            .collect()
+    });
+    let mut inputs = Inputs::default();
+    for file in parsed {
+        inputs.absorb(file);
+    }
+    Ok(inputs)
+}
+
+impl Inputs {
+    /// Appends what one file held (after everything read before it).
+    fn absorb(&mut self, file: Inputs) {
+        self.service_entries.extend(file.service_entries);
+        self.sidecars.extend(file.sidecars);
+        self.mesh_configs.extend(file.mesh_configs);
+        self.others.extend(file.others);
+        self.problems.extend(file.problems);
+        self.files.extend(file.files);
+        self.skipped.extend(file.skipped);
+        self.roots.extend(file.roots);
+        self.unread.extend(file.unread);
+    }
 }
 
 fn load_source(name: &Arc<str>, bytes: &[u8], options: &LoadOptions, inputs: &mut Inputs) {
@@ -283,7 +311,7 @@ fn load_source(name: &Arc<str>, bytes: &[u8], options: &LoadOptions, inputs: &mu
     match parse::documents(bytes, &options.limits) {
         Ok(docs) => {
             for doc in docs {
-                classify::document(name, doc, options, inputs);
+                classify::top_level(name, doc, options, inputs);
             }
         }
         Err(failure) => inputs.problems.push(LoadProblem {

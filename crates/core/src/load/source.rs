@@ -5,6 +5,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::parse::Limits;
 use super::source_error::SourceError;
 
@@ -21,14 +23,21 @@ pub(super) fn read_all(
     walk: &super::walk::WalkOptions,
 ) -> Result<(Vec<RawInput>, Vec<super::walk::Skipped>), SourceError> {
     let walked = super::walk::expand(paths, walk)?;
-    let mut sources = Vec::with_capacity(walked.files.len());
-    for file in &walked.files {
-        if file.as_os_str() == "-" {
-            sources.push(read_stdin(limits)?);
-        } else {
-            sources.push(read_file(file, limits)?);
-        }
-    }
+    // Files are read in parallel (thousands of small files are mostly system calls); stdin
+    // stays on this thread, in order, so a second `-` reads what is left as before. The first
+    // failure in input order is the one reported, as when reading one at a time.
+    let stdin: Vec<Option<Result<RawInput, SourceError>>> = walked
+        .files
+        .iter()
+        .map(|file| (file.as_os_str() == "-").then(|| read_stdin(limits)))
+        .collect();
+    let read: Vec<Result<RawInput, SourceError>> = walked
+        .files
+        .par_iter()
+        .zip(stdin)
+        .map(|(file, stdin)| stdin.unwrap_or_else(|| read_file(file, limits)))
+        .collect();
+    let sources = read.into_iter().collect::<Result<Vec<_>, _>>()?;
     Ok((sources, walked.skipped))
 }
 
