@@ -39,47 +39,73 @@ enum PortState {
 /// skipped, the way istiod skips them with a warning.
 #[must_use]
 pub fn compile(config: &Resources<'_>, workload: &Workload) -> Registry {
-    compile_sharing(config, &entry_infos(config), workload)
+    compile_sharing(config, &Shared::new(config), workload)
 }
 
 /// [`compile`] for each of `workloads`, in their order. What does not depend on the workload
-/// (the entries' [`EntryInfo`]) is built once and shared, and the workloads are compiled in
-/// parallel: a linter compiles one view per namespace of a large repository.
+/// ([`Shared`]) is built once, and the workloads are compiled in parallel: a linter compiles
+/// one view per namespace of a large repository.
 #[must_use]
 pub fn compile_each(config: &Resources<'_>, workloads: &[Workload]) -> Vec<Registry> {
-    let entries = entry_infos(config);
+    let shared = Shared::new(config);
     workloads
         .par_iter()
-        .map(|workload| compile_sharing(config, &entries, workload))
+        .map(|workload| compile_sharing(config, &shared, workload))
         .collect()
 }
 
-fn entry_infos(config: &Resources<'_>) -> Arc<[EntryInfo]> {
-    config
-        .service_entries
-        .iter()
-        .map(services::entry_info)
-        .collect()
+/// What compile derives from the entries alone, whatever the workload.
+struct Shared {
+    /// Kept by every registry compiled from the config (one allocation, not one per view).
+    entries: Arc<[EntryInfo]>,
+    /// Per entry, in input order.
+    prepared: Vec<services::Prepared>,
 }
 
-fn compile_sharing(
-    config: &Resources<'_>,
-    entries: &Arc<[EntryInfo]>,
-    workload: &Workload,
-) -> Registry {
+impl Shared {
+    fn new(config: &Resources<'_>) -> Shared {
+        let entries: Arc<[EntryInfo]> = config
+            .service_entries
+            .iter()
+            .map(services::entry_info)
+            .collect();
+        let prepared = config
+            .service_entries
+            .iter()
+            .zip(entries.iter())
+            .enumerate()
+            .map(|(i, (loaded, info))| services::prepare(entry_id(i), info, loaded))
+            .collect();
+        Shared { entries, prepared }
+    }
+}
+
+fn entry_id(index: usize) -> EntryId {
+    EntryId(u32::try_from(index).unwrap_or(u32::MAX))
+}
+
+fn compile_sharing(config: &Resources<'_>, shared: &Shared, workload: &Workload) -> Registry {
     let mut notes = Vec::new();
     let capture = Capture::from_annotations(&workload.annotations, &mut notes);
     let scope = scope::resolve(config, workload, &mut notes);
     let mut records = Vec::new();
     let mut all = Vec::new();
-    for (i, (loaded, info)) in config
+    for (i, (loaded, prepared)) in config
         .service_entries
         .iter()
-        .zip(entries.iter())
+        .zip(&shared.prepared)
         .enumerate()
     {
-        let id = EntryId(u32::try_from(i).unwrap_or(u32::MAX));
-        services::expand(id, info, loaded, config, workload, &mut records, &mut all);
+        let id = entry_id(i);
+        services::expand(
+            id,
+            prepared,
+            loaded,
+            config,
+            workload,
+            &mut records,
+            &mut all,
+        );
     }
     let (mut visible, hidden): (Vec<Service>, Vec<Service>) = all
         .into_iter()
@@ -105,7 +131,7 @@ fn compile_sharing(
     let built = builder.finish();
     Registry {
         namespace: workload.namespace.clone(),
-        entries: entries.clone(),
+        entries: shared.entries.clone(),
         listeners: built.listeners,
         chains: built.chains,
         exact: built.exact,
