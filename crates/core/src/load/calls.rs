@@ -24,13 +24,14 @@ pub enum CallsError {
 /// # Errors
 /// [`CallsError`] naming the file, position and field.
 pub fn load_calls(path: &Path, limits: &parse::Limits) -> Result<Vec<Call>, CallsError> {
-    let (sources, _) = source::read_all(
+    let (sources, _) = source::walk_all(
         &[path.to_path_buf()],
         limits,
         &super::WalkOptions::default(),
     )?;
     let mut calls = Vec::new();
     for source in sources {
+        let source = source.read(limits)?;
         calls.extend(parse_calls(&source.name, &source.bytes, limits)?);
     }
     Ok(calls)

@@ -232,7 +232,7 @@ pub type InputPath = PathBuf;
 /// [`SourceError`] when a path cannot be read, a directory contains a symlink loop, or a file
 /// exceeds the size limit.
 pub fn load_paths(paths: &[InputPath], options: &LoadOptions) -> Result<Inputs, SourceError> {
-    let (sources, unread) = source::read_all(paths, &options.limits, &options.walk)?;
+    let (sources, unread) = source::walk_all(paths, &options.limits, &options.walk)?;
     let mut inputs = parse_sources(sources, options)?;
     inputs.unread = unread;
     inputs.roots = paths
@@ -251,33 +251,35 @@ pub fn load_bytes(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<Inp
         name: Arc::from(name),
         bytes: bytes.to_vec(),
     };
-    parse_sources(vec![source], options)
+    parse_sources(vec![source::Pending::Read(source)], options)
 }
 
-/// Parses every source on the parser pool, one file per task, then merges the results in input
-/// order, so what is found — and every message about it — is the same as one file at a time.
+/// Reads and parses every source on the parser pool, one file per task, then merges the
+/// results in input order, so what is found — and every message about it, including which
+/// unreadable file stops the load — is the same as one file at a time.
 fn parse_sources(
-    sources: Vec<source::RawInput>,
+    sources: Vec<source::Pending>,
     options: &LoadOptions,
 ) -> Result<Inputs, SourceError> {
     let pool = parse::parser_pool().map_err(|reason| SourceError::Io {
         path: "<parser thread>".into(),
         reason,
     })?;
-    let parsed: Vec<Inputs> = pool.install(|| {
+    let parsed: Vec<Result<Inputs, SourceError>> = pool.install(|| {
         sources
             .into_par_iter()
             .map(|source| {
+                let source = source.read(&options.limits)?;
                 let mut inputs = Inputs::default();
                 load_source(&source.name, &source.bytes, options, &mut inputs);
                 inputs.files.push(source.name);
-                inputs
+                Ok(inputs)
             })
             .collect()
     });
     let mut inputs = Inputs::default();
     for file in parsed {
-        inputs.absorb(file);
+        inputs.absorb(file?);
     }
     Ok(inputs)
 }
