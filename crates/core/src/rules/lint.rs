@@ -2,8 +2,9 @@
 //! `--select`/`--ignore` selection and per-resource suppression annotations, sorted. Rules only
 //! run when selected and when what they read is there: DNS rules need the context's DNS facts,
 //! and the engine's per-namespace views are compiled once, only if a selected rule reads them.
+//! Selected rules run in parallel; findings keep registry order before the final sort.
 
-use std::cell::OnceCell;
+use rayon::prelude::*;
 
 use super::context::Context;
 use super::diagnostic::{self, Diagnostic};
@@ -24,26 +25,43 @@ pub fn check(cx: &Context<'_>, selection: &RuleSelection) -> Vec<Diagnostic> {
         .into_iter()
         .map(|(rule, finding)| Diagnostic::new(rule, finding))
         .collect();
-    let views = OnceCell::new();
-    let views = || views.get_or_init(|| Views::new(cx.inputs, &cx.mesh, cx.dns_capture));
-    for &rule in Rule::ALL.iter().filter(|r| enabled(**r)) {
-        let mut out = Findings::new(rule.default_severity());
-        match rule.check_fn() {
-            // Admission rules ran above, in the gate; reported rules belong to another command.
-            CheckFn::Admission(_) | CheckFn::Reported(_) | CheckFn::Suppressions(_) => continue,
-            CheckFn::Lint(check) => check(cx, &mut out),
-            CheckFn::Views(check) => check(cx, views(), &mut out),
-            CheckFn::Dns(check) => match cx.dns {
-                Some(facts) => check(cx, facts, &mut out),
-                None => continue,
-            },
-        }
-        found.extend(
+    let rules: Vec<Rule> = Rule::ALL.iter().copied().filter(|r| enabled(*r)).collect();
+    // Compiled before the rules start, and only if a selected rule reads them: compiling lazily
+    // from inside a parallel rule could re-enter its own initialisation while rayon's join
+    // runs another rule on the waiting thread.
+    let views = rules
+        .iter()
+        .any(|r| matches!(r.check_fn(), CheckFn::Views(_)))
+        .then(|| Views::new(cx.inputs, &cx.mesh, cx.dns_capture));
+    // Rules are pure functions of the context, so they run in parallel; their findings are
+    // collected in registry order, as when they ran one after another.
+    let by_rule: Vec<Vec<Diagnostic>> = rules
+        .into_par_iter()
+        .map(|rule| {
+            let mut out = Findings::new(rule.default_severity());
+            match rule.check_fn() {
+                // Admission rules ran above, in the gate; reported rules belong to another
+                // command.
+                CheckFn::Admission(_) | CheckFn::Reported(_) | CheckFn::Suppressions(_) => {
+                    return Vec::new();
+                }
+                CheckFn::Lint(check) => check(cx, &mut out),
+                CheckFn::Views(check) => match &views {
+                    Some(views) => check(cx, views, &mut out),
+                    None => return Vec::new(),
+                },
+                CheckFn::Dns(check) => match cx.dns {
+                    Some(facts) => check(cx, facts, &mut out),
+                    None => return Vec::new(),
+                },
+            }
             out.into_vec()
                 .into_iter()
-                .map(|finding| Diagnostic::new(rule, finding)),
-        );
-    }
+                .map(|finding| Diagnostic::new(rule, finding))
+                .collect()
+        })
+        .collect();
+    found.extend(by_rule.into_iter().flatten());
     let suppressions: Vec<(String, Vec<Rule>)> = cx
         .inputs
         .service_entries
