@@ -128,6 +128,8 @@ fn compile_sharing(config: &Resources<'_>, shared: &Shared, workload: &Workload)
         &mut records,
     );
     record_leftovers(config, &visible, &state, &mut records);
+    // A linter keeps one registry per namespace; the slack of a doubling Vec adds up.
+    records.shrink_to_fit();
     let built = builder.finish();
     Registry {
         namespace: workload.namespace.clone(),

@@ -261,11 +261,7 @@ fn parse_sources(
     sources: Vec<source::Pending>,
     options: &LoadOptions,
 ) -> Result<Inputs, SourceError> {
-    let pool = parse::parser_pool().map_err(|reason| SourceError::Io {
-        path: "<parser thread>".into(),
-        reason,
-    })?;
-    let parsed: Vec<Result<Inputs, SourceError>> = pool.install(|| {
+    let parsed: Vec<Result<Inputs, SourceError>> = parse::on_parser_threads(|| {
         sources
             .into_par_iter()
             .map(|source| {
@@ -276,7 +272,11 @@ fn parse_sources(
                 Ok(inputs)
             })
             .collect()
-    });
+    })
+    .map_err(|reason| SourceError::Io {
+        path: "<parser thread>".into(),
+        reason,
+    })?;
     let mut inputs = Inputs::default();
     for file in parsed {
         inputs.absorb(file?);
@@ -334,6 +334,10 @@ fn load_source(name: &Arc<str>, bytes: &[u8], options: &LoadOptions, inputs: &mu
 /// file as YAML says what the rendered resource would be.
 fn template_line(bytes: &[u8]) -> Option<u64> {
     let text = String::from_utf8_lossy(bytes);
+    // Most files hold no `{{` at all: one search instead of a pass per line.
+    if !text.contains("{{") {
+        return None;
+    }
     (1..).zip(text.lines()).find_map(|(number, line)| {
         let line = line.trim_start();
         (!line.starts_with('#') && line.contains("{{")).then_some(number)

@@ -68,17 +68,36 @@ pub(super) fn with_parser_stack<T: Send>(work: impl FnOnce() -> T + Send) -> std
     })
 }
 
-/// A thread pool whose threads have [`PARSER_STACK_BYTES`] of stack, one per core, so files
-/// are parsed in parallel; the caller keeps the input order (rayon's indexed `collect`).
+/// Runs `work` on rayon threads with [`PARSER_STACK_BYTES`] of stack, one per core, so files
+/// are parsed in parallel (the caller keeps the input order with rayon's indexed `collect`).
+///
+/// The first load configures rayon's global pool this way, so parsing and the rules after it
+/// (which use the global pool) share their threads, and with them the allocator's per-thread
+/// arenas: memory the parser freed is reused by the rules instead of a second pair of arenas
+/// growing. A process whose global pool was already configured elsewhere gets a dedicated pool
+/// for each load.
 ///
 /// # Errors
 /// The OS error when no thread can be created.
-pub(super) fn parser_pool() -> std::io::Result<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
+pub(super) fn on_parser_threads<T: Send>(work: impl FnOnce() -> T + Send) -> std::io::Result<T> {
+    static GLOBAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let global = *GLOBAL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(PARSER_STACK_BYTES)
+            .build_global()
+            .is_ok()
+    });
+    if global {
+        // `scope` runs `work` itself on a pool thread: a parallel iterator over one file
+        // would otherwise parse it on the calling thread, whatever that thread's stack.
+        return Ok(rayon::scope(|_| work()));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("meshctl-parse-{i}"))
         .stack_size(PARSER_STACK_BYTES)
         .build()
-        .map_err(std::io::Error::other)
+        .map_err(std::io::Error::other)?;
+    Ok(pool.install(work))
 }
 
 /// Parses all documents of a source, building documents of other kinds only as far as their

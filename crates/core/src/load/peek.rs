@@ -184,11 +184,10 @@ struct Scan {
 
 impl<'de> Deserialize<'de> for Scan {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Wrapped in `Spanned` like every `Node`, so the deserializer walks the same path.
-        let spanned = Spanned::<ScanValue>::deserialize(deserializer)?;
-        Ok(Scan {
-            scalar: spanned.value.0,
-        })
+        // Without `Node`'s `Spanned` wrapper: nothing here needs a position, and errors carry
+        // the parser's own (the peek tests compare every error with the built document's).
+        let ScanValue(scalar) = ScanValue::deserialize(deserializer)?;
+        Ok(Scan { scalar })
     }
 }
 
