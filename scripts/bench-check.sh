@@ -94,9 +94,9 @@ PY
 fi
 
 echo
-printf '| %-58s | %-14s | %9s | %9s |\n' "tool, input" shape "wall time" "peak RSS"
-printf '| %-58s | %-14s | %9s | %9s |\n' --- --- --- ---
-row() { printf '| %-58s | %-14s | %8ss | %5s MiB |\n' "$1" "$2" "$3" "$(( $4 / 1024 ))"; }
+printf '| %-68s | %-14s | %9s | %9s |\n' "tool, input" shape "wall time" "peak RSS"
+printf '| %-68s | %-14s | %9s | %9s |\n' --- --- --- ---
+row() { printf '| %-68s | %-14s | %8ss | %5s MiB |\n' "$1" "$2" "$3" "$(( $4 / 1024 ))"; }
 for shape in "${shapes[@]}"; do
   row "meshctl check, every rule, all 10,000 documents" "$shape" "${secs[$shape]}" "${rss[$shape]}"
   row "  same, one core (taskset -c 0)" "$shape" "${secs[$shape-1cpu]}" "${rss[$shape-1cpu]}"
