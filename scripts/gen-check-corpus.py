@@ -1,17 +1,27 @@
 #!/usr/bin/env python3
-"""Writes the `meshctl check` benchmark corpus: N one-document YAML files (default 10,000, ~10 MB),
-mixed kinds as a real manifests repository has them, some with the mistakes meshctl reports.
+"""Writes the `meshctl check` benchmark corpus, mixed kinds as a real manifests repository has
+them, some with the mistakes meshctl reports. Addresses are documentation ranges only.
 
-Usage: gen-check-corpus.py OUT_DIR [N]
-ServiceEntries go to OUT_DIR/serviceentries/, everything else to OUT_DIR/other/, so a schema
-validator can be pointed at the ServiceEntries alone. Addresses are documentation ranges only."""
+Usage: gen-check-corpus.py OUT_DIR [N] [--shape one-per-file|multi-document]
+
+one-per-file (the default, ~10 MB for 10,000): N one-document files of about one kilobyte (long
+  padding annotations), 60 % ServiceEntries and 40 % Deployments. ServiceEntries go to
+  OUT_DIR/serviceentries/, everything else to OUT_DIR/other/, so a schema validator can be pointed
+  at the ServiceEntries alone.
+multi-document (~3.4 MB for 10,000): the shape of issue 14's corpus, N documents in files of 100
+  (OUT_DIR/manifests/NNN.yaml) without padding: about 70 % ServiceEntries, the rest Deployments,
+  Services, ConfigMaps and a few Sidecars, with a misspelled kind now and then. Each file mixes
+  kinds, as a team's manifests do; OUT_DIR/serviceentries.txt lists `file:index` of each
+  ServiceEntry so a schema validator can be fed the same documents."""
+import argparse
 import os
-import sys
 
-out = sys.argv[1]
-count = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
-os.makedirs(os.path.join(out, "serviceentries"), exist_ok=True)
-os.makedirs(os.path.join(out, "other"), exist_ok=True)
+parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+parser.add_argument("out")
+parser.add_argument("count", nargs="?", type=int, default=10_000)
+parser.add_argument("--shape", choices=["one-per-file", "multi-document"], default="one-per-file")
+args = parser.parse_args()
+out, count = args.out, args.count
 
 PAD = "\n".join(f"    example.com/note-{k}: \"padding so documents are about one kilobyte, like real manifests\"" for k in range(6))
 
@@ -20,7 +30,12 @@ def address(i):
     base = ["192.0.2", "198.51.100", "203.0.113"][(i // 250) % 3]
     return f"{base}.{i % 250 + 1}"
 
-def service_entry(i):
+def labels(name, i):
+    # The multi-document shape's stand-in for padding: the labels real manifests carry.
+    return (f"  labels:\n    app.kubernetes.io/name: {name}\n"
+            f"    app.kubernetes.io/part-of: team-{i % 40}\n")
+
+def service_entry(i, pad=True):
     mistake = (i // 5) % 10
     addresses = f"  addresses:\n  - {address(i)}/32\n"
     protocol = "    protocol: TCP\n"
@@ -30,14 +45,13 @@ def service_entry(i):
         protocol = ""                                              # MSH205
     elif mistake == 3:
         addresses = f"  addresses:\n  - {address(i)}/24\n"       # MSH203
+    annotations = f"  annotations:\n{PAD}\n" if pad else labels(f"db-{i}", i)
     return f"""apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata:
   name: db-{i}
   namespace: team-{i % 40}
-  annotations:
-{PAD}
-spec:
+{annotations}spec:
   hosts:
   - db-{i}.example.com
 {addresses}  ports:
@@ -47,15 +61,14 @@ spec:
   resolution: NONE
 """
 
-def deployment(i):
+def deployment(i, pad=True):
+    annotations = f"  annotations:\n{PAD}\n" if pad else labels(f"app-{i}", i)
     return f"""apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: app-{i}
   namespace: team-{i % 40}
-  annotations:
-{PAD}
-spec:
+{annotations}spec:
   replicas: 2
   selector:
     matchLabels:
@@ -73,12 +86,94 @@ spec:
           value: db-{i}.example.com
 """
 
-for i in range(count):
-    if i % 5 < 3:
-        path = os.path.join(out, "serviceentries", f"se-{i:05}.yaml")
-        text = service_entry(i)
-    else:
-        path = os.path.join(out, "other", f"deploy-{i:05}.yaml")
-        text = deployment(i)
-    with open(path, "w") as f:
-        f.write(text)
+def service(i):
+    return f"""apiVersion: v1
+kind: Service
+metadata:
+  name: app-{i}
+  namespace: team-{i % 40}
+{labels(f"app-{i}", i)}spec:
+  selector:
+    app: app-{i}
+  ports:
+  - name: http
+    port: 80
+    targetPort: 8080
+"""
+
+def config_map(i):
+    return f"""apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: app-{i}-config
+  namespace: team-{i % 40}
+data:
+  DB_HOST: db-{i}.example.com
+  LOG_LEVEL: info
+"""
+
+def sidecar(namespace):
+    return f"""apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata:
+  name: default
+  namespace: team-{namespace}
+spec:
+  egress:
+  - hosts:
+    - "./*"
+    - "istio-system/*"
+  outboundTrafficPolicy:
+    mode: REGISTRY_ONLY
+"""
+
+def misspelled(i):
+    # MSH003: a kind a few letters from ServiceEntry is skipped as another kind, and reported.
+    return service_entry(i, pad=False).replace("kind: ServiceEntry", "kind: ServiceEntery")
+
+def multi_document():
+    os.makedirs(os.path.join(out, "manifests"), exist_ok=True)
+    listed = []
+    per_file = 100
+    for f in range((count + per_file - 1) // per_file):
+        docs = []
+        path = os.path.join(out, "manifests", f"{f:03}.yaml")
+        for i in range(f * per_file, min(count, (f + 1) * per_file)):
+            slot = i % 100
+            if slot < 70:
+                docs.append(service_entry(i, pad=False))
+                listed.append(f"{path}:{len(docs) - 1}")
+            elif slot < 80:
+                docs.append(deployment(i, pad=False))
+            elif slot < 90:
+                docs.append(service(i))
+            elif slot < 98:
+                docs.append(config_map(i))
+            elif slot == 98 and f < 40:
+                docs.append(sidecar(f))   # one selector-less Sidecar per namespace
+            elif slot == 99 and i % 1000 == 99:
+                docs.append(misspelled(i))
+            else:
+                docs.append(config_map(i))
+        with open(path, "w") as out_file:
+            out_file.write("---\n".join(docs))
+    with open(os.path.join(out, "serviceentries.txt"), "w") as out_file:
+        out_file.write("\n".join(listed) + "\n")
+
+def one_per_file():
+    os.makedirs(os.path.join(out, "serviceentries"), exist_ok=True)
+    os.makedirs(os.path.join(out, "other"), exist_ok=True)
+    for i in range(count):
+        if i % 5 < 3:
+            path = os.path.join(out, "serviceentries", f"se-{i:05}.yaml")
+            text = service_entry(i)
+        else:
+            path = os.path.join(out, "other", f"deploy-{i:05}.yaml")
+            text = deployment(i)
+        with open(path, "w") as out_file:
+            out_file.write(text)
+
+if args.shape == "multi-document":
+    multi_document()
+else:
+    one_per_file()

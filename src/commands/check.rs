@@ -135,14 +135,23 @@ fn check(
         quiet: global.quiet,
     };
     let shown = visible(&diagnostics, args);
+    // Stdout is line-buffered: thousands of findings were as many write calls.
+    let mut out = std::io::BufWriter::new(&mut *io.out);
     // As ruff does, `--statistics` replaces the findings: one table, on stdout, for scripts.
     if args.statistics {
-        render::rules::statistics(&shown, io.out)?;
+        render::rules::statistics(&shown, &mut out)?;
     } else {
-        render::diagnostics(&shown, args.output.into(), &summary, io.out)?;
+        render::diagnostics(&shown, args.output.into(), &summary, &mut out)?;
     }
+    std::io::Write::flush(&mut out)?;
+    drop(out);
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
-    Ok(exit_status(&diagnostics, fail_on, args.exit_zero))
+    let status = exit_status(&diagnostics, fail_on, args.exit_zero);
+    // The process exits next and the OS takes the memory back at once; freeing every parsed
+    // document one by one took a tenth of a large check's time.
+    drop(cx);
+    std::mem::forget(workspace);
+    Ok(status)
 }
 
 /// What `check` says on stderr about what it read: with `-v` every skipped file and why, and

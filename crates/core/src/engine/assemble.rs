@@ -172,7 +172,7 @@ pub fn assemble(assembly: Assembly) -> Registry {
     }
     Registry {
         namespace: assembly.namespace,
-        entries: assembly.entries,
+        entries: assembly.entries.into(),
         listeners,
         chains,
         exact,

@@ -10,12 +10,14 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::build::{Builder, PortService};
 use super::capture::Capture;
 use super::input::{Resources, Workload};
 use super::listener::EntryId;
 use super::protocol::Protocol;
-use super::record::{Fate, Record};
+use super::record::{EntryInfo, Fate, Record};
 use super::registry::Registry;
 use super::scope::{self, Visibility};
 use super::services::{self, Service, port_number};
@@ -37,19 +39,73 @@ enum PortState {
 /// skipped, the way istiod skips them with a warning.
 #[must_use]
 pub fn compile(config: &Resources<'_>, workload: &Workload) -> Registry {
+    compile_sharing(config, &Shared::new(config), workload)
+}
+
+/// [`compile`] for each of `workloads`, in their order. What does not depend on the workload
+/// ([`Shared`]) is built once, and the workloads are compiled in parallel: a linter compiles
+/// one view per namespace of a large repository.
+#[must_use]
+pub fn compile_each(config: &Resources<'_>, workloads: &[Workload]) -> Vec<Registry> {
+    let shared = Shared::new(config);
+    workloads
+        .par_iter()
+        .map(|workload| compile_sharing(config, &shared, workload))
+        .collect()
+}
+
+/// What compile derives from the entries alone, whatever the workload.
+struct Shared {
+    /// Kept by every registry compiled from the config (one allocation, not one per view).
+    entries: Arc<[EntryInfo]>,
+    /// Per entry, in input order.
+    prepared: Vec<services::Prepared>,
+}
+
+impl Shared {
+    fn new(config: &Resources<'_>) -> Shared {
+        let entries: Arc<[EntryInfo]> = config
+            .service_entries
+            .iter()
+            .map(services::entry_info)
+            .collect();
+        let prepared = config
+            .service_entries
+            .iter()
+            .zip(entries.iter())
+            .enumerate()
+            .map(|(i, (loaded, info))| services::prepare(entry_id(i), info, loaded))
+            .collect();
+        Shared { entries, prepared }
+    }
+}
+
+fn entry_id(index: usize) -> EntryId {
+    EntryId(u32::try_from(index).unwrap_or(u32::MAX))
+}
+
+fn compile_sharing(config: &Resources<'_>, shared: &Shared, workload: &Workload) -> Registry {
     let mut notes = Vec::new();
     let capture = Capture::from_annotations(&workload.annotations, &mut notes);
     let scope = scope::resolve(config, workload, &mut notes);
     let mut records = Vec::new();
-    let entries: Vec<_> = config
+    let mut all = Vec::new();
+    for (i, (loaded, prepared)) in config
         .service_entries
         .iter()
-        .map(services::entry_info)
-        .collect();
-    let mut all = Vec::new();
-    for (i, (loaded, info)) in config.service_entries.iter().zip(&entries).enumerate() {
-        let id = EntryId(u32::try_from(i).unwrap_or(u32::MAX));
-        services::expand(id, info, loaded, config, workload, &mut records, &mut all);
+        .zip(&shared.prepared)
+        .enumerate()
+    {
+        let id = entry_id(i);
+        services::expand(
+            id,
+            prepared,
+            loaded,
+            config,
+            workload,
+            &mut records,
+            &mut all,
+        );
     }
     let (mut visible, hidden): (Vec<Service>, Vec<Service>) = all
         .into_iter()
@@ -72,10 +128,12 @@ pub fn compile(config: &Resources<'_>, workload: &Workload) -> Registry {
         &mut records,
     );
     record_leftovers(config, &visible, &state, &mut records);
+    // A linter keeps one registry per namespace; the slack of a doubling Vec adds up.
+    records.shrink_to_fit();
     let built = builder.finish();
     Registry {
         namespace: workload.namespace.clone(),
-        entries,
+        entries: shared.entries.clone(),
         listeners: built.listeners,
         chains: built.chains,
         exact: built.exact,

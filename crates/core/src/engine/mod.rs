@@ -37,7 +37,7 @@ pub use assemble::{Assembly, ChainSpec, ListenerSpec, assemble};
 pub use capture::{
     BypassReason, Capture, EXCLUDE_PORTS, EXCLUDE_RANGES, INCLUDE_PORTS, INCLUDE_RANGES,
 };
-pub use compile::compile;
+pub use compile::{compile, compile_each};
 pub use decide::{
     Connection, Decision, DenyReason, LOOP_PORTS, Unmatched, Upstream, Verdict, decide,
     decide_forwarded,

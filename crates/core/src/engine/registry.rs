@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use super::capture::Capture;
 use super::listener::{Chain, ChainId, EntryId, Listener, ListenerId};
@@ -29,7 +30,9 @@ pub struct PolicyInForce {
 #[derive(Debug, Clone)]
 pub struct Registry {
     pub(crate) namespace: String,
-    pub(crate) entries: Vec<EntryInfo>,
+    /// Shared by the registries [`super::compile_each`] builds from one config: the entries do
+    /// not depend on the workload, and a copy per namespace was most of a large check's memory.
+    pub(crate) entries: Arc<[EntryInfo]>,
     pub(crate) listeners: Vec<Listener>,
     pub(crate) chains: Vec<Chain>,
     pub(crate) exact: HashMap<(IpAddr, u16), ListenerId>,

@@ -51,24 +51,25 @@ pub(crate) fn port_number(number: u32) -> Option<u16> {
     u16::try_from(number).ok().filter(|p| *p != 0)
 }
 
-/// Appends the entry's services to `out`; unusable addresses go to `records`.
-pub(crate) fn expand(
-    id: EntryId,
-    info: &EntryInfo,
-    loaded: &Loaded<ServiceEntry>,
-    config: &Resources<'_>,
-    workload: &Workload,
-    records: &mut Vec<Record>,
-    out: &mut Vec<Service>,
-) {
+/// The part of an entry's expansion that no workload changes: its parsed addresses, its hosts
+/// and its creation time. [`super::compile_each`] prepares it once for all the views it
+/// compiles; parsing every address again per namespace was most of a per-namespace compile.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    /// The entry's namespace, shared with its [`EntryInfo`].
+    namespace: Arc<str>,
+    created: i64,
+    addrs: Vec<Addr>,
+    /// Records for addresses that are neither IP nor CIDR, in the order `expand` writes them.
+    unusable: Vec<Record>,
+    /// Each host as written (cluster names use it) and lower-cased (imports and SNI use it).
+    hosts: Vec<(Arc<str>, Arc<str>)>,
+}
+
+/// Prepares entry `id` (described by `info`) for [`expand`].
+pub(crate) fn prepare(id: EntryId, info: &EntryInfo, loaded: &Loaded<ServiceEntry>) -> Prepared {
     let se = &loaded.resource;
     let spec = &se.spec;
-    let vis = visibility(
-        &info.namespace,
-        &spec.export_to,
-        &config.mesh.default_export_to,
-        &workload.namespace,
-    );
     let created = se
         .metadata
         .creation_timestamp
@@ -76,6 +77,7 @@ pub(crate) fn expand(
         .and_then(parse_timestamp)
         .unwrap_or(i64::MIN);
     let mut addrs = Vec::new();
+    let mut unusable = Vec::new();
     for raw in &spec.addresses {
         match parse_net(raw) {
             Some(net) if net.prefix_len() == net.max_prefix_len() => {
@@ -84,7 +86,7 @@ pub(crate) fn expand(
             Some(net) => addrs.push(Addr::Cidr(net)),
             None => {
                 for host in &spec.hosts {
-                    records.push(Record {
+                    unusable.push(Record {
                         entry: id,
                         host: Arc::from(host.as_str()),
                         addr: Addr::Any,
@@ -98,15 +100,53 @@ pub(crate) fn expand(
             }
         }
     }
+    let hosts = spec
+        .hosts
+        .iter()
+        .map(|host| {
+            (
+                Arc::from(host.as_str()),
+                Arc::from(host.trim().to_ascii_lowercase()),
+            )
+        })
+        .collect();
+    Prepared {
+        namespace: info.namespace.clone(),
+        created,
+        addrs,
+        unusable,
+        hosts,
+    }
+}
+
+/// Appends the entry's services to `out`; unusable addresses go to `records`.
+pub(crate) fn expand(
+    id: EntryId,
+    prepared: &Prepared,
+    loaded: &Loaded<ServiceEntry>,
+    config: &Resources<'_>,
+    workload: &Workload,
+    records: &mut Vec<Record>,
+    out: &mut Vec<Service>,
+) {
+    let se = &loaded.resource;
+    let spec = &se.spec;
+    let vis = visibility(
+        &prepared.namespace,
+        &spec.export_to,
+        &config.mesh.default_export_to,
+        &workload.namespace,
+    );
+    let created = prepared.created;
+    let addrs = &prepared.addrs;
+    records.extend(prepared.unusable.iter().cloned());
     if !spec.addresses.is_empty() && addrs.is_empty() {
         return; // every address was unusable: no service rather than "any address"
     }
     let input = id.0 as usize;
-    for host in &spec.hosts {
-        let host_lc: Arc<str> = Arc::from(host.trim().to_ascii_lowercase());
-        let host: Arc<str> = Arc::from(host.as_str());
+    for (host, host_lc) in &prepared.hosts {
         let host_addrs = if addrs.is_empty() {
-            auto_allocated(se, &host_lc, workload).unwrap_or_else(|| vec![Addr::Any])
+            auto_allocated(se, host_lc, workload).unwrap_or_else(|| vec![Addr::Any])
         } else {
             addrs.clone()
         };
@@ -122,7 +162,7 @@ pub(crate) fn expand(
                     public: vis != Visibility::Explicit,
                     created,
                     host: host.clone(),
-                    namespace: info.namespace.clone(),
+                    namespace: prepared.namespace.clone(),
                     input: (input, n),
                 },
             });

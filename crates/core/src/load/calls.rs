@@ -24,13 +24,14 @@ pub enum CallsError {
 /// # Errors
 /// [`CallsError`] naming the file, position and field.
 pub fn load_calls(path: &Path, limits: &parse::Limits) -> Result<Vec<Call>, CallsError> {
-    let (sources, _) = source::read_all(
+    let (sources, _) = source::walk_all(
         &[path.to_path_buf()],
         limits,
         &super::WalkOptions::default(),
     )?;
     let mut calls = Vec::new();
     for source in sources {
+        let source = source.read(limits)?;
         calls.extend(parse_calls(&source.name, &source.bytes, limits)?);
     }
     Ok(calls)
@@ -51,7 +52,7 @@ fn parse_calls(
         message,
         resource: None,
     };
-    let docs = parse::with_parser_stack(|| parse::documents(bytes, limits))
+    let docs = parse::with_parser_stack(|| parse::nodes(bytes, limits))
         .map_err(|e| problem(super::Pos { line: 1, column: 1 }, None, e.to_string()))?
         .map_err(|f| problem(f.pos, None, f.message))?;
     let [doc] = docs.as_slice() else {

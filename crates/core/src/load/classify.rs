@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use super::node::{Node, Value};
+use super::peek::Document;
 use super::{
     Inputs, LoadOptions, LoadProblem, Loaded, Origin, OtherDocument, ProblemKind, SkipReason,
     Skipped,
@@ -14,7 +15,30 @@ use super::{
 use crate::model::{MeshConfig, NETWORKING_GROUP, NETWORKING_VERSIONS};
 use crate::schema::{self, Violation};
 
-pub(super) fn document(path: &Arc<str>, doc: Node, options: &LoadOptions, inputs: &mut Inputs) {
+/// Sorts one top-level document; documents of other kinds arrive with their head only.
+pub(super) fn top_level(
+    path: &Arc<str>,
+    doc: Document,
+    options: &LoadOptions,
+    inputs: &mut Inputs,
+) {
+    match doc {
+        Document::Full(node) => document(path, node, options, inputs),
+        Document::Other {
+            pos,
+            api_version,
+            kind,
+        } => {
+            let origin = Origin {
+                path: path.clone(),
+                pos,
+            };
+            inputs.others.push(other(origin, api_version, kind));
+        }
+    }
+}
+
+fn document(path: &Arc<str>, doc: Node, options: &LoadOptions, inputs: &mut Inputs) {
     let origin = Origin {
         path: path.clone(),
         pos: doc.pos,
@@ -215,7 +239,7 @@ fn mesh_from_configmap(path: &Arc<str>, doc: &Node, inputs: &mut Inputs) {
             .push(problem("must be a string holding MeshConfig YAML".into()));
         return;
     };
-    match super::parse::documents(text.as_bytes(), &super::Limits::default()) {
+    match super::parse::nodes(text.as_bytes(), &super::Limits::default()) {
         Ok(mut docs) if docs.len() <= 1 => {
             let mesh = docs.pop().unwrap_or(Node {
                 pos: field.pos,

@@ -10,6 +10,7 @@ mod calls;
 mod classify;
 pub mod node;
 mod parse;
+mod peek;
 mod source;
 mod source_error;
 pub mod walk;
@@ -17,6 +18,8 @@ pub mod walk;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+use rayon::prelude::*;
 
 pub use calls::{CallsError, load_calls};
 pub use node::{Node, Pos};
@@ -229,7 +232,7 @@ pub type InputPath = PathBuf;
 /// [`SourceError`] when a path cannot be read, a directory contains a symlink loop, or a file
 /// exceeds the size limit.
 pub fn load_paths(paths: &[InputPath], options: &LoadOptions) -> Result<Inputs, SourceError> {
-    let (sources, unread) = source::read_all(paths, &options.limits, &options.walk)?;
+    let (sources, unread) = source::walk_all(paths, &options.limits, &options.walk)?;
     let mut inputs = parse_sources(sources, options)?;
     inputs.unread = unread;
     inputs.roots = paths
@@ -248,25 +251,52 @@ pub fn load_bytes(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<Inp
         name: Arc::from(name),
         bytes: bytes.to_vec(),
     };
-    parse_sources(vec![source], options)
+    parse_sources(vec![source::Pending::Read(source)], options)
 }
 
+/// Reads and parses every source on the parser pool, one file per task, then merges the
+/// results in input order, so what is found — and every message about it, including which
+/// unreadable file stops the load — is the same as one file at a time.
 fn parse_sources(
-    sources: Vec<source::RawInput>,
+    sources: Vec<source::Pending>,
     options: &LoadOptions,
 ) -> Result<Inputs, SourceError> {
-    parse::with_parser_stack(|| {
-        let mut inputs = Inputs::default();
-        for source in sources {
-            load_source(&source.name, &source.bytes, options, &mut inputs);
-            inputs.files.push(source.name);
-        }
-        inputs
+    let parsed: Vec<Result<Inputs, SourceError>> = parse::on_parser_threads(|| {
+        sources
+            .into_par_iter()
+            .map(|source| {
+                let source = source.read(&options.limits)?;
+                let mut inputs = Inputs::default();
+                load_source(&source.name, &source.bytes, options, &mut inputs);
+                inputs.files.push(source.name);
+                Ok(inputs)
+            })
+            .collect()
     })
     .map_err(|reason| SourceError::Io {
         path: "<parser thread>".into(),
         reason,
-    })
+    })?;
+    let mut inputs = Inputs::default();
+    for file in parsed {
+        inputs.absorb(file?);
+    }
+    Ok(inputs)
+}
+
+impl Inputs {
+    /// Appends what one file held (after everything read before it).
+    fn absorb(&mut self, file: Inputs) {
+        self.service_entries.extend(file.service_entries);
+        self.sidecars.extend(file.sidecars);
+        self.mesh_configs.extend(file.mesh_configs);
+        self.others.extend(file.others);
+        self.problems.extend(file.problems);
+        self.files.extend(file.files);
+        self.skipped.extend(file.skipped);
+        self.roots.extend(file.roots);
+        self.unread.extend(file.unread);
+    }
 }
 
 fn load_source(name: &Arc<str>, bytes: &[u8], options: &LoadOptions, inputs: &mut Inputs) {
@@ -283,7 +313,7 @@ fn load_source(name: &Arc<str>, bytes: &[u8], options: &LoadOptions, inputs: &mu
     match parse::documents(bytes, &options.limits) {
         Ok(docs) => {
             for doc in docs {
-                classify::document(name, doc, options, inputs);
+                classify::top_level(name, doc, options, inputs);
             }
         }
         Err(failure) => inputs.problems.push(LoadProblem {
@@ -304,6 +334,10 @@ fn load_source(name: &Arc<str>, bytes: &[u8], options: &LoadOptions, inputs: &mu
 /// file as YAML says what the rendered resource would be.
 fn template_line(bytes: &[u8]) -> Option<u64> {
     let text = String::from_utf8_lossy(bytes);
+    // Most files hold no `{{` at all: one search instead of a pass per line.
+    if !text.contains("{{") {
+        return None;
+    }
     (1..).zip(text.lines()).find_map(|(number, line)| {
         let line = line.trim_start();
         (!line.starts_with('#') && line.contains("{{")).then_some(number)

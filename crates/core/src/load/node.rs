@@ -170,7 +170,7 @@ fn path_segments(path: &str) -> impl Iterator<Item = Segment<'_>> {
     })
 }
 
-fn pos_of<T>(spanned: &Spanned<T>) -> Pos {
+pub(super) fn pos_of<T>(spanned: &Spanned<T>) -> Pos {
     Pos {
         line: spanned.referenced.line(),
         column: spanned.referenced.column(),
@@ -194,7 +194,7 @@ impl<'de> Deserialize<'de> for Value {
     }
 }
 
-struct ValueVisitor;
+pub(super) struct ValueVisitor;
 
 impl<'de> Visitor<'de> for ValueVisitor {
     type Value = Value;
@@ -242,21 +242,35 @@ impl<'de> Visitor<'de> for ValueVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<Node>()? {
-            let name = match key.value {
-                Value::Str(s) => s,
-                Value::Int(i) => i.to_string(),
-                Value::Bool(b) => b.to_string(),
-                Value::Float(f) => f.to_string(),
-                Value::Null => "null".to_owned(),
-                Value::Seq(_) | Value::Map(_) => {
-                    return Err(de::Error::custom("mapping keys must be scalars"));
-                }
-            };
+            let key = Key::from_node(key)?;
             let value = map.next_value::<Node>()?;
-            entries.push((Key { name, pos: key.pos }, value));
+            entries.push((key, value));
         }
         Ok(Value::Map(entries))
     }
+}
+
+impl Key {
+    /// A parsed mapping key as a [`Key`]: scalars are stringified, as Kubernetes does.
+    ///
+    /// # Errors
+    /// A sequence or mapping used as a key.
+    pub(super) fn from_node<E: de::Error>(key: Node) -> Result<Key, E> {
+        let name = match key.value {
+            Value::Str(s) => s,
+            Value::Int(i) => i.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Float(f) => f.to_string(),
+            Value::Null => "null".to_owned(),
+            Value::Seq(_) | Value::Map(_) => return Err(not_scalar()),
+        };
+        Ok(Key { name, pos: key.pos })
+    }
+}
+
+/// The one error for a non-scalar key, whether the document is built or only scanned.
+pub(super) fn not_scalar<E: de::Error>() -> E {
+    E::custom("mapping keys must be scalars")
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@
 //! The limits are checked before and during parsing by serde-saphyr's budget, so an alias bomb,
 //! a gigabyte file or ten thousand nested levels is rejected in milliseconds with bounded memory.
 
+use serde::de::DeserializeOwned;
+
 use super::node::{Node, Pos, Value};
+use super::peek::Document;
 
 /// Parse budgets. The defaults comfortably fit real Kubernetes manifests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,8 +52,7 @@ pub(super) struct ParseFailure {
 /// the depth budget can reject hostile nesting. Untouched stack pages cost no memory.
 pub(super) const PARSER_STACK_BYTES: usize = 256 * 1024 * 1024;
 
-/// Runs `work` on a thread with [`PARSER_STACK_BYTES`] of stack. One thread serves a whole load,
-/// not one per file, so loading thousands of files costs one spawn.
+/// Runs `work` on a thread with [`PARSER_STACK_BYTES`] of stack (one file outside a load).
 ///
 /// # Errors
 /// The OS error when no thread can be created.
@@ -66,11 +68,61 @@ pub(super) fn with_parser_stack<T: Send>(work: impl FnOnce() -> T + Send) -> std
     })
 }
 
-/// Parses all documents of a source. Empty documents (`---` alone) are dropped.
+/// Runs `work` on rayon threads with [`PARSER_STACK_BYTES`] of stack, one per core, so files
+/// are parsed in parallel (the caller keeps the input order with rayon's indexed `collect`).
+///
+/// The first load configures rayon's global pool this way, so parsing and the rules after it
+/// (which use the global pool) share their threads, and with them the allocator's per-thread
+/// arenas: memory the parser freed is reused by the rules instead of a second pair of arenas
+/// growing. A process whose global pool was already configured elsewhere gets a dedicated pool
+/// for each load.
+///
+/// # Errors
+/// The OS error when no thread can be created.
+pub(super) fn on_parser_threads<T: Send>(work: impl FnOnce() -> T + Send) -> std::io::Result<T> {
+    static GLOBAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let global = *GLOBAL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(PARSER_STACK_BYTES)
+            .build_global()
+            .is_ok()
+    });
+    if global {
+        // `scope` runs `work` itself on a pool thread: a parallel iterator over one file
+        // would otherwise parse it on the calling thread, whatever that thread's stack.
+        return Ok(rayon::scope(|_| work()));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("meshctl-parse-{i}"))
+        .stack_size(PARSER_STACK_BYTES)
+        .build()
+        .map_err(std::io::Error::other)?;
+    Ok(pool.install(work))
+}
+
+/// Parses all documents of a source, building documents of other kinds only as far as their
+/// head ([`Document`]). Empty documents (`---` alone) are dropped.
 ///
 /// # Errors
 /// A [`ParseFailure`] for invalid UTF-8, YAML syntax errors, duplicate keys or a breached budget.
-pub(super) fn documents(bytes: &[u8], limits: &Limits) -> Result<Vec<Node>, ParseFailure> {
+pub(super) fn documents(bytes: &[u8], limits: &Limits) -> Result<Vec<Document>, ParseFailure> {
+    let docs: Vec<Document> = parse_all(bytes, limits)?;
+    Ok(docs.into_iter().filter(|d| !d.is_empty()).collect())
+}
+
+/// [`documents`], every one built whole (embedded YAML, whose kind does not decide its use).
+///
+/// # Errors
+/// As [`documents`].
+pub(super) fn nodes(bytes: &[u8], limits: &Limits) -> Result<Vec<Node>, ParseFailure> {
+    let docs: Vec<Node> = parse_all(bytes, limits)?;
+    Ok(docs
+        .into_iter()
+        .filter(|d| !matches!(d.value, Value::Null))
+        .collect())
+}
+
+fn parse_all<T: DeserializeOwned>(bytes: &[u8], limits: &Limits) -> Result<Vec<T>, ParseFailure> {
     if bytes.len() > limits.max_bytes {
         return Err(ParseFailure {
             pos: Pos { line: 1, column: 1 },
@@ -118,12 +170,7 @@ pub(super) fn documents(bytes: &[u8], limits: &Limits) -> Result<Vec<Node>, Pars
     options.with_snippet = false;
     options.alias_limits.max_total_replayed_events = limits.max_alias_events;
 
-    let docs: Vec<Node> =
-        serde_saphyr::from_multiple_with_options(text, options).map_err(|e| failure(&e))?;
-    Ok(docs
-        .into_iter()
-        .filter(|d| !matches!(d.value, Value::Null))
-        .collect())
+    serde_saphyr::from_multiple_with_options(text, options).map_err(|e| failure(&e))
 }
 
 fn failure(error: &serde_saphyr::Error) -> ParseFailure {

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
+
 use super::diagnostic::{self, Diagnostic};
 use super::findings::{Finding, Findings};
 use super::registry::{CheckFn, Rule};
@@ -46,17 +48,29 @@ pub fn admission(inputs: &Inputs) -> Admission {
     admission
 }
 
-/// The findings of the admission rules `enabled` keeps, rule by rule in code order.
+/// An admission rule's check function.
+type AdmissionFn = fn(&Inputs, &mut Findings);
+
+/// The findings of the admission rules `enabled` keeps, rule by rule in code order. The rules
+/// are independent pure functions, so they run in parallel; the order is kept.
 pub(super) fn findings(inputs: &Inputs, enabled: impl Fn(Rule) -> bool) -> Vec<(Rule, Finding)> {
-    let mut found = Vec::new();
-    for &rule in Rule::ALL.iter().filter(|r| enabled(**r)) {
-        if let CheckFn::Admission(check) = rule.check_fn() {
+    let rules: Vec<(Rule, AdmissionFn)> = Rule::ALL
+        .iter()
+        .filter(|r| enabled(**r))
+        .filter_map(|&rule| match rule.check_fn() {
+            CheckFn::Admission(check) => Some((rule, check)),
+            _ => None,
+        })
+        .collect();
+    let found: Vec<Vec<(Rule, Finding)>> = rules
+        .into_par_iter()
+        .map(|(rule, check)| {
             let mut out = Findings::new(rule.default_severity());
             check(inputs, &mut out);
-            found.extend(out.into_vec().into_iter().map(|f| (rule, f)));
-        }
-    }
-    found
+            out.into_vec().into_iter().map(|f| (rule, f)).collect()
+        })
+        .collect();
+    found.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

@@ -47,27 +47,27 @@ impl<'a> Views<'a> {
         }
         let special = namespace_specific(inputs, mesh);
         let config = engine::Resources::from_inputs(inputs, mesh.clone());
-        let compile = |namespace: &str| {
-            let workload = Workload {
-                namespace: namespace.to_owned(),
-                dns_capture,
-                dns_auto_allocate: true,
-                ..Workload::default()
-            };
-            engine::compile(&config, &workload)
-        };
         let (own, shared): (Vec<String>, Vec<String>) = namespaces
             .into_iter()
             .partition(|ns| special.contains(ns.as_str()));
-        let mut registries: Vec<(Vec<String>, Registry)> = own
-            .into_iter()
-            .map(|ns| {
-                let r = compile(&ns);
-                (vec![ns], r)
+        // One workload per view: each namespace of its own, then the first shared one.
+        let workloads: Vec<Workload> = own
+            .iter()
+            .chain(shared.first())
+            .map(|namespace| Workload {
+                namespace: namespace.clone(),
+                dns_capture,
+                dns_auto_allocate: true,
+                ..Workload::default()
             })
             .collect();
-        if let Some(first) = shared.first() {
-            let registry = compile(first);
+        let mut compiled = engine::compile_each(&config, &workloads).into_iter();
+        let mut registries: Vec<(Vec<String>, Registry)> = own
+            .into_iter()
+            .zip(compiled.by_ref())
+            .map(|(ns, r)| (vec![ns], r))
+            .collect();
+        if let Some(registry) = compiled.next() {
             registries.push((shared, registry));
         }
         let mut by_origin: HashMap<&Origin, Vec<&Loaded<ServiceEntry>>> = HashMap::new();

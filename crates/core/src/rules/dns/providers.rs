@@ -12,7 +12,12 @@ pub(crate) fn dynamic_provider(name: &str) -> Option<&'static str> {
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .find(|suffix| name == *suffix || name.ends_with(&format!(".{suffix}")))
+        .find(|suffix| {
+            // `name` is the suffix or ends with `.suffix`, without building `.suffix` per
+            // host and provider.
+            name.strip_suffix(suffix)
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+        })
 }
 
 #[cfg(test)]

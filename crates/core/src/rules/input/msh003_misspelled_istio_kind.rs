@@ -6,6 +6,8 @@
 //! A suggestion is made only when it is close (a few edits) to a name Istio serves, so ordinary
 //! Kubernetes kinds (`Deployment`, `apps/v1`) never trip it.
 
+use std::collections::HashMap;
+
 use crate::load::OtherDocument;
 use crate::model::NETWORKING_GROUP;
 use crate::rules::context::Context;
@@ -39,13 +41,21 @@ const MAX_EDITS: usize = 3;
 
 /// Warns about documents whose kind or group is a near miss of an Istio networking name.
 pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
+    // A repository holds thousands of documents of a handful of kinds: diagnose each
+    // (`apiVersion`, `kind`) once instead of computing edit distances per document.
+    let mut diagnosed: HashMap<(&str, &str), Option<(String, String)>> = HashMap::new();
     for doc in &cx.inputs.others {
-        if let Some((message, help)) = diagnose(doc) {
-            out.at_origin(doc.origin.clone(), None, message).help(help);
+        let diagnosis = diagnosed
+            .entry((&doc.api_version, &doc.kind))
+            .or_insert_with(|| diagnose(doc));
+        if let Some((message, help)) = diagnosis {
+            out.at_origin(doc.origin.clone(), None, message.clone())
+                .help(help.clone());
         }
     }
 }
 
+/// Reads only the document's `apiVersion` and `kind`.
 fn diagnose(doc: &OtherDocument) -> Option<(String, String)> {
     let (group, version) = doc.api_version.split_once('/').unwrap_or(("", "v1"));
     if OTHER_ISTIO_GROUPS.contains(&group) {

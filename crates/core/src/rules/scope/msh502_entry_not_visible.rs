@@ -4,52 +4,67 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::engine::Fate;
+use crate::engine::{Fate, Record};
 use crate::load::Origin;
 use crate::rules::context::Context;
 use crate::rules::findings::Findings;
 use crate::rules::views::Views;
 
 /// Reports every entry no namespace's view uses, with the reason per namespace.
+///
+/// Every view holds a record for every entry, so a repository with a Sidecar in each of its
+/// namespaces gives namespaces × entries records. They are read twice without allocating (does
+/// any view use the entry?), and reasons are only spelled out for the few entries none uses:
+/// formatting a reason per record was most of `check`'s time on such repositories.
 pub(crate) fn check(cx: &Context<'_>, views: &Views<'_>, out: &mut Findings) {
-    // One pass over every registry's records: entry origin → (used anywhere, why not).
-    let mut verdicts: HashMap<(&Origin, String), (bool, BTreeSet<String>)> = HashMap::new();
-    for (namespaces, registry) in &views.registries {
-        let namespace = match namespaces.as_slice() {
-            [one] => one.clone(),
-            many => format!("{} namespaces", many.len()),
-        };
+    // Every view is compiled from `cx.inputs.service_entries`, so an `EntryId` is an index into
+    // it. A document read twice (the same file named twice) is one entry: one verdict.
+    let mut groups: HashMap<(&Origin, String), usize> = HashMap::new();
+    let group_of: Vec<usize> = cx
+        .inputs
+        .service_entries
+        .iter()
+        .map(|se| {
+            let next = groups.len();
+            *groups.entry((&se.origin, Views::key(se))).or_insert(next)
+        })
+        .collect();
+    let group = |record: &Record| group_of.get(record.entry.0 as usize).copied();
+    // (has a record, used by some view) per group.
+    let mut seen = vec![(false, false); groups.len()];
+    for (_, registry) in &views.registries {
         for record in registry.records() {
-            let info = registry.entry(record.entry);
-            let (used, reasons) = verdicts
-                .entry((&info.origin, info.to_string()))
-                .or_default();
-            match &record.fate {
-                Fate::NotExported => {
-                    reasons.insert(format!("{namespace}: not exported to it"));
-                }
-                Fate::NotImported => {
-                    reasons.insert(format!("{namespace}: not imported by its Sidecar"));
-                }
-                Fate::PortLocked => {
-                    reasons.insert(format!(
-                        "{namespace}: its port belongs to another egress listener"
-                    ));
-                }
-                Fate::HostInOtherNamespace { kept } => {
-                    reasons.insert(format!("{namespace}: host taken from namespace {kept}"));
-                }
-                _ => *used = true,
+            if let Some(g) = group(record) {
+                seen[g].0 = true;
+                seen[g].1 |= !filtered(&record.fate);
             }
         }
     }
-    for se in &cx.inputs.service_entries {
-        let Some((used, reasons)) = verdicts.get(&(&se.origin, Views::key(se))) else {
+    let mut reasons: HashMap<usize, BTreeSet<String>> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, (recorded, used))| *recorded && !*used)
+        .map(|(g, _)| (g, BTreeSet::new()))
+        .collect();
+    if !reasons.is_empty() {
+        for (namespaces, registry) in &views.registries {
+            let namespace = match namespaces.as_slice() {
+                [one] => one.clone(),
+                many => format!("{} namespaces", many.len()),
+            };
+            for record in registry.records() {
+                if let Some(set) = group(record).and_then(|g| reasons.get_mut(&g))
+                    && let Some(why) = reason(&record.fate, &namespace)
+                {
+                    set.insert(why);
+                }
+            }
+        }
+    }
+    for (se, g) in cx.inputs.service_entries.iter().zip(&group_of) {
+        let Some(reasons) = reasons.get(g).filter(|r| !r.is_empty()) else {
             continue;
         };
-        if *used || reasons.is_empty() {
-            continue;
-        }
         let reasons: Vec<&str> = reasons.iter().map(String::as_str).collect();
         out.at(
             se,
@@ -60,5 +75,31 @@ pub(crate) fn check(cx: &Context<'_>, views: &Views<'_>, out: &mut Findings) {
             ),
         )
         .help("widen `exportTo` or add the host to the Sidecar's egress `hosts`");
+    }
+}
+
+/// True when the view left the entry out (what [`reason`] spells out), without allocating.
+fn filtered(fate: &Fate) -> bool {
+    matches!(
+        fate,
+        Fate::NotExported
+            | Fate::NotImported
+            | Fate::PortLocked
+            | Fate::HostInOtherNamespace { .. }
+    )
+}
+
+/// Why `namespace`'s view left the entry out, `None` when the view uses it.
+fn reason(fate: &Fate, namespace: &str) -> Option<String> {
+    match fate {
+        Fate::NotExported => Some(format!("{namespace}: not exported to it")),
+        Fate::NotImported => Some(format!("{namespace}: not imported by its Sidecar")),
+        Fate::PortLocked => Some(format!(
+            "{namespace}: its port belongs to another egress listener"
+        )),
+        Fate::HostInOtherNamespace { kept } => {
+            Some(format!("{namespace}: host taken from namespace {kept}"))
+        }
+        _ => None,
     }
 }
