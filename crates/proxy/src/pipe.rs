@@ -201,7 +201,7 @@ async fn one_way(
                 }
                 flow => flow?,
             },
-            None => copy_ready(from, to, bytes, counters, &mut moved).await?,
+            None => copy_ready(from, to, bytes, counters, &mut moved, can_splice).await?,
         };
         if let Flow::Eof = flow {
             return Ok(());
@@ -248,6 +248,7 @@ async fn copy_ready(
     bytes: &AtomicU64,
     counters: &Counters,
     moved: &mut u64,
+    switch_to_splice: bool,
 ) -> Result<Flow, (Failed, io::Error)> {
     let mut buf = scratch::take();
     let flow = loop {
@@ -260,8 +261,14 @@ async fn copy_ready(
                     .await
                     .map_err(|e| (Failed::Sink, e))?;
                 bytes.fetch_add(n as u64, Ordering::Relaxed);
+                let before = *moved;
                 *moved += n as u64;
                 counters.touch();
+                // Crossing the threshold hands over to splice now: a source that never runs
+                // dry (a bulk sender faster than us) would otherwise keep this loop forever.
+                if switch_to_splice && before < SPLICE_AFTER && *moved >= SPLICE_AFTER {
+                    break Flow::Open;
+                }
             }
             // Drained: the buffer goes back for the next readiness, of any connection.
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => break Flow::Open,
