@@ -36,6 +36,7 @@ pub mod splice;
 pub mod status;
 mod trigger;
 pub mod upstream;
+mod wait;
 pub mod watcher;
 pub mod workers;
 

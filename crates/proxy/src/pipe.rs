@@ -316,19 +316,12 @@ async fn write_all(to: &TcpStream, mut data: &[u8]) -> io::Result<()> {
         match to.try_write(data) {
             Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
             Ok(n) => data = &data[n..],
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => writable(to).await?,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => crate::wait::writable(to).await?,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }
     Ok(())
-}
-
-/// Waits until `to` accepts bytes again. Boxed: tokio's readiness future is ~150 bytes, and
-/// inline it would size every connection's task for a wait that only a full socket buffer
-/// needs; the allocation is paid only then.
-pub(crate) async fn writable(to: &TcpStream) -> io::Result<()> {
-    Box::pin(to.writable()).await
 }
 
 /// Makes the next close of `stream` send an RST instead of a FIN (`SO_LINGER` 0).

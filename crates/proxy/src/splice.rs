@@ -181,7 +181,7 @@ impl<'p> Lease<'p> {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(n) => self.held -= n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    crate::pipe::writable(to).await?;
+                    crate::wait::writable(to).await?;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
