@@ -23,6 +23,8 @@
 # Prints the per-class agreement table and a final "N passed, M failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# wait_dead, wait_for, in_pod, in_ext, create_namespaces, remove_namespaces
+source scripts/lib/netns.sh
 
 SEED=13
 CONFIGS=30
@@ -111,10 +113,7 @@ cleanup() {
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -KILL "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
   fi
-  for ns in "$POD" "$EXT"; do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
-    ip netns del "$ns" 2>/dev/null
-  done
+  remove_namespaces
   [ "$MADE_NETNS_ETC" = 1 ] && rm -rf "$NETNS_ETC"
   if [ -n "${KEEP_TMP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
   exit "$rc"
@@ -122,27 +121,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_dead() {
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do
-    kill -0 "$1" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  return 1
-}
-
-wait_for() {
-  local secs=$1 i
-  shift
-  for ((i = 0; i < secs * 10; i++)); do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
-in_pod() { ip netns exec "$POD" "$@"; }
-in_ext() { ip netns exec "$EXT" "$@"; }
 
 # ---------------------------------------------------------------------------------------------
 # Binaries (uid 1337 may not reach the build tree or pip's directory: copy them)
@@ -188,14 +166,7 @@ fi
 # Network: pod and external namespaces, one veth pair
 # ---------------------------------------------------------------------------------------------
 log "creating namespaces $POD and $EXT"
-for ns in "$POD" "$EXT"; do
-  if ip netns list | grep -qw "$ns"; then
-    for pid in $(ip netns pids "$ns"); do kill -KILL "$pid" 2>/dev/null || true; done
-    ip netns del "$ns"
-  fi
-  ip netns add "$ns"
-  ip -n "$ns" link set lo up
-done
+create_namespaces
 ip link add msh-dpod0 netns "$POD" type veth peer name msh-dext0 netns "$EXT"
 ip -n "$POD" addr add 192.0.2.2/30 dev msh-dpod0
 ip -n "$EXT" addr add 192.0.2.1/30 dev msh-dext0

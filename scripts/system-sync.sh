@@ -22,6 +22,8 @@
 # (release) unless $MESHCTL names a binary. KEEP_TMP=1 keeps the scratch directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# wait_dead, wait_for, in_pod, in_ext, create_namespaces, remove_namespaces
+source scripts/lib/netns.sh
 
 if [ "$(id -u)" != 0 ]; then
   echo "system-sync.sh: needs root (network namespaces, iptables)" >&2
@@ -88,38 +90,13 @@ cleanup() {
       kill -TERM "$pid"; wait_dead "$pid" 20 || kill -KILL "$pid"
     fi
   done
-  for ns in "$POD" "$EXT"; do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
-    ip netns del "$ns" 2>/dev/null
-  done
+  remove_namespaces
   if [ -n "${KEEP_TMP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_dead() {
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do
-    kill -0 "$1" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  return 1
-}
-
-# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds or time runs out.
-wait_for() {
-  local secs=$1 i
-  shift
-  for ((i = 0; i < secs * 10; i++)); do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
-in_pod() { ip netns exec "$POD" "$@"; }
-in_ext() { ip netns exec "$EXT" "$@"; }
 
 # ---------------------------------------------------------------------------------------------
 # meshctl, network, MariaDB, DNS
@@ -135,14 +112,7 @@ install -m 755 "$SRC_BIN" "$T/meshctl"
 M=$T/meshctl
 
 log "creating namespaces $POD and $EXT"
-for ns in "$POD" "$EXT"; do
-  if ip netns list | grep -qw "$ns"; then
-    for pid in $(ip netns pids "$ns"); do kill -KILL "$pid" 2>/dev/null || true; done
-    ip netns del "$ns"
-  fi
-  ip netns add "$ns"
-  ip -n "$ns" link set lo up
-done
+create_namespaces
 ip link add msy-pod0 netns "$POD" type veth peer name msy-ext0 netns "$EXT"
 ip -n "$POD" addr add "$POD_IP/24" dev msy-pod0
 for a in "$OLD_IP" "$NEW_IP" "$NEXT_IP" "$DNS_IP"; do ip -n "$EXT" addr add "$a/24" dev msy-ext0; done

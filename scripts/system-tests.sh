@@ -16,6 +16,8 @@
 # Prints PASS/FAIL lines and a final "N passed, M failed"; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# wait_dead, wait_for, in_pod, in_ext, create_namespaces, remove_namespaces
+source scripts/lib/netns.sh
 
 if [ "$(id -u)" != 0 ]; then
   echo "system-tests.sh: needs root (network namespaces, iptables)" >&2
@@ -90,40 +92,13 @@ cleanup() {
   if [ -n "$DB_PID" ] && kill -0 "$DB_PID" 2>/dev/null; then
     kill -TERM "$DB_PID"; wait_dead "$DB_PID" 20 || kill -KILL "$DB_PID"
   fi
-  # Anything still running inside our namespaces (started by us: they exist only for this run).
-  for ns in "$POD" "$EXT"; do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
-    ip netns del "$ns" 2>/dev/null
-  done
+  remove_namespaces
   if [ -n "${KEEP_TMP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# wait_dead PID SECONDS: true once PID has exited.
-wait_dead() {
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do
-    kill -0 "$1" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  return 1
-}
-
-# wait_for SECONDS CMD...: retry CMD every 0.2 s until it succeeds or time runs out.
-wait_for() {
-  local secs=$1 i
-  shift
-  for ((i = 0; i < secs * 5; i++)); do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  return 1
-}
-
-in_pod() { ip netns exec "$POD" "$@"; }
-in_ext() { ip netns exec "$EXT" "$@"; }
 
 # ---------------------------------------------------------------------------------------------
 # meshctl
@@ -144,14 +119,7 @@ MESHCTL_BIN=$T/meshctl
 # Network: two namespaces, one veth pair, no route anywhere else
 # ---------------------------------------------------------------------------------------------
 log "creating namespaces $POD and $EXT"
-for ns in "$POD" "$EXT"; do
-  if ip netns list | grep -qw "$ns"; then
-    for pid in $(ip netns pids "$ns"); do kill -KILL "$pid" 2>/dev/null || true; done
-    ip netns del "$ns"
-  fi
-  ip netns add "$ns"
-  ip -n "$ns" link set lo up
-done
+create_namespaces
 ip link add msh-pod0 netns "$POD" type veth peer name msh-ext0 netns "$EXT"
 ip -n "$POD" addr add "$POD_IP/24" dev msh-pod0
 ip -n "$EXT" addr add "$DB_IP/24" dev msh-ext0
