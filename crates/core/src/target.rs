@@ -223,9 +223,10 @@ fn redact_userinfo(text: &str) -> String {
         return text.to_owned();
     };
     let before = &text[..at];
+    // A `://` counts only after a real scheme: in `user:pa://ss@host` it is the password's.
     let start = match before.find("://") {
-        Some(i) => i + 3,
-        None => scheme_with_slash(before).unwrap_or(0),
+        Some(i) if is_scheme(&before[..i]) => i + 3,
+        _ => scheme_with_slash(before).unwrap_or(0),
     };
     let userinfo = &before[start..];
     match userinfo.find(':') {
@@ -242,13 +243,17 @@ fn redact_userinfo(text: &str) -> String {
 /// The end of a malformed scheme prefix such as `mysql:/` (a scheme, `:`, one or more `/`).
 fn scheme_with_slash(text: &str) -> Option<usize> {
     let colon = text.find(':')?;
-    let scheme = &text[..colon];
-    let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let valid = is_scheme(&text[..colon]);
     let slashes = text[colon + 1..].len() - text[colon + 1..].trim_start_matches('/').len();
     (valid && slashes > 0).then_some(colon + 1 + slashes)
+}
+
+/// A URL scheme (RFC 3986): a letter, then letters, digits, `+`, `-` or `.`.
+fn is_scheme(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 fn redact_query(text: &str) -> String {
@@ -385,6 +390,11 @@ mod tests {
                 .expect_err("bad host");
         assert!(!err.to_string().contains("s~cret@xp"), "{err}");
         assert!(err.to_string().contains(":***@db.exp"), "{err}");
+        // Found by the property test: `://` inside a scheme-less form's password is not a
+        // scheme separator, so the password is still redacted.
+        let err = Target::parse("a:Zq://!@a").expect_err("no host");
+        assert!(!err.to_string().contains("Zq://!"), "{err}");
+        assert_eq!(redact("a:Zq://!@a"), "a:***@a");
         // An unencoded `#` turns the password into a port and a fragment: refused, redacted.
         let err = Target::parse("mysql://user:1234#x@db.example.com").expect_err("ambiguous");
         assert!(!err.to_string().contains("1234#x"), "{err}");
