@@ -4,6 +4,7 @@
 //! runs stay deterministic.
 
 pub(super) mod facts;
+mod listed;
 pub(super) mod msh301_dynamic_ip_provider;
 pub(super) mod msh302_address_drift;
 pub(super) mod msh303_short_ttl;

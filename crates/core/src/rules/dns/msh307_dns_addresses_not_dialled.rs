@@ -2,55 +2,32 @@
 //! return, while sidecars do not proxy DNS. Clients resolve the name themselves, dial the real
 //! addresses, and miss the listener built on the listed ones.
 
-use ipnet::IpNet;
-
-use super::facts::{DnsFacts, resolved, unique};
-use crate::model::Resolution;
-use crate::rules::address;
+use super::facts::{DnsFacts, unique};
+use super::listed::{Resolved, listed_and_resolved};
 use crate::rules::context::Context;
 use crate::rules::findings::Findings;
 
-/// Reports, per host, DNS-mode entries none of whose addresses the host resolves to.
+/// Reports, per host, DNS-mode entries none of whose addresses the host resolves to. Entries
+/// matched by their addresses are MSH302's.
 pub(crate) fn check(cx: &Context<'_>, facts: &DnsFacts, out: &mut Findings) {
     if cx.dns_capture {
         return; // the sidecar answers with the listed addresses, so clients dial them
     }
-    for se in &cx.inputs.service_entries {
-        let spec = &se.resource.spec;
-        if !matches!(
-            spec.resolution(),
-            Resolution::Dns | Resolution::DnsRoundRobin
-        ) {
-            continue; // MSH302 compares those
-        }
-        let nets: Vec<IpNet> = spec
-            .addresses
+    listed_and_resolved(cx, facts, Resolved::ByDns, |se, nets, host, resolved| {
+        if nets
             .iter()
-            .filter_map(|a| address::as_net(a))
-            .collect();
-        if nets.is_empty() {
-            continue;
+            .any(|n| resolved.iter().any(|ip| n.contains(ip)))
+        {
+            return;
         }
-        for host in &spec.hosts {
-            let Some(samples) = facts.samples(host) else {
-                continue;
-            };
-            let resolved = resolved(samples);
-            if nets
-                .iter()
-                .any(|n| resolved.iter().any(|ip| n.contains(ip)))
-            {
-                continue;
-            }
-            out.at(
-                se,
-                "spec.addresses",
-                format!(
-                    "{host} resolves to {}, none of them in `addresses`: clients dial those IPs and miss this entry's listener",
-                    unique(resolved.iter()).join(", ")
-                ),
-            )
-            .help("use resolution NONE with the resolved addresses, or turn on DNS proxying so clients get the listed addresses");
-        }
-    }
+        out.at(
+            se,
+            "spec.addresses",
+            format!(
+                "{host} resolves to {}, none of them in `addresses`: clients dial those IPs and miss this entry's listener",
+                unique(resolved.iter()).join(", ")
+            ),
+        )
+        .help("use resolution NONE with the resolved addresses, or turn on DNS proxying so clients get the listed addresses");
+    });
 }
