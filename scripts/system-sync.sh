@@ -22,8 +22,8 @@
 # (release) unless $MESHCTL names a binary. KEEP_TMP=1 keeps the scratch directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# wait_dead, wait_for, in_pod, in_ext, create_namespaces, remove_namespaces
-source scripts/lib/netns.sh
+# pass, fail, log, wait_dead, wait_for, in_pod, in_ext, create_namespaces, remove_namespaces
+source scripts/lib/suite.sh
 
 if [ "$(id -u)" != 0 ]; then
   echo "system-sync.sh: needs root (network namespaces, iptables)" >&2
@@ -42,12 +42,6 @@ TTL=2
 GRACE=8 # seconds: long enough to show .7 still connecting, short enough for CI
 PROXY_UID=1337
 DB_PASSWORD=bookinfo-pw
-
-passed=0
-failed=0
-pass() { echo "PASS: $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-log() { echo "--- $*"; }
 
 install_packages() {
   local missing=()
@@ -96,7 +90,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
 
 # ---------------------------------------------------------------------------------------------
 # meshctl, network, MariaDB, DNS

@@ -16,8 +16,8 @@
 # Prints PASS/FAIL lines and a final "N passed, M failed"; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# wait_dead, wait_for, in_pod, in_ext, create_namespaces, remove_namespaces
-source scripts/lib/netns.sh
+# pass, fail, log, wait_dead, wait_for, in_pod, in_ext, create_namespaces, remove_namespaces
+source scripts/lib/suite.sh
 
 if [ "$(id -u)" != 0 ]; then
   echo "system-tests.sh: needs root (network namespaces, iptables)" >&2
@@ -35,12 +35,6 @@ OTHER_IP6=2001:db8::9
 PROXY_UID=1337
 DB_PASSWORD=bookinfo-pw
 RELOAD_WAIT=10 # seconds to wait for a hot reload to show (the spec promises 2 s)
-
-passed=0
-failed=0
-pass() { echo "PASS: $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-log() { echo "--- $*"; }
 
 # ---------------------------------------------------------------------------------------------
 # Packages
@@ -98,7 +92,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
 
 # ---------------------------------------------------------------------------------------------
 # meshctl

@@ -29,13 +29,10 @@ fn checksum(data: &[u8]) -> u64 {
     h.finish()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn megabytes_arrive_identical_both_ways() {
-    let (upstream, _) = echo().await;
-    let proxy = Running::allowing("echo", upstream, Options::default()).await;
-    let data = payload(8 << 20);
-    let want = checksum(&data);
-    let stream = TcpStream::connect(proxy.addr).await.expect("connect");
+/// Sends `data` through the proxy to an echo server while reading it back, half-closes, and
+/// returns everything that came back before the proxy closed.
+async fn echo_through(proxy: std::net::SocketAddr, data: Vec<u8>) -> Vec<u8> {
+    let stream = TcpStream::connect(proxy).await.expect("connect");
     let (mut r, mut w) = stream.into_split();
     let writer = tokio::spawn(async move {
         w.write_all(&data).await.expect("write");
@@ -44,9 +41,17 @@ async fn megabytes_arrive_identical_both_ways() {
     let mut back = Vec::new();
     r.read_to_end(&mut back).await.expect("read");
     writer.await.expect("writer");
+    back
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn megabytes_arrive_identical_both_ways() {
+    let (upstream, _) = echo().await;
+    let proxy = Running::allowing("echo", upstream, Options::default()).await;
+    let data = payload(8 << 20);
+    let back = echo_through(proxy.addr, data.clone()).await;
     assert_eq!(back.len(), 8 << 20);
-    assert_eq!(checksum(&back), want);
-    drop(r);
+    assert_eq!(checksum(&back), checksum(&data));
     // The access log line is written when the proxy closes its side.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let log = proxy.log.text();
@@ -70,17 +75,8 @@ async fn without_pipes_megabytes_are_copied_through_a_buffer() {
     };
     let proxy = Running::allowing("echo", upstream, options).await;
     let data = payload(2 << 20);
-    let want = checksum(&data);
-    let stream = TcpStream::connect(proxy.addr).await.expect("connect");
-    let (mut r, mut w) = stream.into_split();
-    let writer = tokio::spawn(async move {
-        w.write_all(&data).await.expect("write");
-        w.shutdown().await.expect("shutdown");
-    });
-    let mut back = Vec::new();
-    r.read_to_end(&mut back).await.expect("read");
-    writer.await.expect("writer");
-    assert_eq!(checksum(&back), want);
+    let back = echo_through(proxy.addr, data.clone()).await;
+    assert_eq!(checksum(&back), checksum(&data));
     assert_eq!(proxy.core.pipes.open(), 0, "no pipe with --max-pipes 0");
 }
 

@@ -79,6 +79,14 @@ pub(crate) fn source(file: &std::path::Path) -> policy::Source {
     }
 }
 
+/// Forward mode to `target` (an IP literal: no DNS on the connection path).
+pub(crate) fn forward_to(target: SocketAddr) -> Mode {
+    Mode::Forward(ForwardTarget {
+        host: target.ip().to_string(),
+        port: target.port(),
+    })
+}
+
 /// A running proxy.
 pub(crate) struct Running {
     pub(crate) addr: SocketAddr,
@@ -128,10 +136,7 @@ impl Running {
         let listener = meshctl_proxy::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (stop, stop_rx) = watch::channel(false);
-        let mode = Mode::Forward(ForwardTarget {
-            host: target.ip().to_string(),
-            port: target.port(),
-        });
+        let mode = forward_to(target);
         let mut stop_rx2 = stop_rx.clone();
         let server = tokio::spawn(meshctl_proxy::serve(
             listener,

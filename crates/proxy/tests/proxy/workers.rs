@@ -4,18 +4,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use meshctl_proxy::workers::{DataPlane, ListenerGroup};
-use meshctl_proxy::{Drained, ForwardTarget, Mode, Options, Proxy, Resolver, policy};
+use meshctl_proxy::{Drained, Options, Proxy, Resolver, policy};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
-use super::support::{echo, entry, round_trip, scratch, source};
-
-fn forward_to(upstream: std::net::SocketAddr) -> Mode {
-    Mode::Forward(ForwardTarget {
-        host: upstream.ip().to_string(),
-        port: upstream.port(),
-    })
-}
+use super::support::{echo, entry, forward_to, round_trip, scratch, source};
 
 #[tokio::test]
 async fn workers_share_the_port_serve_every_connection_and_drain_together() {

@@ -1,6 +1,13 @@
-# Shared by the root-only system scripts (system-tests.sh, system-sync.sh,
-# envoy-differential.sh): the two network namespaces $POD and $EXT each of them builds, and the
-# waits they all need. Source it after setting POD and EXT.
+# Shared by the root-only system suites (system-tests.sh, system-sync.sh,
+# envoy-differential.sh): PASS/FAIL counting, the two network namespaces $POD and $EXT each of
+# them builds, and the waits they all need. Source it first; set POD and EXT before the
+# namespace functions run.
+
+passed=0
+failed=0
+pass() { echo "PASS: $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+log() { echo "--- $*"; }
 
 # wait_dead PID SECONDS: true once PID has exited.
 wait_dead() {
