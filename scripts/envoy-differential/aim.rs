@@ -1,7 +1,8 @@
 //! Connections aimed at a generated configuration, using the registry the engine compiles for
 //! it: at a chain's address and port (match), just beside it (near miss: the next IP, the
 //! address past a CIDR, another SNI, no SNI, plain TCP on a TLS port), at nothing in particular
-//! (unmatched), at an HTTP port with raw bytes, and at 15001 (the loop guard). The engine only
+//! (unmatched), at an HTTP port with raw bytes, and at 15001 or 15006 (the loop guards of
+//! `virtualOutbound` and `virtualInbound`). The engine only
 //! aims; Envoy and `simulate` are compared later.
 
 use std::fmt::Write as _;
@@ -166,7 +167,7 @@ pub(crate) fn aim(rng: &mut Rng, registry: &Registry, calls: usize, tags: &[Stri
             (random_ip(rng), port, tls, sni)
         } else {
             classes.push("loop-guard".into());
-            (random_ip(rng), 15001, false, None)
+            (random_ip(rng), *rng.pick(&[15001, 15006]), false, None)
         };
         classes.push(if dst.is_ipv4() { "ipv4" } else { "ipv6" }.into());
         classes.push(match (tls, &sni) {

@@ -105,6 +105,18 @@ const CIDRS: [&str; 10] = [
     "2001:db8::/32",
     "2001:db8:2::/48",
 ];
+/// Spellings that are not plain pins: the unspecified address (istiod's "no address", so the
+/// wildcard listener) and IPv4-mapped IPv6 forms. DNS admits only the bare ones.
+const SPECIAL: [&str; 8] = [
+    "0.0.0.0",
+    "0.0.0.0/32",
+    "::",
+    "::/128",
+    "::ffff:198.51.100.10",
+    "::ffff:203.0.113.0/120",
+    "::ffff:0.0.0.0/96",
+    "::ffff:0.0.0.0",
+];
 /// Upstream endpoints (STATIC): routed to the external namespace's catch-all.
 const ENDPOINTS: [&str; 3] = ["198.51.100.250", "203.0.113.250", "2001:db8:9::1"];
 const TIMES: [&str; 3] = [
@@ -237,7 +249,15 @@ fn entry(rng: &mut Rng, i: usize) -> (Value, Vec<String>) {
         }
         ports.push((number, protocol));
     }
-    let addresses = addresses(rng, dns);
+    let mut addresses = addresses(rng, dns);
+    if rng.chance(12) {
+        let special = *rng.pick(&SPECIAL);
+        if !(dns && special.contains('/')) && !addresses.contains(&special) {
+            addresses.push(special);
+            let unspecified = meshctl_core::ip::is_unspecified_host(special);
+            tags.push(if unspecified { "address:unspecified" } else { "address:mapped" }.into());
+        }
+    }
     let mut spec = json!({
         "hosts": hosts,
         "ports": ports.iter().map(|(n, p)| {

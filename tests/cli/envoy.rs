@@ -199,8 +199,8 @@ fn export_is_byte_stable_and_shaped_like_istio() {
         .iter()
         .map(|l| l["name"].as_str().unwrap_or_default())
         .collect();
-    assert_eq!(names, ["virtualOutbound", "0.0.0.0_5432"]);
-    let chains = listeners[1]["filter_chains"].as_array().expect("chains");
+    assert_eq!(names, ["virtualOutbound", "virtualInbound", "0.0.0.0_5432"]);
+    let chains = listeners[2]["filter_chains"].as_array().expect("chains");
     let prefixes: Vec<&Value> = chains
         .iter()
         .map(|c| &c["filter_chain_match"]["prefix_ranges"][0])
@@ -215,10 +215,10 @@ fn export_is_byte_stable_and_shaped_like_istio() {
         ]
     );
     assert_eq!(
-        listeners[1]["default_filter_chain"]["name"],
+        listeners[2]["default_filter_chain"]["name"],
         "PassthroughFilterChain"
     );
-    assert_eq!(listeners[1]["bind_to_port"], false);
+    assert_eq!(listeners[2]["bind_to_port"], false);
 }
 
 #[test]
@@ -306,4 +306,56 @@ fn ipv4_only_wildcard_listeners_do_not_take_ipv6() {
     let text = format!("{}\n{}", simulate(&path), simulate(&v4_only));
     std::fs::remove_dir_all(&dir).ok();
     insta::assert_snapshot!(text);
+}
+
+/// The unspecified address is no pin: every spelling of it lands on the port's one wildcard
+/// listener, so two such entries never become two listeners with one name (Envoy would reject
+/// the bootstrap), and simulate says what that listener does.
+#[test]
+fn unspecified_addresses_share_the_wildcard_listener() {
+    let dir = tempdir();
+    let path = dir.join("entries.yaml");
+    let mut yaml = String::new();
+    for (i, address) in [
+        "0.0.0.0",
+        "0.0.0.0/32",
+        "'::'",
+        "'::/128'",
+        "'::ffff:0.0.0.0'",
+    ]
+    .iter()
+    .enumerate()
+    {
+        yaml.push_str(&format!(
+            "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: db{i}, namespace: default}}\nspec:\n  hosts: [db{i}.example.com]\n  addresses: [{address}]\n  ports: [{{number: 3306, name: tcp, protocol: TCP}}]\n  location: MESH_EXTERNAL\n  resolution: NONE\n---\n"
+        ));
+    }
+    std::fs::write(&path, yaml).expect("write entries");
+    let json: Value = serde_json::from_str(&stdout(
+        meshctl()
+            .args(["export", "envoy", "-o", "json", "-f"])
+            .arg(&path),
+        0,
+    ))
+    .expect("JSON");
+    let names: Vec<&str> = json["static_resources"]["listeners"]
+        .as_array()
+        .expect("listeners")
+        .iter()
+        .map(|l| l["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["virtualOutbound", "virtualInbound", "0.0.0.0_3306"]);
+    let out = stdout(
+        meshctl()
+            .args([
+                "simulate",
+                "203.0.113.9:3306",
+                "--outbound-policy",
+                "REGISTRY_ONLY",
+                "-f",
+            ])
+            .arg(&path),
+        0,
+    );
+    assert!(out.starts_with("ALLOW 203.0.113.9:3306"), "{out}");
 }

@@ -3,7 +3,6 @@
 //! after, so the same inputs always give byte-identical documents.
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
 
 use ipnet::IpNet;
 
@@ -57,12 +56,11 @@ pub enum PlanError {
 /// # Errors
 /// A message when the text is neither an IP address nor a CIDR block, or has host bits set.
 pub fn parse_address(text: &str) -> Result<IpNet, String> {
-    if let Ok(ip) = text.parse::<IpAddr>() {
+    if let Some(ip) = crate::ip::parse_ip(text) {
         return Ok(IpNet::from(ip));
     }
-    let net = text
-        .parse::<IpNet>()
-        .map_err(|_| format!("`{text}` is not an IP address or CIDR block"))?;
+    let net = crate::ip::parse_cidr(text)
+        .ok_or_else(|| format!("`{text}` is not an IP address or CIDR block"))?;
     if net.trunc() != net {
         return Err(format!(
             "`{text}` has host bits set: write `{}` for the host {} alone, or `{}` for the whole network",

@@ -3,6 +3,7 @@
 //! [`model`] (Istio types) → [`load`] (files to typed resources with positions) →
 //! [`schema`] (the CRD's rejections) → [`workspace`] (the one input pipeline) →
 //! [`engine`] (compile, decide, explain) and [`rules`] (findings).
+//! [`ip`] reads addresses as Istio's webhook does, for every stage that reads one.
 //! [`dns`], [`generate`] and [`target`] serve the commands that resolve and generate; [`sync`]
 //! keeps pinned addresses equal to what DNS answers.
 //! Only loading and DNS do I/O; the binary crate renders, the proxy crate enforces.
@@ -12,6 +13,7 @@ pub mod engine;
 pub mod envoy;
 pub mod expect;
 pub mod generate;
+pub mod ip;
 pub mod load;
 pub mod model;
 pub mod rules;

@@ -139,23 +139,12 @@ impl Capture {
 
 /// A CIDR or a bare IP (as a host route); IPv4-mapped IPv6 becomes IPv4.
 pub(crate) fn parse_net(text: &str) -> Option<IpNet> {
-    let net = match text.parse::<IpNet>() {
-        Ok(net) => net,
-        Err(_) => IpNet::from(text.parse::<IpAddr>().ok()?),
-    };
-    Some(canonical_net(net))
+    crate::ip::parse_net(text).map(canonical_net)
 }
 
 /// Rewrites `::ffff:a.b.c.d/n` (n ≥ 96) as the IPv4 prefix it denotes and masks host bits.
 pub(crate) fn canonical_net(net: IpNet) -> IpNet {
-    if let IpNet::V6(v6) = net
-        && let Some(v4) = v6.addr().to_ipv4_mapped()
-        && v6.prefix_len() >= 96
-        && let Ok(mapped) = ipnet::Ipv4Net::new(v4, v6.prefix_len() - 96)
-    {
-        return IpNet::V4(mapped.trunc());
-    }
-    net.trunc()
+    crate::ip::effective_block(net).trunc()
 }
 
 #[cfg(test)]

@@ -21,8 +21,9 @@ use std::net::{IpAddr, SocketAddr};
 
 use super::capture::BypassReason;
 use super::listener::{
-    BLACKHOLE_CHAIN, BLACKHOLE_CLUSTER, CATCH_ALL_CHAIN, Chain, Endpoint, Listener,
-    PASSTHROUGH_CHAIN, PASSTHROUGH_CLUSTER, UpstreamSpec, VIRTUAL_OUTBOUND,
+    BLACKHOLE_CHAIN, BLACKHOLE_CLUSTER, CATCH_ALL_CHAIN, Chain, Endpoint, INBOUND_BLACKHOLE_CHAIN,
+    INBOUND_PORT, Listener, PASSTHROUGH_CHAIN, PASSTHROUGH_CLUSTER, UpstreamSpec, VIRTUAL_INBOUND,
+    VIRTUAL_OUTBOUND,
 };
 use super::protocol::ListenerProtocol;
 use super::record::EntryInfo;
@@ -346,11 +347,23 @@ fn decide_from<'r>(
     }
 }
 
+/// The blackhole that stops a loop: `virtualOutbound`'s own chain for 15001, `virtualInbound`'s
+/// for 15006 (the original-destination hand-off finds the inbound listener on that port).
 fn loop_guard<'r>(port: u16) -> Decision<'r> {
+    let (listener, chain) = loop_guard_names(port);
     Decision::Deny {
-        listener: VIRTUAL_OUTBOUND,
-        chain: BLACKHOLE_CHAIN,
+        listener,
+        chain,
         reason: DenyReason::LoopGuard { port },
+    }
+}
+
+/// The listener and chain that blackhole a connection to capture port `port`.
+pub(crate) fn loop_guard_names(port: u16) -> (&'static str, &'static str) {
+    if port == INBOUND_PORT {
+        (VIRTUAL_INBOUND, INBOUND_BLACKHOLE_CHAIN)
+    } else {
+        (VIRTUAL_OUTBOUND, BLACKHOLE_CHAIN)
     }
 }
 

@@ -175,10 +175,11 @@ fn listener_and_chain_steps(
         ..
     } = decision
     {
+        let (listener, chain) = super::decide::loop_guard_names(port);
         trace.push(format!(
-            "listener: destination port {port} → {VIRTUAL_OUTBOUND} (loop protection)"
+            "listener: destination port {port} → {listener} (loop protection)"
         ));
-        trace.push("chain: virtualOutbound-blackhole".into());
+        trace.push(format!("chain: {chain}"));
         return;
     }
     let Some(listener) = find_listener(registry, dst, port) else {

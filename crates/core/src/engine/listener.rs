@@ -215,6 +215,14 @@ pub const VIRTUAL_OUTBOUND: &str = "virtualOutbound";
 pub const CATCH_ALL_CHAIN: &str = "virtualOutbound-catchall-tcp";
 /// `virtualOutbound`'s loop-protection chain.
 pub const BLACKHOLE_CHAIN: &str = "virtualOutbound-blackhole";
+/// The inbound capture listener (`0.0.0.0:15006`). A connection redirected outbound to port 15006
+/// is handed to it by the original-destination lookup, and its first chain blackholes it
+/// (istio/istio pilot/pkg/networking/core/listener_inbound.go `buildInboundBlackhole`).
+pub const VIRTUAL_INBOUND: &str = "virtualInbound";
+/// `virtualInbound`'s loop-protection chain.
+pub const INBOUND_BLACKHOLE_CHAIN: &str = "virtualInbound-blackhole";
+/// The inbound capture port, whose loop guard belongs to `virtualInbound`.
+pub const INBOUND_PORT: u16 = 15006;
 /// Where unmatched traffic goes under `ALLOW_ANY`.
 pub const PASSTHROUGH_CLUSTER: &str = "PassthroughCluster";
 /// Where unmatched traffic goes under `REGISTRY_ONLY`, and the loop guard.

@@ -47,8 +47,8 @@ pub use host::SniMatch;
 pub use input::{MeshSettings, Resources, Workload};
 pub use listener::{
     Addr, BLACKHOLE_CHAIN, BLACKHOLE_CLUSTER, CATCH_ALL_CHAIN, Chain, ChainId, Endpoint, EntryId,
-    HttpService, Listener, ListenerId, PASSTHROUGH_CHAIN, PASSTHROUGH_CLUSTER, UpstreamSpec,
-    VIRTUAL_OUTBOUND,
+    HttpService, INBOUND_BLACKHOLE_CHAIN, INBOUND_PORT, Listener, ListenerId, PASSTHROUGH_CHAIN,
+    PASSTHROUGH_CLUSTER, UpstreamSpec, VIRTUAL_INBOUND, VIRTUAL_OUTBOUND,
 };
 pub use matcher::Selection;
 pub use order::{Precedence, parse_timestamp};

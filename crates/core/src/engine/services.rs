@@ -3,7 +3,8 @@
 //! with its visibility and its place in the processing order (`order`), and the upstream each of
 //! its ports would send to (pilot/pkg/networking/core/cluster.go `convertResolution`).
 //!
-//! Full-length CIDRs (`/32`, `/128`) become plain IPs; auto-allocated `status.addresses` replace
+//! Full-length CIDRs (`/32`, `/128`) become plain IPs, except the unspecified address
+//! (`0.0.0.0`, `::`), which istiod reads as "no address": the wildcard listener. Auto-allocated `status.addresses` replace
 //! `0.0.0.0` only when the workload consumes them (pilot/pkg/model/service.go
 //! `nodeUsesAutoallocatedIPs`). Addresses that are neither IP nor CIDR are recorded as unusable
 //! instead of silently widening the entry to "any address".
@@ -79,25 +80,34 @@ pub(crate) fn prepare(id: EntryId, info: &EntryInfo, loaded: &Loaded<ServiceEntr
     let mut addrs = Vec::new();
     let mut unusable = Vec::new();
     for raw in &spec.addresses {
+        if crate::ip::is_unspecified_host(raw) {
+            // istiod gives this service the default address `0.0.0.0`: the port's wildcard
+            // listener, exactly as if the entry listed no addresses (conversion.go
+            // `convertServices`, listener.go `buildSidecarOutboundListener`).
+            addrs.push(Addr::Any);
+            continue;
+        }
         match parse_net(raw) {
+            // `::ffff:0.0.0.0` is a different string to istiod (a listener no connection can
+            // reach), but read as IPv4 it would be named like the wildcard listener: drop it.
+            Some(net)
+                if net.prefix_len() == net.max_prefix_len() && net.addr().is_unspecified() =>
+            {
+                unusable.extend(unusable_record(
+                    id,
+                    &spec.hosts,
+                    format!("address `{raw}` is the IPv4-mapped unspecified address, which no connection has as its destination; it is ignored"),
+                ));
+            }
             Some(net) if net.prefix_len() == net.max_prefix_len() => {
                 addrs.push(Addr::Ip(net.addr()));
             }
             Some(net) => addrs.push(Addr::Cidr(net)),
-            None => {
-                for host in &spec.hosts {
-                    unusable.push(Record {
-                        entry: id,
-                        host: Arc::from(host.as_str()),
-                        addr: Addr::Any,
-                        port: 0,
-                        protocol: Protocol::Auto,
-                        fate: Fate::Unusable {
-                            why: format!("address `{raw}` is not an IP or CIDR; it is ignored"),
-                        },
-                    });
-                }
-            }
+            None => unusable.extend(unusable_record(
+                id,
+                &spec.hosts,
+                format!("address `{raw}` is not an IP or CIDR; it is ignored"),
+            )),
         }
     }
     let hosts = spec
@@ -117,6 +127,21 @@ pub(crate) fn prepare(id: EntryId, info: &EntryInfo, loaded: &Loaded<ServiceEntr
         unusable,
         hosts,
     }
+}
+
+/// One record per host saying why an address of entry `id` is left out.
+fn unusable_record(id: EntryId, hosts: &[String], why: String) -> Vec<Record> {
+    hosts
+        .iter()
+        .map(|host| Record {
+            entry: id,
+            host: Arc::from(host.as_str()),
+            addr: Addr::Any,
+            port: 0,
+            protocol: Protocol::Auto,
+            fate: Fate::Unusable { why: why.clone() },
+        })
+        .collect()
 }
 
 /// Appends the entry's services to `out`; unusable addresses go to `records`.
@@ -201,7 +226,11 @@ fn auto_allocated(se: &ServiceEntry, host_lc: &str, workload: &Workload) -> Opti
         .iter()
         .filter(|a| a.host.eq_ignore_ascii_case(host_lc))
         .filter_map(|a| a.value.trim().parse::<IpAddr>().ok())
-        .map(|ip| Addr::Ip(ip.to_canonical()))
+        .map(|ip| ip.to_canonical())
+        // An unspecified "VIP" would be named like the wildcard listener; no allocator
+        // writes one, so a status holding it is not trusted.
+        .filter(|ip| !ip.is_unspecified())
+        .map(Addr::Ip)
         .collect();
     (!vips.is_empty()).then_some(vips)
 }

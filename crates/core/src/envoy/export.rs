@@ -25,8 +25,9 @@ use serde_json::{Value, json};
 
 use super::clusters::{self, ClusterSet};
 use crate::engine::{
-    BLACKHOLE_CHAIN, BLACKHOLE_CLUSTER, CATCH_ALL_CHAIN, Chain, Listener, ListenerProtocol,
-    PASSTHROUGH_CHAIN, PASSTHROUGH_CLUSTER, Protocol, Registry, VIRTUAL_OUTBOUND,
+    BLACKHOLE_CHAIN, BLACKHOLE_CLUSTER, CATCH_ALL_CHAIN, Chain, INBOUND_BLACKHOLE_CHAIN,
+    INBOUND_PORT, Listener, ListenerProtocol, PASSTHROUGH_CHAIN, PASSTHROUGH_CLUSTER, Protocol,
+    Registry, VIRTUAL_INBOUND, VIRTUAL_OUTBOUND,
 };
 
 /// The port iptables redirects outbound TCP to (`virtualOutbound`).
@@ -64,13 +65,21 @@ pub fn export(registry: &Registry, options: &ExportOptions) -> Export {
     let mut notes = Vec::new();
     let mut clusters = ClusterSet::default();
     let fallthrough = fallthrough_cluster(registry);
-    let mut listeners = vec![virtual_outbound(fallthrough, options)];
+    let mut listeners = vec![
+        virtual_outbound(fallthrough, options),
+        virtual_inbound(options),
+    ];
     let mut sorted: Vec<&Listener> = registry.listeners().iter().collect();
     sorted.sort_by_key(|l| (l.port, l.bind.map(|ip| (ip.is_ipv6(), ip))));
     for listener in sorted {
-        if listener.bind.is_none() && listener.port == OUTBOUND_PORT {
+        if listener.bind.is_none() && matches!(listener.port, OUTBOUND_PORT | INBOUND_PORT) {
+            let (owner, port) = if listener.port == OUTBOUND_PORT {
+                (VIRTUAL_OUTBOUND, OUTBOUND_PORT)
+            } else {
+                (VIRTUAL_INBOUND, INBOUND_PORT)
+            };
             notes.push(format!(
-                "listener {} is left out: it has virtualOutbound's address 0.0.0.0:{OUTBOUND_PORT}, which Envoy rejects as a duplicate (connections to port {OUTBOUND_PORT} hit virtualOutbound's blackhole chain)",
+                "listener {} is left out: it has {owner}'s address 0.0.0.0:{port}, which Envoy rejects as a duplicate (connections to port {port} hit {owner}'s blackhole chain)",
                 listener.name
             ));
             continue;
@@ -140,6 +149,30 @@ fn virtual_outbound(fallthrough: &str, options: &ExportOptions) -> Value {
             },
         ],
         "access_log": access_log(VIRTUAL_OUTBOUND, options),
+    })
+}
+
+/// `virtualInbound`, reduced to what outbound traffic can reach: a connection redirected to
+/// 15001 whose original destination port is 15006 is handed to the inbound listener, whose first
+/// chain blackholes it (istio/istio pilot/pkg/networking/core/listener_inbound.go
+/// `buildInboundBlackhole`). Inbound capture itself is not modelled, so the listener does not
+/// bind (`bind_to_port: false`) and holds only that chain.
+fn virtual_inbound(options: &ExportOptions) -> Value {
+    let (address, additional) = wildcard_addresses(INBOUND_PORT);
+    json!({
+        "name": VIRTUAL_INBOUND,
+        "address": address,
+        "additional_addresses": additional,
+        "bind_to_port": false,
+        "traffic_direction": "INBOUND",
+        "filter_chains": [
+            {
+                "name": INBOUND_BLACKHOLE_CHAIN,
+                "filter_chain_match": { "destination_port": INBOUND_PORT },
+                "filters": [tcp_proxy(BLACKHOLE_CLUSTER)],
+            },
+        ],
+        "access_log": access_log(VIRTUAL_INBOUND, options),
     })
 }
 

@@ -5,25 +5,17 @@
 //! block" is the question MSH201, MSH207 and MSH301 ask; MSH302 and MSH307 compare the blocks
 //! with resolved addresses.
 
-use std::net::IpAddr;
-
 use ipnet::IpNet;
 
 /// The block an address stands for: a CIDR block as written, a bare IP as its host route; `None`
 /// for what is neither (MSH102 reports that).
 pub(crate) fn as_net(address: &str) -> Option<IpNet> {
-    address
-        .parse::<IpNet>()
-        .ok()
-        .or_else(|| address.parse::<IpAddr>().ok().map(IpNet::from))
+    crate::ip::parse_net(address)
 }
 
 /// A bare IP address, or a CIDR block of full length (`/32`, `/128`).
 pub(crate) fn is_host_route(address: &str) -> bool {
-    address.parse::<IpAddr>().is_ok()
-        || address
-            .parse::<IpNet>()
-            .is_ok_and(|n| n.prefix_len() == n.max_prefix_len())
+    crate::ip::parse_net(address).is_some_and(|n| n.prefix_len() == n.max_prefix_len())
 }
 
 #[cfg(test)]

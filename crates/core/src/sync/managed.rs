@@ -9,8 +9,6 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use ipnet::IpNet;
-
 use crate::load::{Inputs, Loaded, Origin};
 use crate::model::{Resolution, Resource, ServiceEntry};
 
@@ -41,11 +39,8 @@ impl Pinned {
     /// Reads one item.
     #[must_use]
     pub fn parse(text: &str) -> Self {
-        if let Ok(ip) = text.parse::<IpAddr>() {
-            return Pinned::Host(ip);
-        }
-        match text.parse::<IpNet>() {
-            Ok(net) if net.prefix_len() == net.max_prefix_len() => Pinned::Host(net.addr()),
+        match crate::ip::parse_net(text) {
+            Some(net) if net.prefix_len() == net.max_prefix_len() => Pinned::Host(net.addr()),
             _ => Pinned::Other(text.to_owned()),
         }
     }
@@ -55,7 +50,7 @@ impl Pinned {
     pub fn covers(&self, ip: IpAddr) -> bool {
         match self {
             Pinned::Host(own) => *own == ip,
-            Pinned::Other(text) => text.parse::<IpNet>().is_ok_and(|n| n.contains(&ip)),
+            Pinned::Other(text) => crate::ip::parse_cidr(text).is_some_and(|n| n.contains(&ip)),
         }
     }
 }

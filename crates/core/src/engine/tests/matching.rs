@@ -79,6 +79,73 @@ fn address_forms_and_prefixes() {
     ]);
 }
 
+/// The unspecified address in any spelling is istiod's "no address": the entry takes the port's
+/// wildcard listener for every destination, as an address-less entry does (conversion.go
+/// `convertServices` gives the service the default address `0.0.0.0`). A pinned address next to
+/// it still gets its own listener.
+#[test]
+fn unspecified_address_is_no_pin() {
+    let spellings = ["0.0.0.0", "0.0.0.0/32", "'::'", "'::/128'"];
+    let mut cases = Vec::new();
+    for spelling in spellings {
+        let entry = se("default/db", &tcp_entry("db.example.com", spelling));
+        cases.push(
+            case(
+                "unspecified: IPv4 destination",
+                entry.clone(),
+                tcp("203.0.113.9", 3306),
+                allow("0.0.0.0_3306", "outbound|3306||db.example.com"),
+            )
+            .registry_only(),
+        );
+        cases.push(
+            case(
+                "unspecified: IPv6 destination",
+                entry,
+                tcp("2001:db8::9", 3306),
+                allow("0.0.0.0_3306", "outbound|3306||db.example.com"),
+            )
+            .registry_only(),
+        );
+    }
+    let mixed = se(
+        "default/db",
+        &tcp_entry("db.example.com", "198.51.100.7/32, 0.0.0.0"),
+    );
+    cases.push(
+        case(
+            "pinned address keeps its listener",
+            mixed.clone(),
+            tcp("198.51.100.7", 3306),
+            allow("198.51.100.7_3306", "outbound|3306||db.example.com"),
+        )
+        .registry_only(),
+    );
+    cases.push(
+        case(
+            "unspecified beside a pin opens the rest",
+            mixed,
+            tcp("203.0.113.9", 3306),
+            allow("0.0.0.0_3306", "outbound|3306||db.example.com"),
+        )
+        .registry_only(),
+    );
+    let mapped = se(
+        "default/db",
+        &tcp_entry("db.example.com", "'::ffff:0.0.0.0/96'"),
+    );
+    cases.push(
+        case(
+            "IPv4-mapped /96 is IPv4's /0",
+            mapped,
+            tcp("203.0.113.9", 3306),
+            allow("0.0.0.0_3306", "outbound|3306||db.example.com"),
+        )
+        .registry_only(),
+    );
+    run(&cases);
+}
+
 #[test]
 fn address_less_ordering() {
     let older_b = se_at(

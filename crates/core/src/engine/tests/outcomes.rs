@@ -237,7 +237,7 @@ fn o10_loop_guard() {
             "O10 inbound port",
             "",
             tcp("203.0.113.1", 15006),
-            deny(VIRTUAL_OUTBOUND, BLACKHOLE_CHAIN),
+            deny(VIRTUAL_INBOUND, INBOUND_BLACKHOLE_CHAIN),
         ),
         case(
             "O10 ipv6 loopback",

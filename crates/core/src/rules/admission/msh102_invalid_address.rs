@@ -1,7 +1,6 @@
 //! MSH102 invalid-address: an `addresses` entry that is neither an IP address nor a CIDR block
-//! with exactly one `/`.
-
-use std::net::IpAddr;
+//! with exactly one `/`, read as the webhook's Go `netip` reads them (leading zeros refused; see
+//! [`crate::ip`]).
 
 use crate::load::Inputs;
 use crate::rules::findings::Findings;
@@ -11,12 +10,11 @@ pub(crate) fn check(inputs: &Inputs, out: &mut Findings) {
     for se in &inputs.service_entries {
         for (i, address) in se.resource.spec.addresses.iter().enumerate() {
             let message = if address.contains('/') {
-                (address.matches('/').count() != 1 || address.parse::<ipnet::IpNet>().is_err())
+                (address.matches('/').count() != 1 || crate::ip::parse_cidr(address).is_none())
                     .then(|| format!("{address} is not a valid CIDR block"))
             } else {
-                address
-                    .parse::<IpAddr>()
-                    .is_err()
+                crate::ip::parse_ip(address)
+                    .is_none()
                     .then(|| format!("{address} is not a valid IP"))
             };
             if let Some(message) = message {

@@ -1,5 +1,6 @@
 //! MSH201 hosts-ignored-for-tcp: a TCP-class (or protocol-less) port on an entry without
-//! addresses, which captures the whole port whatever `hosts` says; and, as info, several hosts
+//! addresses, or whose addresses include the unspecified address (`0.0.0.0`, `::`, which istiod
+//! reads as no address), which captures the whole port whatever `hosts` says; and, as info, several hosts
 //! sharing one address on a TCP port, where only one host's cluster is used (Istio's analyzer
 //! reports the first case as IST0134). Opening a port to every IP is an error; see the
 //! severity note in `docs/MSH201.md`.
@@ -36,7 +37,13 @@ fn check_entry(cx: &Context<'_>, loaded: &Loaded<ServiceEntry>, out: &mut Findin
         }
         let n = port.number;
         tcp_ports.push(n);
-        if !spec.addresses.is_empty() || uses_auto_vip(cx, se) {
+        // The unspecified address is istiod's "no address" (crate::ip): listed or not, it
+        // puts the port on the wildcard listener.
+        let unspecified = spec
+            .addresses
+            .iter()
+            .position(|a| crate::ip::is_unspecified_host(a.trim()));
+        if unspecified.is_none() && (!spec.addresses.is_empty() || uses_auto_vip(cx, se)) {
             continue;
         }
         // Error only where the port is opened to every IP (resolution NONE): that is the hole.
@@ -60,16 +67,36 @@ fn check_entry(cx: &Context<'_>, loaded: &Loaded<ServiceEntry>, out: &mut Findin
                 format!("port {n} has no address, so `hosts` cannot select TCP connections")
             }
         };
-        let help = if host.parse::<IpAddr>().is_ok() {
-            format!(
-                "list `{host}` under `addresses` as a /32 or /128 and put the service's name in `hosts`"
+        let (message, help) = if let Some(j) = unspecified {
+            let written = spec.addresses[j].trim();
+            (
+                format!(
+                    "`{written}` is the unspecified address, which Istio reads as no address: {message}"
+                ),
+                format!(
+                    "replace `{written}` with the service's own /32 addresses (`meshctl gen serviceentry {host}:{n}`)"
+                ),
+            )
+        } else if host.parse::<IpAddr>().is_ok() {
+            (
+                message,
+                format!(
+                    "list `{host}` under `addresses` as a /32 or /128 and put the service's name in `hosts`"
+                ),
             )
         } else {
-            format!(
-                "add the service's IPs as /32 addresses (`meshctl gen serviceentry {host}:{n}`)"
+            (
+                message,
+                format!(
+                    "add the service's IPs as /32 addresses (`meshctl gen serviceentry {host}:{n}`)"
+                ),
             )
         };
-        out.at(loaded, &format!("spec.ports[{i}]"), message)
+        let field = match unspecified {
+            Some(j) => format!("spec.addresses[{j}]"),
+            None => format!("spec.ports[{i}]"),
+        };
+        out.at(loaded, &field, message)
             .severity(severity)
             .help(help);
     }

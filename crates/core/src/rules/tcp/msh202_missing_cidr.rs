@@ -19,7 +19,10 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
             continue;
         }
         for (i, address) in se.resource.spec.addresses.iter().enumerate() {
-            if let Ok(ip) = address.parse::<IpAddr>() {
+            // The unspecified address is no pin at all (MSH201 says so); `/32` would not help.
+            if let Ok(ip) = address.parse::<IpAddr>()
+                && !ip.is_unspecified()
+            {
                 let bits = if ip.is_ipv6() { 128 } else { 32 };
                 let field = format!("spec.addresses[{i}]");
                 let at = se.locate(&field).pos;

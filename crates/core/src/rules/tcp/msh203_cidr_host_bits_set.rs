@@ -1,8 +1,6 @@
 //! MSH203 cidr-host-bits-set: a CIDR block with host bits set (`203.0.113.7/24`). Istio masks
 //! them away, so the entry covers the whole block, not the host the author probably meant.
 
-use ipnet::IpNet;
-
 use crate::rules::context::Context;
 use crate::rules::findings::Findings;
 use crate::rules::fix::Edit;
@@ -12,7 +10,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
     for se in &cx.inputs.service_entries {
         for (i, address) in se.resource.spec.addresses.iter().enumerate() {
             // A bare IP is MSH202's; an unparsable block is MSH102's.
-            let Ok(net) = address.parse::<IpNet>() else {
+            let Some(net) = crate::ip::parse_cidr(address) else {
                 continue;
             };
             if net.addr() == net.network() {

@@ -1,8 +1,7 @@
 //! MSH204 broad-cidr: a CIDR block wider than `--max-ipv4-prefix` (default /24) or
 //! `--max-ipv6-prefix` (default /64): the entry opens its ports to that many addresses. `/0` is
-//! an error, because it opens them to the whole internet.
-
-use ipnet::IpNet;
+//! an error, because it opens them to the whole internet. An IPv4-mapped IPv6 block counts by
+//! the IPv4 width it covers (`::ffff:0.0.0.0/96` is IPv4's `/0`).
 
 use crate::rules::context::Context;
 use crate::rules::findings::Findings;
@@ -13,9 +12,11 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
     for se in &cx.inputs.service_entries {
         for (i, address) in se.resource.spec.addresses.iter().enumerate() {
             // A bare IP cannot be broad; an unparsable block is MSH102's.
-            let Ok(net) = address.parse::<IpNet>() else {
+            let Some(net) = crate::ip::parse_cidr(address) else {
                 continue;
             };
+            // `::ffff:0.0.0.0/96` covers every IPv4 address: count it in the family it covers.
+            let net = crate::ip::effective_block(net);
             let limit = if net.addr().is_ipv4() {
                 cx.max_ipv4_prefix
             } else {
