@@ -149,7 +149,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__check)
-            opts="-n -f -o -S -v -q -h -V --namespace --filename --exclude --no-ignore --output --fail-on --exit-zero --select --ignore --suppress --output-threshold --dns --nameserver --tcp --timeout --min-ttl --server-first-port --max-ipv4-prefix --max-ipv6-prefix --mesh-config --statistics --list-rules --explain --fix --diff --config --isolated --color --verbose --quiet --help --version"
+            opts="-n -f -o -S -v -q -h -V --namespace --filename --exclude --no-ignore --output --fail-on --exit-zero --select --ignore --suppress --output-threshold --dns --nameserver --tcp --timeout --min-ttl --server-first-port --max-ipv4-prefix --max-ipv6-prefix --mesh-config --statistics --list-rules --explain --fix --diff --config --isolated --no-kustomize --list-meshes --stdin-filename --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -240,6 +240,10 @@ _meshctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stdin-filename)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

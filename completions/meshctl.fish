@@ -277,6 +277,7 @@ MSH405\t'Two resources with the same kind, namespace and name.'
 MSH501\t'The mesh allows any outbound traffic, so entries restrict nothing.'
 MSH502\t'exportTo or Sidecar imports hide the entry from every namespace in the inputs.'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l config -d 'Read settings from this file instead of the nearest meshctl.toml or .meshctl.toml' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l stdin-filename -d 'The file name findings in stdin (`-`) are reported under, e.g. the chart template a `helm template` stream was rendered from' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -289,6 +290,8 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l list-rules -d 
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l fix -d 'Apply the unambiguous fixes (MSH202, MSH203, MSH205 on server-first ports) in place, editing only the flagged spans, then report what is left'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l diff -d 'Print the fixes `--fix` would make as a unified diff; exit 1 when there are any'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l isolated -d 'Ignore every configuration file'
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l no-kustomize -d 'Read kustomizations as plain files instead of rendering them with `kubectl kustomize`'
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l list-meshes -d 'Print the meshes found (name, root, files, mesh settings) and exit; `-o json` for scripts'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -423,6 +423,16 @@ pub struct CheckArgs {
     /// Ignore every configuration file.
     #[arg(long)]
     pub isolated: bool,
+    /// Read kustomizations as plain files instead of rendering them with `kubectl kustomize`.
+    #[arg(long)]
+    pub no_kustomize: bool,
+    /// Print the meshes found (name, root, files, mesh settings) and exit; `-o json` for scripts.
+    #[arg(long)]
+    pub list_meshes: bool,
+    /// The file name findings in stdin (`-`) are reported under, e.g. the chart template a
+    /// `helm template` stream was rendered from.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
 }
 
 /// `meshctl simulate`.

@@ -5,7 +5,8 @@
 //! [`engine`] (compile, decide, explain) and [`rules`] (findings).
 //! [`ip`] reads addresses as Istio's webhook does, for every stage that reads one.
 //! [`dns`], [`generate`] and [`target`] serve the commands that resolve and generate; [`sync`]
-//! keeps pinned addresses equal to what DNS answers.
+//! keeps pinned addresses equal to what DNS answers. [`meshes`] splits a repository into the
+//! meshes it holds, a workspace each.
 //! Only loading and DNS do I/O; the binary crate renders, the proxy crate enforces.
 
 pub mod dns;
@@ -15,6 +16,7 @@ pub mod expect;
 pub mod generate;
 pub mod ip;
 pub mod load;
+pub mod meshes;
 pub mod model;
 pub mod rules;
 mod schema;

@@ -63,6 +63,7 @@ pub(super) fn diagnostics(planned: &[Planned<'_>], grace: Duration) -> Vec<Diagn
                 resource: Some(entry.resource.clone()),
                 help: Some(help.to_owned()),
                 fix: None,
+                mesh: None,
             })
         })
         .collect();
