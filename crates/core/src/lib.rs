@@ -3,10 +3,12 @@
 //! [`model`] (Istio types) → [`load`] (files to typed resources with positions) →
 //! [`schema`] (the CRD's rejections) → [`workspace`] (the one input pipeline) →
 //! [`engine`] (compile, decide, explain) and [`rules`] (findings).
-//! [`dns`], [`generate`] and [`target`] serve the commands that resolve and generate; [`sync`]
+//! [`address_class`] tells the special addresses apart and [`pinning`] screens what may be
+//! pinned; [`dns`], [`generate`] and [`target`] serve the commands that resolve and generate; [`sync`]
 //! keeps pinned addresses equal to what DNS answers.
 //! Only loading and DNS do I/O; the binary crate renders, the proxy crate enforces.
 
+pub mod address_class;
 pub mod dns;
 pub mod engine;
 pub mod envoy;
@@ -14,6 +16,7 @@ pub mod expect;
 pub mod generate;
 pub mod load;
 pub mod model;
+pub mod pinning;
 pub mod rules;
 mod schema;
 pub mod sync;
