@@ -7,6 +7,9 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
+use crate::address_class::AddressClass;
+use crate::pinning::{ALLOWED_ANNOTATION, AllowedClasses};
+
 use crate::model::{
     Location, ObjectMeta, Resolution, ServiceEntry, ServiceEntrySpec, ServicePort, WorkloadEntry,
 };
@@ -164,6 +167,25 @@ pub fn record_source(annotations: &mut BTreeMap<String, String>, host: &str) {
         crate::sync::RESOLVE_ANNOTATION.to_owned(),
         host.trim_end_matches('.').to_ascii_lowercase(),
     );
+}
+
+/// Records, under [`crate::pinning::ALLOWED_ANNOTATION`], the refused address classes among
+/// `addresses` that `allowed` let through, so the choice stays visible in review and `check`
+/// and `sync` honour it; nothing when none was used.
+pub fn record_allowed(
+    annotations: &mut BTreeMap<String, String>,
+    allowed: AllowedClasses,
+    addresses: &[IpNet],
+) {
+    let mut used = AllowedClasses::NONE;
+    for class in addresses.iter().filter_map(|n| AddressClass::of_net(*n)) {
+        if class.refused_by_default() && allowed.contains(class) {
+            used.insert(class);
+        }
+    }
+    if !used.is_empty() {
+        annotations.insert(ALLOWED_ANNOTATION.to_owned(), used.to_string());
+    }
 }
 
 /// A DNS-1123 label from host and port: `db.example.com` + 3306 → `db-example-com-3306`.
