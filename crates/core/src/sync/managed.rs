@@ -13,6 +13,7 @@ use ipnet::IpNet;
 
 use crate::load::{Inputs, Loaded, Origin};
 use crate::model::{Resolution, Resource, ServiceEntry};
+use crate::pinning::{ALLOWED_ANNOTATION, AllowedClasses};
 
 use super::grace::{DEPARTED_ANNOTATION, Departed};
 
@@ -83,6 +84,9 @@ pub struct Managed {
     pub pinned: Vec<Pinned>,
     /// Addresses recorded as gone from DNS, from [`DEPARTED_ANNOTATION`].
     pub departed: Departed,
+    /// Refused address classes the entry pins on purpose, from
+    /// [`ALLOWED_ANNOTATION`](crate::pinning::ALLOWED_ANNOTATION).
+    pub allowed: AllowedClasses,
     /// New addresses are written bare (resolution DNS, or every existing item is bare)
     /// rather than as host routes.
     pub bare: bool,
@@ -133,6 +137,14 @@ pub fn find(inputs: &Inputs, all_static: bool) -> Result<Vec<Managed>, Annotatio
             })?,
             None => Departed::default(),
         };
+        let allowed = match annotations.get(ALLOWED_ANNOTATION) {
+            Some(value) => AllowedClasses::parse_list(value).map_err(|e| AnnotationError {
+                origin: annotation_origin(loaded, ALLOWED_ANNOTATION),
+                key: ALLOWED_ANNOTATION,
+                message: e.to_string(),
+            })?,
+            None => AllowedClasses::NONE,
+        };
         let pinned: Vec<Pinned> = se.spec.addresses.iter().map(|a| Pinned::parse(a)).collect();
         let dns_mode = matches!(
             se.spec.resolution(),
@@ -152,6 +164,7 @@ pub fn find(inputs: &Inputs, all_static: bool) -> Result<Vec<Managed>, Annotatio
             why,
             pinned,
             departed,
+            allowed,
             bare,
         });
     }
