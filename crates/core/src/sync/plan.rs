@@ -153,13 +153,6 @@ pub fn plan(
         Err(e) if e.is_negative_answer() => return unchanged(Status::HeldEmpty(e.to_string())),
         Err(e) => return unchanged(Status::Unverified(e.to_string())),
     };
-    let allowed = settings.allowed.union(entry.allowed);
-    if let Ok(lookup) = answer {
-        let ips: Vec<IpAddr> = lookup.addresses.iter().map(|a| a.ip).collect();
-        if let Err(refused) = pinning::screen_answer(&entry.host, &ips, allowed) {
-            return unchanged(Status::Refused(refused));
-        }
-    }
 
     let mut departed = entry.departed.clone();
     let mut kept = Vec::new();
@@ -195,9 +188,7 @@ pub fn plan(
         .collect();
     added.sort_by_key(|ip| (ip.is_ipv6(), *ip));
     added.dedup();
-    if !settings.allow_class_change
-        && let Err(refused) = pinning::class_change(&entry.host, pinned_classes(entry), &added)
-    {
+    if let Err(refused) = screen(entry, answer, &added, kept.len() + added.len(), settings) {
         return unchanged(Status::Refused(refused));
     }
     // Records for addresses no longer in the list (edited away by hand) mean nothing.
@@ -211,12 +202,6 @@ pub fn plan(
         return held;
     }
     let items = order(entry, &kept, &added);
-    if items.len() > pinning::ADDRESS_LIMIT {
-        return unchanged(Status::Refused(PinError::TooMany {
-            host: entry.host.clone(),
-            count: items.len(),
-        }));
-    }
     let recorded = entry
         .allowed
         .union(settings.allowed.used_by(added.iter().copied()));
@@ -241,6 +226,32 @@ pub fn plan(
         cname_chain: chain,
         record_allowed,
     }
+}
+
+/// The pinning screen (`crate::pinning`) over one plan: the answer holds no address of a
+/// class neither the flags nor the entry allow, `added` keeps the entry in its private or
+/// public space, and the list of `count` items fits in `addresses`.
+fn screen(
+    entry: &Managed,
+    answer: &Result<Lookup, DnsError>,
+    added: &[IpAddr],
+    count: usize,
+    settings: Settings,
+) -> Result<(), PinError> {
+    if let Ok(lookup) = answer {
+        let ips: Vec<IpAddr> = lookup.addresses.iter().map(|a| a.ip).collect();
+        pinning::screen_answer(&entry.host, &ips, settings.allowed.union(entry.allowed))?;
+    }
+    if !settings.allow_class_change {
+        pinning::class_change(&entry.host, pinned_classes(entry), added)?;
+    }
+    if count > pinning::ADDRESS_LIMIT {
+        return Err(PinError::TooMany {
+            host: entry.host.clone(),
+            count,
+        });
+    }
+    Ok(())
 }
 
 /// The classes of what `entry` pins now: each host address, and each block that lies in one.
