@@ -346,6 +346,27 @@ mod tests {
     }
 
     #[test]
+    fn only_the_allowed_classes_in_use_are_recorded() {
+        let allowed = AllowedClasses::parse_list("link-local, loopback").expect("classes");
+        let mut annotations = BTreeMap::new();
+        record_allowed(
+            &mut annotations,
+            allowed,
+            &nets(&["203.0.113.7", "10.0.0.7"]),
+        );
+        assert!(annotations.is_empty(), "{annotations:?}");
+        record_allowed(
+            &mut annotations,
+            allowed,
+            &nets(&["169.254.169.254", "::ffff:169.254.169.253", "203.0.113.7"]),
+        );
+        assert_eq!(
+            annotations.get(ALLOWED_ANNOTATION).map(String::as_str),
+            Some("link-local")
+        );
+    }
+
+    #[test]
     fn default_names_are_dns_labels() {
         assert_eq!(default_name("db.example.com", 3306), "db-example-com-3306");
         assert_eq!(

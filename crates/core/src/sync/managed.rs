@@ -351,5 +351,20 @@ spec:
         );
         let yaml = ANNOTATED.replace("DB.example.com.:3306", "203.0.113.7");
         assert!(managed(&yaml, false).is_err());
+        let yaml = ANNOTATED.replace(
+            "    meshctl.dev/resolve",
+            "    meshctl.dev/allowed-address-classes: metadata\n    meshctl.dev/resolve",
+        );
+        let err = managed(&yaml, false).expect_err("bad class");
+        assert_eq!(
+            err.to_string(),
+            "se.yaml:6:5: `metadata.annotations[meshctl.dev/allowed-address-classes]`: `metadata` is not an address class: use unspecified, loopback, link-local, multicast, broadcast, private or public"
+        );
+        let yaml = ANNOTATED.replace(
+            "    meshctl.dev/resolve",
+            "    meshctl.dev/allowed-address-classes: link-local, loopback\n    meshctl.dev/resolve",
+        );
+        let found = managed(&yaml, false).expect("valid");
+        assert_eq!(found[0].allowed.to_string(), "loopback, link-local");
     }
 }
