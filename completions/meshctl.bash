@@ -188,11 +188,11 @@ _meshctl() {
                     return 0
                     ;;
                 --select)
-                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
                     return 0
                     ;;
                 --ignore)
-                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
                     return 0
                     ;;
                 --suppress)
@@ -236,7 +236,7 @@ _meshctl() {
                     return 0
                     ;;
                 --explain)
-                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -467,7 +467,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__gen__subcmd__serviceentry)
-            opts="-n -o -v -q -h -V --namespace --name --api-version --port --protocol --resolution --address --no-resolve --force --annotate --nameserver --tcp --timeout --output --color --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --namespace --name --api-version --port --protocol --resolution --address --no-resolve --force --annotate --allow-address-class --nameserver --tcp --timeout --output --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -503,6 +503,10 @@ _meshctl() {
                     ;;
                 --address)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-address-class)
+                    COMPREPLY=($(compgen -W "unspecified loopback link-local multicast broadcast" -- "${cur}"))
                     return 0
                     ;;
                 --nameserver)
@@ -1043,7 +1047,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__sync)
-            opts="-n -o -v -q -h -V --namespace --check --write --watch --output --all-static --grace --allow-empty --min-interval --max-interval --admin --concurrency --nameserver --tcp --timeout --color --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --namespace --check --write --watch --output --all-static --grace --allow-empty --allow-address-class --allow-class-change --min-interval --max-interval --admin --concurrency --nameserver --tcp --timeout --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1067,6 +1071,10 @@ _meshctl() {
                     ;;
                 --grace)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-address-class)
+                    COMPREPLY=($(compgen -W "unspecified loopback link-local multicast broadcast" -- "${cur}"))
                     return 0
                     ;;
                 --min-interval)

@@ -82,6 +82,11 @@ STATIC\t'Forward to the addresses listed as endpoints'
 DNS\t'Forward to whatever the host resolves to at connection time'
 DNS_ROUND_ROBIN\t'Like DNS, first address only'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l address -d 'Use this address or CIDR instead of resolving (repeatable); a bare IP becomes /32 or /128' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l allow-address-class -d 'Pin addresses of this class anyway (repeatable or comma-separated); the entry records it in `meshctl.dev/allowed-address-classes`' -r -f -a "unspecified\t'`0.0.0.0`, `::` (a DNS filter\'s "blocked" answer)'
+loopback\t'`127.0.0.0/8`, `::1`'
+link-local\t'`169.254.0.0/16` (cloud metadata included), `fe80::/10`'
+multicast\t'`224.0.0.0/4`, `ff00::/8`'
+broadcast\t'`255.255.255.255`'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l nameserver -d 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system\'s resolv.conf and /etc/hosts' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l timeout -d 'Give up on a query after this long (`500ms`, `2s`, `1m`)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -s o -l output -d 'Output format' -r -f -a "yaml\t'YAML, ready for `kubectl apply -f -`'
@@ -113,6 +118,11 @@ STATIC\t'Forward to the addresses listed as endpoints'
 DNS\t'Forward to whatever the host resolves to at connection time'
 DNS_ROUND_ROBIN\t'Like DNS, first address only'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l address -d 'Use this address or CIDR instead of resolving (repeatable); a bare IP becomes /32 or /128' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l allow-address-class -d 'Pin addresses of this class anyway (repeatable or comma-separated); the entry records it in `meshctl.dev/allowed-address-classes`' -r -f -a "unspecified\t'`0.0.0.0`, `::` (a DNS filter\'s "blocked" answer)'
+loopback\t'`127.0.0.0/8`, `::1`'
+link-local\t'`169.254.0.0/16` (cloud metadata included), `fe80::/10`'
+multicast\t'`224.0.0.0/4`, `ff00::/8`'
+broadcast\t'`255.255.255.255`'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l nameserver -d 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system\'s resolv.conf and /etc/hosts' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l timeout -d 'Give up on a query after this long (`500ms`, `2s`, `1m`)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -s o -l output -d 'Output format' -r -f -a "yaml\t'YAML, ready for `kubectl apply -f -`'
@@ -167,6 +177,11 @@ MSH207\t'A TLS port on a plain IP address: SNI is not checked there.'
 MSH208\t'Resolution STATIC without endpoints: matched traffic has nowhere to go.'
 MSH209\t'A port the sidecar itself uses (15000-15090).'
 MSH210\t'An external service declared MESH_INTERNAL.'
+MSH211\t'A pinned address or endpoint in loopback space (127.0.0.0/8, ::1): it matches nothing, or forwards to the pod itself.'
+MSH212\t'A pinned address or endpoint in link-local space (169.254.0.0/16, fe80::/10), the cloud metadata service\'s.'
+MSH213\t'A pinned address or endpoint in multicast space (224.0.0.0/4, ff00::/8): TCP cannot reach it.'
+MSH214\t'A pinned address or endpoint of 255.255.255.255: TCP cannot reach it.'
+MSH215\t'An endpoint of 0.0.0.0 or ::, which reaches the pod itself (a DNS filter\'s "blocked" answer).'
 MSH301\t'A host at a provider whose IPs change, pinned to fixed addresses.'
 MSH302\t'The host now resolves to addresses outside `addresses`, or listed ones no longer resolve.'
 MSH303\t'The host\'s DNS TTL is below --min-ttl: its addresses may change soon.'
@@ -208,6 +223,11 @@ MSH207\t'A TLS port on a plain IP address: SNI is not checked there.'
 MSH208\t'Resolution STATIC without endpoints: matched traffic has nowhere to go.'
 MSH209\t'A port the sidecar itself uses (15000-15090).'
 MSH210\t'An external service declared MESH_INTERNAL.'
+MSH211\t'A pinned address or endpoint in loopback space (127.0.0.0/8, ::1): it matches nothing, or forwards to the pod itself.'
+MSH212\t'A pinned address or endpoint in link-local space (169.254.0.0/16, fe80::/10), the cloud metadata service\'s.'
+MSH213\t'A pinned address or endpoint in multicast space (224.0.0.0/4, ff00::/8): TCP cannot reach it.'
+MSH214\t'A pinned address or endpoint of 255.255.255.255: TCP cannot reach it.'
+MSH215\t'An endpoint of 0.0.0.0 or ::, which reaches the pod itself (a DNS filter\'s "blocked" answer).'
 MSH301\t'A host at a provider whose IPs change, pinned to fixed addresses.'
 MSH302\t'The host now resolves to addresses outside `addresses`, or listed ones no longer resolve.'
 MSH303\t'The host\'s DNS TTL is below --min-ttl: its addresses may change soon.'
@@ -260,6 +280,11 @@ MSH207\t'A TLS port on a plain IP address: SNI is not checked there.'
 MSH208\t'Resolution STATIC without endpoints: matched traffic has nowhere to go.'
 MSH209\t'A port the sidecar itself uses (15000-15090).'
 MSH210\t'An external service declared MESH_INTERNAL.'
+MSH211\t'A pinned address or endpoint in loopback space (127.0.0.0/8, ::1): it matches nothing, or forwards to the pod itself.'
+MSH212\t'A pinned address or endpoint in link-local space (169.254.0.0/16, fe80::/10), the cloud metadata service\'s.'
+MSH213\t'A pinned address or endpoint in multicast space (224.0.0.0/4, ff00::/8): TCP cannot reach it.'
+MSH214\t'A pinned address or endpoint of 255.255.255.255: TCP cannot reach it.'
+MSH215\t'An endpoint of 0.0.0.0 or ::, which reaches the pod itself (a DNS filter\'s "blocked" answer).'
 MSH301\t'A host at a provider whose IPs change, pinned to fixed addresses.'
 MSH302\t'The host now resolves to addresses outside `addresses`, or listed ones no longer resolve.'
 MSH303\t'The host\'s DNS TTL is below --min-ttl: its addresses may change soon.'
@@ -384,6 +409,11 @@ github\t'Findings as GitHub Actions annotations'
 gitlab\t'Findings as a GitLab Code Quality report'
 yaml\t'The managed entries as they should be, as YAML documents; nothing is written'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l grace -d 'Keep an address that left DNS this long, so pooled connections drain' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l allow-address-class -d 'Pin answered addresses of this class anyway (repeatable or comma-separated); the entry records it in `meshctl.dev/allowed-address-classes`' -r -f -a "unspecified\t'`0.0.0.0`, `::` (a DNS filter\'s "blocked" answer)'
+loopback\t'`127.0.0.0/8`, `::1`'
+link-local\t'`169.254.0.0/16` (cloud metadata included), `fe80::/10`'
+multicast\t'`224.0.0.0/4`, `ff00::/8`'
+broadcast\t'`255.255.255.255`'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l min-interval -d '--watch: never look a host up again sooner than this, whatever its TTL' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l max-interval -d '--watch: look every host up at least this often, whatever its TTL' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l admin -d '--watch: where to serve `/metrics` and `/healthz`, or `off`' -r
@@ -398,6 +428,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l write -d 'Rewri
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l watch -d 'Run until SIGTERM: re-resolve each host at its TTL and write as --write does (with or without --write)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l all-static -d 'Also manage STATIC/NONE entries with one DNS-looking host and pinned addresses'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l allow-empty -d 'Let an empty answer (NXDOMAIN, no A/AAAA records) remove addresses'
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l allow-class-change -d 'Follow an answer that moves an entry between private and public address space (off: such a move is reported as unverifiable, a DNS rebinding guard)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l tcp -d 'Query over TCP instead of UDP'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s q -l quiet -d 'Print only results and errors'

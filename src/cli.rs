@@ -679,6 +679,15 @@ pub struct GenServiceEntryArgs {
     /// byte-stable.
     #[arg(long)]
     pub annotate: bool,
+    /// Pin addresses of this class anyway (repeatable or comma-separated); the entry records
+    /// it in `meshctl.dev/allowed-address-classes`.
+    #[arg(
+        long = "allow-address-class",
+        value_name = "CLASS",
+        value_enum,
+        value_delimiter = ','
+    )]
+    pub allow_address_classes: Vec<AllowClass>,
     /// DNS options.
     #[command(flatten)]
     pub dns: DnsArgs,
@@ -778,6 +787,19 @@ pub struct SyncArgs {
     /// Let an empty answer (NXDOMAIN, no A/AAAA records) remove addresses.
     #[arg(long)]
     pub allow_empty: bool,
+    /// Pin answered addresses of this class anyway (repeatable or comma-separated); the entry
+    /// records it in `meshctl.dev/allowed-address-classes`.
+    #[arg(
+        long = "allow-address-class",
+        value_name = "CLASS",
+        value_enum,
+        value_delimiter = ','
+    )]
+    pub allow_address_classes: Vec<AllowClass>,
+    /// Follow an answer that moves an entry between private and public address space (off:
+    /// such a move is reported as unverifiable, a DNS rebinding guard).
+    #[arg(long)]
+    pub allow_class_change: bool,
     /// --watch: never look a host up again sooner than this, whatever its TTL.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     pub min_interval: std::time::Duration,
@@ -793,6 +815,33 @@ pub struct SyncArgs {
     /// DNS options.
     #[command(flatten)]
     pub dns: DnsArgs,
+}
+
+/// `--allow-address-class`: the classes meshctl refuses to pin unless told to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AllowClass {
+    /// `0.0.0.0`, `::` (a DNS filter's "blocked" answer).
+    Unspecified,
+    /// `127.0.0.0/8`, `::1`.
+    Loopback,
+    /// `169.254.0.0/16` (cloud metadata included), `fe80::/10`.
+    LinkLocal,
+    /// `224.0.0.0/4`, `ff00::/8`.
+    Multicast,
+    /// `255.255.255.255`.
+    Broadcast,
+}
+
+impl From<AllowClass> for meshctl_core::address_class::AddressClass {
+    fn from(class: AllowClass) -> Self {
+        match class {
+            AllowClass::Unspecified => Self::Unspecified,
+            AllowClass::Loopback => Self::Loopback,
+            AllowClass::LinkLocal => Self::LinkLocal,
+            AllowClass::Multicast => Self::Multicast,
+            AllowClass::Broadcast => Self::Broadcast,
+        }
+    }
 }
 
 /// `meshctl sync -o`.

@@ -7,6 +7,8 @@ mod dns_server;
 #[path = "cli/common.rs"]
 mod common;
 
+#[path = "cli/address_classes.rs"]
+mod address_classes;
 #[path = "cli/check.rs"]
 mod check;
 #[path = "cli/check_config.rs"]
