@@ -295,7 +295,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__export__subcmd__envoy)
-            opts="-f -n -o -v -q -h -V --filename --namespace --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --access-log --diff --output --color --verbose --quiet --help --version"
+            opts="-f -n -o -v -q -h -V --filename --namespace --mesh --no-kustomize --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --access-log --diff --output --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -314,6 +314,10 @@ _meshctl() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mesh)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -733,7 +737,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__proxy)
-            opts="-f -n -v -q -h -V --filename --namespace --listen --forward --admin --outbound-policy --mesh-config --source-namespace --labels --annotation --dns-capture --connect-timeout --idle-timeout --drain-timeout --sni-timeout --max-connections --worker-threads --max-pipes --keep-established --strict --nameserver --dns-drift-interval --access-log --log-format --color --verbose --quiet --help --version iptables help"
+            opts="-f -n -v -q -h -V --filename --namespace --mesh --no-kustomize --listen --forward --admin --outbound-policy --mesh-config --source-namespace --labels --annotation --dns-capture --connect-timeout --idle-timeout --drain-timeout --sni-timeout --max-connections --worker-threads --max-pipes --keep-established --strict --nameserver --dns-drift-interval --access-log --log-format --color --verbose --quiet --help --version iptables help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -752,6 +756,10 @@ _meshctl() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mesh)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -965,7 +973,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__simulate)
-            opts="-f -n -o -v -q -h -V --filename --namespace --tls --sni --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --expect --config-dump --nameserver --tcp --timeout --output --color --verbose --quiet --help --version"
+            opts="-f -n -o -v -q -h -V --filename --namespace --mesh --no-kustomize --tls --sni --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --expect --config-dump --nameserver --tcp --timeout --output --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -984,6 +992,10 @@ _meshctl() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mesh)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -323,6 +323,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s h -l help -d '
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s f -l filename -d 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l mesh -d 'The mesh to decide for when the inputs hold several (`meshctl check --list-meshes` names them); without it, several meshes are an error' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l sni -d 'The TLS server name the client sends (implies --tls)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l source-namespace -d 'Namespace of the workload' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l labels -d 'Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars)' -r
@@ -340,6 +341,7 @@ json\t'Stable JSON (see README)'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l no-kustomize -d 'Read kustomizations as plain files instead of rendering them with `kubectl kustomize`'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l tls -d 'The client speaks TLS (without SNI unless --sni is given)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l dns-capture -d 'The workload\'s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l tcp -d 'Query over TCP instead of UDP'
@@ -349,6 +351,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s h -l help -
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s f -l filename -d 'ServiceEntries, Sidecars and mesh config: files or directories (repeatable)' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l mesh -d 'The mesh to decide for when the inputs hold several (`meshctl check --list-meshes` names them); without it, several meshes are an error' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l listen -d 'Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given). Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given). An IPv4 loopback or unspecified address also listens on [::1] or [::] at the same port, where ip6tables redirects IPv6 connections (skipped when the host has no IPv6)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l forward -d 'Forward listener `LISTEN=HOST:PORT` (repeatable); LISTEN may be a bare port on 127.0.0.1' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l admin -d 'Admin server address (`/metrics`, `/healthz`, `/ready`, `/config_dump`), or `off`' -r
@@ -374,6 +377,7 @@ json\t'One JSON object per line'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l no-kustomize -d 'Read kustomizations as plain files instead of rendering them with `kubectl kustomize`'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l dns-capture -d 'The workload\'s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l keep-established -d 'Keep established connections that a reloaded configuration no longer allows'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l strict -d 'Also refuse a configuration (at start, or a reload) with lint errors; by default only resources Istio would reject refuse it, and lint errors are logged'
@@ -445,6 +449,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand export; and not __fish_s
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and not __fish_seen_subcommand_from envoy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s f -l filename -d 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l mesh -d 'The mesh to decide for when the inputs hold several (`meshctl check --list-meshes` names them); without it, several meshes are an error' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l source-namespace -d 'Namespace of the workload' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l labels -d 'Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l annotation -d 'Pod annotation of the workload, `KEY=VALUE` (repeatable), e.g. `traffic.sidecar.istio.io/excludeOutboundPorts=3306` (capture annotations apply to connections that would be captured: `simulate`, and the proxy\'s transparent mode)' -r
@@ -459,6 +464,7 @@ json\t'JSON'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l no-kustomize -d 'Read kustomizations as plain files instead of rendering them with `kubectl kustomize`'
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l dns-capture -d 'The workload\'s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s q -l quiet -d 'Print only results and errors'

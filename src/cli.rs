@@ -49,6 +49,18 @@ pub struct NamespaceArg {
     pub namespace: Option<String>,
 }
 
+/// `--mesh` and `--no-kustomize`: which mesh of the inputs a deciding command works on.
+#[derive(Debug, Args, Clone, Default)]
+pub struct MeshArgs {
+    /// The mesh to decide for when the inputs hold several (`meshctl check --list-meshes`
+    /// names them); without it, several meshes are an error.
+    #[arg(long, value_name = "NAME")]
+    pub mesh: Option<String>,
+    /// Read kustomizations as plain files instead of rendering them with `kubectl kustomize`.
+    #[arg(long)]
+    pub no_kustomize: bool,
+}
+
 /// `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -146,6 +158,9 @@ pub struct ProxyArgs {
     /// Namespace of resources that name none.
     #[command(flatten)]
     pub ns: NamespaceArg,
+    /// Which mesh, when the inputs hold several.
+    #[command(flatten)]
+    pub scope: MeshArgs,
     /// Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given).
     /// Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given). An IPv4
     /// loopback or unspecified address also listens on [::1] or [::] at the same port, where
@@ -453,6 +468,9 @@ pub struct SimulateArgs {
     /// Namespace of resources that name none.
     #[command(flatten)]
     pub ns: NamespaceArg,
+    /// Which mesh, when the inputs hold several.
+    #[command(flatten)]
+    pub scope: MeshArgs,
     /// The client speaks TLS (without SNI unless --sni is given).
     #[arg(long)]
     pub tls: bool,
@@ -988,6 +1006,9 @@ pub struct ExportEnvoyArgs {
     /// Namespace of resources that name none.
     #[command(flatten)]
     pub ns: NamespaceArg,
+    /// Which mesh, when the inputs hold several.
+    #[command(flatten)]
+    pub scope: MeshArgs,
     #[command(flatten)]
     pub workload: WorkloadArgs,
     /// Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed).

@@ -25,6 +25,8 @@ mod envoy;
 mod gen_serviceentry;
 #[path = "cli/global.rs"]
 mod global;
+#[path = "cli/meshes.rs"]
+mod meshes;
 #[path = "cli/proxy.rs"]
 mod proxy;
 #[path = "cli/redaction.rs"]

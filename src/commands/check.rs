@@ -131,8 +131,14 @@ fn check(
         let mut found = rules::check(&cx, &selection);
         found.retain(|d| !per_file.suppresses(d) && !suppressions.iter().any(|s| s.covers(d)));
         let name: std::sync::Arc<str> = std::sync::Arc::from(mesh.scope.name.as_str());
+        let rendered = mesh.scope.kind == meshes::RootKind::Kustomization;
         for d in &mut found {
             d.mesh = Some(name.clone());
+            // A rendered resource is not the text in its source file (patches changed it):
+            // `--fix` must not edit a file by what another file says.
+            if rendered {
+                d.fix = None;
+            }
             if let Some(stdin_name) = &args.stdin_filename
                 && &*d.origin.path == "-"
             {

@@ -201,6 +201,38 @@ pub fn load(
     Ok(meshes)
 }
 
+/// The one mesh a command that decides (simulate, export, the proxy) works on: the only one,
+/// or the one `name` picks. A default scope that holds nothing Istio reads (charts, workflows)
+/// beside real meshes does not count.
+///
+/// # Errors
+/// As [`load`], and [`WorkspaceError::AmbiguousMesh`] / [`WorkspaceError::UnknownMesh`].
+pub fn load_one(
+    sources: &Sources,
+    walk: &WalkOptions,
+    options: &ScopeOptions,
+    name: Option<&str>,
+) -> Result<Mesh, WorkspaceError> {
+    let mut meshes = load(sources, walk, options)?;
+    if meshes.len() > 1 {
+        meshes.retain(|m| !(m.scope.kind == RootKind::Default && m.workspace.is_empty()));
+    }
+    let names: Vec<String> = meshes.iter().map(|m| m.scope.name.clone()).collect();
+    match name {
+        Some(name) => {
+            let Some(i) = meshes.iter().position(|m| m.scope.name == name) else {
+                return Err(WorkspaceError::UnknownMesh {
+                    name: name.to_owned(),
+                    meshes: names,
+                });
+            };
+            Ok(meshes.swap_remove(i))
+        }
+        None if meshes.len() == 1 => Ok(meshes.swap_remove(0)),
+        None => Err(WorkspaceError::AmbiguousMesh(names)),
+    }
+}
+
 /// The meshes `meshctl.toml` names, each loaded alone, limited to files under the paths given.
 fn configured(
     sources: &Sources,
