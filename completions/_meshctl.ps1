@@ -307,6 +307,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Run until SIGTERM: re-resolve each host at its TTL and write as --write does (with or without --write)')
             [CompletionResult]::new('--all-static', '--all-static', [CompletionResultType]::ParameterName, 'Also manage STATIC/NONE entries with one DNS-looking host and pinned addresses')
             [CompletionResult]::new('--allow-empty', '--allow-empty', [CompletionResultType]::ParameterName, 'Let an empty answer (NXDOMAIN, no A/AAAA records) remove addresses')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, '--write/--watch: also rewrite read-only files, and files whose owner this user cannot keep (they become this user''s)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Query over TCP instead of UDP')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')

@@ -1039,7 +1039,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__sync)
-            opts="-n -o -v -q -h -V --namespace --check --write --watch --output --all-static --grace --allow-empty --min-interval --max-interval --admin --concurrency --nameserver --tcp --timeout --color --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --namespace --check --write --watch --output --all-static --grace --allow-empty --min-interval --max-interval --admin --concurrency --force --nameserver --tcp --timeout --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

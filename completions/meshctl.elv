@@ -289,6 +289,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --watch 'Run until SIGTERM: re-resolve each host at its TTL and write as --write does (with or without --write)'
             cand --all-static 'Also manage STATIC/NONE entries with one DNS-looking host and pinned addresses'
             cand --allow-empty 'Let an empty answer (NXDOMAIN, no A/AAAA records) remove addresses'
+            cand --force '--write/--watch: also rewrite read-only files, and files whose owner this user cannot keep (they become this user''s)'
             cand --tcp 'Query over TCP instead of UDP'
             cand -v 'Say more about what is happening (repeatable)'
             cand --verbose 'Say more about what is happening (repeatable)'

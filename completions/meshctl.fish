@@ -395,6 +395,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l write -d 'Rewri
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l watch -d 'Run until SIGTERM: re-resolve each host at its TTL and write as --write does (with or without --write)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l all-static -d 'Also manage STATIC/NONE entries with one DNS-looking host and pinned addresses'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l allow-empty -d 'Let an empty answer (NXDOMAIN, no A/AAAA records) remove addresses'
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l force -d '--write/--watch: also rewrite read-only files, and files whose owner this user cannot keep (they become this user\'s)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l tcp -d 'Query over TCP instead of UDP'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s q -l quiet -d 'Print only results and errors'

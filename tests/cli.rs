@@ -35,3 +35,5 @@ mod schema_crosscheck;
 mod simulate;
 #[path = "cli/sync.rs"]
 mod sync;
+#[path = "cli/sync_write.rs"]
+mod sync_write;
