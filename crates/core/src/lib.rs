@@ -4,12 +4,13 @@
 //! [`schema`] (the CRD's rejections) → [`workspace`] (the one input pipeline) →
 //! [`engine`] (compile, decide, explain) and [`rules`] (findings).
 //! [`dns`], [`generate`] and [`target`] serve the commands that resolve and generate; [`sync`]
-//! keeps pinned addresses equal to what DNS answers.
+//! keeps pinned addresses equal to what DNS answers; [`escape`] makes input text safe to log.
 //! Only loading and DNS do I/O; the binary crate renders, the proxy crate enforces.
 
 pub mod dns;
 pub mod engine;
 pub mod envoy;
+pub mod escape;
 pub mod expect;
 pub mod generate;
 pub mod load;
