@@ -23,6 +23,8 @@ mod envoy;
 mod gen_serviceentry;
 #[path = "cli/global.rs"]
 mod global;
+#[path = "cli/log_escape.rs"]
+mod log_escape;
 #[path = "cli/proxy.rs"]
 mod proxy;
 #[path = "cli/redaction.rs"]

@@ -18,6 +18,7 @@ use anyhow::bail;
 use crate::cli::{GlobalArgs, SyncArgs, SyncFormat};
 use crate::render::{self, Summary};
 use crate::{ExitStatus, Io};
+use meshctl_core::escape::Escaped;
 use meshctl_core::sync::{self, Settings};
 use meshctl_core::workspace::Sources;
 
@@ -147,7 +148,8 @@ fn print_documents(planned: &[Planned<'_>], io: &mut Io<'_>) -> anyhow::Result<(
     Ok(())
 }
 
-/// `--write`: each file with a change written atomically, one line per changed entry.
+/// `--write`: each file with a change written atomically, one line per changed entry (escaped:
+/// a file name or host cannot add a line of its own).
 fn write_files(
     planned: &[Planned<'_>],
     replan: &rewrite::Replan<'_>,
@@ -163,10 +165,13 @@ fn write_files(
                     entries += 1;
                     writeln!(
                         io.out,
-                        "{}: {}: {}",
-                        entry.origin,
-                        entry.resource,
-                        report::describe(entry, plan, args.grace)
+                        "{}",
+                        Escaped(&format!(
+                            "{}: {}: {}",
+                            entry.origin,
+                            entry.resource,
+                            report::describe(entry, plan, args.grace)
+                        ))
                     )?;
                 }
             }
@@ -181,10 +186,13 @@ fn write_files(
         if !matches!(plan.status, sync::Status::InSync | sync::Status::Drift) {
             writeln!(
                 io.err,
-                "{}: {}: {}",
-                entry.origin,
-                entry.resource,
-                report::describe(entry, plan, args.grace)
+                "{}",
+                Escaped(&format!(
+                    "{}: {}: {}",
+                    entry.origin,
+                    entry.resource,
+                    report::describe(entry, plan, args.grace)
+                ))
             )?;
         }
     }

@@ -3,7 +3,8 @@
 //! `outbound|3306||db.example.com`, `PassthroughCluster`, `BlackHoleCluster`, response flags).
 //!
 //! Two formats: `text` (space-separated `key=value`, values with spaces quoted) for people and
-//! `json` (one object per line) for machines. The sink is any `Write`, so tests read it back
+//! `json` (one object per line) for machines. Both keep a record on one line whatever its values
+//! hold: text quotes and escapes a value with control characters, JSON escapes them anyway. The sink is any `Write`, so tests read it back
 //! from memory; lines are written whole under a mutex so concurrent connections never
 //! interleave. The decision log (stderr, `tracing`) is separate and says *why*; this log says
 //! *what happened*.
@@ -14,6 +15,8 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
+
+use meshctl_core::escape::escape;
 
 /// `--log-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,7 +120,9 @@ pub(crate) fn render(r: &AccessRecord, format: LogFormat) -> String {
             let quote = |s: &str| {
                 if s.is_empty() {
                     "-".to_owned()
-                } else if s.contains(' ') || s.contains('"') {
+                } else if s.contains(' ') || s.contains('"') || escape(s) != s {
+                    // Debug quoting escapes control characters: a cluster name built from a
+                    // host or an error text cannot end the line and forge the next record.
                     format!("{s:?}")
                 } else {
                     s.to_owned()
@@ -168,6 +173,26 @@ mod tests {
         assert_eq!(
             render(&record(), LogFormat::Text),
             "1970-01-01T00:00:00.000Z duration_ms=12 client=127.0.0.1:40000 destination=203.0.113.7:3306 verdict=ALLOW service_entry=default/db upstream_cluster=outbound|3306||db.example.com upstream=203.0.113.7:3306 bytes_sent=10 bytes_received=20 response_flags=- close_reason=\"idle timeout\"\n"
+        );
+    }
+
+    #[test]
+    fn values_cannot_forge_a_record() {
+        let mut r = record();
+        r.service_entry = Some("default/a\nFAKE LOG LINE".into());
+        r.upstream_cluster = "outbound|3306||\x1b[31mdb.example.com".into();
+        r.close_reason = "reset\r\nverdict=ALLOW".into();
+        for format in [LogFormat::Text, LogFormat::Json] {
+            let line = render(&r, format);
+            assert_eq!(line.matches('\n').count(), 1, "{line}");
+            assert!(line.ends_with('\n') && !line.contains('\r') && !line.contains('\x1b'));
+        }
+        let text = render(&r, LogFormat::Text);
+        assert!(
+            text.contains(r#"service_entry="default/a\nFAKE LOG LINE""#)
+                && text.contains(r#"upstream_cluster="outbound|3306||\u{1b}[31mdb.example.com""#)
+                && text.contains(r#"close_reason="reset\r\nverdict=ALLOW""#),
+            "{text}"
         );
     }
 

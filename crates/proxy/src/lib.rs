@@ -25,6 +25,7 @@ pub mod diff;
 pub mod drift;
 pub mod iptables;
 pub mod limits;
+pub mod log_line;
 pub mod metrics;
 pub mod orig_dst;
 mod pipe;

@@ -21,6 +21,7 @@ use crate::Io;
 use crate::cli::{AdminAddr, SyncArgs, SyncFormat};
 use crate::render;
 use meshctl_core::dns::ResolverSettings;
+use meshctl_core::escape::Escaped;
 use meshctl_core::load::LoadOptions;
 use meshctl_core::sync::schedule::{Bounds, Schedule, random_unit};
 use meshctl_core::sync::{self, Settings, Status};
@@ -45,10 +46,12 @@ pub(super) struct WatchPlan<'a> {
     pub(super) args: &'a SyncArgs,
 }
 
-/// One timestamped log line on stderr; a log that cannot be written is not worth dying for.
+/// One timestamped log line on stderr, escaped so that a file name, host or error text in it
+/// can never end the line and forge the next; a log that cannot be written is not worth dying
+/// for.
 fn log(err: &mut dyn Write, message: &str) {
     let now = humantime::format_rfc3339_millis(SystemTime::now());
-    let _ = writeln!(err, "{now} {message}");
+    let _ = writeln!(err, "{now} {}", Escaped(message));
 }
 
 /// Runs until SIGTERM/SIGINT. The first read of the files must succeed (bad input is exit 2);
