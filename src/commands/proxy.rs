@@ -149,10 +149,7 @@ fn open_access_log(args: &ProxyArgs) -> anyhow::Result<Option<AccessLog>> {
         Box::new(std::io::stderr())
     } else {
         Box::new(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
+            meshctl_proxy::open_access_log(path)
                 .with_context(|| format!("opening the access log `{}`", path.display()))?,
         )
     };

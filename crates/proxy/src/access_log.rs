@@ -106,6 +106,38 @@ impl AccessLog {
     }
 }
 
+/// Opens the access log file `path` for appending, creating it with mode 0640 (the log names
+/// clients and destinations; it is not for every local user). The proxy usually runs as root,
+/// so a symbolic link at `path` is followed only when root or this process's user owns it: a
+/// link another user planted (in `/tmp`, in a shared volume) cannot make the proxy append to a
+/// file of its choosing, while `/dev/stdout` and links an administrator made keep working.
+/// Linux's `fs.protected_symlinks` draws the same line, but only in sticky directories.
+///
+/// # Errors
+/// A link owned by another user, or any I/O error.
+pub fn open_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
+    if let Ok(meta) = std::fs::symlink_metadata(path)
+        && meta.file_type().is_symlink()
+    {
+        let me = rustix::process::geteuid().as_raw();
+        if meta.uid() != 0 && meta.uid() != me {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "a symbolic link owned by uid `{}`; the access log follows only links owned by root or by uid `{me}`",
+                    meta.uid()
+                ),
+            ));
+        }
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o640)
+        .open(path)
+}
+
 /// One record as a line (with its newline).
 #[must_use]
 pub(crate) fn render(r: &AccessRecord, format: LogFormat) -> String {
@@ -194,6 +226,42 @@ mod tests {
                 && text.contains(r#"close_reason="reset\r\nverdict=ALLOW""#),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_new_log_file_is_not_world_readable() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = std::env::temp_dir().join(format!("meshctl-alog-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("access.log");
+        drop(open_file(&path).expect("open"));
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode & 0o007, 0, "{mode:o}");
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+
+    /// Needs root to plant a link owned by someone else; as another user only the own-link
+    /// case runs.
+    #[test]
+    fn a_link_planted_by_another_user_is_not_followed() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = std::env::temp_dir().join(format!("meshctl-alink-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let victim = dir.join("victim");
+        std::fs::write(&victim, "secret\n").expect("write");
+        let link = dir.join("access.log");
+        std::os::unix::fs::symlink(&victim, &link).expect("link");
+        drop(open_file(&link).expect("a link of this user's is followed"));
+        if rustix::process::geteuid().is_root() {
+            std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).expect("lchown");
+            assert_eq!(std::fs::symlink_metadata(&link).expect("meta").uid(), 65534);
+            let err = open_file(&link).expect_err("planted link refused");
+            assert_eq!(err.kind(), std::io::ErrorKind::PermissionDenied, "{err}");
+            assert_eq!(std::fs::read_to_string(&victim).expect("read"), "secret\n");
+        }
+        std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 
     #[test]

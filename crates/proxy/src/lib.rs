@@ -52,7 +52,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tracing::Instrument as _;
 
-pub use access_log::{AccessLog, AccessRecord, LogFormat};
+pub use access_log::{AccessLog, AccessRecord, LogFormat, open_file as open_access_log};
 pub use metrics::Metrics;
 pub use policy::Policy;
 pub use upstream::Resolver;
