@@ -158,3 +158,50 @@ fn a_hard_linked_file_is_refused() {
     assert_eq!(std::fs::read(&other).expect("read"), before);
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
+
+/// As root, runs sync as `nobody` on a file root owns but lets everyone write: a rewrite by
+/// `nobody` cannot keep the owner, so it is refused, and `--force` writes it owned by `nobody`
+/// with its mode kept. Without root there is no second user to be; the test only runs as root.
+#[test]
+fn a_foreign_owner_that_cannot_be_kept_needs_force() {
+    use std::os::unix::fs::MetadataExt as _;
+    use std::os::unix::process::CommandExt as _;
+    if std::fs::metadata("/proc/self").map_or(true, |m| m.uid() != 0) {
+        return;
+    }
+    let dns = TestDns::start();
+    let (dir, file) = scratch("owner");
+    for d in [&dir, &dir.join("sub")] {
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o777)).expect("chmod dir");
+    }
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    let before = std::fs::read(&file).expect("read");
+    let as_nobody = |extra: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_meshctl"))
+            .args(["sync", "--write", "--nameserver"])
+            .arg(dns.nameserver_arg())
+            .args(extra)
+            .arg(&file)
+            .uid(65534)
+            .gid(65534)
+            .output()
+            .expect("runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).replace(&dir.display().to_string(), "[TMP]"),
+        )
+    };
+    let (code, stderr) = as_nobody(&[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: `[TMP]/sub/entries.yaml` belongs to uid `0` gid `0`"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&file).expect("read"), before);
+    let (code, stderr) = as_nobody(&["--force"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let meta = std::fs::metadata(&file).expect("meta");
+    assert_eq!((meta.uid(), meta.mode() & 0o777), (65534, 0o666));
+    assert_ne!(std::fs::read(&file).expect("read"), before);
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
