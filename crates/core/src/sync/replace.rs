@@ -157,10 +157,12 @@ pub(super) fn replace(
     result.map(|()| dir)
 }
 
+/// Opens `path` for reading without following a final symlink, and without blocking should
+/// someone have put a FIFO there since it was read.
 fn open_nofollow(path: &Path) -> std::io::Result<File> {
     OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK)
         .open(path)
 }
 
@@ -170,7 +172,7 @@ fn read_only(path: &Path, meta: &std::fs::Metadata) -> bool {
     meta.mode() & 0o200 == 0
         || OpenOptions::new()
             .write(true)
-            .custom_flags(libc::O_NOFOLLOW)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK)
             .open(path)
             .is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied)
 }

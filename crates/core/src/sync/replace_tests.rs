@@ -217,3 +217,18 @@ fn a_file_already_changed_is_not_replaced() {
     assert_eq!(std::fs::read_to_string(&file).expect("read"), "theirs\n");
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
+
+#[test]
+fn a_fifo_put_in_the_files_place_is_refused_without_blocking() {
+    let dir = scratch("fifo");
+    let file = dir.join("db.yaml");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&file)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+    let err = write_atomic(&file, b"old\n", b"new\n", false).expect_err("refused");
+    assert!(matches!(err, WriteError::NotAFile { .. }), "{err}");
+    assert_eq!(names(&dir), ["db.yaml"]);
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
