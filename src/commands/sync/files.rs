@@ -68,19 +68,26 @@ pub(super) fn load(
         resources: listing.service_entries.len() + listing.sidecars.len(),
     };
     for name in &listing.files {
-        let text = std::fs::read_to_string(&**name).with_context(|| format!("reading `{name}`"))?;
-        let inputs = load::load_bytes(name, text.as_bytes(), options)?.into_valid()?;
-        let managed = sync::find(&inputs, all_static)?;
-        if !managed.is_empty() {
-            tree.files.push(File {
-                path: name.clone(),
-                text,
-                inputs,
-                managed,
-            });
-        }
+        tree.files.extend(read_one(name, options, all_static)?);
     }
     Ok(tree)
+}
+
+/// Reads one file, loaded from exactly the bytes read; `None` when it holds no managed entry.
+pub(super) fn read_one(
+    name: &Arc<str>,
+    options: &LoadOptions,
+    all_static: bool,
+) -> anyhow::Result<Option<File>> {
+    let text = std::fs::read_to_string(&**name).with_context(|| format!("reading `{name}`"))?;
+    let inputs = load::load_bytes(name, text.as_bytes(), options)?.into_valid()?;
+    let managed = sync::find(&inputs, all_static)?;
+    Ok((!managed.is_empty()).then(|| File {
+        path: name.clone(),
+        text,
+        inputs,
+        managed,
+    }))
 }
 
 /// The plans of one file.
@@ -153,17 +160,27 @@ pub(super) fn plan_all<'t>(
 ) -> Vec<Planned<'t>> {
     tree.files
         .iter()
-        .map(|file| Planned {
-            file,
-            plans: file
-                .managed
-                .iter()
-                .filter_map(|m| {
-                    let answer = answers.get(&m.host)?;
-                    Some((m, sync::plan(m, answer, now, settings)))
-                })
-                .collect(),
-        })
+        .map(|file| plan_file(file, answers, now, settings))
         .filter(|p| !p.plans.is_empty())
         .collect()
+}
+
+/// Plans the managed entries of one file whose host is in `answers`.
+pub(super) fn plan_file<'t>(
+    file: &'t File,
+    answers: &BTreeMap<String, Result<Lookup, DnsError>>,
+    now: SystemTime,
+    settings: Settings,
+) -> Planned<'t> {
+    Planned {
+        file,
+        plans: file
+            .managed
+            .iter()
+            .filter_map(|m| {
+                let answer = answers.get(&m.host)?;
+                Some((m, sync::plan(m, answer, now, settings)))
+            })
+            .collect(),
+    }
 }
