@@ -295,7 +295,10 @@ fn whole_family_halves(prefix: ipnet::IpNet) -> Vec<ipnet::IpNet> {
     if prefix.prefix_len() != 0 {
         return vec![prefix];
     }
-    prefix.subnets(1).map(Iterator::collect).unwrap_or_else(|_| vec![prefix])
+    prefix
+        .subnets(1)
+        .map(Iterator::collect)
+        .unwrap_or_else(|_| vec![prefix])
 }
 
 fn tcp_proxy(cluster: &str) -> Value {
