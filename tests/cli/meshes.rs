@@ -117,16 +117,17 @@ fn patches_and_bases_are_never_linted_on_their_own() {
     );
 }
 
+struct Case {
+    mesh: &'static str,
+    dest: &'static str,
+    want: &'static str,
+    code: i32,
+}
+
 #[test]
 fn simulate_decides_in_the_mesh_it_is_given() {
     if !have_kubectl() {
         return;
-    }
-    struct Case {
-        mesh: &'static str,
-        dest: &'static str,
-        want: &'static str,
-        code: i32,
     }
     let cases = [
         // The address the prod overlay patches in is allowed in prod only.

@@ -297,8 +297,7 @@ fn whole_family_halves(prefix: ipnet::IpNet) -> Vec<ipnet::IpNet> {
     }
     prefix
         .subnets(1)
-        .map(Iterator::collect)
-        .unwrap_or_else(|_| vec![prefix])
+        .map_or_else(|_| vec![prefix], Iterator::collect)
 }
 
 fn tcp_proxy(cluster: &str) -> Value {

@@ -25,7 +25,7 @@ pub(crate) fn remap(inputs: &mut Inputs, rendered: &[u8], root: &Path) {
     let docs = load::read_nodes(rendered).unwrap_or_default();
     let mut sources = Sources::default();
     // Where each rendered document starts, and the source document it came from.
-    let mut map: Vec<(Pos, Option<(Arc<str>, Arc<Node>)>)> = docs
+    let mut map: Vec<(Pos, Option<SourceDoc>)> = docs
         .iter()
         .map(|doc| (doc.pos, sources.source_of(doc, root)))
         .collect();
@@ -81,6 +81,9 @@ pub(crate) fn remap(inputs: &mut Inputs, rendered: &[u8], root: &Path) {
     }
 }
 
+/// A source file's path and the document a rendered one came from.
+type SourceDoc = (Arc<str>, Arc<Node>);
+
 /// Source files read once per render.
 #[derive(Default)]
 struct Sources {
@@ -89,7 +92,7 @@ struct Sources {
 
 impl Sources {
     /// The file and source document of a rendered document, from its origin annotation.
-    fn source_of(&mut self, doc: &Node, root: &Path) -> Option<(Arc<str>, Arc<Node>)> {
+    fn source_of(&mut self, doc: &Node, root: &Path) -> Option<SourceDoc> {
         let annotation = doc
             .get("metadata")?
             .get("annotations")?
