@@ -11,7 +11,7 @@
 //! configuration no longer allows. `reload` turns file changes (`watcher`), a periodic rescan
 //! and SIGHUP into new policies (`policy`), refusing what must not replace the one in force,
 //! and logs `diff`'s lines; `status` tracks whether memory matches the disk; `admin` serves
-//! metrics, health, readiness and the config dump; `iptables` prints the capture rules for
+//! metrics, health, readiness and the config dump through `http`, the hardened server; `iptables` prints the capture rules for
 //! transparent mode (IPv4 and IPv6); `limits` raises the open-files limit at start; `drift` resolves the source hosts of
 //! pinned entries and reports DNS drift without changing any decision.
 //!
@@ -23,6 +23,7 @@ pub mod admin;
 mod conn;
 pub mod diff;
 pub mod drift;
+pub mod http;
 pub mod iptables;
 pub mod limits;
 pub mod metrics;

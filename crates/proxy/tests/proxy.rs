@@ -23,3 +23,6 @@ mod field;
 
 #[path = "proxy/workers.rs"]
 mod workers;
+
+#[path = "proxy/slowloris.rs"]
+pub(crate) mod slowloris;
