@@ -34,6 +34,7 @@ pub mod reload;
 mod route;
 pub mod sni;
 pub mod splice;
+mod stability;
 pub mod status;
 mod trigger;
 pub mod upstream;

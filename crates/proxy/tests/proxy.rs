@@ -26,3 +26,6 @@ mod workers;
 
 #[path = "proxy/slowloris.rs"]
 pub(crate) mod slowloris;
+
+#[path = "proxy/stability.rs"]
+mod stability;
