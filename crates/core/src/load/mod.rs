@@ -6,6 +6,7 @@
 //! they are collected in [`Inputs::problems`] so `check` can report them all while commands that
 //! need a clean input refuse to continue.
 
+mod budget;
 mod calls;
 mod classify;
 pub mod node;
