@@ -258,7 +258,10 @@ pub async fn serve(
                 }
             }
             Err(e) => {
-                tracing::warn!("accept on {local} failed: {e}; retrying in {ACCEPT_BACKOFF:?}");
+                tracing::warn!(
+                    "accept on {local} failed: {e}; retrying in {}",
+                    humantime::format_duration(ACCEPT_BACKOFF)
+                );
                 tokio::select! {
                     () = &mut shutdown => break,
                     () = tokio::time::sleep(ACCEPT_BACKOFF) => {}
@@ -275,7 +278,8 @@ async fn drain(mut tasks: JoinSet<()>, timeout: Duration, local: SocketAddr) -> 
     let open = tasks.len();
     if open > 0 {
         tracing::info!(
-            "{local}: stopped accepting; draining {open} connection(s) for up to {timeout:?}"
+            "{local}: stopped accepting; draining {open} connection(s) for up to {}",
+            humantime::format_duration(timeout)
         );
     }
     let deadline = tokio::time::sleep(timeout);

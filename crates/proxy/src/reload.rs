@@ -331,7 +331,8 @@ pub fn start(
         Ok(w) => Some(w),
         Err(e) => {
             tracing::warn!(
-                "cannot watch the configuration files ({e}); changes are found by the {RESCAN:?} rescan and SIGHUP"
+                "cannot watch the configuration files ({e}); changes are found by the {} rescan and SIGHUP",
+                humantime::format_duration(RESCAN)
             );
             None
         }
