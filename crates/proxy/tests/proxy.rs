@@ -25,7 +25,7 @@ mod field;
 mod workers;
 
 #[path = "proxy/slowloris.rs"]
-pub(crate) mod slowloris;
+mod slowloris;
 
 #[path = "proxy/stability.rs"]
 mod stability;

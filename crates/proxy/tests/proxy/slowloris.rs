@@ -60,7 +60,7 @@ async fn probe(addr: SocketAddr, path: &str) -> bool {
 
 /// Starts [`TRICKLERS`] tricklers on `path`, lets them take the server's slots, then sends
 /// [`PROBES`] probes [`PROBE_EVERY`] apart and returns how many were answered.
-pub(crate) async fn probes_answered_under_slowloris(addr: SocketAddr, path: &'static str) -> usize {
+async fn probes_answered_under_slowloris(addr: SocketAddr, path: &'static str) -> usize {
     let (stop, stopped) = watch::channel(false);
     let tricklers: Vec<_> = (0..TRICKLERS)
         .map(|_| tokio::spawn(trickle(addr, path, stopped.clone())))
