@@ -1,5 +1,5 @@
-//! The parse budgets as serde-saphyr enforces them, and what a breach says to the person whose
-//! file it is.
+//! The parse budgets ([`Limits`]), as serde-saphyr enforces them, and what a breach says to
+//! the person whose file it is.
 //!
 //! serde-saphyr names a breached budget by its Rust variant (`budget breached: Depth { depth:
 //! 65 }`) and its alias limits by field names (`total_replayed_events=100001 > 100000`); a user
@@ -10,7 +10,35 @@
 
 use serde_saphyr::budget::BudgetBreach;
 
-use super::parse::Limits;
+/// Parse budgets. The defaults comfortably fit real Kubernetes manifests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest file or stdin accepted, in bytes.
+    pub max_bytes: usize,
+    /// Deepest nesting of mappings and sequences.
+    pub max_depth: usize,
+    /// Most alias (`*ref`) uses in one file.
+    pub max_aliases: usize,
+    /// Most events replayed or recorded through anchors and aliases in one file.
+    pub max_alias_events: usize,
+    /// Most YAML nodes in one file (after alias expansion).
+    pub max_nodes: usize,
+    /// Most documents in one file.
+    pub max_documents: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 64 * 1024 * 1024,
+            max_depth: 64,
+            max_aliases: 10_000,
+            max_alias_events: 100_000,
+            max_nodes: 4_000_000,
+            max_documents: 100_000,
+        }
+    }
+}
 
 /// The serde-saphyr budget for `limits`. Budgets meshctl does not set keep serde-saphyr's
 /// defaults, and the messages below read them from here, so they always name the value in

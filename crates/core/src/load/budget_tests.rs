@@ -1,4 +1,5 @@
-use super::super::parse::{self, Limits};
+use super::super::parse;
+use super::Limits;
 
 /// The one-line message for `text` parsed under `limits`.
 fn message(text: &str, limits: Limits) -> String {

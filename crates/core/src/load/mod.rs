@@ -22,9 +22,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+pub use budget::Limits;
 pub use calls::{CallsError, load_calls};
 pub use node::{Node, Pos};
-pub use parse::Limits;
 pub use source_error::SourceError;
 pub use walk::WalkOptions;
 

@@ -5,39 +5,9 @@
 
 use serde::de::DeserializeOwned;
 
-use super::budget;
+use super::budget::{self, Limits};
 use super::node::{Node, Pos, Value};
 use super::peek::Document;
-
-/// Parse budgets. The defaults comfortably fit real Kubernetes manifests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Largest file or stdin accepted, in bytes.
-    pub max_bytes: usize,
-    /// Deepest nesting of mappings and sequences.
-    pub max_depth: usize,
-    /// Most alias (`*ref`) uses in one file.
-    pub max_aliases: usize,
-    /// Most events replayed or recorded through anchors and aliases in one file.
-    pub max_alias_events: usize,
-    /// Most YAML nodes in one file (after alias expansion).
-    pub max_nodes: usize,
-    /// Most documents in one file.
-    pub max_documents: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_bytes: 64 * 1024 * 1024,
-            max_depth: 64,
-            max_aliases: 10_000,
-            max_alias_events: 100_000,
-            max_nodes: 4_000_000,
-            max_documents: 100_000,
-        }
-    }
-}
 
 /// A file that could not be parsed: where and why, in one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
