@@ -17,8 +17,10 @@
 //! half-way leaves a valid prefix on disk, and applying it at once revoked every connection
 //! to the entries it had not written back yet, although the file was whole again 600 ms later.
 //! A change that only adds is applied after the debounce, as before: it cannot revoke anything,
-//! and a prefix that widens is narrowed back by the rest of the write. SIGHUP skips the wait
-//! (whoever sends it says the files are complete).
+//! and a prefix that widens is narrowed back by the rest of the write. Files that keep changing
+//! cannot postpone a narrowing change for ever either: [`MAX_STABLE_WAIT`] after the burst's
+//! first event, the last configuration read whole is applied. SIGHUP skips the wait (whoever
+//! sends it says the files are complete).
 //!
 //! Rebuilding is `policy::build` (workspace → admission → compile). The result replaces the policy only
 //! when it is valid *and* the files hold at least one Istio resource — a ServiceEntry, a Sidecar
@@ -60,6 +62,11 @@ pub const RESCAN: Duration = Duration::from_secs(2);
 /// How long the files must hold the same content before a change that takes something away
 /// is applied.
 pub const STABLE: Duration = Duration::from_secs(1);
+
+/// Longest wait from the first file event of a burst to applying a change that takes something
+/// away, when the files never hold still for [`STABLE`]: content that changes every 100 ms must
+/// still take effect within the README's 2 s.
+pub const MAX_STABLE_WAIT: Duration = Duration::from_millis(1500);
 
 /// How often the files are fingerprinted while a change is pending (settling or waiting to
 /// be stable).
@@ -390,6 +397,7 @@ pub async fn run(
             }
         };
         let mut why = first;
+        let deadline = Instant::now() + MAX_STABLE_WAIT;
         loop {
             if why != Trigger::Signal {
                 why = settle_sampling(why, &mut triggers, &mut stability, &files).await;
@@ -405,7 +413,20 @@ pub async fn run(
                 why = Trigger::File;
                 continue;
             }
-            match confirm(pending.on_disk, &mut stability, &mut triggers, &files).await {
+            if Instant::now() >= deadline {
+                // The files never held still for STABLE; this is the last whole reading.
+                apply(&tx, &metrics, *pending, why);
+                break;
+            }
+            match confirm(
+                pending.on_disk,
+                deadline,
+                &mut stability,
+                &mut triggers,
+                &files,
+            )
+            .await
+            {
                 Confirmed::Stable => {
                     apply(&tx, &metrics, *pending, why);
                     break;
@@ -420,7 +441,7 @@ pub async fn run(
 
 /// How waiting for a narrowing change's files to be stable ended.
 enum Confirmed {
-    /// They held the content it was built from for [`STABLE`].
+    /// They held the content it was built from for [`STABLE`], or until the deadline.
     Stable,
     /// They changed: build again from what they hold now.
     Changed,
@@ -430,9 +451,11 @@ enum Confirmed {
     Closed,
 }
 
-/// Waits until the files have held `built_from` for [`STABLE`], sampling every [`SAMPLE`].
+/// Waits until the files have held `built_from` for [`STABLE`] (or still hold it at
+/// `deadline`), sampling every [`SAMPLE`].
 async fn confirm(
     built_from: Fingerprint,
+    deadline: Instant,
     stability: &mut Stability,
     triggers: &mut mpsc::UnboundedReceiver<Trigger>,
     files: &[PathBuf],
@@ -446,7 +469,7 @@ async fn confirm(
         if on_disk != built_from {
             return Confirmed::Changed;
         }
-        let due = since + STABLE;
+        let due = (since + STABLE).min(deadline);
         if now >= due {
             return Confirmed::Stable;
         }

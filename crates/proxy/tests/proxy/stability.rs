@@ -130,3 +130,32 @@ async fn identical_rewrites_are_no_reload() {
         "only the first load\n{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_that_never_hold_still_cannot_postpone_a_narrowing_change() {
+    let dir = scratch();
+    let path = dir.join("entry.yaml");
+    let db = entry("db", "203.0.113.7/32", 3306);
+    std::fs::write(
+        &path,
+        format!("{db}{}", entry("a-v0", "198.51.100.1/32", 3306)),
+    )
+    .expect("write");
+    let (rx, _metrics) = reloader(&dir).await;
+    assert!(allows(&rx.borrow(), "203.0.113.7"));
+    // Every write is another change (the entry's name carries a version), and each one takes
+    // `db` away: the content is never the same for `reload::STABLE`.
+    let writer = tokio::spawn(async move {
+        for version in 1..100 {
+            let text = entry(&format!("a-v{version}"), "198.51.100.1/32", 3306);
+            std::fs::write(&path, text).expect("write");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    let took = within(&rx, 6, |p| !allows(p, "203.0.113.7")).await;
+    writer.abort();
+    assert!(
+        took.is_some_and(|t| t <= Duration::from_secs(2)),
+        "took {took:?}"
+    );
+}
