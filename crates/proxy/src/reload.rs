@@ -66,7 +66,7 @@ pub const STABLE: Duration = Duration::from_secs(1);
 /// Longest wait from the first file event of a burst to applying a change that takes something
 /// away, when the files never hold still for [`STABLE`]: content that changes every 100 ms must
 /// still take effect within the README's 2 s.
-pub const MAX_STABLE_WAIT: Duration = Duration::from_millis(1500);
+pub const MAX_STABLE_WAIT: Duration = Duration::from_secs(1);
 
 /// How often the files are fingerprinted while a change is pending (settling or waiting to
 /// be stable).
@@ -400,7 +400,11 @@ pub async fn run(
         let deadline = Instant::now() + MAX_STABLE_WAIT;
         loop {
             if why != Trigger::Signal {
-                why = settle_sampling(why, &mut triggers, &mut stability, &files).await;
+                // A narrowing change that keeps changing is not settled again past its
+                // deadline, but attempts stay at least a sample apart.
+                let now = Instant::now();
+                let latest = (now + MAX_DELAY).min(deadline).max(now + SAMPLE);
+                why = settle_sampling(why, &mut triggers, latest, &mut stability, &files).await;
             }
             rearm(watcher.as_ref());
             let gated = why != Trigger::Signal;
@@ -488,15 +492,16 @@ async fn confirm(
     }
 }
 
-/// [`settle`], fingerprinting the files every [`SAMPLE`] meanwhile so that how long they have
+/// [`settle_by`], fingerprinting the files every [`SAMPLE`] meanwhile so that how long they have
 /// held their content is known from the burst's first event on, not from its end.
 async fn settle_sampling(
     first: Trigger,
     triggers: &mut mpsc::UnboundedReceiver<Trigger>,
+    latest: Instant,
     stability: &mut Stability,
     files: &[PathBuf],
 ) -> Trigger {
-    let settled = settle(first, triggers);
+    let settled = settle_by(first, triggers, latest);
     tokio::pin!(settled);
     let mut samples = tokio::time::interval(SAMPLE);
     loop {
@@ -512,11 +517,15 @@ async fn settle_sampling(
     }
 }
 
-/// Waits until a burst of file events is over: [`DEBOUNCE`] of quiet, at most [`MAX_DELAY`]
-/// after it began. SIGHUP during the wait ends it at once.
-async fn settle(first: Trigger, triggers: &mut mpsc::UnboundedReceiver<Trigger>) -> Trigger {
+/// Waits until a burst of file events is over: [`DEBOUNCE`] of quiet, but no later than
+/// `latest` ([`MAX_DELAY`] after the burst began, or a narrowing change's deadline). SIGHUP
+/// during the wait ends it at once.
+async fn settle_by(
+    first: Trigger,
+    triggers: &mut mpsc::UnboundedReceiver<Trigger>,
+    latest: Instant,
+) -> Trigger {
     let began = Instant::now();
-    let latest = began + MAX_DELAY;
     let mut quiet_until = began + DEBOUNCE;
     loop {
         tokio::select! {
@@ -546,7 +555,10 @@ mod tests {
             }
         });
         let began = Instant::now();
-        assert_eq!(settle(Trigger::File, &mut rx).await, Trigger::File);
+        assert_eq!(
+            settle_by(Trigger::File, &mut rx, Instant::now() + MAX_DELAY).await,
+            Trigger::File
+        );
         let waited = began.elapsed();
         assert!(
             waited >= MAX_DELAY && waited < MAX_DELAY + Duration::from_millis(50),
@@ -560,7 +572,7 @@ mod tests {
         let (tx, mut rx) = mpsc::unbounded_channel();
         tx.send(Trigger::File).expect("send");
         let began = Instant::now();
-        settle(Trigger::File, &mut rx).await;
+        settle_by(Trigger::File, &mut rx, Instant::now() + MAX_DELAY).await;
         let waited = began.elapsed();
         assert!(
             waited >= DEBOUNCE && waited < DEBOUNCE + Duration::from_millis(20),
@@ -568,7 +580,10 @@ mod tests {
         );
         tx.send(Trigger::Signal).expect("send");
         let began = Instant::now();
-        assert_eq!(settle(Trigger::File, &mut rx).await, Trigger::Signal);
+        assert_eq!(
+            settle_by(Trigger::File, &mut rx, Instant::now() + MAX_DELAY).await,
+            Trigger::Signal
+        );
         assert!(
             began.elapsed() < Duration::from_millis(1),
             "SIGHUP does not wait"
