@@ -135,3 +135,21 @@ async fn a_full_server_closes_the_oldest_unfinished_request_for_a_complete_one()
     let closed = tokio::time::timeout(http::HEADER_TIMEOUT * 2, last.read(&mut buf)).await;
     assert!(matches!(closed, Ok(Ok(_) | Err(_))), "{closed:?}");
 }
+
+#[tokio::test]
+async fn a_connection_that_sends_nothing_is_closed_after_the_header_timeout() {
+    let addr = admin();
+    let mut silent = TcpStream::connect(addr).await.expect("connect");
+    let began = std::time::Instant::now();
+    let mut buf = [0u8; 64];
+    let closed = tokio::time::timeout(http::HEADER_TIMEOUT * 2, silent.read(&mut buf)).await;
+    assert!(
+        matches!(closed, Ok(Ok(_) | Err(_))),
+        "still open: {closed:?}"
+    );
+    assert!(
+        began.elapsed() >= http::HEADER_TIMEOUT / 2,
+        "{:?}",
+        began.elapsed()
+    );
+}
