@@ -264,6 +264,24 @@ fn sync_follows_a_refused_answer_only_when_allowed_and_records_it() {
     let dns = TestDns::start();
     let dir = scratch("allow");
     let file = dir.join("metadata.example.com.yaml");
+    // `-o yaml` prints what `--write` would write, the record included.
+    let printed = sync(
+        &dns,
+        &file,
+        &[
+            "-o",
+            "yaml",
+            "--grace",
+            "0s",
+            "--allow-address-class",
+            "link-local",
+        ],
+    );
+    assert!(
+        printed.contains("meshctl.dev/allowed-address-classes: link-local")
+            || printed.contains("meshctl.dev/allowed-address-classes: \"link-local\""),
+        "{printed}"
+    );
     let got = sync(
         &dns,
         &file,

@@ -145,6 +145,13 @@ impl Planned<'_> {
                         .annotations
                         .insert(DEPARTED_ANNOTATION.to_owned(), plan.departed.to_string());
                 }
+                // What `--write` records when a flag lets an address class through.
+                if let Some(allowed) = plan.record_allowed {
+                    se.metadata.annotations.insert(
+                        meshctl_core::pinning::ALLOWED_ANNOTATION.to_owned(),
+                        allowed.to_string(),
+                    );
+                }
                 Some(se)
             })
             .collect()
