@@ -81,24 +81,6 @@ pub enum WorkspaceError {
         "--mesh-config `{0}` holds no mesh configuration (a MeshConfig, the istio ConfigMap or an IstioOperator)"
     )]
     NoMeshConfig(String),
-    /// The inputs hold several meshes and the command decides for one.
-    #[error(
-        "the inputs hold {} meshes and this command decides for one; pick it with --mesh NAME: {}",
-        .0.len(),
-        .0.join(", ")
-    )]
-    AmbiguousMesh(Vec<String>),
-    /// `--mesh` names no mesh of the inputs.
-    #[error("--mesh `{name}` names no mesh of the inputs; they hold: {}", .meshes.join(", "))]
-    UnknownMesh {
-        /// The flag's value.
-        name: String,
-        /// The meshes found.
-        meshes: Vec<String>,
-    },
-    /// A kustomization could not be rendered.
-    #[error(transparent)]
-    Kustomize(#[from] crate::meshes::RenderError),
     /// Two mesh configs among the inputs set different outbound policies.
     #[error(
         "mesh configs disagree on the outbound policy: {first} ({first_policy}) and {other} ({other_policy}); pass one with --mesh-config"

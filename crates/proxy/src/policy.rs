@@ -86,6 +86,9 @@ pub enum Rejected {
     /// Unreadable input or ambiguous mesh settings.
     #[error("{0}")]
     Load(#[from] meshctl_core::workspace::WorkspaceError),
+    /// The meshes of the inputs could not be built, or `--mesh` does not pick one.
+    #[error("{0}")]
+    Mesh(meshctl_core::meshes::MeshError),
     /// Istio would not admit some resources.
     #[error("{count} resource(s) Istio would reject: {quoted}")]
     Admission {
@@ -105,6 +108,16 @@ pub enum Rejected {
         /// The first few, `file:line:col: MSH401 message`.
         quoted: String,
     },
+}
+
+impl From<meshctl_core::meshes::MeshError> for Rejected {
+    /// A workspace error stays [`Rejected::Load`], whichever mesh it came from.
+    fn from(error: meshctl_core::meshes::MeshError) -> Self {
+        match error {
+            meshctl_core::meshes::MeshError::Workspace(error) => Rejected::Load(error),
+            other => Rejected::Mesh(other),
+        }
+    }
 }
 
 /// Builds the workspace, refuses it when Istio would reject part of it (or, with `--strict`,

@@ -33,6 +33,35 @@ use crate::load::{self, Inputs, WalkOptions};
 use crate::workspace::{Sources, Workspace, WorkspaceError};
 use kustomization::normalize;
 
+/// Why the meshes of the inputs could not be built or chosen.
+#[derive(Debug, thiserror::Error)]
+pub enum MeshError {
+    /// One mesh's workspace could not be built.
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    /// A path could not be read.
+    #[error(transparent)]
+    Source(#[from] crate::load::SourceError),
+    /// A kustomization could not be rendered.
+    #[error(transparent)]
+    Kustomize(#[from] RenderError),
+    /// The inputs hold several meshes and the command decides for one.
+    #[error(
+        "the inputs hold {} meshes and this command decides for one; pick it with --mesh NAME: {}",
+        .0.len(),
+        .0.join(", ")
+    )]
+    Ambiguous(Vec<String>),
+    /// `--mesh` names no mesh of the inputs.
+    #[error("--mesh `{name}` names no mesh of the inputs; they hold: {}", .meshes.join(", "))]
+    Unknown {
+        /// The flag's value.
+        name: String,
+        /// The meshes found.
+        meshes: Vec<String>,
+    },
+}
+
 /// The name of the scope that holds what no root claims.
 pub const DEFAULT_SCOPE: &str = "default";
 
@@ -110,13 +139,13 @@ pub struct ScopeOptions {
 /// Finds the meshes in `sources` and builds each one's workspace.
 ///
 /// # Errors
-/// [`WorkspaceError`] when an input cannot be read, one mesh's settings are ambiguous, or a
+/// [`MeshError`] when an input cannot be read, one mesh's settings are ambiguous, or a
 /// kustomization cannot be rendered.
 pub fn load(
     sources: &Sources,
     walk: &WalkOptions,
     options: &ScopeOptions,
-) -> Result<Vec<Mesh>, WorkspaceError> {
+) -> Result<Vec<Mesh>, MeshError> {
     if !options.configured.is_empty() {
         return configured(sources, walk, &options.configured);
     }
@@ -186,7 +215,7 @@ pub fn load(
             workspace: Workspace::from_inputs(part, sources.outbound_policy)?,
         });
     }
-    let rendered: Vec<Result<Mesh, WorkspaceError>> = kustomized
+    let rendered: Vec<Result<Mesh, MeshError>> = kustomized
         .roots
         .par_iter()
         .map(|root| kustomize_mesh(root, &given, sources, &load_options))
@@ -206,13 +235,13 @@ pub fn load(
 /// beside real meshes does not count.
 ///
 /// # Errors
-/// As [`load`], and [`WorkspaceError::AmbiguousMesh`] / [`WorkspaceError::UnknownMesh`].
+/// As [`load`], and [`MeshError::Ambiguous`] / [`MeshError::Unknown`].
 pub fn load_one(
     sources: &Sources,
     walk: &WalkOptions,
     options: &ScopeOptions,
     name: Option<&str>,
-) -> Result<Mesh, WorkspaceError> {
+) -> Result<Mesh, MeshError> {
     let mut meshes = load(sources, walk, options)?;
     if meshes.len() > 1 {
         meshes.retain(|m| !(m.scope.kind == RootKind::Default && m.workspace.is_empty()));
@@ -221,7 +250,7 @@ pub fn load_one(
     match name {
         Some(name) => {
             let Some(i) = meshes.iter().position(|m| m.scope.name == name) else {
-                return Err(WorkspaceError::UnknownMesh {
+                return Err(MeshError::Unknown {
                     name: name.to_owned(),
                     meshes: names,
                 });
@@ -229,7 +258,7 @@ pub fn load_one(
             Ok(meshes.swap_remove(i))
         }
         None if meshes.len() == 1 => Ok(meshes.swap_remove(0)),
-        None => Err(WorkspaceError::AmbiguousMesh(names)),
+        None => Err(MeshError::Ambiguous(names)),
     }
 }
 
@@ -238,7 +267,7 @@ fn configured(
     sources: &Sources,
     walk: &WalkOptions,
     specs: &[MeshSpec],
-) -> Result<Vec<Mesh>, WorkspaceError> {
+) -> Result<Vec<Mesh>, MeshError> {
     let given: Vec<PathBuf> = sources.paths.iter().map(|p| normalize(p)).collect();
     let mut meshes = Vec::new();
     for spec in specs {
@@ -311,7 +340,7 @@ struct Kustomized {
 }
 
 impl Kustomized {
-    fn find(dirs: &[PathBuf], walk: &WalkOptions) -> Result<Kustomized, WorkspaceError> {
+    fn find(dirs: &[PathBuf], walk: &WalkOptions) -> Result<Kustomized, MeshError> {
         let mut found = Kustomized::default();
         if dirs.is_empty() {
             return Ok(found);
@@ -334,7 +363,7 @@ impl Kustomized {
         let mut refs = Vec::new();
         for file in &files {
             let read = kustomization::references(file).map_err(|message| {
-                WorkspaceError::Kustomize(RenderError::Failed {
+                MeshError::Kustomize(RenderError::Failed {
                     dir: file.display().to_string(),
                     message,
                 })
@@ -431,8 +460,8 @@ fn kustomize_mesh(
     given: &[PathBuf],
     sources: &Sources,
     load_options: &load::LoadOptions,
-) -> Result<Mesh, WorkspaceError> {
-    let rendered = render::render(root).map_err(WorkspaceError::Kustomize)?;
+) -> Result<Mesh, MeshError> {
+    let rendered = render::render(root)?;
     let file = kustomization::file_in(root).unwrap_or_else(|| root.join("kustomization.yaml"));
     let shown = file.display().to_string();
     let mut inputs = load::load_bytes(&shown, &rendered, load_options)?;
