@@ -25,6 +25,8 @@ mod gen_serviceentry;
 mod global;
 #[path = "cli/proxy.rs"]
 mod proxy;
+#[path = "cli/real_files.rs"]
+mod real_files;
 #[path = "cli/redaction.rs"]
 mod redaction;
 #[path = "cli/resolve.rs"]

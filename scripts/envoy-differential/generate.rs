@@ -255,7 +255,14 @@ fn entry(rng: &mut Rng, i: usize) -> (Value, Vec<String>) {
         if !(dns && special.contains('/')) && !addresses.contains(&special) {
             addresses.push(special);
             let unspecified = meshctl_core::ip::is_unspecified_host(special);
-            tags.push(if unspecified { "address:unspecified" } else { "address:mapped" }.into());
+            tags.push(
+                if unspecified {
+                    "address:unspecified"
+                } else {
+                    "address:mapped"
+                }
+                .into(),
+            );
         }
     }
     let mut spec = json!({

@@ -123,7 +123,7 @@ fn check(
         // The files changed: check them again, so what is printed is what is left.
         return check(args, global, io, false);
     }
-    notes(inputs, global, io)?;
+    notes(inputs, global, args.output, io)?;
     let summary = Summary {
         files: inputs.files.len(),
         resources: inputs.service_entries.len()
@@ -154,11 +154,21 @@ fn check(
     Ok(status)
 }
 
-/// What `check` says on stderr about what it read: with `-v` every skipped file and why, and
+/// What `check` says on stderr about what it read: with `-v` every skipped file and why (a JSON
+/// object per line with `-o json`), and
 /// unless `-q` how to check a chart whose templates were skipped.
-fn notes(inputs: &load::Inputs, global: &GlobalArgs, io: &mut Io<'_>) -> anyhow::Result<()> {
+fn notes(
+    inputs: &load::Inputs,
+    global: &GlobalArgs,
+    format: CheckFormat,
+    io: &mut Io<'_>,
+) -> anyhow::Result<()> {
     if global.verbose > 0 {
-        render::rules::skipped(&inputs.skipped, io.err)?;
+        if format == CheckFormat::Json {
+            render::rules::skipped_json(&inputs.skipped, io.err)?;
+        } else {
+            render::rules::skipped(&inputs.skipped, io.err)?;
+        }
     }
     let templates = inputs
         .skipped

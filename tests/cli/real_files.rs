@@ -1,0 +1,85 @@
+//! Real repositories and rendered bundles: what is read, what is skipped and why, and that no
+//! skipped file hides a finding (`{{` in a rendered manifest's data is data, not a template).
+
+use super::common::{meshctl, outcome, stdout_section};
+
+const BUNDLE: &str = "fixtures/rendered/bundle.yaml";
+const CHART: &str = "fixtures/rendered/chart-template.yaml";
+
+fn run(args: &[&str]) -> String {
+    outcome(
+        meshctl()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(args)
+            .args(["--color", "never"]),
+        &[],
+    )
+}
+
+#[test]
+fn a_rendered_bundle_with_templates_in_its_data_is_checked() {
+    let text = run(&["check", BUNDLE]);
+    assert!(text.starts_with("exit: 1"), "{text}");
+    assert!(text.contains("bundle.yaml:35:5: MSH201"), "{text}");
+    assert!(
+        !text.contains("MSH004") && !text.contains("helm template"),
+        "{text}"
+    );
+    assert!(text.contains("2 other documents skipped"), "{text}");
+}
+
+#[test]
+fn a_rendered_bundle_on_stdin_is_checked() {
+    let bundle = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BUNDLE))
+        .expect("fixture");
+    let text = outcome(
+        meshctl()
+            .args(["check", "--color", "never", "-"])
+            .write_stdin(bundle),
+        &[],
+    );
+    assert!(
+        text.starts_with("exit: 1") && text.contains("-:35:5: MSH201"),
+        "{text}"
+    );
+}
+
+#[test]
+fn simulate_on_a_rendered_bundle_sees_its_entry() {
+    let text = run(&["simulate", "198.51.100.20:5432", "-f", BUNDLE]);
+    assert!(text.contains("billing-db"), "{text}");
+}
+
+#[test]
+fn verbose_lists_every_skipped_file_with_its_reason() {
+    let text = run(&["check", "-v", BUNDLE, CHART]);
+    assert!(
+        text.contains("skipped fixtures/rendered/chart-template.yaml:5:1: template syntax `{{`"),
+        "{text}"
+    );
+    // The bundle is read, so it is not in the list.
+    assert!(
+        !text.contains("skipped fixtures/rendered/bundle.yaml"),
+        "{text}"
+    );
+    assert!(text.contains("bundle.yaml:35:5: MSH201"), "{text}");
+}
+
+#[test]
+fn json_with_verbose_lists_skipped_files_as_json_lines() {
+    let text = run(&["check", "-v", "-o", "json", BUNDLE, CHART]);
+    let stderr = text.split("--- stderr\n").nth(1).expect("stderr");
+    let rows: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(rows.len(), 1, "{text}");
+    assert_eq!(rows[0]["file"], CHART);
+    assert_eq!(rows[0]["line"], 5);
+    assert_eq!(rows[0]["reason"], "template");
+    // The findings array on stdout keeps its shape.
+    let findings: serde_json::Value =
+        serde_json::from_str(stdout_section(&text)).expect("a JSON array");
+    assert_eq!(findings[0]["code"], "MSH201");
+}
