@@ -128,3 +128,16 @@ pub(crate) fn rejected_note(
     }
     Ok(())
 }
+
+/// The warning `simulate` and `export envoy` give when the inputs hold no Istio resource, not
+/// even a rejected one (a misspelled kind, an empty file, the wrong directory): the proxy
+/// refuses such a policy, and a DENY with no hint sends the user looking at the wrong thing.
+pub(crate) fn empty_note(paths: &[std::path::PathBuf], out: &mut dyn Write) -> std::io::Result<()> {
+    let named: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
+    writeln!(
+        out,
+        "{}: no Istio resources in {} (no ServiceEntry, Sidecar or mesh configuration); the outbound policy alone decides every connection (`meshctl check` says what was read)",
+        "warning".yellow().bold(),
+        named.join(", ")
+    )
+}

@@ -83,3 +83,44 @@ fn json_with_verbose_lists_skipped_files_as_json_lines() {
         serde_json::from_str(stdout_section(&text)).expect("a JSON array");
     assert_eq!(findings[0]["code"], "MSH201");
 }
+
+const MISSPELLED: &str = "fixtures/rendered/misspelled-kind.yaml";
+
+#[test]
+fn simulate_warns_when_the_inputs_hold_no_istio_resource() {
+    let text = run(&["simulate", "198.51.100.20:5432", "-f", MISSPELLED]);
+    assert!(text.starts_with("exit: 1"), "{text}");
+    let stderr = text.split("--- stderr\n").nth(1).expect("stderr");
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.starts_with(
+                "warning: no Istio resources in `fixtures/rendered/misspelled-kind.yaml`"
+            ))
+            .count(),
+        1,
+        "{text}"
+    );
+    // Real entries: no warning.
+    let text = run(&["simulate", "198.51.100.20:5432", "-f", BUNDLE]);
+    assert!(!text.contains("warning: no Istio resources"), "{text}");
+}
+
+#[test]
+fn export_envoy_takes_positional_paths_and_warns_on_no_istio_resource() {
+    let positional = run(&["export", "envoy", BUNDLE]);
+    let flagged = run(&["export", "envoy", "-f", BUNDLE]);
+    assert!(positional.starts_with("exit: 0"), "{positional}");
+    assert!(positional.contains("billing-db"), "{positional}");
+    assert_eq!(positional, flagged);
+    let text = run(&["export", "envoy", MISSPELLED]);
+    assert!(
+        text.contains("warning: no Istio resources in `fixtures/rendered/misspelled-kind.yaml`"),
+        "{text}"
+    );
+    let text = run(&["export", "envoy"]);
+    assert!(
+        text.starts_with("exit: 2") && text.contains("<PATH>"),
+        "{text}"
+    );
+}
