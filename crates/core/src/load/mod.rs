@@ -9,6 +9,7 @@
 mod calls;
 mod classify;
 pub mod node;
+mod operator;
 mod parse;
 mod peek;
 mod source;

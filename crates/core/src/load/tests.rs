@@ -324,6 +324,52 @@ fn a_manifest_that_does_not_parse_and_holds_no_template_is_a_parse_error() {
 }
 
 #[test]
+fn istio_operator_proxy_metadata_scalars_are_strings_as_the_operator_makes_them() {
+    let text = "\
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata:
+  name: istio
+spec:
+  meshConfig:
+    defaultConfig:
+      proxyMetadata:
+        ISTIO_META_DNS_CAPTURE: true
+        CONCURRENCY: 2
+        RATIO: 0.15
+";
+    let inputs = load(text);
+    assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
+    let mesh = &inputs.mesh_configs[0].resource;
+    assert!(mesh.dns_capture());
+    let metadata = &mesh
+        .default_config
+        .as_ref()
+        .expect("defaultConfig")
+        .proxy_metadata;
+    assert_eq!(metadata["CONCURRENCY"], "2");
+    assert_eq!(metadata["RATIO"], "0.15");
+}
+
+#[test]
+fn proxy_metadata_type_errors_name_the_key_in_kubectl_words() {
+    // A bare MeshConfig gets no conversion: istiod reads it as written.
+    let message = only_problem("defaultConfig:\n  proxyMetadata:\n    A: x\n    B: false\n");
+    assert_eq!(
+        message,
+        "mem.yaml:4:8: `defaultConfig.proxyMetadata.B`: Invalid value: \"boolean\": defaultConfig.proxyMetadata.B in body must be of type string: \"boolean\""
+    );
+    // No form converts a mapping.
+    let message = only_problem(
+        "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      proxyMetadata:\n        X: {a: 1}\n",
+    );
+    assert_eq!(
+        message,
+        "mem.yaml:7:12: `spec.meshConfig.defaultConfig.proxyMetadata.X`: Invalid value: \"object\": spec.meshConfig.defaultConfig.proxyMetadata.X in body must be of type string: \"object\""
+    );
+}
+
+#[test]
 fn budgets_stop_hostile_input_fast() {
     let started = std::time::Instant::now();
     // Billion laughs: 9 levels of 9 aliases each.
