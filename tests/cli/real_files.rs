@@ -124,3 +124,53 @@ fn export_envoy_takes_positional_paths_and_warns_on_no_istio_resource() {
         "{text}"
     );
 }
+
+#[test]
+fn gen_says_when_port_replaces_the_port_written_in_host() {
+    let text = run(&[
+        "gen",
+        "serviceentry",
+        "db.example.com:5432",
+        "--port",
+        "3306",
+        "--address",
+        "203.0.113.7",
+        "--no-resolve",
+    ]);
+    assert!(
+        text.starts_with("exit: 0") && text.contains("number: 3306"),
+        "{text}"
+    );
+    assert!(
+        text.contains("note: --port 3306 replaces port 5432 written in `db.example.com:5432`"),
+        "{text}"
+    );
+    // The same port, or none written: nothing to say. A DSN's password is never shown.
+    for host in ["db.example.com:3306", "db.example.com"] {
+        let text = run(&[
+            "gen",
+            "serviceentry",
+            host,
+            "--port",
+            "3306",
+            "--address",
+            "203.0.113.7",
+            "--no-resolve",
+        ]);
+        assert!(!text.contains("replaces"), "{text}");
+    }
+    let text = run(&[
+        "gen",
+        "serviceentry",
+        "postgres://app:hunter2@db.example.com:5433/app",
+        "--port",
+        "3306",
+        "--address",
+        "203.0.113.7",
+        "--no-resolve",
+    ]);
+    assert!(
+        text.contains("replaces port 5433") && !text.contains("hunter2"),
+        "{text}"
+    );
+}
