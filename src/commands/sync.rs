@@ -78,7 +78,9 @@ pub(super) fn run(
         Mode::Check
     };
 
-    let tree = files::load(&paths, &options, args.all_static)?;
+    // `--check` only reports, so it reads on past an invalid file, as `check` does.
+    let keep_going = mode == Mode::Check && args.output != SyncFormat::Yaml;
+    let tree = files::load(&paths, &options, args.all_static, keep_going)?;
     if tree.files.is_empty() && !global.quiet {
         writeln!(
             io.err,
@@ -98,7 +100,9 @@ pub(super) fn run(
     if args.output == SyncFormat::Yaml {
         print_documents(&planned, io)?;
     } else if mode == Mode::Check {
-        let findings = report::diagnostics(&planned, args.grace);
+        let mut findings = report::diagnostics(&planned, args.grace);
+        findings.extend(tree.invalid.iter().cloned());
+        meshctl_core::rules::sort_diagnostics(&mut findings);
         let summary = Summary {
             files: tree.files_read,
             resources: tree.resources,
@@ -109,6 +113,10 @@ pub(super) fn run(
         render::diagnostics(&findings, format, &summary, io.out)?;
     } else {
         write_files(&planned, args, io)?;
+    }
+    if !tree.invalid.is_empty() {
+        // Every file that could be read was checked; the invalid ones make the run an error.
+        return Ok(ExitStatus::Error);
     }
     Ok(exit_status(mode, tally))
 }

@@ -174,3 +174,61 @@ fn gen_says_when_port_replaces_the_port_written_in_host() {
         "{text}"
     );
 }
+
+#[test]
+fn sync_check_reads_on_past_an_invalid_file_and_exits_2() {
+    use super::dns_server::TestDns;
+    let dns = TestDns::start();
+    let dir = std::env::temp_dir().join(format!("meshctl-sync-invalid-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sync/entries.yaml"),
+        dir.join("entries.yaml"),
+    )
+    .expect("copy fixture");
+    // Sorted before entries.yaml, so it is read first.
+    std::fs::write(
+        dir.join("a-broken.yaml"),
+        "apiVersion: v1\nkind: [ConfigMap\n",
+    )
+    .expect("write");
+    let text = outcome(
+        meshctl()
+            .args([
+                "sync",
+                "--check",
+                "--color",
+                "never",
+                "--timeout",
+                "2s",
+                "--nameserver",
+            ])
+            .arg(dns.nameserver_arg())
+            .arg(&dir),
+        &[(&dir.display().to_string(), "[TMP]")],
+    );
+    assert!(text.starts_with("exit: 2"), "{text}");
+    assert!(
+        text.contains("[TMP]/a-broken.yaml:") && text.contains("MSH001"),
+        "{text}"
+    );
+    // The valid file was still checked: its drift is reported.
+    assert!(
+        text.contains("[TMP]/entries.yaml:") && text.contains("MSH308"),
+        "{text}"
+    );
+    // --write still refuses to go on.
+    let text = outcome(
+        meshctl()
+            .args(["sync", "--write", "--timeout", "2s", "--nameserver"])
+            .arg(dns.nameserver_arg())
+            .arg(&dir),
+        &[(&dir.display().to_string(), "[TMP]")],
+    );
+    assert!(
+        text.starts_with("exit: 2") && !text.contains("MSH308"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
