@@ -370,6 +370,32 @@ fn proxy_metadata_type_errors_name_the_key_in_kubectl_words() {
 }
 
 #[test]
+fn an_unknown_field_does_not_hide_the_documents_other_errors() {
+    let text = "\
+_note: written by a test generator
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: selector-and-endpoints
+spec:
+  hosts: [db.example.com]
+  resolution: STATIC
+  workloadSelector: {labels: {app: db}}
+  endpoints:
+  - address: 192.0.2.10
+";
+    let inputs = load(text);
+    let messages: Vec<String> = inputs.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "mem.yaml:1:1: `_note`: unknown field \"_note\"",
+            "mem.yaml:7:3: `spec`: Invalid value: only one of WorkloadSelector or Endpoints can be set",
+        ],
+    );
+}
+
+#[test]
 fn budgets_stop_hostile_input_fast() {
     let started = std::time::Instant::now();
     // Billion laughs: 9 levels of 9 aliases each.
