@@ -55,7 +55,8 @@ pub(crate) fn destination(c: &Explanation) -> String {
     std::net::SocketAddr::new(c.address, c.port).to_string()
 }
 
-/// The text report: per connection, the verdict line, why, the path, near misses, the policy,
+/// The text report: per connection, the verdict line, why, the path, notes on an ALLOW, near
+/// misses, the policy,
 /// and with `verbose` the trace.
 pub(crate) fn text(report: &Report<'_>, verbose: bool, out: &mut dyn Write) -> std::io::Result<()> {
     for (i, c) in report.connections.iter().enumerate() {
@@ -91,6 +92,9 @@ pub(crate) fn text(report: &Report<'_>, verbose: bool, out: &mut dyn Write) -> s
         }
         if let Some(upstream) = &c.upstream {
             writeln!(out, "  upstream: {upstream}")?;
+        }
+        for note in &c.notes {
+            writeln!(out, "  note:     {note}")?;
         }
         for miss in &c.near_misses {
             writeln!(out, "  near miss: {miss}")?;
