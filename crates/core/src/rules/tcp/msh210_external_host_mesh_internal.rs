@@ -2,7 +2,8 @@
 //! `location: MESH_INTERNAL`. Matching is unchanged, but the sidecar expects mesh mTLS from it
 //! and telemetry counts it as an in-mesh service. Endpoints labelled
 //! `security.istio.io/tlsMode` are mesh workloads (VMs with a sidecar, declared inline as
-//! istio/istio's `tests/testdata/config` entries do), so such an entry is internal on purpose.
+//! istio/istio's `pilot/pkg/xds/testdata/nds-se.yaml` does), so such an entry is internal on
+//! purpose.
 
 use crate::model::Location;
 use crate::rules::context::Context;
