@@ -1,6 +1,7 @@
 //! `meshctl export envoy` and `meshctl simulate --config-dump`, against config dumps taken from
 //! the real Envoy in the differential test (fixtures/envoy/README.md says how they were made).
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -326,9 +327,10 @@ fn unspecified_addresses_share_the_wildcard_listener() {
     .iter()
     .enumerate()
     {
-        yaml.push_str(&format!(
+        let _ = write!(
+            yaml,
             "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: db{i}, namespace: default}}\nspec:\n  hosts: [db{i}.example.com]\n  addresses: [{address}]\n  ports: [{{number: 3306, name: tcp, protocol: TCP}}]\n  location: MESH_EXTERNAL\n  resolution: NONE\n---\n"
-        ));
+        );
     }
     std::fs::write(&path, yaml).expect("write entries");
     let json: Value = serde_json::from_str(&stdout(

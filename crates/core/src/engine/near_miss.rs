@@ -33,12 +33,11 @@ impl Lines {
         if !self.seen.insert(line.clone()) {
             return;
         }
-        let index = match self.groups.iter().position(|(k, ..)| *k == kind) {
-            Some(index) => index,
-            None => {
-                self.groups.push((kind, Vec::new(), 0));
-                self.groups.len() - 1
-            }
+        let index = if let Some(index) = self.groups.iter().position(|(k, ..)| *k == kind) {
+            index
+        } else {
+            self.groups.push((kind, Vec::new(), 0));
+            self.groups.len() - 1
         };
         let (_, kept, extra) = &mut self.groups[index];
         if kept.len() < PER_KIND {

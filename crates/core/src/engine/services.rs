@@ -96,7 +96,7 @@ pub(crate) fn prepare(id: EntryId, info: &EntryInfo, loaded: &Loaded<ServiceEntr
                 unusable.extend(unusable_record(
                     id,
                     &spec.hosts,
-                    format!("address `{raw}` is the IPv4-mapped unspecified address, which no connection has as its destination; it is ignored"),
+                    &format!("address `{raw}` is the IPv4-mapped unspecified address, which no connection has as its destination; it is ignored"),
                 ));
             }
             Some(net) if net.prefix_len() == net.max_prefix_len() => {
@@ -106,7 +106,7 @@ pub(crate) fn prepare(id: EntryId, info: &EntryInfo, loaded: &Loaded<ServiceEntr
             None => unusable.extend(unusable_record(
                 id,
                 &spec.hosts,
-                format!("address `{raw}` is not an IP or CIDR; it is ignored"),
+                &format!("address `{raw}` is not an IP or CIDR; it is ignored"),
             )),
         }
     }
@@ -130,7 +130,7 @@ pub(crate) fn prepare(id: EntryId, info: &EntryInfo, loaded: &Loaded<ServiceEntr
 }
 
 /// One record per host saying why an address of entry `id` is left out.
-fn unusable_record(id: EntryId, hosts: &[String], why: String) -> Vec<Record> {
+fn unusable_record(id: EntryId, hosts: &[String], why: &str) -> Vec<Record> {
     hosts
         .iter()
         .map(|host| Record {
@@ -139,7 +139,9 @@ fn unusable_record(id: EntryId, hosts: &[String], why: String) -> Vec<Record> {
             addr: Addr::Any,
             port: 0,
             protocol: Protocol::Auto,
-            fate: Fate::Unusable { why: why.clone() },
+            fate: Fate::Unusable {
+                why: why.to_owned(),
+            },
         })
         .collect()
 }
