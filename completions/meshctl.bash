@@ -149,7 +149,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__check)
-            opts="-n -f -o -S -v -q -h -V --namespace --filename --exclude --no-ignore --output --fail-on --exit-zero --select --ignore --suppress --output-threshold --dns --nameserver --tcp --timeout --min-ttl --server-first-port --max-ipv4-prefix --max-ipv6-prefix --mesh-config --statistics --list-rules --explain --fix --diff --config --isolated --color --verbose --quiet --help --version"
+            opts="-n -f -o -S -v -q -h -V --namespace --filename --exclude --no-ignore --output --fail-on --exit-zero --select --ignore --suppress --output-threshold --dns --nameserver --tcp --timeout --min-ttl --server-first-port --max-ipv4-prefix --max-ipv6-prefix --mesh-config --statistics --list-rules --explain --fix --diff --config --isolated --no-kustomize --list-meshes --stdin-filename --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -188,11 +188,11 @@ _meshctl() {
                     return 0
                     ;;
                 --select)
-                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
                     return 0
                     ;;
                 --ignore)
-                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
                     return 0
                     ;;
                 --suppress)
@@ -236,10 +236,14 @@ _meshctl() {
                     return 0
                     ;;
                 --explain)
-                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stdin-filename)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -291,7 +295,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__export__subcmd__envoy)
-            opts="-f -n -o -v -q -h -V --filename --namespace --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --access-log --diff --output --color --verbose --quiet --help --version"
+            opts="-f -n -o -v -q -h -V --filename --namespace --mesh --no-kustomize --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --access-log --diff --output --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -310,6 +314,10 @@ _meshctl() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mesh)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -463,7 +471,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__gen__subcmd__serviceentry)
-            opts="-n -o -v -q -h -V --namespace --name --api-version --port --protocol --resolution --address --no-resolve --force --annotate --nameserver --tcp --timeout --output --color --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --namespace --name --api-version --port --protocol --resolution --address --no-resolve --force --annotate --allow-address-class --nameserver --tcp --timeout --output --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -499,6 +507,10 @@ _meshctl() {
                     ;;
                 --address)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-address-class)
+                    COMPREPLY=($(compgen -W "unspecified loopback link-local multicast broadcast" -- "${cur}"))
                     return 0
                     ;;
                 --nameserver)
@@ -725,7 +737,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__proxy)
-            opts="-f -n -v -q -h -V --filename --namespace --listen --forward --admin --outbound-policy --mesh-config --source-namespace --labels --annotation --dns-capture --connect-timeout --idle-timeout --drain-timeout --sni-timeout --max-connections --worker-threads --max-pipes --keep-established --strict --nameserver --dns-drift-interval --access-log --log-format --color --verbose --quiet --help --version iptables help"
+            opts="-f -n -v -q -h -V --filename --namespace --mesh --no-kustomize --listen --forward --admin --outbound-policy --mesh-config --source-namespace --labels --annotation --dns-capture --connect-timeout --idle-timeout --drain-timeout --sni-timeout --max-connections --worker-threads --max-pipes --keep-established --strict --nameserver --dns-drift-interval --access-log --log-format --color --verbose --quiet --help --version iptables help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -744,6 +756,10 @@ _meshctl() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mesh)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -957,7 +973,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__simulate)
-            opts="-f -n -o -v -q -h -V --filename --namespace --tls --sni --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --expect --config-dump --nameserver --tcp --timeout --output --color --verbose --quiet --help --version"
+            opts="-f -n -o -v -q -h -V --filename --namespace --mesh --no-kustomize --tls --sni --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --expect --config-dump --nameserver --tcp --timeout --output --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -976,6 +992,10 @@ _meshctl() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mesh)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1039,7 +1059,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__sync)
-            opts="-n -o -v -q -h -V --namespace --check --write --watch --output --all-static --grace --allow-empty --min-interval --max-interval --admin --concurrency --nameserver --tcp --timeout --color --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --namespace --check --write --watch --output --all-static --grace --allow-empty --allow-address-class --allow-class-change --min-interval --max-interval --admin --concurrency --nameserver --tcp --timeout --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1063,6 +1083,10 @@ _meshctl() {
                     ;;
                 --grace)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-address-class)
+                    COMPREPLY=($(compgen -W "unspecified loopback link-local multicast broadcast" -- "${cur}"))
                     return 0
                     ;;
                 --min-interval)

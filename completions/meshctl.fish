@@ -82,6 +82,11 @@ STATIC\t'Forward to the addresses listed as endpoints'
 DNS\t'Forward to whatever the host resolves to at connection time'
 DNS_ROUND_ROBIN\t'Like DNS, first address only'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l address -d 'Use this address or CIDR instead of resolving (repeatable); a bare IP becomes /32 or /128' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l allow-address-class -d 'Pin addresses of this class anyway (repeatable or comma-separated); the entry records it in `meshctl.dev/allowed-address-classes`' -r -f -a "unspecified\t'`0.0.0.0`, `::` (a DNS filter\'s "blocked" answer)'
+loopback\t'`127.0.0.0/8`, `::1`'
+link-local\t'`169.254.0.0/16` (cloud metadata included), `fe80::/10`'
+multicast\t'`224.0.0.0/4`, `ff00::/8`'
+broadcast\t'`255.255.255.255`'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l nameserver -d 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system\'s resolv.conf and /etc/hosts' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l timeout -d 'Give up on a query after this long (`500ms`, `2s`, `1m`)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -s o -l output -d 'Output format' -r -f -a "yaml\t'YAML, ready for `kubectl apply -f -`'
@@ -113,6 +118,11 @@ STATIC\t'Forward to the addresses listed as endpoints'
 DNS\t'Forward to whatever the host resolves to at connection time'
 DNS_ROUND_ROBIN\t'Like DNS, first address only'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l address -d 'Use this address or CIDR instead of resolving (repeatable); a bare IP becomes /32 or /128' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l allow-address-class -d 'Pin addresses of this class anyway (repeatable or comma-separated); the entry records it in `meshctl.dev/allowed-address-classes`' -r -f -a "unspecified\t'`0.0.0.0`, `::` (a DNS filter\'s "blocked" answer)'
+loopback\t'`127.0.0.0/8`, `::1`'
+link-local\t'`169.254.0.0/16` (cloud metadata included), `fe80::/10`'
+multicast\t'`224.0.0.0/4`, `ff00::/8`'
+broadcast\t'`255.255.255.255`'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l nameserver -d 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system\'s resolv.conf and /etc/hosts' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l timeout -d 'Give up on a query after this long (`500ms`, `2s`, `1m`)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -s o -l output -d 'Output format' -r -f -a "yaml\t'YAML, ready for `kubectl apply -f -`'
@@ -167,6 +177,11 @@ MSH207\t'A TLS port on a plain IP address: SNI is not checked there.'
 MSH208\t'Resolution STATIC without endpoints: matched traffic has nowhere to go.'
 MSH209\t'A port the sidecar itself uses (15000-15090).'
 MSH210\t'An external service declared MESH_INTERNAL.'
+MSH211\t'A pinned address or endpoint in loopback space (127.0.0.0/8, ::1): it matches nothing, or forwards to the pod itself.'
+MSH212\t'A pinned address or endpoint in link-local space (169.254.0.0/16, fe80::/10), the cloud metadata service\'s.'
+MSH213\t'A pinned address or endpoint in multicast space (224.0.0.0/4, ff00::/8): TCP cannot reach it.'
+MSH214\t'A pinned address or endpoint of 255.255.255.255: TCP cannot reach it.'
+MSH215\t'An endpoint of 0.0.0.0 or ::, which reaches the pod itself (a DNS filter\'s "blocked" answer).'
 MSH301\t'A host at a provider whose IPs change, pinned to fixed addresses.'
 MSH302\t'The host now resolves to addresses outside `addresses`, or listed ones no longer resolve.'
 MSH303\t'The host\'s DNS TTL is below --min-ttl: its addresses may change soon.'
@@ -208,6 +223,11 @@ MSH207\t'A TLS port on a plain IP address: SNI is not checked there.'
 MSH208\t'Resolution STATIC without endpoints: matched traffic has nowhere to go.'
 MSH209\t'A port the sidecar itself uses (15000-15090).'
 MSH210\t'An external service declared MESH_INTERNAL.'
+MSH211\t'A pinned address or endpoint in loopback space (127.0.0.0/8, ::1): it matches nothing, or forwards to the pod itself.'
+MSH212\t'A pinned address or endpoint in link-local space (169.254.0.0/16, fe80::/10), the cloud metadata service\'s.'
+MSH213\t'A pinned address or endpoint in multicast space (224.0.0.0/4, ff00::/8): TCP cannot reach it.'
+MSH214\t'A pinned address or endpoint of 255.255.255.255: TCP cannot reach it.'
+MSH215\t'An endpoint of 0.0.0.0 or ::, which reaches the pod itself (a DNS filter\'s "blocked" answer).'
 MSH301\t'A host at a provider whose IPs change, pinned to fixed addresses.'
 MSH302\t'The host now resolves to addresses outside `addresses`, or listed ones no longer resolve.'
 MSH303\t'The host\'s DNS TTL is below --min-ttl: its addresses may change soon.'
@@ -260,6 +280,11 @@ MSH207\t'A TLS port on a plain IP address: SNI is not checked there.'
 MSH208\t'Resolution STATIC without endpoints: matched traffic has nowhere to go.'
 MSH209\t'A port the sidecar itself uses (15000-15090).'
 MSH210\t'An external service declared MESH_INTERNAL.'
+MSH211\t'A pinned address or endpoint in loopback space (127.0.0.0/8, ::1): it matches nothing, or forwards to the pod itself.'
+MSH212\t'A pinned address or endpoint in link-local space (169.254.0.0/16, fe80::/10), the cloud metadata service\'s.'
+MSH213\t'A pinned address or endpoint in multicast space (224.0.0.0/4, ff00::/8): TCP cannot reach it.'
+MSH214\t'A pinned address or endpoint of 255.255.255.255: TCP cannot reach it.'
+MSH215\t'An endpoint of 0.0.0.0 or ::, which reaches the pod itself (a DNS filter\'s "blocked" answer).'
 MSH301\t'A host at a provider whose IPs change, pinned to fixed addresses.'
 MSH302\t'The host now resolves to addresses outside `addresses`, or listed ones no longer resolve.'
 MSH303\t'The host\'s DNS TTL is below --min-ttl: its addresses may change soon.'
@@ -277,6 +302,7 @@ MSH405\t'Two resources with the same kind, namespace and name.'
 MSH501\t'The mesh allows any outbound traffic, so entries restrict nothing.'
 MSH502\t'exportTo or Sidecar imports hide the entry from every namespace in the inputs.'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l config -d 'Read settings from this file instead of the nearest meshctl.toml or .meshctl.toml' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l stdin-filename -d 'The file name findings in stdin (`-`) are reported under, e.g. the chart template a `helm template` stream was rendered from' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -289,12 +315,15 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l list-rules -d 
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l fix -d 'Apply the unambiguous fixes (MSH202, MSH203, MSH205 on server-first ports) in place, editing only the flagged spans, then report what is left'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l diff -d 'Print the fixes `--fix` would make as a unified diff; exit 1 when there are any'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l isolated -d 'Ignore every configuration file'
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l no-kustomize -d 'Read kustomizations as plain files instead of rendering them with `kubectl kustomize`'
+complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l list-meshes -d 'Print the meshes found (name, root, files, mesh settings) and exit; `-o json` for scripts'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s f -l filename -d 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l mesh -d 'The mesh to decide for when the inputs hold several (`meshctl check --list-meshes` names them); without it, several meshes are an error' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l sni -d 'The TLS server name the client sends (implies --tls)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l source-namespace -d 'Namespace of the workload' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l labels -d 'Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars)' -r
@@ -312,6 +341,7 @@ json\t'Stable JSON (see README)'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l no-kustomize -d 'Read kustomizations as plain files instead of rendering them with `kubectl kustomize`'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l tls -d 'The client speaks TLS (without SNI unless --sni is given)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l dns-capture -d 'The workload\'s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l tcp -d 'Query over TCP instead of UDP'
@@ -321,6 +351,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s h -l help -
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s f -l filename -d 'ServiceEntries, Sidecars and mesh config: files or directories (repeatable)' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l mesh -d 'The mesh to decide for when the inputs hold several (`meshctl check --list-meshes` names them); without it, several meshes are an error' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l listen -d 'Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given). Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given). An IPv4 loopback or unspecified address also listens on [::1] or [::] at the same port, where ip6tables redirects IPv6 connections (skipped when the host has no IPv6)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l forward -d 'Forward listener `LISTEN=HOST:PORT` (repeatable); LISTEN may be a bare port on 127.0.0.1' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l admin -d 'Admin server address (`/metrics`, `/healthz`, `/ready`, `/config_dump`), or `off`' -r
@@ -346,6 +377,7 @@ json\t'One JSON object per line'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l no-kustomize -d 'Read kustomizations as plain files instead of rendering them with `kubectl kustomize`'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l dns-capture -d 'The workload\'s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l keep-established -d 'Keep established connections that a reloaded configuration no longer allows'
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l strict -d 'Also refuse a configuration (at start, or a reload) with lint errors; by default only resources Istio would reject refuse it, and lint errors are logged'
@@ -381,6 +413,11 @@ github\t'Findings as GitHub Actions annotations'
 gitlab\t'Findings as a GitLab Code Quality report'
 yaml\t'The managed entries as they should be, as YAML documents; nothing is written'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l grace -d 'Keep an address that left DNS this long, so pooled connections drain' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l allow-address-class -d 'Pin answered addresses of this class anyway (repeatable or comma-separated); the entry records it in `meshctl.dev/allowed-address-classes`' -r -f -a "unspecified\t'`0.0.0.0`, `::` (a DNS filter\'s "blocked" answer)'
+loopback\t'`127.0.0.0/8`, `::1`'
+link-local\t'`169.254.0.0/16` (cloud metadata included), `fe80::/10`'
+multicast\t'`224.0.0.0/4`, `ff00::/8`'
+broadcast\t'`255.255.255.255`'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l min-interval -d '--watch: never look a host up again sooner than this, whatever its TTL' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l max-interval -d '--watch: look every host up at least this often, whatever its TTL' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l admin -d '--watch: where to serve `/metrics` and `/healthz`, or `off`' -r
@@ -395,6 +432,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l write -d 'Rewri
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l watch -d 'Run until SIGTERM: re-resolve each host at its TTL and write as --write does (with or without --write)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l all-static -d 'Also manage STATIC/NONE entries with one DNS-looking host and pinned addresses'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l allow-empty -d 'Let an empty answer (NXDOMAIN, no A/AAAA records) remove addresses'
+complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l allow-class-change -d 'Follow an answer that moves an entry between private and public address space (off: such a move is reported as unverifiable, a DNS rebinding guard)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -l tcp -d 'Query over TCP instead of UDP'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand sync" -s q -l quiet -d 'Print only results and errors'
@@ -411,6 +449,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand export; and not __fish_s
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and not __fish_seen_subcommand_from envoy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s f -l filename -d 'Also read this file or directory, as kubectl\'s `-f` (repeatable)' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l mesh -d 'The mesh to decide for when the inputs hold several (`meshctl check --list-meshes` names them); without it, several meshes are an error' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l source-namespace -d 'Namespace of the workload' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l labels -d 'Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l annotation -d 'Pod annotation of the workload, `KEY=VALUE` (repeatable), e.g. `traffic.sidecar.istio.io/excludeOutboundPorts=3306` (capture annotations apply to connections that would be captured: `simulate`, and the proxy\'s transparent mode)' -r
@@ -425,6 +464,7 @@ json\t'JSON'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l no-kustomize -d 'Read kustomizations as plain files instead of rendering them with `kubectl kustomize`'
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l dns-capture -d 'The workload\'s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s v -l verbose -d 'Say more about what is happening (repeatable)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s q -l quiet -d 'Print only results and errors'

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Differential test: Envoy itself judges meshctl's engine. Root only (network namespaces, iptables).
 #
-#   scripts/envoy-differential.sh [--seed N] [--configs N] [--calls N]
+#   scripts/envoy-differential.sh [--seed N] [--configs N] [--calls N] [--special PERCENT]
 #
 # 1. Every fixture that meshctl loads is exported with `meshctl export envoy` and must pass
 #    `envoy --mode validate`.
@@ -29,12 +29,14 @@ source scripts/lib/suite.sh
 SEED=13
 CONFIGS=30
 CALLS=10
+SPECIAL=12 # percent of entries that also list an unspecified or IPv4-mapped address
 while [ $# -gt 0 ]; do
   case "$1" in
     --seed) SEED=$2; shift 2 ;;
     --configs) CONFIGS=$2; shift 2 ;;
     --calls) CALLS=$2; shift 2 ;;
-    *) echo "usage: $0 [--seed N] [--configs N] [--calls N]" >&2; exit 2 ;;
+    --special) SPECIAL=$2; shift 2 ;;
+    *) echo "usage: $0 [--seed N] [--configs N] [--calls N] [--special PERCENT]" >&2; exit 2 ;;
   esac
 done
 
@@ -190,8 +192,8 @@ SERVER_PID=$!
 # 2. Generated configurations, one Envoy per configuration
 # ---------------------------------------------------------------------------------------------
 RUN=$T/run
-log "generating $CONFIGS configurations x $CALLS connections (seed $SEED)"
-"$TOOL" generate --seed "$SEED" --configs "$CONFIGS" --calls "$CALLS" --out "$RUN"
+log "generating $CONFIGS configurations x $CALLS connections (seed $SEED, special addresses $SPECIAL%)"
+"$TOOL" generate --seed "$SEED" --configs "$CONFIGS" --calls "$CALLS" --special-addresses "$SPECIAL" --out "$RUN"
 chmod -R a+rX "$RUN"
 
 admin() { in_pod curl -fsS --max-time 2 "http://127.0.0.1:15000$1"; }

@@ -49,6 +49,18 @@ pub struct NamespaceArg {
     pub namespace: Option<String>,
 }
 
+/// `--mesh` and `--no-kustomize`: which mesh of the inputs a deciding command works on.
+#[derive(Debug, Args, Clone, Default)]
+pub struct MeshArgs {
+    /// The mesh to decide for when the inputs hold several (`meshctl check --list-meshes`
+    /// names them); without it, several meshes are an error.
+    #[arg(long, value_name = "NAME")]
+    pub mesh: Option<String>,
+    /// Read kustomizations as plain files instead of rendering them with `kubectl kustomize`.
+    #[arg(long)]
+    pub no_kustomize: bool,
+}
+
 /// `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -146,6 +158,9 @@ pub struct ProxyArgs {
     /// Namespace of resources that name none.
     #[command(flatten)]
     pub ns: NamespaceArg,
+    /// Which mesh, when the inputs hold several.
+    #[command(flatten)]
+    pub scope: MeshArgs,
     /// Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given).
     /// Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given). An IPv4
     /// loopback or unspecified address also listens on [::1] or [::] at the same port, where
@@ -423,6 +438,16 @@ pub struct CheckArgs {
     /// Ignore every configuration file.
     #[arg(long)]
     pub isolated: bool,
+    /// Read kustomizations as plain files instead of rendering them with `kubectl kustomize`.
+    #[arg(long)]
+    pub no_kustomize: bool,
+    /// Print the meshes found (name, root, files, mesh settings) and exit; `-o json` for scripts.
+    #[arg(long)]
+    pub list_meshes: bool,
+    /// The file name findings in stdin (`-`) are reported under, e.g. the chart template a
+    /// `helm template` stream was rendered from.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
 }
 
 /// `meshctl simulate`.
@@ -443,6 +468,9 @@ pub struct SimulateArgs {
     /// Namespace of resources that name none.
     #[command(flatten)]
     pub ns: NamespaceArg,
+    /// Which mesh, when the inputs hold several.
+    #[command(flatten)]
+    pub scope: MeshArgs,
     /// The client speaks TLS (without SNI unless --sni is given).
     #[arg(long)]
     pub tls: bool,
@@ -669,6 +697,15 @@ pub struct GenServiceEntryArgs {
     /// byte-stable.
     #[arg(long)]
     pub annotate: bool,
+    /// Pin addresses of this class anyway (repeatable or comma-separated); the entry records
+    /// it in `meshctl.dev/allowed-address-classes`.
+    #[arg(
+        long = "allow-address-class",
+        value_name = "CLASS",
+        value_enum,
+        value_delimiter = ','
+    )]
+    pub allow_address_classes: Vec<AllowClass>,
     /// DNS options.
     #[command(flatten)]
     pub dns: DnsArgs,
@@ -768,6 +805,19 @@ pub struct SyncArgs {
     /// Let an empty answer (NXDOMAIN, no A/AAAA records) remove addresses.
     #[arg(long)]
     pub allow_empty: bool,
+    /// Pin answered addresses of this class anyway (repeatable or comma-separated); the entry
+    /// records it in `meshctl.dev/allowed-address-classes`.
+    #[arg(
+        long = "allow-address-class",
+        value_name = "CLASS",
+        value_enum,
+        value_delimiter = ','
+    )]
+    pub allow_address_classes: Vec<AllowClass>,
+    /// Follow an answer that moves an entry between private and public address space (off:
+    /// such a move is reported as unverifiable, a DNS rebinding guard).
+    #[arg(long)]
+    pub allow_class_change: bool,
     /// --watch: never look a host up again sooner than this, whatever its TTL.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     pub min_interval: std::time::Duration,
@@ -783,6 +833,33 @@ pub struct SyncArgs {
     /// DNS options.
     #[command(flatten)]
     pub dns: DnsArgs,
+}
+
+/// `--allow-address-class`: the classes meshctl refuses to pin unless told to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AllowClass {
+    /// `0.0.0.0`, `::` (a DNS filter's "blocked" answer).
+    Unspecified,
+    /// `127.0.0.0/8`, `::1`.
+    Loopback,
+    /// `169.254.0.0/16` (cloud metadata included), `fe80::/10`.
+    LinkLocal,
+    /// `224.0.0.0/4`, `ff00::/8`.
+    Multicast,
+    /// `255.255.255.255`.
+    Broadcast,
+}
+
+impl From<AllowClass> for meshctl_core::address_class::AddressClass {
+    fn from(class: AllowClass) -> Self {
+        match class {
+            AllowClass::Unspecified => Self::Unspecified,
+            AllowClass::Loopback => Self::Loopback,
+            AllowClass::LinkLocal => Self::LinkLocal,
+            AllowClass::Multicast => Self::Multicast,
+            AllowClass::Broadcast => Self::Broadcast,
+        }
+    }
 }
 
 /// `meshctl sync -o`.
@@ -931,6 +1008,9 @@ pub struct ExportEnvoyArgs {
     /// Namespace of resources that name none.
     #[command(flatten)]
     pub ns: NamespaceArg,
+    /// Which mesh, when the inputs hold several.
+    #[command(flatten)]
+    pub scope: MeshArgs,
     /// The workload whose sidecar is exported.
     #[command(flatten)]
     pub workload: WorkloadArgs,

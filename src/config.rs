@@ -38,6 +38,21 @@ struct Raw {
     min_ttl: Option<u32>,
     #[serde(default)]
     dns: RawDns,
+    #[serde(default)]
+    mesh: Vec<RawMesh>,
+}
+
+/// One `[[mesh]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawMesh {
+    name: Spanned<String>,
+    paths: Vec<Spanned<String>>,
+    mesh_config: Option<PathBuf>,
+    namespace: Option<String>,
+    select: Option<Vec<String>>,
+    #[serde(default)]
+    ignore: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -76,6 +91,93 @@ pub(crate) struct Settings {
     pub timeout: Option<Duration>,
     /// `[dns] tcp`.
     pub tcp: Option<bool>,
+    /// `[[mesh]]` tables: the meshes of a repository, when discovery should not decide.
+    pub meshes: Vec<MeshTable>,
+}
+
+/// One `[[mesh]]` table, with its globs relative to the configuration file's directory.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MeshTable {
+    /// `name`: how output and `--mesh` call it.
+    pub name: String,
+    /// `paths`: gitignore-style globs (relative to the file's directory) of its files.
+    pub paths: Vec<String>,
+    /// `mesh-config`, relative to the current directory.
+    pub mesh_config: Option<PathBuf>,
+    /// `namespace`: for resources that name none.
+    pub namespace: Option<String>,
+    /// `select`: replaces the file's `select` for this mesh.
+    pub select: Option<Vec<String>>,
+    /// `ignore`: added to the file's `ignore` for this mesh.
+    pub ignore: Vec<String>,
+}
+
+impl Settings {
+    /// The directory the file's relative paths and globs start from.
+    pub(crate) fn base_dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new(""))
+    }
+
+    /// Expands every `[[mesh]]` table's globs under the file's directory into its files,
+    /// walking as `walk` says (ignore files, excludes).
+    ///
+    /// # Errors
+    /// A glob that does not parse, or a directory that cannot be walked.
+    pub(crate) fn mesh_specs(
+        &self,
+        walk: &meshctl_core::load::WalkOptions,
+    ) -> anyhow::Result<Vec<meshctl_core::meshes::MeshSpec>> {
+        if self.meshes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let base = if self.base_dir().as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            self.base_dir()
+        };
+        let walked = meshctl_core::load::walk::expand(&[base.to_path_buf()], walk)?;
+        let mut specs = Vec::new();
+        for table in &self.meshes {
+            let mut builder = ignore::overrides::OverrideBuilder::new(base);
+            for glob in &table.paths {
+                builder.add(glob).map_err(|e| {
+                    anyhow::anyhow!(
+                        "`{}`: mesh `{}`: `{glob}`: {e}",
+                        self.path.display(),
+                        table.name
+                    )
+                })?;
+            }
+            let matcher = builder.build().map_err(|e| {
+                anyhow::anyhow!("`{}`: mesh `{}`: {e}", self.path.display(), table.name)
+            })?;
+            let files = walked
+                .files
+                .iter()
+                .filter(|f| {
+                    // A file matches when it, or a directory above it, matches a glob.
+                    let relative = f.strip_prefix(base).unwrap_or(f);
+                    relative
+                        .ancestors()
+                        .filter(|a| !a.as_os_str().is_empty())
+                        .any(|a| matcher.matched(base.join(a), a != relative).is_whitelist())
+                })
+                .cloned()
+                .collect();
+            specs.push(meshctl_core::meshes::MeshSpec {
+                name: table.name.clone(),
+                files,
+                mesh_config: table.mesh_config.clone(),
+                namespace: table.namespace.clone(),
+            });
+        }
+        Ok(specs)
+    }
+
+    /// The `[[mesh]]` table named `name`.
+    pub(crate) fn mesh_table(&self, name: &str) -> Option<&MeshTable> {
+        self.meshes.iter().find(|m| m.name == name)
+    }
 }
 
 /// The configuration in force: `explicit` (`--config`), else the nearest file from `start`
@@ -162,6 +264,30 @@ pub(crate) fn parse(path: &Path, text: &str) -> anyhow::Result<Settings> {
         None => None,
     };
     let base = path.parent().unwrap_or(Path::new(""));
+    let mut meshes: Vec<MeshTable> = Vec::new();
+    for raw in raw.mesh {
+        let name = raw.name.get_ref().trim().to_owned();
+        if name.is_empty() || meshes.iter().any(|m| m.name == name) {
+            bail!(
+                "{}: `mesh.name`: `{name}` is empty or names another [[mesh]] too",
+                at(raw.name.span())
+            );
+        }
+        if raw.paths.is_empty() {
+            bail!(
+                "{}: mesh `{name}`: `paths` lists no globs",
+                at(raw.name.span())
+            );
+        }
+        meshes.push(MeshTable {
+            name,
+            paths: raw.paths.into_iter().map(Spanned::into_inner).collect(),
+            mesh_config: raw.mesh_config.map(|p| base.join(p)),
+            namespace: raw.namespace,
+            select: raw.select,
+            ignore: raw.ignore,
+        });
+    }
     Ok(Settings {
         path: path.to_path_buf(),
         select: raw.select,
@@ -175,6 +301,7 @@ pub(crate) fn parse(path: &Path, text: &str) -> anyhow::Result<Settings> {
         nameservers,
         timeout,
         tcp: raw.dns.tcp,
+        meshes,
     })
 }
 

@@ -7,6 +7,8 @@ mod dns_server;
 #[path = "cli/common.rs"]
 mod common;
 
+#[path = "cli/address_classes.rs"]
+mod address_classes;
 #[path = "cli/check.rs"]
 mod check;
 #[path = "cli/check_config.rs"]
@@ -23,6 +25,8 @@ mod envoy;
 mod gen_serviceentry;
 #[path = "cli/global.rs"]
 mod global;
+#[path = "cli/meshes.rs"]
+mod meshes;
 #[path = "cli/proxy.rs"]
 mod proxy;
 #[path = "cli/real_files.rs"]

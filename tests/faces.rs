@@ -126,6 +126,8 @@ fn source(dir: &Path) -> policy::Source {
         },
         workload: engine::Workload::default(),
         strict: false,
+        mesh: None,
+        kustomize: true,
     }
 }
 

@@ -55,9 +55,30 @@ fn in_or_past(rng: &mut Rng, net: IpNet, past: bool) -> IpAddr {
             } else {
                 1 + rng.next() % (size - 1).max(1)
             };
-            IpAddr::V4(Ipv4Addr::from(
-                u32::try_from((base + offset) & 0xFFFF_FFFF).unwrap_or(0),
-            ))
+            let ip = Ipv4Addr::from(u32::try_from((base + offset) & 0xFFFF_FFFF).unwrap_or(0));
+            if documentation(ip) {
+                return IpAddr::V4(ip);
+            }
+            // A wide block (`0.0.0.0/0` from `::ffff:0.0.0.0/96`) also holds addresses no test
+            // host can answer — 0.0.0.0 is the local host, 224/4 is multicast — so aim at the
+            // documentation ranges inside it, or anywhere when there is no "past" it.
+            let inside: Vec<[u8; 3]> = [[198u8, 51, 100], [203, 0, 113]]
+                .into_iter()
+                .filter(|b| n.contains(&Ipv4Addr::new(b[0], b[1], b[2], 4)))
+                .collect();
+            match inside.as_slice() {
+                [] => random_ip(rng),
+                blocks if !past => {
+                    let b = *rng.pick(blocks);
+                    IpAddr::V4(Ipv4Addr::new(
+                        b[0],
+                        b[1],
+                        b[2],
+                        u8::try_from(4 + rng.below(240)).unwrap_or(9),
+                    ))
+                }
+                _ => random_ip(rng),
+            }
         }
         IpNet::V6(n) => {
             let bits = 128 - u32::from(n.prefix_len());
@@ -70,6 +91,11 @@ fn in_or_past(rng: &mut Rng, net: IpNet, past: bool) -> IpAddr {
             IpAddr::V6(Ipv6Addr::from(base.wrapping_add(offset)))
         }
     }
+}
+
+/// True inside 198.51.100.0/24 or 203.0.113.0/24, where the external namespace answers.
+fn documentation(ip: Ipv4Addr) -> bool {
+    matches!(ip.octets(), [198, 51, 100, _] | [203, 0, 113, _])
 }
 
 fn neighbour(ip: IpAddr) -> IpAddr {

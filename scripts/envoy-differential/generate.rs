@@ -138,9 +138,9 @@ fn weighted(rng: &mut Rng) -> &'static str {
 }
 
 /// Draws configurations until one is admitted, then aims `calls` connections at it.
-pub(crate) fn generate(rng: &mut Rng, calls: usize) -> Generated {
+pub(crate) fn generate(rng: &mut Rng, calls: usize, special: u8) -> Generated {
     loop {
-        let (docs, mesh, tags) = draw(rng);
+        let (docs, mesh, tags) = draw(rng, special);
         let mut config = String::new();
         for doc in &docs {
             let _ = writeln!(
@@ -186,12 +186,12 @@ fn compile(config: &str, mesh: &str, options: &LoadOptions) -> Option<Registry> 
 }
 
 /// One random configuration: documents, mesh config, and config-level class tags.
-fn draw(rng: &mut Rng) -> (Vec<Value>, Value, Vec<String>) {
+fn draw(rng: &mut Rng, special: u8) -> (Vec<Value>, Value, Vec<String>) {
     let mut docs = Vec::new();
     let mut tags = Vec::new();
     let entries = 1 + rng.below(6);
     for i in 0..entries {
-        let (doc, entry_tags) = entry(rng, i);
+        let (doc, entry_tags) = entry(rng, i, special);
         tags.extend(entry_tags);
         docs.push(doc);
     }
@@ -212,7 +212,7 @@ fn draw(rng: &mut Rng) -> (Vec<Value>, Value, Vec<String>) {
 }
 
 #[allow(clippy::too_many_lines)] // one generated entry, field by field
-fn entry(rng: &mut Rng, i: usize) -> (Value, Vec<String>) {
+fn entry(rng: &mut Rng, i: usize, special: u8) -> (Value, Vec<String>) {
     let mut tags = Vec::new();
     let namespace = *rng.pick(&[NAMESPACE, NAMESPACE, NAMESPACE, "shared", "team-b"]);
     let resolution = *rng.pick(&[
@@ -251,7 +251,7 @@ fn entry(rng: &mut Rng, i: usize) -> (Value, Vec<String>) {
         ports.push((number, protocol));
     }
     let mut addresses = addresses(rng, dns);
-    if rng.chance(12) {
+    if rng.chance(usize::from(special)) {
         let special = *rng.pick(&SPECIAL);
         if !(addresses.contains(&special) || dns && special.contains('/')) {
             addresses.push(special);

@@ -38,6 +38,10 @@ enum Step {
         calls: usize,
         #[arg(long)]
         out: PathBuf,
+        /// Percent of entries that also list an unspecified or IPv4-mapped address (100 makes
+        /// the run a property test of those forms).
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u8).range(0..=100))]
+        special_addresses: u8,
     },
     /// Answer every TCP connection on `--port` (IPv4 and IPv6) until killed.
     Serve {
@@ -82,10 +86,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             configs,
             calls,
             out,
+            special_addresses,
         } => {
             let mut rng = generate::Rng::new(seed);
             for i in 0..configs {
-                let generated = generate::generate(&mut rng, calls);
+                let generated = generate::generate(&mut rng, calls, special_addresses);
                 let dir = out.join(format!("cfg-{i:04}"));
                 std::fs::create_dir_all(&dir)?;
                 std::fs::write(dir.join("config.yaml"), &generated.config)?;

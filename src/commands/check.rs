@@ -8,8 +8,9 @@ use crate::config::{self, Settings};
 use crate::render::{self, Summary};
 use crate::{ExitStatus, Io};
 use meshctl_core::load::SkipReason;
+use meshctl_core::meshes::{self, Mesh, ScopeOptions};
 use meshctl_core::rules::{self, Diagnostic, DnsFacts, Rule, RuleSelection, Severity, Suppression};
-use meshctl_core::workspace::{Sources, Workspace};
+use meshctl_core::workspace::Sources;
 use meshctl_core::{dns, load};
 
 /// MSH303's threshold when neither `--min-ttl` nor `min-ttl` sets one.
@@ -53,14 +54,6 @@ fn check(
     }
     let cwd = std::env::current_dir().context("reading the current directory")?;
     let config = config::discover(args.config.as_deref(), args.isolated, &cwd)?.unwrap_or_default();
-    // Flags beat the file: `--select` replaces its list, `--ignore` and `--exclude` add to it.
-    let select = if args.select.is_empty() {
-        config.select.clone().unwrap_or_default()
-    } else {
-        args.select.clone()
-    };
-    let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
-    let selection = RuleSelection::new(&select, &ignore).map_err(|e| with_config(e, &config))?;
     let per_file = PerFileIgnores::new(&config, &cwd)?;
     let suppressions = args
         .suppress
@@ -68,6 +61,8 @@ fn check(
         .map(|text| Suppression::parse(text))
         .collect::<Result<Vec<_>, _>>()
         .map_err(anyhow::Error::msg)?;
+    // The whole-run selection is checked first, so a bad code fails before any work.
+    let selection = mesh_selection(args, &config, None)?;
     let mut paths: Vec<_> = args.paths.iter().chain(&args.filenames).cloned().collect();
     if paths.is_empty() {
         paths.push(".".into());
@@ -82,34 +77,90 @@ fn check(
         no_ignore: args.no_ignore,
         include_hidden: false,
     };
-    let workspace = Workspace::load_walking(
-        &Sources {
-            paths,
-            mesh_config: args.mesh_config.clone().or(config.mesh_config.clone()),
-            outbound_policy: config.outbound_policy,
-            namespace: args.ns.namespace.clone(),
-        },
-        &walk,
-    )?;
-    let inputs = workspace.inputs();
-    // Resolve only when a selected rule reads the answers (`--dns --select MSH2` needs none).
-    let wants_dns = args.dns
-        && Rule::ALL
-            .iter()
-            .any(|rule| rule.needs_dns() && selection.enabled(*rule));
-    let facts = if wants_dns {
-        Some(resolve_hosts(inputs, &dns_settings(args, &config))?)
-    } else {
-        None
+    let sources = Sources {
+        paths,
+        mesh_config: args.mesh_config.clone().or(config.mesh_config.clone()),
+        outbound_policy: config.outbound_policy,
+        namespace: args.ns.namespace.clone(),
     };
-    let mut cx = workspace.lint_context();
-    cx.server_first_ports.clone_from(&args.server_first_ports);
-    cx.max_ipv4_prefix = args.max_ipv4_prefix;
-    cx.max_ipv6_prefix = args.max_ipv6_prefix;
-    cx.min_ttl = args.min_ttl.or(config.min_ttl).unwrap_or(DEFAULT_MIN_TTL);
-    cx.dns = facts.as_ref();
-    let mut diagnostics = rules::check(&cx, &selection);
-    diagnostics.retain(|d| !per_file.suppresses(d) && !suppressions.iter().any(|s| s.covers(d)));
+    let scope_options = ScopeOptions {
+        configured: config.mesh_specs(&walk)?,
+        kustomize: !args.no_kustomize,
+    };
+    let meshes = meshes::load(&sources, &walk, &scope_options)?;
+    if args.list_meshes {
+        render::meshes::write(&meshes, args.output == CheckFormat::Json, io.out)?;
+        return Ok(ExitStatus::Success);
+    }
+    let several = meshes.len() > 1;
+    let mut diagnostics = Vec::new();
+    let mut summary = Summary {
+        quiet: global.quiet,
+        ..Summary::default()
+    };
+    let mut per_mesh = Vec::new();
+    for mesh in &meshes {
+        // Beside real meshes, a default scope of charts, workflows and data files is no mesh:
+        // its skipped files are still noted below, but "nothing checked" would be noise.
+        if several && is_leftover(mesh) {
+            continue;
+        }
+        let selection = if several || config.mesh_table(&mesh.scope.name).is_some() {
+            mesh_selection(args, &config, config.mesh_table(&mesh.scope.name))?
+        } else {
+            selection.clone()
+        };
+        let workspace = &mesh.workspace;
+        let inputs = workspace.inputs();
+        // Resolve only when a selected rule reads the answers (`--dns --select MSH2` needs none).
+        let wants_dns = args.dns
+            && Rule::ALL
+                .iter()
+                .any(|rule| rule.needs_dns() && selection.enabled(*rule));
+        let facts = if wants_dns {
+            Some(resolve_hosts(inputs, &dns_settings(args, &config))?)
+        } else {
+            None
+        };
+        let mut cx = workspace.lint_context();
+        cx.server_first_ports.clone_from(&args.server_first_ports);
+        cx.max_ipv4_prefix = args.max_ipv4_prefix;
+        cx.max_ipv6_prefix = args.max_ipv6_prefix;
+        cx.min_ttl = args.min_ttl.or(config.min_ttl).unwrap_or(DEFAULT_MIN_TTL);
+        cx.dns = facts.as_ref();
+        let mut found = rules::check(&cx, &selection);
+        found.retain(|d| !per_file.suppresses(d) && !suppressions.iter().any(|s| s.covers(d)));
+        let name: std::sync::Arc<str> = std::sync::Arc::from(mesh.scope.name.as_str());
+        let rendered = mesh.scope.kind == meshes::RootKind::Kustomization;
+        for d in &mut found {
+            d.mesh = Some(name.clone());
+            // A rendered resource is not the text in its source file (patches changed it):
+            // `--fix` must not edit a file by what another file says.
+            if rendered {
+                d.fix = None;
+            }
+            if let Some(stdin_name) = &args.stdin_filename
+                && &*d.origin.path == "-"
+            {
+                d.origin.path = std::sync::Arc::from(stdin_name.as_str());
+            }
+        }
+        summary.files += inputs.files.len();
+        summary.resources += inputs.service_entries.len()
+            + inputs.sidecars.len()
+            + inputs.mesh_configs.len()
+            + rejected_by_schema(inputs);
+        summary.skipped += inputs.others.len();
+        summary.not_resources += inputs.skipped.len();
+        per_mesh.push(render::MeshFindings {
+            name: mesh.scope.name.clone(),
+            policy: workspace.mesh().outbound_policy.as_str(),
+            policy_source: workspace.mesh().policy_source.clone(),
+            count: found.len(),
+        });
+        diagnostics.extend(found);
+    }
+    summary.meshes = per_mesh;
 
     if fixing {
         let changed = super::check_fix::apply(&diagnostics, args.diff, io)?;
@@ -123,17 +174,9 @@ fn check(
         // The files changed: check them again, so what is printed is what is left.
         return check(args, global, io, false);
     }
-    notes(inputs, global, args.output, io)?;
-    let summary = Summary {
-        files: inputs.files.len(),
-        resources: inputs.service_entries.len()
-            + inputs.sidecars.len()
-            + inputs.mesh_configs.len()
-            + rejected_by_schema(inputs),
-        skipped: inputs.others.len(),
-        not_resources: inputs.skipped.len(),
-        quiet: global.quiet,
-    };
+    for mesh in &meshes {
+        notes(mesh, several, global, args.output, io)?;
+    }
     let shown = visible(&diagnostics, args);
     // Stdout is line-buffered: thousands of findings were as many write calls.
     let mut out = std::io::BufWriter::new(&mut *io.out);
@@ -149,27 +192,74 @@ fn check(
     let status = exit_status(&diagnostics, fail_on, args.exit_zero);
     // The process exits next and the OS takes the memory back at once; freeing every parsed
     // document one by one took a tenth of a large check's time.
-    drop(cx);
-    std::mem::forget(workspace);
+    std::mem::forget(meshes);
     Ok(status)
 }
 
-/// What `check` says on stderr about what it read: with `-v` every skipped file and why (a JSON
-/// object per line with `-o json`), and
-/// unless `-q` how to check a chart whose templates were skipped.
+/// The default scope of a repository with meshes, when it holds nothing Istio would read.
+fn is_leftover(mesh: &Mesh) -> bool {
+    let inputs = mesh.workspace.inputs();
+    mesh.scope.kind == meshes::RootKind::Default
+        && mesh.workspace.is_empty()
+        && inputs.problems.is_empty()
+        && inputs.service_entries.is_empty()
+        && inputs.sidecars.is_empty()
+}
+
+/// The rule selection for one mesh: flags beat the file; a `[[mesh]]` table's `select`
+/// replaces the file's, its `ignore` adds to it. `--select` replaces every list, `--ignore`
+/// adds to it.
+fn mesh_selection(
+    args: &CheckArgs,
+    config: &Settings,
+    table: Option<&config::MeshTable>,
+) -> anyhow::Result<RuleSelection> {
+    let select = if args.select.is_empty() {
+        table
+            .and_then(|t| t.select.clone())
+            .or_else(|| config.select.clone())
+            .unwrap_or_default()
+    } else {
+        args.select.clone()
+    };
+    let ignore: Vec<String> = config
+        .ignore
+        .iter()
+        .chain(table.map(|t| t.ignore.as_slice()).unwrap_or_default())
+        .chain(&args.ignore)
+        .cloned()
+        .collect();
+    RuleSelection::new(&select, &ignore).map_err(|e| with_config(e, config))
+}
+
+/// What `check` says on stderr about what it read: with `-v` the mesh, its settings and every
+/// skipped file and why (a JSON object per line with `-o json`), and unless `-q` how to check a
+/// chart whose templates were skipped.
 fn notes(
-    inputs: &load::Inputs,
+    mesh: &Mesh,
+    several: bool,
     global: &GlobalArgs,
     format: CheckFormat,
     io: &mut Io<'_>,
 ) -> anyhow::Result<()> {
+    let inputs = mesh.workspace.inputs();
     if global.verbose > 0 {
+        let settings = mesh.workspace.mesh();
+        writeln!(
+            io.err,
+            "mesh {} ({}): outbound policy {} from {}",
+            mesh.scope.name,
+            mesh.scope.kind.as_str(),
+            settings.outbound_policy.as_str(),
+            settings.policy_source
+        )?;
         if format == CheckFormat::Json {
             render::rules::skipped_json(&inputs.skipped, io.err)?;
         } else {
             render::rules::skipped(&inputs.skipped, io.err)?;
         }
     }
+    let _ = several;
     let templates = inputs
         .skipped
         .iter()

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use crate::cli::{DocFormat, ExportEnvoyArgs, GlobalArgs};
 use crate::{ExitStatus, Io, render};
 use meshctl_core::envoy::{self, ExportOptions};
-use meshctl_core::workspace::{Sources, Workspace};
+use meshctl_core::workspace::Sources;
 
 pub(super) fn run(
     args: &ExportEnvoyArgs,
@@ -16,12 +16,15 @@ pub(super) fn run(
 ) -> anyhow::Result<ExitStatus> {
     // The same pipeline as simulate and the proxy: what Istio would reject is left out and named.
     let paths: Vec<_> = args.positional.iter().chain(&args.paths).cloned().collect();
-    let workspace = Workspace::load(&Sources {
-        paths: paths.clone(),
-        mesh_config: args.mesh_config.clone(),
-        outbound_policy: args.outbound_policy.map(Into::into),
-        namespace: args.ns.namespace.clone(),
-    })?;
+    let workspace = super::mesh_choice::workspace(
+        &Sources {
+            paths: paths.clone(),
+            mesh_config: args.mesh_config.clone(),
+            outbound_policy: args.outbound_policy.map(Into::into),
+            namespace: args.ns.namespace.clone(),
+        },
+        &args.scope,
+    )?;
     render::simulate::rejected_note(workspace.rejected(), io.err)?;
     if workspace.is_empty() && workspace.rejected().is_empty() {
         render::simulate::empty_note(&paths, io.err)?;

@@ -2,19 +2,23 @@
 //! [`generate::service_entry`] → YAML/JSON. The document is loaded back through the same
 //! workspace pipeline and rules as `meshctl check` (the DNS rules too, fed the answer gen
 //! already has) before it is printed: an error-level finding refuses to write it (exit 2)
-//! unless `--force`, and warnings go to stderr with their rule code.
+//! unless `--force`, and warnings go to stderr with their rule code. Before any of that, the
+//! addresses pass `meshctl_core::pinning`'s screen: an answer (or `--address`) in a class no
+//! egress entry should pin, or longer than `addresses` may hold, is one line and exit 2.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 use anyhow::{Context as _, bail};
 use ipnet::IpNet;
 
 use crate::cli::{
-    ApiVersion, DocFormat, GenResolution, GenServiceEntryArgs, GlobalArgs, PortProtocol,
+    AllowClass, ApiVersion, DocFormat, GenResolution, GenServiceEntryArgs, GlobalArgs, PortProtocol,
 };
 use crate::{ExitStatus, Io, render};
 use meshctl_core::generate::{self, EntryPlan};
 use meshctl_core::model::{Resolution, ServiceEntry};
+use meshctl_core::pinning::{self, AllowedClasses};
 use meshctl_core::rules::{self, Diagnostic, DnsFacts, RuleSelection, Severity};
 use meshctl_core::target::Target;
 use meshctl_core::workspace::Workspace;
@@ -36,11 +40,23 @@ pub(super) fn run(
             target.host
         );
     }
+    let allowed = allowed_classes(&args.allow_address_classes);
     let given: Vec<IpNet> = args
         .addresses
         .iter()
-        .map(|a| generate::parse_address(a).map_err(|e| anyhow::anyhow!("--address: {e}")))
+        .map(|a| {
+            let net = generate::parse_address(a).map_err(|e| anyhow::anyhow!("--address: {e}"))?;
+            pinning::screen_given(&target.host, a, net, allowed)?;
+            Ok(net)
+        })
         .collect::<anyhow::Result<_>>()?;
+    if given.len() > pinning::ADDRESS_LIMIT {
+        bail!(
+            "--address is given {} times, more than the {} a ServiceEntry's `addresses` may hold",
+            given.len(),
+            pinning::ADDRESS_LIMIT
+        );
+    }
     if args.no_resolve && given.is_empty() {
         bail!("--no-resolve needs at least one --address");
     }
@@ -59,7 +75,9 @@ pub(super) fn run(
         let lookup = super::runtime()?
             .block_on(dns::lookup(&target.host, &settings))
             .with_context(|| format!("resolving `{}` (use --address to skip DNS)", target.host))?;
-        let nets = lookup.addresses.iter().map(|a| IpNet::from(a.ip)).collect();
+        let ips: Vec<IpAddr> = lookup.addresses.iter().map(|a| a.ip).collect();
+        pinning::screen_answer(&target.host, &ips, allowed)?;
+        let nets = ips.into_iter().map(IpNet::from).collect();
         (nets, Provenance::Dns(lookup))
     } else {
         (given, Provenance::Flags)
@@ -85,6 +103,7 @@ pub(super) fn run(
     if matches!(provenance, Provenance::Dns(_)) {
         generate::record_source(&mut plan.annotations, &target.host);
     }
+    generate::record_allowed(&mut plan.annotations, allowed, &addresses);
     let entry = generate::service_entry(&plan, &addresses)?;
     let text = match args.output {
         DocFormat::Yaml => to_text(&entry, render::write_yaml)?,
@@ -224,6 +243,15 @@ impl Provenance {
         }
         map
     }
+}
+
+/// The classes `--allow-address-class` lets through.
+fn allowed_classes(flags: &[AllowClass]) -> AllowedClasses {
+    let mut allowed = AllowedClasses::NONE;
+    for class in flags {
+        allowed.insert((*class).into());
+    }
+    allowed
 }
 
 fn api_version(version: ApiVersion) -> &'static str {

@@ -8,6 +8,7 @@ mod expect;
 mod export;
 mod gen_service_entry;
 mod man_pages;
+mod mesh_choice;
 mod proxy;
 mod resolve;
 mod simulate;

@@ -57,6 +57,8 @@ pub(super) fn run(
             .workload
             .workload(&args.workload.source_namespace, &args.workload.labels),
         strict: args.strict,
+        mesh: args.scope.mesh.clone(),
+        kustomize: !args.scope.no_kustomize,
     };
     let options = Options {
         connect_timeout: args.connect_timeout,

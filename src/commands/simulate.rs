@@ -11,7 +11,7 @@ use crate::render::simulate::{Query, Report};
 use crate::{ExitStatus, Io, render};
 use meshctl_core::engine::{Registry, Verdict};
 use meshctl_core::envoy;
-use meshctl_core::workspace::{RejectedResource, Sources, Workspace};
+use meshctl_core::workspace::{RejectedResource, Sources};
 
 pub(super) fn run(
     args: &SimulateArgs,
@@ -32,7 +32,7 @@ pub(super) fn run(
                 "no configuration loaded: pass -f PATH with the ServiceEntries and Sidecars to decide against, or --config-dump FILE"
             );
         }
-        workspace = Workspace::load(&sources(args))?;
+        workspace = super::mesh_choice::workspace(&sources(args), &args.scope)?;
         render::simulate::rejected_note(workspace.rejected(), io.err)?;
         if workspace.is_empty() && workspace.rejected().is_empty() {
             render::simulate::empty_note(&args.paths, io.err)?;

@@ -17,6 +17,7 @@ use anyhow::{Context as _, bail};
 use crate::cli::{GlobalArgs, SyncArgs, SyncFormat};
 use crate::render::{self, Summary};
 use crate::{ExitStatus, Io};
+use meshctl_core::pinning::AllowedClasses;
 use meshctl_core::sync::{self, Settings};
 use meshctl_core::workspace::Sources;
 
@@ -55,9 +56,15 @@ pub(super) fn run(
         ..Sources::default()
     }
     .load_options();
+    let mut allowed = AllowedClasses::NONE;
+    for class in &args.allow_address_classes {
+        allowed.insert((*class).into());
+    }
     let settings = Settings {
         grace: args.grace,
         allow_empty: args.allow_empty,
+        allowed,
+        allow_class_change: args.allow_class_change,
     };
     let resolver = super::resolve::settings(&args.dns);
     let runtime = super::runtime()?;

@@ -6,13 +6,20 @@ use std::io::Write;
 use meshctl_core::rules::{Diagnostic, Severity};
 
 pub(super) fn write(diagnostics: &[Diagnostic], out: &mut dyn Write) -> anyhow::Result<()> {
+    let several = super::several_meshes(diagnostics);
     for d in diagnostics {
         let command = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let mut message = format!("{} {}: {}", d.rule.code(), d.rule.name(), d.message);
+        let mut message = format!(
+            "{}{} {}: {}",
+            super::mesh_prefix(d, several),
+            d.rule.code(),
+            d.rule.name(),
+            d.message
+        );
         if let Some(help) = &d.help {
             message.push_str("\n= help: ");
             message.push_str(help);

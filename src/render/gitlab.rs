@@ -27,12 +27,19 @@ struct Lines {
 }
 
 pub(super) fn write(diagnostics: &[Diagnostic], out: &mut dyn Write) -> anyhow::Result<()> {
+    let several = super::several_meshes(diagnostics);
     let issues: Vec<Issue<'_>> = diagnostics
         .iter()
         .map(|d| Issue {
-            description: format!("{} {}: {}", d.rule.code(), d.rule.name(), d.message),
+            description: format!(
+                "{}{} {}: {}",
+                super::mesh_prefix(d, several),
+                d.rule.code(),
+                d.rule.name(),
+                d.message
+            ),
             check_name: d.rule.code(),
-            fingerprint: fingerprint(d),
+            fingerprint: fingerprint(d, several),
             severity: match d.severity {
                 Severity::Error => "major",
                 Severity::Warning => "minor",
@@ -51,9 +58,12 @@ pub(super) fn write(diagnostics: &[Diagnostic], out: &mut dyn Write) -> anyhow::
 
 /// A stable identity for a finding so GitLab can tell new findings from old ones across runs.
 /// FNV-1a: tiny, deterministic across Rust releases (unlike `DefaultHasher`), no dependency.
-fn fingerprint(d: &Diagnostic) -> String {
+/// The mesh is part of the identity only when several are mixed (one base file rendered into
+/// two overlays is two findings), so single-mesh fingerprints stay what they were.
+fn fingerprint(d: &Diagnostic, several: bool) -> String {
     let text = format!(
-        "{}\0{}\0{}\0{}\0{}",
+        "{}{}\0{}\0{}\0{}\0{}",
+        super::mesh_prefix(d, several),
         d.rule.code(),
         d.origin.path,
         d.origin.pos.line,

@@ -1,4 +1,5 @@
-//! `-o json`: a stable array of findings with fixed keys, for scripts.
+//! `-o json`: a stable array of findings with fixed keys, for scripts; `mesh` names the mesh
+//! (scope) of each finding.
 
 use std::io::Write;
 
@@ -20,22 +21,43 @@ struct Finding<'a> {
     resource: Option<&'a str>,
     help: Option<&'a str>,
     url: Option<&'a str>,
+    /// The mesh (scope) the finding belongs to: `default` when the inputs form one mesh.
+    mesh: &'a str,
+    /// The mesh's outbound policy in force (null where the command decides none).
+    policy: Option<&'a str>,
+    /// Where that policy came from: a mesh config's `file:line:column`, a flag, or meshctl's
+    /// default.
+    policy_source: Option<&'a str>,
 }
 
-pub(super) fn write(diagnostics: &[Diagnostic], out: &mut dyn Write) -> anyhow::Result<()> {
+pub(super) fn write(
+    diagnostics: &[Diagnostic],
+    summary: &super::Summary,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let findings: Vec<Finding<'_>> = diagnostics
         .iter()
-        .map(|d| Finding {
-            code: d.rule.code(),
-            name: d.rule.name(),
-            severity: d.severity,
-            message: &d.message,
-            file: &d.origin.path,
-            line: d.origin.pos.line,
-            column: d.origin.pos.column,
-            resource: d.resource.as_deref(),
-            help: d.help.as_deref(),
-            url: None,
+        .map(|d| {
+            let mesh = d
+                .mesh
+                .as_deref()
+                .unwrap_or(meshctl_core::meshes::DEFAULT_SCOPE);
+            let settings = summary.meshes.iter().find(|m| m.name == mesh);
+            Finding {
+                code: d.rule.code(),
+                name: d.rule.name(),
+                severity: d.severity,
+                message: &d.message,
+                file: &d.origin.path,
+                line: d.origin.pos.line,
+                column: d.origin.pos.column,
+                resource: d.resource.as_deref(),
+                help: d.help.as_deref(),
+                url: None,
+                mesh,
+                policy: settings.map(|m| m.policy),
+                policy_source: settings.map(|m| m.policy_source.as_str()),
+            }
         })
         .collect();
     super::write_json(&findings, out)

@@ -8,6 +8,7 @@ mod github;
 mod gitlab;
 pub(crate) mod inline;
 mod json;
+pub(crate) mod meshes;
 pub(crate) mod resolve;
 pub(crate) mod rules;
 mod sarif;
@@ -36,8 +37,21 @@ pub enum OutputFormat {
     Gitlab,
 }
 
+/// One mesh of a `check` run: its name, the outbound policy in force and where it came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct MeshFindings {
+    /// The scope's name.
+    pub name: String,
+    /// `REGISTRY_ONLY` or `ALLOW_ANY`.
+    pub policy: &'static str,
+    /// Where the policy came from (`mesh config clusters/prod/mesh.yaml:4:11`).
+    pub policy_source: String,
+    /// How many findings it has (before `--output-threshold`).
+    pub count: usize,
+}
+
 /// Counts shown in the text summary.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Summary {
     /// Files read.
     pub files: usize,
@@ -49,6 +63,8 @@ pub(crate) struct Summary {
     pub not_resources: usize,
     /// `-q`: findings only, no summary line.
     pub quiet: bool,
+    /// The meshes checked, in output order.
+    pub meshes: Vec<MeshFindings>,
 }
 
 /// Writes diagnostics (already sorted) in `format`.
@@ -63,10 +79,26 @@ pub(crate) fn diagnostics(
 ) -> anyhow::Result<()> {
     match format {
         OutputFormat::Text => text::write(diagnostics, summary, out),
-        OutputFormat::Json => json::write(diagnostics, out),
+        OutputFormat::Json => json::write(diagnostics, summary, out),
         OutputFormat::Sarif => sarif::write(diagnostics, out),
         OutputFormat::Github => github::write(diagnostics, out),
         OutputFormat::Gitlab => gitlab::write(diagnostics, out),
+    }
+}
+
+/// True when the findings come from more than one mesh, so messages must say which.
+pub(crate) fn several_meshes(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics
+        .iter()
+        .filter_map(|d| d.mesh.as_deref())
+        .any(|m| diagnostics.first().and_then(|d| d.mesh.as_deref()) != Some(m))
+}
+
+/// `[mesh clusters/prod] ` before a message when findings of several meshes are mixed.
+pub(crate) fn mesh_prefix(d: &Diagnostic, several: bool) -> String {
+    match (&d.mesh, several) {
+        (Some(mesh), true) => format!("[mesh {mesh}] "),
+        _ => String::new(),
     }
 }
 

@@ -40,6 +40,7 @@ pub(super) fn write(diagnostics: &[Diagnostic], out: &mut dyn Write) -> anyhow::
                 text.push_str(help);
             }
             json!({
+                "properties": {"mesh": d.mesh.as_deref().unwrap_or(meshctl_core::meshes::DEFAULT_SCOPE)},
                 "ruleId": d.rule.code(),
                 "ruleIndex": index,
                 "level": level(d.severity),

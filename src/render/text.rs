@@ -13,6 +13,44 @@ pub(super) fn write(
     summary: &Summary,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    if summary.meshes.len() > 1 {
+        // Several meshes: one header per mesh, its findings under it.
+        for (i, mesh) in summary.meshes.iter().enumerate() {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            writeln!(
+                out,
+                "{} {} ({} from {})",
+                "mesh".bold(),
+                mesh.name.bold(),
+                mesh.policy,
+                mesh.policy_source
+            )?;
+            let own: Vec<&Diagnostic> = diagnostics
+                .iter()
+                .filter(|d| d.mesh.as_deref() == Some(mesh.name.as_str()))
+                .collect();
+            findings(&own, out)?;
+            if own.is_empty() {
+                writeln!(out, "  no problems")?;
+            }
+        }
+    } else {
+        let all: Vec<&Diagnostic> = diagnostics.iter().collect();
+        findings(&all, out)?;
+    }
+    if summary.quiet {
+        return Ok(());
+    }
+    if !diagnostics.is_empty() || summary.meshes.len() > 1 {
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", summary_line(diagnostics, summary))?;
+    Ok(())
+}
+
+fn findings(diagnostics: &[&Diagnostic], out: &mut dyn Write) -> anyhow::Result<()> {
     let mut previous_file: Option<&str> = None;
     for d in diagnostics {
         if previous_file.is_some_and(|f| f != &*d.origin.path) {
@@ -36,13 +74,6 @@ pub(super) fn write(
             writeln!(out, "  {} {help}", "= help:".cyan())?;
         }
     }
-    if summary.quiet {
-        return Ok(());
-    }
-    if !diagnostics.is_empty() {
-        writeln!(out)?;
-    }
-    writeln!(out, "{}", summary_line(diagnostics, summary))?;
     Ok(())
 }
 
@@ -81,6 +112,11 @@ fn summary_line(diagnostics: &[Diagnostic], summary: &Summary) -> String {
             String::new()
         }
     );
+    let scope = if summary.meshes.len() > 1 {
+        format!("{scope} in {} meshes", summary.meshes.len())
+    } else {
+        scope
+    };
     if diagnostics.is_empty() {
         return format!("All checks passed ({scope}).");
     }

@@ -215,14 +215,15 @@ fn all_static_adopts_hand_written_entries() {
 }
 
 /// A loopback port that was free a moment ago.
-fn free_port() -> u16 {
+pub(super) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port()
 }
 
-fn http_get(port: u16, path: &str) -> String {
+/// The response to `GET path` on the metrics server, or "" while it is not up.
+pub(super) fn http_get(port: u16, path: &str) -> String {
     use std::io::{Read as _, Write as _};
     let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
         return String::new();

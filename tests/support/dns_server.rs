@@ -19,6 +19,12 @@
 //! | `provider`           | CNAME `d111111abcdef8.cloudfront.net` (60) → A 192.0.2.50 (60) |
 //! | `rotate`             | A 192.0.2.101, .102, .103, … changing on every query (TTL 1) |
 //! | `v6fail`             | A 192.0.2.40 (TTL 300); AAAA queries get SERVFAIL      |
+//! | `null`               | A 0.0.0.0; AAAA `::` (a DNS filter's NULL-mode "blocked") |
+//! | `metadata`           | A 169.254.169.254 (TTL 300)                            |
+//! | `mapped`             | AAAA `::ffff:169.254.169.254` (TTL 300)                |
+//! | `loop`               | A 127.0.0.1 (TTL 300)                                  |
+//! | `private`            | A 10.0.0.7 (TTL 300)                                   |
+//! | `pool`               | 500 A records: 192.0.2.0–255, 198.51.100.0–243 (TTL 300) |
 //! | anything else        | NXDOMAIN (REFUSED outside `example.com.`)              |
 //!
 //! CNAMEs inside the zone are chased in the same answer, as an authoritative
@@ -48,6 +54,9 @@ const PROVIDER_TARGET: &str = "d111111abcdef8.cloudfront.net.";
 const ZONE: &str = "example.com.";
 /// How many addresses `rotate.example.com` cycles through.
 const ROTATE_SIZE: u32 = 50;
+
+/// How many A records `pool.example.com` answers: more than a ServiceEntry may pin (256).
+pub(crate) const POOL_SIZE: u32 = 500;
 
 /// A running test DNS server; dropping it stops the server.
 pub(crate) struct TestDns {
@@ -295,6 +304,28 @@ impl ZoneHandler {
                 300,
                 RData::TXT(TXT::new(vec!["no addresses here".into()])),
             )],
+            "null" => vec![
+                rec(300, RData::A(A(Ipv4Addr::UNSPECIFIED))),
+                rec(300, RData::AAAA(AAAA(Ipv6Addr::UNSPECIFIED))),
+            ],
+            "metadata" => vec![rec(300, RData::A(A(Ipv4Addr::new(169, 254, 169, 254))))],
+            "mapped" => vec![rec(
+                300,
+                RData::AAAA(AAAA(Ipv4Addr::new(169, 254, 169, 254).to_ipv6_mapped())),
+            )],
+            "loop" => vec![rec(300, RData::A(A(Ipv4Addr::LOCALHOST)))],
+            "private" => vec![rec(300, RData::A(A(Ipv4Addr::new(10, 0, 0, 7))))],
+            "pool" => (0..POOL_SIZE)
+                .map(|i| {
+                    let [_, _, high, low] = i.to_be_bytes();
+                    let ip = if high == 0 {
+                        Ipv4Addr::new(192, 0, 2, low)
+                    } else {
+                        Ipv4Addr::new(198, 51, 100, low)
+                    };
+                    rec(300, RData::A(A(ip)))
+                })
+                .collect(),
             "provider" => vec![rec(60, RData::CNAME(CNAME(name(PROVIDER_TARGET))))],
             "rotate" => {
                 let n = if matches!(qtype, RecordType::A | RecordType::ANY) {

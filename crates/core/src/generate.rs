@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 
 use ipnet::IpNet;
 
+use crate::address_class::AddressClass;
+use crate::pinning::{ALLOWED_ANNOTATION, AllowedClasses};
+
 use crate::model::{
     Location, ObjectMeta, Resolution, ServiceEntry, ServiceEntrySpec, ServicePort, WorkloadEntry,
 };
@@ -164,6 +167,25 @@ pub fn record_source(annotations: &mut BTreeMap<String, String>, host: &str) {
     );
 }
 
+/// Records, under [`crate::pinning::ALLOWED_ANNOTATION`], the refused address classes among
+/// `addresses` that `allowed` let through, so the choice stays visible in review and `check`
+/// and `sync` honour it; nothing when none was used.
+pub fn record_allowed(
+    annotations: &mut BTreeMap<String, String>,
+    allowed: AllowedClasses,
+    addresses: &[IpNet],
+) {
+    let mut used = AllowedClasses::NONE;
+    for class in addresses.iter().filter_map(|n| AddressClass::of_net(*n)) {
+        if class.refused_by_default() && allowed.contains(class) {
+            used.insert(class);
+        }
+    }
+    if !used.is_empty() {
+        annotations.insert(ALLOWED_ANNOTATION.to_owned(), used.to_string());
+    }
+}
+
 /// A DNS-1123 label from host and port: `db.example.com` + 3306 → `db-example-com-3306`.
 #[must_use]
 pub fn default_name(host: &str, port: u16) -> String {
@@ -318,6 +340,27 @@ mod tests {
                 .get("meshctl.dev/resolve")
                 .map(String::as_str),
             Some("db.example.com")
+        );
+    }
+
+    #[test]
+    fn only_the_allowed_classes_in_use_are_recorded() {
+        let allowed = AllowedClasses::parse_list("link-local, loopback").expect("classes");
+        let mut annotations = BTreeMap::new();
+        record_allowed(
+            &mut annotations,
+            allowed,
+            &nets(&["203.0.113.7", "10.0.0.7"]),
+        );
+        assert!(annotations.is_empty(), "{annotations:?}");
+        record_allowed(
+            &mut annotations,
+            allowed,
+            &nets(&["169.254.169.254", "::ffff:169.254.169.253", "203.0.113.7"]),
+        );
+        assert_eq!(
+            annotations.get(ALLOWED_ANNOTATION).map(String::as_str),
+            Some("link-local")
         );
     }
 

@@ -81,6 +81,24 @@ pub enum WorkspaceError {
         "--mesh-config `{0}` holds no mesh configuration (a MeshConfig, the istio ConfigMap or an IstioOperator)"
     )]
     NoMeshConfig(String),
+    /// The inputs hold several meshes and the command decides for one.
+    #[error(
+        "the inputs hold {} meshes and this command decides for one; pick it with --mesh NAME: {}",
+        .0.len(),
+        .0.join(", ")
+    )]
+    AmbiguousMesh(Vec<String>),
+    /// `--mesh` names no mesh of the inputs.
+    #[error("--mesh `{name}` names no mesh of the inputs; they hold: {}", .meshes.join(", "))]
+    UnknownMesh {
+        /// The flag's value.
+        name: String,
+        /// The meshes found.
+        meshes: Vec<String>,
+    },
+    /// A kustomization could not be rendered.
+    #[error(transparent)]
+    Kustomize(#[from] crate::meshes::RenderError),
     /// Two mesh configs among the inputs set different outbound policies.
     #[error(
         "mesh configs disagree on the outbound policy: {first} ({first_policy}) and {other} ({other_policy}); pass one with --mesh-config"
@@ -289,7 +307,7 @@ impl Workspace {
 }
 
 /// Loads the `--mesh-config` file: it must be valid and hold a mesh configuration.
-fn load_mesh_config(
+pub(crate) fn load_mesh_config(
     file: &std::path::Path,
     options: &LoadOptions,
 ) -> Result<Vec<Loaded<crate::model::MeshConfig>>, WorkspaceError> {

@@ -15,7 +15,7 @@ use std::time::SystemTime;
 
 use meshctl_core::engine::{self, MeshSettings, Registry, Workload};
 use meshctl_core::rules::{self, RuleSelection, Severity};
-use meshctl_core::workspace::{Sources, Workspace};
+use meshctl_core::workspace::Sources;
 
 /// Most lint errors quoted in one rejection message.
 const QUOTED_ERRORS: usize = 3;
@@ -66,6 +66,10 @@ pub struct Source {
     pub workload: Workload,
     /// `--strict`: lint errors refuse a configuration too, not only what Istio would reject.
     pub strict: bool,
+    /// `--mesh`: the mesh to enforce when the inputs hold several.
+    pub mesh: Option<String>,
+    /// Render kustomizations (`--no-kustomize` turns this off).
+    pub kustomize: bool,
 }
 
 impl Source {
@@ -107,7 +111,16 @@ pub enum Rejected {
 /// when it has lint errors), and compiles it; `generation` is stamped on the result. Lint
 /// findings below that bar are returned for the caller to log.
 pub fn build(source: &Source, generation: u64) -> Result<Accepted, Rejected> {
-    let workspace = Workspace::load(&source.sources)?;
+    let workspace = meshctl_core::meshes::load_one(
+        &source.sources,
+        &meshctl_core::load::WalkOptions::default(),
+        &meshctl_core::meshes::ScopeOptions {
+            configured: Vec::new(),
+            kustomize: source.kustomize,
+        },
+        source.mesh.as_deref(),
+    )?
+    .workspace;
     if !workspace.rejected().is_empty() {
         let lines: Vec<String> = workspace
             .rejected()

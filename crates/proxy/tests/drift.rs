@@ -51,6 +51,8 @@ async fn drift_is_exported_per_entry_and_never_changes_a_decision() {
         },
         workload: Workload::default(),
         strict: false,
+        mesh: None,
+        kustomize: true,
     };
     let built = policy::build(&source, 1).expect("policy").policy;
     let (_tx, rx) = watch::channel(Arc::new(built));

@@ -6,7 +6,10 @@
 //! - `meshctl_sync_drifts_total{service_entry}`: passes that found the entry out of sync;
 //! - `meshctl_sync_last_success_timestamp_seconds{service_entry}`: when the entry was last
 //!   verified against an answer (alert when it is old: the name is not being checked);
-//! - `meshctl_sync_writes_total{result}`: file writes, `success` or `error`.
+//! - `meshctl_sync_writes_total{result}`: file writes, `success` or `error`;
+//! - `meshctl_sync_refused_answers_total{service_entry,reason}`: answers not pinned, by why:
+//!   `address-class` (loopback, metadata, `0.0.0.0`, ...), `too-many` (more than an entry
+//!   holds), `class-change` (private ↔ public, the rebinding guard).
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -36,6 +39,12 @@ pub(super) struct EntryLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(super) struct RefusalLabel {
+    pub(super) service_entry: String,
+    pub(super) reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(super) struct ResultLabel {
     pub(super) result: &'static str,
 }
@@ -48,6 +57,7 @@ pub(super) struct SyncMetrics {
     pub(super) drifts: Family<EntryLabel, Counter>,
     pub(super) last_success: Family<EntryLabel, Gauge>,
     pub(super) writes: Family<ResultLabel, Counter>,
+    pub(super) refusals: Family<RefusalLabel, Counter>,
 }
 
 impl SyncMetrics {
@@ -90,6 +100,11 @@ impl SyncMetrics {
             "meshctl_sync_writes",
             "Entry files written, per result",
             self.writes.clone(),
+        );
+        registry.register(
+            "meshctl_sync_refused_answers",
+            "Answers not pinned (refused address class, too many addresses, private/public change); nothing is changed then",
+            self.refusals.clone(),
         );
         let mut text = String::new();
         // Writing to a String cannot fail.

@@ -1,5 +1,5 @@
-//! What `sync` says about each plan: a finding for `--check` (MSH308 drift, MSH305 for a name
-//! that could not be verified) and a change line for `--write`/`--watch`, from one wording.
+//! What `sync` says about each plan: a finding for `--check` (MSH308 drift or a refused
+//! answer, MSH305 for a name that could not be verified) and a change line for `--write`/`--watch`, from one wording.
 
 use std::fmt::Write as _;
 use std::net::IpAddr;
@@ -31,7 +31,7 @@ impl Tally {
                 Status::InSync => tally.in_sync += 1,
                 Status::Drift => tally.drift += 1,
                 Status::HeldEmpty(_) | Status::HeldLast => tally.held += 1,
-                Status::Unverified(_) => tally.unverified += 1,
+                Status::Unverified(_) | Status::Refused(_) => tally.unverified += 1,
             }
         }
         tally
@@ -50,6 +50,10 @@ pub(super) fn diagnostics(planned: &[Planned<'_>], grace: Duration) -> Vec<Diagn
                     Rule::UnresolvableHost,
                     "nothing was changed (fail static); check the resolver and run again",
                 ),
+                Status::Refused(_) => (
+                    Rule::ManagedAddressDrift,
+                    "nothing was changed (fail static): check the name's DNS; allow the answer with the flag named, if it is meant",
+                ),
                 _ => (
                     Rule::ManagedAddressDrift,
                     "run `meshctl sync --write` (or keep `meshctl sync --watch` running) to update the file",
@@ -63,6 +67,7 @@ pub(super) fn diagnostics(planned: &[Planned<'_>], grace: Duration) -> Vec<Diagn
                 resource: Some(entry.resource.clone()),
                 help: Some(help.to_owned()),
                 fix: None,
+                mesh: None,
             })
         })
         .collect();
@@ -76,6 +81,9 @@ pub(super) fn describe(entry: &Managed, plan: &Plan, grace: Duration) -> String 
     let mut parts: Vec<String> = Vec::new();
     match &plan.status {
         Status::Unverified(reason) => return format!("could not verify {host}: {reason}"),
+        Status::Refused(refused) => {
+            return format!("could not verify {host}: {refused}; nothing changed (fail static)");
+        }
         Status::HeldEmpty(reason) => {
             return format!(
                 "{host} answers with no address ({reason}); the pinned addresses are kept (fail static; --allow-empty removes them)"
@@ -170,6 +178,7 @@ mod tests {
             why: Why::Annotation,
             pinned: vec![Pinned::parse("203.0.113.7/32")],
             departed: Departed::parse(departed).expect("departed"),
+            allowed: meshctl_core::pinning::AllowedClasses::NONE,
             bare: false,
         }
     }
@@ -198,6 +207,7 @@ mod tests {
         let settings = Settings {
             grace: Duration::from_secs(600),
             allow_empty: false,
+            ..Settings::default()
         };
         let fresh = plan(&entry(""), &Ok(lookup.clone()), now, settings);
         assert_eq!(

@@ -1,7 +1,8 @@
 //! `sync --watch`: a reconciler. Each pass re-reads the files (entries come and go with
 //! them), looks up the hosts that are due, writes what changed as `--write` does, and
 //! schedules each host again at its TTL (bounded, jittered), or sooner when a grace period
-//! ends. Fail static: a failed lookup changes nothing and is retried with backoff; a file that
+//! ends. Fail static: a failed lookup changes nothing and is retried with backoff, and an
+//! answer `sync` refuses to pin changes nothing and is counted and logged; a file that
 //! cannot be read keeps its last good content on disk and the loop goes on.
 //!
 //! SIGTERM and SIGINT are only looked at between writes (while sleeping or looking up), so a
@@ -211,11 +212,31 @@ fn reconcile(
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     for (entry, p) in planned.iter().flat_map(|f| &f.plans) {
         let label = SyncMetrics::entry(&entry.key);
-        if !matches!(p.status, Status::Unverified(_)) {
+        if !matches!(p.status, Status::Unverified(_) | Status::Refused(_)) {
             metrics.last_success.get_or_create(&label).set(unix);
         }
-        if !matches!(p.status, Status::InSync | Status::Unverified(_)) {
+        if !matches!(
+            p.status,
+            Status::InSync | Status::Unverified(_) | Status::Refused(_)
+        ) {
             metrics.drifts.get_or_create(&label).inc();
+        }
+        if let Status::Refused(refused) = &p.status {
+            metrics
+                .refusals
+                .get_or_create(&super::metrics::RefusalLabel {
+                    service_entry: entry.key.clone(),
+                    reason: refused.kind(),
+                })
+                .inc();
+            log(
+                io.err,
+                &format!(
+                    "warning: {}: {}",
+                    entry.resource,
+                    report::describe(entry, p, plan.settings.grace)
+                ),
+            );
         }
         if let (Some(end), Some(slot)) = (p.next_deadline(), waits.get_mut(entry.host.as_str())) {
             let until = end.duration_since(wall).unwrap_or_default() + DEADLINE_SLACK;

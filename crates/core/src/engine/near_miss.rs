@@ -210,8 +210,14 @@ fn surprises(decision: &Decision<'_>, chain: &Chain, dst: IpAddr, port: u16, out
         return;
     };
     if chain.is_match_all() && listener.bind.is_none() {
+        let why = match &entry.unspecified_address {
+            Some(address) => format!(
+                "lists `{address}`, the unspecified address, which Istio reads as no address"
+            ),
+            None => "has no addresses".to_owned(),
+        };
         out.push("match-all", format!(
-            "entry {entry} has no addresses: its match-all chain takes every destination on port {port} that no more specific listener or chain takes (hosts are ignored for TCP)"
+            "entry {entry} {why}: its match-all chain takes every destination on port {port} that no more specific listener or chain takes (hosts are ignored for TCP)"
         ));
     }
     match upstream {

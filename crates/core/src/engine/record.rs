@@ -27,6 +27,9 @@ pub struct EntryInfo {
     pub resolution: Resolution,
     /// `spec.exportTo` as written (empty: the mesh default applied).
     pub export_to: Vec<String>,
+    /// The first unspecified address (`0.0.0.0`, `::`) in `spec.addresses`, as written: it
+    /// pins nothing, and explanations quote it.
+    pub unspecified_address: Option<Arc<str>>,
 }
 
 impl fmt::Display for EntryInfo {

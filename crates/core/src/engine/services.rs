@@ -44,6 +44,13 @@ pub(crate) fn entry_info(loaded: &Loaded<ServiceEntry>) -> EntryInfo {
         origin: loaded.origin.clone(),
         resolution: loaded.resource.spec.resolution(),
         export_to: loaded.resource.spec.export_to.clone(),
+        unspecified_address: loaded
+            .resource
+            .spec
+            .addresses
+            .iter()
+            .find(|a| crate::ip::is_unspecified_host(a))
+            .map(|a| Arc::from(a.as_str())),
     }
 }
 

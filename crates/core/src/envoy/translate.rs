@@ -260,6 +260,7 @@ impl Entries {
             origin: self.origin.clone(),
             resolution,
             export_to: Vec::new(),
+            unspecified_address: None,
         });
         self.by_key.insert(key, id);
         id

@@ -256,6 +256,18 @@ pub fn load_paths(paths: &[InputPath], options: &LoadOptions) -> Result<Inputs, 
     Ok(inputs)
 }
 
+/// Parses every document of `bytes` into position-carrying nodes, under the default budgets:
+/// for files meshctl reads but does not lint as resources (a `kustomization.yaml`).
+///
+/// # Errors
+/// The parser's one-line message with its line and column.
+pub fn read_nodes(bytes: &[u8]) -> Result<Vec<Node>, String> {
+    // On the parser's large stack: the depth budget, not the stack, stops hostile nesting.
+    parse::with_parser_stack(|| parse::nodes(bytes, &Limits::default()))
+        .map_err(|e| format!("cannot start the parser thread: {e}"))?
+        .map_err(|failure| format!("{}: {}", failure.pos, failure.message))
+}
+
 /// Loads one in-memory source (tests, generated documents).
 ///
 /// # Errors

@@ -27,6 +27,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The source edit `check --fix` applies, for the rules whose fix is unambiguous.
     pub fix: Option<Edit>,
+    /// The mesh the finding belongs to ([`crate::meshes`]), set by whoever ran the rules per mesh.
+    pub mesh: Option<std::sync::Arc<str>>,
 }
 
 impl Diagnostic {
@@ -40,6 +42,7 @@ impl Diagnostic {
             resource: finding.resource,
             help: finding.help,
             fix: finding.fix,
+            mesh: None,
         }
     }
 

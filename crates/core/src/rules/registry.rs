@@ -179,6 +179,16 @@ rules! {
     ExternalHostMeshInternal => "MSH210", "external-host-mesh-internal", Info,
         Lint(tcp::msh210_external_host_mesh_internal),
         "An external service declared MESH_INTERNAL.";
+    LoopbackAddress => "MSH211", "loopback-address", Error, Lint(tcp::msh211_loopback_address),
+        "A pinned address or endpoint in loopback space (127.0.0.0/8, ::1): it matches nothing, or forwards to the pod itself.";
+    LinkLocalAddress => "MSH212", "link-local-address", Error, Lint(tcp::msh212_link_local_address),
+        "A pinned address or endpoint in link-local space (169.254.0.0/16, fe80::/10), the cloud metadata service's.";
+    MulticastAddress => "MSH213", "multicast-address", Warning, Lint(tcp::msh213_multicast_address),
+        "A pinned address or endpoint in multicast space (224.0.0.0/4, ff00::/8): TCP cannot reach it.";
+    BroadcastAddress => "MSH214", "broadcast-address", Warning, Lint(tcp::msh214_broadcast_address),
+        "A pinned address or endpoint of 255.255.255.255: TCP cannot reach it.";
+    UnspecifiedEndpoint => "MSH215", "unspecified-endpoint", Error, Lint(tcp::msh215_unspecified_endpoint),
+        "An endpoint of 0.0.0.0 or ::, which reaches the pod itself (a DNS filter's \"blocked\" answer).";
     DynamicIpProvider => "MSH301", "dynamic-ip-provider", Warning, Lint(dns::msh301_dynamic_ip_provider),
         "A host at a provider whose IPs change, pinned to fixed addresses.";
     AddressDrift => "MSH302", "address-drift", Warning, Dns(dns::msh302_address_drift),

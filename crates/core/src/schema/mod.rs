@@ -14,6 +14,8 @@ mod walk;
 
 use crate::load::node::{Node, Pos};
 
+pub(crate) use service_entry::MAX_ADDRESSES;
+
 /// One schema violation: where, which field, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Violation {

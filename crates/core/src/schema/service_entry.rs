@@ -5,6 +5,10 @@ use crate::load::node::{Node, Value};
 use super::Violation;
 use super::walk::{METADATA, PORT, STRING, STRINGS, Schema, UINT32};
 
+/// Most items `spec.addresses` may hold (the CRD's `maxItems`); `gen serviceentry` and `sync`
+/// refuse an answer longer than this rather than write what the API server rejects.
+pub(crate) const MAX_ADDRESSES: usize = 256;
+
 /// A whole ServiceEntry object.
 pub(super) const DOCUMENT: Schema = Schema::Object {
     fields: &[
@@ -64,7 +68,7 @@ const SPEC: Schema = Schema::Object {
                     rule: None,
                 },
                 min_items: 0,
-                max_items: Some(256),
+                max_items: Some(MAX_ADDRESSES),
             },
         ),
         (

@@ -13,7 +13,9 @@ use std::sync::Arc;
 use crate::load::node::Value;
 use crate::load::{Node, Origin, Pos};
 
+use super::grace::DEPARTED_ANNOTATION;
 use super::plan::{Item, Plan};
+use crate::pinning::ALLOWED_ANNOTATION;
 
 /// One replacement of a byte range.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +80,8 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// The edits that turn `doc`'s `spec.addresses` and departed annotation into what `plan` says.
+/// The edits that turn `doc`'s `spec.addresses`, departed annotation and allowed address
+/// classes into what `plan` says.
 /// `old` is the departed annotation value written now (`None` when absent).
 ///
 /// # Errors
@@ -94,10 +97,16 @@ pub fn entry_edits(
     if plan.changes_addresses() {
         edits.push(addresses_edit(lines, path, doc, &plan.items)?);
     }
+    let mut changes = Vec::new();
     let new = (!plan.departed.is_empty()).then(|| plan.departed.to_string());
     if new.as_deref() != old_departed {
-        edits.extend(annotation::edit(lines, path, doc, new.as_deref())?);
+        changes.push((DEPARTED_ANNOTATION, new.as_deref()));
     }
+    let allowed = plan.record_allowed.map(|set| set.to_string());
+    if let Some(allowed) = &allowed {
+        changes.push((ALLOWED_ANNOTATION, Some(allowed.as_str())));
+    }
+    edits.extend(annotation::edits(lines, path, doc, &changes)?);
     Ok(edits)
 }
 

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::load::{Inputs, Loaded, Origin};
 use crate::model::{Resolution, Resource, ServiceEntry};
+use crate::pinning::{ALLOWED_ANNOTATION, AllowedClasses};
 
 use super::grace::{DEPARTED_ANNOTATION, Departed};
 
@@ -78,6 +79,9 @@ pub struct Managed {
     pub pinned: Vec<Pinned>,
     /// Addresses recorded as gone from DNS, from [`DEPARTED_ANNOTATION`].
     pub departed: Departed,
+    /// Refused address classes the entry pins on purpose, from
+    /// [`ALLOWED_ANNOTATION`](crate::pinning::ALLOWED_ANNOTATION).
+    pub allowed: AllowedClasses,
     /// New addresses are written bare (resolution DNS, or every existing item is bare)
     /// rather than as host routes.
     pub bare: bool,
@@ -128,6 +132,14 @@ pub fn find(inputs: &Inputs, all_static: bool) -> Result<Vec<Managed>, Annotatio
             })?,
             None => Departed::default(),
         };
+        let allowed = match annotations.get(ALLOWED_ANNOTATION) {
+            Some(value) => AllowedClasses::parse_list(value).map_err(|e| AnnotationError {
+                origin: annotation_origin(loaded, ALLOWED_ANNOTATION),
+                key: ALLOWED_ANNOTATION,
+                message: e.to_string(),
+            })?,
+            None => AllowedClasses::NONE,
+        };
         let pinned: Vec<Pinned> = se.spec.addresses.iter().map(|a| Pinned::parse(a)).collect();
         let dns_mode = matches!(
             se.spec.resolution(),
@@ -147,6 +159,7 @@ pub fn find(inputs: &Inputs, all_static: bool) -> Result<Vec<Managed>, Annotatio
             why,
             pinned,
             departed,
+            allowed,
             bare,
         });
     }
@@ -333,5 +346,20 @@ spec:
         );
         let yaml = ANNOTATED.replace("DB.example.com.:3306", "203.0.113.7");
         assert!(managed(&yaml, false).is_err());
+        let yaml = ANNOTATED.replace(
+            "    meshctl.dev/resolve",
+            "    meshctl.dev/allowed-address-classes: metadata\n    meshctl.dev/resolve",
+        );
+        let err = managed(&yaml, false).expect_err("bad class");
+        assert_eq!(
+            err.to_string(),
+            "se.yaml:6:5: `metadata.annotations[meshctl.dev/allowed-address-classes]`: `metadata` is not an address class: use unspecified, loopback, link-local, multicast, broadcast, private or public"
+        );
+        let yaml = ANNOTATED.replace(
+            "    meshctl.dev/resolve",
+            "    meshctl.dev/allowed-address-classes: link-local, loopback\n    meshctl.dev/resolve",
+        );
+        let found = managed(&yaml, false).expect("valid");
+        assert_eq!(found[0].allowed.to_string(), "loopback, link-local");
     }
 }

@@ -11,22 +11,33 @@
 //!   gone. A plan that would leave `addresses` empty changes nothing either: an entry without
 //!   addresses admits every IP on its ports, the opposite of what pinning is for.
 //! - CIDR blocks in `addresses` are the user's: kept, and they cover answered addresses.
+//! - **Refused answers** change nothing either ([`Status::Refused`], unverifiable): an address
+//!   of a class no entry should pin (unless allowed by flag or by the entry's own annotation),
+//!   a list longer than `addresses` may hold, or — the DNS rebinding guard — an address that
+//!   moves an entry between private and public space (`crate::pinning`).
 
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
+use crate::address_class::AddressClass;
 use crate::dns::{AddressFamily, CnameLink, DnsError, Lookup};
+use crate::pinning::{self, AllowedClasses, PinError};
 
 use super::grace::Departed;
 use super::managed::{Managed, Pinned};
 
 /// The knobs of a plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Settings {
     /// How long a departed address stays in `addresses`.
     pub grace: Duration,
     /// An empty answer (NXDOMAIN, no records) removes addresses.
     pub allow_empty: bool,
+    /// Refused address classes an answer may pin anyway (`--allow-address-class`), on top of
+    /// the ones each entry records itself.
+    pub allowed: AllowedClasses,
+    /// An answer may move an entry between private and public space (`--allow-class-change`).
+    pub allow_class_change: bool,
 }
 
 /// One item of the planned `addresses` list.
@@ -51,6 +62,9 @@ pub enum Status {
     HeldLast,
     /// The name could not be verified (timeout, SERVFAIL): nothing is concluded.
     Unverified(String),
+    /// The answer is not one meshctl pins (a refused address class, more addresses than an
+    /// entry holds, a move between private and public space): unverifiable, nothing changes.
+    Refused(PinError),
 }
 
 /// What should happen to one entry.
@@ -74,6 +88,10 @@ pub struct Plan {
     pub ttl: Option<u32>,
     /// The answer's CNAME chain.
     pub cname_chain: Vec<CnameLink>,
+    /// The value [`ALLOWED_ANNOTATION`](crate::pinning::ALLOWED_ANNOTATION) should get, when
+    /// an address of a class the entry does not record yet is added under
+    /// `--allow-address-class`.
+    pub record_allowed: Option<AllowedClasses>,
 }
 
 impl Plan {
@@ -123,6 +141,7 @@ pub fn plan(
         departed: entry.departed.clone(),
         ttl: None,
         cname_chain: Vec::new(),
+        record_allowed: None,
     };
     let (answered, ttl, chain): (Vec<IpAddr>, _, _) = match answer {
         Ok(lookup) => (
@@ -169,6 +188,9 @@ pub fn plan(
         .collect();
     added.sort_by_key(|ip| (ip.is_ipv6(), *ip));
     added.dedup();
+    if let Err(refused) = screen(entry, answer, &added, kept.len() + added.len(), settings) {
+        return unchanged(Status::Refused(refused));
+    }
     // Records for addresses no longer in the list (edited away by hand) mean nothing.
     departed.retain(|ip| kept.iter().any(|&i| entry.pinned[i] == Pinned::Host(ip)));
 
@@ -180,7 +202,14 @@ pub fn plan(
         return held;
     }
     let items = order(entry, &kept, &added);
-    let changed = !added.is_empty() || !removed.is_empty() || departed != entry.departed;
+    let recorded = entry
+        .allowed
+        .union(settings.allowed.used_by(added.iter().copied()));
+    let record_allowed = (recorded != entry.allowed).then_some(recorded);
+    let changed = !added.is_empty()
+        || !removed.is_empty()
+        || departed != entry.departed
+        || record_allowed.is_some();
     Plan {
         status: if changed {
             Status::Drift
@@ -195,7 +224,49 @@ pub fn plan(
         departed,
         ttl,
         cname_chain: chain,
+        record_allowed,
     }
+}
+
+/// The pinning screen (`crate::pinning`) over one plan: the answer holds no address of a
+/// class neither the flags nor the entry allow, `added` keeps the entry in its private or
+/// public space, and the list of `count` items fits in `addresses`.
+fn screen(
+    entry: &Managed,
+    answer: &Result<Lookup, DnsError>,
+    added: &[IpAddr],
+    count: usize,
+    settings: Settings,
+) -> Result<(), PinError> {
+    if let Ok(lookup) = answer {
+        let ips: Vec<IpAddr> = lookup.addresses.iter().map(|a| a.ip).collect();
+        pinning::screen_answer(&entry.host, &ips, settings.allowed.union(entry.allowed))?;
+    }
+    if !settings.allow_class_change {
+        pinning::class_change(&entry.host, pinned_classes(entry), added)?;
+    }
+    if count > pinning::ADDRESS_LIMIT {
+        return Err(PinError::TooMany {
+            host: entry.host.clone(),
+            count,
+        });
+    }
+    Ok(())
+}
+
+/// The classes of what `entry` pins now: each host address, and each block that lies in one.
+fn pinned_classes(entry: &Managed) -> Vec<AddressClass> {
+    entry
+        .pinned
+        .iter()
+        .filter_map(|pinned| match pinned {
+            Pinned::Host(ip) => Some(AddressClass::of(*ip)),
+            Pinned::Other(text) => text
+                .parse::<ipnet::IpNet>()
+                .ok()
+                .and_then(AddressClass::of_net),
+        })
+        .collect()
 }
 
 /// The new list: when the existing items are sorted single addresses (as `gen` writes them),

@@ -76,6 +76,8 @@ pub(crate) fn source(file: &std::path::Path) -> policy::Source {
         },
         workload: Workload::default(),
         strict: false,
+        mesh: None,
+        kustomize: true,
     }
 }
 

@@ -36,14 +36,26 @@ fn answer(ips: &[&str]) -> Result<Lookup, DnsError> {
 
 /// Loads `text`, plans every managed entry against `ips` at `now`, applies the edits.
 fn sync(name: &str, text: &str, ips: &[&str], now: &str) -> Result<String, EditError> {
+    let settings = Settings {
+        grace: Duration::from_secs(600),
+        allow_empty: false,
+        ..Settings::default()
+    };
+    sync_with(name, text, ips, now, settings)
+}
+
+/// [`sync`] with explicit settings.
+fn sync_with(
+    name: &str,
+    text: &str,
+    ips: &[&str],
+    now: &str,
+    settings: Settings,
+) -> Result<String, EditError> {
     let inputs = load_bytes(name, text.as_bytes(), &LoadOptions::default()).expect("load");
     assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
     let lines = Lines::new(text);
     let path: Arc<str> = Arc::from(name);
-    let settings = Settings {
-        grace: Duration::from_secs(600),
-        allow_empty: false,
-    };
     let mut edits = Vec::new();
     for entry in find(&inputs, true).expect("managed") {
         let loaded = &inputs.service_entries[entry.index];
@@ -226,6 +238,54 @@ fn annotations_are_created_and_removed_whole() {
         back.contains("metadata: {annotations: {}, name: pg}\n"),
         "{back}"
     );
+}
+
+#[test]
+fn an_allowed_class_is_recorded_beside_the_departed_record() {
+    let plain = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: pg\nspec:\n  hosts: [pg.example.com]\n  addresses:\n  - 169.254.10.1/32\n  - 169.254.10.2/32\n  ports: [{number: 5432, name: tcp, protocol: TCP}]\n";
+    let settings = Settings {
+        grace: Duration::from_secs(600),
+        allowed: crate::pinning::AllowedClasses::parse_list("link-local").expect("class"),
+        ..Settings::default()
+    };
+    let both = sync_with(
+        "pg.yaml",
+        plain,
+        &["169.254.10.2", "169.254.10.3"],
+        "2026-01-01T00:00:00Z",
+        settings,
+    )
+    .expect("record both");
+    assert_eq!(
+        both,
+        plain
+            .replace(
+                "metadata:\n",
+                "metadata:\n  annotations:\n    meshctl.dev/departed: \"169.254.10.1=2026-01-01T00:00:00Z\"\n    meshctl.dev/allowed-address-classes: \"link-local\"\n"
+            )
+            .replace(
+                "  - 169.254.10.2/32\n",
+                "  - 169.254.10.2/32\n  - 169.254.10.3/32\n"
+            )
+    );
+    // Recorded once, the entry allows the class itself: no flag needed, nothing to change.
+    let again = sync(
+        "pg.yaml",
+        &both,
+        &["169.254.10.2", "169.254.10.3"],
+        "2026-01-01T00:01:00Z",
+    )
+    .expect("in sync");
+    assert_eq!(again, both);
+    // Without the flag or the record, the same answer changes nothing.
+    let refused = sync(
+        "pg.yaml",
+        plain,
+        &["169.254.10.2", "169.254.10.3"],
+        "2026-01-01T00:00:00Z",
+    )
+    .expect("refused");
+    assert_eq!(refused, plain);
 }
 
 #[test]

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::*;
 use crate::dns::{Address, AddressFamily};
 use crate::load::{Origin, Pos};
+use crate::pinning::{AllowedClasses, PinError};
 use crate::sync::managed::Why;
 
 const GRACE: Duration = Duration::from_secs(600);
@@ -32,6 +33,7 @@ fn entry(pinned: &[&str], departed: &str) -> Managed {
         why: Why::Annotation,
         pinned: pinned.iter().map(|p| Pinned::parse(p)).collect(),
         departed: Departed::parse(departed).expect("departed"),
+        allowed: crate::pinning::AllowedClasses::NONE,
         bare: false,
     }
 }
@@ -60,6 +62,7 @@ fn settings() -> Settings {
     Settings {
         grace: GRACE,
         allow_empty: false,
+        ..Settings::default()
     }
 }
 
@@ -187,6 +190,7 @@ fn zero_grace_removes_at_once_and_a_returning_address_is_unrecorded() {
     let now = Settings {
         grace: Duration::ZERO,
         allow_empty: false,
+        ..Settings::default()
     };
     let p = plan(&e, &answer(&["203.0.113.8"]), at(T0), now);
     assert_eq!(p.removed, [ip("203.0.113.7")]);
@@ -237,6 +241,7 @@ fn fail_static_failures_and_empty_answers_change_nothing() {
     let allow = Settings {
         grace: GRACE,
         allow_empty: true,
+        ..Settings::default()
     };
     let p = plan(&e, &nxdomain, at(T0), allow);
     assert_eq!(p.status, Status::HeldLast);
@@ -291,4 +296,103 @@ fn a_failed_family_is_not_read_as_gone() {
 
 fn plan_of(entry: &Managed, answer: &Result<Lookup, DnsError>) -> Plan {
     plan(entry, answer, at("2026-01-01T00:00:00Z"), settings())
+}
+
+#[test]
+fn answers_in_refused_classes_change_nothing() {
+    let e = entry(&["203.0.113.7/32"], "");
+    for answered in [
+        &["0.0.0.0"][..],
+        &["::"][..],
+        &["169.254.169.254"][..],
+        &["::ffff:169.254.169.254"][..],
+        &["127.0.0.1"][..],
+        &["203.0.113.7", "224.0.0.1"][..],
+        &["255.255.255.255"][..],
+    ] {
+        let p = plan(&e, &answer(answered), at(T0), settings());
+        assert!(
+            matches!(&p.status, Status::Refused(PinError::Answered { .. })),
+            "{answered:?}: {:?}",
+            p.status
+        );
+        assert_eq!(p.items, [Item::Existing(0)], "{answered:?}");
+        assert_eq!(p.departed, e.departed);
+        assert!(!p.changes_addresses());
+    }
+    let allow = Settings {
+        allowed: AllowedClasses::parse_list("link-local").expect("class"),
+        ..settings()
+    };
+    let p = plan(
+        &e,
+        &answer(&["203.0.113.7", "169.254.169.254"]),
+        at(T0),
+        allow,
+    );
+    assert_eq!(p.status, Status::Drift);
+    assert_eq!(
+        p.record_allowed.map(|a| a.to_string()),
+        Some("link-local".into())
+    );
+}
+
+#[test]
+fn a_move_between_public_and_private_space_is_held_unless_allowed() {
+    let e = entry(&["203.0.113.7/32"], "");
+    let p = plan(&e, &answer(&["10.0.0.7"]), at(T0), settings());
+    assert!(
+        matches!(&p.status, Status::Refused(PinError::ClassChange { .. })),
+        "{:?}",
+        p.status
+    );
+    assert_eq!(p.items, [Item::Existing(0)]);
+    assert_eq!(p.departed, e.departed, "not even the departure is recorded");
+    let allow = Settings {
+        allow_class_change: true,
+        ..settings()
+    };
+    let p = plan(&e, &answer(&["10.0.0.7"]), at(T0), allow);
+    assert_eq!(p.status, Status::Drift);
+    assert_eq!(p.added, [ip("10.0.0.7")]);
+    let private = entry(&["10.0.0.6/32"], "");
+    let p = plan(&private, &answer(&["10.0.0.7"]), at(T0), settings());
+    assert_eq!(p.status, Status::Drift);
+}
+
+#[test]
+fn more_addresses_than_an_entry_holds_change_nothing() {
+    let e = entry(&["192.0.2.0/32"], "");
+    let pool: Vec<String> = (0..500_u32)
+        .map(|i| {
+            let [_, _, high, low] = i.to_be_bytes();
+            format!("{}.{low}", if high == 0 { "192.0.2" } else { "198.51.100" })
+        })
+        .collect();
+    let refs: Vec<&str> = pool.iter().map(String::as_str).collect();
+    let p = plan(&e, &answer(&refs), at(T0), settings());
+    assert!(
+        matches!(
+            &p.status,
+            Status::Refused(PinError::TooMany { count: 500, .. })
+        ),
+        "{:?}",
+        p.status
+    );
+    assert_eq!(p.items, [Item::Existing(0)]);
+    // The answer fits, but with the addresses still draining the list would not.
+    let draining: Vec<String> = (0..200).map(|i| format!("198.51.100.{i}/32")).collect();
+    let refs: Vec<&str> = draining.iter().map(String::as_str).collect();
+    let e = entry(&refs, "");
+    let fresh: Vec<String> = (0..100).map(|i| format!("192.0.2.{i}")).collect();
+    let refs: Vec<&str> = fresh.iter().map(String::as_str).collect();
+    let p = plan(&e, &answer(&refs), at(T0), settings());
+    assert!(
+        matches!(
+            &p.status,
+            Status::Refused(PinError::TooMany { count: 300, .. })
+        ),
+        "{:?}",
+        p.status
+    );
 }
