@@ -318,6 +318,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--all-static', '--all-static', [CompletionResultType]::ParameterName, 'Also manage STATIC/NONE entries with one DNS-looking host and pinned addresses')
             [CompletionResult]::new('--allow-empty', '--allow-empty', [CompletionResultType]::ParameterName, 'Let an empty answer (NXDOMAIN, no A/AAAA records) remove addresses')
             [CompletionResult]::new('--allow-class-change', '--allow-class-change', [CompletionResultType]::ParameterName, 'Follow an answer that moves an entry between private and public address space (off: such a move is reported as unverifiable, a DNS rebinding guard)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, '--write/--watch: also rewrite read-only files, and files whose owner this user cannot keep (they become this user''s)')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Query over TCP instead of UDP')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')

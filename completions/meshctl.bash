@@ -188,11 +188,11 @@ _meshctl() {
                     return 0
                     ;;
                 --select)
-                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH111 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
                     return 0
                     ;;
                 --ignore)
-                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH111 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
                     return 0
                     ;;
                 --suppress)
@@ -236,7 +236,7 @@ _meshctl() {
                     return 0
                     ;;
                 --explain)
-                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH111 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH501 MSH502" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1059,7 +1059,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__sync)
-            opts="-n -o -v -q -h -V --namespace --check --write --watch --output --all-static --grace --allow-empty --allow-address-class --allow-class-change --min-interval --max-interval --admin --concurrency --nameserver --tcp --timeout --color --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --namespace --check --write --watch --output --all-static --grace --allow-empty --allow-address-class --allow-class-change --min-interval --max-interval --admin --concurrency --force --nameserver --tcp --timeout --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

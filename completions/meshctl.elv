@@ -300,6 +300,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --all-static 'Also manage STATIC/NONE entries with one DNS-looking host and pinned addresses'
             cand --allow-empty 'Let an empty answer (NXDOMAIN, no A/AAAA records) remove addresses'
             cand --allow-class-change 'Follow an answer that moves an entry between private and public address space (off: such a move is reported as unverifiable, a DNS rebinding guard)'
+            cand --force '--write/--watch: also rewrite read-only files, and files whose owner this user cannot keep (they become this user''s)'
             cand --tcp 'Query over TCP instead of UDP'
             cand -v 'Say more about what is happening (repeatable)'
             cand --verbose 'Say more about what is happening (repeatable)'

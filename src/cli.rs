@@ -830,6 +830,10 @@ pub struct SyncArgs {
     /// Most lookups in flight at once.
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
     pub concurrency: u16,
+    /// --write/--watch: also rewrite read-only files, and files whose owner this user cannot
+    /// keep (they become this user's).
+    #[arg(long)]
+    pub force: bool,
     /// DNS options.
     #[command(flatten)]
     pub dns: DnsArgs,

@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use meshctl_core::escape::Escaped;
 
 #[allow(clippy::print_stderr)] // the one place allowed to print the final error
 fn main() -> ExitCode {
@@ -25,13 +26,15 @@ fn main() -> ExitCode {
         // A reader that went away (`meshctl … | head`) is not an error.
         Err(error) if meshctl::commands::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            // Escaped: an error names files and values from the input, which must not add
+            // lines of their own to a log that collects stderr.
+            eprintln!("error: {}", Escaped(&error.to_string()));
             // A transparent wrapper repeats its source's message: print each line once.
             let mut previous = error.to_string();
             for cause in error.chain().skip(1) {
                 let text = cause.to_string();
                 if text != previous {
-                    eprintln!("  caused by: {text}");
+                    eprintln!("  caused by: {}", Escaped(&text));
                 }
                 previous = text;
             }

@@ -25,6 +25,8 @@ mod envoy;
 mod gen_serviceentry;
 #[path = "cli/global.rs"]
 mod global;
+#[path = "cli/log_escape.rs"]
+mod log_escape;
 #[path = "cli/meshes.rs"]
 mod meshes;
 #[path = "cli/proxy.rs"]
@@ -41,3 +43,5 @@ mod schema_crosscheck;
 mod simulate;
 #[path = "cli/sync.rs"]
 mod sync;
+#[path = "cli/sync_write.rs"]
+mod sync_write;

@@ -151,18 +151,15 @@ fn open_access_log(args: &ProxyArgs) -> anyhow::Result<Option<AccessLog>> {
         Box::new(std::io::stderr())
     } else {
         Box::new(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
+            meshctl_proxy::open_access_log(path)
                 .with_context(|| format!("opening the access log `{}`", path.display()))?,
         )
     };
     Ok(Some(AccessLog::new(args.log_format.into(), sink)))
 }
 
-/// Logs go to stderr: per-connection lines (target `meshctl::conn`) at info, silenced by -q;
-/// -v adds debug detail, -vv everything.
+/// Logs go to stderr, one escaped line per event: per-connection lines (target
+/// `meshctl::conn`) at info, silenced by -q; -v adds debug detail, -vv everything.
 fn init_logging(global: &GlobalArgs) {
     let level = match global.verbose {
         0 => LevelFilter::INFO,
@@ -178,7 +175,7 @@ fn init_logging(global: &GlobalArgs) {
             .with_target("meshctl::conn", LevelFilter::OFF);
     }
     let fmt = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
+        .with_writer(|| meshctl_proxy::log_line::EscapedLines(std::io::stderr()))
         .with_ansi(false)
         .with_target(false);
     // A second initialisation (tests running the command twice) keeps the first subscriber.

@@ -8,15 +8,17 @@
 mod files;
 mod metrics;
 mod report;
+mod rewrite;
 mod watch;
 
 use std::time::SystemTime;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 
 use crate::cli::{GlobalArgs, SyncArgs, SyncFormat};
 use crate::render::{self, Summary};
 use crate::{ExitStatus, Io};
+use meshctl_core::escape::Escaped;
 use meshctl_core::pinning::AllowedClasses;
 use meshctl_core::sync::{self, Settings};
 use meshctl_core::workspace::Sources;
@@ -101,7 +103,8 @@ pub(super) fn run(
         &resolver,
         usize::from(args.concurrency),
     ));
-    let planned = files::plan_all(&tree, &answers, SystemTime::now(), settings);
+    let now = SystemTime::now();
+    let planned = files::plan_all(&tree, &answers, now, settings);
     let tally = Tally::of(&planned);
 
     if args.output == SyncFormat::Yaml {
@@ -119,7 +122,14 @@ pub(super) fn run(
         let format = args.output.findings().unwrap_or(render::OutputFormat::Text);
         render::diagnostics(&findings, format, &summary, io.out)?;
     } else {
-        write_files(&planned, args, io)?;
+        let replan = rewrite::Replan {
+            answers: &answers,
+            now,
+            settings,
+            options: &options,
+            all_static: args.all_static,
+        };
+        write_files(&planned, &replan, args, io)?;
     }
     if !tree.invalid.is_empty() {
         // Every file that could be read was checked; the invalid ones make the run an error.
@@ -153,29 +163,37 @@ fn print_documents(planned: &[Planned<'_>], io: &mut Io<'_>) -> anyhow::Result<(
     Ok(())
 }
 
-/// `--write`: each file with a change written atomically, one line per changed entry.
-fn write_files(planned: &[Planned<'_>], args: &SyncArgs, io: &mut Io<'_>) -> anyhow::Result<()> {
+/// `--write`: each file with a change written atomically, one line per changed entry (escaped:
+/// a file name or host cannot add a line of its own).
+fn write_files(
+    planned: &[Planned<'_>],
+    replan: &rewrite::Replan<'_>,
+    args: &SyncArgs,
+    io: &mut Io<'_>,
+) -> anyhow::Result<()> {
     let (mut entries, mut written) = (0, 0);
-    let mut writer = sync::write::Writer::default();
+    let mut writer = sync::write::Writer::new(args.force);
     for file in planned {
-        let Some(text) = file.new_text()? else {
-            continue;
-        };
-        writer
-            .write(std::path::Path::new(&*file.file.path), text.as_bytes())
-            .with_context(|| format!("writing `{}`", file.file.path))?;
-        written += 1;
-        for (entry, plan) in &file.plans {
-            if plan.status == sync::Status::Drift {
-                entries += 1;
-                writeln!(
-                    io.out,
-                    "{}: {}: {}",
-                    entry.origin,
-                    entry.resource,
-                    report::describe(entry, plan, args.grace)
-                )?;
+        let mut report = |done: &Planned<'_>| -> anyhow::Result<()> {
+            for (entry, plan) in &done.plans {
+                if plan.status == sync::Status::Drift {
+                    entries += 1;
+                    writeln!(
+                        io.out,
+                        "{}",
+                        Escaped(&format!(
+                            "{}: {}: {}",
+                            entry.origin,
+                            entry.resource,
+                            report::describe(entry, plan, args.grace)
+                        ))
+                    )?;
+                }
             }
+            Ok(())
+        };
+        if rewrite::write_file(&mut writer, file, replan, &mut report)? {
+            written += 1;
         }
     }
     writer.finish();
@@ -183,10 +201,13 @@ fn write_files(planned: &[Planned<'_>], args: &SyncArgs, io: &mut Io<'_>) -> any
         if !matches!(plan.status, sync::Status::InSync | sync::Status::Drift) {
             writeln!(
                 io.err,
-                "{}: {}: {}",
-                entry.origin,
-                entry.resource,
-                report::describe(entry, plan, args.grace)
+                "{}",
+                Escaped(&format!(
+                    "{}: {}: {}",
+                    entry.origin,
+                    entry.resource,
+                    report::describe(entry, plan, args.grace)
+                ))
             )?;
         }
     }

@@ -7,13 +7,14 @@
 //! [`address_class`] tells the special addresses apart and [`pinning`] screens what may be
 //! pinned. [`dns`], [`generate`] and [`target`] serve the commands that resolve and generate;
 //! [`sync`] keeps pinned addresses equal to what DNS answers. [`meshes`] splits a repository
-//! into the meshes it holds, a workspace each.
+//! into the meshes it holds, a workspace each; [`escape`] makes input text safe to log.
 //! Only loading and DNS do I/O; the binary crate renders, the proxy crate enforces.
 
 pub mod address_class;
 pub mod dns;
 pub mod engine;
 pub mod envoy;
+pub mod escape;
 pub mod expect;
 pub mod generate;
 pub mod ip;

@@ -3,7 +3,8 @@
 //! `outbound|3306||db.example.com`, `PassthroughCluster`, `BlackHoleCluster`, response flags).
 //!
 //! Two formats: `text` (space-separated `key=value`, values with spaces quoted) for people and
-//! `json` (one object per line) for machines. The sink is any `Write`, so tests read it back
+//! `json` (one object per line) for machines. Both keep a record on one line whatever its values
+//! hold: text quotes and escapes a value with control characters, JSON escapes them anyway. The sink is any `Write`, so tests read it back
 //! from memory; lines are written whole under a mutex so concurrent connections never
 //! interleave. The decision log (stderr, `tracing`) is separate and says *why*; this log says
 //! *what happened*.
@@ -14,6 +15,8 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
+
+use meshctl_core::escape::escape;
 
 /// `--log-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +106,38 @@ impl AccessLog {
     }
 }
 
+/// Opens the access log file `path` for appending, creating it with mode 0640 (the log names
+/// clients and destinations; it is not for every local user). The proxy usually runs as root,
+/// so a symbolic link at `path` is followed only when root or this process's user owns it: a
+/// link another user planted (in `/tmp`, in a shared volume) cannot make the proxy append to a
+/// file of its choosing, while `/dev/stdout` and links an administrator made keep working.
+/// Linux's `fs.protected_symlinks` draws the same line, but only in sticky directories.
+///
+/// # Errors
+/// A link owned by another user, or any I/O error.
+pub fn open_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
+    if let Ok(meta) = std::fs::symlink_metadata(path)
+        && meta.file_type().is_symlink()
+    {
+        let me = rustix::process::geteuid().as_raw();
+        if meta.uid() != 0 && meta.uid() != me {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "a symbolic link owned by uid `{}`; the access log follows only links owned by root or by uid `{me}`",
+                    meta.uid()
+                ),
+            ));
+        }
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o640)
+        .open(path)
+}
+
 /// One record as a line (with its newline).
 #[must_use]
 pub(crate) fn render(r: &AccessRecord, format: LogFormat) -> String {
@@ -117,7 +152,9 @@ pub(crate) fn render(r: &AccessRecord, format: LogFormat) -> String {
             let quote = |s: &str| {
                 if s.is_empty() {
                     "-".to_owned()
-                } else if s.contains(' ') || s.contains('"') {
+                } else if s.contains(' ') || s.contains('"') || escape(s) != s {
+                    // Debug quoting escapes control characters: a cluster name built from a
+                    // host or an error text cannot end the line and forge the next record.
                     format!("{s:?}")
                 } else {
                     s.to_owned()
@@ -169,6 +206,62 @@ mod tests {
             render(&record(), LogFormat::Text),
             "1970-01-01T00:00:00.000Z duration_ms=12 client=127.0.0.1:40000 destination=203.0.113.7:3306 verdict=ALLOW service_entry=default/db upstream_cluster=outbound|3306||db.example.com upstream=203.0.113.7:3306 bytes_sent=10 bytes_received=20 response_flags=- close_reason=\"idle timeout\"\n"
         );
+    }
+
+    #[test]
+    fn values_cannot_forge_a_record() {
+        let mut r = record();
+        r.service_entry = Some("default/a\nFAKE LOG LINE".into());
+        r.upstream_cluster = "outbound|3306||\x1b[31mdb.example.com".into();
+        r.close_reason = "reset\r\nverdict=ALLOW".into();
+        for format in [LogFormat::Text, LogFormat::Json] {
+            let line = render(&r, format);
+            assert_eq!(line.matches('\n').count(), 1, "{line}");
+            assert!(line.ends_with('\n') && !line.contains('\r') && !line.contains('\x1b'));
+        }
+        let text = render(&r, LogFormat::Text);
+        assert!(
+            text.contains(r#"service_entry="default/a\nFAKE LOG LINE""#)
+                && text.contains(r#"upstream_cluster="outbound|3306||\u{1b}[31mdb.example.com""#)
+                && text.contains(r#"close_reason="reset\r\nverdict=ALLOW""#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_new_log_file_is_not_world_readable() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = std::env::temp_dir().join(format!("meshctl-alog-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("access.log");
+        drop(open_file(&path).expect("open"));
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode & 0o007, 0, "{mode:o}");
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+
+    /// Needs root to plant a link owned by someone else; as another user only the own-link
+    /// case runs.
+    #[test]
+    fn a_link_planted_by_another_user_is_not_followed() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = std::env::temp_dir().join(format!("meshctl-alink-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let victim = dir.join("victim");
+        std::fs::write(&victim, "secret\n").expect("write");
+        let link = dir.join("access.log");
+        std::os::unix::fs::symlink(&victim, &link).expect("link");
+        drop(open_file(&link).expect("a link of this user's is followed"));
+        if rustix::process::geteuid().is_root() {
+            std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).expect("lchown");
+            assert_eq!(std::fs::symlink_metadata(&link).expect("meta").uid(), 65534);
+            let err = open_file(&link).expect_err("planted link refused");
+            assert_eq!(err.kind(), std::io::ErrorKind::PermissionDenied, "{err}");
+            assert_eq!(std::fs::read_to_string(&victim).expect("read"), "secret\n");
+        }
+        std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 
     #[test]

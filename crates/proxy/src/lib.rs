@@ -25,6 +25,7 @@ pub mod diff;
 pub mod drift;
 pub mod iptables;
 pub mod limits;
+pub mod log_line;
 pub mod metrics;
 pub mod orig_dst;
 mod pipe;
@@ -51,7 +52,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tracing::Instrument as _;
 
-pub use access_log::{AccessLog, AccessRecord, LogFormat};
+pub use access_log::{AccessLog, AccessRecord, LogFormat, open_file as open_access_log};
 pub use metrics::Metrics;
 pub use policy::Policy;
 pub use upstream::Resolver;

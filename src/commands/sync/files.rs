@@ -78,25 +78,50 @@ pub(super) fn load(
         invalid: Vec::new(),
     };
     for name in &listing.files {
-        let text = std::fs::read_to_string(&**name).with_context(|| format!("reading `{name}`"))?;
-        let inputs = load::load_bytes(name, text.as_bytes(), options)?;
+        let (text, inputs) = read(name, options)?;
         if keep_going && !inputs.problems.is_empty() {
             // The same findings `check` gives for the file (MSH001, MSH002, …).
             tree.invalid.extend(rules::admission(&inputs).rejecting);
             continue;
         }
-        let inputs = inputs.into_valid()?;
-        let managed = sync::find(&inputs, all_static)?;
-        if !managed.is_empty() {
-            tree.files.push(File {
-                path: name.clone(),
-                text,
-                inputs,
-                managed,
-            });
-        }
+        tree.files
+            .extend(managed_file(name, text, inputs, all_static)?);
     }
     Ok(tree)
+}
+
+/// Reads one file, loaded from exactly the bytes read; `None` when it holds no managed entry.
+pub(super) fn read_one(
+    name: &Arc<str>,
+    options: &LoadOptions,
+    all_static: bool,
+) -> anyhow::Result<Option<File>> {
+    let (text, inputs) = read(name, options)?;
+    managed_file(name, text, inputs, all_static)
+}
+
+/// A file's text and its documents, loaded from exactly that text.
+fn read(name: &Arc<str>, options: &LoadOptions) -> anyhow::Result<(String, Inputs)> {
+    let text = std::fs::read_to_string(&**name).with_context(|| format!("reading `{name}`"))?;
+    let inputs = load::load_bytes(name, text.as_bytes(), options)?;
+    Ok((text, inputs))
+}
+
+/// The file, when it is valid and holds managed entries.
+fn managed_file(
+    name: &Arc<str>,
+    text: String,
+    inputs: Inputs,
+    all_static: bool,
+) -> anyhow::Result<Option<File>> {
+    let inputs = inputs.into_valid()?;
+    let managed = sync::find(&inputs, all_static)?;
+    Ok((!managed.is_empty()).then(|| File {
+        path: name.clone(),
+        text,
+        inputs,
+        managed,
+    }))
 }
 
 /// The plans of one file.
@@ -169,17 +194,27 @@ pub(super) fn plan_all<'t>(
 ) -> Vec<Planned<'t>> {
     tree.files
         .iter()
-        .map(|file| Planned {
-            file,
-            plans: file
-                .managed
-                .iter()
-                .filter_map(|m| {
-                    let answer = answers.get(&m.host)?;
-                    Some((m, sync::plan(m, answer, now, settings)))
-                })
-                .collect(),
-        })
+        .map(|file| plan_file(file, answers, now, settings))
         .filter(|p| !p.plans.is_empty())
         .collect()
+}
+
+/// Plans the managed entries of one file whose host is in `answers`.
+pub(super) fn plan_file<'t>(
+    file: &'t File,
+    answers: &BTreeMap<String, Result<Lookup, DnsError>>,
+    now: SystemTime,
+    settings: Settings,
+) -> Planned<'t> {
+    Planned {
+        file,
+        plans: file
+            .managed
+            .iter()
+            .filter_map(|m| {
+                let answer = answers.get(&m.host)?;
+                Some((m, sync::plan(m, answer, now, settings)))
+            })
+            .collect(),
+    }
 }

@@ -22,6 +22,7 @@ use crate::Io;
 use crate::cli::{AdminAddr, SyncArgs, SyncFormat};
 use crate::render;
 use meshctl_core::dns::ResolverSettings;
+use meshctl_core::escape::Escaped;
 use meshctl_core::load::LoadOptions;
 use meshctl_core::sync::schedule::{Bounds, Schedule, random_unit};
 use meshctl_core::sync::{self, Settings, Status};
@@ -29,6 +30,7 @@ use meshctl_core::sync::{self, Settings, Status};
 use super::files::{self, Planned};
 use super::metrics::SyncMetrics;
 use super::report;
+use super::rewrite::{self, Replan};
 
 /// Largest fraction of a TTL taken off at random.
 const JITTER: f64 = 0.1;
@@ -45,10 +47,12 @@ pub(super) struct WatchPlan<'a> {
     pub(super) args: &'a SyncArgs,
 }
 
-/// One timestamped log line on stderr; a log that cannot be written is not worth dying for.
+/// One timestamped log line on stderr, escaped so that a file name, host or error text in it
+/// can never end the line and forge the next; a log that cannot be written is not worth dying
+/// for.
 fn log(err: &mut dyn Write, message: &str) {
     let now = humantime::format_rfc3339_millis(SystemTime::now());
-    let _ = writeln!(err, "{now} {message}");
+    let _ = writeln!(err, "{now} {}", Escaped(message));
 }
 
 /// Runs until SIGTERM/SIGINT. The first read of the files must succeed (bad input is exit 2);
@@ -256,9 +260,16 @@ fn reconcile(
     for (host, (wait, deadline)) in waits {
         schedule.answered(host, now, wait, deadline);
     }
-    let mut writer = sync::write::Writer::default();
+    let mut writer = sync::write::Writer::new(plan.args.force);
+    let replan = Replan {
+        answers,
+        now: wall,
+        settings: plan.settings,
+        options: &plan.options,
+        all_static: plan.args.all_static,
+    };
     for file in &planned {
-        write(plan, file, &mut writer, metrics, io)?;
+        write(plan, file, &replan, &mut writer, metrics, io)?;
     }
     writer.finish();
     Ok(())
@@ -268,54 +279,65 @@ fn reconcile(
 fn write(
     plan: &WatchPlan<'_>,
     file: &Planned<'_>,
+    replan: &Replan<'_>,
     writer: &mut sync::write::Writer,
     metrics: &SyncMetrics,
     io: &mut Io<'_>,
 ) -> anyhow::Result<()> {
-    let text = match file.new_text() {
-        Ok(Some(text)) => text,
-        Ok(None) => return Ok(()),
-        Err(e) => {
-            log(
-                io.err,
-                &format!("warning: {e:#}; `{}` left as it is", file.file.path),
-            );
-            return Ok(());
+    let grace = plan.settings.grace;
+    let mut log_drift = |done: &Planned<'_>| -> anyhow::Result<()> {
+        for (entry, p) in &done.plans {
+            if p.status == Status::Drift {
+                log(
+                    io.err,
+                    &format!(
+                        "{}: {}: {}",
+                        done.file.path,
+                        entry.resource,
+                        report::describe(entry, p, grace)
+                    ),
+                );
+            }
         }
+        Ok(())
     };
     if plan.args.output == SyncFormat::Yaml {
+        match file.new_text() {
+            Ok(Some(_)) => {}
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                log(
+                    io.err,
+                    &format!("warning: {e:#}; `{}` left as it is", file.file.path),
+                );
+                return Ok(());
+            }
+        }
         for doc in file.documents() {
             writeln!(io.out, "---")?;
             render::write_yaml(&doc, io.out)?;
         }
         io.out.flush()?;
-    } else {
-        let path = std::path::Path::new(&*file.file.path);
-        if let Err(e) = writer.write(path, text.as_bytes()) {
+        return log_drift(file);
+    }
+    match rewrite::write_file(writer, file, replan, &mut log_drift) {
+        Ok(false) => {}
+        Ok(true) => {
+            metrics
+                .writes
+                .get_or_create(&super::metrics::ResultLabel { result: "success" })
+                .inc();
+        }
+        Err(e) => {
             metrics
                 .writes
                 .get_or_create(&super::metrics::ResultLabel { result: "error" })
                 .inc();
             log(
                 io.err,
-                &format!("warning: writing `{}`: {e}; will try again", file.file.path),
-            );
-            return Ok(());
-        }
-        metrics
-            .writes
-            .get_or_create(&super::metrics::ResultLabel { result: "success" })
-            .inc();
-    }
-    for (entry, p) in &file.plans {
-        if p.status == Status::Drift {
-            log(
-                io.err,
                 &format!(
-                    "{}: {}: {}",
-                    file.file.path,
-                    entry.resource,
-                    report::describe(entry, p, plan.settings.grace)
+                    "warning: {e:#}; `{}` left as it is, will try again",
+                    file.file.path
                 ),
             );
         }

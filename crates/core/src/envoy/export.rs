@@ -268,10 +268,11 @@ fn service_chain(chain: &Chain, with_match: bool) -> Value {
     if with_match {
         let mut matched = serde_json::Map::new();
         if let Some(prefix) = chain.prefix {
-            matched.insert(
-                "prefix_ranges".into(),
-                json!([{ "address_prefix": prefix.network().to_string(), "prefix_len": prefix.prefix_len() }]),
-            );
+            let ranges: Vec<Value> = whole_family_halves(prefix)
+                .iter()
+                .map(|net| json!({ "address_prefix": net.network().to_string(), "prefix_len": net.prefix_len() }))
+                .collect();
+            matched.insert("prefix_ranges".into(), Value::Array(ranges));
         }
         if let Some(name) = &chain.server_name {
             matched.insert("server_names".into(), json!([&**name]));
@@ -282,6 +283,21 @@ fn service_chain(chain: &Chain, with_match: bool) -> Value {
             .insert("filter_chain_match".into(), Value::Object(matched));
     }
     object
+}
+
+/// A block as the prefix ranges that match exactly it. Envoy indexes every chain without
+/// `prefix_ranges` under `0.0.0.0/0` and `::/0` (envoyproxy/envoy
+/// source/common/listener_manager/filter_chain_manager_impl.cc `makeCidrListEntry`), so an
+/// explicit whole-family block would share that trie key with the HTTP and SNI chains, and which
+/// of them a connection reaches is then up to hash order. Its two halves cover the same
+/// addresses and, being longer, win the longest-prefix match as the engine decides.
+fn whole_family_halves(prefix: ipnet::IpNet) -> Vec<ipnet::IpNet> {
+    if prefix.prefix_len() != 0 {
+        return vec![prefix];
+    }
+    prefix
+        .subnets(1)
+        .map_or_else(|_| vec![prefix], Iterator::collect)
 }
 
 fn tcp_proxy(cluster: &str) -> Value {
@@ -384,4 +400,22 @@ fn access_log(listener: &str, options: &ExportOptions) -> Value {
             } },
         },
     }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_family_blocks_become_their_halves() {
+        let halves = |text: &str| -> Vec<String> {
+            whole_family_halves(text.parse().expect("block"))
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        assert_eq!(halves("0.0.0.0/0"), ["0.0.0.0/1", "128.0.0.0/1"]);
+        assert_eq!(halves("::/0"), ["::/1", "8000::/1"]);
+        assert_eq!(halves("198.51.100.0/24"), ["198.51.100.0/24"]);
+    }
 }

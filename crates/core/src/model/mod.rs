@@ -28,7 +28,13 @@ pub trait Resource {
     /// `Kind namespace/name`.
     fn describe(&self) -> String {
         let meta = self.metadata();
-        format!("{} {}/{}", self.kind(), meta.namespace(), meta.name)
+        // Escaped: a name Kubernetes would reject (MSH111) still reaches the findings about it.
+        format!(
+            "{} {}/{}",
+            self.kind(),
+            crate::escape::Escaped(meta.namespace()),
+            crate::escape::Escaped(&meta.name)
+        )
     }
     /// `namespace/name`.
     fn key(&self) -> String {

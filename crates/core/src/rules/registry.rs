@@ -154,6 +154,9 @@ rules! {
         "A configuration Istio accepts with a warning.";
     InvalidSidecar => "MSH110", "invalid-sidecar", Error, Admission(admission::msh110_invalid_sidecar),
         "A Sidecar Istio's webhook rejects, or two selector-less Sidecars in one namespace.";
+    InvalidResourceName => "MSH111", "invalid-resource-name", Error,
+        Admission(admission::msh111_invalid_resource_name),
+        "A `metadata.name` or `metadata.namespace` the Kubernetes API server rejects.";
     HostsIgnoredForTcp => "MSH201", "hosts-ignored-for-tcp", Error,
         Lint(tcp::msh201_hosts_ignored_for_tcp),
         "A TCP port without addresses: `hosts` does not restrict plain TCP, so the whole port is captured.";

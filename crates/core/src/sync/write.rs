@@ -1,8 +1,8 @@
 //! From plans to bytes on disk: every plan of one file applied to its text in one pass, then
 //! written atomically — beside the file, fsync, rename over it, fsync the directory — so a
 //! proxy or GitOps agent watching the file sees the old bytes or the new ones, never half.
+//! [`replace`](super::replace) makes each replacement safe on a shared filesystem.
 
-use std::io::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -12,6 +12,7 @@ use super::edit::{self, EditError, Lines};
 use super::grace::DEPARTED_ANNOTATION;
 use super::managed::Managed;
 use super::plan::Plan;
+use super::replace::{self, WriteError};
 
 /// Applies `plans` (entries of the file `path`, loaded from exactly `text` into `inputs`) and
 /// returns the new text; the same text when nothing changes.
@@ -44,48 +45,68 @@ pub fn rewrite(
     Ok(edit::apply(text, edits))
 }
 
+/// Called with a file's path just before its original is read again for the last time.
+type Hook = Box<dyn FnMut(&Path)>;
+
 /// Atomic writes of many files, with each directory synced once at the end: a rename is
 /// durable once its directory is, and one `fsync` per directory instead of per file is what
-/// makes rewriting hundreds of entries take a second instead of several.
-#[derive(Debug, Default)]
+/// makes rewriting hundreds of entries take a second instead of several. How each file is
+/// replaced safely is [`replace`](super::replace)'s business.
+#[derive(Default)]
 pub struct Writer {
     dirs: std::collections::BTreeSet<std::path::PathBuf>,
+    force: bool,
+    before_rename: Option<Hook>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer")
+            .field("dirs", &self.dirs)
+            .field("force", &self.force)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Writer {
-    /// Replaces `path`'s content with `bytes` atomically (write beside, fsync, rename),
-    /// keeping its permissions. Readers see the old bytes or the new ones, never half.
+    /// A writer that, with `force`, also rewrites read-only files and files whose owner it
+    /// cannot keep.
+    #[must_use]
+    pub fn new(force: bool) -> Self {
+        Self {
+            force,
+            ..Self::default()
+        }
+    }
+
+    /// Runs `hook` with the file's path after each replacement is on disk and before the
+    /// original is read again for the last time: the place where a concurrent writer's edit is
+    /// caught, which tests use to make one.
+    #[must_use]
+    pub fn before_rename(mut self, hook: impl FnMut(&Path) + 'static) -> Self {
+        self.before_rename = Some(Box::new(hook));
+        self
+    }
+
+    /// Replaces `path`'s content with `bytes` atomically when it still holds `expected` (the
+    /// bytes the new content was planned from). A symlink is followed to the file it names,
+    /// which is replaced beside itself; owner, group and mode are kept. Readers see the old
+    /// bytes or the new ones, never half.
     ///
     /// # Errors
-    /// Any I/O error; the original file is untouched then (the temporary file is removed).
-    pub fn write(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
+    /// [`WriteError::Changed`] when the file no longer holds `expected` (plan again from what it
+    /// holds now), the refusals of [`WriteError`], or any I/O error; the original file is
+    /// untouched then (the temporary file is removed).
+    pub fn write(&mut self, path: &Path, expected: &[u8], bytes: &[u8]) -> Result<(), WriteError> {
+        let target = replace::target(path)?;
+        let mut none = |_: &Path| {};
+        let hook: &mut dyn FnMut(&Path) = match &mut self.before_rename {
+            Some(hook) => hook.as_mut(),
+            None => &mut none,
         };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        // A dot-name without a manifest extension is skipped by meshctl's directory loader
-        // (and the proxy's reload); the pid keeps two writers apart.
-        let tmp = dir.join(format!(".{name}.meshctl-sync.{}", std::process::id()));
-        let result = (|| {
-            let mut file = std::fs::File::create(&tmp)?;
-            if let Ok(meta) = std::fs::metadata(path) {
-                file.set_permissions(meta.permissions())?;
-            }
-            file.write_all(bytes)?;
-            file.sync_all()?;
-            drop(file);
-            std::fs::rename(&tmp, path)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        } else {
-            self.dirs.insert(dir.to_path_buf());
-        }
-        result
+        let dir = replace::replace(&target, expected, bytes, self.force, hook)?;
+        self.dirs.insert(dir);
+        Ok(())
     }
 
     /// Syncs every directory a rename happened in. Not every filesystem lets a directory be
@@ -99,13 +120,19 @@ impl Writer {
     }
 }
 
-/// Replaces one file atomically and syncs its directory ([`Writer`] for many files).
+/// Replaces one file atomically when it still holds `expected`, and syncs its directory
+/// ([`Writer`] for many files).
 ///
 /// # Errors
-/// Any I/O error; the original file is untouched then.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut writer = Writer::default();
-    writer.write(path, bytes)?;
+/// As [`Writer::write`]; the original file is untouched then.
+pub fn write_atomic(
+    path: &Path,
+    expected: &[u8],
+    bytes: &[u8],
+    force: bool,
+) -> Result<(), WriteError> {
+    let mut writer = Writer::new(force);
+    writer.write(path, expected, bytes)?;
     writer.finish();
     Ok(())
 }
@@ -122,7 +149,7 @@ mod tests {
         let file = dir.join("db.yaml");
         std::fs::write(&file, "old\n").expect("write");
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).expect("chmod");
-        write_atomic(&file, b"new\n").expect("atomic write");
+        write_atomic(&file, b"old\n", b"new\n", false).expect("atomic write");
         assert_eq!(std::fs::read_to_string(&file).expect("read"), "new\n");
         let mode = std::fs::metadata(&file).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode, 0o640);
@@ -132,7 +159,7 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
-        assert!(write_atomic(&dir.join("missing/db.yaml"), b"x").is_err());
+        assert!(write_atomic(&dir.join("missing/db.yaml"), b"", b"x", false).is_err());
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 }

@@ -56,6 +56,34 @@ fn what_istio_would_reject_never_reaches_a_decision() {
 }
 
 #[test]
+fn a_name_kubernetes_rejects_never_reaches_a_decision() {
+    let ws = workspace(
+        &format!(
+            "{}{}",
+            entry("good", "db.example.com", "203.0.113.7/32"),
+            entry(
+                "'bad\\nFAKE LOG LINE'",
+                "other.example.com",
+                "203.0.113.8/32"
+            )
+            .replace('\'', "\""),
+        ),
+        None,
+    )
+    .expect("workspace");
+    assert_eq!(ws.inputs().service_entries.len(), 2);
+    assert_eq!(ws.admitted().service_entries.len(), 1);
+    let rejected = &ws.rejected()[0];
+    assert_eq!(rejected.code, "MSH111");
+    assert_eq!(
+        rejected.resource.as_deref(),
+        Some("ServiceEntry default/bad\\nFAKE LOG LINE")
+    );
+    assert!(!rejected.to_string().contains('\n'), "{rejected}");
+    assert_eq!(verdict(&ws, [203, 0, 113, 8]), Verdict::Deny);
+}
+
+#[test]
 fn documents_that_do_not_parse_are_rejected_and_named() {
     let ws = workspace(
         &format!(

@@ -15,3 +15,4 @@ pub(super) mod msh107_wildcard_host_with_dns;
 pub(super) mod msh108_invalid_export_to;
 pub(super) mod msh109_admission_warning;
 pub(super) mod msh110_invalid_sidecar;
+pub(super) mod msh111_invalid_resource_name;
