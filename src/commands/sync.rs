@@ -117,6 +117,7 @@ pub(super) fn run(
             files: tree.files_read,
             resources: tree.resources,
             skipped: 0,
+            meshes: group_by_mesh(&paths, &options, &mut findings),
             ..Summary::default()
         };
         let format = args.output.findings().unwrap_or(render::OutputFormat::Text);
@@ -136,6 +137,52 @@ pub(super) fn run(
         return Ok(ExitStatus::Error);
     }
     Ok(exit_status(mode, tally))
+}
+
+/// Names each finding's mesh, as `check` finds meshes (sync edits the files as written, so
+/// kustomizations are read raw), and returns the meshes when there are several. Grouping is
+/// presentation only: sync plans every managed entry in its own file whatever mesh it is in, so
+/// when the meshes cannot be told apart (a directory with disagreeing mesh configs) the
+/// findings stay ungrouped.
+fn group_by_mesh(
+    paths: &[std::path::PathBuf],
+    options: &meshctl_core::load::LoadOptions,
+    findings: &mut [meshctl_core::rules::Diagnostic],
+) -> Vec<render::MeshFindings> {
+    let sources = Sources {
+        paths: paths.to_vec(),
+        namespace: Some(options.default_namespace.clone()),
+        ..Sources::default()
+    };
+    let scope = meshctl_core::meshes::ScopeOptions {
+        configured: Vec::new(),
+        kustomize: false,
+    };
+    let Ok(meshes) = meshctl_core::meshes::load(&sources, &options.walk, &scope) else {
+        return Vec::new();
+    };
+    if meshes.len() < 2 {
+        return Vec::new();
+    }
+    for finding in findings.iter_mut() {
+        let path = &*finding.origin.path;
+        finding.mesh = meshes
+            .iter()
+            .find(|m| m.scope.files.iter().any(|f| f == path))
+            .map(|m| std::sync::Arc::from(m.scope.name.as_str()));
+    }
+    meshes
+        .iter()
+        .map(|m| render::MeshFindings {
+            name: m.scope.name.clone(),
+            policy: m.workspace.mesh().outbound_policy.as_str(),
+            policy_source: m.workspace.mesh().policy_source.clone(),
+            count: findings
+                .iter()
+                .filter(|d| d.mesh.as_deref() == Some(m.scope.name.as_str()))
+                .count(),
+        })
+        .collect()
 }
 
 /// 2 when a name could not be verified (the answer is unknown, whatever else was found);

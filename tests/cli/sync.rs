@@ -306,3 +306,44 @@ fn watch_writes_serves_metrics_and_stops_on_sigterm() {
     );
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
+
+/// Two clusters in one repository: `sync --check` groups its findings by mesh, and entries with
+/// one name in both clusters are two entries.
+#[test]
+fn check_groups_findings_by_mesh() {
+    let dns = TestDns::start();
+    let dir = std::env::temp_dir().join(format!("meshctl-sync-meshes-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (cluster, policy) in [("prod", "REGISTRY_ONLY"), ("staging", "ALLOW_ANY")] {
+        let root = dir.join("clusters").join(cluster);
+        std::fs::create_dir_all(&root).expect("mkdir");
+        std::fs::copy(fixture("sync/entries.yaml"), root.join("entries.yaml")).expect("copy");
+        std::fs::write(
+            root.join("mesh.yaml"),
+            format!("outboundTrafficPolicy:\n  mode: {policy}\n"),
+        )
+        .expect("write mesh config");
+    }
+    let text = run(&dns, &dir, &["--check", "--color", "never"]);
+    assert!(text.starts_with("exit: 1"), "{text}");
+    let prod = text
+        .find("mesh clusters/prod (REGISTRY_ONLY")
+        .expect("prod header");
+    let staging = text
+        .find("mesh clusters/staging (ALLOW_ANY")
+        .expect("staging header");
+    assert!(prod < staging, "{text}");
+    let prod_findings = text[prod..staging].matches("MSH308").count();
+    let staging_findings = text[staging..].matches("MSH308").count();
+    assert!(
+        prod_findings > 0 && prod_findings == staging_findings,
+        "{text}"
+    );
+    let json = run(&dns, &dir, &["--check", "-o", "json"]);
+    assert!(
+        json.contains("\"mesh\": \"clusters/prod\"")
+            && json.contains("\"mesh\": \"clusters/staging\""),
+        "{json}"
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
