@@ -211,7 +211,6 @@ fn draw(rng: &mut Rng, special: u8) -> (Vec<Value>, Value, Vec<String>) {
     (docs, mesh, tags)
 }
 
-#[allow(clippy::too_many_lines)] // one generated entry, field by field
 fn entry(rng: &mut Rng, i: usize, special: u8) -> (Value, Vec<String>) {
     let mut tags = Vec::new();
     let namespace = *rng.pick(&[NAMESPACE, NAMESPACE, NAMESPACE, "shared", "team-b"]);
@@ -251,21 +250,7 @@ fn entry(rng: &mut Rng, i: usize, special: u8) -> (Value, Vec<String>) {
         ports.push((number, protocol));
     }
     let mut addresses = addresses(rng, dns);
-    if rng.chance(usize::from(special)) {
-        let special = *rng.pick(&SPECIAL);
-        if !(addresses.contains(&special) || dns && special.contains('/')) {
-            addresses.push(special);
-            let unspecified = meshctl_core::ip::is_unspecified_host(special);
-            tags.push(
-                if unspecified {
-                    "address:unspecified"
-                } else {
-                    "address:mapped"
-                }
-                .into(),
-            );
-        }
-    }
+    special_address(rng, special, dns, &mut addresses, &mut tags);
     let mut spec = json!({
         "hosts": hosts,
         "ports": ports.iter().map(|(n, p)| {
@@ -340,6 +325,35 @@ fn addresses(rng: &mut Rng, dns: bool) -> Vec<&'static str> {
         }
     }
     addresses
+}
+
+/// With `percent` chance, one more address in a spelling that is not a plain pin
+/// ([`SPECIAL`]), tagged by what Istio makes of it.
+fn special_address(
+    rng: &mut Rng,
+    percent: u8,
+    dns: bool,
+    addresses: &mut Vec<&'static str>,
+    tags: &mut Vec<String>,
+) {
+    if !rng.chance(usize::from(percent)) {
+        return;
+    }
+    let special = *rng.pick(&SPECIAL);
+    // DNS admits no CIDR notation, not even /128.
+    if addresses.contains(&special) || (dns && special.contains('/')) {
+        return;
+    }
+    addresses.push(special);
+    let unspecified = meshctl_core::ip::is_unspecified_host(special);
+    tags.push(
+        if unspecified {
+            "address:unspecified"
+        } else {
+            "address:mapped"
+        }
+        .into(),
+    );
 }
 
 fn sidecar(rng: &mut Rng) -> Value {

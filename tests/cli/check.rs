@@ -423,7 +423,7 @@ fn hostile_yaml_is_a_finding_not_a_crash() {
     assert!(
         text.contains("-:")
             && text.contains(
-                "MSH001 [error] parse-error: aliases expand to more than the parse budget allows"
+                "MSH001 [error] parse-error: aliases expand to `100001` events, more than the parse budget of `100000` events (an alias bomb?)"
             ),
         "{text}"
     );

@@ -117,14 +117,15 @@ fn patches_and_bases_are_never_linted_on_their_own() {
     );
 }
 
+struct Case {
+    mesh: &'static str,
+    dest: &'static str,
+    want: &'static str,
+    code: i32,
+}
+
 #[test]
 fn simulate_decides_in_the_mesh_it_is_given() {
-    struct Case {
-        mesh: &'static str,
-        dest: &'static str,
-        want: &'static str,
-        code: i32,
-    }
     if !have_kubectl() {
         return;
     }

@@ -12,40 +12,27 @@
 //! and its source, the workload namespace, the Sidecar in effect as an object, and the compiled
 //! listeners with their chains, from the Registry's read-only views.
 //!
-//! Limits, so that a misbehaving or hostile client cannot hold file descriptors the proxy
-//! needs: at most [`MAX_CONNECTIONS`] admin connections (acquired before accept: the rest wait
-//! in the kernel backlog), [`HEADER_TIMEOUT`] to send a request's headers, one request per
-//! connection (no keep-alive, so no idle connections), and [`CONNECTION_TIMEOUT`] for the
-//! whole exchange.
+//! Served by [`http`](super::http), the hardened server `sync --watch` uses too: a client that
+//! connects and never finishes its request cannot keep a probe from being answered.
 //!
 //! HTTP is hyper's (HTTP/1.1 only); this module only routes. Everything it shows is read
 //! from the same `watch` channel and metrics the proxy uses, so it can never disagree with them.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
 use serde::Serialize;
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::watch;
 
+use super::http;
 use super::metrics::Metrics;
 use super::policy::Policy;
 use super::status::{LastReload, StatusView};
-
-/// Most admin connections open at once.
-pub const MAX_CONNECTIONS: usize = 32;
-/// Time a client has to send a request's headers.
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
-/// Time one connection may take in all (request, response, slow reader).
-pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Serves the admin endpoints until `shutdown` resolves.
 pub async fn serve(
@@ -54,40 +41,8 @@ pub async fn serve(
     metrics: Arc<Metrics>,
     shutdown: impl Future<Output = ()>,
 ) {
-    tokio::pin!(shutdown);
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    loop {
-        let permit = tokio::select! {
-            () = &mut shutdown => return,
-            permit = slots.clone().acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => return,
-            },
-        };
-        let accepted = tokio::select! {
-            () = &mut shutdown => return,
-            accepted = listener.accept() => accepted,
-        };
-        let Ok((stream, _)) = accepted else {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            continue;
-        };
-        let policy = policy.clone();
-        let metrics = metrics.clone();
-        tokio::spawn(async move {
-            let _permit = permit;
-            let service = service_fn(move |req: Request<Incoming>| {
-                let response = route(&req, &policy.borrow().clone(), &metrics);
-                async move { Ok::<_, Infallible>(response) }
-            });
-            let connection = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT)
-                .keep_alive(false)
-                .serve_connection(TokioIo::new(stream), service);
-            let _ = tokio::time::timeout(CONNECTION_TIMEOUT, connection).await;
-        });
-    }
+    let handler = move |req: &Request<Incoming>| route(req, &policy.borrow().clone(), &metrics);
+    http::serve(listener, Arc::new(handler), shutdown).await;
 }
 
 fn respond(

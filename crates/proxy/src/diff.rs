@@ -1,10 +1,13 @@
-//! What changed between two compiled configurations, for the reload log: a pure function of
-//! two registries, rathole-style — one line per listener → cluster chain (with its ServiceEntry
-//! and upstream) plus the outbound policy, `- ` for lines that vanished and `+ ` for new ones.
+//! What changed between two compiled configurations: a pure function of two registries,
+//! rathole-style — one line per listener → cluster chain (with its ServiceEntry and upstream)
+//! plus the outbound policy, `- ` for lines that vanished and `+ ` for new ones. The reload log
+//! prints the lines; [`direction`] reads them to say whether a change can take anything away,
+//! which decides how long the reloader waits before applying it.
 
 use std::collections::BTreeSet;
 
 use meshctl_core::engine::{Registry, UpstreamSpec};
+use meshctl_core::model::OutboundPolicy;
 
 /// The lines describing a registry, one per chain, plus the policy.
 fn lines(registry: &Registry) -> BTreeSet<String> {
@@ -57,6 +60,51 @@ pub fn diff(old: &Registry, new: &Registry) -> Vec<String> {
     removed.chain(added).collect()
 }
 
+/// Which way a change moves what is allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// No chain and no outbound policy changes.
+    Same,
+    /// Only adds chains or relaxes the outbound policy: every connection allowed before is
+    /// still allowed, on the same upstream.
+    Widens,
+    /// Removes or changes a chain (an entry, address or port gone, another upstream) or makes
+    /// the outbound policy stricter, possibly while adding others: an established connection
+    /// may be revoked.
+    Narrows,
+}
+
+/// The outbound policy's part in a change: whether it takes away, adds, or neither. Moving
+/// between the two ALLOW_ANY flavours changes how plain HTTP is routed, so it counts as taking
+/// away.
+fn policy_direction(old: OutboundPolicy, new: OutboundPolicy) -> Direction {
+    match (old, new) {
+        (old, new) if old == new => Direction::Same,
+        (OutboundPolicy::RegistryOnly, _) => Direction::Widens,
+        _ => Direction::Narrows,
+    }
+}
+
+/// Whether `new` only adds to what `old` allows, takes something away, or changes nothing.
+#[must_use]
+pub fn direction(old: &Registry, new: &Registry) -> Direction {
+    let policy = policy_direction(old.outbound_policy(), new.outbound_policy());
+    // The policy line also names where the policy came from; its mode is judged above.
+    let chains = |r: &Registry| {
+        let mut l = lines(r);
+        l.retain(|line| !line.starts_with("outbound policy "));
+        l
+    };
+    let (old, new) = (chains(old), chains(new));
+    if policy == Direction::Narrows || old.difference(&new).next().is_some() {
+        Direction::Narrows
+    } else if policy == Direction::Widens || new.difference(&old).next().is_some() {
+        Direction::Widens
+    } else {
+        Direction::Same
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +145,62 @@ mod tests {
             [
                 "- 198.51.100.1_3306 → outbound|3306||pg.example.com (ServiceEntry default/pg, original destination)"
             ]
+        );
+    }
+
+    #[test]
+    fn direction_says_whether_anything_is_taken_away() {
+        let entry = |name: &str, address: &str, port: u16| {
+            format!(
+                "---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: {name}}}\nspec: {{hosts: [{name}.example.com], addresses: ['{address}'], ports: [{{number: {port}, name: tcp, protocol: TCP}}], resolution: NONE}}\n"
+            )
+        };
+        let db = entry("db", "203.0.113.7/32", 3306);
+        let pg = entry("pg", "198.51.100.1/32", 5432);
+        let both = registry(&format!("{db}{pg}"));
+        let one = registry(&db);
+        assert_eq!(direction(&one, &one), Direction::Same);
+        assert_eq!(direction(&one, &both), Direction::Widens, "an entry added");
+        assert_eq!(
+            direction(&both, &one),
+            Direction::Narrows,
+            "an entry removed"
+        );
+        let moved = registry(&entry("db", "203.0.113.8/32", 3306));
+        assert_eq!(
+            direction(&one, &moved),
+            Direction::Narrows,
+            "an address replaced"
+        );
+        let other_port = registry(&entry("db", "203.0.113.7/32", 3307));
+        assert_eq!(
+            direction(&one, &other_port),
+            Direction::Narrows,
+            "a port replaced"
+        );
+        let with_policy = |policy: OutboundPolicy| {
+            let inputs =
+                load::load_bytes("t.yaml", db.as_bytes(), &LoadOptions::default()).expect("load");
+            let mesh = MeshSettings {
+                outbound_policy: policy,
+                ..MeshSettings::default()
+            };
+            engine::compile(
+                &engine::Resources::from_inputs(&inputs, mesh),
+                &Workload::default(),
+            )
+        };
+        let strict = with_policy(OutboundPolicy::RegistryOnly);
+        let open = with_policy(OutboundPolicy::AllowAny);
+        assert_eq!(
+            direction(&open, &strict),
+            Direction::Narrows,
+            "stricter policy"
+        );
+        assert_eq!(
+            direction(&strict, &open),
+            Direction::Widens,
+            "relaxed policy"
         );
     }
 }

@@ -11,7 +11,7 @@
 //! configuration no longer allows. `reload` turns file changes (`watcher`), a periodic rescan
 //! and SIGHUP into new policies (`policy`), refusing what must not replace the one in force,
 //! and logs `diff`'s lines; `status` tracks whether memory matches the disk; `admin` serves
-//! metrics, health, readiness and the config dump; `iptables` prints the capture rules for
+//! metrics, health, readiness and the config dump through `http`, the hardened server; `iptables` prints the capture rules for
 //! transparent mode (IPv4 and IPv6); `limits` raises the open-files limit at start; `drift` resolves the source hosts of
 //! pinned entries and reports DNS drift without changing any decision.
 //!
@@ -23,6 +23,7 @@ pub mod admin;
 mod conn;
 pub mod diff;
 pub mod drift;
+pub mod http;
 pub mod iptables;
 pub mod limits;
 pub mod log_line;
@@ -34,6 +35,7 @@ pub mod reload;
 mod route;
 pub mod sni;
 pub mod splice;
+mod stability;
 pub mod status;
 mod trigger;
 pub mod upstream;
@@ -257,7 +259,10 @@ pub async fn serve(
                 }
             }
             Err(e) => {
-                tracing::warn!("accept on {local} failed: {e}; retrying in {ACCEPT_BACKOFF:?}");
+                tracing::warn!(
+                    "accept on {local} failed: {e}; retrying in {}",
+                    humantime::format_duration(ACCEPT_BACKOFF)
+                );
                 tokio::select! {
                     () = &mut shutdown => break,
                     () = tokio::time::sleep(ACCEPT_BACKOFF) => {}
@@ -274,7 +279,8 @@ async fn drain(mut tasks: JoinSet<()>, timeout: Duration, local: SocketAddr) -> 
     let open = tasks.len();
     if open > 0 {
         tracing::info!(
-            "{local}: stopped accepting; draining {open} connection(s) for up to {timeout:?}"
+            "{local}: stopped accepting; draining {open} connection(s) for up to {}",
+            humantime::format_duration(timeout)
         );
     }
     let deadline = tokio::time::sleep(timeout);

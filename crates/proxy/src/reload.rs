@@ -9,6 +9,19 @@
 //! quiet, but never later than [`MAX_DELAY`] after the first event of a burst, so continuous
 //! writes cannot postpone it (the README promises 2 s). SIGHUP reloads at once.
 //!
+//! Nothing is judged by modification time: files that hold the bytes the generation in memory
+//! was built from are "unchanged" however often they are rewritten — no new generation, no
+//! revocation. A change that takes something away ([`Direction::Narrows`]: an entry, address
+//! or port gone) is applied only once the files have held the same content for [`STABLE`]
+//! ([`stability`](super::stability)): a writer that rewrites a file in place and pauses
+//! half-way leaves a valid prefix on disk, and applying it at once revoked every connection
+//! to the entries it had not written back yet, although the file was whole again 600 ms later.
+//! A change that only adds is applied after the debounce, as before: it cannot revoke anything,
+//! and a prefix that widens is narrowed back by the rest of the write. Files that keep changing
+//! cannot postpone a narrowing change for ever either: [`MAX_STABLE_WAIT`] after the burst's
+//! first event, the last configuration read whole is applied. SIGHUP skips the wait (whoever
+//! sends it says the files are complete).
+//!
 //! Rebuilding is `policy::build` (workspace → admission → compile). The result replaces the policy only
 //! when it is valid *and* the files hold at least one Istio resource — a ServiceEntry, a Sidecar
 //! or a mesh configuration (in `-f` or `--mesh-config`). An empty file, `---`, `null`,
@@ -26,9 +39,10 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-pub use super::diff::diff;
+pub use super::diff::{Direction, diff, direction};
 use super::metrics::Metrics;
 use super::policy::{self, Policy, Source};
+use super::stability::Stability;
 use super::status::{Fingerprint, LastReload};
 pub use super::trigger::Trigger;
 use super::watcher::{self, Watcher};
@@ -44,6 +58,19 @@ pub const MAX_DELAY: Duration = Duration::from_millis(750);
 
 /// How often the files are fingerprinted to catch changes the watcher missed.
 pub const RESCAN: Duration = Duration::from_secs(2);
+
+/// How long the files must hold the same content before a change that takes something away
+/// is applied.
+pub const STABLE: Duration = Duration::from_secs(1);
+
+/// Longest wait from the first file event of a burst to applying a change that takes something
+/// away, when the files never hold still for [`STABLE`]: content that changes every 100 ms must
+/// still take effect within the README's 2 s.
+pub const MAX_STABLE_WAIT: Duration = Duration::from_secs(1);
+
+/// How often the files are fingerprinted while a change is pending (settling or waiting to
+/// be stable).
+const SAMPLE: Duration = Duration::from_millis(100);
 
 /// Why a configuration read from disk may not replace the one in force.
 #[derive(Debug)]
@@ -137,16 +164,42 @@ fn record_loaded(metrics: &Metrics, on_disk: Fingerprint, settled: bool) {
 
 /// Rebuilds the policy once; on success swaps it in and returns true. Unchanged files, invalid
 /// configurations and configurations without Istio resources keep the old policy (false).
+/// This is SIGHUP's reload: applied at once, whichever way it changes what is allowed.
 pub async fn reload(source: &Source, tx: &watch::Sender<Arc<Policy>>, metrics: &Metrics) -> bool {
-    reload_for(source, tx, metrics, Trigger::Signal).await
+    match reload_for(source, tx, metrics, Trigger::Signal, false).await {
+        Outcome::Done(applied) => applied,
+        // Not gated: never pending.
+        Outcome::Narrowing(pending) => {
+            apply(tx, metrics, *pending, Trigger::Signal);
+            true
+        }
+    }
 }
 
+/// A valid configuration waiting to be applied.
+struct Pending {
+    policy: Policy,
+    changes: Vec<String>,
+    on_disk: Fingerprint,
+    settled: bool,
+}
+
+/// How one reload attempt ended.
+enum Outcome {
+    /// Applied (true), or unchanged, refused or rejected (false).
+    Done(bool),
+    /// A configuration that takes something away, held back until its files are stable.
+    Narrowing(Box<Pending>),
+}
+
+/// Rebuilds the policy; applies it unless `gated` and it takes something away.
 async fn reload_for(
     source: &Source,
     tx: &watch::Sender<Arc<Policy>>,
     metrics: &Metrics,
     why: Trigger,
-) -> bool {
+    gated: bool,
+) -> Outcome {
     let current = tx.borrow().clone();
     let result = attempt(source, current.generation + 1, metrics).await;
     for warning in &result.skipped {
@@ -176,40 +229,61 @@ async fn reload_for(
                 why.as_str(),
                 current.generation
             );
-            false
+            Outcome::Done(false)
         }
         Some(Err(refusal)) => {
             let reason = match &refusal {
                 Refusal::Rejected(r) | Refusal::Empty(r) => r.clone(),
             };
             keep(&reason, &refusal);
-            false
+            Outcome::Done(false)
         }
         Some(Ok(policy)) => {
-            let changes = diff(&current.registry, &policy.registry);
-            metrics.reload("success");
-            metrics
-                .generation
-                .set(i64::try_from(policy.generation).unwrap_or(i64::MAX));
-            record_loaded(metrics, result.on_disk, result.settled);
-            tracing::info!(
-                "config generation {} loaded from {} file(s) ({}): {}",
-                policy.generation,
-                policy.sources.len(),
-                why.as_str(),
-                if changes.is_empty() {
-                    "no listener changes".to_owned()
-                } else {
-                    format!("{} change(s)", changes.len())
-                }
-            );
-            for change in &changes {
-                tracing::info!("  {change}");
+            let pending = Pending {
+                changes: diff(&current.registry, &policy.registry),
+                on_disk: result.on_disk,
+                settled: result.settled,
+                policy,
+            };
+            if gated && direction(&current.registry, &pending.policy.registry) == Direction::Narrows
+            {
+                metrics.config.saw(pending.on_disk);
+                return Outcome::Narrowing(Box::new(pending));
             }
-            tx.send_replace(Arc::new(policy));
-            true
+            apply(tx, metrics, pending, why);
+            Outcome::Done(true)
         }
     }
+}
+
+/// Swaps in a built configuration, counts and logs it.
+fn apply(tx: &watch::Sender<Arc<Policy>>, metrics: &Metrics, pending: Pending, why: Trigger) {
+    let Pending {
+        policy,
+        changes,
+        on_disk,
+        settled,
+    } = pending;
+    metrics.reload("success");
+    metrics
+        .generation
+        .set(i64::try_from(policy.generation).unwrap_or(i64::MAX));
+    record_loaded(metrics, on_disk, settled);
+    tracing::info!(
+        "config generation {} loaded from {} file(s) ({}): {}",
+        policy.generation,
+        policy.sources.len(),
+        why.as_str(),
+        if changes.is_empty() {
+            "no listener changes".to_owned()
+        } else {
+            format!("{} change(s)", changes.len())
+        }
+    );
+    for change in &changes {
+        tracing::info!("  {change}");
+    }
+    tx.send_replace(Arc::new(policy));
 }
 
 /// The first load. An invalid configuration is an error (the caller exits 2); one without
@@ -264,7 +338,8 @@ pub fn start(
         Ok(w) => Some(w),
         Err(e) => {
             tracing::warn!(
-                "cannot watch the configuration files ({e}); changes are found by the {RESCAN:?} rescan and SIGHUP"
+                "cannot watch the configuration files ({e}); changes are found by the {} rescan and SIGHUP",
+                humantime::format_duration(RESCAN)
             );
             None
         }
@@ -281,6 +356,14 @@ fn rearm(watcher: Option<&Watcher>) {
     }
 }
 
+/// Fingerprints the files off the runtime's threads.
+async fn sample(files: &[PathBuf]) -> Option<Fingerprint> {
+    let paths = files.to_vec();
+    tokio::task::spawn_blocking(move || Fingerprint::of(&paths))
+        .await
+        .ok()
+}
+
 /// Reloads on every trigger until the trigger channel closes.
 pub async fn run(
     source: Source,
@@ -293,6 +376,7 @@ pub async fn run(
     rescan.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     rescan.tick().await;
     let files = source.watched();
+    let mut stability = Stability::default();
     loop {
         let first = tokio::select! {
             trigger = triggers.recv() => match trigger {
@@ -301,10 +385,10 @@ pub async fn run(
             },
             _ = rescan.tick() => {
                 rearm(watcher.as_ref());
-                let paths = files.clone();
-                let Ok(on_disk) = tokio::task::spawn_blocking(move || Fingerprint::of(&paths)).await else {
+                let Some(on_disk) = sample(&files).await else {
                     continue;
                 };
+                stability.observe(on_disk, Instant::now());
                 metrics.config.saw(on_disk);
                 if metrics.config.loaded() == Some(on_disk) || metrics.config.attempted() == Some(on_disk) {
                     continue;
@@ -312,20 +396,136 @@ pub async fn run(
                 Trigger::Rescan
             }
         };
-        let why = match first {
-            Trigger::Signal => first,
-            _ => settle(first, &mut triggers).await,
-        };
-        rearm(watcher.as_ref());
-        reload_for(&source, &tx, &metrics, why).await;
+        let mut why = first;
+        let deadline = Instant::now() + MAX_STABLE_WAIT;
+        loop {
+            if why != Trigger::Signal {
+                // A narrowing change that keeps changing is not settled again past its
+                // deadline, but attempts stay at least a sample apart.
+                let now = Instant::now();
+                let latest = (now + MAX_DELAY).min(deadline).max(now + SAMPLE);
+                why = settle_sampling(why, &mut triggers, latest, &mut stability, &files).await;
+            }
+            rearm(watcher.as_ref());
+            let gated = why != Trigger::Signal;
+            let pending = match reload_for(&source, &tx, &metrics, why, gated).await {
+                Outcome::Done(_) => break,
+                Outcome::Narrowing(pending) => pending,
+            };
+            if !pending.settled {
+                // Built from files that changed while they were read: look again.
+                why = Trigger::File;
+                continue;
+            }
+            if Instant::now() >= deadline {
+                // The files never held still for STABLE; this is the last whole reading.
+                apply(&tx, &metrics, *pending, why);
+                break;
+            }
+            match confirm(
+                pending.on_disk,
+                deadline,
+                &mut stability,
+                &mut triggers,
+                &files,
+            )
+            .await
+            {
+                Confirmed::Stable => {
+                    apply(&tx, &metrics, *pending, why);
+                    break;
+                }
+                Confirmed::Signal => why = Trigger::Signal,
+                Confirmed::Changed => why = Trigger::File,
+                Confirmed::Closed => return,
+            }
+        }
     }
 }
 
-/// Waits until a burst of file events is over: [`DEBOUNCE`] of quiet, at most [`MAX_DELAY`]
-/// after it began. SIGHUP during the wait ends it at once.
-async fn settle(first: Trigger, triggers: &mut mpsc::UnboundedReceiver<Trigger>) -> Trigger {
+/// How waiting for a narrowing change's files to be stable ended.
+enum Confirmed {
+    /// They held the content it was built from for [`STABLE`], or until the deadline.
+    Stable,
+    /// They changed: build again from what they hold now.
+    Changed,
+    /// SIGHUP: build again and apply at once.
+    Signal,
+    /// The trigger channel closed (the reloader is stopping).
+    Closed,
+}
+
+/// Waits until the files have held `built_from` for [`STABLE`] (or still hold it at
+/// `deadline`), sampling every [`SAMPLE`].
+async fn confirm(
+    built_from: Fingerprint,
+    deadline: Instant,
+    stability: &mut Stability,
+    triggers: &mut mpsc::UnboundedReceiver<Trigger>,
+    files: &[PathBuf],
+) -> Confirmed {
+    loop {
+        let Some(on_disk) = sample(files).await else {
+            return Confirmed::Changed;
+        };
+        let now = Instant::now();
+        let since = stability.observe(on_disk, now);
+        if on_disk != built_from {
+            return Confirmed::Changed;
+        }
+        let due = (since + STABLE).min(deadline);
+        if now >= due {
+            return Confirmed::Stable;
+        }
+        let wake = (now + SAMPLE).min(due);
+        loop {
+            tokio::select! {
+                trigger = triggers.recv() => match trigger {
+                    Some(Trigger::Signal) => return Confirmed::Signal,
+                    // The next sample tells; events only say that something happened.
+                    Some(_) => {}
+                    None => return Confirmed::Closed,
+                },
+                () = tokio::time::sleep_until(wake) => break,
+            }
+        }
+    }
+}
+
+/// [`settle_by`], fingerprinting the files every [`SAMPLE`] meanwhile so that how long they have
+/// held their content is known from the burst's first event on, not from its end.
+async fn settle_sampling(
+    first: Trigger,
+    triggers: &mut mpsc::UnboundedReceiver<Trigger>,
+    latest: Instant,
+    stability: &mut Stability,
+    files: &[PathBuf],
+) -> Trigger {
+    let settled = settle_by(first, triggers, latest);
+    tokio::pin!(settled);
+    let mut samples = tokio::time::interval(SAMPLE);
+    loop {
+        tokio::select! {
+            biased;
+            why = &mut settled => return why,
+            _ = samples.tick() => {
+                if let Some(on_disk) = sample(files).await {
+                    stability.observe(on_disk, Instant::now());
+                }
+            }
+        }
+    }
+}
+
+/// Waits until a burst of file events is over: [`DEBOUNCE`] of quiet, but no later than
+/// `latest` ([`MAX_DELAY`] after the burst began, or a narrowing change's deadline). SIGHUP
+/// during the wait ends it at once.
+async fn settle_by(
+    first: Trigger,
+    triggers: &mut mpsc::UnboundedReceiver<Trigger>,
+    latest: Instant,
+) -> Trigger {
     let began = Instant::now();
-    let latest = began + MAX_DELAY;
     let mut quiet_until = began + DEBOUNCE;
     loop {
         tokio::select! {
@@ -355,7 +555,10 @@ mod tests {
             }
         });
         let began = Instant::now();
-        assert_eq!(settle(Trigger::File, &mut rx).await, Trigger::File);
+        assert_eq!(
+            settle_by(Trigger::File, &mut rx, Instant::now() + MAX_DELAY).await,
+            Trigger::File
+        );
         let waited = began.elapsed();
         assert!(
             waited >= MAX_DELAY && waited < MAX_DELAY + Duration::from_millis(50),
@@ -369,7 +572,7 @@ mod tests {
         let (tx, mut rx) = mpsc::unbounded_channel();
         tx.send(Trigger::File).expect("send");
         let began = Instant::now();
-        settle(Trigger::File, &mut rx).await;
+        settle_by(Trigger::File, &mut rx, Instant::now() + MAX_DELAY).await;
         let waited = began.elapsed();
         assert!(
             waited >= DEBOUNCE && waited < DEBOUNCE + Duration::from_millis(20),
@@ -377,7 +580,10 @@ mod tests {
         );
         tx.send(Trigger::Signal).expect("send");
         let began = Instant::now();
-        assert_eq!(settle(Trigger::File, &mut rx).await, Trigger::Signal);
+        assert_eq!(
+            settle_by(Trigger::File, &mut rx, Instant::now() + MAX_DELAY).await,
+            Trigger::Signal
+        );
         assert!(
             began.elapsed() < Duration::from_millis(1),
             "SIGHUP does not wait"

@@ -139,7 +139,7 @@ pub(crate) enum DialError {
         source: io::Error,
     },
     /// `--connect-timeout` passed (`UF`).
-    #[error("upstream connect timed out after {0:?}")]
+    #[error("upstream connect timed out after {}", humantime::format_duration(*.0))]
     Timeout(Duration),
 }
 
@@ -211,6 +211,12 @@ pub(crate) async fn connect_first(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timeout_reads_as_a_duration() {
+        let e = DialError::Timeout(Duration::from_millis(1500));
+        assert_eq!(e.to_string(), "upstream connect timed out after 1s 500ms");
+    }
 
     #[test]
     fn plans() {

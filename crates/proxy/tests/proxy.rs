@@ -23,3 +23,9 @@ mod field;
 
 #[path = "proxy/workers.rs"]
 mod workers;
+
+#[path = "proxy/slowloris.rs"]
+mod slowloris;
+
+#[path = "proxy/stability.rs"]
+mod stability;

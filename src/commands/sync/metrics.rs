@@ -1,5 +1,6 @@
-//! `sync --watch`'s Prometheus metrics and the small HTTP server for `/metrics` and
-//! `/healthz` (hyper, HTTP/1.1, as the proxy's admin server).
+//! `sync --watch`'s Prometheus metrics and their routes, `/metrics` and `/healthz`, served by
+//! the proxy's hardened admin server (`meshctl_proxy::http`), so a client that connects and
+//! never finishes its request cannot starve a scrape or a probe here either.
 //!
 //! - `meshctl_sync_resolutions_total{host}`: lookups made;
 //! - `meshctl_sync_resolution_failures_total{host}`: lookups that could not verify the name;
@@ -11,16 +12,13 @@
 //!   `address-class` (loopback, metadata, `0.0.0.0`, ...), `too-many` (more than an entry
 //!   holds), `class-change` (private ↔ public, the rebinding guard).
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -119,27 +117,8 @@ pub(super) async fn serve(
     metrics: Arc<SyncMetrics>,
     shutdown: impl Future<Output = ()>,
 ) {
-    tokio::pin!(shutdown);
-    loop {
-        let accepted = tokio::select! {
-            () = &mut shutdown => return,
-            accepted = listener.accept() => accepted,
-        };
-        let Ok((stream, _)) = accepted else {
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            continue;
-        };
-        let metrics = metrics.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |req: Request<Incoming>| {
-                let response = route(req.uri().path(), &metrics);
-                async move { Ok::<_, Infallible>(response) }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
+    let handler = move |req: &Request<Incoming>| route(req.uri().path(), &metrics);
+    meshctl_proxy::http::serve(listener, Arc::new(handler), shutdown).await;
 }
 
 fn route(path: &str, metrics: &SyncMetrics) -> Response<Full<Bytes>> {
@@ -169,6 +148,96 @@ fn route(path: &str, metrics: &SyncMetrics) -> Response<Full<Bytes>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::SocketAddr;
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio::net::TcpStream;
+
+    async fn server() -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let metrics = Arc::new(SyncMetrics::default());
+        tokio::spawn(serve(listener, metrics, std::future::pending()));
+        addr
+    }
+
+    /// A client sending `GET /metrics` a byte a second, reconnecting as soon as it is closed.
+    async fn trickle(addr: SocketAddr) {
+        let request = b"GET /metrics HTTP/1.1\r\nHost: sync\r\nUser-Agent: slow\r\n\r\n";
+        loop {
+            let Ok(mut stream) = TcpStream::connect(addr).await else {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            };
+            let mut buf = [0u8; 512];
+            for byte in request {
+                if stream.write_all(&[*byte]).await.is_err() {
+                    break;
+                }
+                let closed = tokio::select! {
+                    read = stream.read(&mut buf) => matches!(read, Ok(0) | Err(_)),
+                    () = tokio::time::sleep(Duration::from_secs(1)) => false,
+                };
+                if closed {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// A scrape: the whole request at once, a 200 within a second.
+    async fn scrape(addr: SocketAddr) -> bool {
+        let exchange = async {
+            let mut stream = TcpStream::connect(addr).await.ok()?;
+            stream
+                .write_all(b"GET /metrics HTTP/1.1\r\nHost: sync\r\nConnection: close\r\n\r\n")
+                .await
+                .ok()?;
+            let mut answer = Vec::new();
+            stream.read_to_end(&mut answer).await.ok()?;
+            Some(answer.starts_with(b"HTTP/1.1 200"))
+        };
+        matches!(
+            tokio::time::timeout(Duration::from_secs(1), exchange).await,
+            Ok(Some(true))
+        )
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn scrapes_are_answered_while_64_clients_trickle_their_headers() {
+        let addr = server().await;
+        let tricklers: Vec<_> = (0..64).map(|_| tokio::spawn(trickle(addr))).collect();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let mut scrapes = Vec::new();
+        for _ in 0..15 {
+            scrapes.push(tokio::spawn(scrape(addr)));
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let mut answered = 0;
+        for s in scrapes {
+            answered += usize::from(s.await.unwrap_or(false));
+        }
+        for t in tricklers {
+            t.abort();
+        }
+        assert!(answered >= 14, "{answered} of 15 scrapes answered");
+    }
+
+    #[tokio::test]
+    async fn an_unfinished_request_is_closed_after_the_header_timeout() {
+        let addr = server().await;
+        let mut slow = TcpStream::connect(addr).await.expect("connect");
+        slow.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .expect("half");
+        let mut buf = [0u8; 256];
+        let wait = meshctl_proxy::http::HEADER_TIMEOUT + Duration::from_secs(1);
+        let closed = tokio::time::timeout(wait, slow.read(&mut buf)).await;
+        assert!(
+            matches!(closed, Ok(Ok(_) | Err(_))),
+            "still open: {closed:?}"
+        );
+    }
 
     #[test]
     fn families_have_their_names() {

@@ -195,9 +195,11 @@ fn compare_cluster(name: &str, ours: &DumpCluster, theirs: &DumpCluster, out: &m
         }
     }
     if ours.port_override != theirs.port_override {
+        let show = |p: Option<u16>| p.map_or_else(|| "none".to_owned(), |p| p.to_string());
         out.push(format!(
-            "cluster {name}: port override {:?} in the YAML, {:?} in the dump",
-            ours.port_override, theirs.port_override
+            "cluster {name}: port override {} in the YAML, {} in the dump",
+            show(ours.port_override),
+            show(theirs.port_override)
         ));
     }
 }
@@ -305,6 +307,26 @@ mod tests {
                 "listener 0.0.0.0_3306: default chain → none in the YAML, → outbound|3306||c in the dump",
                 "cluster outbound|3306||a: type ORIGINAL_DST in the YAML, STRICT_DNS in the dump",
             ]
+        );
+    }
+
+    #[test]
+    fn a_port_override_reads_as_a_number_or_none() {
+        let with = |port: Option<u16>| Dump {
+            source: "export".into(),
+            listeners: Vec::new(),
+            clusters: [(
+                "outbound|3306||a".to_owned(),
+                DumpCluster {
+                    port_override: port,
+                    ..cluster("ORIGINAL_DST")
+                },
+            )]
+            .into(),
+        };
+        assert_eq!(
+            diff(&with(Some(3306)), &with(None)),
+            ["cluster outbound|3306||a: port override 3306 in the YAML, none in the dump"]
         );
     }
 }

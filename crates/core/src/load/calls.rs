@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::node::{Node, Value};
-use super::{LoadProblem, Origin, ProblemKind, parse, source};
+use super::{Limits, LoadProblem, Origin, ProblemKind, parse, source};
 use crate::expect::Call;
 
 /// Why a calls file cannot be used.
@@ -23,7 +23,7 @@ pub enum CallsError {
 ///
 /// # Errors
 /// [`CallsError`] naming the file, position and field.
-pub fn load_calls(path: &Path, limits: &parse::Limits) -> Result<Vec<Call>, CallsError> {
+pub fn load_calls(path: &Path, limits: &Limits) -> Result<Vec<Call>, CallsError> {
     let (sources, _) = source::walk_all(
         &[path.to_path_buf()],
         limits,
@@ -37,11 +37,7 @@ pub fn load_calls(path: &Path, limits: &parse::Limits) -> Result<Vec<Call>, Call
     Ok(calls)
 }
 
-fn parse_calls(
-    name: &Arc<str>,
-    bytes: &[u8],
-    limits: &parse::Limits,
-) -> Result<Vec<Call>, LoadProblem> {
+fn parse_calls(name: &Arc<str>, bytes: &[u8], limits: &Limits) -> Result<Vec<Call>, LoadProblem> {
     let problem = |pos, field: Option<String>, message: String| LoadProblem {
         kind: ProblemKind::Parse,
         origin: Origin {

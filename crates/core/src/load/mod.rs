@@ -6,6 +6,7 @@
 //! they are collected in [`Inputs::problems`] so `check` can report them all while commands that
 //! need a clean input refuse to continue.
 
+mod budget;
 mod calls;
 mod classify;
 pub mod node;
@@ -23,9 +24,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+pub use budget::Limits;
 pub use calls::{CallsError, load_calls};
 pub use node::{Node, Pos};
-pub use parse::Limits;
 pub use source_error::SourceError;
 pub use walk::WalkOptions;
 

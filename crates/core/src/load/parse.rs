@@ -5,38 +5,9 @@
 
 use serde::de::DeserializeOwned;
 
+use super::budget::{self, Limits};
 use super::node::{Node, Pos, Value};
 use super::peek::Document;
-
-/// Parse budgets. The defaults comfortably fit real Kubernetes manifests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Largest file or stdin accepted, in bytes.
-    pub max_bytes: usize,
-    /// Deepest nesting of mappings and sequences.
-    pub max_depth: usize,
-    /// Most alias (`*ref`) uses in one file.
-    pub max_aliases: usize,
-    /// Most events replayed or recorded through anchors and aliases in one file.
-    pub max_alias_events: usize,
-    /// Most YAML nodes in one file (after alias expansion).
-    pub max_nodes: usize,
-    /// Most documents in one file.
-    pub max_documents: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_bytes: 64 * 1024 * 1024,
-            max_depth: 64,
-            max_aliases: 10_000,
-            max_alias_events: 100_000,
-            max_nodes: 4_000_000,
-            max_documents: 100_000,
-        }
-    }
-}
 
 /// A file that could not be parsed: where and why, in one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,11 +97,7 @@ fn parse_all<T: DeserializeOwned>(bytes: &[u8], limits: &Limits) -> Result<Vec<T
     if bytes.len() > limits.max_bytes {
         return Err(ParseFailure {
             pos: Pos { line: 1, column: 1 },
-            message: format!(
-                "input is {} bytes, more than the limit of {} bytes",
-                bytes.len(),
-                limits.max_bytes
-            ),
+            message: budget::too_large(bytes.len() as u64, limits.max_bytes),
         });
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -155,25 +122,16 @@ fn parse_all<T: DeserializeOwned>(bytes: &[u8], limits: &Limits) -> Result<Vec<T
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
 
-    let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = limits.max_depth;
-    budget.max_aliases = limits.max_aliases;
-    budget.max_nodes = limits.max_nodes;
-    budget.max_documents = limits.max_documents;
-    budget.max_total_scalar_bytes = limits.max_bytes;
-    budget.max_events = limits.max_nodes.saturating_mul(2);
-    budget.max_recorded_anchor_events = limits.max_alias_events;
-    budget.max_recorded_anchor_bytes = limits.max_bytes;
     let mut options = serde_saphyr::Options::default();
-    options.budget = Some(budget);
+    options.budget = Some(budget::saphyr(limits));
     options.strict_booleans = true;
     options.with_snippet = false;
     options.alias_limits.max_total_replayed_events = limits.max_alias_events;
 
-    serde_saphyr::from_multiple_with_options(text, options).map_err(|e| failure(&e))
+    serde_saphyr::from_multiple_with_options(text, options).map_err(|e| failure(&e, limits))
 }
 
-fn failure(error: &serde_saphyr::Error) -> ParseFailure {
+fn failure(error: &serde_saphyr::Error, limits: &Limits) -> ParseFailure {
     let pos = error
         .location()
         .map_or(Pos { line: 1, column: 1 }, |l| Pos {
@@ -189,7 +147,7 @@ fn failure(error: &serde_saphyr::Error) -> ParseFailure {
     let message = strip_position_suffix(first.trim());
     ParseFailure {
         pos,
-        message: explain_budget(message)
+        message: budget::explain(error, limits)
             .or_else(|| explain_duplicate(message))
             .unwrap_or_else(|| message.to_owned()),
     }
@@ -203,22 +161,6 @@ fn explain_duplicate(message: &str) -> Option<String> {
     Some(format!(
         "duplicate key `{key}`: a mapping may name it once (Kubernetes would keep only one value)"
     ))
-}
-
-/// serde-saphyr names a breached budget by its Rust variant (`Depth { depth: 65 }`); say what
-/// it means for the file instead.
-fn explain_budget(message: &str) -> Option<String> {
-    let detail = message.strip_prefix("budget breached: ")?;
-    let what = if detail.starts_with("Depth") {
-        "nesting is deeper than the parse budget allows"
-    } else if detail.contains("Anchor") || detail.contains("Alias") || detail.contains("Replay") {
-        "aliases expand to more than the parse budget allows (an alias bomb?)"
-    } else if detail.starts_with("Documents") {
-        "the file holds more documents than the parse budget allows"
-    } else {
-        "the file is larger or more complex than the parse budget allows"
-    };
-    Some(format!("{what} ({detail})"))
 }
 
 fn strip_position_suffix(message: &str) -> &str {

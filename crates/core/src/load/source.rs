@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::parse::Limits;
+use super::budget::Limits;
 use super::source_error::SourceError;
 
 /// One source's bytes and the name diagnostics will use for it.

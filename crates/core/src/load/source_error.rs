@@ -29,7 +29,7 @@ pub enum SourceError {
         reason: String,
     },
     /// A file is larger than the configured limit.
-    #[error("`{path}`: file is {size} bytes, more than the limit of {limit} bytes")]
+    #[error("`{path}`: the file is `{size}` bytes, more than the parse budget of `{limit}` bytes")]
     TooLarge {
         /// The path.
         path: String,

@@ -416,7 +416,13 @@ fn budgets_stop_hostile_input_fast() {
     }
     let big = vec![b'#'; Limits::default().max_bytes + 1];
     let inputs = load_bytes("big.yaml", &big, &LoadOptions::default()).expect("parser thread");
-    assert!(inputs.problems[0].message.contains("more than the limit"));
+    assert!(
+        inputs.problems[0]
+            .message
+            .contains("more than the parse budget of `67108864` bytes"),
+        "{}",
+        inputs.problems[0].message
+    );
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
 
@@ -490,8 +496,9 @@ fn a_one_gigabyte_file_is_refused_before_reading() {
     let started = std::time::Instant::now();
     let err = load_paths(&[path], &LoadOptions::default()).expect_err("too large");
     assert!(
-        err.to_string()
-            .contains("file is 1073741824 bytes, more than the limit"),
+        err.to_string().contains(
+            "the file is `1073741824` bytes, more than the parse budget of `67108864` bytes"
+        ),
         "{err}"
     );
     assert!(started.elapsed() < std::time::Duration::from_millis(500));

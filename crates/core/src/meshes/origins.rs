@@ -18,9 +18,6 @@ use super::kustomization::normalize;
 /// The annotation kustomize writes with `buildMetadata: [originAnnotations]`.
 pub(crate) const ORIGIN_ANNOTATION: &str = "config.kubernetes.io/origin";
 
-/// A source file and the document in it that a rendered document came from.
-type SourceDoc = (Arc<str>, Arc<Node>);
-
 /// Rewrites every origin in `inputs` (loaded from kustomize's output for the root `root`, as
 /// the user named it) to the source files. Documents without an origin keep the rendered
 /// name, which names the root.
@@ -84,6 +81,9 @@ pub(crate) fn remap(inputs: &mut Inputs, rendered: &[u8], root: &Path) {
     }
 }
 
+/// A source file's path and the document a rendered one came from.
+type SourceDoc = (Arc<str>, Arc<Node>);
+
 /// Source files read once per render.
 #[derive(Default)]
 struct Sources {
@@ -92,7 +92,7 @@ struct Sources {
 
 impl Sources {
     /// The file and source document of a rendered document, from its origin annotation.
-    fn source_of(&mut self, doc: &Node, root: &Path) -> Option<(Arc<str>, Arc<Node>)> {
+    fn source_of(&mut self, doc: &Node, root: &Path) -> Option<SourceDoc> {
         let annotation = doc
             .get("metadata")?
             .get("annotations")?

@@ -6,14 +6,16 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use meshctl_core::engine::Workload;
+use meshctl_proxy::status::{Fingerprint, LastReload};
 use meshctl_proxy::{
-    self, AccessLog, Drained, ForwardTarget, LogFormat, Mode, Options, Policy, Proxy, Resolver,
-    policy,
+    self, AccessLog, Drained, ForwardTarget, LogFormat, Metrics, Mode, Options, Policy, Proxy,
+    Resolver, policy, reload,
 };
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
@@ -168,6 +170,19 @@ impl Running {
         meshctl_proxy::reload::reload(&self.source, &self.policy, &self.core.metrics).await
     }
 
+    /// Starts the reloader on the configuration file, as `meshctl proxy` does: file events,
+    /// the rescan and their debounce, with what was loaded at start recorded as in force.
+    pub(crate) fn watch_file(&self) {
+        let loaded = Fingerprint::of(&self.source.watched());
+        self.core.metrics.config.record(loaded, LastReload::Loaded);
+        let triggers = reload::start(
+            self.source.clone(),
+            self.policy.clone(),
+            self.core.metrics.clone(),
+        );
+        std::mem::forget(triggers); // keeps the reloader running for the test's life
+    }
+
     /// Signals shutdown and waits for the drain.
     pub(crate) async fn stop(self) -> Drained {
         let _ = self.stop.send(true);
@@ -210,4 +225,33 @@ pub(crate) async fn round_trip(stream: &mut TcpStream, data: &[u8]) -> std::io::
     let mut back = vec![0; data.len()];
     stream.read_exact(&mut back).await?;
     Ok(back)
+}
+
+/// A reloader on `path` (as `-f path`), with its first load done.
+pub(crate) async fn reloader(path: &Path) -> (watch::Receiver<Arc<Policy>>, Arc<Metrics>) {
+    let source = source(path);
+    let (tx, rx) = watch::channel(Policy::empty(&Workload::default()));
+    let metrics = Arc::new(Metrics::default());
+    reload::first_load(&source, &tx, &metrics)
+        .await
+        .expect("valid");
+    let triggers = reload::start(source, tx, metrics.clone());
+    std::mem::forget(triggers); // keeps the reloader running for the test's life
+    (rx, metrics)
+}
+
+/// Waits up to `secs` for the policy to satisfy `want`; returns how long it took.
+pub(crate) async fn within(
+    rx: &watch::Receiver<Arc<Policy>>,
+    secs: u64,
+    want: impl Fn(&Policy) -> bool,
+) -> Option<Duration> {
+    let began = Instant::now();
+    while began.elapsed() < Duration::from_secs(secs) {
+        if want(&rx.borrow()) {
+            return Some(began.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
 }
