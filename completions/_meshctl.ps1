@@ -345,8 +345,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             break
         }
         'meshctl;export;envoy' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)')
-            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Also read this file or directory, as kubectl''s `-f` (repeatable)')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Also read this file or directory, as kubectl''s `-f` (repeatable)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for resources that name none and for generated resources (like kubectl)')
             [CompletionResult]::new('--mesh', '--mesh', [CompletionResultType]::ParameterName, 'The mesh to decide for when the inputs hold several (`meshctl check --list-meshes` names them); without it, several meshes are an error')

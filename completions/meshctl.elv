@@ -325,8 +325,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'meshctl;export;envoy'= {
-            cand -f 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)'
-            cand --filename 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)'
+            cand -f 'Also read this file or directory, as kubectl''s `-f` (repeatable)'
+            cand --filename 'Also read this file or directory, as kubectl''s `-f` (repeatable)'
             cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --mesh 'The mesh to decide for when the inputs hold several (`meshctl check --list-meshes` names them); without it, several meshes are an error'

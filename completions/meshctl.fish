@@ -451,7 +451,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand export; and not __fish_s
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and not __fish_seen_subcommand_from envoy help" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and not __fish_seen_subcommand_from envoy help" -f -a "envoy" -d 'Print the outbound TCP part of the workload\'s sidecar configuration as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses'
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and not __fish_seen_subcommand_from envoy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s f -l filename -d 'ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable)' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s f -l filename -d 'Also read this file or directory, as kubectl\'s `-f` (repeatable)' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -s n -l namespace -d 'Namespace for resources that name none and for generated resources (like kubectl)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l mesh -d 'The mesh to decide for when the inputs hold several (`meshctl check --list-meshes` names them); without it, several meshes are an error' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand export; and __fish_seen_subcommand_from envoy" -l source-namespace -d 'Namespace of the workload' -r

@@ -1003,16 +1003,19 @@ pub enum ExportCommand {
 /// `meshctl export envoy`.
 #[derive(Debug, Args)]
 pub struct ExportEnvoyArgs {
-    /// ServiceEntries, Sidecars and mesh config: files, directories or `-` (repeatable).
-    #[arg(short = 'f', long = "filename", value_name = "PATH", required = true)]
+    /// ServiceEntries, Sidecars and mesh config: files, directories or `-`, as `check` takes them.
+    #[arg(value_name = "PATH", required_unless_present = "paths")]
+    pub positional: Vec<std::path::PathBuf>,
+    /// Also read this file or directory, as kubectl's `-f` (repeatable).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub paths: Vec<std::path::PathBuf>,
-    /// The workload whose sidecar is exported.
     /// Namespace of resources that name none.
     #[command(flatten)]
     pub ns: NamespaceArg,
     /// Which mesh, when the inputs hold several.
     #[command(flatten)]
     pub scope: MeshArgs,
+    /// The workload whose sidecar is exported.
     #[command(flatten)]
     pub workload: WorkloadArgs,
     /// Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed).

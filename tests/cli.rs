@@ -31,6 +31,8 @@ mod log_escape;
 mod meshes;
 #[path = "cli/proxy.rs"]
 mod proxy;
+#[path = "cli/real_files.rs"]
+mod real_files;
 #[path = "cli/redaction.rs"]
 mod redaction;
 #[path = "cli/resolve.rs"]

@@ -175,7 +175,7 @@ fn check(
         return check(args, global, io, false);
     }
     for mesh in &meshes {
-        notes(mesh, several, global, io)?;
+        notes(mesh, several, global, args.output, io)?;
     }
     let shown = visible(&diagnostics, args);
     // Stdout is line-buffered: thousands of findings were as many write calls.
@@ -233,8 +233,15 @@ fn mesh_selection(
 }
 
 /// What `check` says on stderr about what it read: with `-v` the mesh, its settings and every
-/// skipped file and why, and unless `-q` how to check a chart whose templates were skipped.
-fn notes(mesh: &Mesh, several: bool, global: &GlobalArgs, io: &mut Io<'_>) -> anyhow::Result<()> {
+/// skipped file and why (a JSON object per line with `-o json`), and unless `-q` how to check a
+/// chart whose templates were skipped.
+fn notes(
+    mesh: &Mesh,
+    several: bool,
+    global: &GlobalArgs,
+    format: CheckFormat,
+    io: &mut Io<'_>,
+) -> anyhow::Result<()> {
     let inputs = mesh.workspace.inputs();
     if global.verbose > 0 {
         let settings = mesh.workspace.mesh();
@@ -246,7 +253,11 @@ fn notes(mesh: &Mesh, several: bool, global: &GlobalArgs, io: &mut Io<'_>) -> an
             settings.outbound_policy.as_str(),
             settings.policy_source
         )?;
-        render::rules::skipped(&inputs.skipped, io.err)?;
+        if format == CheckFormat::Json {
+            render::rules::skipped_json(&inputs.skipped, io.err)?;
+        } else {
+            render::rules::skipped(&inputs.skipped, io.err)?;
+        }
     }
     let _ = several;
     let templates = inputs

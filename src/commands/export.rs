@@ -15,9 +15,10 @@ pub(super) fn run(
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
     // The same pipeline as simulate and the proxy: what Istio would reject is left out and named.
+    let paths: Vec<_> = args.positional.iter().chain(&args.paths).cloned().collect();
     let workspace = super::mesh_choice::workspace(
         &Sources {
-            paths: args.paths.clone(),
+            paths: paths.clone(),
             mesh_config: args.mesh_config.clone(),
             outbound_policy: args.outbound_policy.map(Into::into),
             namespace: args.ns.namespace.clone(),
@@ -25,6 +26,9 @@ pub(super) fn run(
         &args.scope,
     )?;
     render::simulate::rejected_note(workspace.rejected(), io.err)?;
+    if workspace.is_empty() && workspace.rejected().is_empty() {
+        render::simulate::empty_note(&paths, io.err)?;
+    }
     let calling = &args.workload;
     let registry = workspace
         .compile(&workspace.in_mesh(calling.workload(&calling.source_namespace, &calling.labels)));

@@ -61,6 +61,7 @@ pub(super) fn run(
         bail!("--no-resolve needs at least one --address");
     }
     let ports = ports(args, &target)?;
+    port_override_note(&ports, &target, global, io)?;
     let name = match &args.name {
         Some(name) => {
             generate::check_name(name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
@@ -151,6 +152,29 @@ fn ports(args: &GenServiceEntryArgs, target: &Target) -> anyhow::Result<Vec<u16>
         bail!("--port {dup} is given twice; Istio rejects duplicate port numbers");
     }
     Ok(ports)
+}
+
+/// `--port` replaces the port written in HOST (or a DSN's): said on stderr, since the entry then
+/// opens another port than the one the user typed, and a silent swap reads as a typo'd entry.
+fn port_override_note(
+    ports: &[u16],
+    target: &Target,
+    global: &GlobalArgs,
+    io: &mut Io<'_>,
+) -> anyhow::Result<()> {
+    if let Some(written) = target.port.filter(|p| !ports.contains(p))
+        && !global.quiet
+    {
+        let given: Vec<String> = ports.iter().map(u16::to_string).collect();
+        writeln!(
+            io.err,
+            "note: --port {} replaces port {written} written in `{}`; the entry opens {} only",
+            given.join(" --port "),
+            target.display,
+            given.join(", ")
+        )?;
+    }
+    Ok(())
 }
 
 fn to_text(

@@ -34,6 +34,9 @@ pub(super) fn run(
         }
         workspace = super::mesh_choice::workspace(&sources(args), &args.scope)?;
         render::simulate::rejected_note(workspace.rejected(), io.err)?;
+        if workspace.is_empty() && workspace.rejected().is_empty() {
+            render::simulate::empty_note(&args.paths, io.err)?;
+        }
         if let Some(file) = &args.expect {
             return super::expect::run(file, args, &workspace, io);
         }

@@ -87,7 +87,9 @@ pub(super) fn run(
         Mode::Check
     };
 
-    let tree = files::load(&paths, &options, args.all_static)?;
+    // `--check` only reports, so it reads on past an invalid file, as `check` does.
+    let keep_going = mode == Mode::Check && args.output != SyncFormat::Yaml;
+    let tree = files::load(&paths, &options, args.all_static, keep_going)?;
     if tree.files.is_empty() && !global.quiet {
         writeln!(
             io.err,
@@ -109,6 +111,8 @@ pub(super) fn run(
         print_documents(&planned, io)?;
     } else if mode == Mode::Check {
         let mut findings = report::diagnostics(&planned, args.grace);
+        findings.extend(tree.invalid.iter().cloned());
+        meshctl_core::rules::sort_diagnostics(&mut findings);
         let summary = Summary {
             files: tree.files_read,
             resources: tree.resources,
@@ -127,6 +131,10 @@ pub(super) fn run(
             all_static: args.all_static,
         };
         write_files(&planned, &replan, args, io)?;
+    }
+    if !tree.invalid.is_empty() {
+        // Every file that could be read was checked; the invalid ones make the run an error.
+        return Ok(ExitStatus::Error);
     }
     Ok(exit_status(mode, tally))
 }

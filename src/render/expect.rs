@@ -58,6 +58,9 @@ pub(crate) fn text(outcomes: &[Outcome], out: &mut dyn Write) -> std::io::Result
             for miss in &c.near_misses {
                 writeln!(out, "  near miss: {miss}")?;
             }
+            for note in &c.notes {
+                writeln!(out, "  note: {note}")?;
+            }
         }
     }
     Ok(())

@@ -50,6 +50,21 @@ pub(crate) fn skipped(skipped: &[Skipped], out: &mut dyn Write) -> std::io::Resu
     Ok(())
 }
 
+/// `check -v -o json`: the same list as one JSON object per line (`file`, `line`, `reason`,
+/// `detail`), on stderr beside the findings array, so the array on stdout keeps its shape.
+pub(crate) fn skipped_json(skipped: &[Skipped], out: &mut dyn Write) -> anyhow::Result<()> {
+    for skip in skipped {
+        let row = serde_json::json!({
+            "file": &*skip.origin.path,
+            "line": skip.origin.pos.line,
+            "reason": skip.reason.code(),
+            "detail": skip.reason.describe(),
+        });
+        writeln!(out, "{}", serde_json::to_string(&row)?)?;
+    }
+    Ok(())
+}
+
 /// `--statistics`: how many findings each rule produced, in code order.
 pub(crate) fn statistics(diagnostics: &[Diagnostic], out: &mut dyn Write) -> std::io::Result<()> {
     let mut counts: BTreeMap<Rule, usize> = BTreeMap::new();

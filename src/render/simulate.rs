@@ -55,7 +55,8 @@ pub(crate) fn destination(c: &Explanation) -> String {
     std::net::SocketAddr::new(c.address, c.port).to_string()
 }
 
-/// The text report: per connection, the verdict line, why, the path, near misses, the policy,
+/// The text report: per connection, the verdict line, why, the path, notes on an ALLOW, near
+/// misses, the policy,
 /// and with `verbose` the trace.
 pub(crate) fn text(report: &Report<'_>, verbose: bool, out: &mut dyn Write) -> std::io::Result<()> {
     for (i, c) in report.connections.iter().enumerate() {
@@ -92,6 +93,9 @@ pub(crate) fn text(report: &Report<'_>, verbose: bool, out: &mut dyn Write) -> s
         if let Some(upstream) = &c.upstream {
             writeln!(out, "  upstream: {upstream}")?;
         }
+        for note in &c.notes {
+            writeln!(out, "  note:     {note}")?;
+        }
         for miss in &c.near_misses {
             writeln!(out, "  near miss: {miss}")?;
         }
@@ -127,4 +131,17 @@ pub(crate) fn rejected_note(
         writeln!(out, "  {r}")?;
     }
     Ok(())
+}
+
+/// The warning `simulate` and `export envoy` give when the inputs hold no Istio resource, not
+/// even a rejected one (a misspelled kind, an empty file, the wrong directory): the proxy
+/// refuses such a policy, and a DENY with no hint sends the user looking at the wrong thing.
+pub(crate) fn empty_note(paths: &[std::path::PathBuf], out: &mut dyn Write) -> std::io::Result<()> {
+    let named: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
+    writeln!(
+        out,
+        "{}: no Istio resources in {} (no ServiceEntry, Sidecar or mesh configuration); the outbound policy alone decides every connection (`meshctl check` says what was read)",
+        "warning".yellow().bold(),
+        named.join(", ")
+    )
 }

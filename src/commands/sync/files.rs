@@ -12,6 +12,7 @@ use anyhow::{Context as _, bail};
 use meshctl_core::dns::{DnsError, Lookup};
 use meshctl_core::load::{self, Inputs, LoadOptions};
 use meshctl_core::model::ServiceEntry;
+use meshctl_core::rules::{self, Diagnostic};
 use meshctl_core::sync::{self, DEPARTED_ANNOTATION, Item, Managed, Plan, Settings};
 
 /// One file with managed entries.
@@ -34,6 +35,9 @@ pub(super) struct Tree {
     pub(super) files_read: usize,
     /// Istio resources read in all.
     pub(super) resources: usize,
+    /// Why files were left out, as `check` reports them (`--check` reads on past an invalid
+    /// file; the other modes stop at it).
+    pub(super) invalid: Vec<Diagnostic>,
 }
 
 impl Tree {
@@ -51,24 +55,37 @@ impl Tree {
     }
 }
 
-/// Reads `paths` (files or directories). Any invalid input is an error: rewriting a file
-/// meshctl cannot fully read would be a guess.
+/// Reads `paths` (files or directories). An invalid input is an error — rewriting a file
+/// meshctl cannot fully read would be a guess — unless `keep_going` (`--check`, which only
+/// reports): then the file is left out and its problems are kept in [`Tree::invalid`].
 pub(super) fn load(
     paths: &[PathBuf],
     options: &LoadOptions,
     all_static: bool,
+    keep_going: bool,
 ) -> anyhow::Result<Tree> {
     if paths.iter().any(|p| p.as_os_str() == "-") {
         bail!("sync rewrites files in place and cannot read `-` (stdin); name the files");
     }
-    let listing = load::load_paths(paths, options)?.into_valid()?;
+    let mut listing = load::load_paths(paths, options)?;
+    if !keep_going {
+        listing = listing.into_valid()?;
+    }
     let mut tree = Tree {
         files: Vec::new(),
         files_read: listing.files.len(),
         resources: listing.service_entries.len() + listing.sidecars.len(),
+        invalid: Vec::new(),
     };
     for name in &listing.files {
-        tree.files.extend(read_one(name, options, all_static)?);
+        let (text, inputs) = read(name, options)?;
+        if keep_going && !inputs.problems.is_empty() {
+            // The same findings `check` gives for the file (MSH001, MSH002, …).
+            tree.invalid.extend(rules::admission(&inputs).rejecting);
+            continue;
+        }
+        tree.files
+            .extend(managed_file(name, text, inputs, all_static)?);
     }
     Ok(tree)
 }
@@ -79,8 +96,25 @@ pub(super) fn read_one(
     options: &LoadOptions,
     all_static: bool,
 ) -> anyhow::Result<Option<File>> {
+    let (text, inputs) = read(name, options)?;
+    managed_file(name, text, inputs, all_static)
+}
+
+/// A file's text and its documents, loaded from exactly that text.
+fn read(name: &Arc<str>, options: &LoadOptions) -> anyhow::Result<(String, Inputs)> {
     let text = std::fs::read_to_string(&**name).with_context(|| format!("reading `{name}`"))?;
-    let inputs = load::load_bytes(name, text.as_bytes(), options)?.into_valid()?;
+    let inputs = load::load_bytes(name, text.as_bytes(), options)?;
+    Ok((text, inputs))
+}
+
+/// The file, when it is valid and holds managed entries.
+fn managed_file(
+    name: &Arc<str>,
+    text: String,
+    inputs: Inputs,
+    all_static: bool,
+) -> anyhow::Result<Option<File>> {
+    let inputs = inputs.into_valid()?;
     let managed = sync::find(&inputs, all_static)?;
     Ok((!managed.is_empty()).then(|| File {
         path: name.clone(),

@@ -86,7 +86,7 @@ pub(super) async fn run(plan: &WatchPlan<'_>, io: &mut Io<'_>) -> anyhow::Result
     let mut pass = 0_u64;
     let mut first = true;
     loop {
-        let tree = match files::load(&plan.paths, &plan.options, args.all_static) {
+        let tree = match files::load(&plan.paths, &plan.options, args.all_static, false) {
             Ok(tree) => tree,
             Err(e) if first => return Err(e),
             Err(e) => {

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use super::decide::{Connection, Decision, DenyReason, Verdict, decide, find_listener};
 use super::host::SniMatch;
 use super::listener::{Listener, VIRTUAL_OUTBOUND};
-use super::near_miss::near_misses;
+use super::near_miss::{near_misses, notes};
 use super::registry::Registry;
 use super::scope::SidecarChoice;
 
@@ -45,8 +45,10 @@ pub struct Explanation {
     pub reason: String,
     /// One line per step: capture, scope, listener lookup, chain match, cluster.
     pub trace: Vec<String>,
-    /// Entries that could have matched and why they did not.
+    /// Entries that could have matched and why they did not, grouped by reason.
     pub near_misses: Vec<String>,
+    /// What an allowed connection does that may surprise (a DNS upstream, a match-all chain).
+    pub notes: Vec<String>,
 }
 
 /// Decides `conn` and explains the decision.
@@ -88,6 +90,7 @@ pub fn explain(registry: &Registry, conn: &Connection<'_>) -> Explanation {
         upstream,
         reason: decision.to_string(),
         near_misses: near_misses(registry, conn, &decision),
+        notes: notes(conn, &decision),
         trace,
     }
 }

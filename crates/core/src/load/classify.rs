@@ -312,6 +312,25 @@ fn mesh_config(path: &Arc<str>, mesh: &Node, field: &str, whole: &Node, inputs: 
         });
         return;
     }
+    // The operator turns an IstioOperator's scalar proxyMetadata into strings; a value that is
+    // still not a string is reported at its own key.
+    let mut mesh = mesh.clone();
+    let not_strings = super::operator::proxy_metadata(&mut mesh, field, field == "spec.meshConfig");
+    if !not_strings.is_empty() {
+        for wrong in not_strings {
+            inputs.problems.push(LoadProblem {
+                kind: ProblemKind::Schema,
+                origin: Origin {
+                    path: path.clone(),
+                    pos: wrong.pos,
+                },
+                field: Some(wrong.path),
+                message: wrong.message,
+                resource: Some("MeshConfig".into()),
+            });
+        }
+        return;
+    }
     match serde_json::from_value::<MeshConfig>(mesh.to_json()) {
         // The node is the MeshConfig itself (for the ConfigMap form, relocated to `data.mesh`),
         // so `locate("outboundTrafficPolicy.mode")` works for all three forms.
@@ -321,7 +340,7 @@ fn mesh_config(path: &Arc<str>, mesh: &Node, field: &str, whole: &Node, inputs: 
                 path: origin.path.clone(),
                 pos: whole.pos,
             },
-            node: Arc::new(mesh.clone()),
+            node: Arc::new(mesh),
         }),
         Err(e) => inputs.problems.push(LoadProblem {
             kind: ProblemKind::Schema,

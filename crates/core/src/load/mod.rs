@@ -10,10 +10,12 @@ mod budget;
 mod calls;
 mod classify;
 pub mod node;
+mod operator;
 mod parse;
 mod peek;
 mod source;
 mod source_error;
+mod template;
 pub mod walk;
 
 use std::fmt;
@@ -83,7 +85,9 @@ pub struct OtherDocument {
 /// compose files and chart templates next to its manifests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SkipReason {
-    /// The file holds template syntax (`{{ … }}`): render it first (`helm template … | meshctl check -`).
+    /// Template syntax (`{{ … }}`) stands where YAML or the resource needs structure: the file
+    /// is not YAML as written, or a key or an Istio resource's field is a template. Render it
+    /// first (`helm template … | meshctl check -`). `{{` inside a string value is data.
     Template,
     /// A document whose top level is a list or a scalar, not a mapping (`.pre-commit-hooks.yaml`).
     NotMapping,
@@ -92,6 +96,16 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
+    /// A stable one-word name, for `check -v -o json`.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            SkipReason::Template => "template",
+            SkipReason::NotMapping => "not-mapping",
+            SkipReason::NotResource => "not-resource",
+        }
+    }
+
     /// Why, in a few words, for `check -v`.
     #[must_use]
     pub fn describe(self) -> &'static str {
@@ -313,48 +327,44 @@ impl Inputs {
 }
 
 fn load_source(name: &Arc<str>, bytes: &[u8], options: &LoadOptions, inputs: &mut Inputs) {
-    if let Some(line) = template_line(bytes) {
-        inputs.skipped.push(Skipped {
-            origin: Origin {
-                path: name.clone(),
-                pos: Pos { line, column: 1 },
-            },
-            reason: SkipReason::Template,
-        });
-        return;
-    }
+    let skip = |line: u64, reason: SkipReason| Skipped {
+        origin: Origin {
+            path: name.clone(),
+            pos: Pos { line, column: 1 },
+        },
+        reason,
+    };
     match parse::documents(bytes, &options.limits) {
         Ok(docs) => {
+            // Most files hold no `{{` at all: one search instead of a walk per document.
+            let templated = template::anywhere(bytes);
             for doc in docs {
-                classify::top_level(name, doc, options, inputs);
+                if templated && template::stands_in_structure(&doc) {
+                    inputs
+                        .skipped
+                        .push(skip(doc.pos().line, SkipReason::Template));
+                } else {
+                    classify::top_level(name, doc, options, inputs);
+                }
             }
         }
-        Err(failure) => inputs.problems.push(LoadProblem {
-            kind: ProblemKind::Parse,
-            origin: Origin {
-                path: name.clone(),
-                pos: failure.pos,
-            },
-            field: None,
-            message: failure.message,
-            resource: None,
-        }),
+        Err(failure) => {
+            if let Some(line) = template::first_line(bytes) {
+                inputs.skipped.push(skip(line, SkipReason::Template));
+            } else {
+                inputs.problems.push(LoadProblem {
+                    kind: ProblemKind::Parse,
+                    origin: Origin {
+                        path: name.clone(),
+                        pos: failure.pos,
+                    },
+                    field: None,
+                    message: failure.message,
+                    resource: None,
+                });
+            }
+        }
     }
-}
-
-/// The first line (1-based) holding Go template syntax outside a comment: Helm charts and
-/// kustomize-less templating write `{{ … }}` where YAML expects values, and no reading of such a
-/// file as YAML says what the rendered resource would be.
-fn template_line(bytes: &[u8]) -> Option<u64> {
-    let text = String::from_utf8_lossy(bytes);
-    // Most files hold no `{{` at all: one search instead of a pass per line.
-    if !text.contains("{{") {
-        return None;
-    }
-    (1..).zip(text.lines()).find_map(|(number, line)| {
-        let line = line.trim_start();
-        (!line.starts_with('#') && line.contains("{{")).then_some(number)
-    })
 }
 
 #[cfg(test)]

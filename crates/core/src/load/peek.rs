@@ -37,6 +37,14 @@ pub(super) enum Document {
 }
 
 impl Document {
+    /// Where the document starts.
+    pub(super) fn pos(&self) -> Pos {
+        match self {
+            Document::Full(node) => node.pos,
+            Document::Other { pos, .. } => *pos,
+        }
+    }
+
     /// True for an empty document (`---` alone), which the loader drops.
     pub(super) fn is_empty(&self) -> bool {
         matches!(

@@ -228,6 +228,174 @@ fn documents_that_are_not_kubernetes_resources_are_skipped_not_errors() {
 }
 
 #[test]
+fn template_text_inside_a_string_value_is_data() {
+    // A rendered install: a dashboard and an alert summary hold Go templates as data.
+    let text = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: dashboards
+data:
+  mesh.json: '{\"title\": \"{{ cluster }}\"}'
+---
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: alerts
+spec:
+  groups:
+  - rules:
+    - annotations:
+        summary: \"{{ $labels.instance }} is down\"
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: db
+spec:
+  hosts: [db.example.com]
+  ports: [{number: 5432, name: tcp, protocol: TCP}]
+";
+    let inputs = load(text);
+    assert!(inputs.skipped.is_empty(), "{:?}", inputs.skipped);
+    assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
+    assert_eq!(inputs.others.len(), 2);
+    assert_eq!(inputs.service_entries.len(), 1);
+}
+
+#[test]
+fn template_syntax_in_structure_makes_a_template() {
+    struct Case {
+        name: &'static str,
+        input: &'static str,
+        want: &'static [(u64, SkipReason)],
+        entries: usize,
+    }
+    let cases = [
+        Case {
+            name: "a quoted placeholder in a ServiceEntry's hosts, next to a rendered entry",
+            input: "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: a}\nspec:\n  hosts: [\"{{ .Values.host }}\"]\n---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: b}\nspec:\n  hosts: [b.example.com]\n",
+            want: &[(1, SkipReason::Template)],
+            entries: 1,
+        },
+        Case {
+            name: "a quoted placeholder as a Sidecar's name",
+            input: "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: \"{{ .Release.Name }}\"}\nspec: {}\n",
+            want: &[(1, SkipReason::Template)],
+            entries: 0,
+        },
+        Case {
+            name: "a template key",
+            input: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  \"{{ .Values.key }}\": v\n",
+            want: &[(1, SkipReason::Template)],
+            entries: 0,
+        },
+        Case {
+            name: "does not parse, template syntax: skipped at the first `{{`",
+            input: "apiVersion: v1\n{{- if .Values.enabled }}\nkind: ConfigMap\n{{- end }}\n",
+            want: &[(2, SkipReason::Template)],
+            entries: 0,
+        },
+    ];
+    for case in cases {
+        let inputs = load(case.input);
+        assert!(
+            inputs.problems.is_empty(),
+            "{}: {:?}",
+            case.name,
+            inputs.problems
+        );
+        let got: Vec<_> = inputs
+            .skipped
+            .iter()
+            .map(|s| (s.origin.pos.line, s.reason))
+            .collect();
+        assert_eq!(got, case.want, "{}", case.name);
+        assert_eq!(inputs.service_entries.len(), case.entries, "{}", case.name);
+    }
+}
+
+#[test]
+fn a_manifest_that_does_not_parse_and_holds_no_template_is_a_parse_error() {
+    let inputs = load("apiVersion: v1\nkind: [ConfigMap\n# {{ only in a comment }}\n");
+    assert_eq!(inputs.problems.len(), 1, "{:?}", inputs.problems);
+    assert_eq!(inputs.problems[0].kind, ProblemKind::Parse);
+    assert!(inputs.skipped.is_empty(), "{:?}", inputs.skipped);
+}
+
+#[test]
+fn istio_operator_proxy_metadata_scalars_are_strings_as_the_operator_makes_them() {
+    let text = "\
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata:
+  name: istio
+spec:
+  meshConfig:
+    defaultConfig:
+      proxyMetadata:
+        ISTIO_META_DNS_CAPTURE: true
+        CONCURRENCY: 2
+        RATIO: 0.15
+";
+    let inputs = load(text);
+    assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
+    let mesh = &inputs.mesh_configs[0].resource;
+    assert!(mesh.dns_capture());
+    let metadata = &mesh
+        .default_config
+        .as_ref()
+        .expect("defaultConfig")
+        .proxy_metadata;
+    assert_eq!(metadata["CONCURRENCY"], "2");
+    assert_eq!(metadata["RATIO"], "0.15");
+}
+
+#[test]
+fn proxy_metadata_type_errors_name_the_key_in_kubectl_words() {
+    // A bare MeshConfig gets no conversion: istiod reads it as written.
+    let message = only_problem("defaultConfig:\n  proxyMetadata:\n    A: x\n    B: false\n");
+    assert_eq!(
+        message,
+        "mem.yaml:4:8: `defaultConfig.proxyMetadata.B`: Invalid value: \"boolean\": defaultConfig.proxyMetadata.B in body must be of type string: \"boolean\""
+    );
+    // No form converts a mapping.
+    let message = only_problem(
+        "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      proxyMetadata:\n        X: {a: 1}\n",
+    );
+    assert_eq!(
+        message,
+        "mem.yaml:7:12: `spec.meshConfig.defaultConfig.proxyMetadata.X`: Invalid value: \"object\": spec.meshConfig.defaultConfig.proxyMetadata.X in body must be of type string: \"object\""
+    );
+}
+
+#[test]
+fn an_unknown_field_does_not_hide_the_documents_other_errors() {
+    let text = "\
+_note: written by a test generator
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: selector-and-endpoints
+spec:
+  hosts: [db.example.com]
+  resolution: STATIC
+  workloadSelector: {labels: {app: db}}
+  endpoints:
+  - address: 192.0.2.10
+";
+    let inputs = load(text);
+    let messages: Vec<String> = inputs.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "mem.yaml:1:1: `_note`: unknown field \"_note\"",
+            "mem.yaml:7:3: `spec`: Invalid value: only one of WorkloadSelector or Endpoints can be set",
+        ],
+    );
+}
+
+#[test]
 fn budgets_stop_hostile_input_fast() {
     let started = std::time::Instant::now();
     // Billion laughs: 9 levels of 9 aliases each.

@@ -133,10 +133,19 @@ pub(super) fn validate(
             message: "Required value: name or generateName is required".into(),
         });
     }
-    if out.is_empty() {
+    // The CRD's rules read known fields only, so an unknown field (pruned before the rules
+    // run) does not stop them: a stray key must not hide what else is wrong with the document.
+    if out.iter().all(is_unknown_field) {
         out.extend(cel(doc));
     }
     out
+}
+
+/// How an unknown field's message starts.
+const UNKNOWN_FIELD: &str = "unknown field \"";
+
+fn is_unknown_field(violation: &Violation) -> bool {
+    violation.message.starts_with(UNKNOWN_FIELD)
 }
 
 fn join(path: &str, field: &str) -> String {
@@ -321,7 +330,7 @@ fn check_object(
             Some((_, field_schema)) => check(value, field_schema, &child, out),
             None => out.push(Violation {
                 pos: key.pos,
-                message: format!("unknown field \"{child}\""),
+                message: format!("{UNKNOWN_FIELD}{child}\""),
                 path: child,
             }),
         }

@@ -221,9 +221,10 @@ fn check(c: &Case) -> Result<(), String> {
     let explanation = explain(&registry, &conn);
     let context = || {
         format!(
-            "decision: {decision}\ntrace:\n  {}\nnear misses:\n  {}",
+            "decision: {decision}\ntrace:\n  {}\nnear misses:\n  {}\nnotes:\n  {}",
             explanation.trace.join("\n  "),
-            explanation.near_misses.join("\n  ")
+            explanation.near_misses.join("\n  "),
+            explanation.notes.join("\n  ")
         )
     };
     let (verdict, listener, chain, cluster) = match c.want {
@@ -271,7 +272,12 @@ fn check(c: &Case) -> Result<(), String> {
         }
     }
     for text in &c.near {
-        if !explanation.near_misses.iter().any(|n| n.contains(text)) {
+        if !explanation
+            .near_misses
+            .iter()
+            .chain(&explanation.notes)
+            .any(|n| n.contains(text))
+        {
             return Err(format!("no near miss contains `{text}`\n{}", context()));
         }
     }

@@ -205,3 +205,38 @@ fn bypass_explanation_stops_at_capture() {
     assert!(e.trace[0].starts_with("capture: 198.51.100.7:3306 is not redirected: port 3306"));
     assert_eq!(e.listener, "");
 }
+
+#[test]
+fn near_misses_of_one_kind_are_grouped_and_dns_allows_get_notes() {
+    let yaml: String = (11..=16)
+        .map(|i| {
+            se(
+                &format!("default/db-{i}"),
+                &format!("hosts: [db{i}.example.com], addresses: [198.51.100.{i}], ports: [{{number: 3306, name: tcp, protocol: TCP}}]"),
+            )
+        })
+        .collect();
+    let pinned = registry(&yaml);
+    let conn = Connection::tcp("198.51.100.7".parse().expect("ip"), 3306);
+    let e = explain(&pinned, &conn);
+    assert_eq!(e.verdict, Verdict::Deny);
+    assert_eq!(e.near_misses.len(), 4, "{:?}", e.near_misses);
+    assert!(
+        e.near_misses[..3]
+            .iter()
+            .all(|n| n.ends_with("did the IP change?")),
+        "{:?}",
+        e.near_misses
+    );
+    assert_eq!(e.near_misses[3], "… and 3 more like this");
+    assert!(e.notes.is_empty(), "{:?}", e.notes);
+
+    let dns = "hosts: [api.example.com], addresses: [198.51.100.20], resolution: DNS, ports: [{number: 5432, name: tcp, protocol: TCP}]";
+    let resolved = registry(&se("default/api", dns));
+    let conn = Connection::tcp("198.51.100.20".parse().expect("ip"), 5432);
+    let e = explain(&resolved, &conn);
+    assert_eq!(e.verdict, Verdict::Allow);
+    assert!(e.near_misses.is_empty(), "{:?}", e.near_misses);
+    assert_eq!(e.notes.len(), 1, "{:?}", e.notes);
+    assert!(e.notes[0].contains("has resolution DNS"), "{:?}", e.notes);
+}

@@ -1,4 +1,5 @@
-//! MSH110 invalid-sidecar: a Sidecar the webhook rejects (empty, port-less egress listeners out
+//! MSH110 invalid-sidecar: a Sidecar the webhook rejects (empty — a workload selector alone
+//! included — port-less egress listeners out
 //! of place, egress listeners without hosts, malformed `namespace/host` imports, an egress proxy
 //! outside ALLOW_ANY), or a second selector-less Sidecar in a namespace: Istio admits that one,
 //! but which of the two applies is undefined (its analyzer reports IST0111), so meshctl treats
@@ -21,10 +22,17 @@ pub(crate) fn check(inputs: &Inputs, out: &mut Findings) {
 
 fn rejected(sidecar: &Loaded<Sidecar>, out: &mut Findings) {
     let spec = &sidecar.resource.spec;
+    // As the webhook counts it (istio/istio `pkg/config/validation/validation.go`,
+    // `ValidateSidecar`): a workload selector alone configures nothing, and `ingress: []` is
+    // no ingress.
+    let no_ingress = spec
+        .ingress
+        .as_ref()
+        .is_none_or(|i| i.as_array().is_some_and(Vec::is_empty));
     if spec.egress.is_empty()
-        && spec.ingress.is_none()
+        && no_ingress
         && spec.outbound_traffic_policy.is_none()
-        && spec.workload_selector.is_none()
+        && spec.inbound_connection_pool.is_none()
     {
         out.at(sidecar, "spec", "sidecar: empty configuration provided");
     }

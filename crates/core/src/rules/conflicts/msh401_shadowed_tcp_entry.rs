@@ -1,7 +1,8 @@
 //! MSH401 shadowed-tcp-entry: the engine dropped an entry's filter chain because an earlier
 //! entry had the same match on the same listener — both without addresses on a port, the same
 //! address, or CIDR blocks equal after masking. Istio keeps the oldest (then by host name), so
-//! the later entry is silently unused (istio/istio `pilot/pkg/networking/core/listener.go`,
+//! the later entry is silently unused — unless it is identical in effect (same match, same
+//! cluster), when nothing is lost (istio/istio `pilot/pkg/networking/core/listener.go`,
 //! `mergeTCPFilterChains`; ordering in `pilot/pkg/model/push_context.go`,
 //! `SortServicesByCreationTime`).
 
@@ -38,6 +39,13 @@ fn shadowed(views: &Views<'_>, registry: &Registry, seen: &mut Seen, out: &mut F
         if winner_entry.to_string() == loser.to_string() {
             // Two documents with one kind, namespace and name are one resource: applying both
             // keeps the last (MSH405 says so), so neither can shadow the other.
+            continue;
+        }
+        if *winner_chain.cluster == *format!("outbound|{}||{}", record.port, record.host) {
+            // The same chain to the same cluster: the dropped chain would have done exactly
+            // what the kept one does (one host declared by two entries), so nothing is lost;
+            // Istio's analyzers report nothing either (ServiceEntry conflict analyzer's
+            // `serviceentry-no-conflict-protocol.yaml` test case).
             continue;
         }
         let Some(se) = views.loaded(loser) else {

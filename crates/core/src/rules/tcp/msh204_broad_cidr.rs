@@ -43,7 +43,18 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
                     format!("`{address}` admits {size} addresses (wider than /{limit})"),
                 )
             };
-            finding.help("list the service's own addresses (`meshctl gen serviceentry`) or the provider's published ranges");
+            finding.help(help(se.resource.spec.addresses.len()));
         }
+    }
+}
+
+/// What to do instead. An entry that already lists several blocks is most likely a provider's
+/// published ranges (istio/istio's `samples/external/github.yaml` lists GitHub's): telling its
+/// author to use the published ranges sends them back to what they did.
+fn help(listed: usize) -> &'static str {
+    if listed > 1 {
+        "keep only the ranges this service uses, and limit which workloads see the entry (`exportTo`, a Sidecar's egress hosts)"
+    } else {
+        "list the service's own addresses (`meshctl gen serviceentry`) or the provider's published ranges"
     }
 }
