@@ -34,22 +34,11 @@ DNS_IP=203.0.113.53
 HOST=db.example.test
 POOL=500
 
-install_packages() {
-  local missing=()
-  command -v ip >/dev/null || missing+=(iproute2)
-  command -v dnsmasq >/dev/null || missing+=(dnsmasq-base)
-  command -v curl >/dev/null || missing+=(curl)
-  command -v sha256sum >/dev/null || missing+=(coreutils)
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing ${missing[*]}"
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      --no-install-recommends "${missing[@]}"; } >/tmp/mcl-system-classes-apt.log 2>&1 || {
-    tail -n 30 /tmp/mcl-system-classes-apt.log >&2
-    echo "system-classes.sh: apt-get failed" >&2
-    exit 2
-  }
-}
-install_packages
+install_missing system-classes.sh \
+  ip=iproute2 \
+  dnsmasq=dnsmasq-base \
+  curl=curl \
+  sha256sum=coreutils
 
 T=$(mktemp -d /tmp/mcl-system-classes.XXXXXX)
 chmod 755 "$T"
@@ -58,11 +47,7 @@ DNS_PID= SYNC_PID=
 cleanup() {
   local rc=$?
   set +e
-  for pid in "$SYNC_PID" "$DNS_PID"; do
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid"; wait_dead "$pid" 20 || kill -KILL "$pid"
-    fi
-  done
+  stop_pids "$SYNC_PID" "$DNS_PID"
   remove_namespaces
   if [ -n "${KEEP_TMP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
   exit "$rc"
@@ -70,14 +55,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [ -n "${MESHCTL:-}" ]; then
-  SRC_BIN=$MESHCTL
-else
-  log "building meshctl (cargo build --release --locked)"
-  cargo build --release --locked --quiet
-  SRC_BIN="${CARGO_TARGET_DIR:-target}/release/meshctl"
-fi
-install -m 755 "$SRC_BIN" "$T/meshctl"
+install_meshctl "$T/meshctl"
 M=$T/meshctl
 
 log "creating namespaces $POD and $EXT"

@@ -43,34 +43,15 @@ GRACE=8 # seconds: long enough to show .7 still connecting, short enough for CI
 PROXY_UID=1337
 DB_PASSWORD=bookinfo-pw
 
-install_packages() {
-  local missing=()
-  command -v ip >/dev/null || missing+=(iproute2)
-  command -v iptables-save >/dev/null || missing+=(iptables)
-  command -v mariadbd >/dev/null || missing+=(mariadb-server)
-  command -v mariadb >/dev/null || missing+=(mariadb-client)
-  command -v dnsmasq >/dev/null || missing+=(dnsmasq-base)
-  command -v curl >/dev/null || missing+=(curl)
-  command -v setpriv >/dev/null || missing+=(util-linux)
-  command -v sha256sum >/dev/null || missing+=(coreutils)
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing ${missing[*]}"
-  # Keep Debian from starting the system MariaDB service: we run our own mariadbd.
-  local rcd=/usr/sbin/policy-rc.d made_rcd=0
-  if [ ! -e "$rcd" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$rcd" && chmod 755 "$rcd" && made_rcd=1
-  fi
-  local rc=0
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      --no-install-recommends "${missing[@]}"; } >/tmp/msy-system-sync-apt.log 2>&1 || rc=$?
-  [ "$made_rcd" = 1 ] && rm -f "$rcd"
-  if [ "$rc" != 0 ]; then
-    tail -n 30 /tmp/msy-system-sync-apt.log >&2
-    echo "system-sync.sh: apt-get failed" >&2
-    exit 2
-  fi
-}
-install_packages
+install_missing system-sync.sh \
+  ip=iproute2 \
+  iptables-save=iptables \
+  mariadbd=mariadb-server \
+  mariadb=mariadb-client \
+  dnsmasq=dnsmasq-base \
+  curl=curl \
+  setpriv=util-linux \
+  sha256sum=coreutils
 
 T=$(mktemp -d /tmp/msy-system-sync.XXXXXX)
 chmod 755 "$T"
@@ -79,11 +60,7 @@ PROXY_PID= DB_PID= DNS_PID= SYNC_PID=
 cleanup() {
   local rc=$?
   set +e
-  for pid in "$SYNC_PID" "$PROXY_PID" "$DNS_PID" "$DB_PID"; do
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid"; wait_dead "$pid" 20 || kill -KILL "$pid"
-    fi
-  done
+  stop_pids "$SYNC_PID" "$PROXY_PID" "$DNS_PID" "$DB_PID"
   remove_namespaces
   if [ -n "${KEEP_TMP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
   exit "$rc"
@@ -94,14 +71,7 @@ trap 'exit 130' INT TERM
 # ---------------------------------------------------------------------------------------------
 # meshctl, network, MariaDB, DNS
 # ---------------------------------------------------------------------------------------------
-if [ -n "${MESHCTL:-}" ]; then
-  SRC_BIN=$MESHCTL
-else
-  log "building meshctl (cargo build --release --locked)"
-  cargo build --release --locked --quiet
-  SRC_BIN="${CARGO_TARGET_DIR:-target}/release/meshctl"
-fi
-install -m 755 "$SRC_BIN" "$T/meshctl"
+install_meshctl "$T/meshctl"
 M=$T/meshctl
 
 log "creating namespaces $POD and $EXT"

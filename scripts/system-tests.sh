@@ -39,35 +39,16 @@ RELOAD_WAIT=10 # seconds to wait for a hot reload to show (the spec promises 2 s
 # ---------------------------------------------------------------------------------------------
 # Packages
 # ---------------------------------------------------------------------------------------------
-install_packages() {
-  local missing=()
-  command -v ip >/dev/null || missing+=(iproute2)
-  command -v iptables-save >/dev/null || missing+=(iptables)
-  command -v mariadbd >/dev/null || missing+=(mariadb-server)
-  command -v mariadb-install-db >/dev/null || [[ " ${missing[*]-} " == *" mariadb-server "* ]] || missing+=(mariadb-server)
-  command -v mariadb >/dev/null || missing+=(mariadb-client)
-  command -v pgrep >/dev/null || missing+=(procps)
-  command -v curl >/dev/null || missing+=(curl)
-  command -v setpriv >/dev/null || missing+=(util-linux)
-  command -v timeout >/dev/null || missing+=(coreutils)
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing ${missing[*]}"
-  # Keep the Debian packages from starting the system MariaDB service: we run our own mariadbd.
-  local rcd=/usr/sbin/policy-rc.d made_rcd=0
-  if [ ! -e "$rcd" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$rcd" && chmod 755 "$rcd" && made_rcd=1
-  fi
-  local rc=0
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      --no-install-recommends "${missing[@]}"; } >/tmp/msh-system-tests-apt.log 2>&1 || rc=$?
-  [ "$made_rcd" = 1 ] && rm -f "$rcd"
-  if [ "$rc" != 0 ]; then
-    tail -n 30 /tmp/msh-system-tests-apt.log >&2
-    echo "system-tests.sh: apt-get failed" >&2
-    exit 2
-  fi
-}
-install_packages
+install_missing system-tests.sh \
+  ip=iproute2 \
+  iptables-save=iptables \
+  mariadbd=mariadb-server \
+  mariadb-install-db=mariadb-server \
+  mariadb=mariadb-client \
+  pgrep=procps \
+  curl=curl \
+  setpriv=util-linux \
+  timeout=coreutils
 
 # ---------------------------------------------------------------------------------------------
 # Scratch space, cleanup

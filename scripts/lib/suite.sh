@@ -1,5 +1,5 @@
-# Shared by the root-only system suites (system-tests.sh, system-sync.sh,
-# envoy-differential.sh): PASS/FAIL counting, the two network namespaces $POD and $EXT each of
+# Shared by the root-only system suites (system-tests.sh, system-sync.sh, system-classes.sh,
+# envoy-differential.sh): installing what they need, the binary they run, PASS/FAIL counting, the two network namespaces $POD and $EXT each of
 # them builds, and the waits they all need. Source it first; set POD and EXT before the
 # namespace functions run.
 
@@ -51,5 +51,58 @@ create_namespaces() {
   for ns in "$POD" "$EXT"; do
     ip netns add "$ns"
     ip -n "$ns" link set lo up
+  done
+}
+
+# install_missing SUITE CMD=PACKAGE...: installs, with apt-get, the Debian package of every
+# command that is not on PATH (each package once, without recommends). While apt runs, a
+# policy-rc.d refuses to start services: the suites run their own mariadbd and dnsmasq inside
+# the namespaces. On failure: apt's last lines and exit 2 naming the suite.
+install_missing() {
+  local suite=$1 pair missing=()
+  shift
+  for pair in "$@"; do
+    command -v "${pair%%=*}" >/dev/null && continue
+    [[ " ${missing[*]-} " == *" ${pair#*=} "* ]] || missing+=("${pair#*=}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  local rcd=/usr/sbin/policy-rc.d made_rcd=0 rc=0 apt_log
+  apt_log=$(mktemp "/tmp/$suite-apt.XXXXXX")
+  if [ ! -e "$rcd" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$rcd" && chmod 755 "$rcd" && made_rcd=1
+  fi
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      --no-install-recommends "${missing[@]}"; } >"$apt_log" 2>&1 || rc=$?
+  [ "$made_rcd" = 1 ] && rm -f "$rcd"
+  if [ "$rc" != 0 ]; then
+    tail -n 30 "$apt_log" >&2
+    echo "$suite: apt-get failed" >&2
+    exit 2
+  fi
+}
+
+# install_meshctl DEST: copies the binary the suite runs to DEST (a directory every uid can
+# read): $MESHCTL when set, else a fresh release build.
+install_meshctl() {
+  local src
+  if [ -n "${MESHCTL:-}" ]; then
+    src=$MESHCTL
+  else
+    log "building meshctl (cargo build --release --locked)"
+    cargo build --release --locked --quiet
+    src="${CARGO_TARGET_DIR:-target}/release/meshctl"
+  fi
+  install -m 755 "$src" "$1"
+}
+
+# stop_pids PID...: SIGTERM each PID still running, SIGKILL after 2 s.
+stop_pids() {
+  local pid
+  for pid in "$@"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid"
+      wait_dead "$pid" 20 || kill -KILL "$pid"
+    fi
   done
 }

@@ -139,6 +139,18 @@ pub(super) fn run(
     Ok(exit_status(mode, tally))
 }
 
+/// `file:line:col: ServiceEntry ns/name: what the plan does`, escaped: a file name or host can
+/// never forge a line of the report.
+fn plan_line(entry: &sync::Managed, plan: &sync::Plan, args: &SyncArgs) -> String {
+    Escaped(&format!(
+        "{}: {}: {}",
+        entry.origin,
+        entry.resource,
+        report::describe(entry, plan, args.grace)
+    ))
+    .to_string()
+}
+
 /// Names each finding's mesh, as `check` finds meshes (sync edits the files as written, so
 /// kustomizations are read raw), and returns the meshes when there are several. Grouping is
 /// presentation only: sync plans every managed entry in its own file whatever mesh it is in, so
@@ -225,16 +237,7 @@ fn write_files(
             for (entry, plan) in &done.plans {
                 if plan.status == sync::Status::Drift {
                     entries += 1;
-                    writeln!(
-                        io.out,
-                        "{}",
-                        Escaped(&format!(
-                            "{}: {}: {}",
-                            entry.origin,
-                            entry.resource,
-                            report::describe(entry, plan, args.grace)
-                        ))
-                    )?;
+                    writeln!(io.out, "{}", plan_line(entry, plan, args))?;
                 }
             }
             Ok(())
@@ -246,16 +249,7 @@ fn write_files(
     writer.finish();
     for (entry, plan) in planned.iter().flat_map(|p| &p.plans) {
         if !matches!(plan.status, sync::Status::InSync | sync::Status::Drift) {
-            writeln!(
-                io.err,
-                "{}",
-                Escaped(&format!(
-                    "{}: {}: {}",
-                    entry.origin,
-                    entry.resource,
-                    report::describe(entry, plan, args.grace)
-                ))
-            )?;
+            writeln!(io.err, "{}", plan_line(entry, plan, args))?;
         }
     }
     let tally = Tally::of(planned);

@@ -224,15 +224,7 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 fn sync(dns: &TestDns, path: &Path, args: &[&str]) -> String {
-    outcome(
-        meshctl()
-            .arg("sync")
-            .args(args)
-            .args(["--timeout", "5s", "--nameserver"])
-            .arg(dns.nameserver_arg())
-            .arg(path),
-        &[(&path.display().to_string(), "[TMP]")],
-    )
+    super::sync::run(dns, path, args)
 }
 
 #[test]

@@ -24,12 +24,14 @@ fn scratch(name: &str) -> (PathBuf, PathBuf) {
     (dir, file)
 }
 
-fn run(dns: &TestDns, dir: &Path, args: &[&str]) -> String {
+/// `meshctl sync ARGS --nameserver TEST-DNS PATH`, its outcome with PATH as `[TMP]`.
+pub(super) fn run(dns: &TestDns, dir: &Path, args: &[&str]) -> String {
     outcome(
         meshctl()
             .arg("sync")
             .args(args)
-            .args(["--timeout", "2s", "--nameserver"])
+            // An upper bound: the 500-record answers of the address-class tests take longest.
+            .args(["--timeout", "5s", "--nameserver"])
             .arg(dns.nameserver_arg())
             .arg(dir),
         &[(&dir.display().to_string(), "[TMP]")],
