@@ -384,3 +384,62 @@ fn this_repository_passes_its_own_check() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// A kustomization is hostile input too: it may not make meshctl copy what it was not asked to
+/// read (`resources: [../../..]`), and a symbolic link loop inside it ends.
+#[test]
+fn a_render_copies_only_what_it_was_asked_to_read() {
+    if !have_kubectl() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("meshctl-kz-bounds-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let repo = dir.join("repo");
+    std::fs::create_dir_all(repo.join("overlay")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("outside")).expect("mkdir");
+    std::fs::write(dir.join("outside/kustomization.yaml"), "resources: []\n").expect("write");
+    std::fs::write(
+        repo.join("overlay/kustomization.yaml"),
+        "resources: [../../outside]\n",
+    )
+    .expect("write");
+    // Outside any git repository, the bound is the current directory.
+    let output = meshctl()
+        .current_dir(&repo)
+        .args(["check", "."])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("lies outside the paths given"), "{stderr}");
+
+    // Inside the bounds (the current directory), a base the walk never reads may hold a link
+    // back to its parent: it is copied once, not forever.
+    std::fs::create_dir_all(dir.join("lib")).expect("mkdir");
+    std::fs::write(
+        repo.join("overlay/kustomization.yaml"),
+        "resources: [../../lib]\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("lib/kustomization.yaml"), "resources: [db.yaml]\n").expect("write");
+    std::fs::write(
+        dir.join("lib/db.yaml"),
+        "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: db, namespace: shop}\nspec:\n  hosts: [db.example.com]\n  addresses: [203.0.113.7/32]\n  ports: [{number: 3306, name: tcp, protocol: TCP}]\n  location: MESH_EXTERNAL\n  resolution: NONE\n",
+    )
+    .expect("write");
+    std::os::unix::fs::symlink("..", dir.join("lib/loop")).expect("symlink");
+    let output = meshctl()
+        .current_dir(&dir)
+        .args(["check", "--list-meshes", "-o", "json", "repo"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let listed: Vec<Value> = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(listed[0]["resources"], 1, "{listed:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -215,10 +215,11 @@ pub fn load(
             workspace: Workspace::from_inputs(part, sources.outbound_policy)?,
         });
     }
+    let bounds: Vec<PathBuf> = dirs.iter().flat_map(|d| render_bounds(d)).collect();
     let rendered: Vec<Result<Mesh, MeshError>> = kustomized
         .roots
         .par_iter()
-        .map(|root| kustomize_mesh(root, &given, sources, &load_options))
+        .map(|root| kustomize_mesh(root, &given, &bounds, sources, &load_options))
         .collect();
     for mesh in rendered {
         meshes.push(mesh?);
@@ -453,15 +454,37 @@ fn partition(
     })
 }
 
+/// What a render may copy for a directory given: the repository it lies in (the nearest
+/// ancestor holding `.git`), else the current directory when it lies below it, else the
+/// directory itself — so an overlay's `../../base` is read, and `resources: [../../../..]`
+/// cannot make meshctl copy the filesystem. Absolute and canonical forms both, as references
+/// are compared before and after symbolic links are resolved.
+fn render_bounds(dir: &Path) -> Vec<PathBuf> {
+    let Ok(absolute) = render::absolute(dir) else {
+        return Vec::new();
+    };
+    let repository = absolute
+        .ancestors()
+        .find(|a| a.join(".git").exists())
+        .map(Path::to_path_buf);
+    let cwd = std::env::current_dir().ok().map(|c| normalize(&c));
+    let bound = repository
+        .or_else(|| cwd.filter(|c| absolute.starts_with(c)))
+        .unwrap_or(absolute);
+    let canonical = std::fs::canonicalize(&bound).ok();
+    std::iter::once(bound).chain(canonical).collect()
+}
+
 /// Renders one kustomize root and builds its workspace from the output, every origin pointing
 /// back at the source files.
 fn kustomize_mesh(
     root: &Path,
     given: &[PathBuf],
+    bounds: &[PathBuf],
     sources: &Sources,
     load_options: &load::LoadOptions,
 ) -> Result<Mesh, MeshError> {
-    let rendered = render::render(root)?;
+    let rendered = render::render(root, bounds)?;
     let file = kustomization::file_in(root).unwrap_or_else(|| root.join("kustomization.yaml"));
     let shown = file.display().to_string();
     let mut inputs = load::load_bytes(&shown, &rendered, load_options)?;

@@ -42,15 +42,21 @@ pub enum RenderError {
     },
 }
 
-/// Files larger than this are not copied (kustomize inputs are small; a huge file is not one).
-const MAX_COPY_BYTES: u64 = 64 * 1024 * 1024;
+/// The most a render may copy: kustomize inputs are small text files, so more than this is a
+/// reference that reaches far past the repository (`resources: [../../..]`), not a kustomization.
+const COPY_BUDGET_BYTES: u64 = 256 * 1024 * 1024;
+/// The most files a render may copy, for the same reason.
+const COPY_BUDGET_FILES: usize = 20_000;
 
 /// Renders the kustomization in `root` (as the user named it, for messages) and returns the
-/// YAML stream kustomize printed, with `config.kubernetes.io/origin` on every resource.
+/// YAML stream kustomize printed, with `config.kubernetes.io/origin` on every resource. Only
+/// what lies under `bounds` (the directories meshctl was asked to read, absolute) is copied: a
+/// kustomization that references anything else is refused, as is one whose closure exceeds the
+/// copy budget.
 ///
 /// # Errors
 /// [`RenderError`] when kubectl is missing, kustomize fails, or the copy cannot be made.
-pub(super) fn render(root: &Path) -> Result<Vec<u8>, RenderError> {
+pub(super) fn render(root: &Path, bounds: &[PathBuf]) -> Result<Vec<u8>, RenderError> {
     let shown = root.display().to_string();
     let copy_err = |e: std::io::Error| RenderError::Copy {
         dir: shown.clone(),
@@ -58,10 +64,19 @@ pub(super) fn render(root: &Path) -> Result<Vec<u8>, RenderError> {
     };
     let absolute = absolute(root).map_err(copy_err)?;
     let scratch = Scratch::new().map_err(copy_err)?;
-    copy_closure(&absolute, scratch.path()).map_err(|message| RenderError::Copy {
-        dir: shown.clone(),
-        message,
-    })?;
+    let mut copier = Copier {
+        bounds,
+        scratch: scratch.path(),
+        bytes: 0,
+        files: 0,
+        visited: std::collections::BTreeSet::new(),
+    };
+    copier
+        .closure(&absolute)
+        .map_err(|message| RenderError::Copy {
+            dir: shown.clone(),
+            message,
+        })?;
     let copied_root = mirrored(scratch.path(), &absolute);
     ask_for_origins(&copied_root).map_err(copy_err)?;
     let output = Command::new("kubectl")
@@ -113,52 +128,98 @@ fn mirrored(scratch: &Path, path: &Path) -> PathBuf {
     scratch.join(path.strip_prefix("/").unwrap_or(path))
 }
 
-/// Copies the root's directory tree and, transitively, every directory and file its
-/// kustomizations reference.
-fn copy_closure(root: &Path, scratch: &Path) -> Result<(), String> {
-    let mut pending = vec![root.to_path_buf()];
-    let mut seen = std::collections::BTreeSet::new();
-    while let Some(dir) = pending.pop() {
-        if !seen.insert(dir.clone()) {
-            continue;
+/// Copies a kustomization's closure into the scratch directory, inside bounds and budget.
+struct Copier<'a> {
+    bounds: &'a [PathBuf],
+    scratch: &'a Path,
+    bytes: u64,
+    files: usize,
+    /// Directories already copied, by canonical path: symlink loops end here.
+    visited: std::collections::BTreeSet<PathBuf>,
+}
+
+impl Copier<'_> {
+    /// Copies the root's directory tree and, transitively, every directory and file its
+    /// kustomizations reference.
+    fn closure(&mut self, root: &Path) -> Result<(), String> {
+        let mut pending = vec![root.to_path_buf()];
+        while let Some(dir) = pending.pop() {
+            self.within(&dir)?;
+            if !self.tree(&dir)? {
+                continue;
+            }
+            let Some(file) = kustomization::file_in(&dir) else {
+                continue;
+            };
+            let References { dirs, files } = kustomization::references(&file)?;
+            for file in files {
+                self.within(&file)?;
+                if file.is_file() {
+                    self.file(&file)?;
+                }
+            }
+            pending.extend(dirs);
         }
-        copy_tree(&dir, scratch).map_err(|e| format!("`{}`: {e}", dir.display()))?;
-        let Some(file) = kustomization::file_in(&dir) else {
-            continue;
-        };
-        let References { dirs, files } = kustomization::references(&file)?;
-        for file in files {
-            if file.is_file() {
-                copy_file(&file, scratch).map_err(|e| format!("`{}`: {e}", file.display()))?;
+        Ok(())
+    }
+
+    /// Refuses a path outside the directories meshctl was asked to read.
+    fn within(&self, path: &Path) -> Result<(), String> {
+        if self.bounds.iter().any(|b| path.starts_with(b)) {
+            return Ok(());
+        }
+        Err(format!(
+            "`{}` lies outside the paths given; meshctl reads only what it was asked to read (render it yourself: `kubectl kustomize DIR | meshctl check -`)",
+            path.display()
+        ))
+    }
+
+    /// Copies a directory tree; false when it was copied before. Symbolic links to
+    /// directories are followed inside the bounds only, and each directory is copied once.
+    fn tree(&mut self, dir: &Path) -> Result<bool, String> {
+        let io = |e: std::io::Error| format!("`{}`: {e}", dir.display());
+        let canonical = std::fs::canonicalize(dir).map_err(io)?;
+        if !self.visited.insert(canonical.clone()) {
+            return Ok(false);
+        }
+        self.within(&canonical)?;
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()
+            .map_err(io)?;
+        entries.sort();
+        for path in entries {
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue; // a dangling link: nothing kustomize could read either
+            };
+            if meta.is_dir() {
+                self.tree(&path)?;
+            } else if meta.is_file() {
+                self.file(&path)?;
             }
         }
-        pending.extend(dirs);
+        Ok(true)
     }
-    Ok(())
-}
 
-fn copy_tree(dir: &Path, scratch: &Path) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let meta = std::fs::metadata(&path)?;
-        if meta.is_dir() {
-            copy_tree(&path, scratch)?;
-        } else if meta.is_file() {
-            copy_file(&path, scratch)?;
+    fn file(&mut self, path: &Path) -> Result<(), String> {
+        let io = |e: std::io::Error| format!("`{}`: {e}", path.display());
+        let len = std::fs::metadata(path).map_err(io)?.len();
+        self.bytes += len;
+        self.files += 1;
+        if self.bytes > COPY_BUDGET_BYTES || self.files > COPY_BUDGET_FILES {
+            return Err(format!(
+                "the kustomization and what it references hold more than {} files or {} MiB, more than a kustomization does; render it yourself: `kubectl kustomize DIR | meshctl check -`",
+                COPY_BUDGET_FILES,
+                COPY_BUDGET_BYTES / (1024 * 1024)
+            ));
         }
+        let target = mirrored(self.scratch, path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        std::fs::copy(path, target).map(|_| ()).map_err(io)
     }
-    Ok(())
-}
-
-fn copy_file(path: &Path, scratch: &Path) -> std::io::Result<()> {
-    if std::fs::metadata(path)?.len() > MAX_COPY_BYTES {
-        return Ok(());
-    }
-    let target = mirrored(scratch, path);
-    if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::copy(path, target).map(|_| ())
 }
 
 /// Adds `originAnnotations` to the copied root kustomization's `buildMetadata` (a kustomization
