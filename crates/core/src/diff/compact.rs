@@ -7,9 +7,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use serde::Serialize;
 
-#[cfg(test)]
-use super::space::Family;
-use super::space::Span;
+use super::space::{Family, Span, V4_MAPPED};
 
 /// An inclusive range of destination ports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -52,7 +50,9 @@ pub(crate) fn merge_spans(mut spans: Vec<Span>) -> Vec<Span> {
     for span in spans {
         match out.last_mut() {
             Some(prev)
-                if prev.0 == span.0 && prev.2.checked_add(1).is_some_and(|n| n >= span.1) =>
+                if prev.0 == span.0
+                    && (prev.2.checked_add(1).is_some_and(|n| n >= span.1)
+                        || bridges_mapped(prev, &span)) =>
             {
                 prev.2 = prev.2.max(span.2);
             }
@@ -60,6 +60,12 @@ pub(crate) fn merge_spans(mut spans: Vec<Span>) -> Vec<Span> {
         }
     }
     out
+}
+
+/// True when only the IPv4-mapped block, which the IPv4 cells decide, lies between two IPv6
+/// spans.
+fn bridges_mapped(prev: &Span, next: &Span) -> bool {
+    prev.0 == Family::V6 && prev.2 + 1 == V4_MAPPED.0 && next.1 == V4_MAPPED.1 + 1
 }
 
 /// The fewest CIDRs that cover exactly the (merged) spans.
@@ -100,11 +106,47 @@ pub(crate) fn cidrs(spans: &[Span]) -> Vec<IpNet> {
     out
 }
 
-/// The span of a CIDR (tests and the property check).
-#[must_use]
-pub(crate) fn contains(nets: &[IpNet], ip: IpAddr) -> bool {
+/// A region's addresses: the fewest CIDRs, or, per family, the whole family minus the fewest
+/// CIDRs when that is shorter (`0.0.0.0/0` except `203.0.113.7/32`).
+pub(crate) fn addresses(spans: &[Span]) -> (Vec<IpNet>, Vec<IpNet>) {
+    let mut nets = Vec::new();
+    let mut except = Vec::new();
+    for family in [Family::V4, Family::V6] {
+        let own: Vec<Span> = spans.iter().filter(|s| s.0 == family).copied().collect();
+        if own.is_empty() {
+            continue;
+        }
+        let direct = cidrs(&own);
+        let mut holes = Vec::new();
+        let mut next = 0u128;
+        let mut open = true;
+        for &(_, lo, hi) in &own {
+            if lo > next {
+                holes.push((family, next, lo - 1));
+            }
+            match hi.checked_add(1) {
+                Some(n) => next = n,
+                None => open = false,
+            }
+        }
+        if open && next <= family.max() {
+            holes.push((family, next, family.max()));
+        }
+        let holes = cidrs(&holes);
+        if holes.len() + 1 < direct.len() {
+            nets.push(cidrs(&[(family, 0, family.max())]).remove(0));
+            except.extend(holes);
+        } else {
+            nets.extend(direct);
+        }
+    }
+    (nets, except)
+}
+
+/// True when `ip` is inside `nets` and outside `except`.
+pub(crate) fn contains(nets: &[IpNet], except: &[IpNet], ip: IpAddr) -> bool {
     let ip = ip.to_canonical();
-    nets.iter().any(|n| n.contains(&ip))
+    nets.iter().any(|n| n.contains(&ip)) && !except.iter().any(|n| n.contains(&ip))
 }
 
 #[cfg(test)]

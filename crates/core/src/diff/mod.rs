@@ -39,6 +39,8 @@ use space::{PortCells, SniClass, Span};
 pub struct Region {
     /// Destination addresses, as the fewest CIDRs.
     pub addresses: Vec<IpNet>,
+    /// Addresses of `addresses` that are not in the region (used when that is shorter).
+    pub except: Vec<IpNet>,
     /// Destination ports.
     pub ports: Vec<PortRange>,
     /// Server-name classes: `any`, `no SNI (…)`, `SNI name`, `SNI *.suffix (other names)`,
@@ -79,6 +81,8 @@ pub struct MeshDiff {
 pub struct Listed {
     /// Destination addresses.
     pub addresses: Vec<IpNet>,
+    /// Addresses of `addresses` that are not in the region.
+    pub except: Vec<IpNet>,
     /// Destination ports.
     pub ports: Vec<PortRange>,
     /// Server-name classes.
@@ -210,9 +214,10 @@ pub fn list(name: &str, workspace: &Workspace) -> MeshListing {
             }
             let regions = compact_cells(cells, &partition)
                 .into_iter()
-                .filter_map(|(id, addresses, ports, sni)| {
+                .filter_map(|(id, (addresses, except), ports, sni)| {
                     Some(Listed {
                         addresses,
+                        except,
                         ports,
                         sni,
                         outcome: outcomes.get(id)?.clone(),
@@ -273,7 +278,7 @@ fn diff_view(index: usize, old: &Registry, new: &Registry, cx: &Context<'_>) -> 
     }
     compact_cells(cells, &partition)
         .into_iter()
-        .filter_map(|(id, addresses, ports, sni)| {
+        .filter_map(|(id, (addresses, except), ports, sni)| {
             let (before, after) = pairs.get(id)?.clone();
             let widened = after.entry.as_ref().is_some_and(|entry| {
                 cx.known_old.contains(entry)
@@ -284,6 +289,7 @@ fn diff_view(index: usize, old: &Registry, new: &Registry, cx: &Context<'_>) -> 
             let (causes, notes) = attribute(&before, &after, &ports, old, new, cx);
             Some(Region {
                 addresses,
+                except,
                 ports,
                 sni,
                 before,
@@ -361,7 +367,7 @@ fn attribute(
 type Cell = (usize, usize, SniClass, Span);
 /// Cells of one decision and server-name class over the same addresses.
 type SpanKey = (usize, SniClass, Vec<Span>);
-type Compacted = (usize, Vec<IpNet>, Vec<PortRange>, Vec<String>);
+type Compacted = (usize, (Vec<IpNet>, Vec<IpNet>), Vec<PortRange>, Vec<String>);
 
 /// Merges cells with the same decision: addresses first, then ports, then server-name classes.
 fn compact_cells(cells: Vec<Cell>, partition: &[PortCells]) -> Vec<Compacted> {
@@ -393,7 +399,7 @@ fn compact_cells(cells: Vec<Cell>, partition: &[PortCells]) -> Vec<Compacted> {
             sni.sort();
             (
                 id,
-                compact::cidrs(&spans),
+                compact::addresses(&spans),
                 ports,
                 sni.iter().map(SniClass::label).collect(),
             )
@@ -406,7 +412,7 @@ fn compact_cells(cells: Vec<Cell>, partition: &[PortCells]) -> Vec<Compacted> {
 /// True when `ip:port` with `sni` lies inside `region` (the property test's containment).
 #[must_use]
 pub fn region_contains(region: &Region, ip: std::net::IpAddr, port: u16) -> bool {
-    compact::contains(&region.addresses, ip)
+    compact::contains(&region.addresses, &region.except, ip)
         && region
             .ports
             .iter()

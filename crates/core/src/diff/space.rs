@@ -78,8 +78,9 @@ fn span_of_ip(ip: IpAddr) -> Span {
     }
 }
 
-/// `::ffff:0:0/96`: `decide` reads these as IPv4, so the IPv4 cells already cover them.
-const V4_MAPPED: (u128, u128) = (0xffff_0000_0000, 0xffff_ffff_ffff);
+/// `::ffff:0:0/96`: `decide` reads these as IPv4, so the IPv4 cells already cover them. A
+/// merged IPv6 region may span the block; its addresses are decided as the IPv4 ones they carry.
+pub(crate) const V4_MAPPED: (u128, u128) = (0xffff_0000_0000, 0xffff_ffff_ffff);
 
 /// A set of destination ports that the registries treat alike, and the one that stands for it.
 #[derive(Debug, Clone, PartialEq, Eq)]

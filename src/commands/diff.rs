@@ -1,0 +1,140 @@
+//! `meshctl diff`: load both sides (two paths, or `--base REF` against the working tree), refuse
+//! to answer when a file on either side does not parse or is not admitted, diff every mesh with
+//! [`meshctl_core::diff`], render, and exit 1 when a change is in a `--fail-on` class.
+
+use anyhow::bail;
+
+use crate::cli::{DiffArgs, DiffFormat};
+use crate::{ExitStatus, Io, render};
+use meshctl_core::diff::{self, ChangeClass, Location, MeshDiff};
+use meshctl_core::load::WalkOptions;
+use meshctl_core::meshes::{self, Mesh, ScopeOptions};
+use meshctl_core::workspace::Sources;
+
+pub(super) fn run(args: &DiffArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
+    let fail_on = fail_on(&args.fail_on)?;
+    let options = ScopeOptions {
+        configured: Vec::new(),
+        kustomize: !args.no_kustomize,
+    };
+    let mut snapshot = None;
+    let (old, new) = if let Some(rev) = &args.base {
+        let paths = if args.paths.is_empty() {
+            vec![".".into()]
+        } else {
+            args.paths.clone()
+        };
+        let base = super::diff_base::at_revision(rev, &paths)?;
+        let old = side(&base.paths, &options)?;
+        snapshot = Some(base);
+        (old, side(&paths, &options)?)
+    } else {
+        let [old, new] = args.paths.as_slice() else {
+            bail!("give OLD and NEW paths, or --base REF [PATH...]");
+        };
+        (
+            side(std::slice::from_ref(old), &options)?,
+            side(std::slice::from_ref(new), &options)?,
+        )
+    };
+    let original = |path: &str| {
+        snapshot
+            .as_ref()
+            .map_or_else(|| path.to_owned(), |s| s.original(path))
+    };
+    if unanswerable(&[("OLD", &old), ("NEW", &new)], &original, io)? {
+        return Ok(ExitStatus::Error);
+    }
+    let mut report = diff::diff(&old, &new);
+    if snapshot.is_some() {
+        relocate(&mut report, &original);
+    }
+    match args.output {
+        DiffFormat::Text => render::conn_diff::text(&report, io.out)?,
+        DiffFormat::Json => render::conn_diff::json(&report, io.out)?,
+        DiffFormat::Markdown => render::conn_diff::markdown(&report, io.out)?,
+        DiffFormat::Github => render::diff_annotations::github(&report, io.out)?,
+        DiffFormat::Sarif => render::diff_annotations::sarif(&report, io.out)?,
+    }
+    let failing = report
+        .iter()
+        .flat_map(|m| &m.views)
+        .flat_map(|v| &v.regions)
+        .any(|r| r.classes.iter().any(|c| fail_on.contains(c)));
+    Ok(if failing {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+fn fail_on(names: &[String]) -> anyhow::Result<Vec<ChangeClass>> {
+    if names.is_empty() {
+        return Ok(ChangeClass::ALL.to_vec());
+    }
+    names
+        .iter()
+        .map(|name| {
+            ChangeClass::parse(name.trim()).ok_or_else(|| {
+                let all: Vec<&str> = ChangeClass::ALL.iter().map(|c| c.as_str()).collect();
+                anyhow::anyhow!(
+                    "--fail-on `{name}` is not a class of change; use {}",
+                    all.join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+/// The meshes under `paths`, found as `check` finds them.
+fn side(paths: &[std::path::PathBuf], options: &ScopeOptions) -> anyhow::Result<Vec<Mesh>> {
+    let sources = Sources {
+        paths: paths.to_vec(),
+        ..Sources::default()
+    };
+    Ok(meshes::load(&sources, &WalkOptions::default(), options)?)
+}
+
+/// Names every document that does not parse or is not admitted, on either side: a diff over
+/// what is left would guess what the author meant.
+fn unanswerable(
+    sides: &[(&str, &Vec<Mesh>)],
+    original: &dyn Fn(&str) -> String,
+    io: &mut Io<'_>,
+) -> anyhow::Result<bool> {
+    let mut any = false;
+    for (side, meshes) in sides {
+        for mesh in *meshes {
+            let workspace = &mesh.workspace;
+            for problem in &workspace.inputs().problems {
+                any = true;
+                writeln!(io.err, "error: {side}: {}", original(&problem.to_string()))?;
+            }
+            for rejected in workspace.rejected() {
+                any = true;
+                writeln!(
+                    io.err,
+                    "error: {side}: not admitted: {}",
+                    original(&rejected.to_string())
+                )?;
+            }
+        }
+    }
+    Ok(any)
+}
+
+fn relocate(report: &mut [MeshDiff], original: &dyn Fn(&str) -> String) {
+    let fix = |location: &mut Location| location.path = original(&location.path);
+    for region in report
+        .iter_mut()
+        .flat_map(|m| &mut m.views)
+        .flat_map(|v| &mut v.regions)
+    {
+        for cause in &mut region.causes {
+            fix(&mut cause.location);
+            for field in &mut cause.fields {
+                fix(&mut field.location);
+            }
+        }
+    }
+}
