@@ -18,7 +18,7 @@ pub(super) fn run(args: &DiffArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus
         kustomize: !args.no_kustomize,
     };
     let mut snapshot = None;
-    let (old, new) = if let Some(rev) = &args.base {
+    let (mut old, new, old_paths, new_paths) = if let Some(rev) = &args.base {
         let paths = if args.paths.is_empty() {
             vec![".".into()]
         } else {
@@ -26,8 +26,9 @@ pub(super) fn run(args: &DiffArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus
         };
         let base = super::diff_base::at_revision(rev, &paths)?;
         let old = side(&base.paths, &options)?;
+        let old_paths = base.paths.clone();
         snapshot = Some(base);
-        (old, side(&paths, &options)?)
+        (old, side(&paths, &options)?, old_paths, paths)
     } else {
         let [old, new] = args.paths.as_slice() else {
             bail!("give OLD and NEW paths, or --base REF [PATH...]");
@@ -35,8 +36,11 @@ pub(super) fn run(args: &DiffArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus
         (
             side(std::slice::from_ref(old), &options)?,
             side(std::slice::from_ref(new), &options)?,
+            vec![old.clone()],
+            vec![new.clone()],
         )
     };
+    match_names(&mut old, &old_paths, &new, &new_paths);
     let original = |path: &str| {
         snapshot
             .as_ref()
@@ -66,6 +70,39 @@ pub(super) fn run(args: &DiffArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus
     } else {
         ExitStatus::Success
     })
+}
+
+/// A mesh's name without the path it was found under: a mesh rooted at the path given is named
+/// by that path, which differs between OLD and NEW.
+fn relative(name: &str, paths: &[std::path::PathBuf]) -> String {
+    for path in paths {
+        let path = path.display().to_string();
+        if name == path {
+            return String::new();
+        }
+        if let Some(rest) = name.strip_prefix(&format!("{}/", path.trim_end_matches('/'))) {
+            return rest.to_owned();
+        }
+    }
+    name.to_owned()
+}
+
+/// Gives OLD's meshes the names of the NEW meshes they are, so both sides match by name.
+fn match_names(
+    old: &mut [Mesh],
+    old_paths: &[std::path::PathBuf],
+    new: &[Mesh],
+    new_paths: &[std::path::PathBuf],
+) {
+    for mesh in old {
+        let key = relative(&mesh.scope.name, old_paths);
+        if let Some(same) = new
+            .iter()
+            .find(|m| relative(&m.scope.name, new_paths) == key)
+        {
+            mesh.scope.name.clone_from(&same.scope.name);
+        }
+    }
 }
 
 fn fail_on(names: &[String]) -> anyhow::Result<Vec<ChangeClass>> {

@@ -46,6 +46,8 @@ pub struct Region {
     /// Server-name classes: `any`, `no SNI (…)`, `SNI name`, `SNI *.suffix (other names)`,
     /// `other SNI`.
     pub sni: Vec<String>,
+    /// One connection of the region, to try.
+    pub example: Example,
     /// What OLD does.
     pub before: Outcome,
     /// What NEW does.
@@ -56,6 +58,28 @@ pub struct Region {
     pub causes: Vec<ResourceChange>,
     /// Unchanged entries that now win or lose because of them.
     pub notes: Vec<String>,
+}
+
+/// A connection inside a region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Example {
+    /// Destination address.
+    pub address: std::net::IpAddr,
+    /// Destination port.
+    pub port: u16,
+    /// The TLS server name it sends; absent: plain TCP.
+    pub sni: Option<String>,
+}
+
+impl Example {
+    /// The connection, for `decide`.
+    #[must_use]
+    pub fn connection(&self) -> crate::engine::Connection<'_> {
+        match &self.sni {
+            Some(name) => crate::engine::Connection::tls(self.address, self.port, Some(name)),
+            None => crate::engine::Connection::tcp(self.address, self.port),
+        }
+    }
 }
 
 /// The changed regions one workload view sees.
@@ -214,7 +238,7 @@ pub fn list(name: &str, workspace: &Workspace) -> MeshListing {
             }
             let regions = compact_cells(cells, &partition)
                 .into_iter()
-                .filter_map(|(id, (addresses, except), ports, sni)| {
+                .filter_map(|(id, (addresses, except), ports, sni, _)| {
                     Some(Listed {
                         addresses,
                         except,
@@ -278,7 +302,7 @@ fn diff_view(index: usize, old: &Registry, new: &Registry, cx: &Context<'_>) -> 
     }
     compact_cells(cells, &partition)
         .into_iter()
-        .filter_map(|(id, (addresses, except), ports, sni)| {
+        .filter_map(|(id, (addresses, except), ports, sni, example)| {
             let (before, after) = pairs.get(id)?.clone();
             let widened = after.entry.as_ref().is_some_and(|entry| {
                 cx.known_old.contains(entry)
@@ -292,6 +316,7 @@ fn diff_view(index: usize, old: &Registry, new: &Registry, cx: &Context<'_>) -> 
                 except,
                 ports,
                 sni,
+                example,
                 before,
                 after,
                 classes,
@@ -367,7 +392,13 @@ fn attribute(
 type Cell = (usize, usize, SniClass, Span);
 /// Cells of one decision and server-name class over the same addresses.
 type SpanKey = (usize, SniClass, Vec<Span>);
-type Compacted = (usize, (Vec<IpNet>, Vec<IpNet>), Vec<PortRange>, Vec<String>);
+type Compacted = (
+    usize,
+    (Vec<IpNet>, Vec<IpNet>),
+    Vec<PortRange>,
+    Vec<String>,
+    Example,
+);
 
 /// Merges cells with the same decision: addresses first, then ports, then server-name classes.
 fn compact_cells(cells: Vec<Cell>, partition: &[PortCells]) -> Vec<Compacted> {
@@ -397,11 +428,19 @@ fn compact_cells(cells: Vec<Cell>, partition: &[PortCells]) -> Vec<Compacted> {
         .into_iter()
         .map(|((id, ports, spans), mut sni)| {
             sni.sort();
+            let example = Example {
+                address: spans
+                    .first()
+                    .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |s| s.0.ip(s.1)),
+                port: ports.first().map_or(0, |p| p.first),
+                sni: sni.first().and_then(SniClass::name).map(str::to_owned),
+            };
             (
                 id,
                 compact::addresses(&spans),
                 ports,
                 sni.iter().map(SniClass::label).collect(),
+                example,
             )
         })
         .collect();

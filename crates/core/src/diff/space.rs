@@ -100,10 +100,11 @@ pub(crate) enum SniClass {
     NoSni,
     /// This exact name.
     Exact(Arc<str>),
-    /// A name under this wildcard that no exact name or longer wildcard claims.
-    Under(Arc<str>),
-    /// Any name no chain names.
-    Other,
+    /// A name under this wildcard that no exact name or longer wildcard claims, and the name
+    /// that stands for them.
+    Under(Arc<str>, String),
+    /// Any name no chain names, and the name that stands for them.
+    Other(String),
 }
 
 impl SniClass {
@@ -113,8 +114,17 @@ impl SniClass {
             SniClass::Any => "any".into(),
             SniClass::NoSni => "no SNI (plain TCP or TLS without SNI)".into(),
             SniClass::Exact(name) => format!("SNI {name}"),
-            SniClass::Under(pattern) => format!("SNI {pattern} (other names)"),
-            SniClass::Other => "other SNI".into(),
+            SniClass::Under(pattern, _) => format!("SNI {pattern} (other names)"),
+            SniClass::Other(_) => "other SNI".into(),
+        }
+    }
+
+    /// The server name a connection of the class sends; `None`: plain TCP.
+    pub(crate) fn name(&self) -> Option<&str> {
+        match self {
+            SniClass::Any | SniClass::NoSni => None,
+            SniClass::Exact(name) => Some(name),
+            SniClass::Under(_, name) | SniClass::Other(name) => Some(name),
         }
     }
 }
@@ -294,7 +304,7 @@ fn sni_cases(names: &BTreeSet<Arc<str>>) -> Vec<SniCase> {
                     });
                 if let Some(pick) = pick {
                     cases.push(SniCase {
-                        class: SniClass::Under(name.clone()),
+                        class: SniClass::Under(name.clone(), pick.clone()),
                         name: Some(pick),
                     });
                 }
@@ -306,7 +316,7 @@ fn sni_cases(names: &BTreeSet<Arc<str>>) -> Vec<SniCase> {
         .find(|c| !taken(c))
     {
         cases.push(SniCase {
-            class: SniClass::Other,
+            class: SniClass::Other(other.clone()),
             name: Some(other),
         });
     }
@@ -345,7 +355,7 @@ mod tests {
         let under: Vec<_> = cases
             .iter()
             .filter_map(|c| match &c.class {
-                SniClass::Under(w) => Some((w.to_string(), c.name.clone().unwrap_or_default())),
+                SniClass::Under(w, _) => Some((w.to_string(), c.name.clone().unwrap_or_default())),
                 _ => None,
             })
             .collect();
@@ -353,6 +363,6 @@ mod tests {
         for (wildcard, name) in under {
             assert!(name.ends_with(&wildcard[1..]));
         }
-        assert!(cases.iter().any(|c| c.class == SniClass::Other));
+        assert!(cases.iter().any(|c| matches!(c.class, SniClass::Other(_))));
     }
 }

@@ -7,6 +7,11 @@ fn workspace(yaml: &str) -> Workspace {
     Workspace::from_inputs(inputs, None).expect("workspace")
 }
 
+fn workspace_with(yaml: &str, policy: crate::model::OutboundPolicy) -> Workspace {
+    let inputs = load_bytes("in.yaml", yaml.as_bytes(), &LoadOptions::default()).expect("loads");
+    Workspace::from_inputs(inputs, Some(policy)).expect("workspace")
+}
+
 const DB: &str = "apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata: {name: db, namespace: default}
@@ -101,4 +106,198 @@ fn a_listing_covers_the_allowed_address() {
         .collect();
     assert_eq!(allowed.len(), 1);
     assert_eq!(allowed[0].addresses[0].to_string(), "203.0.113.7/32");
+}
+
+mod property {
+    use std::net::{IpAddr, Ipv4Addr};
+
+    use proptest::prelude::*;
+
+    use super::super::{diff_mesh, outcome, region_contains, views};
+    use super::workspace_with;
+    use crate::engine::decide;
+    use crate::model::OutboundPolicy;
+
+    const ADDRESSES: [&str; 5] = [
+        "203.0.113.1",
+        "203.0.113.2/32",
+        "198.51.100.0/30",
+        "198.51.100.0/29",
+        "203.0.113.0/31",
+    ];
+    const PORTS: [u16; 3] = [3306, 5432, 443];
+    const HOSTS: [&str; 3] = ["a.example.com", "b.example.com", "*.example.com"];
+    const NAMESPACES: [&str; 2] = ["default", "team"];
+
+    #[derive(Debug, Clone)]
+    struct Entry {
+        namespace: usize,
+        host: usize,
+        addresses: Vec<usize>,
+        port: usize,
+        tls: bool,
+        local: bool,
+    }
+
+    fn entry() -> impl Strategy<Value = Entry> {
+        (
+            0..NAMESPACES.len(),
+            0..HOSTS.len(),
+            proptest::collection::vec(0..ADDRESSES.len(), 0..3),
+            0..PORTS.len(),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(namespace, host, addresses, port, tls, local)| Entry {
+                namespace,
+                host,
+                addresses,
+                port,
+                tls,
+                local,
+            })
+    }
+
+    /// One change: what it touches and a value for it.
+    #[derive(Debug, Clone)]
+    enum Change {
+        Addresses(usize, Vec<usize>),
+        Port(usize, usize),
+        Protocol(usize),
+        Namespace(usize),
+        Export(usize),
+        Host(usize, usize),
+        Remove(usize),
+        Add(Entry),
+        Policy,
+    }
+
+    fn change() -> impl Strategy<Value = Change> {
+        prop_oneof![
+            (
+                any::<usize>(),
+                proptest::collection::vec(0..ADDRESSES.len(), 0..3)
+            )
+                .prop_map(|(i, a)| Change::Addresses(i, a)),
+            (any::<usize>(), 0..PORTS.len()).prop_map(|(i, p)| Change::Port(i, p)),
+            any::<usize>().prop_map(Change::Protocol),
+            any::<usize>().prop_map(Change::Namespace),
+            any::<usize>().prop_map(Change::Export),
+            (any::<usize>(), 0..HOSTS.len()).prop_map(|(i, h)| Change::Host(i, h)),
+            any::<usize>().prop_map(Change::Remove),
+            entry().prop_map(Change::Add),
+            Just(Change::Policy),
+        ]
+    }
+
+    fn apply(mut entries: Vec<Entry>, policy: bool, change: &Change) -> (Vec<Entry>, bool) {
+        let n = entries.len().max(1);
+        let mut policy = policy;
+        match change {
+            Change::Addresses(i, a) => entries[i % n].addresses.clone_from(a),
+            Change::Port(i, p) => entries[i % n].port = *p,
+            Change::Protocol(i) => entries[i % n].tls = !entries[i % n].tls,
+            Change::Namespace(i) => entries[i % n].namespace = 1 - entries[i % n].namespace,
+            Change::Export(i) => entries[i % n].local = !entries[i % n].local,
+            Change::Host(i, h) => entries[i % n].host = *h,
+            Change::Remove(i) => {
+                entries.remove(i % n);
+            }
+            Change::Add(e) => entries.push(e.clone()),
+            Change::Policy => policy = !policy,
+        }
+        (entries, policy)
+    }
+
+    fn yaml(entries: &[Entry]) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        for (i, e) in entries.iter().enumerate() {
+            let addresses: Vec<&str> = e.addresses.iter().map(|a| ADDRESSES[*a]).collect();
+            let _ = write!(
+                out,
+                "---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: e{i}, namespace: {}}}\nspec:\n  hosts: [\"{}\"]\n  addresses: [{}]\n  ports: [{{number: {}, name: p, protocol: {}}}]\n  location: MESH_EXTERNAL\n  resolution: NONE\n{}",
+                NAMESPACES[e.namespace],
+                HOSTS[e.host],
+                addresses.join(", "),
+                PORTS[e.port],
+                if e.tls { "TLS" } else { "TCP" },
+                if e.local { "  exportTo: [\".\"]\n" } else { "" },
+            );
+        }
+        out
+    }
+
+    fn policy(allow: bool) -> OutboundPolicy {
+        if allow {
+            OutboundPolicy::AllowAny
+        } else {
+            OutboundPolicy::RegistryOnly
+        }
+    }
+
+    fn probe() -> impl Strategy<Value = (IpAddr, u16, Option<&'static str>)> {
+        let ip = prop_oneof![
+            (0u8..8).prop_map(|i| IpAddr::V4(Ipv4Addr::new(198, 51, 100, i))),
+            (0u8..4).prop_map(|i| IpAddr::V4(Ipv4Addr::new(203, 0, 113, i))),
+            any::<u32>().prop_map(|v| IpAddr::V4(Ipv4Addr::from(v))),
+            any::<u128>().prop_map(|v| IpAddr::V6(v.into())),
+        ];
+        let port = prop_oneof![(0..PORTS.len()).prop_map(|i| PORTS[i]), 1u16..];
+        let sni = prop_oneof![
+            Just(None),
+            Just(Some("a.example.com")),
+            Just(Some("b.example.com")),
+            Just(Some("x.example.com")),
+            Just(Some("other.invalid")),
+        ];
+        (ip, port, sni)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        #[test]
+        fn every_changed_connection_is_in_a_region_and_every_region_changes(
+            entries in proptest::collection::vec(entry(), 1..4),
+            allow in any::<bool>(),
+            change in change(),
+            probes in proptest::collection::vec(probe(), 48),
+        ) {
+            let (after, allow_after) = apply(entries.clone(), allow, &change);
+            let old = workspace_with(&yaml(&entries), policy(allow));
+            let new = workspace_with(&yaml(&after), policy(allow_after));
+            prop_assume!(old.rejected().is_empty() && new.rejected().is_empty());
+            let diff = diff_mesh("default", &old, &new);
+            for view in views::views(&[&old, &new]) {
+                let before = old.compile(&view.workload(&old));
+                let now = new.compile(&view.workload(&new));
+                let regions: Vec<_> = diff
+                    .views
+                    .iter()
+                    .filter(|v| v.view == view)
+                    .flat_map(|v| &v.regions)
+                    .collect();
+                for region in &regions {
+                    let conn = region.example.connection();
+                    prop_assert!(
+                        !outcome::same(&decide(&before, &conn), &decide(&now, &conn)),
+                        "invented: {region:?}"
+                    );
+                }
+                for (ip, port, sni) in &probes {
+                    let conn = match sni {
+                        Some(name) => crate::engine::Connection::tls(*ip, *port, Some(name)),
+                        None => crate::engine::Connection::tcp(*ip, *port),
+                    };
+                    if !outcome::same(&decide(&before, &conn), &decide(&now, &conn)) {
+                        prop_assert!(
+                            regions.iter().any(|r| region_contains(r, *ip, *port)),
+                            "missed {ip}:{port} {sni:?} in {view:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
