@@ -25,20 +25,20 @@ pub(super) fn run(args: &DiffArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus
             args.paths.clone()
         };
         let base = super::diff_base::at_revision(rev, &paths)?;
-        let old = side(&base.paths, &options)?;
+        let (old, new) = both(&base.paths, &paths, &options)?;
         let old_paths = base.paths.clone();
         snapshot = Some(base);
-        (old, side(&paths, &options)?, old_paths, paths)
+        (old, new, old_paths, paths)
     } else {
         let [old, new] = args.paths.as_slice() else {
             bail!("give OLD and NEW paths, or --base REF [PATH...]");
         };
-        (
-            side(std::slice::from_ref(old), &options)?,
-            side(std::slice::from_ref(new), &options)?,
-            vec![old.clone()],
-            vec![new.clone()],
-        )
+        let (old_meshes, new_meshes) = both(
+            std::slice::from_ref(old),
+            std::slice::from_ref(new),
+            &options,
+        )?;
+        (old_meshes, new_meshes, vec![old.clone()], vec![new.clone()])
     };
     match_names(&mut old, &old_paths, &new, &new_paths);
     let original = |path: &str| {
@@ -121,6 +121,22 @@ fn fail_on(names: &[String]) -> anyhow::Result<Vec<ChangeClass>> {
             })
         })
         .collect()
+}
+
+/// Both sides, loaded side by side: the two loads share nothing.
+fn both(
+    old: &[std::path::PathBuf],
+    new: &[std::path::PathBuf],
+    options: &ScopeOptions,
+) -> anyhow::Result<(Vec<Mesh>, Vec<Mesh>)> {
+    std::thread::scope(|scope| {
+        let before = scope.spawn(|| side(old, options));
+        let after = side(new, options);
+        let before = before
+            .join()
+            .map_err(|_| anyhow::anyhow!("loading OLD panicked"))?;
+        Ok((before?, after?))
+    })
 }
 
 /// The meshes under `paths`, found as `check` finds them.

@@ -166,17 +166,12 @@ pub fn diff(old: &[Mesh], new: &[Mesh]) -> Vec<MeshDiff> {
 pub fn diff_mesh(name: &str, old: &Workspace, new: &Workspace) -> MeshDiff {
     let changes = resources::changes(old, new);
     let views = views::views(&[old, new]);
-    let compiled: Vec<(Registry, Registry)> = views
-        .par_iter()
-        .map(|view| {
-            (
-                old.compile(&view.workload(old)),
-                new.compile(&view.workload(new)),
-            )
-        })
+    let compiled: Vec<(Registry, Registry)> = compile_views(old, &views)
+        .into_iter()
+        .zip(compile_views(new, &views))
         .collect();
-    let reach_old = reach(compiled.iter().map(|(o, _)| o));
-    let reach_new = reach(compiled.iter().map(|(_, n)| n));
+    let reach_old = Reach::of(compiled.iter().map(|(o, _)| o));
+    let reach_new = Reach::of(compiled.iter().map(|(_, n)| n));
     let known_old: BTreeSet<String> = old
         .admitted()
         .service_entries
@@ -215,18 +210,19 @@ pub fn diff_mesh(name: &str, old: &Workspace, new: &Workspace) -> MeshDiff {
 #[must_use]
 pub fn list(name: &str, workspace: &Workspace) -> MeshListing {
     let views = views::views(&[workspace]);
+    let registries = compile_views(workspace, &views);
     let views = views
         .into_par_iter()
-        .map(|view| {
-            let registry = workspace.compile(&view.workload(workspace));
+        .zip(registries.par_iter())
+        .map(|(view, registry)| {
             let mut cells = Vec::new();
             let mut interned: HashMap<Outcome, usize> = HashMap::new();
             let mut outcomes = Vec::new();
-            let partition = space::partition(&[&registry]);
+            let partition = space::partition(&[registry]);
             for (class, port) in partition.iter().enumerate() {
                 for span in &port.spans {
                     for case in &port.sni {
-                        let outcome = Outcome::of(&decide(&registry, &port.connection(span, case)));
+                        let outcome = Outcome::of(&decide(registry, &port.connection(span, case)));
                         let next = outcomes.len();
                         let id = *interned.entry(outcome.clone()).or_insert(next);
                         if id == next {
@@ -257,23 +253,61 @@ pub fn list(name: &str, workspace: &Workspace) -> MeshListing {
     }
 }
 
-/// Which views each entry (`namespace/name`) reaches: some service of it is in effect there.
-fn reach<'a>(registries: impl Iterator<Item = &'a Registry>) -> HashMap<String, BTreeSet<usize>> {
-    let mut out: HashMap<String, BTreeSet<usize>> = HashMap::new();
-    for (index, registry) in registries.enumerate() {
-        for record in registry.records().iter().filter(|r| r.is_active()) {
-            out.entry(registry.entry(record.entry).to_string())
-                .or_default()
-                .insert(index);
+/// Every view's registry, compiled from one shared preparation of the entries.
+fn compile_views(workspace: &Workspace, views: &[View]) -> Vec<Registry> {
+    let workloads: Vec<_> = views.iter().map(|v| v.workload(workspace)).collect();
+    crate::engine::compile_each(
+        &crate::engine::Resources::from_inputs(workspace.admitted(), workspace.mesh().clone()),
+        &workloads,
+    )
+}
+
+/// Which views each entry reaches (some service of it is in effect there), found by
+/// `namespace/name`. The registries of one side share their entry table, so the walk over
+/// records stays on integers.
+struct Reach {
+    ids: HashMap<String, usize>,
+    views: Vec<BTreeSet<usize>>,
+}
+
+impl Reach {
+    fn of<'a>(mut registries: impl Iterator<Item = &'a Registry>) -> Reach {
+        let mut reach = Reach {
+            ids: HashMap::new(),
+            views: Vec::new(),
+        };
+        let Some(first) = registries.next() else {
+            return reach;
+        };
+        reach.ids = first
+            .entries()
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.to_string(), i))
+            .collect();
+        reach.views = vec![BTreeSet::new(); first.entries().len()];
+        for (index, registry) in std::iter::once(first).chain(registries).enumerate() {
+            for record in registry.records().iter().filter(|r| r.is_active()) {
+                if let Some(views) = reach.views.get_mut(record.entry.0 as usize) {
+                    views.insert(index);
+                }
+            }
         }
+        reach
     }
-    out
+
+    fn reaches(&self, entry: &str, view: usize) -> bool {
+        self.ids
+            .get(entry)
+            .and_then(|i| self.views.get(*i))
+            .is_some_and(|v| v.contains(&view))
+    }
 }
 
 struct Context<'a> {
     changes: &'a BTreeMap<String, ResourceChange>,
-    reach_old: &'a HashMap<String, BTreeSet<usize>>,
-    reach_new: &'a HashMap<String, BTreeSet<usize>>,
+    reach_old: &'a Reach,
+    reach_new: &'a Reach,
     known_old: &'a BTreeSet<String>,
 }
 
@@ -306,8 +340,8 @@ fn diff_view(index: usize, old: &Registry, new: &Registry, cx: &Context<'_>) -> 
             let (before, after) = pairs.get(id)?.clone();
             let widened = after.entry.as_ref().is_some_and(|entry| {
                 cx.known_old.contains(entry)
-                    && !cx.reach_old.get(entry).is_some_and(|v| v.contains(&index))
-                    && cx.reach_new.get(entry).is_some_and(|v| v.contains(&index))
+                    && !cx.reach_old.reaches(entry, index)
+                    && cx.reach_new.reaches(entry, index)
             });
             let classes = class::classify(&before, &after, widened);
             let (causes, notes) = attribute(&before, &after, &ports, old, new, cx);
