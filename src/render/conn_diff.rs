@@ -233,3 +233,83 @@ pub(crate) fn json(meshes: &[MeshDiff], out: &mut dyn Write) -> anyhow::Result<(
         out,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use meshctl_core::diff::{
+        ChangeKind, Example, FieldChange, Location, Outcome, PortRange, ResourceChange, ViewDiff,
+    };
+    use meshctl_core::engine::Verdict;
+
+    use super::*;
+
+    fn outcome(verdict: Verdict) -> Outcome {
+        Outcome {
+            verdict,
+            listener: "virtualOutbound".into(),
+            chain: "virtualOutbound-catchall-tcp".into(),
+            cluster: "BlackHoleCluster".into(),
+            entry: None,
+            upstream: None,
+            match_all: false,
+        }
+    }
+
+    fn region(i: u16) -> Region {
+        let location = Location {
+            path: "clusters/prod/db.yaml".into(),
+            line: 10,
+            column: 5,
+        };
+        Region {
+            addresses: vec!["203.0.113.7/32".parse().expect("net")],
+            except: Vec::new(),
+            ports: vec![PortRange {
+                first: 1000 + i,
+                last: 1000 + i,
+            }],
+            sni: vec!["any".into()],
+            example: Example {
+                address: "203.0.113.7".parse().expect("ip"),
+                port: 1000 + i,
+                sni: None,
+            },
+            before: outcome(Verdict::Allow),
+            after: outcome(Verdict::Deny),
+            classes: vec![ChangeClass::NewlyDenied],
+            causes: vec![ResourceChange {
+                resource: "ServiceEntry shop/orders-db".into(),
+                change: ChangeKind::Modified,
+                location: location.clone(),
+                fields: vec![FieldChange {
+                    field: "spec.ports[0].number".into(),
+                    before: Some("3306".into()),
+                    after: Some("3307".into()),
+                    location,
+                }],
+            }],
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_large_change_fits_one_comment() {
+        let meshes = vec![MeshDiff {
+            mesh: "clusters/prod".into(),
+            views: vec![ViewDiff {
+                view: View {
+                    namespace: "shop".into(),
+                    labels: std::collections::BTreeMap::new(),
+                },
+                regions: (0..2000).map(region).collect(),
+            }],
+        }];
+        let mut out = Vec::new();
+        markdown(&meshes, &mut out).expect("writes");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(text.len() < 65_000, "{} characters", text.len());
+        assert!(text.contains("more regions (run `meshctl diff` for all of them)"));
+        assert!(text.contains("| clusters/prod | namespace shop | `newly-denied` | 2000 |"));
+        assert!(text.ends_with('\n'));
+    }
+}

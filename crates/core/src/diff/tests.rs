@@ -301,3 +301,57 @@ mod property {
         }
     }
 }
+
+#[test]
+fn exporting_to_more_namespaces_widens_the_scope() {
+    let local = DB.replace(
+        "  resolution: NONE\n",
+        "  resolution: NONE\n  exportTo: [\".\"]\n",
+    );
+    let team = "---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: team}
+spec:
+  egress:
+  - hosts: [\"*/*\"]
+";
+    let diff = changed(&format!("{local}{team}"), &format!("{DB}{team}"));
+    let team_view = diff
+        .views
+        .iter()
+        .find(|v| v.view.namespace == "team")
+        .expect("team sees the entry now");
+    let region = &team_view.regions[0];
+    assert_eq!(
+        region.classes,
+        [ChangeClass::NewlyAllowed, ChangeClass::ScopeWidened]
+    );
+    assert_eq!(region.causes[0].fields[0].field, "spec.exportTo");
+    // The entry's own namespace saw it before and after.
+    assert!(!diff.views.iter().any(|v| v.view.namespace == "default"));
+}
+
+#[test]
+fn a_sidecar_selector_is_a_view_of_its_own() {
+    let sidecar = "---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: payments, namespace: default}
+spec:
+  workloadSelector:
+    labels: {app: payments}
+  egress:
+  - hosts: [\"./*\"]
+";
+    let narrowed = sidecar.replace("./*", "~/*");
+    let diff = changed(&format!("{DB}{sidecar}"), &format!("{DB}{narrowed}"));
+    assert_eq!(diff.views.len(), 1, "{diff:?}");
+    let view = &diff.views[0];
+    assert_eq!(view.view.label(), "namespace default, labels app=payments");
+    assert_eq!(view.regions[0].classes, [ChangeClass::NewlyDenied]);
+    assert_eq!(
+        view.regions[0].causes[0].resource,
+        "Sidecar default/payments"
+    );
+}
