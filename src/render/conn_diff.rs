@@ -300,6 +300,7 @@ mod tests {
                 view: View {
                     namespace: "shop".into(),
                     labels: std::collections::BTreeMap::new(),
+                    also: Vec::new(),
                 },
                 regions: (0..2000).map(region).collect(),
             }],

@@ -127,7 +127,7 @@ mod property {
     ];
     const PORTS: [u16; 3] = [3306, 5432, 443];
     const HOSTS: [&str; 3] = ["a.example.com", "b.example.com", "*.example.com"];
-    const NAMESPACES: [&str; 2] = ["default", "team"];
+    const NAMESPACES: [&str; 3] = ["default", "team", "other"];
 
     #[derive(Debug, Clone)]
     struct Entry {
@@ -197,7 +197,9 @@ mod property {
             Change::Addresses(i, a) => entries[i % n].addresses.clone_from(a),
             Change::Port(i, p) => entries[i % n].port = *p,
             Change::Protocol(i) => entries[i % n].tls = !entries[i % n].tls,
-            Change::Namespace(i) => entries[i % n].namespace = 1 - entries[i % n].namespace,
+            Change::Namespace(i) => {
+                entries[i % n].namespace = (entries[i % n].namespace + 1) % NAMESPACES.len();
+            }
             Change::Export(i) => entries[i % n].local = !entries[i % n].local,
             Change::Host(i, h) => entries[i % n].host = *h,
             Change::Remove(i) => {
@@ -269,9 +271,21 @@ mod property {
             let new = workspace_with(&yaml(&after), policy(allow_after));
             prop_assume!(old.rejected().is_empty() && new.rejected().is_empty());
             let diff = diff_mesh("default", &old, &new);
-            for view in views::views(&[&old, &new]) {
-                let before = old.compile(&view.workload(&old));
-                let now = new.compile(&view.workload(&new));
+            // Every namespace a shared view stands for is compiled on its own here, so the
+            // sharing is checked too.
+            let members = views::views(&[&old, &new]).into_iter().flat_map(|view| {
+                let mut members = vec![view.clone()];
+                for namespace in &view.also {
+                    let mut member = view.clone();
+                    member.namespace.clone_from(namespace);
+                    member.also.clear();
+                    members.push(member);
+                }
+                members.into_iter().map(move |member| (view.clone(), member))
+            });
+            for (view, member) in members {
+                let before = old.compile(&member.workload(&old));
+                let now = new.compile(&member.workload(&new));
                 let regions: Vec<_> = diff
                     .views
                     .iter()

@@ -2,6 +2,12 @@
 //! `default`), and one per Sidecar `workloadSelector`, with the labels that select it. Each view
 //! is one compiled registry per side, so a change that only some workloads see is found where
 //! they are.
+//!
+//! Namespaces whose view cannot differ on either side share one view, by the rule `check`'s
+//! views follow (a Sidecar in the namespace, a non-public `exportTo` involving it, a host also
+//! defined in another namespace: `rules::views`). A Sidecar in the root namespace without a
+//! selector applies to every namespace with hosts relative to each (`./*`), so then every
+//! namespace keeps its own view.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,6 +23,8 @@ pub struct View {
     pub namespace: String,
     /// Its labels: empty for the namespace's ordinary workloads, else a Sidecar's selector.
     pub labels: BTreeMap<String, String>,
+    /// Other namespaces whose workloads see exactly this view.
+    pub also: Vec<String>,
 }
 
 impl View {
@@ -24,7 +32,14 @@ impl View {
     #[must_use]
     pub fn label(&self) -> String {
         if self.labels.is_empty() {
-            format!("namespace {}", self.namespace)
+            match self.also.len() {
+                0 => format!("namespace {}", self.namespace),
+                1 => format!("namespaces {} and {}", self.namespace, self.also[0]),
+                n => format!(
+                    "namespace {} and {n} more with the same view ({}, …)",
+                    self.namespace, self.also[0]
+                ),
+            }
         } else {
             let labels: Vec<String> = self
                 .labels
@@ -55,6 +70,24 @@ fn named_namespace(item: &str, into: &mut BTreeSet<String>) {
 pub(crate) fn views(sides: &[&Workspace]) -> Vec<View> {
     let mut namespaces = BTreeSet::from(["default".to_owned()]);
     let mut selected = BTreeSet::new();
+    let mut special: BTreeSet<String> = BTreeSet::new();
+    let mut everywhere = false;
+    for workspace in sides {
+        let admitted = workspace.admitted();
+        special.extend(
+            crate::rules::views::namespace_specific(admitted, workspace.mesh())
+                .into_iter()
+                .map(str::to_owned),
+        );
+        everywhere |= admitted.sidecars.iter().any(|s| {
+            s.resource.metadata.namespace() == workspace.mesh().root_namespace
+                && s.resource
+                    .spec
+                    .workload_selector
+                    .as_ref()
+                    .is_none_or(|w| w.labels.is_empty())
+        });
+    }
     for workspace in sides {
         let admitted = workspace.admitted();
         for entry in &admitted.service_entries {
@@ -79,6 +112,7 @@ pub(crate) fn views(sides: &[&Workspace]) -> Vec<View> {
                 selected.insert(View {
                     namespace: namespace.clone(),
                     labels: selector.labels.clone(),
+                    also: Vec::new(),
                 });
             }
             namespaces.insert(namespace);
@@ -87,12 +121,25 @@ pub(crate) fn views(sides: &[&Workspace]) -> Vec<View> {
             named_namespace(item, &mut namespaces);
         }
     }
-    namespaces
+    let (own, shared): (Vec<String>, Vec<String>) = namespaces
+        .into_iter()
+        .partition(|ns| everywhere || special.contains(ns));
+    let mut views: Vec<View> = own
         .into_iter()
         .map(|namespace| View {
             namespace,
             labels: BTreeMap::new(),
+            also: Vec::new(),
         })
-        .chain(selected)
-        .collect()
+        .collect();
+    if let Some((first, rest)) = shared.split_first() {
+        views.push(View {
+            namespace: first.clone(),
+            labels: BTreeMap::new(),
+            also: rest.to_vec(),
+        });
+    }
+    views.sort();
+    views.extend(selected);
+    views
 }
