@@ -215,7 +215,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         }
         &'meshctl;diff'= {
             cand --base 'Compare the PATHs as they are at this git revision (read from the repository''s objects, no checkout) with the working tree'
-            cand --fail-on 'Exit 1 only for changes in these classes: newly-allowed, newly-denied, rerouted, passthrough-opened, port-hijacked, scope-widened (default: all)'
+            cand --fail-on 'Report, and exit 1 for, only changes in these classes: newly-allowed, newly-denied, rerouted, passthrough-opened, port-hijacked, scope-widened (default: all)'
             cand -o 'Output format'
             cand --output 'Output format'
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'

@@ -355,7 +355,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s q -l quiet 
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -l base -d 'Compare the PATHs as they are at this git revision (read from the repository\'s objects, no checkout) with the working tree' -r
-complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -l fail-on -d 'Exit 1 only for changes in these classes: newly-allowed, newly-denied, rerouted, passthrough-opened, port-hijacked, scope-widened (default: all)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -l fail-on -d 'Report, and exit 1 for, only changes in these classes: newly-allowed, newly-denied, rerouted, passthrough-opened, port-hijacked, scope-widened (default: all)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -s o -l output -d 'Output format' -r -f -a "text\t'Grouped by mesh, workload view and class; nothing when nothing changed'
 json\t'Stable JSON (see README)'
 markdown\t'One pull-request comment: a summary table, then collapsible details'

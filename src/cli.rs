@@ -466,8 +466,8 @@ pub struct DiffArgs {
     /// no checkout) with the working tree.
     #[arg(long, value_name = "REF")]
     pub base: Option<String>,
-    /// Exit 1 only for changes in these classes: newly-allowed, newly-denied, rerouted,
-    /// passthrough-opened, port-hijacked, scope-widened (default: all).
+    /// Report, and exit 1 for, only changes in these classes: newly-allowed, newly-denied,
+    /// rerouted, passthrough-opened, port-hijacked, scope-widened (default: all).
     #[arg(long, value_name = "CLASS[,CLASS]", value_delimiter = ',')]
     pub fail_on: Vec<String>,
     /// Read kustomizations as plain files instead of rendering them with `kubectl kustomize`.

@@ -1,6 +1,7 @@
 //! `meshctl diff`: load both sides (two paths, or `--base REF` against the working tree), refuse
 //! to answer when a file on either side does not parse or is not admitted, diff every mesh with
-//! [`meshctl_core::diff`], render, and exit 1 when a change is in a `--fail-on` class.
+//! [`meshctl_core::diff`], keep the changes in the `--fail-on` classes (all by default), render
+//! them, and exit 1 when there are any.
 
 use anyhow::bail;
 
@@ -53,6 +54,15 @@ pub(super) fn run(args: &DiffArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus
     if snapshot.is_some() {
         relocate(&mut report, &original);
     }
+    // Only the classes asked about are reported: no change in them, no output and exit 0.
+    for mesh in &mut report {
+        for view in &mut mesh.views {
+            view.regions
+                .retain(|r| r.classes.iter().any(|c| fail_on.contains(c)));
+        }
+        mesh.views.retain(|v| !v.regions.is_empty());
+    }
+    report.retain(|m| !m.views.is_empty());
     match args.output {
         DiffFormat::Text => render::conn_diff::text(&report, io.out)?,
         DiffFormat::Json => render::conn_diff::json(&report, io.out)?,

@@ -106,8 +106,15 @@ fn fail_on_picks_the_classes_that_fail() {
     let quiet = run("rerouted");
     assert_eq!(quiet.status.code(), Some(0));
     assert!(
-        !quiet.stdout.is_empty(),
-        "changes outside --fail-on are still printed"
+        quiet.stdout.is_empty(),
+        "only the --fail-on classes are reported"
+    );
+    let denied = run("newly-denied");
+    assert_eq!(denied.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&denied.stdout);
+    assert!(
+        text.contains("newly-denied (1)") && !text.contains("newly-allowed ("),
+        "{text}"
     );
     let bad = run("newly-open");
     assert_eq!(bad.status.code(), Some(2));
