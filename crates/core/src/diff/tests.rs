@@ -113,6 +113,7 @@ mod property {
 
     use proptest::prelude::*;
 
+    use super::super::space::{self, PortCells, SniClass};
     use super::super::{diff_mesh, outcome, region_contains, views};
     use super::workspace_with;
     use crate::engine::decide;
@@ -256,6 +257,40 @@ mod property {
         (ip, port, sni)
     }
 
+    /// The server-name class a connection's SNI falls in on `port`, by Envoy's rule (exact
+    /// name, else the longest wildcard, else none), as the region labels spell it.
+    fn sni_label(partition: &[PortCells], port: u16, sni: Option<&str>) -> String {
+        let Some(cells) = partition
+            .iter()
+            .find(|c| c.ports.ranges.iter().any(|(a, b)| *a <= port && port <= *b))
+        else {
+            return String::new();
+        };
+        let classes: Vec<&SniClass> = cells.sni.iter().map(|c| &c.class).collect();
+        let pick = match sni {
+            _ if classes.iter().any(|c| matches!(c, SniClass::Any)) => SniClass::Any,
+            None => SniClass::NoSni,
+            Some(name) => classes
+                .iter()
+                .find(|c| matches!(c, SniClass::Exact(n) if &**n == name))
+                .or_else(|| {
+                    classes
+                        .iter()
+                        .filter(|c| {
+                            matches!(c, SniClass::Under(w, _)
+                                if name.len() > w.len() - 1 && name.ends_with(&w[1..]))
+                        })
+                        .max_by_key(|c| match c {
+                            SniClass::Under(w, _) => w.len(),
+                            _ => 0,
+                        })
+                })
+                .or_else(|| classes.iter().find(|c| matches!(c, SniClass::Other(_))))
+                .map_or(SniClass::NoSni, |c| (*c).clone()),
+        };
+        pick.label()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(96))]
 
@@ -286,6 +321,7 @@ mod property {
             for (view, member) in members {
                 let before = old.compile(&member.workload(&old));
                 let now = new.compile(&member.workload(&new));
+                let partition = space::partition(&[&before, &now]);
                 let regions: Vec<_> = diff
                     .views
                     .iter()
@@ -305,9 +341,12 @@ mod property {
                         None => crate::engine::Connection::tcp(*ip, *port),
                     };
                     if !outcome::same(&decide(&before, &conn), &decide(&now, &conn)) {
+                        let label = sni_label(&partition, *port, *sni);
                         prop_assert!(
-                            regions.iter().any(|r| region_contains(r, *ip, *port)),
-                            "missed {ip}:{port} {sni:?} in {view:?}"
+                            regions
+                                .iter()
+                                .any(|r| region_contains(r, *ip, *port) && r.sni.contains(&label)),
+                            "missed {ip}:{port} {sni:?} ({label}) in {view:?}"
                         );
                     }
                 }
