@@ -34,6 +34,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Generate Istio resources')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Decide whether a connection would be allowed, by which entry, and why')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what a change does to every connection, exactly: `diff OLD NEW` or `diff --base REF [PATH...]`')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print every region of the destination space with its decision, per mesh and workload view: the connectivity matrix `diff` compares')
             [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run an egress proxy that enforces, per connection, what `simulate` explains')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export what the engine compiled, for other tools')
@@ -214,6 +216,39 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'The client speaks TLS (without SNI unless --sni is given)')
             [CompletionResult]::new('--dns-capture', '--dns-capture', [CompletionResultType]::ParameterName, 'The workload''s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Query over TCP instead of UDP')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshctl;diff' {
+            [CompletionResult]::new('--base', '--base', [CompletionResultType]::ParameterName, 'Compare the PATHs as they are at this git revision (read from the repository''s objects, no checkout) with the working tree')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Report, and exit 1 for, only changes in these classes: newly-allowed, newly-denied, rerouted, passthrough-opened, port-hijacked, scope-widened (default: all)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('--no-kustomize', '--no-kustomize', [CompletionResultType]::ParameterName, 'Read kustomizations as plain files instead of rendering them with `kubectl kustomize`')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshctl;list' {
+            [CompletionResult]::new('--mesh', '--mesh', [CompletionResultType]::ParameterName, 'Only this mesh (`meshctl check --list-meshes` names them)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
+            [CompletionResult]::new('--no-kustomize', '--no-kustomize', [CompletionResultType]::ParameterName, 'Read kustomizations as plain files instead of rendering them with `kubectl kustomize`')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')
@@ -412,6 +447,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Generate Istio resources')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Decide whether a connection would be allowed, by which entry, and why')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what a change does to every connection, exactly: `diff OLD NEW` or `diff --base REF [PATH...]`')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Print every region of the destination space with its decision, per mesh and workload view: the connectivity matrix `diff` compares')
             [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run an egress proxy that enforces, per connection, what `simulate` explains')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export what the engine compiled, for other tools')
@@ -434,6 +471,12 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             break
         }
         'meshctl;help;simulate' {
+            break
+        }
+        'meshctl;help;diff' {
+            break
+        }
+        'meshctl;help;list' {
             break
         }
         'meshctl;help;proxy' {

@@ -31,6 +31,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand gen 'Generate Istio resources'
             cand check 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI'
             cand simulate 'Decide whether a connection would be allowed, by which entry, and why'
+            cand diff 'Show what a change does to every connection, exactly: `diff OLD NEW` or `diff --base REF [PATH...]`'
+            cand list 'Print every region of the destination space with its decision, per mesh and workload view: the connectivity matrix `diff` compares'
             cand proxy 'Run an egress proxy that enforces, per connection, what `simulate` explains'
             cand sync 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers'
             cand export 'Export what the engine compiled, for other tools'
@@ -202,6 +204,37 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --tls 'The client speaks TLS (without SNI unless --sni is given)'
             cand --dns-capture 'The workload''s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
             cand --tcp 'Query over TCP instead of UDP'
+            cand -v 'Say more about what is happening (repeatable)'
+            cand --verbose 'Say more about what is happening (repeatable)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshctl;diff'= {
+            cand --base 'Compare the PATHs as they are at this git revision (read from the repository''s objects, no checkout) with the working tree'
+            cand --fail-on 'Report, and exit 1 for, only changes in these classes: newly-allowed, newly-denied, rerouted, passthrough-opened, port-hijacked, scope-widened (default: all)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
+            cand --no-kustomize 'Read kustomizations as plain files instead of rendering them with `kubectl kustomize`'
+            cand -v 'Say more about what is happening (repeatable)'
+            cand --verbose 'Say more about what is happening (repeatable)'
+            cand -q 'Print only results and errors'
+            cand --quiet 'Print only results and errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshctl;list'= {
+            cand --mesh 'Only this mesh (`meshctl check --list-meshes` names them)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
+            cand --no-kustomize 'Read kustomizations as plain files instead of rendering them with `kubectl kustomize`'
             cand -v 'Say more about what is happening (repeatable)'
             cand --verbose 'Say more about what is happening (repeatable)'
             cand -q 'Print only results and errors'
@@ -386,6 +419,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand gen 'Generate Istio resources'
             cand check 'Lint ServiceEntries and Sidecars for TCP egress mistakes, for people and CI'
             cand simulate 'Decide whether a connection would be allowed, by which entry, and why'
+            cand diff 'Show what a change does to every connection, exactly: `diff OLD NEW` or `diff --base REF [PATH...]`'
+            cand list 'Print every region of the destination space with its decision, per mesh and workload view: the connectivity matrix `diff` compares'
             cand proxy 'Run an egress proxy that enforces, per connection, what `simulate` explains'
             cand sync 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers'
             cand export 'Export what the engine compiled, for other tools'
@@ -403,6 +438,10 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         &'meshctl;help;check'= {
         }
         &'meshctl;help;simulate'= {
+        }
+        &'meshctl;help;diff'= {
+        }
+        &'meshctl;help;list'= {
         }
         &'meshctl;help;proxy'= {
             cand iptables 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio''s capture chain'

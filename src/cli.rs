@@ -94,6 +94,12 @@ pub enum Command {
     Check(CheckArgs),
     /// Decide whether a connection would be allowed, by which entry, and why.
     Simulate(SimulateArgs),
+    /// Show what a change does to every connection, exactly: `diff OLD NEW` or
+    /// `diff --base REF [PATH...]`.
+    Diff(DiffArgs),
+    /// Print every region of the destination space with its decision, per mesh and workload
+    /// view: the connectivity matrix `diff` compares.
+    List(ListArgs),
     /// Run an egress proxy that enforces, per connection, what `simulate` explains.
     ///
     /// Only TCP is proxied: UDP and ICMP are neither captured nor enforced (as in Istio).
@@ -448,6 +454,71 @@ pub struct CheckArgs {
     /// `helm template` stream was rendered from.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
+}
+
+/// `meshctl diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// OLD and NEW (files or directories); with --base, the paths to compare (default `.`).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<std::path::PathBuf>,
+    /// Compare the PATHs as they are at this git revision (read from the repository's objects,
+    /// no checkout) with the working tree.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// Report, and exit 1 for, only changes in these classes: newly-allowed, newly-denied,
+    /// rerouted, passthrough-opened, port-hijacked, scope-widened (default: all).
+    #[arg(long, value_name = "CLASS[,CLASS]", value_delimiter = ',')]
+    pub fail_on: Vec<String>,
+    /// Read kustomizations as plain files instead of rendering them with `kubectl kustomize`.
+    #[arg(long)]
+    pub no_kustomize: bool,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = DiffFormat::Text)]
+    pub output: DiffFormat,
+}
+
+/// `diff -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Grouped by mesh, workload view and class; nothing when nothing changed.
+    Text,
+    /// Stable JSON (see README).
+    Json,
+    /// One pull-request comment: a summary table, then collapsible details.
+    Markdown,
+    /// GitHub Actions workflow commands on the lines of the causing resources.
+    Github,
+    /// SARIF 2.1.0, results on the lines of the causing resources.
+    Sarif,
+}
+
+/// `meshctl list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// ServiceEntries, Sidecars and mesh configs: files or directories (default `.`).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<std::path::PathBuf>,
+    /// Only this mesh (`meshctl check --list-meshes` names them).
+    #[arg(long, value_name = "NAME")]
+    pub mesh: Option<String>,
+    /// Read kustomizations as plain files instead of rendering them with `kubectl kustomize`.
+    #[arg(long)]
+    pub no_kustomize: bool,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
+    pub output: ListFormat,
+}
+
+/// `list -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// One line per region, grouped by mesh and workload view.
+    Text,
+    /// Stable JSON (see README).
+    Json,
+    /// A table per view.
+    Markdown,
 }
 
 /// `meshctl simulate`.

@@ -19,6 +19,8 @@ mod check_fix;
 mod check_repo;
 #[path = "cli/completions.rs"]
 mod completions;
+#[path = "cli/diff.rs"]
+mod diff;
 #[path = "cli/envoy.rs"]
 mod envoy;
 #[path = "cli/gen.rs"]

@@ -4,9 +4,12 @@ mod check;
 mod check_fix;
 mod completions;
 mod destination;
+mod diff;
+mod diff_base;
 mod expect;
 mod export;
 mod gen_service_entry;
+mod list;
 mod man_pages;
 mod mesh_choice;
 mod proxy;
@@ -32,6 +35,8 @@ pub fn dispatch(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
         Command::Gen(GenCommand::ServiceEntry(args)) => gen_service_entry::run(&args, &global, io),
         Command::Check(args) => check::run(&args, &global, io),
         Command::Simulate(args) => simulate::run(&args, &global, io),
+        Command::Diff(args) => diff::run(&args, io),
+        Command::List(args) => list::run(&args, io),
         Command::Proxy(args) => proxy::run(&args, &global, io),
         Command::Sync(args) => sync::run(&args, &global, io),
         Command::Export(ExportCommand::Envoy(args)) => export::run(&args, &global, io),

@@ -2,12 +2,15 @@
 //! `&mut dyn Write`, never to the process's stdout directly, so every format is testable.
 
 pub(crate) mod color;
+pub(crate) mod conn_diff;
 pub(crate) mod diff;
+pub(crate) mod diff_annotations;
 pub(crate) mod expect;
 mod github;
 mod gitlab;
 pub(crate) mod inline;
 mod json;
+pub(crate) mod listing;
 pub(crate) mod meshes;
 pub(crate) mod resolve;
 pub(crate) mod rules;

@@ -11,6 +11,7 @@
 //! Only loading and DNS do I/O; the binary crate renders, the proxy crate enforces.
 
 pub mod address_class;
+pub mod diff;
 pub mod dns;
 pub mod engine;
 pub mod envoy;

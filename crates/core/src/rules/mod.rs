@@ -28,7 +28,7 @@ mod selection;
 mod severity;
 mod suppress;
 mod tcp;
-mod views;
+pub(crate) mod views;
 
 #[cfg(test)]
 mod fixture_tests;

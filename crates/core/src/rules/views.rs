@@ -99,7 +99,10 @@ impl<'a> Views<'a> {
 }
 
 /// Namespaces whose compiled view may differ from the public one (see the module docs).
-fn namespace_specific<'a>(inputs: &'a Inputs, mesh: &'a MeshSettings) -> BTreeSet<&'a str> {
+pub(crate) fn namespace_specific<'a>(
+    inputs: &'a Inputs,
+    mesh: &'a MeshSettings,
+) -> BTreeSet<&'a str> {
     let mut special: BTreeSet<&str> = inputs
         .sidecars
         .iter()
