@@ -92,18 +92,5 @@ pub(crate) fn sarif(meshes: &[MeshDiff], out: &mut dyn Write) -> anyhow::Result<
             })
         })
         .collect();
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "meshctl",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    });
-    super::write_json(&log, out)
+    super::sarif::write_log(&rules, &results, out)
 }

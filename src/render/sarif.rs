@@ -57,6 +57,18 @@ pub(super) fn write(diagnostics: &[Diagnostic], out: &mut dyn Write) -> anyhow::
             })
         })
         .collect();
+    write_log(&rules, &results, out)
+}
+
+/// Writes one SARIF 2.1.0 log with meshctl as the tool, its `rules` and `results`.
+///
+/// # Errors
+/// I/O errors from `out`.
+pub(super) fn write_log(
+    rules: &[Value],
+    results: &[Value],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

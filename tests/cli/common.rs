@@ -64,3 +64,21 @@ pub(crate) fn skip_or_fail(what: &str, missing: &std::path::Path) {
     assert!(!in_ci, "{message}, and CI=true requires it");
     let _ = writeln!(std::io::stderr(), "{message}");
 }
+
+/// Asserts that `log` is valid against the SARIF 2.1.0 schema in `../shared/schemas/sarif/`
+/// (skipped, or failed under CI, when it is missing).
+pub(crate) fn assert_valid_sarif(log: &serde_json::Value) {
+    let schema_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/schemas/sarif/sarif-schema-2.1.0.json");
+    let Ok(schema) = std::fs::read_to_string(&schema_path) else {
+        skip_or_fail("SARIF schema validation", &schema_path);
+        return;
+    };
+    let schema: serde_json::Value = serde_json::from_str(&schema).expect("schema json");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(log)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
