@@ -3,7 +3,7 @@
 //! minus rendering:
 //!
 //! - `one-per-file`: 10,000 one-document files of about one kilobyte (~9 MB, 60 % ServiceEntries);
-//! - `multi-document`: issue 14's shape, 100 files of 100 documents (~3.4 MB, 70 %
+//! - `multi-document`: 100 files of 100 documents each (~3.4 MB, 70 %
 //!   ServiceEntries, a Sidecar in 40 namespaces).
 //!
 //! The corpus is written by the script itself (one generator for the README, this bench and

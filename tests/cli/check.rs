@@ -480,7 +480,7 @@ fn dns_capture_with_auto_allocated_vips_silences_msh201() {
 
 #[test]
 fn problems_speak_plainly_and_point_at_the_field() {
-    // Issue 11 item 3: no parser internals, MSH103 at the address with a concrete fix, and no
+    // No parser internals, MSH103 at the address with a concrete fix, and no
     // "in 0 resources" when the only resource failed its schema or the file did not parse.
     let documents = [
         "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: a\n  name: b\nspec:\n  hosts: [db.example.com]\n",

@@ -350,7 +350,7 @@ fn mesh_dns_capture_applies_to_single_and_expect_modes_alike() {
 #[test]
 fn expect_table_aligns_with_colour_on() {
     // Colour codes take no columns on a terminal: with them stripped, every row's cells start
-    // where the header's do (issue 11 item 4).
+    // where the header's do.
     let text = outcome(
         meshctl().args([
             "simulate",

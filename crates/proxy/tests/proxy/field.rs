@@ -1,4 +1,4 @@
-//! The proxy where users run it (issue 9's findings, each failing before its fix): reloads
+//! The proxy where users run it, each case a field report that failed before its fix: reloads
 //! after the watched directory is replaced or moved, ConfigMap volumes, continuous writes,
 //! configurations without Istio resources, SNI edge cases (the admin server's limits are in
 //! `slowloris.rs`).
