@@ -47,9 +47,7 @@ DNS_PID= SYNC_PID=
 cleanup() {
   local rc=$?
   set +e
-  stop_pids "$SYNC_PID" "$DNS_PID"
-  remove_namespaces
-  if [ -n "${KEEP_TMP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
+  teardown "$SYNC_PID" "$DNS_PID"
   exit "$rc"
 }
 trap cleanup EXIT

@@ -60,9 +60,7 @@ PROXY_PID= DB_PID= DNS_PID= SYNC_PID=
 cleanup() {
   local rc=$?
   set +e
-  stop_pids "$SYNC_PID" "$PROXY_PID" "$DNS_PID" "$DB_PID"
-  remove_namespaces
-  if [ -n "${KEEP_TMP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
+  teardown "$SYNC_PID" "$PROXY_PID" "$DNS_PID" "$DB_PID"
   exit "$rc"
 }
 trap cleanup EXIT

@@ -61,14 +61,7 @@ DB_PID=
 cleanup() {
   local rc=$?
   set +e
-  if [ -n "$PROXY_PID" ] && kill -0 "$PROXY_PID" 2>/dev/null; then
-    kill -TERM "$PROXY_PID"; wait_dead "$PROXY_PID" 12 || kill -KILL "$PROXY_PID"
-  fi
-  if [ -n "$DB_PID" ] && kill -0 "$DB_PID" 2>/dev/null; then
-    kill -TERM "$DB_PID"; wait_dead "$DB_PID" 20 || kill -KILL "$DB_PID"
-  fi
-  remove_namespaces
-  if [ -n "${KEEP_TMP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
+  teardown "$PROXY_PID" "$DB_PID"
   exit "$rc"
 }
 trap cleanup EXIT

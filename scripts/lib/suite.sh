@@ -106,3 +106,11 @@ stop_pids() {
     fi
   done
 }
+
+# teardown PID...: what every suite does on exit — stop its processes, remove its namespaces,
+# and remove its scratch directory $T (kept, and named, with KEEP_TMP=1).
+teardown() {
+  stop_pids "$@"
+  remove_namespaces
+  if [ -n "${KEEP_TMP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
+}

@@ -102,7 +102,7 @@ fn check(
     for mesh in &meshes {
         // Beside real meshes, a default scope of charts, workflows and data files is no mesh:
         // its skipped files are still noted below, but "nothing checked" would be noise.
-        if several && is_leftover(mesh) {
+        if several && mesh.is_leftover() {
             continue;
         }
         let selection = if several || config.mesh_table(&mesh.scope.name).is_some() {
@@ -194,16 +194,6 @@ fn check(
     // document one by one took a tenth of a large check's time.
     std::mem::forget(meshes);
     Ok(status)
-}
-
-/// The default scope of a repository with meshes, when it holds nothing Istio would read.
-fn is_leftover(mesh: &Mesh) -> bool {
-    let inputs = mesh.workspace.inputs();
-    mesh.scope.kind == meshes::RootKind::Default
-        && mesh.workspace.is_empty()
-        && inputs.problems.is_empty()
-        && inputs.service_entries.is_empty()
-        && inputs.sidecars.is_empty()
 }
 
 /// The rule selection for one mesh: flags beat the file; a `[[mesh]]` table's `select`

@@ -127,6 +127,20 @@ pub struct Mesh {
     pub workspace: Workspace,
 }
 
+impl Mesh {
+    /// True for a default scope that holds nothing Istio reads — charts, workflows, data
+    /// files, and no resource even a rejected one — beside real meshes it is no mesh at all.
+    #[must_use]
+    pub fn is_leftover(&self) -> bool {
+        let inputs = self.workspace.inputs();
+        self.scope.kind == RootKind::Default
+            && self.workspace.is_empty()
+            && inputs.problems.is_empty()
+            && inputs.service_entries.is_empty()
+            && inputs.sidecars.is_empty()
+    }
+}
+
 /// How scopes are formed.
 #[derive(Debug, Clone, Default)]
 pub struct ScopeOptions {
@@ -245,7 +259,7 @@ pub fn load_one(
 ) -> Result<Mesh, MeshError> {
     let mut meshes = load(sources, walk, options)?;
     if meshes.len() > 1 {
-        meshes.retain(|m| !(m.scope.kind == RootKind::Default && m.workspace.is_empty()));
+        meshes.retain(|m| !m.is_leftover());
     }
     let names: Vec<String> = meshes.iter().map(|m| m.scope.name.clone()).collect();
     match name {
