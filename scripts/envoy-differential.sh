@@ -2,6 +2,7 @@
 # Differential test: Envoy itself judges meshctl's engine. Root only (network namespaces, iptables).
 #
 #   scripts/envoy-differential.sh [--seed N] [--configs N] [--calls N] [--special PERCENT]
+#                                 [--pairs N] [--noops N]
 #
 # 1. Every fixture that meshctl loads is exported with `meshctl export envoy` and must pass
 #    `envoy --mode validate`.
@@ -20,6 +21,14 @@
 # msh-dext has no route out). Defaults are CI's bounded subset; the full run is
 # `--configs 220 --calls 10`. KEEP_TMP=1 keeps the scratch directory (per configuration: the
 # YAML, the export, Envoy's log, access log and config dump, and the judged rows).
+# 3. With --pairs/--noops, the mutation corpus judges `meshctl diff`: seeded one-change pairs
+#    (every kind of change `diff` classes) and no-op refactors. For each change pair and each
+#    workload view with a reported region (and always `app`), Envoy runs the old and the new
+#    export as that view's sidecar on connections sampled from every reported region and from
+#    random points; a connection whose fate (listener, chain, cluster and the cluster's
+#    definition in /config_dump) changed outside every reported region is a missed change, a
+#    region where no sampled connection changed fate an invented one. A no-op pair must make
+#    `diff` print nothing and exit 0. The full corpus is `--configs 0 --pairs 520 --noops 210`.
 # Prints the per-class agreement table and a final "N passed, M failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,13 +39,17 @@ SEED=13
 CONFIGS=30
 CALLS=10
 SPECIAL=12 # percent of entries that also list an unspecified or IPv4-mapped address
+PAIRS=0
+NOOPS=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seed) SEED=$2; shift 2 ;;
     --configs) CONFIGS=$2; shift 2 ;;
     --calls) CALLS=$2; shift 2 ;;
     --special) SPECIAL=$2; shift 2 ;;
-    *) echo "usage: $0 [--seed N] [--configs N] [--calls N] [--special PERCENT]" >&2; exit 2 ;;
+    --pairs) PAIRS=$2; shift 2 ;;
+    --noops) NOOPS=$2; shift 2 ;;
+    *) echo "usage: $0 [--seed N] [--configs N] [--calls N] [--special PERCENT] [--pairs N] [--noops N]" >&2; exit 2 ;;
   esac
 done
 
@@ -194,48 +207,67 @@ SERVER_PID=$!
 RUN=$T/run
 log "generating $CONFIGS configurations x $CALLS connections (seed $SEED, special addresses $SPECIAL%)"
 "$TOOL" generate --seed "$SEED" --configs "$CONFIGS" --calls "$CALLS" --special-addresses "$SPECIAL" --out "$RUN"
+mkdir -p "$RUN"
 chmod -R a+rX "$RUN"
 
 admin() { in_pod curl -fsS --max-time 2 "http://127.0.0.1:15000$1"; }
 envoy_ready() { kill -0 "$ENVOY_PID" 2>/dev/null && [ "$(admin /ready)" = LIVE ]; }
 lines_at_least() { [ "$(wc -l <"$1")" -ge "$2" ]; }
 
+# envoy_session DIR SOURCE...: exports SOURCE into DIR/envoy.json, validates it, runs it as the
+# pod's sidecar, saves /config_dump and makes the connections of DIR/calls.json (access.log,
+# dump.json and outcomes.json land in DIR). Fails with a message: 2 export, 3 validate, 4 start.
+SESSION_ERROR=
+envoy_session() {
+  local dir=$1 calls
+  shift
+  if ! "$MESHCTL_BIN" export envoy "$@" --access-log "$dir/access.log" -o json \
+      >"$dir/envoy.json" 2>"$dir/export.log"; then
+    SESSION_ERROR="meshctl export envoy failed: $(head -c 300 "$dir/export.log")"
+    return 2
+  fi
+  # (the corpus skips it: Envoy's own start rejects what validation would, and says so)
+  if [ "${SESSION_VALIDATE:-1}" = 1 ] \
+      && ! "$ENVOY" --mode validate -c "$dir/envoy.json" --disable-hot-restart -l error >"$dir/validate.log" 2>&1; then
+    SESSION_ERROR="envoy --mode validate rejects the export: $(grep -m1 -iE 'error|critical' "$dir/validate.log" | cut -c1-300)"
+    return 3
+  fi
+  chmod -R a+rX "$dir"
+  : >"$dir/access.log"
+  chmod 666 "$dir/access.log"
+  ip netns exec "$POD" setpriv --reuid "$ENVOY_UID" --regid "$ENVOY_UID" --clear-groups \
+    "$ENVOY" -c "$dir/envoy.json" --disable-hot-restart --concurrency 1 -l warning \
+    --file-flush-interval-msec 50 >"$dir/envoy.log" 2>&1 &
+  ENVOY_PID=$!
+  if ! wait_for 20 envoy_ready; then
+    SESSION_ERROR="Envoy did not become ready: $(tail -n 3 "$dir/envoy.log" | cut -c1-300)"
+    stop_envoy
+    return 4
+  fi
+  admin /config_dump >"$dir/dump.json"
+  in_pod "$TOOL" connect --dir "$dir"
+  calls=$(grep -c '"id"' "$dir/calls.json" || true)
+  wait_for 5 lines_at_least "$dir/access.log" "$calls" || true
+  stop_envoy
+}
+
 validated=0
 unvalidated=0
 started=0
 diff_clean=0
 diff_dirty=0
-for dir in "$RUN"/cfg-*; do
+for dir in $(find "$RUN" -mindepth 1 -maxdepth 1 -name 'cfg-*' | sort); do
   name=$(basename "$dir")
   src=(-f "$dir/config.yaml" --mesh-config "$dir/mesh.yaml" --source-namespace app)
-  if ! "$MESHCTL_BIN" export envoy "${src[@]}" --access-log "$dir/access.log" -o json \
-      >"$dir/envoy.json" 2>"$dir/export.log"; then
-    fail "$name: meshctl export envoy failed: $(head -c 300 "$dir/export.log")"
-    continue
-  fi
-  if "$ENVOY" --mode validate -c "$dir/envoy.json" --disable-hot-restart -l error >"$dir/validate.log" 2>&1; then
-    validated=$((validated + 1))
-  else
-    unvalidated=$((unvalidated + 1))
-    fail "$name: envoy --mode validate rejects the export: $(grep -m1 -iE 'error|critical' "$dir/validate.log" | cut -c1-300)"
-    continue
-  fi
-  : >"$dir/access.log"
-  chmod 666 "$dir/access.log"
-  ip netns exec "$POD" setpriv --reuid "$ENVOY_UID" --regid "$ENVOY_UID" --clear-groups \
-    "$ENVOY" -c "$dir/envoy.json" --disable-hot-restart --concurrency 1 -l warning \
-    >"$dir/envoy.log" 2>&1 &
-  ENVOY_PID=$!
-  if ! wait_for 20 envoy_ready; then
-    fail "$name: Envoy did not become ready: $(tail -n 3 "$dir/envoy.log" | cut -c1-300)"
-    stop_envoy
+  session=0
+  envoy_session "$dir" "${src[@]}" || session=$?
+  [ "$session" = 0 ] || [ "$session" -ge 4 ] && validated=$((validated + 1))
+  [ "$session" = 3 ] && unvalidated=$((unvalidated + 1))
+  if [ "$session" != 0 ]; then
+    fail "$name: $SESSION_ERROR"
     continue
   fi
   started=$((started + 1))
-  admin /config_dump >"$dir/dump.json"
-  in_pod "$TOOL" connect --dir "$dir"
-  wait_for 5 lines_at_least "$dir/access.log" "$CALLS" || true
-  stop_envoy
   if "$MESHCTL_BIN" export envoy "${src[@]}" --access-log "$dir/access.log" --diff "$dir/dump.json" \
       >"$dir/diff.txt" 2>&1; then
     diff_clean=$((diff_clean + 1))
@@ -252,6 +284,7 @@ done
 [ "$started" -gt 0 ] && [ "$diff_dirty" = 0 ] \
   && pass "config dumps: export --diff finds no difference with Envoy's /config_dump in $diff_clean configurations"
 
+if [ "$CONFIGS" -gt 0 ]; then
 echo
 if "$TOOL" report --dir "$RUN" --seed "$SEED" | tee "$T/report.md"; then
   pass "differential: Envoy and meshctl simulate (-f and --config-dump) agree on every connection"
@@ -260,6 +293,45 @@ else
 fi
 mkdir -p target
 cp "$T/report.md" target/envoy-differential-report.md
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 3. The mutation corpus: `meshctl diff` judged by Envoy
+# ---------------------------------------------------------------------------------------------
+if [ "$PAIRS" -gt 0 ] || [ "$NOOPS" -gt 0 ]; then
+  PAIRS_DIR=$T/pairs
+  SESSION_VALIDATE=0
+  log "mutation corpus: $PAIRS change pairs, $NOOPS no-op refactors (seed $SEED)"
+  "$TOOL" mutate --seed "$SEED" --pairs "$PAIRS" --noops "$NOOPS" --out "$PAIRS_DIR"
+  for dir in "$PAIRS_DIR"/pair-*; do
+    name=$(basename "$dir")
+    if ! "$TOOL" diff-prepare --dir "$dir" --meshctl "$MESHCTL_BIN" --seed "$SEED" >"$dir/prepare.log" 2>&1; then
+      fail "$name: $(head -c 300 "$dir/prepare.log")"
+      continue
+    fi
+    [ -f "$dir/judged.json" ] && continue # a no-op: judged by its diff alone
+    ran=1
+    while IFS= read -r ns; do
+      for side in old new; do
+        if ! envoy_session "$dir/envoy-$ns-$side" -f "$dir/$side" --source-namespace "$ns"; then
+          fail "$name ($ns, $side): $SESSION_ERROR"
+          ran=0
+        fi
+      done
+    done <"$dir/views.txt"
+    if [ "$ran" = 1 ] && ! "$TOOL" diff-judge --dir "$dir" >"$dir/judge.log" 2>&1; then
+      fail "$name: judging failed: $(head -c 300 "$dir/judge.log")"
+    fi
+  done
+  echo
+  if "$TOOL" diff-report --dir "$PAIRS_DIR" --seed "$SEED" | tee "$T/diff-report.md"; then
+    pass "diff: every Envoy fate change lies in a reported region, every reported region holds one, every no-op is silent"
+  else
+    fail "diff: missed or invented changes, or a no-op that printed something (above)"
+  fi
+  mkdir -p target
+  cp "$T/diff-report.md" target/diff-mutation-report.md
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -48,17 +48,7 @@ pub(crate) fn compare(dir: &Path, meshctl: &Path) -> anyhow::Result<Vec<Row>> {
     };
     let calls: Vec<Call> = serde_json::from_str(&read("calls.json")?)?;
     let outcomes: Vec<Outcome> = serde_json::from_str(&read("outcomes.json")?)?;
-    let log = read("access.log").unwrap_or_default();
-    let mut entries: Vec<(Option<u16>, Option<SocketAddr>, Value)> = Vec::new();
-    for line in log.lines().filter(|l| !l.trim().is_empty()) {
-        let entry: Value = serde_json::from_str(line).context("access log line")?;
-        let port = text(&entry, f::CLIENT)
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok());
-        let dst = text(&entry, f::DESTINATION).parse().ok();
-        entries.push((port, dst, entry));
-    }
+    let entries = access_log(&read("access.log").unwrap_or_default())?;
     let mut used = vec![false; entries.len()];
     let name = dir
         .file_name()
@@ -111,11 +101,29 @@ pub(crate) fn compare(dir: &Path, meshctl: &Path) -> anyhow::Result<Vec<Row>> {
     Ok(rows)
 }
 
+/// One access log line: the client's port, the original destination, and the whole record.
+pub(crate) type LogEntry = (Option<u16>, Option<SocketAddr>, Value);
+
+/// Envoy's JSON access log, one record per line.
+pub(crate) fn access_log(log: &str) -> anyhow::Result<Vec<LogEntry>> {
+    let mut entries = Vec::new();
+    for line in log.lines().filter(|l| !l.trim().is_empty()) {
+        let entry: Value = serde_json::from_str(line).context("access log line")?;
+        let port = text(&entry, f::CLIENT)
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok());
+        let dst = text(&entry, f::DESTINATION).parse().ok();
+        entries.push((port, dst, entry));
+    }
+    Ok(entries)
+}
+
 /// The access log line of a call: by the client's port and destination; else (iptables NAT
 /// may remap the source port when it redirects) the first unused line for that destination,
 /// since calls are made one after another.
-fn find<'e>(
-    entries: &'e [(Option<u16>, Option<SocketAddr>, Value)],
+pub(crate) fn find<'e>(
+    entries: &'e [LogEntry],
     used: &mut [bool],
     call: &Call,
     outcome: &Outcome,
@@ -134,7 +142,7 @@ fn find<'e>(
     Some(&entries[at].2)
 }
 
-fn text(value: &Value, key: &str) -> String {
+pub(crate) fn text(value: &Value, key: &str) -> String {
     match value.get(key) {
         Some(Value::String(s)) if s != "-" => s.clone(),
         _ => String::new(),

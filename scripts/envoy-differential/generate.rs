@@ -165,7 +165,33 @@ pub(crate) fn generate(rng: &mut Rng, calls: usize, special: u8) -> Generated {
 
 /// The registry `simulate -f config --mesh-config mesh --source-namespace app` decides with,
 /// or `None` when the loader rejects the configuration.
-fn compile(config: &str, mesh: &str, options: &LoadOptions) -> Option<Registry> {
+pub(crate) fn compile(config: &str, mesh: &str, options: &LoadOptions) -> Option<Registry> {
+    let workspace = workspace(config, mesh, options)?;
+    Some(sidecar_of(&workspace, NAMESPACE))
+}
+
+/// The registry of an ordinary workload in `namespace` (`simulate --source-namespace`).
+pub(crate) fn compile_for(config: &str, mesh: &str, namespace: &str) -> Option<Registry> {
+    let workspace = workspace(config, mesh, &LoadOptions::default())?;
+    Some(sidecar_of(&workspace, namespace))
+}
+
+fn sidecar_of(workspace: &workspace::Workspace, namespace: &str) -> Registry {
+    let workload = engine::Workload {
+        namespace: namespace.into(),
+        dns_auto_allocate: true,
+        ..engine::Workload::default()
+    };
+    workspace.compile(&workspace.in_mesh(workload))
+}
+
+/// The workspace `simulate` builds: mesh settings once, admission, then the admitted
+/// resources (admission may still reject some).
+pub(crate) fn workspace(
+    config: &str,
+    mesh: &str,
+    options: &LoadOptions,
+) -> Option<workspace::Workspace> {
     let mut inputs = load::load_bytes("config.yaml", config.as_bytes(), options)
         .ok()?
         .into_valid()
@@ -175,18 +201,11 @@ fn compile(config: &str, mesh: &str, options: &LoadOptions) -> Option<Registry> 
         .into_valid()
         .ok()?;
     inputs.mesh_configs = mesh.mesh_configs;
-    // The pipeline simulate runs: mesh settings once, admission, then the admitted resources.
-    let workspace = workspace::Workspace::from_inputs(inputs, None).ok()?;
-    let workload = engine::Workload {
-        namespace: NAMESPACE.into(),
-        dns_auto_allocate: true,
-        ..engine::Workload::default()
-    };
-    Some(workspace.compile(&workspace.in_mesh(workload)))
+    workspace::Workspace::from_inputs(inputs, None).ok()
 }
 
 /// One random configuration: documents, mesh config, and config-level class tags.
-fn draw(rng: &mut Rng, special: u8) -> (Vec<Value>, Value, Vec<String>) {
+pub(crate) fn draw(rng: &mut Rng, special: u8) -> (Vec<Value>, Value, Vec<String>) {
     let mut docs = Vec::new();
     let mut tags = Vec::new();
     let entries = 1 + rng.below(6);
@@ -211,7 +230,7 @@ fn draw(rng: &mut Rng, special: u8) -> (Vec<Value>, Value, Vec<String>) {
     (docs, mesh, tags)
 }
 
-fn entry(rng: &mut Rng, i: usize, special: u8) -> (Value, Vec<String>) {
+pub(crate) fn entry(rng: &mut Rng, i: usize, special: u8) -> (Value, Vec<String>) {
     let mut tags = Vec::new();
     let namespace = *rng.pick(&[NAMESPACE, NAMESPACE, NAMESPACE, "shared", "team-b"]);
     let resolution = *rng.pick(&[
@@ -356,7 +375,7 @@ fn special_address(
     );
 }
 
-fn sidecar(rng: &mut Rng) -> Value {
+pub(crate) fn sidecar(rng: &mut Rng) -> Value {
     let egress = rng
         .pick(&[
             json!([{ "hosts": ["./*", "shared/*"] }]),

@@ -5,13 +5,17 @@
 //! - `serve`: the external namespace's catch-all server ([`client::serve`]);
 //! - `connect`: make a configuration's connections from the pod namespace ([`client`]);
 //! - `compare`: judge them against Envoy's access log and `meshctl simulate` ([`compare`]);
-//! - `report`: the per-class agreement table over a whole run.
+//! - `report`: the per-class agreement table over a whole run;
+//! - `mutate`, `diff-prepare`, `diff-judge`, `diff-report`: the mutation corpus that judges
+//!   `meshctl diff` ([`mutate`], [`judge_diff`]).
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a test tool: its output is the report
 
 mod aim;
 mod client;
 mod compare;
 mod generate;
+mod judge_diff;
+mod mutate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -59,6 +63,38 @@ enum Step {
         dir: PathBuf,
         #[arg(long)]
         meshctl: PathBuf,
+    },
+    /// Write `--pairs` one-change pairs and `--noops` no-op refactors under `--out`.
+    Mutate {
+        #[arg(long)]
+        seed: u64,
+        #[arg(long)]
+        pairs: usize,
+        #[arg(long)]
+        noops: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Diff one pair; judge a no-op at once, else write the connections Envoy makes.
+    DiffPrepare {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        meshctl: PathBuf,
+        #[arg(long)]
+        seed: u64,
+    },
+    /// Judge one change pair after Envoy ran both sides.
+    DiffJudge {
+        #[arg(long)]
+        dir: PathBuf,
+    },
+    /// Print the mutation corpus tables; exit 1 on a missed or invented change.
+    DiffReport {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        seed: String,
     },
     /// Print the per-class table for a run; exit 1 on any disagreement.
     Report {
@@ -115,6 +151,51 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let rows = compare::compare(&dir, &meshctl)?;
             let agree = rows.iter().filter(|r| r.agree && r.dump_agrees).count();
             println!("{}: {agree}/{} agree", dir.display(), rows.len());
+        }
+        Step::Mutate {
+            seed,
+            pairs,
+            noops,
+            out,
+        } => {
+            let mut rng = generate::Rng::new(seed);
+            for i in 0..pairs + noops {
+                let noop = i >= pairs;
+                let pair = mutate::pair(&mut rng, if noop { i - pairs } else { i }, noop);
+                let dir = out.join(format!("pair-{i:04}"));
+                for (name, files) in [("old", &pair.old), ("new", &pair.new)] {
+                    std::fs::create_dir_all(dir.join(name))?;
+                    for (file, text) in files {
+                        std::fs::write(dir.join(name).join(file), text)?;
+                    }
+                }
+                let info = judge_diff::PairInfo {
+                    kind: pair.kind.into(),
+                    noop,
+                };
+                std::fs::write(dir.join("pair.json"), serde_json::to_string(&info)?)?;
+            }
+        }
+        Step::DiffPrepare { dir, meshctl, seed } => judge_diff::prepare(&dir, &meshctl, seed)?,
+        Step::DiffJudge { dir } => {
+            let judged = judge_diff::judge(&dir)?;
+            println!(
+                "{}: {} regions, {} connections, {} changed fate, {} missed, {} invented",
+                dir.display(),
+                judged.regions,
+                judged.calls,
+                judged.changed,
+                judged.missed.len(),
+                judged.invented.len()
+            );
+        }
+        Step::DiffReport { dir, seed } => {
+            let bad = judge_diff::report(&dir, &seed, &mut std::io::stdout())?;
+            return Ok(if bad == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            });
         }
         Step::Report { dir, seed } => {
             let bad = compare::report(&dir, &seed, &mut std::io::stdout())?;

@@ -301,6 +301,7 @@ mod tests {
                     namespace: "shop".into(),
                     labels: std::collections::BTreeMap::new(),
                     also: Vec::new(),
+                    other_namespaces: false,
                 },
                 regions: (0..2000).map(region).collect(),
             }],

@@ -81,26 +81,20 @@ pub(crate) fn same(a: &Decision<'_>, b: &Decision<'_>) -> bool {
         return false;
     }
     match (a, b) {
+        // Whether the chain is a listener's match-all one only classes a change (a port taken
+        // over); the same chain taking a connection either way is no change to it.
         (
             Decision::Allow {
                 entry: ea,
                 chain: ca,
-                listener: la,
                 ..
             },
             Decision::Allow {
                 entry: eb,
                 chain: cb,
-                listener: lb,
                 ..
             },
-        ) => {
-            ea.namespace == eb.namespace
-                && ea.name == eb.name
-                && ca.upstream == cb.upstream
-                && (la.bind.is_none() && ca.is_match_all())
-                    == (lb.bind.is_none() && cb.is_match_all())
-        }
+        ) => ea.namespace == eb.namespace && ea.name == eb.name && ca.upstream == cb.upstream,
         _ => true,
     }
 }

@@ -306,13 +306,20 @@ mod property {
             let new = workspace_with(&yaml(&after), policy(allow_after));
             prop_assume!(old.rejected().is_empty() && new.rejected().is_empty());
             let diff = diff_mesh("default", &old, &new);
-            // Every namespace a shared view stands for is compiled on its own here, so the
-            // sharing is checked too.
+            // Every namespace a shared view stands for (and one no resource names) is compiled
+            // on its own here, so the sharing is checked too.
             let members = views::views(&[&old, &new]).into_iter().flat_map(|view| {
                 let mut members = vec![view.clone()];
                 for namespace in &view.also {
                     let mut member = view.clone();
                     member.namespace.clone_from(namespace);
+                    member.also.clear();
+                    members.push(member);
+                }
+                // A namespace no resource names sees the view that says so.
+                if view.other_namespaces {
+                    let mut member = view.clone();
+                    member.namespace = "never-named".into();
                     member.also.clear();
                     members.push(member);
                 }

@@ -25,6 +25,9 @@ pub struct View {
     pub labels: BTreeMap<String, String>,
     /// Other namespaces whose workloads see exactly this view.
     pub also: Vec<String>,
+    /// True when every namespace that no resource names (an application namespace the
+    /// repository never mentions) sees this view too.
+    pub other_namespaces: bool,
 }
 
 impl View {
@@ -32,13 +35,18 @@ impl View {
     #[must_use]
     pub fn label(&self) -> String {
         if self.labels.is_empty() {
-            match self.also.len() {
+            let named = match self.also.len() {
                 0 => format!("namespace {}", self.namespace),
                 1 => format!("namespaces {} and {}", self.namespace, self.also[0]),
                 n => format!(
                     "namespace {} and {n} more with the same view ({}, …)",
                     self.namespace, self.also[0]
                 ),
+            };
+            if self.other_namespaces {
+                format!("{named}, plus every namespace no resource names")
+            } else {
+                named
             }
         } else {
             let labels: Vec<String> = self
@@ -54,6 +62,9 @@ impl View {
         workspace.in_mesh(Workload {
             namespace: self.namespace.clone(),
             labels: self.labels.clone(),
+            // Istio allocates VIPs by default since 1.25: with DNS capture in the mesh config,
+            // listeners bind on `status.addresses`, as `simulate` and `export envoy` decide.
+            dns_auto_allocate: true,
             ..Workload::default()
         })
     }
@@ -113,6 +124,7 @@ pub(crate) fn views(sides: &[&Workspace]) -> Vec<View> {
                     namespace: namespace.clone(),
                     labels: selector.labels.clone(),
                     also: Vec::new(),
+                    other_namespaces: false,
                 });
             }
             namespaces.insert(namespace);
@@ -121,6 +133,9 @@ pub(crate) fn views(sides: &[&Workspace]) -> Vec<View> {
             named_namespace(item, &mut namespaces);
         }
     }
+    // A namespace no resource names has no Sidecar and no export of its own: it sees what
+    // every unremarkable namespace sees. `default` is always a view, so that view exists.
+    let named: BTreeSet<String> = namespaces.clone();
     let (own, shared): (Vec<String>, Vec<String>) = namespaces
         .into_iter()
         .partition(|ns| everywhere || special.contains(ns));
@@ -130,6 +145,7 @@ pub(crate) fn views(sides: &[&Workspace]) -> Vec<View> {
             namespace,
             labels: BTreeMap::new(),
             also: Vec::new(),
+            other_namespaces: false,
         })
         .collect();
     if let Some((first, rest)) = shared.split_first() {
@@ -137,6 +153,28 @@ pub(crate) fn views(sides: &[&Workspace]) -> Vec<View> {
             namespace: first.clone(),
             labels: BTreeMap::new(),
             also: rest.to_vec(),
+            other_namespaces: true,
+        });
+    } else {
+        // Every named namespace has its own view (a root Sidecar applies to each with hosts
+        // relative to it, or each is special): an unnamed one needs a view of its own, under
+        // a name no resource uses.
+        // `named` is finite, so one of its size + 1 candidates is free.
+        let unnamed = (0..=named.len())
+            .map(|i| {
+                if i == 0 {
+                    "other".to_owned()
+                } else {
+                    format!("other-{i}")
+                }
+            })
+            .find(|n| !named.contains(n))
+            .unwrap_or_default();
+        views.push(View {
+            namespace: unnamed,
+            labels: BTreeMap::new(),
+            also: Vec::new(),
+            other_namespaces: true,
         });
     }
     views.sort();
