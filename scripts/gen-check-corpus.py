@@ -12,14 +12,20 @@ multi-document (~3.4 MB for 10,000): the shape of issue 14's corpus, N documents
   (OUT_DIR/manifests/NNN.yaml) without padding: about 70 % ServiceEntries, the rest Deployments,
   Services, ConfigMaps and a few Sidecars, with a misspelled kind now and then. Each file mixes
   kinds, as a team's manifests do; OUT_DIR/serviceentries.txt lists `file:index` of each
-  ServiceEntry so a schema validator can be fed the same documents."""
+  ServiceEntry so a schema validator can be fed the same documents.
+namespaces (~3 MB for 10,000): N documents spread over 60 namespaces, one file per namespace
+  (OUT_DIR/namespaces/ns-NN.yaml): ServiceEntries with a mix of `exportTo` (public, `.`, one
+  other namespace), and in every namespace a Sidecar importing `./*`, `shared/*` and one
+  neighbour, plus a selector Sidecar for `app: batch` in every fifth namespace: dozens of
+  distinct workload views, the shape that costs `meshctl diff` most."""
 import argparse
 import os
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("out")
 parser.add_argument("count", nargs="?", type=int, default=10_000)
-parser.add_argument("--shape", choices=["one-per-file", "multi-document"], default="one-per-file")
+parser.add_argument("--shape", choices=["one-per-file", "multi-document", "namespaces"],
+                    default="one-per-file")
 args = parser.parse_args()
 out, count = args.out, args.count
 
@@ -173,7 +179,58 @@ def one_per_file():
         with open(path, "w") as out_file:
             out_file.write(text)
 
+def namespaced_entry(i, namespace, namespaces):
+    export = ["", "  exportTo:\n  - \".\"\n", f"  exportTo:\n  - ns-{(namespace + 1) % namespaces:02}\n  - \".\"\n"][i % 3]
+    return f"""apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: db-{i}
+  namespace: ns-{namespace:02}
+spec:
+  hosts:
+  - db-{i}.example.com
+  addresses:
+  - {address(i)}/32
+  ports:
+  - number: {3306 + (i // 750) % 50}
+    name: tcp
+    protocol: TCP
+{export}  location: MESH_EXTERNAL
+  resolution: NONE
+"""
+
+def namespaced_sidecar(namespace, namespaces, selector):
+    name, select = ("default", "") if not selector else (
+        "batch", "  workloadSelector:\n    labels:\n      app: batch\n")
+    return f"""apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata:
+  name: {name}
+  namespace: ns-{namespace:02}
+spec:
+{select}  egress:
+  - hosts:
+    - "./*"
+    - "shared/*"
+    - "ns-{(namespace + 7) % namespaces:02}/*"
+"""
+
+def namespaced():
+    namespaces = 60
+    os.makedirs(os.path.join(out, "namespaces"), exist_ok=True)
+    docs = {n: [namespaced_sidecar(n, namespaces, False)] for n in range(namespaces)}
+    for n in range(0, namespaces, 5):
+        docs[n].append(namespaced_sidecar(n, namespaces, True))
+    sidecars = sum(len(d) for d in docs.values())
+    for i in range(max(0, count - sidecars)):
+        docs[i % namespaces].append(namespaced_entry(i, i % namespaces, namespaces))
+    for n, texts in docs.items():
+        with open(os.path.join(out, "namespaces", f"ns-{n:02}.yaml"), "w") as out_file:
+            out_file.write("---\n".join(texts))
+
 if args.shape == "multi-document":
     multi_document()
+elif args.shape == "namespaces":
+    namespaced()
 else:
     one_per_file()

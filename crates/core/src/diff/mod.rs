@@ -145,17 +145,17 @@ pub fn diff(old: &[Mesh], new: &[Mesh]) -> Vec<MeshDiff> {
     let Ok(empty) = Workspace::from_inputs(Inputs::default(), None) else {
         return Vec::new();
     };
-    let find = |side: &[Mesh], name: &str| -> Option<Workspace> {
+    fn find<'a>(side: &'a [Mesh], name: &str) -> Option<&'a Workspace> {
         side.iter()
             .find(|m| m.scope.name == name)
-            .map(|m| m.workspace.clone())
-    };
+            .map(|m| &m.workspace)
+    }
     names
         .into_iter()
         .map(|name| {
-            let before = find(old, name).unwrap_or_else(|| empty.clone());
-            let after = find(new, name).unwrap_or_else(|| empty.clone());
-            diff_mesh(name, &before, &after)
+            let before = find(old, name).unwrap_or(&empty);
+            let after = find(new, name).unwrap_or(&empty);
+            diff_mesh(name, before, after)
         })
         .filter(|m| !m.views.is_empty())
         .collect()
