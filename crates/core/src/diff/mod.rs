@@ -145,11 +145,6 @@ pub fn diff(old: &[Mesh], new: &[Mesh]) -> Vec<MeshDiff> {
     let Ok(empty) = Workspace::from_inputs(Inputs::default(), None) else {
         return Vec::new();
     };
-    fn find<'a>(side: &'a [Mesh], name: &str) -> Option<&'a Workspace> {
-        side.iter()
-            .find(|m| m.scope.name == name)
-            .map(|m| &m.workspace)
-    }
     names
         .into_iter()
         .map(|name| {
@@ -159,6 +154,13 @@ pub fn diff(old: &[Mesh], new: &[Mesh]) -> Vec<MeshDiff> {
         })
         .filter(|m| !m.views.is_empty())
         .collect()
+}
+
+/// The workspace of the mesh named `name` on one side.
+fn find<'a>(side: &'a [Mesh], name: &str) -> Option<&'a Workspace> {
+    side.iter()
+        .find(|m| m.scope.name == name)
+        .map(|m| &m.workspace)
 }
 
 /// Diffs one mesh's two workspaces.
