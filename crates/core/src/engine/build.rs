@@ -61,6 +61,12 @@ pub(crate) struct Builder {
     by_key: HashMap<(Option<IpAddr>, u16), ListenerId>,
     chains: Vec<Chain>,
     chain_keys: Vec<OrderKey>,
+    /// Where each cluster sends connections, fixed by the first service offered for it: a
+    /// sidecar keeps one service per host name, the oldest (istio/istio
+    /// pilot/pkg/model/sidecar.go `appendSidecarServices`), so every chain naming
+    /// `outbound|port||host` reaches the one cluster built from it, whichever entry's chain
+    /// took the connection.
+    upstreams: HashMap<String, UpstreamSpec>,
 }
 
 /// The finished listener set and its lookup maps.
@@ -127,12 +133,17 @@ impl Builder {
                 id
             }
         };
+        let cluster = format!("outbound|{port}||{}", service.host);
         let draft = &mut self.drafts[listener.0 as usize];
         if class == ListenerProtocol::Http {
             draft.http.push(HttpService {
                 entry: service.entry,
                 host: service.host.clone(),
-                upstream: upstream(),
+                upstream: self
+                    .upstreams
+                    .entry(cluster)
+                    .or_insert_with(upstream)
+                    .clone(),
             });
             return Fate::HttpRoute(listener);
         }
@@ -154,7 +165,6 @@ impl Builder {
         }
         let id = ChainId(id32(self.chains.len()));
         draft.by_match.insert(match_key, id);
-        let cluster = format!("outbound|{port}||{}", service.host);
         // Istio leaves service chains unnamed; meshctl names them after their cluster. When one
         // host has several addresses on a listener, its chains share a cluster, so the later
         // ones are named after their match too: every chain name on a listener is unique, and
@@ -173,6 +183,11 @@ impl Builder {
             qualified
         };
         draft.chains.push(id);
+        let upstream = self
+            .upstreams
+            .entry(cluster.clone())
+            .or_insert_with(upstream)
+            .clone();
         self.chains.push(Chain {
             name: name.into_boxed_str(),
             listener,
@@ -183,7 +198,7 @@ impl Builder {
             host: service.host.clone(),
             addr: service.addr,
             protocol,
-            upstream: upstream(),
+            upstream,
         });
         self.chain_keys.push(key);
         Fate::Chain(id)

@@ -247,3 +247,29 @@ fn o10_loop_guard() {
         ),
     ]);
 }
+
+#[test]
+fn o13_entries_sharing_a_cluster_share_its_upstream() {
+    // Two entries for one host and port: each has its own listener, but both chains name
+    // `outbound|9042||db.example.com`, the one cluster the oldest service builds.
+    let older = "hosts: [db.example.com], addresses: [203.0.113.20], ports: [{number: 9042, name: tcp, protocol: TCP}], resolution: DNS, location: MESH_EXTERNAL";
+    let newer = "hosts: [db.example.com], addresses: [203.0.113.21], ports: [{number: 9042, name: tcp, protocol: TCP}], resolution: NONE, location: MESH_EXTERNAL";
+    let config = se_at("default/older", Some("2024-01-01T00:00:00Z"), older)
+        + &se_at("default/newer", Some("2025-01-01T00:00:00Z"), newer);
+    run(&[
+        case(
+            "O13 the newer entry's own listener",
+            config.clone(),
+            tcp("203.0.113.21", 9042),
+            allow("203.0.113.21_9042", "outbound|9042||db.example.com"),
+        )
+        .upstream("resolve db.example.com:9042 (DNS)"),
+        case(
+            "O13 the older entry's listener",
+            config,
+            tcp("203.0.113.20", 9042),
+            allow("203.0.113.20_9042", "outbound|9042||db.example.com"),
+        )
+        .upstream("resolve db.example.com:9042 (DNS)"),
+    ]);
+}
