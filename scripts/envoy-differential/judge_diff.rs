@@ -388,7 +388,7 @@ fn contains(
 }
 
 /// Address blocks a test connection may go to: the documentation ranges the generator uses
-/// and Istio's auto-allocation range, away from the test link's own addresses.
+/// and Istio's auto-allocation range; [`safe`] keeps the test link's own addresses out.
 fn safe_blocks() -> [IpNet; 4] {
     [
         IpNet::new(IpAddr::V4(Ipv4Addr::new(198, 51, 100, 0)), 24).expect("valid"),
@@ -396,14 +396,19 @@ fn safe_blocks() -> [IpNet; 4] {
         IpNet::new(IpAddr::V4(Ipv4Addr::new(240, 240, 0, 0)), 16).expect("valid"),
         IpNet::new(
             IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0)),
-            33,
+            32,
         )
         .expect("valid"),
     ]
 }
 
 fn safe(ip: IpAddr) -> bool {
-    safe_blocks().iter().any(|b| b.contains(&ip))
+    let link = IpNet::new(
+        IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0xffff, 0, 0, 0, 0, 0)),
+        48,
+    )
+    .expect("valid");
+    safe_blocks().iter().any(|b| b.contains(&ip)) && !link.contains(&ip)
 }
 
 /// A random address of `net`.
@@ -495,7 +500,7 @@ fn samples(
         tries += 1;
         let net = *rng.pick(&candidates);
         let dst = inside(rng, net);
-        if region.except.iter().any(|n| n.contains(&dst)) {
+        if !safe(dst) || region.except.iter().any(|n| n.contains(&dst)) {
             continue;
         }
         let (first, last) = *rng.pick(&region.ports);

@@ -323,8 +323,9 @@ fn change_addresses(rng: &mut Rng, kind: &str, config: &mut Config) -> bool {
             let max = net.max_prefix_len();
             let value = match kind {
                 "cidr-widened" => {
+                    // Wider, but inside the documentation ranges the test may dial.
                     let choices: &[u8] = if max == 32 {
-                        &[16, 24, 25, 28, 30]
+                        &[24, 25, 28, 30]
                     } else {
                         &[32, 48, 64, 120]
                     };
