@@ -134,19 +134,16 @@ impl Builder {
             }
         };
         let cluster = format!("outbound|{port}||{}", service.host);
-        let draft = &mut self.drafts[listener.0 as usize];
         if class == ListenerProtocol::Http {
-            draft.http.push(HttpService {
+            let upstream = self.upstream_of(&cluster, upstream);
+            self.drafts[listener.0 as usize].http.push(HttpService {
                 entry: service.entry,
                 host: service.host.clone(),
-                upstream: self
-                    .upstreams
-                    .entry(cluster)
-                    .or_insert_with(upstream)
-                    .clone(),
+                upstream,
             });
             return Fate::HttpRoute(listener);
         }
+        let draft = &mut self.drafts[listener.0 as usize];
         let prefix = match service.addr {
             Addr::Cidr(net) => Some(net),
             Addr::Any | Addr::Ip(_) => None,
@@ -183,11 +180,7 @@ impl Builder {
             qualified
         };
         draft.chains.push(id);
-        let upstream = self
-            .upstreams
-            .entry(cluster.clone())
-            .or_insert_with(upstream)
-            .clone();
+        let upstream = self.upstream_of(&cluster, upstream);
         self.chains.push(Chain {
             name: name.into_boxed_str(),
             listener,
@@ -202,6 +195,20 @@ impl Builder {
         });
         self.chain_keys.push(key);
         Fate::Chain(id)
+    }
+
+    /// The upstream of `cluster`: the first service offered for it sets it.
+    fn upstream_of(
+        &mut self,
+        cluster: &str,
+        upstream: impl FnOnce() -> UpstreamSpec,
+    ) -> UpstreamSpec {
+        if let Some(known) = self.upstreams.get(cluster) {
+            return known.clone();
+        }
+        let upstream = upstream();
+        self.upstreams.insert(cluster.to_owned(), upstream.clone());
+        upstream
     }
 
     /// Freezes the drafts: default chains, selection tables and lookup maps.
