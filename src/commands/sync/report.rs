@@ -1,12 +1,10 @@
-//! What `sync` says about each plan: a finding for `--check` (MSH308 drift or a refused
-//! answer, MSH305 for a name that could not be verified) and a change line for `--write`/`--watch`, from one wording.
+//! What `sync` says about a run: how its plans end it, and the findings of `--check`, built by
+//! the MSH308 rule in core (whose sentence is also the change line of `--write`/`--watch`).
 
-use std::fmt::Write as _;
-use std::net::IpAddr;
 use std::time::Duration;
 
-use meshctl_core::rules::{Diagnostic, Rule, sort_diagnostics};
-use meshctl_core::sync::{Managed, Plan, Status};
+use meshctl_core::rules::{Diagnostic, managed_address_drift, sort_diagnostics};
+use meshctl_core::sync::Status;
 
 use super::files::Planned;
 
@@ -43,185 +41,11 @@ pub(super) fn diagnostics(planned: &[Planned<'_>], grace: Duration) -> Vec<Diagn
     let mut out: Vec<Diagnostic> = planned
         .iter()
         .flat_map(|p| &p.plans)
-        .filter_map(|(entry, plan)| {
-            let (rule, help) = match &plan.status {
-                Status::InSync => return None,
-                Status::Unverified(_) => (
-                    Rule::UnresolvableHost,
-                    "nothing was changed (fail static); check the resolver and run again",
-                ),
-                Status::Refused(_) => (
-                    Rule::ManagedAddressDrift,
-                    "nothing was changed (fail static): check the name's DNS; allow the answer with the flag named, if it is meant",
-                ),
-                _ => (
-                    Rule::ManagedAddressDrift,
-                    "run `meshctl sync --write` (or keep `meshctl sync --watch` running) to update the file",
-                ),
-            };
-            Some(Diagnostic {
-                rule,
-                severity: rule.default_severity(),
-                message: describe(entry, plan, grace),
-                origin: entry.origin.clone(),
-                resource: Some(entry.resource.clone()),
-                help: Some(help.to_owned()),
-                fix: None,
-                mesh: None,
-            })
-        })
+        .filter_map(|(entry, plan)| managed_address_drift::finding(entry, plan, grace))
         .collect();
     sort_diagnostics(&mut out);
     out
 }
 
-/// The change in one sentence, with the answer's TTL and CNAME chain.
-pub(super) fn describe(entry: &Managed, plan: &Plan, grace: Duration) -> String {
-    let host = &entry.host;
-    let mut parts: Vec<String> = Vec::new();
-    match &plan.status {
-        Status::Unverified(reason) => return format!("could not verify {host}: {reason}"),
-        Status::Refused(refused) => {
-            return format!("could not verify {host}: {refused}; nothing changed (fail static)");
-        }
-        Status::HeldEmpty(reason) => {
-            return format!(
-                "{host} answers with no address ({reason}); the pinned addresses are kept (fail static; --allow-empty removes them)"
-            );
-        }
-        Status::HeldLast => parts.push(format!(
-            "{host} no longer resolves to any pinned address, but removing them would leave `addresses` empty (every IP on the entry's ports): kept"
-        )),
-        Status::InSync | Status::Drift => {}
-    }
-    if !plan.added.is_empty() {
-        parts.push(format!(
-            "{host} resolves to {} outside `addresses`",
-            list(&plan.added)
-        ));
-    }
-    for (ip, until) in &plan.draining {
-        // A departure this pass discovered has no recorded time yet: say what will happen
-        // rather than print a time that changes on every run.
-        parts.push(match entry.departed.since(*ip) {
-            Some(since) => format!(
-                "{ip} left DNS at {} (kept until {}, grace {})",
-                humantime::format_rfc3339_seconds(since),
-                humantime::format_rfc3339_seconds(*until),
-                humantime::format_duration(grace)
-            ),
-            None => format!(
-                "{ip} no longer resolves (kept for the {} grace period, then removed)",
-                humantime::format_duration(grace)
-            ),
-        });
-    }
-    if !plan.removed.is_empty() {
-        parts.push(format!(
-            "{} left DNS more than {} ago: removed",
-            list(&plan.removed),
-            humantime::format_duration(grace)
-        ));
-    }
-    if !plan.returned.is_empty() {
-        parts.push(format!("{} resolve(s) again", list(&plan.returned)));
-    }
-    if parts.is_empty() {
-        parts.push(format!("{host} matches `addresses`"));
-    }
-    let mut text = parts.join("; ");
-    let mut facts = Vec::new();
-    if let Some(ttl) = plan.ttl {
-        facts.push(format!("TTL {ttl}s"));
-    }
-    if !plan.cname_chain.is_empty() {
-        let mut chain = host.clone();
-        for link in &plan.cname_chain {
-            let _ = write!(chain, " → {}", link.target);
-        }
-        facts.push(format!("CNAME {chain}"));
-    }
-    if !facts.is_empty() {
-        let _ = write!(text, " ({})", facts.join(", "));
-    }
-    text
-}
-
-fn list(ips: &[IpAddr]) -> String {
-    ips.iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-
-    use super::*;
-    use meshctl_core::dns::{Address, AddressFamily, CnameLink, Lookup};
-    use meshctl_core::load::{Origin, Pos};
-    use meshctl_core::sync::{Departed, Pinned, Settings, Why, plan};
-
-    fn entry(departed: &str) -> Managed {
-        Managed {
-            index: 0,
-            resource: "ServiceEntry default/db".into(),
-            key: "default/db".into(),
-            path: Arc::from("db.yaml"),
-            origin: Origin {
-                path: Arc::from("db.yaml"),
-                pos: Pos { line: 9, column: 5 },
-            },
-            host: "db.example.com".into(),
-            port: None,
-            why: Why::Annotation,
-            pinned: vec![Pinned::parse("203.0.113.7/32")],
-            departed: Departed::parse(departed).expect("departed"),
-            allowed: meshctl_core::pinning::AllowedClasses::NONE,
-            bare: false,
-        }
-    }
-
-    #[test]
-    fn the_message_names_addresses_ttl_and_cname_chain() {
-        let ip = "203.0.113.8".parse().expect("ip");
-        let lookup = Lookup {
-            name: "db.example.com".into(),
-            canonical_name: "db.eu-west-1.rds.example.net".into(),
-            cname_chain: vec![CnameLink {
-                name: "db.example.com".into(),
-                target: "db.eu-west-1.rds.example.net".into(),
-                ttl: 60,
-            }],
-            addresses: vec![Address {
-                ip,
-                family: AddressFamily::of(ip),
-                ttl: 5,
-            }],
-            min_ttl: Some(5),
-            nameserver: "test".into(),
-            incomplete: None,
-        };
-        let now = humantime::parse_rfc3339("2026-01-01T00:05:00Z").expect("time");
-        let settings = Settings {
-            grace: Duration::from_secs(600),
-            allow_empty: false,
-            ..Settings::default()
-        };
-        let fresh = plan(&entry(""), &Ok(lookup.clone()), now, settings);
-        assert_eq!(
-            describe(&entry(""), &fresh, settings.grace),
-            "db.example.com resolves to 203.0.113.8 outside `addresses`; 203.0.113.7 no longer resolves (kept for the 10m grace period, then removed) (TTL 5s, CNAME db.example.com → db.eu-west-1.rds.example.net)"
-        );
-        let recorded = entry("203.0.113.7=2026-01-01T00:00:00Z");
-        let p = plan(&recorded, &Ok(lookup), now, settings);
-        assert!(
-            describe(&recorded, &p, settings.grace).contains(
-                "203.0.113.7 left DNS at 2026-01-01T00:00:00Z (kept until 2026-01-01T00:10:00Z, grace 10m)"
-            ),
-            "{}",
-            describe(&recorded, &p, settings.grace)
-        );
-    }
-}
+/// The change line of `--write` and `--watch`: the finding's sentence.
+pub(super) use managed_address_drift::describe;

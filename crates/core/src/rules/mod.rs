@@ -36,6 +36,7 @@ mod fixture_tests;
 pub use context::Context;
 pub use diagnostic::{Diagnostic, sort as sort_diagnostics};
 pub use dns::facts::DnsFacts;
+pub use dns::msh308_managed_address_drift as managed_address_drift;
 pub use fix::{Edit, apply as apply_edits};
 pub use gate::{Admission, admission};
 pub use lint::check;
