@@ -115,7 +115,7 @@ impl AccessLog {
 ///
 /// # Errors
 /// A link owned by another user, or any I/O error.
-pub fn open_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
     if let Ok(meta) = std::fs::symlink_metadata(path)
         && meta.file_type().is_symlink()

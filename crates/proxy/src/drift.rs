@@ -24,8 +24,8 @@ use meshctl_core::dns::{Lookup, ResolverSettings};
 use meshctl_core::sync::{self, Managed};
 use meshctl_core::workspace::Workspace;
 
-use super::metrics::{DriftLabels, Metrics};
-use super::policy::{Policy, Source};
+use crate::metrics::{DriftLabels, Metrics};
+use crate::policy::{Policy, Source};
 
 /// Most lookups in flight at once.
 const CONCURRENCY: usize = 32;

@@ -108,7 +108,7 @@ pub struct Metrics {
     /// `meshctl_config_generation`: the generation in force (0: nothing loaded).
     pub generation: Gauge,
     /// Whether that generation is what the files on disk hold (`meshctl_config_in_sync`).
-    pub config: super::status::ConfigStatus,
+    pub config: crate::status::ConfigStatus,
 }
 
 impl Metrics {

@@ -2,7 +2,7 @@
 //! policy, refusing what must not replace it, and saying what changed.
 //!
 //! Noticing has three independent paths, so that a lost event can delay a reload but never
-//! skip it: the [`watcher`](super::watcher) (re-armed after every batch, so replacing a
+//! skip it: the [`watcher`](crate::watcher) (re-armed after every batch, so replacing a
 //! watched directory does not blind it), SIGHUP, and a periodic rescan every [`RESCAN`] that
 //! fingerprints the files a reload would read ([`Fingerprint`]) and reloads when they differ
 //! from what is in memory. File events are debounced: a reload runs after [`DEBOUNCE`] of
@@ -13,7 +13,7 @@
 //! was built from are "unchanged" however often they are rewritten — no new generation, no
 //! revocation. A change that takes something away ([`Direction::Narrows`]: an entry, address
 //! or port gone) is applied only once the files have held the same content for [`STABLE`]
-//! ([`stability`](super::stability)): a writer that rewrites a file in place and pauses
+//! ([`stability`](crate::stability)): a writer that rewrites a file in place and pauses
 //! half-way leaves a valid prefix on disk, and applying it at once revoked every connection
 //! to the entries it had not written back yet, although the file was whole again 600 ms later.
 //! A change that only adds is applied after the debounce, as before: it cannot revoke anything,
@@ -39,16 +39,16 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-pub use super::diff::{Direction, diff, direction};
-use super::metrics::Metrics;
-use super::policy::{self, Policy, Source};
-use super::stability::Stability;
-use super::status::{Fingerprint, LastReload};
-pub use super::trigger::Trigger;
-use super::watcher::{self, Watcher};
+pub use crate::diff::{Direction, diff, direction};
+use crate::metrics::Metrics;
+use crate::policy::{self, Policy, Source};
+use crate::stability::Stability;
+use crate::status::{Fingerprint, LastReload};
+pub use crate::trigger::Trigger;
+use crate::watcher::{self, Watcher};
 use meshctl_core::load;
 
-pub use super::watcher::{is_relevant, watch_paths};
+pub use crate::watcher::watch_paths;
 
 /// Quiet time after the last file event before reloading.
 pub const DEBOUNCE: Duration = Duration::from_millis(250);

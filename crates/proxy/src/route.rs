@@ -15,11 +15,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use prometheus_client::metrics::counter::Counter;
 
-use super::Policy;
-use super::metrics::{
+use crate::metrics::{
     DecisionLabels, FLAG_NO_HEALTHY_UPSTREAM, FLAG_NO_ROUTE, FLAG_NONE, Metrics, TcpLabels,
 };
-use super::upstream::DialPlan;
+use crate::policy::Policy;
+use crate::upstream::DialPlan;
 use meshctl_core::engine::{Decision, DenyReason, Upstream, Verdict};
 
 /// Destinations remembered per listener; past it the cache starts over (a scan of many

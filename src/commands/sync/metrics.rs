@@ -1,6 +1,7 @@
 //! `sync --watch`'s Prometheus metrics and their routes, `/metrics` and `/healthz`, served by
-//! the proxy's hardened admin server (`meshctl_proxy::http`), so a client that connects and
-//! never finishes its request cannot starve a scrape or a probe here either.
+//! the hardened server the proxy's admin endpoints use (`meshctl_proxy::http`), so a client
+//! that connects and never finishes its request cannot starve a scrape or a probe here either.
+//! This module only routes: binding, limits and timeouts are the server's.
 //!
 //! - `meshctl_sync_resolutions_total{host}`: lookups made;
 //! - `meshctl_sync_resolution_failures_total{host}`: lookups that could not verify the name;
@@ -13,18 +14,20 @@
 //!   holds), `class-change` (private ↔ public, the rebinding guard).
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
+use anyhow::Context as _;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
+use meshctl_proxy::http::{OPENMETRICS, Server, TEXT, respond};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
-use tokio::net::TcpListener;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(super) struct HostLabel {
@@ -111,54 +114,48 @@ impl SyncMetrics {
     }
 }
 
-/// Serves `/metrics` and `/healthz` until `shutdown` resolves.
-pub(super) async fn serve(
-    listener: TcpListener,
+/// Binds `addr` and serves `/metrics` and `/healthz` there until `shutdown` resolves; returns
+/// the address bound.
+///
+/// # Errors
+/// The address cannot be bound.
+pub(super) fn start(
+    addr: SocketAddr,
     metrics: Arc<SyncMetrics>,
-    shutdown: impl Future<Output = ()>,
-) {
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<SocketAddr> {
+    let server =
+        Server::bind(addr).with_context(|| format!("binding the metrics server {addr}"))?;
+    let local = server.local_addr()?;
     let handler = move |req: &Request<Incoming>| route(req.uri().path(), &metrics);
-    meshctl_proxy::http::serve(listener, Arc::new(handler), shutdown).await;
+    tokio::spawn(server.serve(handler, shutdown));
+    Ok(local)
 }
 
 fn route(path: &str, metrics: &SyncMetrics) -> Response<Full<Bytes>> {
-    let (status, kind, body) = match path {
-        "/metrics" => (
-            StatusCode::OK,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-            metrics.encode(),
-        ),
-        "/healthz" => (StatusCode::OK, "text/plain; charset=utf-8", "ok\n".into()),
-        _ => (
+    match path {
+        "/metrics" => respond(StatusCode::OK, OPENMETRICS, metrics.encode()),
+        "/healthz" => respond(StatusCode::OK, TEXT, "ok\n"),
+        _ => respond(
             StatusCode::NOT_FOUND,
-            "text/plain; charset=utf-8",
-            "not found; try /metrics or /healthz\n".into(),
+            TEXT,
+            "not found; try /metrics or /healthz\n",
         ),
-    };
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    if let Ok(value) = kind.parse() {
-        response
-            .headers_mut()
-            .insert(hyper::header::CONTENT_TYPE, value);
     }
-    response
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::SocketAddr;
     use std::time::Duration;
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     use tokio::net::TcpStream;
 
+    #[allow(clippy::unused_async)] // async: it spawns, so it must run inside the test's runtime
     async fn server() -> SocketAddr {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
+        let addr = "127.0.0.1:0".parse().expect("addr");
         let metrics = Arc::new(SyncMetrics::default());
-        tokio::spawn(serve(listener, metrics, std::future::pending()));
-        addr
+        start(addr, metrics, std::future::pending()).expect("bind")
     }
 
     /// A client sending `GET /metrics` a byte a second, reconnecting as soon as it is closed.

@@ -71,10 +71,11 @@ async fn admin_endpoints() {
     std::fs::write(&file, entry("db", "203.0.113.7/32", 3306)).expect("write");
     let (tx, rx) = watch::channel(Policy::empty(&Workload::default()));
     let metrics = Arc::new(Metrics::default());
-    let listener = meshctl_proxy::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
-    let addr = listener.local_addr().expect("addr");
+    let server =
+        meshctl_proxy::http::Server::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+    let addr = server.local_addr().expect("addr");
     tokio::spawn(meshctl_proxy::admin::serve(
-        listener,
+        server,
         rx,
         metrics.clone(),
         std::future::pending(),
