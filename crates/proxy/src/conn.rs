@@ -24,7 +24,6 @@ use tokio::sync::{OwnedSemaphorePermit, watch};
 use tokio::time::Instant;
 
 use crate::access_log::AccessRecord;
-use crate::metrics::{FLAG_NO_HEALTHY_UPSTREAM, FLAG_NO_ROUTE, FLAG_NONE, FLAG_UPSTREAM_FAILURE};
 use crate::mode::Mode;
 use crate::orig_dst;
 use crate::pipe::{self, Counters, End, Side};
@@ -32,6 +31,7 @@ use crate::policy::Policy;
 use crate::route::{Route, RouteCache, still_allowed};
 use crate::shared::Shared;
 use crate::sni::{self, ClientHello};
+use crate::traffic::{FLAG_NO_HEALTHY_UPSTREAM, FLAG_NO_ROUTE, FLAG_NONE, FLAG_UPSTREAM_FAILURE};
 use crate::upstream::{self, DialError};
 use meshctl_core::engine::{
     self, BLACKHOLE_CHAIN, Connection, Decision, DenyReason, VIRTUAL_OUTBOUND,
@@ -79,7 +79,7 @@ struct Active(Arc<crate::metrics::Metrics>);
 
 impl Drop for Active {
     fn drop(&mut self) {
-        self.0.active.dec();
+        self.0.traffic.connection_closed();
     }
 }
 
@@ -105,7 +105,7 @@ pub(super) async fn handle(
     proxy: Arc<Shared>,
     _permit: OwnedSemaphorePermit,
 ) {
-    proxy.metrics.active.inc();
+    proxy.metrics.traffic.connection_opened();
     let _active = Active(proxy.metrics.clone());
     if !listener.nodelay_inherited {
         let _ = client_stream.set_nodelay(true);
@@ -156,15 +156,15 @@ pub(super) async fn handle(
             let flags = match e {
                 DialError::NoUpstream(_) => FLAG_NO_HEALTHY_UPSTREAM,
                 DialError::Failed { .. } | DialError::Timeout(_) => {
-                    proxy.metrics.connect_errors.inc();
+                    proxy.metrics.traffic.connect_error();
                     FLAG_UPSTREAM_FAILURE
                 }
             };
             tracing::warn!(target: "meshctl::conn", "→ {}: {e}", target.dst);
             let labels = route.labels(flags);
-            let m = &proxy.metrics;
-            m.opened.get_or_create(&labels).inc();
-            m.closed.get_or_create(&labels).inc();
+            let (opened, closed) = proxy.metrics.traffic.opened_closed(&labels);
+            opened.inc();
+            closed.inc();
             trace.flags = flags;
             trace.close_reason = Cow::Owned(e.to_string());
             return finish(&proxy, trace);
@@ -236,7 +236,7 @@ async fn relay(
             })
         }
         None => {
-            proxy.metrics.revoked.inc();
+            proxy.metrics.reloads.revoked();
             pipe::reset_on_close(&client_stream);
             pipe::reset_on_close(&upstream_stream);
             Cow::Borrowed("revoked")

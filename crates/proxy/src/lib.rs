@@ -47,6 +47,7 @@ mod socket;
 pub mod splice;
 mod stability;
 pub mod status;
+mod traffic;
 mod trigger;
 mod upstream;
 mod wait;

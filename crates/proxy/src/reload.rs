@@ -36,6 +36,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::registry::Registry;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
@@ -49,6 +53,52 @@ use crate::watcher::{self, Watcher};
 use meshctl_core::load;
 
 pub use crate::watcher::watch_paths;
+
+/// The reload families: outcomes, and connections a reload revoked.
+#[derive(Debug)]
+pub(crate) struct ReloadMetrics {
+    reloads: Family<ReloadLabels, Counter>,
+    revoked: Counter,
+}
+
+/// Labels of `meshctl_config_reloads_total`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReloadLabels {
+    /// `success`; `rejected` (lint errors or unreadable input); `empty` (valid, but no
+    /// ServiceEntry, Sidecar or mesh configuration: refused); `unchanged` (same files).
+    result: &'static str,
+}
+
+impl ReloadMetrics {
+    /// Registers the families in `registry`.
+    pub(crate) fn register(registry: &mut Registry) -> Self {
+        let this = Self {
+            reloads: Family::default(),
+            revoked: Counter::default(),
+        };
+        registry.register(
+            "meshctl_config_reloads",
+            "Configuration reloads per result",
+            this.reloads.clone(),
+        );
+        registry.register(
+            "meshctl_proxy_revoked_connections",
+            "Established connections closed because a reload no longer allows them",
+            this.revoked.clone(),
+        );
+        this
+    }
+
+    /// Counts one reload outcome.
+    pub(crate) fn count(&self, result: &'static str) {
+        self.reloads.get_or_create(&ReloadLabels { result }).inc();
+    }
+
+    /// Counts one established connection a reload no longer allows.
+    pub(crate) fn revoked(&self) {
+        self.revoked.inc();
+    }
+}
 
 /// Quiet time after the last file event before reloading.
 pub const DEBOUNCE: Duration = Duration::from_millis(250);
@@ -210,7 +260,7 @@ async fn reload_for(
             Refusal::Rejected(_) => ("rejected", "rejected"),
             Refusal::Empty(_) => ("empty", "refused"),
         };
-        metrics.reload(label);
+        metrics.reloads.count(label);
         metrics
             .config
             .record(result.on_disk, LastReload::Refused(reason.to_owned()));
@@ -222,7 +272,7 @@ async fn reload_for(
     };
     match result.built {
         None => {
-            metrics.reload("unchanged");
+            metrics.reloads.count("unchanged");
             metrics.config.record(result.on_disk, LastReload::Unchanged);
             tracing::debug!(
                 "config reload ({}): files unchanged, generation {} stays",
@@ -264,10 +314,8 @@ fn apply(tx: &watch::Sender<Arc<Policy>>, metrics: &Metrics, pending: Pending, w
         on_disk,
         settled,
     } = pending;
-    metrics.reload("success");
-    metrics
-        .generation
-        .set(i64::try_from(policy.generation).unwrap_or(i64::MAX));
+    metrics.reloads.count("success");
+    metrics.config.set_generation(policy.generation);
     record_loaded(metrics, on_disk, settled);
     tracing::info!(
         "config generation {} loaded from {} file(s) ({}): {}",
@@ -300,8 +348,8 @@ pub async fn first_load(
     }
     match result.built {
         Some(Ok(policy)) => {
-            metrics.reload("success");
-            metrics.generation.set(1);
+            metrics.reloads.count("success");
+            metrics.config.set_generation(1);
             record_loaded(metrics, result.on_disk, result.settled);
             tracing::info!(
                 "config generation 1 loaded from {} file(s): {} listener(s), outbound policy {} ({})",
@@ -314,7 +362,7 @@ pub async fn first_load(
             Ok(())
         }
         Some(Err(Refusal::Empty(reason))) => {
-            metrics.reload("empty");
+            metrics.reloads.count("empty");
             metrics
                 .config
                 .record(result.on_disk, LastReload::Refused(reason.clone()));

@@ -95,7 +95,7 @@ fn worker_allocations(
             one_connection(addr).await;
         }
         // The worker finishes its side (metrics, close) after the client sees EOF.
-        while proxy.metrics.active.get() != 0 {
+        while proxy.metrics.active_connections() != 0 {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     });
