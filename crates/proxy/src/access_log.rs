@@ -12,7 +12,7 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use serde::Serialize;
 
@@ -61,12 +61,6 @@ impl AccessRecord {
     #[must_use]
     pub fn timestamp(at: SystemTime) -> String {
         humantime::format_rfc3339_millis(at).to_string()
-    }
-
-    /// Milliseconds of a duration.
-    #[must_use]
-    pub fn millis(d: Duration) -> u128 {
-        d.as_millis()
     }
 }
 

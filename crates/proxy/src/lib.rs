@@ -46,7 +46,7 @@ pub mod sni;
 mod socket;
 pub mod splice;
 mod stability;
-pub mod status;
+mod status;
 mod traffic;
 mod trigger;
 mod upstream;
@@ -54,7 +54,7 @@ mod wait;
 mod watcher;
 pub mod workers;
 
-pub use access_log::{AccessLog, LogFormat};
+pub use access_log::LogFormat;
 pub use app::{Bound, Handle, Proxy};
 pub use listener::{Drained, serve};
 pub use metrics::Metrics;

@@ -47,15 +47,15 @@ impl Default for Options {
 #[derive(Debug)]
 pub struct Shared {
     /// Limits and switches.
-    pub options: Options,
+    pub(crate) options: Options,
     /// Metrics.
     pub metrics: Arc<Metrics>,
     /// DNS for forward targets and DNS clusters.
-    pub resolver: Resolver,
+    pub(crate) resolver: Resolver,
     /// The access log, if enabled.
-    pub access_log: Option<AccessLog>,
+    pub(crate) access_log: Option<AccessLog>,
     /// `--max-connections`, shared by all listeners.
-    pub limit: Arc<Semaphore>,
+    pub(crate) limit: Arc<Semaphore>,
     /// Pipes for zero-copy forwarding, leased while bytes flow.
     pub pipes: splice::PipePool,
 }
