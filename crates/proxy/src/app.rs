@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
-use crate::access_log::{self, AccessLog};
+use crate::access_log::AccessLog;
 use crate::http::Server;
 use crate::listener::{Drained, serve};
 use crate::metrics::Metrics;
@@ -80,7 +80,7 @@ impl Proxy {
             settings,
             access_sink,
         } = self;
-        let access_log = open_access_log(&settings, access_sink)?;
+        let access_log = AccessLog::open(settings.access_log.as_ref(), access_sink)?;
         let resolver = Resolver::new(resolver_settings(&settings));
         let max = usize::try_from(settings.max_connections).unwrap_or(usize::MAX);
         let shared = Arc::new(Shared::new(
@@ -269,31 +269,6 @@ fn resolver_settings(settings: &Settings) -> ResolverSettings {
         nameservers: settings.nameservers.clone(),
         ..ResolverSettings::default()
     }
-}
-
-fn open_access_log(
-    settings: &Settings,
-    sink: Option<Box<dyn Write + Send>>,
-) -> anyhow::Result<Option<AccessLog>> {
-    let format = settings.access_log.as_ref().map(|to| to.format);
-    if let Some(sink) = sink {
-        return Ok(Some(AccessLog::new(
-            format.unwrap_or(access_log::LogFormat::Text),
-            sink,
-        )));
-    }
-    let Some(to) = &settings.access_log else {
-        return Ok(None);
-    };
-    let sink: Box<dyn Write + Send> = if to.path.as_os_str() == "-" {
-        Box::new(std::io::stderr())
-    } else {
-        Box::new(
-            access_log::open_file(&to.path)
-                .with_context(|| format!("opening the access log `{}`", to.path.display()))?,
-        )
-    };
-    Ok(Some(AccessLog::new(to.format, sink)))
 }
 
 /// The listeners' socket groups, each transparent one followed by its IPv6 twin when the host

@@ -43,7 +43,7 @@ use prometheus_client::registry::Registry;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-pub use crate::diff::{Direction, diff, direction};
+use crate::diff::{Direction, diff, direction};
 use crate::metrics::Metrics;
 use crate::policy::{self, Policy, Source};
 use crate::stability::Stability;
@@ -104,7 +104,7 @@ impl ReloadMetrics {
 pub const DEBOUNCE: Duration = Duration::from_millis(250);
 
 /// Longest wait from the first file event of a burst to the reload, however long the burst.
-pub const MAX_DELAY: Duration = Duration::from_millis(750);
+const MAX_DELAY: Duration = Duration::from_millis(750);
 
 /// How often the files are fingerprinted to catch changes the watcher missed.
 pub const RESCAN: Duration = Duration::from_secs(2);
@@ -116,7 +116,7 @@ pub const STABLE: Duration = Duration::from_secs(1);
 /// Longest wait from the first file event of a burst to applying a change that takes something
 /// away, when the files never hold still for [`STABLE`]: content that changes every 100 ms must
 /// still take effect within the README's 2 s.
-pub const MAX_STABLE_WAIT: Duration = Duration::from_secs(1);
+const MAX_STABLE_WAIT: Duration = Duration::from_secs(1);
 
 /// How often the files are fingerprinted while a change is pending (settling or waiting to
 /// be stable).
