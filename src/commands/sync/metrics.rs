@@ -50,15 +50,70 @@ pub(super) struct ResultLabel {
     pub(super) result: &'static str,
 }
 
-/// The families; cloning shares them (prometheus-client metrics are `Arc`s inside).
-#[derive(Debug, Default, Clone)]
+/// The families, registered once at construction; cloning shares them (prometheus-client
+/// metrics are `Arc`s inside).
+#[derive(Debug, Clone)]
 pub(super) struct SyncMetrics {
+    registry: Arc<Registry>,
     pub(super) resolutions: Family<HostLabel, Counter>,
     pub(super) failures: Family<HostLabel, Counter>,
     pub(super) drifts: Family<EntryLabel, Counter>,
     pub(super) last_success: Family<EntryLabel, Gauge>,
     pub(super) writes: Family<ResultLabel, Counter>,
     pub(super) refusals: Family<RefusalLabel, Counter>,
+}
+
+impl Default for SyncMetrics {
+    fn default() -> Self {
+        let (resolutions, failures, drifts, last_success, writes, refusals) = (
+            Family::<HostLabel, Counter>::default(),
+            Family::<HostLabel, Counter>::default(),
+            Family::<EntryLabel, Counter>::default(),
+            Family::<EntryLabel, Gauge>::default(),
+            Family::<ResultLabel, Counter>::default(),
+            Family::<RefusalLabel, Counter>::default(),
+        );
+        let mut registry = Registry::default();
+        registry.register(
+            "meshctl_sync_resolutions",
+            "DNS lookups of source hosts",
+            resolutions.clone(),
+        );
+        registry.register(
+            "meshctl_sync_resolution_failures",
+            "Lookups that could not verify the name (timeout, SERVFAIL); nothing is changed then",
+            failures.clone(),
+        );
+        registry.register(
+            "meshctl_sync_drifts",
+            "Passes that found the entry's addresses out of sync with DNS",
+            drifts.clone(),
+        );
+        registry.register(
+            "meshctl_sync_last_success_timestamp_seconds",
+            "Unix time the entry was last verified against a DNS answer",
+            last_success.clone(),
+        );
+        registry.register(
+            "meshctl_sync_writes",
+            "Entry files written, per result",
+            writes.clone(),
+        );
+        registry.register(
+            "meshctl_sync_refused_answers",
+            "Answers not pinned (refused address class, too many addresses, private/public change); nothing is changed then",
+            refusals.clone(),
+        );
+        Self {
+            registry: Arc::new(registry),
+            resolutions,
+            failures,
+            drifts,
+            last_success,
+            writes,
+            refusals,
+        }
+    }
 }
 
 impl SyncMetrics {
@@ -76,40 +131,9 @@ impl SyncMetrics {
 
     /// The Prometheus text exposition.
     pub(super) fn encode(&self) -> String {
-        let mut registry = Registry::default();
-        registry.register(
-            "meshctl_sync_resolutions",
-            "DNS lookups of source hosts",
-            self.resolutions.clone(),
-        );
-        registry.register(
-            "meshctl_sync_resolution_failures",
-            "Lookups that could not verify the name (timeout, SERVFAIL); nothing is changed then",
-            self.failures.clone(),
-        );
-        registry.register(
-            "meshctl_sync_drifts",
-            "Passes that found the entry's addresses out of sync with DNS",
-            self.drifts.clone(),
-        );
-        registry.register(
-            "meshctl_sync_last_success_timestamp_seconds",
-            "Unix time the entry was last verified against a DNS answer",
-            self.last_success.clone(),
-        );
-        registry.register(
-            "meshctl_sync_writes",
-            "Entry files written, per result",
-            self.writes.clone(),
-        );
-        registry.register(
-            "meshctl_sync_refused_answers",
-            "Answers not pinned (refused address class, too many addresses, private/public change); nothing is changed then",
-            self.refusals.clone(),
-        );
         let mut text = String::new();
         // Writing to a String cannot fail.
-        let _ = prometheus_client::encoding::text::encode(&mut text, &registry);
+        let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
         text
     }
 }
