@@ -12,11 +12,14 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
+use anyhow::Context as _;
 use serde::Serialize;
 
 use meshctl_core::escape::escape;
+
+use crate::settings::AccessLogTo;
 
 /// `--log-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,12 +65,6 @@ impl AccessRecord {
     pub fn timestamp(at: SystemTime) -> String {
         humantime::format_rfc3339_millis(at).to_string()
     }
-
-    /// Milliseconds of a duration.
-    #[must_use]
-    pub fn millis(d: Duration) -> u128 {
-        d.as_millis()
-    }
 }
 
 /// Where access log lines go.
@@ -85,6 +82,31 @@ impl std::fmt::Debug for AccessLog {
 }
 
 impl AccessLog {
+    /// The log the settings ask for (a file appended to, or standard error for `-`), or
+    /// `sink` instead when one is given (tests read it back from memory; the format is the
+    /// settings', text when they name none).
+    pub(crate) fn open(
+        to: Option<&AccessLogTo>,
+        sink: Option<Box<dyn Write + Send>>,
+    ) -> anyhow::Result<Option<Self>> {
+        let format = to.map_or(LogFormat::Text, |to| to.format);
+        if let Some(sink) = sink {
+            return Ok(Some(Self::new(format, sink)));
+        }
+        let Some(to) = to else {
+            return Ok(None);
+        };
+        let sink: Box<dyn Write + Send> = if to.path.as_os_str() == "-" {
+            Box::new(std::io::stderr())
+        } else {
+            Box::new(
+                open_file(&to.path)
+                    .with_context(|| format!("opening the access log `{}`", to.path.display()))?,
+            )
+        };
+        Ok(Some(Self::new(to.format, sink)))
+    }
+
     /// A log writing `format` lines to `sink`.
     #[must_use]
     pub fn new(format: LogFormat, sink: Box<dyn Write + Send>) -> Self {
@@ -115,7 +137,7 @@ impl AccessLog {
 ///
 /// # Errors
 /// A link owned by another user, or any I/O error.
-pub fn open_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
     if let Ok(meta) = std::fs::symlink_metadata(path)
         && meta.file_type().is_symlink()

@@ -12,7 +12,7 @@
 //! and its source, the workload namespace, the Sidecar in effect as an object, and the compiled
 //! listeners with their chains, from the Registry's read-only views.
 //!
-//! Served by [`http`](super::http), the hardened server `sync --watch` uses too: a client that
+//! Served by [`http`](crate::http), the hardened server `sync --watch` uses too: a client that
 //! connects and never finishes its request cannot keep a probe from being answered.
 //!
 //! HTTP is hyper's (HTTP/1.1 only); this module only routes. Everything it shows is read
@@ -26,52 +26,31 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Serialize;
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use super::http;
-use super::metrics::Metrics;
-use super::policy::Policy;
-use super::status::{LastReload, StatusView};
+use crate::http::{OPENMETRICS, Server, TEXT, respond};
+use crate::metrics::Metrics;
+use crate::policy::Policy;
+use crate::status::{LastReload, StatusView};
 
 /// Serves the admin endpoints until `shutdown` resolves.
 pub async fn serve(
-    listener: TcpListener,
+    server: Server,
     policy: watch::Receiver<Arc<Policy>>,
     metrics: Arc<Metrics>,
     shutdown: impl Future<Output = ()>,
 ) {
     let handler = move |req: &Request<Incoming>| route(req, &policy.borrow().clone(), &metrics);
-    http::serve(listener, Arc::new(handler), shutdown).await;
-}
-
-fn respond(
-    status: StatusCode,
-    content_type: &str,
-    body: impl Into<Bytes>,
-) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(body.into()));
-    *response.status_mut() = status;
-    if let Ok(value) = content_type.parse() {
-        response
-            .headers_mut()
-            .insert(hyper::header::CONTENT_TYPE, value);
-    }
-    response
+    server.serve(handler, shutdown).await;
 }
 
 /// Answers one request.
 fn route(req: &Request<Incoming>, policy: &Policy, metrics: &Metrics) -> Response<Full<Bytes>> {
-    const TEXT: &str = "text/plain; charset=utf-8";
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return respond(StatusCode::METHOD_NOT_ALLOWED, TEXT, "GET only\n");
     }
     match req.uri().path() {
-        "/metrics" => respond(
-            StatusCode::OK,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-            metrics.encode(),
-        ),
+        "/metrics" => respond(StatusCode::OK, OPENMETRICS, metrics.encode()),
         "/healthz" => respond(StatusCode::OK, TEXT, "ok\n"),
         "/ready" => {
             let strict = req
@@ -95,7 +74,6 @@ fn route(req: &Request<Incoming>, policy: &Policy, metrics: &Metrics) -> Respons
 
 /// `/ready`: loaded or not, and whether what is loaded is what the disk holds.
 fn ready(policy: &Policy, status: &StatusView, strict: bool) -> Response<Full<Bytes>> {
-    const TEXT: &str = "text/plain; charset=utf-8";
     if !policy.is_loaded() {
         let why = match &status.last {
             LastReload::Refused(reason) => {

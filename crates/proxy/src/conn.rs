@@ -23,14 +23,16 @@ use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, watch};
 use tokio::time::Instant;
 
-use super::access_log::AccessRecord;
-use super::metrics::{FLAG_NO_HEALTHY_UPSTREAM, FLAG_NO_ROUTE, FLAG_NONE, FLAG_UPSTREAM_FAILURE};
-use super::orig_dst;
-use super::pipe::{self, Counters, End, Side};
-use super::route::{Route, RouteCache, still_allowed};
-use super::sni::{self, ClientHello};
-use super::upstream::{self, DialError};
-use super::{Mode, Policy, Proxy};
+use crate::access_log::AccessRecord;
+use crate::mode::Mode;
+use crate::orig_dst;
+use crate::pipe::{self, Counters, End, Side};
+use crate::policy::Policy;
+use crate::route::{Route, RouteCache, still_allowed};
+use crate::shared::Shared;
+use crate::sni::{self, ClientHello};
+use crate::traffic::{FLAG_NO_HEALTHY_UPSTREAM, FLAG_NO_ROUTE, FLAG_NONE, FLAG_UPSTREAM_FAILURE};
+use crate::upstream::{self, DialError};
 use meshctl_core::engine::{
     self, BLACKHOLE_CHAIN, Connection, Decision, DenyReason, VIRTUAL_OUTBOUND,
 };
@@ -73,11 +75,11 @@ fn decide<'r>(policy: &'r Policy, mode: &Mode, target: &Destination) -> Decision
 }
 
 /// Keeps `meshctl_proxy_active_connections` right even when the task is aborted by drain.
-struct Active(Arc<super::Metrics>);
+struct Active(Arc<crate::metrics::Metrics>);
 
 impl Drop for Active {
     fn drop(&mut self) {
-        self.0.active.dec();
+        self.0.traffic.connection_closed();
     }
 }
 
@@ -100,10 +102,10 @@ pub(super) async fn handle(
     client: SocketAddr,
     listener: Arc<Listener>,
     policy_rx: watch::Receiver<Arc<Policy>>,
-    proxy: Arc<Proxy>,
+    proxy: Arc<Shared>,
     _permit: OwnedSemaphorePermit,
 ) {
-    proxy.metrics.active.inc();
+    proxy.metrics.traffic.connection_opened();
     let _active = Active(proxy.metrics.clone());
     if !listener.nodelay_inherited {
         let _ = client_stream.set_nodelay(true);
@@ -154,15 +156,15 @@ pub(super) async fn handle(
             let flags = match e {
                 DialError::NoUpstream(_) => FLAG_NO_HEALTHY_UPSTREAM,
                 DialError::Failed { .. } | DialError::Timeout(_) => {
-                    proxy.metrics.connect_errors.inc();
+                    proxy.metrics.traffic.connect_error();
                     FLAG_UPSTREAM_FAILURE
                 }
             };
             tracing::warn!(target: "meshctl::conn", "→ {}: {e}", target.dst);
             let labels = route.labels(flags);
-            let m = &proxy.metrics;
-            m.opened.get_or_create(&labels).inc();
-            m.closed.get_or_create(&labels).inc();
+            let (opened, closed) = proxy.metrics.traffic.opened_closed(&labels);
+            opened.inc();
+            closed.inc();
             trace.flags = flags;
             trace.close_reason = Cow::Owned(e.to_string());
             return finish(&proxy, trace);
@@ -196,7 +198,7 @@ async fn relay(
     target: &Destination,
     mode: &Mode,
     mut policy_rx: watch::Receiver<Arc<Policy>>,
-    proxy: &Proxy,
+    proxy: &Shared,
     trace: &mut Trace,
 ) -> (u64, u64) {
     let counters = Counters::new();
@@ -234,7 +236,7 @@ async fn relay(
             })
         }
         None => {
-            proxy.metrics.revoked.inc();
+            proxy.metrics.reloads.revoked();
             pipe::reset_on_close(&client_stream);
             pipe::reset_on_close(&upstream_stream);
             Cow::Borrowed("revoked")
@@ -271,7 +273,7 @@ async fn find_target(
     stream: &TcpStream,
     listener: &Listener,
     policy_rx: &watch::Receiver<Arc<Policy>>,
-    proxy: &Proxy,
+    proxy: &Shared,
 ) -> Result<(Destination, Arc<Route>), DenyReason<'static>> {
     let (candidates, port) = match &listener.mode {
         Mode::Transparent => match orig_dst::original_dst(stream, listener.local) {
@@ -336,8 +338,8 @@ async fn find_target(
 
 /// The addresses of a named forward target, under `--connect-timeout`.
 async fn resolve_forward(
-    forward: &super::ForwardTarget,
-    proxy: &Proxy,
+    forward: &crate::mode::ForwardTarget,
+    proxy: &Shared,
 ) -> Result<Arc<[IpAddr]>, DenyReason<'static>> {
     let resolved = tokio::time::timeout(
         proxy.options.connect_timeout,
@@ -365,7 +367,7 @@ fn unresolved() -> DenyReason<'static> {
 }
 
 /// Closes a denied connection without dialling anything.
-fn deny(proxy: &Proxy, route: &Route, stream: TcpStream, mut trace: Trace) {
+fn deny(proxy: &Shared, route: &Route, stream: TcpStream, mut trace: Trace) {
     let counters = route.counters(&proxy.metrics);
     counters.opened.inc();
     counters.closed.inc();
@@ -374,7 +376,7 @@ fn deny(proxy: &Proxy, route: &Route, stream: TcpStream, mut trace: Trace) {
     finish(proxy, trace);
 }
 
-fn finish(proxy: &Proxy, trace: Trace) {
+fn finish(proxy: &Shared, trace: Trace) {
     let Some(access_log) = &proxy.access_log else {
         return;
     };

@@ -53,7 +53,7 @@ fn join(endpoints: &[meshctl_core::engine::Endpoint]) -> String {
 
 /// What changed between two registries: `+ line` for new chains, `- line` for removed ones.
 #[must_use]
-pub fn diff(old: &Registry, new: &Registry) -> Vec<String> {
+pub(crate) fn diff(old: &Registry, new: &Registry) -> Vec<String> {
     let (old, new) = (lines(old), lines(new));
     let removed = old.difference(&new).map(|l| format!("- {l}"));
     let added = new.difference(&old).map(|l| format!("+ {l}"));
@@ -62,7 +62,7 @@ pub fn diff(old: &Registry, new: &Registry) -> Vec<String> {
 
 /// Which way a change moves what is allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+pub(crate) enum Direction {
     /// No chain and no outbound policy changes.
     Same,
     /// Only adds chains or relaxes the outbound policy: every connection allowed before is
@@ -87,7 +87,7 @@ fn policy_direction(old: OutboundPolicy, new: OutboundPolicy) -> Direction {
 
 /// Whether `new` only adds to what `old` allows, takes something away, or changes nothing.
 #[must_use]
-pub fn direction(old: &Registry, new: &Registry) -> Direction {
+pub(crate) fn direction(old: &Registry, new: &Registry) -> Direction {
     let policy = policy_direction(old.outbound_policy(), new.outbound_policy());
     // The policy line also names where the policy came from; its mode is judged above.
     let chains = |r: &Registry| {

@@ -18,17 +18,59 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
 use tokio::sync::watch;
 
 use meshctl_core::dns::{Lookup, ResolverSettings};
 use meshctl_core::sync::{self, Managed};
 use meshctl_core::workspace::Workspace;
 
-use super::metrics::{DriftLabels, Metrics};
-use super::policy::{Policy, Source};
+use crate::metrics::Metrics;
+use crate::policy::{Policy, Source};
 
 /// Most lookups in flight at once.
 const CONCURRENCY: usize = 32;
+
+/// Labels of `meshctl_dns_drift`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, EncodeLabelSet)]
+pub(crate) struct DriftLabels {
+    /// `namespace/name` of the ServiceEntry.
+    pub(crate) service_entry: String,
+    /// The source host resolved for it.
+    pub(crate) host: String,
+}
+
+/// `meshctl_dns_drift`, one gauge per entry and host.
+#[derive(Debug)]
+pub(crate) struct DriftMetrics {
+    dns_drift: Family<DriftLabels, Gauge>,
+}
+
+impl DriftMetrics {
+    /// Registers the family in `registry`.
+    pub(crate) fn register(registry: &mut Registry) -> Self {
+        let this = Self {
+            dns_drift: Family::default(),
+        };
+        registry.register(
+            "meshctl_dns_drift",
+            "1 while the entry's source host resolves to an address outside its pinned addresses (--dns-drift-interval)",
+            this.dns_drift.clone(),
+        );
+        this
+    }
+
+    fn set(&self, label: &DriftLabels, drifted: bool) {
+        self.dns_drift.get_or_create(label).set(i64::from(drifted));
+    }
+
+    fn remove(&self, label: &DriftLabels) {
+        self.dns_drift.remove(label);
+    }
+}
 
 /// Answered addresses the entry does not admit, sorted.
 #[must_use]
@@ -95,7 +137,7 @@ pub async fn run(
             if let Some(found) = targets(&source).await {
                 let keep: BTreeSet<DriftLabels> = found.iter().map(labels).collect();
                 for gone in reported.keys().filter(|l| !keep.contains(*l)) {
-                    metrics.dns_drift.remove(gone);
+                    metrics.drift.remove(gone);
                 }
                 reported.retain(|l, _| keep.contains(l));
                 entries = found;
@@ -108,10 +150,7 @@ pub async fn run(
             match answers.get(&entry.host) {
                 Some(Ok(lookup)) => {
                     let new = drifted(entry, lookup);
-                    metrics
-                        .dns_drift
-                        .get_or_create(&label)
-                        .set(i64::from(!new.is_empty()));
+                    metrics.drift.set(&label, !new.is_empty());
                     if reported.get(&label) != Some(&new) {
                         if new.is_empty() {
                             tracing::info!(
@@ -138,7 +177,7 @@ pub async fn run(
                     );
                 }
                 _ => {
-                    metrics.dns_drift.get_or_create(&label).set(0);
+                    metrics.drift.set(&label, false);
                 }
             }
         }

@@ -21,13 +21,19 @@
 //!   take the slots instead.
 //!
 //! Besides: [`HEADER_TIMEOUT`] to send the request line and headers at all (hyper's
-//! `header_read_timeout`), one request per connection (no keep-alive, so no idle
-//! connections), and [`CONNECTION_TIMEOUT`] for the whole exchange. At most one accepted
-//! connection waits in hand for a slot; the rest wait in the kernel backlog.
+//! `header_read_timeout`), at most [`MAX_HEADER_BYTES`] of them (hyper's `max_buf_size`), one
+//! request per connection (no keep-alive, so no idle connections), and [`CONNECTION_TIMEOUT`]
+//! for the whole exchange. At most one accepted connection waits in hand for a slot; the rest
+//! wait in the kernel backlog.
+//!
+//! Callers bind through [`Server::bind`] and only route: a handler is a pure function of the
+//! request, and [`respond`] builds its answers.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -35,7 +41,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper::{Request, Response};
+use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot};
@@ -47,6 +53,8 @@ pub const MAX_CONNECTIONS: usize = 32;
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(2);
 /// Time one connection may take in all (request, response, slow reader).
 pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
+/// Most bytes of request line and headers read from one client.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// Age below which a connection is never evicted: time to read a request sent at once.
 pub const GRACE: Duration = Duration::from_millis(100);
 
@@ -55,6 +63,64 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// What answers one request: a pure function of the request (the servers here only read).
 pub type Handler = dyn Fn(&Request<Incoming>) -> Response<Full<Bytes>> + Send + Sync;
+
+/// `Content-Type` of plain-text answers.
+pub const TEXT: &str = "text/plain; charset=utf-8";
+/// `Content-Type` of a Prometheus scrape.
+pub const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// An answer with this status, content type and body.
+#[must_use]
+pub fn respond(
+    status: StatusCode,
+    content_type: &str,
+    body: impl Into<Bytes>,
+) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    if let Ok(value) = content_type.parse() {
+        response
+            .headers_mut()
+            .insert(hyper::header::CONTENT_TYPE, value);
+    }
+    response
+}
+
+/// The server, bound and not yet serving: binding first lets the caller report a taken
+/// address before anything runs.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+}
+
+impl Server {
+    /// Binds `addr` (port 0 picks a free port).
+    ///
+    /// # Errors
+    /// The address cannot be bound.
+    pub fn bind(addr: SocketAddr) -> io::Result<Self> {
+        Ok(Self {
+            listener: crate::socket::bind(addr)?,
+        })
+    }
+
+    /// The address it listens on.
+    ///
+    /// # Errors
+    /// The socket cannot say (it always can once bound).
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves `handler` (HTTP/1.1) until `shutdown` resolves.
+    pub async fn serve(
+        self,
+        handler: impl Fn(&Request<Incoming>) -> Response<Full<Bytes>> + Send + Sync + 'static,
+        shutdown: impl Future<Output = ()>,
+    ) {
+        serve(self.listener, Arc::new(handler), shutdown).await;
+    }
+}
 
 /// One served connection, as the slot table sees it.
 struct Slot {
@@ -161,11 +227,7 @@ impl Slots {
 }
 
 /// Serves `handler` on `listener` (HTTP/1.1) until `shutdown` resolves.
-pub async fn serve(
-    listener: TcpListener,
-    handler: Arc<Handler>,
-    shutdown: impl Future<Output = ()>,
-) {
+async fn serve(listener: TcpListener, handler: Arc<Handler>, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     let slots = Arc::new(Slots::default());
     loop {
@@ -197,6 +259,7 @@ pub async fn serve(
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT)
+                .max_buf_size(MAX_HEADER_BYTES)
                 .keep_alive(false)
                 .serve_connection(TokioIo::new(stream), service);
             tokio::select! {

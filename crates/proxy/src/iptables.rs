@@ -39,7 +39,7 @@ pub enum Family {
 impl Family {
     /// The restore command.
     #[must_use]
-    pub fn restore(self) -> &'static str {
+    fn restore(self) -> &'static str {
         match self {
             Family::V4 => "iptables-restore",
             Family::V6 => "ip6tables-restore",
@@ -48,7 +48,7 @@ impl Family {
 
     /// The save command.
     #[must_use]
-    pub fn save(self) -> &'static str {
+    fn save(self) -> &'static str {
         match self {
             Family::V4 => "iptables-save",
             Family::V6 => "ip6tables-save",
@@ -86,13 +86,89 @@ pub struct CaptureChain {
 }
 
 impl CaptureChain {
-    /// Checks what the script cannot express.
+    /// Refuses what the script cannot express, and combinations whose script would not do
+    /// what the user meant: uid 0 exempts every root process from capture, and a port both
+    /// included and excluded has no meaning.
+    ///
+    /// # Errors
+    /// One line naming the flag at fault.
     pub fn validate(&self) -> anyhow::Result<()> {
+        if self.proxy_uid == 0 {
+            bail!(
+                "--proxy-uid 0 would exempt every root process from capture: run the proxy as its own user (Istio's is 1337) and pass that uid"
+            );
+        }
+        if let Some(port) = self
+            .include_ports
+            .iter()
+            .find(|p| self.exclude_ports.contains(p))
+        {
+            bail!(
+                "port {port} is in both --include-ports and --exclude-ports: say once whether it is captured"
+            );
+        }
         if self.proxy_port == 0 {
             bail!("--proxy-port must be 1-65535");
         }
         Ok(())
     }
+}
+
+/// Installs the chain in IPv4 and, unless `ipv4_only` or the host has no IPv6, in IPv6 too;
+/// re-applying replaces the previous rules instead of stacking a second jump. Returns the
+/// families it installed, in order.
+///
+/// # Errors
+/// A restore tool failed; for IPv6, with the hint that `--ipv4-only` leaves it alone.
+pub fn install(capture: &CaptureChain, ipv4_only: bool) -> anyhow::Result<Vec<Family>> {
+    let mut families = vec![Family::V4];
+    if !ipv4_only && ipv6_available() {
+        families.push(Family::V6);
+    }
+    for &family in &families {
+        if installed(family) {
+            let _ = apply(&cleanup_script(), family);
+        }
+        apply(&script(capture, family), family).with_context(|| {
+            if family == Family::V6 {
+                "IPv6 is enabled here, so it must be captured too (--ipv4-only leaves it alone)"
+            } else {
+                "installing the IPv4 rules"
+            }
+        })?;
+    }
+    Ok(families)
+}
+
+/// Removes the chain and its jump from IPv4 and, where it is installed, from IPv6. Returns
+/// the families it removed them from.
+///
+/// # Errors
+/// A restore tool failed.
+pub fn remove() -> anyhow::Result<Vec<Family>> {
+    apply(&cleanup_script(), Family::V4)?;
+    if !installed(Family::V6) {
+        return Ok(vec![Family::V4]);
+    }
+    apply(&cleanup_script(), Family::V6)?;
+    Ok(vec![Family::V4, Family::V6])
+}
+
+/// The `-A` rules [`install`] added for `families`, each as `iptables: -A …` (or
+/// `ip6tables: …`), so the operator can audit (and `--cleanup` undoes) exactly that.
+#[must_use]
+pub fn added_rules(capture: &CaptureChain, families: &[Family]) -> Vec<String> {
+    let mut rules = Vec::new();
+    for &family in families {
+        let tool = family.save().trim_end_matches("-save");
+        for rule in script(capture, family)
+            .lines()
+            .filter(|l| l.starts_with("-A "))
+        {
+            rules.push(format!("{tool}: {rule}"));
+        }
+    }
+    rules
 }
 
 /// The `iptables-restore --noflush` (or `ip6tables-restore`) script installing the chain.
@@ -147,7 +223,7 @@ pub fn cleanup_script() -> String {
 }
 
 /// Pipes a script into `iptables-restore --noflush` or `ip6tables-restore --noflush` (root).
-pub fn apply(script: &str, family: Family) -> anyhow::Result<()> {
+fn apply(script: &str, family: Family) -> anyhow::Result<()> {
     let restore = family.restore();
     let mut child = Command::new(restore)
         .arg("--noflush")
@@ -176,7 +252,7 @@ pub fn apply(script: &str, family: Family) -> anyhow::Result<()> {
 
 /// Whether the family's nat table currently has the meshctl chain (`*-save` reads it).
 #[must_use]
-pub fn installed(family: Family) -> bool {
+fn installed(family: Family) -> bool {
     Command::new(family.save())
         .args(["-t", "nat"])
         .stderr(Stdio::null())
@@ -191,7 +267,7 @@ pub fn installed(family: Family) -> bool {
 /// Whether this network namespace can carry IPv6 (the kernel module is loaded and enabled):
 /// without it there is nothing to capture and `ip6tables-restore` would fail.
 #[must_use]
-pub fn ipv6_available() -> bool {
+fn ipv6_available() -> bool {
     std::fs::read_to_string("/proc/sys/net/ipv6/conf/all/disable_ipv6")
         .is_ok_and(|v| v.trim() == "0")
 }

@@ -11,11 +11,11 @@ use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
 
 /// Descriptors kept for everything but proxied connections: listeners, the admin server and
 /// its clients, configuration files, the watcher, DNS sockets, the access log.
-pub const RESERVED_FDS: u64 = 64;
+pub(crate) const RESERVED_FDS: u64 = 64;
 
 /// The soft limit before and after [`raise_nofile`], and the hard limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NofileLimit {
+pub(crate) struct NofileLimit {
     /// Soft limit at start (`None`: unlimited).
     pub before: Option<u64>,
     /// Soft limit now.
@@ -28,7 +28,7 @@ pub struct NofileLimit {
 ///
 /// # Errors
 /// The OS error when `setrlimit` fails; the limit is then unchanged.
-pub fn raise_nofile() -> std::io::Result<NofileLimit> {
+pub(crate) fn raise_nofile() -> std::io::Result<NofileLimit> {
     let limit = getrlimit(Resource::Nofile);
     if limit.current == limit.maximum {
         return Ok(NofileLimit {
@@ -53,7 +53,7 @@ pub fn raise_nofile() -> std::io::Result<NofileLimit> {
 
 /// The warning to log when `max_connections` cannot be reached with `soft` descriptors.
 #[must_use]
-pub fn shortfall(max_connections: u64, soft: Option<u64>) -> Option<String> {
+pub(crate) fn shortfall(max_connections: u64, soft: Option<u64>) -> Option<String> {
     let soft = soft?;
     let needed = max_connections
         .saturating_mul(2)

@@ -2,7 +2,7 @@
 //! policy, refusing what must not replace it, and saying what changed.
 //!
 //! Noticing has three independent paths, so that a lost event can delay a reload but never
-//! skip it: the [`watcher`](super::watcher) (re-armed after every batch, so replacing a
+//! skip it: the [`watcher`](crate::watcher) (re-armed after every batch, so replacing a
 //! watched directory does not blind it), SIGHUP, and a periodic rescan every [`RESCAN`] that
 //! fingerprints the files a reload would read ([`Fingerprint`]) and reloads when they differ
 //! from what is in memory. File events are debounced: a reload runs after [`DEBOUNCE`] of
@@ -13,7 +13,7 @@
 //! was built from are "unchanged" however often they are rewritten — no new generation, no
 //! revocation. A change that takes something away ([`Direction::Narrows`]: an entry, address
 //! or port gone) is applied only once the files have held the same content for [`STABLE`]
-//! ([`stability`](super::stability)): a writer that rewrites a file in place and pauses
+//! ([`stability`](crate::stability)): a writer that rewrites a file in place and pauses
 //! half-way leaves a valid prefix on disk, and applying it at once revoked every connection
 //! to the entries it had not written back yet, although the file was whole again 600 ms later.
 //! A change that only adds is applied after the debounce, as before: it cannot revoke anything,
@@ -36,25 +36,75 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::registry::Registry;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-pub use super::diff::{Direction, diff, direction};
-use super::metrics::Metrics;
-use super::policy::{self, Policy, Source};
-use super::stability::Stability;
-use super::status::{Fingerprint, LastReload};
-pub use super::trigger::Trigger;
-use super::watcher::{self, Watcher};
+use crate::diff::{Direction, diff, direction};
+use crate::metrics::Metrics;
+use crate::policy::{self, Policy, Source};
+use crate::stability::Stability;
+use crate::status::{Fingerprint, LastReload};
+pub use crate::trigger::Trigger;
+use crate::watcher::{self, Watcher};
 use meshctl_core::load;
 
-pub use super::watcher::{is_relevant, watch_paths};
+pub use crate::watcher::watch_paths;
+
+/// The reload families: outcomes, and connections a reload revoked.
+#[derive(Debug)]
+pub(crate) struct ReloadMetrics {
+    reloads: Family<ReloadLabels, Counter>,
+    revoked: Counter,
+}
+
+/// Labels of `meshctl_config_reloads_total`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReloadLabels {
+    /// `success`; `rejected` (lint errors or unreadable input); `empty` (valid, but no
+    /// ServiceEntry, Sidecar or mesh configuration: refused); `unchanged` (same files).
+    result: &'static str,
+}
+
+impl ReloadMetrics {
+    /// Registers the families in `registry`.
+    pub(crate) fn register(registry: &mut Registry) -> Self {
+        let this = Self {
+            reloads: Family::default(),
+            revoked: Counter::default(),
+        };
+        registry.register(
+            "meshctl_config_reloads",
+            "Configuration reloads per result",
+            this.reloads.clone(),
+        );
+        registry.register(
+            "meshctl_proxy_revoked_connections",
+            "Established connections closed because a reload no longer allows them",
+            this.revoked.clone(),
+        );
+        this
+    }
+
+    /// Counts one reload outcome.
+    pub(crate) fn count(&self, result: &'static str) {
+        self.reloads.get_or_create(&ReloadLabels { result }).inc();
+    }
+
+    /// Counts one established connection a reload no longer allows.
+    pub(crate) fn revoked(&self) {
+        self.revoked.inc();
+    }
+}
 
 /// Quiet time after the last file event before reloading.
 pub const DEBOUNCE: Duration = Duration::from_millis(250);
 
 /// Longest wait from the first file event of a burst to the reload, however long the burst.
-pub const MAX_DELAY: Duration = Duration::from_millis(750);
+const MAX_DELAY: Duration = Duration::from_millis(750);
 
 /// How often the files are fingerprinted to catch changes the watcher missed.
 pub const RESCAN: Duration = Duration::from_secs(2);
@@ -66,7 +116,7 @@ pub const STABLE: Duration = Duration::from_secs(1);
 /// Longest wait from the first file event of a burst to applying a change that takes something
 /// away, when the files never hold still for [`STABLE`]: content that changes every 100 ms must
 /// still take effect within the README's 2 s.
-pub const MAX_STABLE_WAIT: Duration = Duration::from_secs(1);
+const MAX_STABLE_WAIT: Duration = Duration::from_secs(1);
 
 /// How often the files are fingerprinted while a change is pending (settling or waiting to
 /// be stable).
@@ -210,7 +260,7 @@ async fn reload_for(
             Refusal::Rejected(_) => ("rejected", "rejected"),
             Refusal::Empty(_) => ("empty", "refused"),
         };
-        metrics.reload(label);
+        metrics.reloads.count(label);
         metrics
             .config
             .record(result.on_disk, LastReload::Refused(reason.to_owned()));
@@ -222,7 +272,7 @@ async fn reload_for(
     };
     match result.built {
         None => {
-            metrics.reload("unchanged");
+            metrics.reloads.count("unchanged");
             metrics.config.record(result.on_disk, LastReload::Unchanged);
             tracing::debug!(
                 "config reload ({}): files unchanged, generation {} stays",
@@ -264,10 +314,8 @@ fn apply(tx: &watch::Sender<Arc<Policy>>, metrics: &Metrics, pending: Pending, w
         on_disk,
         settled,
     } = pending;
-    metrics.reload("success");
-    metrics
-        .generation
-        .set(i64::try_from(policy.generation).unwrap_or(i64::MAX));
+    metrics.reloads.count("success");
+    metrics.config.set_generation(policy.generation);
     record_loaded(metrics, on_disk, settled);
     tracing::info!(
         "config generation {} loaded from {} file(s) ({}): {}",
@@ -300,8 +348,8 @@ pub async fn first_load(
     }
     match result.built {
         Some(Ok(policy)) => {
-            metrics.reload("success");
-            metrics.generation.set(1);
+            metrics.reloads.count("success");
+            metrics.config.set_generation(1);
             record_loaded(metrics, result.on_disk, result.settled);
             tracing::info!(
                 "config generation 1 loaded from {} file(s): {} listener(s), outbound policy {} ({})",
@@ -314,7 +362,7 @@ pub async fn first_load(
             Ok(())
         }
         Some(Err(Refusal::Empty(reason))) => {
-            metrics.reload("empty");
+            metrics.reloads.count("empty");
             metrics
                 .config
                 .record(result.on_disk, LastReload::Refused(reason.clone()));

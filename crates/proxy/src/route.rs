@@ -15,11 +15,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use prometheus_client::metrics::counter::Counter;
 
-use super::Policy;
-use super::metrics::{
-    DecisionLabels, FLAG_NO_HEALTHY_UPSTREAM, FLAG_NO_ROUTE, FLAG_NONE, Metrics, TcpLabels,
+use crate::metrics::Metrics;
+use crate::policy::Policy;
+use crate::traffic::{
+    DecisionLabels, FLAG_NO_HEALTHY_UPSTREAM, FLAG_NO_ROUTE, FLAG_NONE, TcpLabels,
 };
-use super::upstream::DialPlan;
+use crate::upstream::DialPlan;
 use meshctl_core::engine::{Decision, DenyReason, Upstream, Verdict};
 
 /// Destinations remembered per listener; past it the cache starts over (a scan of many
@@ -131,32 +132,24 @@ impl Route {
                     verdict: self.verdict.as_str(),
                     service_entry: self.entry.as_deref().unwrap_or_default().to_owned(),
                 };
-                metrics.decisions.get_or_create(&labels).clone()
+                metrics.traffic.decisions(&labels)
             })
             .inc();
     }
 
     /// Opened/closed counters: flags `-` for a route that dials, its deny flags otherwise.
     pub(crate) fn counters(&self, metrics: &Metrics) -> RouteCounters<'_> {
-        let (opened, closed) = self.open_close.get_or_init(|| {
-            let labels = self.labels(self.flags());
-            (
-                metrics.opened.get_or_create(&labels).clone(),
-                metrics.closed.get_or_create(&labels).clone(),
-            )
-        });
+        let (opened, closed) = self
+            .open_close
+            .get_or_init(|| metrics.traffic.opened_closed(&self.labels(self.flags())));
         RouteCounters { opened, closed }
     }
 
     /// Byte counters (flags `-`), created by the first connection that got through.
     pub(crate) fn bytes(&self, metrics: &Metrics) -> ByteCounters<'_> {
-        let (sent, received) = self.bytes.get_or_init(|| {
-            let labels = self.labels(FLAG_NONE);
-            (
-                metrics.sent_bytes.get_or_create(&labels).clone(),
-                metrics.received_bytes.get_or_create(&labels).clone(),
-            )
-        });
+        let (sent, received) = self
+            .bytes
+            .get_or_init(|| metrics.traffic.bytes(&self.labels(FLAG_NONE)));
         ByteCounters { sent, received }
     }
 

@@ -12,7 +12,7 @@
 
 use tokio::time::Instant;
 
-use super::status::Fingerprint;
+use crate::status::Fingerprint;
 
 /// The content last seen and since when it has been seen unchanged.
 #[derive(Debug, Default)]

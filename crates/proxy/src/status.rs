@@ -15,6 +15,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use meshctl_core::load::walk::{self, WalkOptions};
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
 
 /// Most bytes of one file hashed (the loader refuses larger files anyway).
 const MAX_HASHED: u64 = 64 * 1024 * 1024;
@@ -78,19 +80,21 @@ struct State {
     last: LastReload,
 }
 
-/// Shared between the reloader (writer) and the admin server (reader).
-#[derive(Debug)]
-pub struct ConfigStatus(Mutex<State>);
-
-impl Default for ConfigStatus {
-    fn default() -> Self {
-        ConfigStatus(Mutex::new(State {
-            loaded: None,
-            on_disk: None,
-            attempted: None,
-            last: LastReload::None,
-        }))
+impl State {
+    /// The generation in memory was built from the files as they are on disk. Before anything
+    /// is recorded (tests building a policy by hand) there is nothing to be out of sync with.
+    fn in_sync(&self) -> bool {
+        self.on_disk.is_none() || self.loaded == self.on_disk
     }
+}
+
+/// Shared between the reloader (writer) and the admin server (reader). It owns
+/// `meshctl_config_generation` and `meshctl_config_in_sync`, kept in step with every change.
+#[derive(Debug)]
+pub struct ConfigStatus {
+    state: Mutex<State>,
+    generation: Gauge,
+    in_sync: Gauge,
 }
 
 /// A consistent reading of [`ConfigStatus`].
@@ -103,11 +107,48 @@ pub struct StatusView {
 }
 
 impl ConfigStatus {
+    /// Registers the generation and in-sync gauges in `registry`.
+    pub(crate) fn register(registry: &mut Registry) -> Self {
+        let this = Self {
+            state: Mutex::new(State {
+                loaded: None,
+                on_disk: None,
+                attempted: None,
+                last: LastReload::None,
+            }),
+            generation: Gauge::default(),
+            in_sync: Gauge::default(),
+        };
+        registry.register(
+            "meshctl_config_generation",
+            "Configuration generation in force (0: nothing loaded yet)",
+            this.generation.clone(),
+        );
+        registry.register(
+            "meshctl_config_in_sync",
+            "1 when the configuration in force is what the files on disk hold, 0 after a refused reload",
+            this.in_sync.clone(),
+        );
+        this.publish(&this.lock());
+        this
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // A panic while holding this lock cannot leave the plain-data state inconsistent.
-        self.0
+        self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Sets the in-sync gauge from `state` (called with the lock held, so it never lags).
+    fn publish(&self, state: &State) {
+        self.in_sync.set(i64::from(state.in_sync()));
+    }
+
+    /// Records the generation now in force.
+    pub(crate) fn set_generation(&self, generation: u64) {
+        self.generation
+            .set(i64::try_from(generation).unwrap_or(i64::MAX));
     }
 
     /// The fingerprint the generation in memory was built from.
@@ -125,7 +166,9 @@ impl ConfigStatus {
 
     /// Records what the disk holds now.
     pub fn saw(&self, on_disk: Fingerprint) {
-        self.lock().on_disk = Some(on_disk);
+        let mut state = self.lock();
+        state.on_disk = Some(on_disk);
+        self.publish(&state);
     }
 
     /// Records the outcome of a reload of the files fingerprinted `on_disk`.
@@ -137,6 +180,7 @@ impl ConfigStatus {
             state.loaded = Some(on_disk);
         }
         state.last = outcome;
+        self.publish(&state);
     }
 
     /// Records a configuration accepted from files that changed while they were read: which
@@ -147,6 +191,7 @@ impl ConfigStatus {
         state.attempted = None;
         state.loaded = None;
         state.last = LastReload::Loaded;
+        self.publish(&state);
     }
 
     /// The current reading.
@@ -154,9 +199,7 @@ impl ConfigStatus {
     pub fn view(&self) -> StatusView {
         let state = self.lock();
         StatusView {
-            // Before anything is recorded (tests building a policy by hand) there is nothing to
-            // be out of sync with.
-            in_sync: state.on_disk.is_none() || state.loaded == state.on_disk,
+            in_sync: state.in_sync(),
             last: state.last.clone(),
         }
     }
@@ -192,7 +235,7 @@ mod tests {
 
     #[test]
     fn in_sync_tracks_the_last_accepted_files() {
-        let status = ConfigStatus::default();
+        let status = ConfigStatus::register(&mut Registry::default());
         assert!(status.view().in_sync);
         status.record(Fingerprint(1), LastReload::Loaded);
         assert!(status.view().in_sync);

@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use notify::{EventKind, RecursiveMode, Watcher as _};
 use tokio::sync::mpsc;
 
-use super::trigger::Trigger;
+use crate::trigger::Trigger;
 
 /// A filesystem watcher feeding [`Trigger::File`] into a channel; dropping it stops watching.
 pub struct Watcher {
@@ -155,7 +155,7 @@ impl Watcher {
 /// itself, anything under it, an ancestor of it (a parent directory created or replaced), or a
 /// `..`-prefixed entry next to it (the ConfigMap machinery).
 #[must_use]
-pub fn is_relevant(changed: &Path, watched: &[PathBuf]) -> bool {
+pub(crate) fn is_relevant(changed: &Path, watched: &[PathBuf]) -> bool {
     watched.iter().any(|w| {
         changed.starts_with(w)
             || w.starts_with(changed)

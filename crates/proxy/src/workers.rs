@@ -20,7 +20,11 @@ use tokio::sync::{oneshot, watch};
 /// The worker's timer tick (see `run_worker`).
 const TICK: std::time::Duration = std::time::Duration::from_millis(500);
 
-use crate::{Drained, Mode, Policy, Proxy, serve};
+use crate::listener::{Drained, serve};
+use crate::mode::Mode;
+use crate::policy::Policy;
+use crate::shared::Shared;
+use crate::socket::{listening_socket, unlistened_socket};
 
 /// The sockets of one proxy listener, one per worker, bound but not yet serving.
 #[derive(Debug)]
@@ -42,7 +46,7 @@ impl ListenerGroup {
     pub fn bind(addr: SocketAddr, mode: Mode, workers: usize) -> io::Result<Self> {
         let workers = workers.max(1);
         if workers == 1 {
-            let socket = crate::listening_socket(addr, false)?;
+            let socket = listening_socket(addr, false)?;
             let local = socket.local_addr()?;
             return Ok(Self {
                 local,
@@ -50,14 +54,14 @@ impl ListenerGroup {
                 sockets: vec![socket],
             });
         }
-        let probe = crate::unlistened_socket(addr, false)?;
+        let probe = unlistened_socket(addr, false)?;
         let local = probe
             .local_addr()?
             .as_socket()
             .ok_or_else(|| io::Error::other("the probe socket has no IP address"))?;
         drop(probe);
         let sockets = (0..workers)
-            .map(|_| crate::listening_socket(local, true))
+            .map(|_| listening_socket(local, true))
             .collect::<io::Result<Vec<_>>>()?;
         Ok(Self {
             local,
@@ -66,7 +70,7 @@ impl ListenerGroup {
         })
     }
 
-    /// The bound sockets, for a caller running its own worker loop around [`crate::serve`].
+    /// The bound sockets, for a caller running its own worker loop around [`crate::listener::serve`].
     #[must_use]
     pub fn into_sockets(self) -> Vec<std::net::TcpListener> {
         self.sockets
@@ -92,7 +96,7 @@ impl DataPlane {
     pub fn start(
         groups: Vec<ListenerGroup>,
         policy: &watch::Receiver<Arc<Policy>>,
-        proxy: &Arc<Proxy>,
+        proxy: &Arc<Shared>,
         stop: &watch::Receiver<bool>,
     ) -> io::Result<Self> {
         let workers = groups.first().map_or(0, ListenerGroup::workers);
@@ -140,7 +144,7 @@ impl DataPlane {
 fn run_worker(
     share: Vec<(std::net::TcpListener, Mode)>,
     policy: watch::Receiver<Arc<Policy>>,
-    proxy: Arc<Proxy>,
+    proxy: Arc<Shared>,
     stop: watch::Receiver<bool>,
 ) -> io::Result<Drained> {
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use meshctl_proxy::workers::ListenerGroup;
-use meshctl_proxy::{Options, Proxy, Resolver, policy};
+use meshctl_proxy::{Options, Resolver, Shared, policy};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -53,7 +53,7 @@ fn worker_allocations(
 ) -> u64 {
     let first = policy::build(source, 1).expect("valid config").policy;
     let (_policy_tx, policy_rx) = watch::channel(Arc::new(first));
-    let proxy = Arc::new(Proxy::new(
+    let proxy = Arc::new(Shared::new(
         Options::default(),
         1000,
         Resolver::new(meshctl_core::dns::ResolverSettings::default()),
@@ -95,7 +95,7 @@ fn worker_allocations(
             one_connection(addr).await;
         }
         // The worker finishes its side (metrics, close) after the client sees EOF.
-        while proxy.metrics.active.get() != 0 {
+        while proxy.metrics.active_connections() != 0 {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     });

@@ -1,6 +1,7 @@
 //! `sync --watch`'s Prometheus metrics and their routes, `/metrics` and `/healthz`, served by
-//! the proxy's hardened admin server (`meshctl_proxy::http`), so a client that connects and
-//! never finishes its request cannot starve a scrape or a probe here either.
+//! the hardened server the proxy's admin endpoints use (`meshctl_proxy::http`), so a client
+//! that connects and never finishes its request cannot starve a scrape or a probe here either.
+//! This module only routes: binding, limits and timeouts are the server's.
 //!
 //! - `meshctl_sync_resolutions_total{host}`: lookups made;
 //! - `meshctl_sync_resolution_failures_total{host}`: lookups that could not verify the name;
@@ -13,18 +14,20 @@
 //!   holds), `class-change` (private ↔ public, the rebinding guard).
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
+use anyhow::Context as _;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
+use meshctl_proxy::http::{OPENMETRICS, Server, TEXT, respond};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
-use tokio::net::TcpListener;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(super) struct HostLabel {
@@ -47,15 +50,70 @@ pub(super) struct ResultLabel {
     pub(super) result: &'static str,
 }
 
-/// The families; cloning shares them (prometheus-client metrics are `Arc`s inside).
-#[derive(Debug, Default, Clone)]
+/// The families, registered once at construction; cloning shares them (prometheus-client
+/// metrics are `Arc`s inside).
+#[derive(Debug, Clone)]
 pub(super) struct SyncMetrics {
+    registry: Arc<Registry>,
     pub(super) resolutions: Family<HostLabel, Counter>,
     pub(super) failures: Family<HostLabel, Counter>,
     pub(super) drifts: Family<EntryLabel, Counter>,
     pub(super) last_success: Family<EntryLabel, Gauge>,
     pub(super) writes: Family<ResultLabel, Counter>,
     pub(super) refusals: Family<RefusalLabel, Counter>,
+}
+
+impl Default for SyncMetrics {
+    fn default() -> Self {
+        let (resolutions, failures, drifts, last_success, writes, refusals) = (
+            Family::<HostLabel, Counter>::default(),
+            Family::<HostLabel, Counter>::default(),
+            Family::<EntryLabel, Counter>::default(),
+            Family::<EntryLabel, Gauge>::default(),
+            Family::<ResultLabel, Counter>::default(),
+            Family::<RefusalLabel, Counter>::default(),
+        );
+        let mut registry = Registry::default();
+        registry.register(
+            "meshctl_sync_resolutions",
+            "DNS lookups of source hosts",
+            resolutions.clone(),
+        );
+        registry.register(
+            "meshctl_sync_resolution_failures",
+            "Lookups that could not verify the name (timeout, SERVFAIL); nothing is changed then",
+            failures.clone(),
+        );
+        registry.register(
+            "meshctl_sync_drifts",
+            "Passes that found the entry's addresses out of sync with DNS",
+            drifts.clone(),
+        );
+        registry.register(
+            "meshctl_sync_last_success_timestamp_seconds",
+            "Unix time the entry was last verified against a DNS answer",
+            last_success.clone(),
+        );
+        registry.register(
+            "meshctl_sync_writes",
+            "Entry files written, per result",
+            writes.clone(),
+        );
+        registry.register(
+            "meshctl_sync_refused_answers",
+            "Answers not pinned (refused address class, too many addresses, private/public change); nothing is changed then",
+            refusals.clone(),
+        );
+        Self {
+            registry: Arc::new(registry),
+            resolutions,
+            failures,
+            drifts,
+            last_success,
+            writes,
+            refusals,
+        }
+    }
 }
 
 impl SyncMetrics {
@@ -73,92 +131,55 @@ impl SyncMetrics {
 
     /// The Prometheus text exposition.
     pub(super) fn encode(&self) -> String {
-        let mut registry = Registry::default();
-        registry.register(
-            "meshctl_sync_resolutions",
-            "DNS lookups of source hosts",
-            self.resolutions.clone(),
-        );
-        registry.register(
-            "meshctl_sync_resolution_failures",
-            "Lookups that could not verify the name (timeout, SERVFAIL); nothing is changed then",
-            self.failures.clone(),
-        );
-        registry.register(
-            "meshctl_sync_drifts",
-            "Passes that found the entry's addresses out of sync with DNS",
-            self.drifts.clone(),
-        );
-        registry.register(
-            "meshctl_sync_last_success_timestamp_seconds",
-            "Unix time the entry was last verified against a DNS answer",
-            self.last_success.clone(),
-        );
-        registry.register(
-            "meshctl_sync_writes",
-            "Entry files written, per result",
-            self.writes.clone(),
-        );
-        registry.register(
-            "meshctl_sync_refused_answers",
-            "Answers not pinned (refused address class, too many addresses, private/public change); nothing is changed then",
-            self.refusals.clone(),
-        );
         let mut text = String::new();
         // Writing to a String cannot fail.
-        let _ = prometheus_client::encoding::text::encode(&mut text, &registry);
+        let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
         text
     }
 }
 
-/// Serves `/metrics` and `/healthz` until `shutdown` resolves.
-pub(super) async fn serve(
-    listener: TcpListener,
+/// Binds `addr` and serves `/metrics` and `/healthz` there until `shutdown` resolves; returns
+/// the address bound.
+///
+/// # Errors
+/// The address cannot be bound.
+pub(super) fn start(
+    addr: SocketAddr,
     metrics: Arc<SyncMetrics>,
-    shutdown: impl Future<Output = ()>,
-) {
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<SocketAddr> {
+    let server =
+        Server::bind(addr).with_context(|| format!("binding the metrics server {addr}"))?;
+    let local = server.local_addr()?;
     let handler = move |req: &Request<Incoming>| route(req.uri().path(), &metrics);
-    meshctl_proxy::http::serve(listener, Arc::new(handler), shutdown).await;
+    tokio::spawn(server.serve(handler, shutdown));
+    Ok(local)
 }
 
 fn route(path: &str, metrics: &SyncMetrics) -> Response<Full<Bytes>> {
-    let (status, kind, body) = match path {
-        "/metrics" => (
-            StatusCode::OK,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-            metrics.encode(),
-        ),
-        "/healthz" => (StatusCode::OK, "text/plain; charset=utf-8", "ok\n".into()),
-        _ => (
+    match path {
+        "/metrics" => respond(StatusCode::OK, OPENMETRICS, metrics.encode()),
+        "/healthz" => respond(StatusCode::OK, TEXT, "ok\n"),
+        _ => respond(
             StatusCode::NOT_FOUND,
-            "text/plain; charset=utf-8",
-            "not found; try /metrics or /healthz\n".into(),
+            TEXT,
+            "not found; try /metrics or /healthz\n",
         ),
-    };
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    if let Ok(value) = kind.parse() {
-        response
-            .headers_mut()
-            .insert(hyper::header::CONTENT_TYPE, value);
     }
-    response
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::SocketAddr;
     use std::time::Duration;
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     use tokio::net::TcpStream;
 
+    #[allow(clippy::unused_async)] // async: it spawns, so it must run inside the test's runtime
     async fn server() -> SocketAddr {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
+        let addr = "127.0.0.1:0".parse().expect("addr");
         let metrics = Arc::new(SyncMetrics::default());
-        tokio::spawn(serve(listener, metrics, std::future::pending()));
-        addr
+        start(addr, metrics, std::future::pending()).expect("bind")
     }
 
     /// A client sending `GET /metrics` a byte a second, reconnecting as soon as it is closed.

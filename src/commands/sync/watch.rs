@@ -68,10 +68,7 @@ pub(super) async fn run(plan: &WatchPlan<'_>, io: &mut Io<'_>) -> anyhow::Result
         }
     };
     if let AdminAddr::At(addr) = args.admin {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("binding the metrics server {addr}"))?;
-        tokio::spawn(super::metrics::serve(listener, metrics.clone(), stopped()));
+        super::metrics::start(addr, metrics.clone(), stopped())?;
         log(
             io.err,
             &format!("metrics on http://{addr}/metrics, health on /healthz"),

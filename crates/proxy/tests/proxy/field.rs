@@ -273,10 +273,11 @@ async fn ready_reports_whether_memory_matches_the_disk() {
     let source = source(&file);
     let (tx, rx) = watch::channel(Policy::empty(&Workload::default()));
     let metrics = Arc::new(Metrics::default());
-    let listener = meshctl_proxy::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
-    let addr = listener.local_addr().expect("addr");
+    let server =
+        meshctl_proxy::http::Server::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+    let addr = server.local_addr().expect("addr");
     tokio::spawn(meshctl_proxy::admin::serve(
-        listener,
+        server,
         rx.clone(),
         metrics.clone(),
         std::future::pending(),

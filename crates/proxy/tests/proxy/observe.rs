@@ -71,10 +71,11 @@ async fn admin_endpoints() {
     std::fs::write(&file, entry("db", "203.0.113.7/32", 3306)).expect("write");
     let (tx, rx) = watch::channel(Policy::empty(&Workload::default()));
     let metrics = Arc::new(Metrics::default());
-    let listener = meshctl_proxy::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
-    let addr = listener.local_addr().expect("addr");
+    let server =
+        meshctl_proxy::http::Server::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+    let addr = server.local_addr().expect("addr");
     tokio::spawn(meshctl_proxy::admin::serve(
-        listener,
+        server,
         rx,
         metrics.clone(),
         std::future::pending(),
@@ -104,6 +105,74 @@ async fn admin_endpoints() {
         "{text}"
     );
     assert_eq!(get(addr, "/nope").await.0, 404);
+}
+
+/// The assembled proxy serves its admin endpoints on the address it bound, ready once the
+/// first configuration is in, and lists each family once, in registration order.
+#[tokio::test]
+async fn the_assembled_proxy_serves_its_admin_endpoints() {
+    let (upstream, _) = echo().await;
+    let file = scratch().join("egress.yaml");
+    std::fs::write(&file, entry("echo", "127.0.0.1/32", upstream.port())).expect("write");
+    let settings = meshctl_proxy::Settings {
+        source: source(&file),
+        listeners: vec![(
+            "127.0.0.1:0".parse().expect("addr"),
+            super::support::forward_to(upstream),
+        )],
+        admin: Some("127.0.0.1:0".parse().expect("addr")),
+        options: Options::default(),
+        max_connections: 10,
+        workers: 1,
+        nameservers: Vec::new(),
+        dns_drift_interval: None,
+        access_log: None,
+    };
+    let bound = meshctl_proxy::Proxy::new(settings)
+        .bind()
+        .await
+        .expect("valid config");
+    let admin = bound.admin_addr().expect("admin bound");
+    let listen = bound.listen_addrs()[0];
+    let (stop, mut stopped) = watch::channel(false);
+    let served = tokio::spawn(bound.serve(async move {
+        let _ = stopped.wait_for(|s| *s).await;
+    }));
+    let mut client = TcpStream::connect(listen).await.expect("connect");
+    assert_eq!(round_trip(&mut client, b"hi").await.expect("echo"), b"hi");
+    drop(client);
+    assert_eq!(get(admin, "/ready").await.0, 200);
+    let (status, text) = get(admin, "/metrics").await;
+    assert_eq!(status, 200);
+    let families: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    // Families without samples yet are left out by the encoder; the rest keep this order.
+    let order = [
+        "istio_tcp_connections_opened",
+        "istio_tcp_connections_closed",
+        "istio_tcp_sent_bytes",
+        "istio_tcp_received_bytes",
+        "meshctl_proxy_decisions",
+        "meshctl_proxy_active_connections",
+        "meshctl_proxy_upstream_connect_errors",
+        "meshctl_config_reloads",
+        "meshctl_proxy_revoked_connections",
+        "meshctl_dns_drift",
+        "meshctl_config_generation",
+        "meshctl_config_in_sync",
+    ];
+    let positions: Vec<usize> = families
+        .iter()
+        .map(|f| order.iter().position(|o| o == f).expect("a known family"))
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+    assert!(text.contains("meshctl_config_generation 1"), "{text}");
+    assert!(text.contains("meshctl_config_in_sync 1"), "{text}");
+    let _ = stop.send(true);
+    served.await.expect("join").expect("serve");
 }
 
 /// Waits up to 2 s (the reload promise) for a file trigger, then drains the channel.

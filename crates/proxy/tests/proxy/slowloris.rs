@@ -90,10 +90,11 @@ fn admin() -> SocketAddr {
     let loaded = policy::build(&source(&file), 1).expect("valid").policy;
     let (tx, rx) = watch::channel(Arc::new(loaded));
     std::mem::forget(tx); // the policy stays for the test's life
-    let listener = meshctl_proxy::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
-    let addr = listener.local_addr().expect("addr");
+    let server =
+        meshctl_proxy::http::Server::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+    let addr = server.local_addr().expect("addr");
     tokio::spawn(meshctl_proxy::admin::serve(
-        listener,
+        server,
         rx,
         Arc::new(Metrics::default()),
         std::future::pending(),

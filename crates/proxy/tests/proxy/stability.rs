@@ -34,7 +34,6 @@ async fn a_writer_pausing_mid_file_revokes_no_connection() {
         100,
     )
     .await;
-    proxy.watch_file();
     let mut clients = Vec::new();
     for _ in 0..20 {
         let mut client = TcpStream::connect(proxy.addr).await.expect("connect");

@@ -1,6 +1,7 @@
 //! A proxy under test: configuration files in a scratch directory, echo/sink servers on
-//! loopback port 0, the proxy itself on loopback port 0 in forward mode, and an in-memory
-//! access log. Loopback is a fine destination here: forward mode is decided without the
+//! loopback port 0, the proxy itself on loopback port 0 in forward mode, assembled by
+//! `meshctl_proxy::Proxy` exactly as `meshctl proxy` assembles it (reloader included), on the
+//! test's runtime and with an in-memory access log. Loopback is a fine destination here: forward mode is decided without the
 //! capture step (`engine::decide_forwarded`), so `127.0.0.1/32` entries are matched like any
 //! other address.
 
@@ -12,10 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use meshctl_core::engine::Workload;
-use meshctl_proxy::status::{Fingerprint, LastReload};
 use meshctl_proxy::{
-    self, AccessLog, Drained, ForwardTarget, LogFormat, Metrics, Mode, Options, Policy, Proxy,
-    Resolver, policy, reload,
+    Drained, ForwardTarget, Handle, Metrics, Mode, Options, Policy, Proxy, Settings, Shared,
+    policy, reload,
 };
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
@@ -94,13 +94,13 @@ pub(crate) fn forward_to(target: SocketAddr) -> Mode {
 /// A running proxy.
 pub(crate) struct Running {
     pub(crate) addr: SocketAddr,
-    pub(crate) core: Arc<Proxy>,
-    pub(crate) policy: watch::Sender<Arc<Policy>>,
-    pub(crate) source: policy::Source,
-    pub(crate) file: PathBuf,
+    pub(crate) core: Arc<Shared>,
+    pub(crate) policy: watch::Receiver<Arc<Policy>>,
     pub(crate) log: Buf,
+    pub(crate) file: PathBuf,
+    handle: Handle,
     stop: watch::Sender<bool>,
-    server: JoinHandle<std::io::Result<Drained>>,
+    server: JoinHandle<anyhow::Result<Drained>>,
 }
 
 impl Running {
@@ -116,71 +116,55 @@ impl Running {
     }
 
     /// Starts a forward proxy to `target` with `yaml` as its configuration.
-    #[allow(clippy::unused_async)] // async: it spawns, so it must run inside the test's runtime
     pub(crate) async fn start(
         yaml: &str,
         target: SocketAddr,
         options: Options,
-        max: usize,
+        max: u32,
     ) -> Running {
         let dir = scratch();
         let file = dir.join("egress.yaml");
         std::fs::write(&file, yaml).expect("write config");
-        let source = source(&file);
-        let first = policy::build(&source, 1).expect("valid test config").policy;
-        let (policy, rx) = watch::channel(Arc::new(first));
-        let log = Buf::default();
-        let access = AccessLog::new(LogFormat::Text, Box::new(log.clone()));
-        let core = Arc::new(Proxy::new(
+        let settings = Settings {
+            source: source(&file),
+            listeners: vec![("127.0.0.1:0".parse().expect("addr"), forward_to(target))],
+            admin: None,
             options,
-            max,
-            Resolver::new(meshctl_core::dns::ResolverSettings::default()),
-            Some(access),
-        ));
-        let listener = meshctl_proxy::bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (stop, stop_rx) = watch::channel(false);
-        let mode = forward_to(target);
-        let mut stop_rx2 = stop_rx.clone();
-        let server = tokio::spawn(meshctl_proxy::serve(
-            listener,
-            mode,
-            rx,
-            core.clone(),
-            async move {
-                let _ = stop_rx2.wait_for(|s| *s).await;
-            },
-        ));
-        drop(stop_rx);
+            max_connections: max,
+            // On the test's runtime, so a paused clock governs the connections too.
+            workers: 0,
+            nameservers: Vec::new(),
+            dns_drift_interval: None,
+            access_log: None,
+        };
+        let log = Buf::default();
+        let bound = Proxy::new(settings)
+            .access_log_to(Box::new(log.clone()))
+            .bind()
+            .await
+            .expect("valid test config");
+        let addr = bound.listen_addrs()[0];
+        let handle = bound.handle();
+        let (stop, mut stop_rx) = watch::channel(false);
+        let server = tokio::spawn(bound.serve(async move {
+            let _ = stop_rx.wait_for(|s| *s).await;
+        }));
         Running {
             addr,
-            core,
-            policy,
-            source,
-            file,
+            core: handle.shared().clone(),
+            policy: handle.policy(),
             log,
+            file,
+            handle,
             stop,
             server,
         }
     }
 
-    /// Rewrites the configuration file and reloads it as the watcher would.
+    /// Rewrites the configuration file and reloads it as SIGHUP does, at once.
     pub(crate) async fn reload(&self, yaml: &str) -> bool {
         std::fs::write(&self.file, yaml).expect("rewrite config");
-        meshctl_proxy::reload::reload(&self.source, &self.policy, &self.core.metrics).await
-    }
-
-    /// Starts the reloader on the configuration file, as `meshctl proxy` does: file events,
-    /// the rescan and their debounce, with what was loaded at start recorded as in force.
-    pub(crate) fn watch_file(&self) {
-        let loaded = Fingerprint::of(&self.source.watched());
-        self.core.metrics.config.record(loaded, LastReload::Loaded);
-        let triggers = reload::start(
-            self.source.clone(),
-            self.policy.clone(),
-            self.core.metrics.clone(),
-        );
-        std::mem::forget(triggers); // keeps the reloader running for the test's life
+        self.handle.reload_now().await
     }
 
     /// Signals shutdown and waits for the drain.

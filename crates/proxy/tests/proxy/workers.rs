@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use meshctl_proxy::workers::{DataPlane, ListenerGroup};
-use meshctl_proxy::{Drained, Options, Proxy, Resolver, policy};
+use meshctl_proxy::{Drained, Options, Resolver, Shared, policy};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
@@ -21,7 +21,7 @@ async fn workers_share_the_port_serve_every_connection_and_drain_together() {
         drain_timeout: Duration::from_millis(300),
         ..Options::default()
     };
-    let proxy = Arc::new(Proxy::new(
+    let proxy = Arc::new(Shared::new(
         options,
         100,
         Resolver::new(meshctl_core::dns::ResolverSettings::default()),
