@@ -4,20 +4,15 @@
 use anyhow::{Context as _, bail};
 
 use crate::cli::{CheckArgs, CheckFormat, FailOn, GlobalArgs};
-use crate::config::{self, Settings};
 use crate::render::{self, Summary};
+use crate::settings::config::{self, Settings};
+use crate::settings::lint::LintSettings;
+use crate::settings::{inputs, resolver};
 use crate::{ExitStatus, Io};
 use meshctl_core::load::SkipReason;
 use meshctl_core::meshes::{self, Mesh, ScopeOptions};
 use meshctl_core::rules::{self, Diagnostic, DnsFacts, Rule, RuleSelection, Severity, Suppression};
-use meshctl_core::workspace::Sources;
 use meshctl_core::{dns, load};
-
-/// MSH303's threshold when neither `--min-ttl` nor `min-ttl` sets one.
-const DEFAULT_MIN_TTL: u32 = 300;
-
-/// `--timeout`'s default (`cli::DnsArgs`).
-const DEFAULT_DNS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Samples per host for the DNS rules: enough to see a rotating answer.
 const DNS_SAMPLES: usize = 3;
@@ -63,10 +58,7 @@ fn check(
         .map_err(anyhow::Error::msg)?;
     // The whole-run selection is checked first, so a bad code fails before any work.
     let selection = mesh_selection(args, &config, None)?;
-    let mut paths: Vec<_> = args.paths.iter().chain(&args.filenames).cloned().collect();
-    if paths.is_empty() {
-        paths.push(".".into());
-    }
+    let paths = inputs::paths_or_cwd(args.paths.iter().chain(&args.filenames));
     let walk = load::WalkOptions {
         exclude: config
             .exclude
@@ -77,12 +69,8 @@ fn check(
         no_ignore: args.no_ignore,
         include_hidden: false,
     };
-    let sources = Sources {
-        paths,
-        mesh_config: args.mesh_config.clone().or(config.mesh_config.clone()),
-        outbound_policy: config.outbound_policy,
-        namespace: args.ns.namespace.clone(),
-    };
+    let sources = inputs::checked(paths, &args.ns, args.mesh_config.as_ref(), &config);
+    let lint = LintSettings::resolve(args, &config);
     let scope_options = ScopeOptions {
         configured: config.mesh_specs(&walk)?,
         kustomize: !args.no_kustomize,
@@ -118,16 +106,14 @@ fn check(
                 .iter()
                 .any(|rule| rule.needs_dns() && selection.enabled(*rule));
         let facts = if wants_dns {
-            Some(resolve_hosts(inputs, &dns_settings(args, &config))?)
+            Some(resolve_hosts(
+                inputs,
+                &resolver::with_config(&args.dns_options, &config),
+            )?)
         } else {
             None
         };
-        let mut cx = workspace.lint_context();
-        cx.server_first_ports.clone_from(&args.server_first_ports);
-        cx.max_ipv4_prefix = args.max_ipv4_prefix;
-        cx.max_ipv6_prefix = args.max_ipv6_prefix;
-        cx.min_ttl = args.min_ttl.or(config.min_ttl).unwrap_or(DEFAULT_MIN_TTL);
-        cx.dns = facts.as_ref();
+        let cx = lint.context(workspace, facts.as_ref());
         let mut found = rules::check(&cx, &selection);
         found.retain(|d| !per_file.suppresses(d) && !suppressions.iter().any(|s| s.covers(d)));
         let name: std::sync::Arc<str> = std::sync::Arc::from(mesh.scope.name.as_str());
@@ -306,23 +292,6 @@ fn exit_status(diagnostics: &[Diagnostic], fail_on: FailOn, exit_zero: bool) -> 
     }
 }
 
-/// The DNS settings for `--dns`: flags, then `[dns]` in the configuration file. `--timeout` is
-/// shared with `resolve` and has a default, so the file's timeout applies while the flag is left
-/// at that default.
-fn dns_settings(args: &CheckArgs, config: &Settings) -> dns::ResolverSettings {
-    let mut settings = super::resolve::settings(&args.dns_options);
-    if settings.nameservers.is_empty() {
-        settings.nameservers.clone_from(&config.nameservers);
-    }
-    settings.tcp |= config.tcp.unwrap_or(false);
-    if let Some(timeout) = config.timeout
-        && args.dns_options.timeout == DEFAULT_DNS_TIMEOUT
-    {
-        settings.timeout = timeout;
-    }
-    settings
-}
-
 /// A selection error, naming the configuration file when its `select`/`ignore` may be the
 /// culprit.
 fn with_config(error: String, config: &Settings) -> anyhow::Error {
@@ -395,7 +364,7 @@ fn resolve_hosts(
         .collect();
     hosts.sort_unstable();
     hosts.dedup();
-    let runtime = super::runtime()?;
+    let runtime = super::runtime::runtime()?;
     let mut facts = DnsFacts::default();
     for host in hosts {
         let result = runtime.block_on(async {

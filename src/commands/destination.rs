@@ -48,8 +48,8 @@ pub(super) fn resolve(text: &str, dns_args: &DnsArgs) -> anyhow::Result<(Target,
     if let Some(ip) = target.ip() {
         return Ok((target, vec![ip]));
     }
-    let settings = super::resolve::settings(dns_args);
-    let lookup = super::runtime()?
+    let settings = crate::settings::resolver::from_flags(dns_args);
+    let lookup = super::runtime::runtime()?
         .block_on(dns::lookup(&target.host, &settings))
         .with_context(|| format!("resolving `{}` to decide its addresses", target.host))?;
     let addresses = lookup.addresses.iter().map(|a| a.ip).collect();

@@ -6,11 +6,11 @@
 use anyhow::bail;
 
 use crate::cli::{DiffArgs, DiffFormat};
+use crate::settings::inputs;
 use crate::{ExitStatus, Io, render};
 use meshctl_core::diff::{self, ChangeClass, Location, MeshDiff};
 use meshctl_core::load::WalkOptions;
 use meshctl_core::meshes::{self, Mesh, ScopeOptions};
-use meshctl_core::workspace::Sources;
 
 pub(super) fn run(args: &DiffArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
     let fail_on = fail_on(&args.fail_on)?;
@@ -20,11 +20,7 @@ pub(super) fn run(args: &DiffArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus
     };
     let mut snapshot = None;
     let (mut old, new, old_paths, new_paths) = if let Some(rev) = &args.base {
-        let paths = if args.paths.is_empty() {
-            vec![".".into()]
-        } else {
-            args.paths.clone()
-        };
+        let paths = inputs::paths_or_cwd(&args.paths);
         let base = super::diff_base::at_revision(rev, &paths)?;
         let (old, new) = both(&base.paths, &paths, &options)?;
         let old_paths = base.paths.clone();
@@ -154,10 +150,7 @@ fn both(
 
 /// The meshes under `paths`, found as `check` finds them.
 fn side(paths: &[std::path::PathBuf], options: &ScopeOptions) -> anyhow::Result<Vec<Mesh>> {
-    let sources = Sources {
-        paths: paths.to_vec(),
-        ..Sources::default()
-    };
+    let sources = inputs::paths_only(paths.to_vec());
     Ok(meshes::load(&sources, &WalkOptions::default(), options)?)
 }
 

@@ -5,9 +5,9 @@
 use anyhow::Context as _;
 
 use crate::cli::{DocFormat, ExportEnvoyArgs, GlobalArgs};
+use crate::settings::inputs;
 use crate::{ExitStatus, Io, render};
 use meshctl_core::envoy::{self, ExportOptions};
-use meshctl_core::workspace::Sources;
 
 pub(super) fn run(
     args: &ExportEnvoyArgs,
@@ -17,12 +17,7 @@ pub(super) fn run(
     // The same pipeline as simulate and the proxy: what Istio would reject is left out and named.
     let paths: Vec<_> = args.positional.iter().chain(&args.paths).cloned().collect();
     let workspace = super::mesh_choice::workspace(
-        &Sources {
-            paths: paths.clone(),
-            mesh_config: args.mesh_config.clone(),
-            outbound_policy: args.outbound_policy.map(Into::into),
-            namespace: args.ns.namespace.clone(),
-        },
+        &inputs::deciding(paths.clone(), &args.ns, &args.mesh_settings),
         &args.scope,
     )?;
     render::simulate::rejected_note(workspace.rejected(), io.err)?;

@@ -71,8 +71,8 @@ pub(super) fn run(
     };
 
     let (addresses, provenance) = if given.is_empty() {
-        let settings = super::resolve::settings(&args.dns);
-        let lookup = super::runtime()?
+        let settings = crate::settings::resolver::from_flags(&args.dns);
+        let lookup = super::runtime::runtime()?
             .block_on(dns::lookup(&target.host, &settings))
             .with_context(|| format!("resolving `{}` (use --address to skip DNS)", target.host))?;
         let ips: Vec<IpAddr> = lookup.addresses.iter().map(|a| a.ip).collect();
@@ -136,7 +136,7 @@ fn target(host: Option<&str>) -> anyhow::Result<Target> {
             "name the database: `meshctl gen serviceentry db.example.com` (or a DSN, or set MYSQL_DB_HOST)"
         );
     }
-    super::target_or_default(host)
+    crate::settings::target::target_or_default(host)
 }
 
 fn ports(args: &GenServiceEntryArgs, target: &Target) -> anyhow::Result<Vec<u16>> {
@@ -144,7 +144,7 @@ fn ports(args: &GenServiceEntryArgs, target: &Target) -> anyhow::Result<Vec<u16>
     if ports.is_empty() {
         ports.push(match target.port_or_scheme_default() {
             Some(port) => port,
-            None => super::env_port()?.unwrap_or(DEFAULT_PORT),
+            None => crate::settings::target::env_port()?.unwrap_or(DEFAULT_PORT),
         });
     }
     let mut seen = std::collections::BTreeSet::new();

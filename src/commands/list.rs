@@ -4,22 +4,14 @@
 //! this reads every mesh and every view with neither.
 
 use crate::cli::{ListArgs, ListFormat};
+use crate::settings::inputs;
 use crate::{ExitStatus, Io, render};
 use meshctl_core::diff;
 use meshctl_core::load::WalkOptions;
 use meshctl_core::meshes::{self, ScopeOptions};
-use meshctl_core::workspace::Sources;
 
 pub(super) fn run(args: &ListArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
-    let paths = if args.paths.is_empty() {
-        vec![".".into()]
-    } else {
-        args.paths.clone()
-    };
-    let sources = Sources {
-        paths,
-        ..Sources::default()
-    };
+    let sources = inputs::paths_only(inputs::paths_or_cwd(&args.paths));
     let options = ScopeOptions {
         configured: Vec::new(),
         kustomize: !args.no_kustomize,

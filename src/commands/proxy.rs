@@ -18,18 +18,15 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
 use crate::cli::{AdminAddr, GlobalArgs, IptablesArgs, ProxyArgs, ProxyCommand};
+use crate::settings::defaults::TRANSPARENT_LISTEN;
+use crate::settings::{inputs, resolver};
 use crate::{ExitStatus, Io};
 use meshctl_core::dns::ResolverSettings;
-use meshctl_core::workspace::Sources;
 use meshctl_proxy::workers::{DataPlane, ListenerGroup};
 use meshctl_proxy::{
     self, AccessLog, Drained, ForwardTarget, Mode, Options, Policy, Proxy, Resolver, iptables,
     policy, reload,
 };
-
-/// The transparent listener when none is given.
-const DEFAULT_LISTEN: SocketAddr =
-    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 15001);
 
 pub(super) fn run(
     args: &ProxyArgs,
@@ -47,12 +44,7 @@ pub(super) fn run(
     init_logging(global);
     let listeners = listeners(args);
     let source = policy::Source {
-        sources: Sources {
-            paths: args.paths.clone(),
-            mesh_config: args.mesh_config.clone(),
-            outbound_policy: args.outbound_policy.map(Into::into),
-            namespace: args.ns.namespace.clone(),
-        },
+        sources: inputs::deciding(args.paths.clone(), &args.ns, &args.mesh_settings),
         workload: args
             .workload
             .workload(&args.workload.source_namespace, &args.workload.labels),
@@ -68,10 +60,7 @@ pub(super) fn run(
         keep_established: args.keep_established,
         max_pipes: args.max_pipes,
     };
-    let resolver = Resolver::new(ResolverSettings {
-        nameservers: args.nameserver.clone(),
-        ..ResolverSettings::default()
-    });
+    let resolver = Resolver::new(resolver::nameservers(&args.nameserver));
     let access_log = open_access_log(args)?;
     let max = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
     let max_connections = args.max_connections;
@@ -86,13 +75,9 @@ pub(super) fn run(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let drift = args.dns_drift_interval.map(|interval| {
-        let settings = ResolverSettings {
-            nameservers: args.nameserver.clone(),
-            ..ResolverSettings::default()
-        };
-        (interval, settings)
-    });
+    let drift = args
+        .dns_drift_interval
+        .map(|interval| (interval, resolver::nameservers(&args.nameserver)));
     runtime.block_on(serve_all(
         source,
         (listeners, workers),
@@ -120,7 +105,7 @@ fn listeners(args: &ProxyArgs) -> Vec<(SocketAddr, Mode)> {
         .collect();
     match args.listen {
         Some(addr) => out.push((addr, Mode::Transparent)),
-        None if args.forwards.is_empty() => out.push((DEFAULT_LISTEN, Mode::Transparent)),
+        None if args.forwards.is_empty() => out.push((TRANSPARENT_LISTEN, Mode::Transparent)),
         None => {}
     }
     out

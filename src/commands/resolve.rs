@@ -4,7 +4,8 @@
 
 use anyhow::Context as _;
 
-use crate::cli::{DnsArgs, GlobalArgs, ResolveArgs, ResolveFormat};
+use crate::cli::{GlobalArgs, ResolveArgs, ResolveFormat};
+use crate::settings::resolver;
 use crate::{ExitStatus, Io, render};
 use meshctl_core::dns::{self, Lookup, ResolveReport, ResolverSettings};
 
@@ -13,14 +14,14 @@ pub(super) fn run(
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let target = super::target_or_default(args.host.as_deref())?;
-    let settings = settings(&args.dns);
+    let target = crate::settings::target::target_or_default(args.host.as_deref())?;
+    let settings = resolver::from_flags(&args.dns);
     let format = args.output.unwrap_or(if io.out_is_terminal {
         ResolveFormat::Table
     } else {
         ResolveFormat::Json
     });
-    let runtime = super::runtime()?;
+    let runtime = super::runtime::runtime()?;
     let lookups = match runtime.block_on(sample(&target.host, &settings, args)) {
         Ok(lookups) => lookups,
         Err(error) if error.is_negative_answer() => {
@@ -38,15 +39,6 @@ pub(super) fn run(
         ResolveFormat::Table => render::resolve::text(&report, io.out)?,
     }
     Ok(ExitStatus::Success)
-}
-
-/// DNS flags → resolver settings (shared with `gen serviceentry`).
-pub(super) fn settings(args: &DnsArgs) -> ResolverSettings {
-    ResolverSettings {
-        nameservers: args.nameserver.clone(),
-        tcp: args.tcp,
-        timeout: args.timeout,
-    }
 }
 
 async fn sample(

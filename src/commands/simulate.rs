@@ -8,10 +8,11 @@ use anyhow::{Context as _, bail};
 
 use crate::cli::{GlobalArgs, SimulateArgs, SimulateFormat};
 use crate::render::simulate::{Query, Report};
+use crate::settings::inputs;
 use crate::{ExitStatus, Io, render};
 use meshctl_core::engine::{Registry, Verdict};
 use meshctl_core::envoy;
-use meshctl_core::workspace::{RejectedResource, Sources};
+use meshctl_core::workspace::RejectedResource;
 
 pub(super) fn run(
     args: &SimulateArgs,
@@ -32,7 +33,10 @@ pub(super) fn run(
                 "no configuration loaded: pass -f PATH with the ServiceEntries and Sidecars to decide against, or --config-dump FILE"
             );
         }
-        workspace = super::mesh_choice::workspace(&sources(args), &args.scope)?;
+        workspace = super::mesh_choice::workspace(
+            &inputs::deciding(args.paths.clone(), &args.ns, &args.mesh_settings),
+            &args.scope,
+        )?;
         render::simulate::rejected_note(workspace.rejected(), io.err)?;
         if workspace.is_empty() && workspace.rejected().is_empty() {
             render::simulate::empty_note(&args.paths, io.err)?;
@@ -95,14 +99,4 @@ fn registry_from_dump(file: &std::path::Path, io: &mut Io<'_>) -> anyhow::Result
         writeln!(io.err, "note: {note}")?;
     }
     Ok(registry)
-}
-
-/// The workspace sources `simulate` names.
-fn sources(args: &SimulateArgs) -> Sources {
-    Sources {
-        paths: args.paths.clone(),
-        mesh_config: args.mesh_config.clone(),
-        outbound_policy: args.outbound_policy.map(Into::into),
-        namespace: args.ns.namespace.clone(),
-    }
 }

@@ -17,11 +17,11 @@ use anyhow::bail;
 
 use crate::cli::{GlobalArgs, SyncArgs, SyncFormat};
 use crate::render::{self, Summary};
+use crate::settings::inputs;
 use crate::{ExitStatus, Io};
 use meshctl_core::escape::Escaped;
 use meshctl_core::pinning::AllowedClasses;
 use meshctl_core::sync::{self, Settings};
-use meshctl_core::workspace::Sources;
 
 use files::Planned;
 use report::Tally;
@@ -47,17 +47,9 @@ pub(super) fn run(
             humantime::format_duration(args.max_interval)
         );
     }
-    let paths = if args.paths.is_empty() {
-        vec![".".into()]
-    } else {
-        args.paths.clone()
-    };
+    let paths = inputs::paths_or_cwd(&args.paths);
     // sync rewrites files one by one, so it reads them itself, with the workspace's `-n` rule.
-    let options = Sources {
-        namespace: args.ns.namespace.clone(),
-        ..Sources::default()
-    }
-    .load_options();
+    let options = inputs::load_options(&args.ns);
     let mut allowed = AllowedClasses::NONE;
     for class in &args.allow_address_classes {
         allowed.insert((*class).into());
@@ -68,8 +60,8 @@ pub(super) fn run(
         allowed,
         allow_class_change: args.allow_class_change,
     };
-    let resolver = super::resolve::settings(&args.dns);
-    let runtime = super::runtime()?;
+    let resolver = crate::settings::resolver::from_flags(&args.dns);
+    let runtime = super::runtime::runtime()?;
     if args.watch {
         let plan = watch::WatchPlan {
             paths,
@@ -161,11 +153,7 @@ fn group_by_mesh(
     options: &meshctl_core::load::LoadOptions,
     findings: &mut [meshctl_core::rules::Diagnostic],
 ) -> Vec<render::MeshFindings> {
-    let sources = Sources {
-        paths: paths.to_vec(),
-        namespace: Some(options.default_namespace.clone()),
-        ..Sources::default()
-    };
+    let sources = inputs::in_namespace(paths.to_vec(), options.default_namespace.clone());
     let scope = meshctl_core::meshes::ScopeOptions {
         configured: Vec::new(),
         kustomize: false,

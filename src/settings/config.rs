@@ -15,7 +15,8 @@ use anyhow::{Context as _, bail};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::cli::{FailOn, parse_duration, parse_nameserver};
+use crate::cli::FailOn;
+use crate::settings::parse::{parse_duration, parse_nameserver};
 use meshctl_core::model::OutboundPolicy;
 
 /// The names searched for, in order, in each directory.

@@ -1,0 +1,17 @@
+//! Flags, `meshctl.toml` and the environment resolved into the typed values a command hands to
+//! the core, in one place (ripgrep's `crates/core/flags/hiargs.rs`): `cli` declares the flags,
+//! this module gives them their meaning, and every default a flag cannot carry itself lives here
+//! once. Commands read flags only through these functions, never field by field.
+//!
+//! The arrows point one way: `cli` names only [`parse`] (its value parsers) and `defaults`,
+//! which import nothing of the crate; every other module here reads `cli`.
+
+pub(crate) mod config;
+pub(crate) mod convert;
+pub(crate) mod defaults;
+pub(crate) mod inputs;
+pub(crate) mod lint;
+pub mod parse;
+pub(crate) mod resolver;
+pub(crate) mod target;
+pub(crate) mod workload;
