@@ -8,6 +8,7 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use crate::cli::{SimulateArgs, SimulateFormat};
+use crate::settings::view::View;
 use crate::{ExitStatus, Io, render};
 use meshctl_core::engine::Registry;
 use meshctl_core::expect::Outcome;
@@ -17,6 +18,7 @@ use meshctl_core::workspace::Workspace;
 pub(super) fn run(
     file: &Path,
     args: &SimulateArgs,
+    view: &View,
     workspace: &Workspace,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
@@ -29,7 +31,7 @@ pub(super) fn run(
         let registry = registries
             .entry((namespace.clone(), labels.clone()))
             .or_insert_with(|| {
-                workspace.compile(&workspace.in_mesh(args.workload.workload(&namespace, &labels)))
+                workspace.compile(&workspace.in_mesh(view.workload_in(&namespace, &labels)))
             });
         let (target, addresses) = super::destination::resolve(&call.destination, &args.dns)
             .with_context(|| {

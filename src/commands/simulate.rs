@@ -8,7 +8,7 @@ use anyhow::{Context as _, bail};
 
 use crate::cli::{GlobalArgs, SimulateArgs, SimulateFormat};
 use crate::render::simulate::{Query, Report};
-use crate::settings::inputs;
+use crate::settings::view::View;
 use crate::{ExitStatus, Io, render};
 use meshctl_core::engine::{Registry, Verdict};
 use meshctl_core::envoy;
@@ -21,7 +21,7 @@ pub(super) fn run(
 ) -> anyhow::Result<ExitStatus> {
     let sni = args.sni.as_deref();
     let tls = args.tls || sni.is_some();
-    let calling = &args.workload;
+    let view = View::simulate(args);
     let workspace;
     let (registry, rejected): (Registry, &[RejectedResource]) = if let Some(file) =
         &args.config_dump
@@ -33,19 +33,15 @@ pub(super) fn run(
                 "no configuration loaded: pass -f PATH with the ServiceEntries and Sidecars to decide against, or --config-dump FILE"
             );
         }
-        workspace = super::mesh_choice::workspace(
-            &inputs::deciding(args.paths.clone(), &args.ns, &args.mesh_settings),
-            &args.scope,
-        )?;
+        workspace = super::mesh_choice::workspace(&view)?;
         render::simulate::rejected_note(workspace.rejected(), io.err)?;
         if workspace.is_empty() && workspace.rejected().is_empty() {
             render::simulate::empty_note(&args.paths, io.err)?;
         }
         if let Some(file) = &args.expect {
-            return super::expect::run(file, args, &workspace, io);
+            return super::expect::run(file, args, &view, &workspace, io);
         }
-        let workload =
-            workspace.in_mesh(calling.workload(&calling.source_namespace, &calling.labels));
+        let workload = workspace.in_mesh(view.workload());
         (workspace.compile(&workload), workspace.rejected())
     };
     let Some(destination) = &args.destination else {
@@ -58,8 +54,8 @@ pub(super) fn run(
             destination: target.display.clone(),
             tls,
             sni: sni.map(str::to_owned),
-            source_namespace: calling.source_namespace.clone(),
-            labels: calling.labels.iter().cloned().collect(),
+            source_namespace: view.source_namespace().to_owned(),
+            labels: view.labels().iter().cloned().collect(),
         },
         outbound_policy: registry.policy_in_force(),
         verdict: connections

@@ -14,4 +14,5 @@ pub(crate) mod lint;
 pub mod parse;
 pub(crate) mod resolver;
 pub(crate) mod target;
+pub(crate) mod view;
 pub(crate) mod workload;
