@@ -12,27 +12,23 @@ use std::net::IpAddr;
 use anyhow::{Context as _, bail};
 use ipnet::IpNet;
 
-use crate::cli::{
-    AllowClass, ApiVersion, DocFormat, GenResolution, GenServiceEntryArgs, GlobalArgs, PortProtocol,
-};
+use crate::cli::{DocFormat, GenServiceEntryArgs, GlobalArgs};
+use crate::settings::{convert, target};
 use crate::{ExitStatus, Io, render};
 use meshctl_core::generate::{self, EntryPlan};
-use meshctl_core::model::{Resolution, ServiceEntry};
-use meshctl_core::pinning::{self, AllowedClasses};
+use meshctl_core::model::ServiceEntry;
+use meshctl_core::pinning;
 use meshctl_core::rules::{self, Diagnostic, DnsFacts, RuleSelection, Severity};
 use meshctl_core::target::Target;
 use meshctl_core::workspace::Workspace;
 use meshctl_core::{dns, load};
-
-/// The port `gen serviceentry` uses when nothing names one: MySQL's, as in the blog.
-const DEFAULT_PORT: u16 = 3306;
 
 pub(super) fn run(
     args: &GenServiceEntryArgs,
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let target = target(args.host.as_deref())?;
+    let target = target::gen_target(args.host.as_deref())?;
     if target.ip().is_some() {
         bail!(
             "`{}` is an IP address, and Istio rejects IPs in `spec.hosts`: name the service and pass the IP with --address (e.g. `meshctl gen serviceentry mysql.example.com --address {}`)",
@@ -40,7 +36,7 @@ pub(super) fn run(
             target.host
         );
     }
-    let allowed = allowed_classes(&args.allow_address_classes);
+    let allowed = convert::allowed_classes(&args.allow_address_classes);
     let given: Vec<IpNet> = args
         .addresses
         .iter()
@@ -60,7 +56,7 @@ pub(super) fn run(
     if args.no_resolve && given.is_empty() {
         bail!("--no-resolve needs at least one --address");
     }
-    let ports = ports(args, &target)?;
+    let ports = target::gen_ports(&args.ports, &target)?;
     port_override_note(&ports, &target, global, io)?;
     let name = match &args.name {
         Some(name) => {
@@ -84,16 +80,22 @@ pub(super) fn run(
     };
 
     let mut plan = EntryPlan {
-        api_version: format!("networking.istio.io/{}", api_version(args.api_version)),
+        api_version: format!(
+            "networking.istio.io/{}",
+            convert::api_version(args.api_version)
+        ),
         name,
         namespace: args.ns.namespace.clone(),
         host: target.host.clone(),
         ports,
         protocol: args
             .protocol
-            .map_or_else(|| target.scheme_protocol().unwrap_or("TCP"), protocol)
+            .map_or_else(
+                || target.scheme_protocol().unwrap_or("TCP"),
+                convert::protocol,
+            )
             .to_owned(),
-        resolution: resolution(args.resolution),
+        resolution: args.resolution.into(),
         annotations: if args.annotate {
             provenance.annotations()
         } else {
@@ -125,33 +127,6 @@ pub(super) fn run(
     }
     io.out.write_all(text.as_bytes())?;
     Ok(ExitStatus::Success)
-}
-
-/// HOST, else `$MYSQL_DB_HOST`; never a silent `localhost`, whose entry the sidecar would
-/// never use (loopback is not captured, so `simulate` calls it BYPASS).
-fn target(host: Option<&str>) -> anyhow::Result<Target> {
-    let from_env = std::env::var("MYSQL_DB_HOST").is_ok_and(|h| !h.trim().is_empty());
-    if host.is_none() && !from_env {
-        bail!(
-            "name the database: `meshctl gen serviceentry db.example.com` (or a DSN, or set MYSQL_DB_HOST)"
-        );
-    }
-    crate::settings::target::target_or_default(host)
-}
-
-fn ports(args: &GenServiceEntryArgs, target: &Target) -> anyhow::Result<Vec<u16>> {
-    let mut ports = args.ports.clone();
-    if ports.is_empty() {
-        ports.push(match target.port_or_scheme_default() {
-            Some(port) => port,
-            None => crate::settings::target::env_port()?.unwrap_or(DEFAULT_PORT),
-        });
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    if let Some(dup) = ports.iter().find(|p| !seen.insert(**p)) {
-        bail!("--port {dup} is given twice; Istio rejects duplicate port numbers");
-    }
-    Ok(ports)
 }
 
 /// `--port` replaces the port written in HOST (or a DSN's): said on stderr, since the entry then
@@ -242,41 +217,5 @@ impl Provenance {
             }
         }
         map
-    }
-}
-
-/// The classes `--allow-address-class` lets through.
-fn allowed_classes(flags: &[AllowClass]) -> AllowedClasses {
-    let mut allowed = AllowedClasses::NONE;
-    for class in flags {
-        allowed.insert((*class).into());
-    }
-    allowed
-}
-
-fn api_version(version: ApiVersion) -> &'static str {
-    match version {
-        ApiVersion::V1 => "v1",
-        ApiVersion::V1beta1 => "v1beta1",
-        ApiVersion::V1alpha3 => "v1alpha3",
-    }
-}
-
-fn protocol(protocol: PortProtocol) -> &'static str {
-    match protocol {
-        PortProtocol::Tcp => "TCP",
-        PortProtocol::Mysql => "MYSQL",
-        PortProtocol::Mongo => "MONGO",
-        PortProtocol::Redis => "REDIS",
-        PortProtocol::Tls => "TLS",
-    }
-}
-
-fn resolution(resolution: GenResolution) -> Resolution {
-    match resolution {
-        GenResolution::None => Resolution::None,
-        GenResolution::Static => Resolution::Static,
-        GenResolution::Dns => Resolution::Dns,
-        GenResolution::DnsRoundRobin => Resolution::DnsRoundRobin,
     }
 }

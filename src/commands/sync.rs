@@ -17,10 +17,9 @@ use anyhow::bail;
 
 use crate::cli::{GlobalArgs, SyncArgs, SyncFormat};
 use crate::render::{self, Summary};
-use crate::settings::inputs;
+use crate::settings::{convert, inputs};
 use crate::{ExitStatus, Io};
 use meshctl_core::escape::Escaped;
-use meshctl_core::pinning::AllowedClasses;
 use meshctl_core::sync::{self, Settings};
 
 use files::Planned;
@@ -50,14 +49,10 @@ pub(super) fn run(
     let paths = inputs::paths_or_cwd(&args.paths);
     // sync rewrites files one by one, so it reads them itself, with the workspace's `-n` rule.
     let options = inputs::load_options(&args.ns);
-    let mut allowed = AllowedClasses::NONE;
-    for class in &args.allow_address_classes {
-        allowed.insert((*class).into());
-    }
     let settings = Settings {
         grace: args.grace,
         allow_empty: args.allow_empty,
-        allowed,
+        allowed: convert::allowed_classes(&args.allow_address_classes),
         allow_class_change: args.allow_class_change,
     };
     let resolver = crate::settings::resolver::from_flags(&args.dns);

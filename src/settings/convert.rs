@@ -2,9 +2,11 @@
 //! spellings a user types, these conversions give them their meaning, one arm per value.
 
 use crate::cli::{
-    AllowClass, CheckFormat, ColorChoice, LogFormatArg, OutboundPolicyArg, OutputThreshold,
-    SyncFormat,
+    AllowClass, ApiVersion, CheckFormat, ColorChoice, GenResolution, LogFormatArg,
+    OutboundPolicyArg, OutputThreshold, PortProtocol, SyncFormat,
 };
+use meshctl_core::model::Resolution;
+use meshctl_core::pinning::AllowedClasses;
 
 impl From<ColorChoice> for crate::render::color::When {
     fn from(choice: ColorChoice) -> Self {
@@ -81,6 +83,46 @@ impl From<LogFormatArg> for meshctl_proxy::LogFormat {
         match arg {
             LogFormatArg::Text => Self::Text,
             LogFormatArg::Json => Self::Json,
+        }
+    }
+}
+
+/// The classes `--allow-address-class` lets through.
+pub(crate) fn allowed_classes(flags: &[AllowClass]) -> AllowedClasses {
+    let mut allowed = AllowedClasses::NONE;
+    for class in flags {
+        allowed.insert((*class).into());
+    }
+    allowed
+}
+
+/// `--api-version` as the version part of `apiVersion`.
+pub(crate) fn api_version(version: ApiVersion) -> &'static str {
+    match version {
+        ApiVersion::V1 => "v1",
+        ApiVersion::V1beta1 => "v1beta1",
+        ApiVersion::V1alpha3 => "v1alpha3",
+    }
+}
+
+/// `--protocol` as Istio spells it in `ports[].protocol`.
+pub(crate) fn protocol(protocol: PortProtocol) -> &'static str {
+    match protocol {
+        PortProtocol::Tcp => "TCP",
+        PortProtocol::Mysql => "MYSQL",
+        PortProtocol::Mongo => "MONGO",
+        PortProtocol::Redis => "REDIS",
+        PortProtocol::Tls => "TLS",
+    }
+}
+
+impl From<GenResolution> for Resolution {
+    fn from(resolution: GenResolution) -> Self {
+        match resolution {
+            GenResolution::None => Resolution::None,
+            GenResolution::Static => Resolution::Static,
+            GenResolution::Dns => Resolution::Dns,
+            GenResolution::DnsRoundRobin => Resolution::DnsRoundRobin,
         }
     }
 }

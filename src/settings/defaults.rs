@@ -15,3 +15,6 @@ pub(crate) const TRANSPARENT_PORT: u16 = 15001;
 /// The transparent listener when neither `--listen` nor `--forward` is given.
 pub(crate) const TRANSPARENT_LISTEN: SocketAddr =
     SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), TRANSPARENT_PORT);
+
+/// The port `gen serviceentry` uses when nothing names one: MySQL's, as in the blog.
+pub(crate) const GEN_PORT: u16 = 3306;

@@ -1,7 +1,9 @@
-//! The host a DNS command asks about: the command line's, else the environment's
+//! The host and ports a DNS command asks about: the command line's, else the environment's
 //! (`$MYSQL_DB_HOST` and `$MYSQL_DB_PORT`, the variables of the blog's Bookinfo setup), else
-//! `localhost`.
+//! `localhost` (`resolve`) or an error (`gen serviceentry`, whose entry for `localhost` no
+//! sidecar would use).
 
+use crate::settings::defaults::GEN_PORT;
 use anyhow::bail;
 use meshctl_core::target::Target;
 
@@ -25,7 +27,7 @@ fn default_target() -> anyhow::Result<Target> {
 }
 
 /// `$MYSQL_DB_PORT`, when set.
-pub(crate) fn env_port() -> anyhow::Result<Option<u16>> {
+fn env_port() -> anyhow::Result<Option<u16>> {
     match std::env::var("MYSQL_DB_PORT") {
         Ok(text) if !text.trim().is_empty() => match text.trim().parse::<u16>() {
             Ok(port) if port > 0 => Ok(Some(port)),
@@ -33,4 +35,33 @@ pub(crate) fn env_port() -> anyhow::Result<Option<u16>> {
         },
         _ => Ok(None),
     }
+}
+
+/// HOST, else `$MYSQL_DB_HOST`; never a silent `localhost`, whose entry the sidecar would
+/// never use (loopback is not captured, so `simulate` calls it BYPASS).
+pub(crate) fn gen_target(host: Option<&str>) -> anyhow::Result<Target> {
+    let from_env = std::env::var("MYSQL_DB_HOST").is_ok_and(|h| !h.trim().is_empty());
+    if host.is_none() && !from_env {
+        bail!(
+            "name the database: `meshctl gen serviceentry db.example.com` (or a DSN, or set MYSQL_DB_HOST)"
+        );
+    }
+    target_or_default(host)
+}
+
+/// `gen serviceentry --port`, else the port in HOST or its scheme's, else `$MYSQL_DB_PORT`,
+/// else MySQL's; a port given twice is an error.
+pub(crate) fn gen_ports(flags: &[u16], target: &Target) -> anyhow::Result<Vec<u16>> {
+    let mut ports = flags.to_vec();
+    if ports.is_empty() {
+        ports.push(match target.port_or_scheme_default() {
+            Some(port) => port,
+            None => env_port()?.unwrap_or(GEN_PORT),
+        });
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(dup) = ports.iter().find(|p| !seen.insert(**p)) {
+        bail!("--port {dup} is given twice; Istio rejects duplicate port numbers");
+    }
+    Ok(ports)
 }
