@@ -14,10 +14,7 @@ use meshctl_core::meshes::{self, Mesh, ScopeOptions};
 
 pub(super) fn run(args: &DiffArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
     let fail_on = fail_on(&args.fail_on)?;
-    let options = ScopeOptions {
-        configured: Vec::new(),
-        kustomize: !args.no_kustomize,
-    };
+    let options = inputs::unconfigured_scope(!args.no_kustomize);
     let mut snapshot = None;
     let (mut old, new, old_paths, new_paths) = if let Some(rev) = &args.base {
         let paths = inputs::paths_or_cwd(&args.paths);

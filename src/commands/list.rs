@@ -8,14 +8,11 @@ use crate::settings::inputs;
 use crate::{ExitStatus, Io, render};
 use meshctl_core::diff;
 use meshctl_core::load::WalkOptions;
-use meshctl_core::meshes::{self, ScopeOptions};
+use meshctl_core::meshes;
 
 pub(super) fn run(args: &ListArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
     let sources = inputs::paths_only(inputs::paths_or_cwd(&args.paths));
-    let options = ScopeOptions {
-        configured: Vec::new(),
-        kustomize: !args.no_kustomize,
-    };
+    let options = inputs::unconfigured_scope(!args.no_kustomize);
     let meshes = meshes::load(&sources, &WalkOptions::default(), &options)?;
     if let Some(name) = &args.mesh
         && !meshes.iter().any(|m| &m.scope.name == name)

@@ -149,10 +149,7 @@ fn group_by_mesh(
     findings: &mut [meshctl_core::rules::Diagnostic],
 ) -> Vec<render::MeshFindings> {
     let sources = inputs::in_namespace(paths.to_vec(), options.default_namespace.clone());
-    let scope = meshctl_core::meshes::ScopeOptions {
-        configured: Vec::new(),
-        kustomize: false,
-    };
+    let scope = inputs::unconfigured_scope(false);
     let Ok(meshes) = meshctl_core::meshes::load(&sources, &options.walk, &scope) else {
         return Vec::new();
     };

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use crate::cli::{MeshSettingsArgs, NamespaceArg};
 use crate::settings::config::Settings;
 use meshctl_core::load::LoadOptions;
+use meshctl_core::meshes::ScopeOptions;
 use meshctl_core::workspace::Sources;
 
 /// The paths given, else the current directory (`check`, `diff`, `list` and `sync` read `.`
@@ -73,4 +74,13 @@ pub(crate) fn load_options(ns: &NamespaceArg) -> LoadOptions {
         ..Sources::default()
     }
     .load_options()
+}
+
+/// How meshes are found among the inputs when no `[[mesh]]` table names them: kustomizations
+/// rendered unless `--no-kustomize` (or a command that edits files as written) says not.
+pub(crate) fn unconfigured_scope(kustomize: bool) -> ScopeOptions {
+    ScopeOptions {
+        configured: Vec::new(),
+        kustomize,
+    }
 }

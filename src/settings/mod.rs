@@ -12,6 +12,7 @@ pub(crate) mod defaults;
 pub(crate) mod inputs;
 pub(crate) mod lint;
 pub mod parse;
+pub(crate) mod resolve;
 pub(crate) mod resolver;
 pub(crate) mod target;
 pub(crate) mod view;
