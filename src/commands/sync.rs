@@ -13,14 +13,13 @@ mod watch;
 
 use std::time::SystemTime;
 
-use anyhow::bail;
-
 use crate::cli::{GlobalArgs, SyncArgs, SyncFormat};
 use crate::render::{self, Summary};
-use crate::settings::{convert, inputs};
+use crate::settings::inputs;
+use crate::settings::sync::SyncSettings;
 use crate::{ExitStatus, Io};
 use meshctl_core::escape::Escaped;
-use meshctl_core::sync::{self, Settings};
+use meshctl_core::sync;
 
 use files::Planned;
 use report::Tally;
@@ -39,23 +38,12 @@ pub(super) fn run(
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    if args.min_interval > args.max_interval {
-        bail!(
-            "--min-interval {} is longer than --max-interval {}",
-            humantime::format_duration(args.min_interval),
-            humantime::format_duration(args.max_interval)
-        );
-    }
-    let paths = inputs::paths_or_cwd(&args.paths);
-    // sync rewrites files one by one, so it reads them itself, with the workspace's `-n` rule.
-    let options = inputs::load_options(&args.ns);
-    let settings = Settings {
-        grace: args.grace,
-        allow_empty: args.allow_empty,
-        allowed: convert::allowed_classes(&args.allow_address_classes),
-        allow_class_change: args.allow_class_change,
-    };
-    let resolver = crate::settings::resolver::from_flags(&args.dns);
+    let SyncSettings {
+        paths,
+        options,
+        plan: settings,
+        resolver,
+    } = SyncSettings::resolve(args)?;
     let runtime = super::runtime::runtime()?;
     if args.watch {
         let plan = watch::WatchPlan {

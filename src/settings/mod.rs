@@ -14,6 +14,7 @@ pub(crate) mod lint;
 pub mod parse;
 pub(crate) mod resolve;
 pub(crate) mod resolver;
+pub(crate) mod sync;
 pub(crate) mod target;
 pub(crate) mod view;
 pub(crate) mod workload;
