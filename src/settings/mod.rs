@@ -6,12 +6,14 @@
 //! The arrows point one way: `cli` names only [`parse`] (its value parsers) and `defaults`,
 //! which import nothing of the crate; every other module here reads `cli`.
 
+pub(crate) mod check;
 pub(crate) mod config;
 pub(crate) mod convert;
 pub(crate) mod defaults;
 pub(crate) mod inputs;
 pub(crate) mod lint;
 pub mod parse;
+pub(crate) mod per_file_ignores;
 pub(crate) mod resolve;
 pub(crate) mod resolver;
 pub(crate) mod sync;
