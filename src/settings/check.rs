@@ -7,7 +7,7 @@
 use anyhow::Context as _;
 
 use crate::cli::{CheckArgs, FailOn};
-use crate::settings::config::{self, Settings};
+use crate::settings::config::{self, ConfigFile};
 use crate::settings::lint::LintSettings;
 use crate::settings::per_file_ignores::PerFileIgnores;
 use crate::settings::{inputs, resolver};
@@ -20,7 +20,7 @@ use meshctl_core::workspace::Sources;
 /// One `check` pass.
 pub(crate) struct CheckSettings {
     /// The configuration file's settings (empty without one).
-    config: Settings,
+    config: ConfigFile,
     per_file: PerFileIgnores,
     suppressions: Vec<Suppression>,
     /// The whole run's rule selection.
@@ -122,7 +122,7 @@ impl CheckSettings {
 /// adds to it.
 fn mesh_selection(
     args: &CheckArgs,
-    config: &Settings,
+    config: &ConfigFile,
     table: Option<&config::MeshTable>,
 ) -> anyhow::Result<RuleSelection> {
     let select = if args.select.is_empty() {
@@ -145,7 +145,7 @@ fn mesh_selection(
 
 /// A selection error, naming the configuration file when its `select`/`ignore` may be the
 /// culprit.
-fn with_config(error: String, config: &Settings) -> anyhow::Error {
+fn with_config(error: String, config: &ConfigFile) -> anyhow::Error {
     if config.select.is_none() && config.ignore.is_empty() {
         anyhow::Error::msg(error)
     } else {

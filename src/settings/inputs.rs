@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use crate::cli::{MeshSettingsArgs, NamespaceArg};
-use crate::settings::config::Settings;
+use crate::settings::config::ConfigFile;
 use meshctl_core::load::LoadOptions;
 use meshctl_core::meshes::ScopeOptions;
 use meshctl_core::workspace::Sources;
@@ -39,7 +39,7 @@ pub(crate) fn checked(
     paths: Vec<PathBuf>,
     ns: &NamespaceArg,
     mesh_config: Option<&PathBuf>,
-    config: &Settings,
+    config: &ConfigFile,
 ) -> Sources {
     Sources {
         paths,

@@ -4,7 +4,7 @@
 //! default ([`meshctl_core::rules::Context::new`]).
 
 use crate::cli::CheckArgs;
-use crate::settings::config::Settings;
+use crate::settings::config::ConfigFile;
 use meshctl_core::rules::{self, DnsFacts};
 use meshctl_core::workspace::Workspace;
 
@@ -19,7 +19,7 @@ pub(crate) struct LintSettings {
 
 impl LintSettings {
     /// Flags first, then the configuration file.
-    pub(crate) fn resolve(args: &CheckArgs, config: &Settings) -> Self {
+    pub(crate) fn resolve(args: &CheckArgs, config: &ConfigFile) -> Self {
         Self {
             server_first_ports: args.server_first_ports.clone(),
             max_ipv4_prefix: args.max_ipv4_prefix,

@@ -3,7 +3,7 @@
 
 use meshctl_core::rules::{Diagnostic, RuleSelection};
 
-use crate::settings::config::Settings;
+use crate::settings::config::ConfigFile;
 
 /// `per-file-ignores`: findings in files matching a glob, for the rules listed with it, are
 /// dropped. Globs use gitignore syntax, relative to the configuration file's directory (as
@@ -18,7 +18,10 @@ impl PerFileIgnores {
     ///
     /// # Errors
     /// A glob or rule list that does not parse, naming the file.
-    pub(crate) fn new(config: &Settings, cwd: &std::path::Path) -> anyhow::Result<PerFileIgnores> {
+    pub(crate) fn new(
+        config: &ConfigFile,
+        cwd: &std::path::Path,
+    ) -> anyhow::Result<PerFileIgnores> {
         let root = cwd.join(config.path.parent().unwrap_or(std::path::Path::new("")));
         let mut entries = Vec::new();
         for (glob, codes) in &config.per_file_ignores {

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use crate::cli::DnsArgs;
-use crate::settings::config::Settings;
+use crate::settings::config::ConfigFile;
 use crate::settings::defaults::DNS_TIMEOUT;
 use crate::settings::parse::parse_duration;
 use meshctl_core::dns::ResolverSettings;
@@ -20,7 +20,7 @@ pub(crate) fn from_flags(args: &DnsArgs) -> ResolverSettings {
 
 /// The resolver flags, then `[dns]` in the configuration file (`check --dns`). `--timeout` has
 /// a default, so the file's timeout applies while the flag is left at that default.
-pub(crate) fn with_config(args: &DnsArgs, config: &Settings) -> ResolverSettings {
+pub(crate) fn with_config(args: &DnsArgs, config: &ConfigFile) -> ResolverSettings {
     let mut settings = from_flags(args);
     if settings.nameservers.is_empty() {
         settings.nameservers.clone_from(&config.nameservers);
