@@ -8,7 +8,7 @@ use anyhow::{Context as _, bail};
 
 use crate::cli::{GlobalArgs, SimulateArgs, SimulateFormat};
 use crate::render::simulate::{Query, Report};
-use crate::settings::view::View;
+use crate::settings::simulate::SimulateSettings;
 use crate::{ExitStatus, Io, render};
 use meshctl_core::engine::{Registry, Verdict};
 use meshctl_core::envoy;
@@ -19,9 +19,9 @@ pub(super) fn run(
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let sni = args.sni.as_deref();
-    let tls = args.tls || sni.is_some();
-    let view = View::simulate(args);
+    let settings = SimulateSettings::resolve(args);
+    let view = &settings.view;
+    let (tls, sni) = (settings.tls, settings.sni.as_deref());
     let workspace;
     let (registry, rejected): (Registry, &[RejectedResource]) = if let Some(file) =
         &args.config_dump
@@ -33,13 +33,13 @@ pub(super) fn run(
                 "no configuration loaded: pass -f PATH with the ServiceEntries and Sidecars to decide against, or --config-dump FILE"
             );
         }
-        workspace = super::mesh_choice::workspace(&view)?;
+        workspace = super::mesh_choice::workspace(view)?;
         render::simulate::rejected_note(workspace.rejected(), io.err)?;
         if workspace.is_empty() && workspace.rejected().is_empty() {
             render::simulate::empty_note(&args.paths, io.err)?;
         }
         if let Some(file) = &args.expect {
-            return super::expect::run(file, args, &view, &workspace, io);
+            return super::expect::run(file, args.output, &settings, &workspace, io);
         }
         let workload = workspace.in_mesh(view.workload());
         (workspace.compile(&workload), workspace.rejected())
@@ -47,7 +47,7 @@ pub(super) fn run(
     let Some(destination) = &args.destination else {
         bail!("give a destination (IP:PORT, HOST:PORT or a DSN) or --expect FILE");
     };
-    let (target, addresses) = super::destination::resolve(destination, &args.dns)?;
+    let (target, addresses) = super::destination::resolve(destination, &settings.resolver)?;
     let connections = super::destination::explain_all(&registry, &target, &addresses, tls, sni);
     let report = Report {
         query: Query {

@@ -18,6 +18,7 @@ pub mod parse;
 pub(crate) mod per_file_ignores;
 pub(crate) mod resolve;
 pub(crate) mod resolver;
+pub(crate) mod simulate;
 pub(crate) mod sync;
 pub(crate) mod target;
 pub(crate) mod view;
