@@ -13,7 +13,7 @@ use anyhow::{Context as _, bail};
 use ipnet::IpNet;
 
 use crate::cli::{DocFormat, GenServiceEntryArgs, GlobalArgs};
-use crate::settings::{convert, target};
+use crate::settings::gen_service_entry::GenSettings;
 use crate::{ExitStatus, Io, render};
 use meshctl_core::generate::{self, EntryPlan};
 use meshctl_core::model::ServiceEntry;
@@ -28,35 +28,16 @@ pub(super) fn run(
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let target = target::gen_target(args.host.as_deref())?;
-    if target.ip().is_some() {
-        bail!(
-            "`{}` is an IP address, and Istio rejects IPs in `spec.hosts`: name the service and pass the IP with --address (e.g. `meshctl gen serviceentry mysql.example.com --address {}`)",
-            target.host,
-            target.host
-        );
-    }
-    let allowed = convert::allowed_classes(&args.allow_address_classes);
-    let given: Vec<IpNet> = args
-        .addresses
-        .iter()
-        .map(|a| {
-            let net = generate::parse_address(a).map_err(|e| anyhow::anyhow!("--address: {e}"))?;
-            pinning::screen_given(&target.host, a, net, allowed)?;
-            Ok(net)
-        })
-        .collect::<anyhow::Result<_>>()?;
-    if given.len() > pinning::ADDRESS_LIMIT {
-        bail!(
-            "--address is given {} times, more than the {} a ServiceEntry's `addresses` may hold",
-            given.len(),
-            pinning::ADDRESS_LIMIT
-        );
-    }
-    if args.no_resolve && given.is_empty() {
-        bail!("--no-resolve needs at least one --address");
-    }
-    let ports = target::gen_ports(&args.ports, &target)?;
+    let GenSettings {
+        target,
+        allowed,
+        given,
+        ports,
+        resolver,
+        api_version,
+        protocol,
+        resolution,
+    } = GenSettings::resolve(args)?;
     port_override_note(&ports, &target, global, io)?;
     let name = match &args.name {
         Some(name) => {
@@ -67,9 +48,8 @@ pub(super) fn run(
     };
 
     let (addresses, provenance) = if given.is_empty() {
-        let settings = crate::settings::resolver::from_flags(&args.dns);
         let lookup = super::runtime::runtime()?
-            .block_on(dns::lookup(&target.host, &settings))
+            .block_on(dns::lookup(&target.host, &resolver))
             .with_context(|| format!("resolving `{}` (use --address to skip DNS)", target.host))?;
         let ips: Vec<IpAddr> = lookup.addresses.iter().map(|a| a.ip).collect();
         pinning::screen_answer(&target.host, &ips, allowed)?;
@@ -80,22 +60,13 @@ pub(super) fn run(
     };
 
     let mut plan = EntryPlan {
-        api_version: format!(
-            "networking.istio.io/{}",
-            convert::api_version(args.api_version)
-        ),
+        api_version,
         name,
         namespace: args.ns.namespace.clone(),
         host: target.host.clone(),
         ports,
-        protocol: args
-            .protocol
-            .map_or_else(
-                || target.scheme_protocol().unwrap_or("TCP"),
-                convert::protocol,
-            )
-            .to_owned(),
-        resolution: args.resolution.into(),
+        protocol,
+        resolution,
         annotations: if args.annotate {
             provenance.annotations()
         } else {
