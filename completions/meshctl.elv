@@ -250,7 +250,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand -n 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --namespace 'Namespace for resources that name none and for generated resources (like kubectl)'
             cand --mesh 'The mesh to decide for when the inputs hold several (`meshctl check --list-meshes` names them); without it, several meshes are an error'
-            cand --listen 'Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given). Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given). An IPv4 loopback or unspecified address also listens on [::1] or [::] at the same port, where ip6tables redirects IPv6 connections (skipped when the host has no IPv6)'
+            cand --listen 'Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given). An IPv4 loopback or unspecified address also listens on [::1] or [::] at the same port, where ip6tables redirects IPv6 connections (skipped when the host has no IPv6)'
             cand --forward 'Forward listener `LISTEN=HOST:PORT` (repeatable); LISTEN may be a bare port on 127.0.0.1'
             cand --admin 'Admin server address (`/metrics`, `/healthz`, `/ready`, `/config_dump`), or `off`'
             cand --outbound-policy 'Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed)'

@@ -1,9 +1,13 @@
-//! The command-line surface, clap derive only: these doc comments are the `--help` text.
-//! Parsing of values beyond clap's (durations, hosts, CIDRs) happens in `commands/`.
+//! The command-line surface, clap derive only: these doc comments are the `--help` text. What
+//! the flags mean, their value parsers and the defaults a flag cannot carry live in `settings`.
 
 use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::settings::parse;
+
+pub use crate::settings::parse::AdminAddr;
 
 /// Let Istio workloads reach databases outside the mesh over TCP — safely, without guessing.
 ///
@@ -61,6 +65,18 @@ pub struct MeshArgs {
     pub no_kustomize: bool,
 }
 
+/// `--outbound-policy` and `--mesh-config`: the mesh settings a deciding command takes from
+/// the command line instead of the inputs.
+#[derive(Debug, Args, Clone, Default)]
+pub struct MeshSettingsArgs {
+    /// Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub outbound_policy: Option<OutboundPolicyArg>,
+    /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
+    #[arg(long, value_name = "FILE")]
+    pub mesh_config: Option<std::path::PathBuf>,
+}
+
 /// `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -70,16 +86,6 @@ pub enum ColorChoice {
     Always,
     /// Never colour.
     Never,
-}
-
-impl From<ColorChoice> for crate::render::color::When {
-    fn from(choice: ColorChoice) -> Self {
-        match choice {
-            ColorChoice::Auto => Self::Auto,
-            ColorChoice::Always => Self::Always,
-            ColorChoice::Never => Self::Never,
-        }
-    }
 }
 
 /// The commands.
@@ -115,11 +121,6 @@ pub enum Command {
     Version,
 }
 
-/// `meshctl proxy`.
-///
-/// Transparent mode (the default, `--listen 127.0.0.1:15001`) serves connections redirected by
-/// `meshctl proxy iptables --apply`; forward mode (`--forward 127.0.0.1:13306=db.example.com:3306`)
-/// serves clients pointed at a local port. Every connection is decided by the same engine as
 /// `check -o`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
@@ -135,18 +136,11 @@ pub enum CheckFormat {
     Gitlab,
 }
 
-impl From<CheckFormat> for crate::render::OutputFormat {
-    fn from(format: CheckFormat) -> Self {
-        match format {
-            CheckFormat::Text => Self::Text,
-            CheckFormat::Json => Self::Json,
-            CheckFormat::Sarif => Self::Sarif,
-            CheckFormat::Github => Self::Github,
-            CheckFormat::Gitlab => Self::Gitlab,
-        }
-    }
-}
-
+/// `meshctl proxy`.
+///
+/// Transparent mode (the default, `--listen 127.0.0.1:15001`) serves connections redirected by
+/// `meshctl proxy iptables --apply`; forward mode (`--forward 127.0.0.1:13306=db.example.com:3306`)
+/// serves clients pointed at a local port. Every connection is decided by the same engine as
 /// `meshctl simulate`. Files given with -f and --mesh-config are reloaded when they change and
 /// on SIGHUP; SIGTERM/SIGINT drain. Exit 0 after shutdown (also when the drain deadline cut
 /// connections), 2 when the configuration or a listener cannot be set up.
@@ -167,38 +161,34 @@ pub struct ProxyArgs {
     /// Which mesh, when the inputs hold several.
     #[command(flatten)]
     pub scope: MeshArgs,
-    /// Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given).
     /// Transparent-mode listener (default 127.0.0.1:15001 unless --forward is given). An IPv4
     /// loopback or unspecified address also listens on [::1] or [::] at the same port, where
     /// ip6tables redirects IPv6 connections (skipped when the host has no IPv6).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
     /// Forward listener `LISTEN=HOST:PORT` (repeatable); LISTEN may be a bare port on 127.0.0.1.
-    #[arg(long = "forward", value_name = "LISTEN=HOST:PORT", value_parser = ForwardParser)]
+    #[arg(long = "forward", value_name = "LISTEN=HOST:PORT", value_parser = parse::ForwardParser)]
     pub forwards: Vec<(SocketAddr, String, u16)>,
     /// Admin server address (`/metrics`, `/healthz`, `/ready`, `/config_dump`), or `off`.
-    #[arg(long, value_name = "ADDR|off", default_value = "127.0.0.1:15000", value_parser = parse_admin)]
+    #[arg(long, value_name = "ADDR|off", default_value = "127.0.0.1:15000", value_parser = parse::parse_admin)]
     pub admin: AdminAddr,
-    /// Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed).
-    #[arg(long, value_enum, value_name = "MODE")]
-    pub outbound_policy: Option<OutboundPolicyArg>,
-    /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
-    #[arg(long, value_name = "FILE")]
-    pub mesh_config: Option<std::path::PathBuf>,
+    /// The mesh settings that beat the inputs' own.
+    #[command(flatten)]
+    pub mesh_settings: MeshSettingsArgs,
     /// The workload whose sidecar is enforced.
     #[command(flatten)]
     pub workload: WorkloadArgs,
     /// Give up dialling an upstream (DNS included) after this long.
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse::parse_duration)]
     pub connect_timeout: std::time::Duration,
     /// Close a connection after no byte moved either way for this long.
-    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse::parse_duration)]
     pub idle_timeout: std::time::Duration,
     /// On SIGTERM/SIGINT, let established connections finish for this long.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse::parse_duration)]
     pub drain_timeout: std::time::Duration,
     /// How long to wait for a TLS ClientHello on ports whose listener matches SNI.
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse::parse_duration)]
     pub sni_timeout: std::time::Duration,
     /// Most connections open at once; beyond it the proxy stops accepting (back-pressure).
     #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
@@ -220,12 +210,12 @@ pub struct ProxyArgs {
     pub strict: bool,
     /// Nameserver for forward targets and DNS clusters, `IP` or `IP:PORT` (repeatable);
     /// default: the system's resolv.conf and /etc/hosts.
-    #[arg(long, value_name = "IP[:PORT]", value_parser = parse_nameserver)]
+    #[arg(long, value_name = "IP[:PORT]", value_parser = parse::parse_nameserver)]
     pub nameserver: Vec<SocketAddr>,
     /// Every this long, resolve the source host of each entry that pins addresses and export
     /// `meshctl_dns_drift{service_entry,host}` (1 while DNS answers outside the pinned set),
     /// with a warning naming the new address. Reports only: a drifted address stays denied.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse::parse_duration)]
     pub dns_drift_interval: Option<std::time::Duration>,
     /// Write one access log line per closed connection to `-` (stderr) or FILE.
     #[arg(long, value_name = "-|FILE")]
@@ -252,7 +242,7 @@ pub enum ProxyCommand {
 #[allow(clippy::struct_excessive_bools)] // one bool per flag: clap's shape for switches
 pub struct IptablesArgs {
     /// The transparent proxy's port.
-    #[arg(long, value_name = "PORT", default_value_t = 15001, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "PORT", default_value_t = crate::settings::defaults::TRANSPARENT_PORT, value_parser = clap::value_parser!(u16).range(1..))]
     pub proxy_port: u16,
     /// UID the proxy runs as; its own connections are not redirected. Istio's sidecar uid by
     /// default, never the invoking user's: under sudo that would exempt all root traffic.
@@ -281,79 +271,6 @@ pub struct IptablesArgs {
     /// and IPv6 (root).
     #[arg(long)]
     pub cleanup: bool,
-}
-
-/// `--forward` through [`parse_forward`], with errors that quote the value only redacted:
-/// clap's own `invalid value '…'` would print a DSN password as typed.
-#[derive(Debug, Clone, Copy)]
-pub struct ForwardParser;
-
-impl clap::builder::TypedValueParser for ForwardParser {
-    type Value = (SocketAddr, String, u16);
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        _arg: Option<&clap::Arg>,
-        value: &std::ffi::OsStr,
-    ) -> Result<Self::Value, clap::Error> {
-        let shown = meshctl_core::target::redact(&value.to_string_lossy());
-        let invalid = |message: String| {
-            clap::Error::raw(
-                clap::error::ErrorKind::ValueValidation,
-                format!(
-                    "invalid value '{shown}' for '--forward <LISTEN=HOST:PORT>': {message}\n\nFor more information, try '--help'.\n"
-                ),
-            )
-            .with_cmd(cmd)
-        };
-        let text = value.to_str().ok_or_else(|| invalid("not UTF-8".into()))?;
-        parse_forward(text).map_err(invalid)
-    }
-}
-
-/// Parses `LISTEN=HOST:PORT`; LISTEN is `IP:PORT` or a bare port on 127.0.0.1.
-///
-/// # Errors
-/// A message naming the part that is wrong (passwords redacted).
-pub fn parse_forward(text: &str) -> Result<(SocketAddr, String, u16), String> {
-    use meshctl_core::target::redact;
-    let Some((listen, target)) = text.split_once('=') else {
-        return Err(format!("`{}` is not LISTEN=HOST:PORT", redact(text)));
-    };
-    let listen = match listen.parse::<u16>() {
-        Ok(port) => SocketAddr::from(([127, 0, 0, 1], port)),
-        Err(_) => listen
-            .parse::<SocketAddr>()
-            .map_err(|_| format!("`{}` is not IP:PORT or a port", redact(listen)))?,
-    };
-    let target = meshctl_core::target::Target::parse(target).map_err(|e| e.to_string())?;
-    let Some(port) = target.port.filter(|p| *p > 0) else {
-        return Err(format!("`{}` has no port: write HOST:PORT", target.display));
-    };
-    Ok((listen, target.host, port))
-}
-
-/// `--admin`: where the admin server listens, if anywhere.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AdminAddr {
-    /// `off`.
-    Off,
-    /// `IP:PORT`.
-    At(SocketAddr),
-}
-
-/// Parses `--admin`: an address or `off`.
-///
-/// # Errors
-/// A message when it is neither.
-pub fn parse_admin(text: &str) -> Result<AdminAddr, String> {
-    if text.eq_ignore_ascii_case("off") {
-        return Ok(AdminAddr::Off);
-    }
-    text.parse()
-        .map(AdminAddr::At)
-        .map_err(|_| format!("`{text}` is not IP:PORT or `off`"))
 }
 
 /// `meshctl check`.
@@ -388,10 +305,10 @@ pub struct CheckArgs {
     pub exit_zero: bool,
     /// Only these rules: codes, prefixes, names or mapped IST codes, comma-separated (`MSH2`,
     /// `MSH204,broad-cidr`, `IST0134`).
-    #[arg(long, value_name = "CODES", value_delimiter = ',', value_parser = RuleCodeParser, hide_possible_values = true)]
+    #[arg(long, value_name = "CODES", value_delimiter = ',', value_parser = parse::RuleCodeParser, hide_possible_values = true)]
     pub select: Vec<String>,
     /// Skip these rules: codes, prefixes, names or mapped IST codes, comma-separated.
-    #[arg(long, value_name = "CODES", value_delimiter = ',', value_parser = RuleCodeParser, hide_possible_values = true)]
+    #[arg(long, value_name = "CODES", value_delimiter = ',', value_parser = parse::RuleCodeParser, hide_possible_values = true)]
     pub ignore: Vec<String>,
     /// Drop findings for one rule on matching resources, istioctl's syntax:
     /// `CODE=Kind name.namespace`, `*` as a wildcard (`MSH201=ServiceEntry *.legacy`; repeatable).
@@ -429,7 +346,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub list_rules: bool,
     /// Print one rule's documentation and exit (an MSH code, a name or a mapped IST code).
-    #[arg(long, value_name = "CODE", value_parser = RuleCodeParser, hide_possible_values = true)]
+    #[arg(long, value_name = "CODE", value_parser = parse::RuleCodeParser, hide_possible_values = true)]
     pub explain: Option<String>,
     /// Apply the unambiguous fixes (MSH202, MSH203, MSH205 on server-first ports) in place,
     /// editing only the flagged spans, then report what is left.
@@ -551,12 +468,9 @@ pub struct SimulateArgs {
     /// The calling workload.
     #[command(flatten)]
     pub workload: WorkloadArgs,
-    /// Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed).
-    #[arg(long, value_enum, value_name = "MODE")]
-    pub outbound_policy: Option<OutboundPolicyArg>,
-    /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
-    #[arg(long, value_name = "FILE")]
-    pub mesh_config: Option<std::path::PathBuf>,
+    /// The mesh settings that beat the inputs' own.
+    #[command(flatten)]
+    pub mesh_settings: MeshSettingsArgs,
     /// Check a file of calls and expected verdicts instead of one destination.
     #[arg(long, value_name = "FILE")]
     pub expect: Option<std::path::PathBuf>,
@@ -579,12 +493,12 @@ pub struct WorkloadArgs {
     #[arg(long, value_name = "NS", default_value = "default")]
     pub source_namespace: String,
     /// Labels of the workload, `k=v,k=v` (selects workload-specific Sidecars).
-    #[arg(long, value_name = "K=V,...", value_delimiter = ',', value_parser = parse_key_value)]
+    #[arg(long, value_name = "K=V,...", value_delimiter = ',', value_parser = parse::parse_key_value)]
     pub labels: Vec<(String, String)>,
     /// Pod annotation of the workload, `KEY=VALUE` (repeatable), e.g.
     /// `traffic.sidecar.istio.io/excludeOutboundPorts=3306` (capture annotations apply to
     /// connections that would be captured: `simulate`, and the proxy's transparent mode).
-    #[arg(long = "annotation", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    #[arg(long = "annotation", value_name = "KEY=VALUE", value_parser = parse::parse_key_value)]
     pub annotations: Vec<(String, String)>,
     /// The workload's sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated
     /// VIPs; also on when the mesh config says so.
@@ -601,17 +515,6 @@ pub enum SimulateFormat {
     Json,
 }
 
-/// Parses `key=value`.
-///
-/// # Errors
-/// A message when there is no `=` or the key is empty.
-pub fn parse_key_value(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
-        _ => Err(format!("`{text}` is not KEY=VALUE")),
-    }
-}
-
 /// `check --output-threshold`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputThreshold {
@@ -621,42 +524,6 @@ pub enum OutputThreshold {
     Warning,
     /// Errors only.
     Error,
-}
-
-impl From<OutputThreshold> for meshctl_core::rules::Severity {
-    fn from(threshold: OutputThreshold) -> Self {
-        match threshold {
-            OutputThreshold::Info => Self::Info,
-            OutputThreshold::Warning => Self::Warning,
-            OutputThreshold::Error => Self::Error,
-        }
-    }
-}
-
-/// A rule code, prefix or name: any text is accepted (the selection checks it), and every rule
-/// code is offered to shell completion with its summary.
-#[derive(Debug, Clone, Copy)]
-pub struct RuleCodeParser;
-
-impl clap::builder::TypedValueParser for RuleCodeParser {
-    type Value = String;
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        arg: Option<&clap::Arg>,
-        value: &std::ffi::OsStr,
-    ) -> Result<String, clap::Error> {
-        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
-    }
-
-    fn possible_values(
-        &self,
-    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
-        Some(Box::new(meshctl_core::rules::Rule::ALL.iter().map(
-            |rule| clap::builder::PossibleValue::new(rule.code()).help(rule.info().summary),
-        )))
-    }
 }
 
 /// `--fail-on`.
@@ -677,13 +544,13 @@ pub enum FailOn {
 pub struct DnsArgs {
     /// Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system's resolv.conf
     /// and /etc/hosts.
-    #[arg(long, value_name = "IP[:PORT]", value_parser = parse_nameserver)]
+    #[arg(long, value_name = "IP[:PORT]", value_parser = parse::parse_nameserver)]
     pub nameserver: Vec<SocketAddr>,
     /// Query over TCP instead of UDP.
     #[arg(long)]
     pub tcp: bool,
     /// Give up on a query after this long (`500ms`, `2s`, `1m`).
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = crate::settings::defaults::DNS_TIMEOUT, value_parser = parse::parse_duration)]
     pub timeout: std::time::Duration,
 }
 
@@ -701,7 +568,7 @@ pub struct ResolveArgs {
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub samples: u32,
     /// Pause between samples.
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse::parse_duration)]
     pub interval: std::time::Duration,
     /// Output format; `table` on a terminal, `json` otherwise.
     #[arg(short, long, value_enum)]
@@ -871,7 +738,7 @@ pub struct SyncArgs {
     #[arg(long)]
     pub all_static: bool,
     /// Keep an address that left DNS this long, so pooled connections drain.
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse::parse_duration)]
     pub grace: std::time::Duration,
     /// Let an empty answer (NXDOMAIN, no A/AAAA records) remove addresses.
     #[arg(long)]
@@ -890,13 +757,13 @@ pub struct SyncArgs {
     #[arg(long)]
     pub allow_class_change: bool,
     /// --watch: never look a host up again sooner than this, whatever its TTL.
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse::parse_duration)]
     pub min_interval: std::time::Duration,
     /// --watch: look every host up at least this often, whatever its TTL.
-    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse::parse_duration)]
     pub max_interval: std::time::Duration,
     /// --watch: where to serve `/metrics` and `/healthz`, or `off`.
-    #[arg(long, value_name = "ADDR|off", default_value = "127.0.0.1:15021", value_parser = parse_admin)]
+    #[arg(long, value_name = "ADDR|off", default_value = "127.0.0.1:15021", value_parser = parse::parse_admin)]
     pub admin: AdminAddr,
     /// Most lookups in flight at once.
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
@@ -925,18 +792,6 @@ pub enum AllowClass {
     Broadcast,
 }
 
-impl From<AllowClass> for meshctl_core::address_class::AddressClass {
-    fn from(class: AllowClass) -> Self {
-        match class {
-            AllowClass::Unspecified => Self::Unspecified,
-            AllowClass::Loopback => Self::Loopback,
-            AllowClass::LinkLocal => Self::LinkLocal,
-            AllowClass::Multicast => Self::Multicast,
-            AllowClass::Broadcast => Self::Broadcast,
-        }
-    }
-}
-
 /// `meshctl sync -o`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SyncFormat {
@@ -954,73 +809,12 @@ pub enum SyncFormat {
     Yaml,
 }
 
-impl SyncFormat {
-    /// The findings format, or `None` for `yaml`.
-    #[must_use]
-    pub fn findings(self) -> Option<crate::render::OutputFormat> {
-        use crate::render::OutputFormat;
-        match self {
-            SyncFormat::Text => Some(OutputFormat::Text),
-            SyncFormat::Json => Some(OutputFormat::Json),
-            SyncFormat::Sarif => Some(OutputFormat::Sarif),
-            SyncFormat::Github => Some(OutputFormat::Github),
-            SyncFormat::Gitlab => Some(OutputFormat::Gitlab),
-            SyncFormat::Yaml => None,
-        }
-    }
-}
-
 /// `meshctl completions`.
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
-}
-
-/// Parses `500ms`, `2s`, `1m` (humantime syntax).
-///
-/// # Errors
-/// A message naming the accepted forms.
-pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    humantime::parse_duration(text)
-        .map_err(|e| format!("`{text}` is not a duration like 500ms, 2s or 1m ({e})"))
-}
-
-/// Parses `IP` or `IP:PORT` (`[v6]:PORT` for IPv6 with a port); port 53 by default.
-///
-/// # Errors
-/// A message when the text is not an IP address with an optional port.
-pub fn parse_nameserver(text: &str) -> Result<SocketAddr, String> {
-    if let Ok(addr) = text.parse::<SocketAddr>() {
-        return Ok(addr);
-    }
-    text.trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<std::net::IpAddr>()
-        .map(|ip| SocketAddr::new(ip, 53))
-        .map_err(|_| format!("`{text}` is not an IP address with an optional port"))
-}
-
-impl WorkloadArgs {
-    /// The workload as given on the command line (namespace and labels may be overridden per
-    /// call, as `simulate --expect` does).
-    #[must_use]
-    pub fn workload(
-        &self,
-        namespace: &str,
-        labels: &[(String, String)],
-    ) -> meshctl_core::engine::Workload {
-        meshctl_core::engine::Workload {
-            namespace: namespace.to_owned(),
-            labels: labels.iter().cloned().collect(),
-            annotations: self.annotations.iter().cloned().collect(),
-            dns_capture: self.dns_capture,
-            // Istio allocates VIPs by default since 1.25, so they are used exactly when the
-            // workload proxies DNS.
-            dns_auto_allocate: true,
-        }
-    }
 }
 
 /// `--outbound-policy`: Istio's `outboundTrafficPolicy.mode` spellings.
@@ -1035,16 +829,6 @@ pub enum OutboundPolicyArg {
     AllowAnyDynamicDns,
 }
 
-impl From<OutboundPolicyArg> for meshctl_core::model::OutboundPolicy {
-    fn from(arg: OutboundPolicyArg) -> Self {
-        match arg {
-            OutboundPolicyArg::RegistryOnly => Self::RegistryOnly,
-            OutboundPolicyArg::AllowAny => Self::AllowAny,
-            OutboundPolicyArg::AllowAnyDynamicDns => Self::AllowAnyDynamicDns,
-        }
-    }
-}
-
 /// `proxy --log-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormatArg {
@@ -1052,15 +836,6 @@ pub enum LogFormatArg {
     Text,
     /// One JSON object per line.
     Json,
-}
-
-impl From<LogFormatArg> for meshctl_proxy::LogFormat {
-    fn from(arg: LogFormatArg) -> Self {
-        match arg {
-            LogFormatArg::Text => Self::Text,
-            LogFormatArg::Json => Self::Json,
-        }
-    }
 }
 
 /// `meshctl export …`.
@@ -1089,12 +864,9 @@ pub struct ExportEnvoyArgs {
     /// The workload whose sidecar is exported.
     #[command(flatten)]
     pub workload: WorkloadArgs,
-    /// Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed).
-    #[arg(long, value_enum, value_name = "MODE")]
-    pub outbound_policy: Option<OutboundPolicyArg>,
-    /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
-    #[arg(long, value_name = "FILE")]
-    pub mesh_config: Option<std::path::PathBuf>,
+    /// The mesh settings that beat the inputs' own.
+    #[command(flatten)]
+    pub mesh_settings: MeshSettingsArgs,
     /// Where each listener's access log goes.
     #[arg(long, value_name = "PATH", default_value = "/dev/stdout")]
     pub access_log: String,

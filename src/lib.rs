@@ -2,13 +2,14 @@
 //!
 //! This crate is the command line over two libraries: `meshctl-core` (model, load, schema,
 //! the workspace pipeline, engine, rules, dns, generate) and `meshctl-proxy` (the enforcing
-//! proxy). It owns [`cli`] (clap), `commands` (arguments → workspace → core → render) and
-//! `render` (every output a person or a program reads); it is the only crate that knows clap
-//! and the terminal.
+//! proxy). It owns [`cli`] (clap declarations), [`settings`] (flags, `meshctl.toml` and the
+//! environment resolved into typed values), `commands` (settings → workspace → core → render)
+//! and `render` (every output a person or a program reads); it is the only crate that knows
+//! clap and the terminal.
 pub mod cli;
 pub mod commands;
-mod config;
 mod render;
+pub mod settings;
 
 use std::io::Write;
 

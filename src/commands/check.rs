@@ -1,23 +1,16 @@
 //! `meshctl check`: load → rules → render, with `--fail-on` deciding the exit code. Input
 //! problems are findings (MSH001/MSH002), not crashes; only unreadable paths end the run early.
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 
 use crate::cli::{CheckArgs, CheckFormat, FailOn, GlobalArgs};
-use crate::config::{self, Settings};
 use crate::render::{self, Summary};
+use crate::settings::check::CheckSettings;
 use crate::{ExitStatus, Io};
 use meshctl_core::load::SkipReason;
-use meshctl_core::meshes::{self, Mesh, ScopeOptions};
-use meshctl_core::rules::{self, Diagnostic, DnsFacts, Rule, RuleSelection, Severity, Suppression};
-use meshctl_core::workspace::Sources;
+use meshctl_core::meshes::{self, Mesh};
+use meshctl_core::rules::{self, Diagnostic, DnsFacts, Rule, Severity};
 use meshctl_core::{dns, load};
-
-/// MSH303's threshold when neither `--min-ttl` nor `min-ttl` sets one.
-const DEFAULT_MIN_TTL: u32 = 300;
-
-/// `--timeout`'s default (`cli::DnsArgs`).
-const DEFAULT_DNS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Samples per host for the DNS rules: enough to see a rotating answer.
 const DNS_SAMPLES: usize = 3;
@@ -52,42 +45,8 @@ fn check(
         writeln!(io.out, "{}", rule.info().explanation.trim_end())?;
         return Ok(ExitStatus::Success);
     }
-    let cwd = std::env::current_dir().context("reading the current directory")?;
-    let config = config::discover(args.config.as_deref(), args.isolated, &cwd)?.unwrap_or_default();
-    let per_file = PerFileIgnores::new(&config, &cwd)?;
-    let suppressions = args
-        .suppress
-        .iter()
-        .map(|text| Suppression::parse(text))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(anyhow::Error::msg)?;
-    // The whole-run selection is checked first, so a bad code fails before any work.
-    let selection = mesh_selection(args, &config, None)?;
-    let mut paths: Vec<_> = args.paths.iter().chain(&args.filenames).cloned().collect();
-    if paths.is_empty() {
-        paths.push(".".into());
-    }
-    let walk = load::WalkOptions {
-        exclude: config
-            .exclude
-            .iter()
-            .chain(&args.exclude)
-            .cloned()
-            .collect(),
-        no_ignore: args.no_ignore,
-        include_hidden: false,
-    };
-    let sources = Sources {
-        paths,
-        mesh_config: args.mesh_config.clone().or(config.mesh_config.clone()),
-        outbound_policy: config.outbound_policy,
-        namespace: args.ns.namespace.clone(),
-    };
-    let scope_options = ScopeOptions {
-        configured: config.mesh_specs(&walk)?,
-        kustomize: !args.no_kustomize,
-    };
-    let meshes = meshes::load(&sources, &walk, &scope_options)?;
+    let settings = CheckSettings::resolve(args)?;
+    let meshes = meshes::load(&settings.sources, &settings.walk, &settings.scope)?;
     if args.list_meshes {
         render::meshes::write(&meshes, args.output == CheckFormat::Json, io.out)?;
         return Ok(ExitStatus::Success);
@@ -105,11 +64,7 @@ fn check(
         if several && mesh.is_leftover() {
             continue;
         }
-        let selection = if several || config.mesh_table(&mesh.scope.name).is_some() {
-            mesh_selection(args, &config, config.mesh_table(&mesh.scope.name))?
-        } else {
-            selection.clone()
-        };
+        let selection = settings.selection_for(args, &mesh.scope.name, several)?;
         let workspace = &mesh.workspace;
         let inputs = workspace.inputs();
         // Resolve only when a selected rule reads the answers (`--dns --select MSH2` needs none).
@@ -118,18 +73,13 @@ fn check(
                 .iter()
                 .any(|rule| rule.needs_dns() && selection.enabled(*rule));
         let facts = if wants_dns {
-            Some(resolve_hosts(inputs, &dns_settings(args, &config))?)
+            Some(resolve_hosts(inputs, &settings.resolver)?)
         } else {
             None
         };
-        let mut cx = workspace.lint_context();
-        cx.server_first_ports.clone_from(&args.server_first_ports);
-        cx.max_ipv4_prefix = args.max_ipv4_prefix;
-        cx.max_ipv6_prefix = args.max_ipv6_prefix;
-        cx.min_ttl = args.min_ttl.or(config.min_ttl).unwrap_or(DEFAULT_MIN_TTL);
-        cx.dns = facts.as_ref();
+        let cx = settings.lint.context(workspace, facts.as_ref());
         let mut found = rules::check(&cx, &selection);
-        found.retain(|d| !per_file.suppresses(d) && !suppressions.iter().any(|s| s.covers(d)));
+        found.retain(|d| !settings.suppresses(d));
         let name: std::sync::Arc<str> = std::sync::Arc::from(mesh.scope.name.as_str());
         let rendered = mesh.scope.kind == meshes::RootKind::Kustomization;
         for d in &mut found {
@@ -177,7 +127,7 @@ fn check(
     for mesh in &meshes {
         notes(mesh, several, global, args.output, io)?;
     }
-    let shown = visible(&diagnostics, args);
+    let shown = visible(&diagnostics, settings.output_threshold);
     // Stdout is line-buffered: thousands of findings were as many write calls.
     let mut out = std::io::BufWriter::new(&mut *io.out);
     // As ruff does, `--statistics` replaces the findings: one table, on stdout, for scripts.
@@ -188,38 +138,11 @@ fn check(
     }
     std::io::Write::flush(&mut out)?;
     drop(out);
-    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
-    let status = exit_status(&diagnostics, fail_on, args.exit_zero);
+    let status = exit_status(&diagnostics, settings.fail_on, args.exit_zero);
     // The process exits next and the OS takes the memory back at once; freeing every parsed
     // document one by one took a tenth of a large check's time.
     std::mem::forget(meshes);
     Ok(status)
-}
-
-/// The rule selection for one mesh: flags beat the file; a `[[mesh]]` table's `select`
-/// replaces the file's, its `ignore` adds to it. `--select` replaces every list, `--ignore`
-/// adds to it.
-fn mesh_selection(
-    args: &CheckArgs,
-    config: &Settings,
-    table: Option<&config::MeshTable>,
-) -> anyhow::Result<RuleSelection> {
-    let select = if args.select.is_empty() {
-        table
-            .and_then(|t| t.select.clone())
-            .or_else(|| config.select.clone())
-            .unwrap_or_default()
-    } else {
-        args.select.clone()
-    };
-    let ignore: Vec<String> = config
-        .ignore
-        .iter()
-        .chain(table.map(|t| t.ignore.as_slice()).unwrap_or_default())
-        .chain(&args.ignore)
-        .cloned()
-        .collect();
-    RuleSelection::new(&select, &ignore).map_err(|e| with_config(e, config))
 }
 
 /// What `check` says on stderr about what it read: with `-v` the mesh, its settings and every
@@ -268,8 +191,7 @@ fn notes(
 
 /// The findings printed: `--output-threshold` hides lower severities from the output only, as
 /// istioctl's does; the exit code still counts them.
-fn visible(diagnostics: &[Diagnostic], args: &CheckArgs) -> Vec<Diagnostic> {
-    let threshold = args.output_threshold.map_or(Severity::Info, Severity::from);
+fn visible(diagnostics: &[Diagnostic], threshold: Severity) -> Vec<Diagnostic> {
     diagnostics
         .iter()
         .filter(|d| d.severity >= threshold)
@@ -306,83 +228,6 @@ fn exit_status(diagnostics: &[Diagnostic], fail_on: FailOn, exit_zero: bool) -> 
     }
 }
 
-/// The DNS settings for `--dns`: flags, then `[dns]` in the configuration file. `--timeout` is
-/// shared with `resolve` and has a default, so the file's timeout applies while the flag is left
-/// at that default.
-fn dns_settings(args: &CheckArgs, config: &Settings) -> dns::ResolverSettings {
-    let mut settings = super::resolve::settings(&args.dns_options);
-    if settings.nameservers.is_empty() {
-        settings.nameservers.clone_from(&config.nameservers);
-    }
-    settings.tcp |= config.tcp.unwrap_or(false);
-    if let Some(timeout) = config.timeout
-        && args.dns_options.timeout == DEFAULT_DNS_TIMEOUT
-    {
-        settings.timeout = timeout;
-    }
-    settings
-}
-
-/// A selection error, naming the configuration file when its `select`/`ignore` may be the
-/// culprit.
-fn with_config(error: String, config: &Settings) -> anyhow::Error {
-    if config.select.is_none() && config.ignore.is_empty() {
-        anyhow::Error::msg(error)
-    } else {
-        anyhow::anyhow!("{error} (flags or `{}`)", config.path.display())
-    }
-}
-
-/// `per-file-ignores`: findings in files matching a glob, for the rules listed with it, are
-/// dropped. Globs use gitignore syntax, relative to the configuration file's directory (as
-/// ruff's do), whatever directory `check` runs in.
-struct PerFileIgnores {
-    cwd: std::path::PathBuf,
-    entries: Vec<(ignore::overrides::Override, RuleSelection)>,
-}
-
-impl PerFileIgnores {
-    fn new(config: &Settings, cwd: &std::path::Path) -> anyhow::Result<PerFileIgnores> {
-        let root = cwd.join(config.path.parent().unwrap_or(std::path::Path::new("")));
-        let mut entries = Vec::new();
-        for (glob, codes) in &config.per_file_ignores {
-            let place = || format!("`{}`: `per-file-ignores` `{glob}`", config.path.display());
-            let mut builder = ignore::overrides::OverrideBuilder::new(&root);
-            builder
-                .add(glob)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", place()))?;
-            let matcher = builder
-                .build()
-                .map_err(|e| anyhow::anyhow!("{}: {e}", place()))?;
-            let rules =
-                RuleSelection::new(codes, &[]).map_err(|e| anyhow::anyhow!("{}: {e}", place()))?;
-            entries.push((matcher, rules));
-        }
-        Ok(PerFileIgnores {
-            cwd: cwd.to_path_buf(),
-            entries,
-        })
-    }
-
-    fn suppresses(&self, diagnostic: &Diagnostic) -> bool {
-        // Override strips its (absolute) root, so findings' paths are made absolute and
-        // lexically normal too (`./x`, `sub/../x` and `x` name one file).
-        let mut path = std::path::PathBuf::new();
-        for part in self.cwd.join(&*diagnostic.origin.path).components() {
-            match part {
-                std::path::Component::CurDir => {}
-                std::path::Component::ParentDir => {
-                    path.pop();
-                }
-                other => path.push(other),
-            }
-        }
-        self.entries.iter().any(|(matcher, rules)| {
-            rules.enabled(diagnostic.rule) && matcher.matched(&path, false).is_whitelist()
-        })
-    }
-}
-
 fn resolve_hosts(
     inputs: &load::Inputs,
     settings: &dns::ResolverSettings,
@@ -395,7 +240,7 @@ fn resolve_hosts(
         .collect();
     hosts.sort_unstable();
     hosts.dedup();
-    let runtime = super::runtime()?;
+    let runtime = super::runtime::runtime()?;
     let mut facts = DnsFacts::default();
     for host in hosts {
         let result = runtime.block_on(async {

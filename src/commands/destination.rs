@@ -6,8 +6,7 @@ use std::net::IpAddr;
 
 use anyhow::{Context as _, bail};
 
-use crate::cli::DnsArgs;
-use meshctl_core::dns;
+use meshctl_core::dns::{self, ResolverSettings};
 use meshctl_core::engine::{self, Connection, Explanation};
 use meshctl_core::target::Target;
 
@@ -37,7 +36,10 @@ pub(super) fn explain_all(
 }
 
 /// DEST → the target and every address to decide (a host name is resolved).
-pub(super) fn resolve(text: &str, dns_args: &DnsArgs) -> anyhow::Result<(Target, Vec<IpAddr>)> {
+pub(super) fn resolve(
+    text: &str,
+    settings: &ResolverSettings,
+) -> anyhow::Result<(Target, Vec<IpAddr>)> {
     let target = Target::parse(text)?;
     if target.port_or_scheme_default().is_none() {
         bail!(
@@ -48,9 +50,8 @@ pub(super) fn resolve(text: &str, dns_args: &DnsArgs) -> anyhow::Result<(Target,
     if let Some(ip) = target.ip() {
         return Ok((target, vec![ip]));
     }
-    let settings = super::resolve::settings(dns_args);
-    let lookup = super::runtime()?
-        .block_on(dns::lookup(&target.host, &settings))
+    let lookup = super::runtime::runtime()?
+        .block_on(dns::lookup(&target.host, settings))
         .with_context(|| format!("resolving `{}` to decide its addresses", target.host))?;
     let addresses = lookup.addresses.iter().map(|a| a.ip).collect();
     Ok((target, addresses))

@@ -3,43 +3,35 @@
 //! [`meshctl_core::diff`], keep the changes in the `--fail-on` classes (all by default), render
 //! them, and exit 1 when there are any.
 
-use anyhow::bail;
-
 use crate::cli::{DiffArgs, DiffFormat};
+use crate::settings::diff::{DiffSettings, Sides};
+use crate::settings::inputs;
 use crate::{ExitStatus, Io, render};
-use meshctl_core::diff::{self, ChangeClass, Location, MeshDiff};
+use meshctl_core::diff::{self, Location, MeshDiff};
 use meshctl_core::load::WalkOptions;
 use meshctl_core::meshes::{self, Mesh, ScopeOptions};
-use meshctl_core::workspace::Sources;
 
 pub(super) fn run(args: &DiffArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
-    let fail_on = fail_on(&args.fail_on)?;
-    let options = ScopeOptions {
-        configured: Vec::new(),
-        kustomize: !args.no_kustomize,
-    };
+    let settings = DiffSettings::resolve(args)?;
+    let fail_on = &settings.fail_on;
+    let options = &settings.scope;
     let mut snapshot = None;
-    let (mut old, new, old_paths, new_paths) = if let Some(rev) = &args.base {
-        let paths = if args.paths.is_empty() {
-            vec![".".into()]
-        } else {
-            args.paths.clone()
-        };
-        let base = super::diff_base::at_revision(rev, &paths)?;
-        let (old, new) = both(&base.paths, &paths, &options)?;
-        let old_paths = base.paths.clone();
-        snapshot = Some(base);
-        (old, new, old_paths, paths)
-    } else {
-        let [old, new] = args.paths.as_slice() else {
-            bail!("give OLD and NEW paths, or --base REF [PATH...]");
-        };
-        let (old_meshes, new_meshes) = both(
-            std::slice::from_ref(old),
-            std::slice::from_ref(new),
-            &options,
-        )?;
-        (old_meshes, new_meshes, vec![old.clone()], vec![new.clone()])
+    let (mut old, new, old_paths, new_paths) = match &settings.sides {
+        Sides::Base { rev, paths } => {
+            let base = super::diff_base::at_revision(rev, paths)?;
+            let (old, new) = both(&base.paths, paths, options)?;
+            let old_paths = base.paths.clone();
+            snapshot = Some(base);
+            (old, new, old_paths, paths.clone())
+        }
+        Sides::Pair { old, new } => {
+            let (old_meshes, new_meshes) = both(
+                std::slice::from_ref(old),
+                std::slice::from_ref(new),
+                options,
+            )?;
+            (old_meshes, new_meshes, vec![old.clone()], vec![new.clone()])
+        }
     };
     match_names(&mut old, &old_paths, &new, &new_paths);
     let original = |path: &str| {
@@ -118,24 +110,6 @@ fn match_names(
     }
 }
 
-fn fail_on(names: &[String]) -> anyhow::Result<Vec<ChangeClass>> {
-    if names.is_empty() {
-        return Ok(ChangeClass::ALL.to_vec());
-    }
-    names
-        .iter()
-        .map(|name| {
-            ChangeClass::parse(name.trim()).ok_or_else(|| {
-                let all: Vec<&str> = ChangeClass::ALL.iter().map(|c| c.as_str()).collect();
-                anyhow::anyhow!(
-                    "--fail-on `{name}` is not a class of change; use {}",
-                    all.join(", ")
-                )
-            })
-        })
-        .collect()
-}
-
 /// Both sides, loaded side by side: the two loads share nothing.
 fn both(
     old: &[std::path::PathBuf],
@@ -154,10 +128,7 @@ fn both(
 
 /// The meshes under `paths`, found as `check` finds them.
 fn side(paths: &[std::path::PathBuf], options: &ScopeOptions) -> anyhow::Result<Vec<Mesh>> {
-    let sources = Sources {
-        paths: paths.to_vec(),
-        ..Sources::default()
-    };
+    let sources = inputs::paths_only(paths.to_vec());
     Ok(meshes::load(&sources, &WalkOptions::default(), options)?)
 }
 

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::cli::{SimulateArgs, SimulateFormat};
+use crate::cli::SimulateFormat;
+use crate::settings::simulate::SimulateSettings;
 use crate::{ExitStatus, Io, render};
 use meshctl_core::engine::Registry;
 use meshctl_core::expect::Outcome;
@@ -16,7 +17,8 @@ use meshctl_core::workspace::Workspace;
 
 pub(super) fn run(
     file: &Path,
-    args: &SimulateArgs,
+    output: SimulateFormat,
+    settings: &SimulateSettings,
     workspace: &Workspace,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
@@ -29,13 +31,16 @@ pub(super) fn run(
         let registry = registries
             .entry((namespace.clone(), labels.clone()))
             .or_insert_with(|| {
-                workspace.compile(&workspace.in_mesh(args.workload.workload(&namespace, &labels)))
+                workspace
+                    .compile(&workspace.in_mesh(settings.view.workload_in(&namespace, &labels)))
             });
-        let (target, addresses) = super::destination::resolve(&call.destination, &args.dns)
-            .with_context(|| {
-                let shown = meshctl_core::target::redact(&call.destination);
-                format!("{}: call to `{shown}`", call.origin)
-            })?;
+        let (target, addresses) =
+            super::destination::resolve(&call.destination, &settings.resolver).with_context(
+                || {
+                    let shown = meshctl_core::target::redact(&call.destination);
+                    format!("{}: call to `{shown}`", call.origin)
+                },
+            )?;
         let connections = super::destination::explain_all(
             registry,
             &target,
@@ -45,7 +50,7 @@ pub(super) fn run(
         );
         outcomes.push(Outcome::new(call, target.display.clone(), connections));
     }
-    match args.output {
+    match output {
         SimulateFormat::Json => render::write_json(&outcomes, io.out)?,
         SimulateFormat::Text => render::expect::text(&outcomes, io.out)?,
     }

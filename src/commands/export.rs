@@ -5,9 +5,9 @@
 use anyhow::Context as _;
 
 use crate::cli::{DocFormat, ExportEnvoyArgs, GlobalArgs};
+use crate::settings::view::View;
 use crate::{ExitStatus, Io, render};
 use meshctl_core::envoy::{self, ExportOptions};
-use meshctl_core::workspace::Sources;
 
 pub(super) fn run(
     args: &ExportEnvoyArgs,
@@ -15,23 +15,13 @@ pub(super) fn run(
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
     // The same pipeline as simulate and the proxy: what Istio would reject is left out and named.
-    let paths: Vec<_> = args.positional.iter().chain(&args.paths).cloned().collect();
-    let workspace = super::mesh_choice::workspace(
-        &Sources {
-            paths: paths.clone(),
-            mesh_config: args.mesh_config.clone(),
-            outbound_policy: args.outbound_policy.map(Into::into),
-            namespace: args.ns.namespace.clone(),
-        },
-        &args.scope,
-    )?;
+    let view = View::export(args);
+    let workspace = super::mesh_choice::workspace(&view)?;
     render::simulate::rejected_note(workspace.rejected(), io.err)?;
     if workspace.is_empty() && workspace.rejected().is_empty() {
-        render::simulate::empty_note(&paths, io.err)?;
+        render::simulate::empty_note(&view.sources.paths, io.err)?;
     }
-    let calling = &args.workload;
-    let registry = workspace
-        .compile(&workspace.in_mesh(calling.workload(&calling.source_namespace, &calling.labels)));
+    let registry = workspace.compile(&workspace.in_mesh(view.workload()));
     let export = envoy::export(
         &registry,
         &ExportOptions {

@@ -12,55 +12,32 @@ use std::net::IpAddr;
 use anyhow::{Context as _, bail};
 use ipnet::IpNet;
 
-use crate::cli::{
-    AllowClass, ApiVersion, DocFormat, GenResolution, GenServiceEntryArgs, GlobalArgs, PortProtocol,
-};
+use crate::cli::{DocFormat, GenServiceEntryArgs, GlobalArgs};
+use crate::settings::gen_service_entry::GenSettings;
 use crate::{ExitStatus, Io, render};
 use meshctl_core::generate::{self, EntryPlan};
-use meshctl_core::model::{Resolution, ServiceEntry};
-use meshctl_core::pinning::{self, AllowedClasses};
+use meshctl_core::model::ServiceEntry;
+use meshctl_core::pinning;
 use meshctl_core::rules::{self, Diagnostic, DnsFacts, RuleSelection, Severity};
 use meshctl_core::target::Target;
 use meshctl_core::workspace::Workspace;
 use meshctl_core::{dns, load};
-
-/// The port `gen serviceentry` uses when nothing names one: MySQL's, as in the blog.
-const DEFAULT_PORT: u16 = 3306;
 
 pub(super) fn run(
     args: &GenServiceEntryArgs,
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let target = target(args.host.as_deref())?;
-    if target.ip().is_some() {
-        bail!(
-            "`{}` is an IP address, and Istio rejects IPs in `spec.hosts`: name the service and pass the IP with --address (e.g. `meshctl gen serviceentry mysql.example.com --address {}`)",
-            target.host,
-            target.host
-        );
-    }
-    let allowed = allowed_classes(&args.allow_address_classes);
-    let given: Vec<IpNet> = args
-        .addresses
-        .iter()
-        .map(|a| {
-            let net = generate::parse_address(a).map_err(|e| anyhow::anyhow!("--address: {e}"))?;
-            pinning::screen_given(&target.host, a, net, allowed)?;
-            Ok(net)
-        })
-        .collect::<anyhow::Result<_>>()?;
-    if given.len() > pinning::ADDRESS_LIMIT {
-        bail!(
-            "--address is given {} times, more than the {} a ServiceEntry's `addresses` may hold",
-            given.len(),
-            pinning::ADDRESS_LIMIT
-        );
-    }
-    if args.no_resolve && given.is_empty() {
-        bail!("--no-resolve needs at least one --address");
-    }
-    let ports = ports(args, &target)?;
+    let GenSettings {
+        target,
+        allowed,
+        given,
+        ports,
+        resolver,
+        api_version,
+        protocol,
+        resolution,
+    } = GenSettings::resolve(args)?;
     port_override_note(&ports, &target, global, io)?;
     let name = match &args.name {
         Some(name) => {
@@ -71,9 +48,8 @@ pub(super) fn run(
     };
 
     let (addresses, provenance) = if given.is_empty() {
-        let settings = super::resolve::settings(&args.dns);
-        let lookup = super::runtime()?
-            .block_on(dns::lookup(&target.host, &settings))
+        let lookup = super::runtime::runtime()?
+            .block_on(dns::lookup(&target.host, &resolver))
             .with_context(|| format!("resolving `{}` (use --address to skip DNS)", target.host))?;
         let ips: Vec<IpAddr> = lookup.addresses.iter().map(|a| a.ip).collect();
         pinning::screen_answer(&target.host, &ips, allowed)?;
@@ -84,16 +60,13 @@ pub(super) fn run(
     };
 
     let mut plan = EntryPlan {
-        api_version: format!("networking.istio.io/{}", api_version(args.api_version)),
+        api_version,
         name,
         namespace: args.ns.namespace.clone(),
         host: target.host.clone(),
         ports,
-        protocol: args
-            .protocol
-            .map_or_else(|| target.scheme_protocol().unwrap_or("TCP"), protocol)
-            .to_owned(),
-        resolution: resolution(args.resolution),
+        protocol,
+        resolution,
         annotations: if args.annotate {
             provenance.annotations()
         } else {
@@ -125,33 +98,6 @@ pub(super) fn run(
     }
     io.out.write_all(text.as_bytes())?;
     Ok(ExitStatus::Success)
-}
-
-/// HOST, else `$MYSQL_DB_HOST`; never a silent `localhost`, whose entry the sidecar would
-/// never use (loopback is not captured, so `simulate` calls it BYPASS).
-fn target(host: Option<&str>) -> anyhow::Result<Target> {
-    let from_env = std::env::var("MYSQL_DB_HOST").is_ok_and(|h| !h.trim().is_empty());
-    if host.is_none() && !from_env {
-        bail!(
-            "name the database: `meshctl gen serviceentry db.example.com` (or a DSN, or set MYSQL_DB_HOST)"
-        );
-    }
-    super::target_or_default(host)
-}
-
-fn ports(args: &GenServiceEntryArgs, target: &Target) -> anyhow::Result<Vec<u16>> {
-    let mut ports = args.ports.clone();
-    if ports.is_empty() {
-        ports.push(match target.port_or_scheme_default() {
-            Some(port) => port,
-            None => super::env_port()?.unwrap_or(DEFAULT_PORT),
-        });
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    if let Some(dup) = ports.iter().find(|p| !seen.insert(**p)) {
-        bail!("--port {dup} is given twice; Istio rejects duplicate port numbers");
-    }
-    Ok(ports)
 }
 
 /// `--port` replaces the port written in HOST (or a DSN's): said on stderr, since the entry then
@@ -242,41 +188,5 @@ impl Provenance {
             }
         }
         map
-    }
-}
-
-/// The classes `--allow-address-class` lets through.
-fn allowed_classes(flags: &[AllowClass]) -> AllowedClasses {
-    let mut allowed = AllowedClasses::NONE;
-    for class in flags {
-        allowed.insert((*class).into());
-    }
-    allowed
-}
-
-fn api_version(version: ApiVersion) -> &'static str {
-    match version {
-        ApiVersion::V1 => "v1",
-        ApiVersion::V1beta1 => "v1beta1",
-        ApiVersion::V1alpha3 => "v1alpha3",
-    }
-}
-
-fn protocol(protocol: PortProtocol) -> &'static str {
-    match protocol {
-        PortProtocol::Tcp => "TCP",
-        PortProtocol::Mysql => "MYSQL",
-        PortProtocol::Mongo => "MONGO",
-        PortProtocol::Redis => "REDIS",
-        PortProtocol::Tls => "TLS",
-    }
-}
-
-fn resolution(resolution: GenResolution) -> Resolution {
-    match resolution {
-        GenResolution::None => Resolution::None,
-        GenResolution::Static => Resolution::Static,
-        GenResolution::Dns => Resolution::Dns,
-        GenResolution::DnsRoundRobin => Resolution::DnsRoundRobin,
     }
 }

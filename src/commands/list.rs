@@ -4,28 +4,16 @@
 //! this reads every mesh and every view with neither.
 
 use crate::cli::{ListArgs, ListFormat};
+use crate::settings::list::ListSettings;
 use crate::{ExitStatus, Io, render};
 use meshctl_core::diff;
 use meshctl_core::load::WalkOptions;
-use meshctl_core::meshes::{self, ScopeOptions};
-use meshctl_core::workspace::Sources;
+use meshctl_core::meshes;
 
 pub(super) fn run(args: &ListArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
-    let paths = if args.paths.is_empty() {
-        vec![".".into()]
-    } else {
-        args.paths.clone()
-    };
-    let sources = Sources {
-        paths,
-        ..Sources::default()
-    };
-    let options = ScopeOptions {
-        configured: Vec::new(),
-        kustomize: !args.no_kustomize,
-    };
-    let meshes = meshes::load(&sources, &WalkOptions::default(), &options)?;
-    if let Some(name) = &args.mesh
+    let settings = ListSettings::resolve(args);
+    let meshes = meshes::load(&settings.sources, &WalkOptions::default(), &settings.scope)?;
+    if let Some(name) = &settings.mesh
         && !meshes.iter().any(|m| &m.scope.name == name)
     {
         let names: Vec<&str> = meshes.iter().map(|m| m.scope.name.as_str()).collect();
@@ -36,7 +24,12 @@ pub(super) fn run(args: &ListArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus
     }
     let listings: Vec<_> = meshes
         .iter()
-        .filter(|m| args.mesh.as_ref().is_none_or(|name| &m.scope.name == name))
+        .filter(|m| {
+            settings
+                .mesh
+                .as_ref()
+                .is_none_or(|name| &m.scope.name == name)
+        })
         .filter(|m| !m.workspace.is_empty())
         .map(|m| diff::list(&m.scope.name, &m.workspace))
         .collect();

@@ -7,21 +7,19 @@
 //! some (the count is logged; a supervisor stopping the proxy asked for exactly that); 2 when
 //! the first configuration is invalid or a listener cannot be bound.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 
 use anyhow::{Context as _, bail};
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::cli::{AdminAddr, GlobalArgs, ProxyArgs, ProxyCommand};
+use crate::settings::defaults::TRANSPARENT_LISTEN;
+use crate::settings::{inputs, resolver};
 use crate::{ExitStatus, Io};
-use meshctl_core::workspace::Sources;
 use meshctl_proxy::{AccessLogTo, ForwardTarget, Mode, Options, Proxy, Settings, policy};
 
 mod iptables;
 mod logging;
-
-/// The transparent listener when none is given.
-const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 15001);
 
 pub(super) fn run(
     args: &ProxyArgs,
@@ -81,17 +79,12 @@ fn settings(args: &ProxyArgs) -> Settings {
         .collect();
     match args.listen {
         Some(addr) => listeners.push((addr, Mode::Transparent)),
-        None if args.forwards.is_empty() => listeners.push((DEFAULT_LISTEN, Mode::Transparent)),
+        None if args.forwards.is_empty() => listeners.push((TRANSPARENT_LISTEN, Mode::Transparent)),
         None => {}
     }
     Settings {
         source: policy::Source {
-            sources: Sources {
-                paths: args.paths.clone(),
-                mesh_config: args.mesh_config.clone(),
-                outbound_policy: args.outbound_policy.map(Into::into),
-                namespace: args.ns.namespace.clone(),
-            },
+            sources: inputs::deciding(args.paths.clone(), &args.ns, &args.mesh_settings),
             workload: args
                 .workload
                 .workload(&args.workload.source_namespace, &args.workload.labels),
@@ -117,7 +110,7 @@ fn settings(args: &ProxyArgs) -> Settings {
             || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             usize::from,
         ),
-        nameservers: args.nameserver.clone(),
+        resolver: resolver::nameservers(&args.nameserver),
         dns_drift_interval: args.dns_drift_interval,
         access_log: args.access_log.clone().map(|path| AccessLogTo {
             path,

@@ -4,24 +4,20 @@
 
 use anyhow::Context as _;
 
-use crate::cli::{DnsArgs, GlobalArgs, ResolveArgs, ResolveFormat};
+use crate::cli::{GlobalArgs, ResolveArgs, ResolveFormat};
+use crate::settings::resolve::ResolveSettings;
 use crate::{ExitStatus, Io, render};
-use meshctl_core::dns::{self, Lookup, ResolveReport, ResolverSettings};
+use meshctl_core::dns::{self, Lookup, ResolveReport};
 
 pub(super) fn run(
     args: &ResolveArgs,
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let target = super::target_or_default(args.host.as_deref())?;
-    let settings = settings(&args.dns);
-    let format = args.output.unwrap_or(if io.out_is_terminal {
-        ResolveFormat::Table
-    } else {
-        ResolveFormat::Json
-    });
-    let runtime = super::runtime()?;
-    let lookups = match runtime.block_on(sample(&target.host, &settings, args)) {
+    let settings = ResolveSettings::resolve(args, io.out_is_terminal)?;
+    let target = &settings.target;
+    let runtime = super::runtime::runtime()?;
+    let lookups = match runtime.block_on(sample(&target.host, &settings)) {
         Ok(lookups) => lookups,
         Err(error) if error.is_negative_answer() => {
             if !global.quiet {
@@ -31,8 +27,8 @@ pub(super) fn run(
         }
         Err(error) => return Err(error).context(format!("resolving `{}`", target.host)),
     };
-    let report = ResolveReport::from_lookups(&target, &lookups);
-    match format {
+    let report = ResolveReport::from_lookups(target, &lookups);
+    match settings.format {
         ResolveFormat::Json => render::write_json(&report, io.out)?,
         ResolveFormat::Yaml => render::write_yaml(&report, io.out)?,
         ResolveFormat::Table => render::resolve::text(&report, io.out)?,
@@ -40,26 +36,13 @@ pub(super) fn run(
     Ok(ExitStatus::Success)
 }
 
-/// DNS flags → resolver settings (shared with `gen serviceentry`).
-pub(super) fn settings(args: &DnsArgs) -> ResolverSettings {
-    ResolverSettings {
-        nameservers: args.nameserver.clone(),
-        tcp: args.tcp,
-        timeout: args.timeout,
-    }
-}
-
-async fn sample(
-    host: &str,
-    settings: &ResolverSettings,
-    args: &ResolveArgs,
-) -> Result<Vec<Lookup>, dns::DnsError> {
+async fn sample(host: &str, settings: &ResolveSettings) -> Result<Vec<Lookup>, dns::DnsError> {
     let mut lookups = Vec::new();
-    for i in 0..args.samples {
+    for i in 0..settings.samples {
         if i > 0 {
-            tokio::time::sleep(args.interval).await;
+            tokio::time::sleep(settings.interval).await;
         }
-        lookups.push(dns::lookup(host, settings).await?);
+        lookups.push(dns::lookup(host, &settings.resolver).await?);
     }
     Ok(lookups)
 }

@@ -8,19 +8,20 @@ use anyhow::{Context as _, bail};
 
 use crate::cli::{GlobalArgs, SimulateArgs, SimulateFormat};
 use crate::render::simulate::{Query, Report};
+use crate::settings::simulate::SimulateSettings;
 use crate::{ExitStatus, Io, render};
 use meshctl_core::engine::{Registry, Verdict};
 use meshctl_core::envoy;
-use meshctl_core::workspace::{RejectedResource, Sources};
+use meshctl_core::workspace::RejectedResource;
 
 pub(super) fn run(
     args: &SimulateArgs,
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let sni = args.sni.as_deref();
-    let tls = args.tls || sni.is_some();
-    let calling = &args.workload;
+    let settings = SimulateSettings::resolve(args);
+    let view = &settings.view;
+    let (tls, sni) = (settings.tls, settings.sni.as_deref());
     let workspace;
     let (registry, rejected): (Registry, &[RejectedResource]) = if let Some(file) =
         &args.config_dump
@@ -32,30 +33,29 @@ pub(super) fn run(
                 "no configuration loaded: pass -f PATH with the ServiceEntries and Sidecars to decide against, or --config-dump FILE"
             );
         }
-        workspace = super::mesh_choice::workspace(&sources(args), &args.scope)?;
+        workspace = super::mesh_choice::workspace(view)?;
         render::simulate::rejected_note(workspace.rejected(), io.err)?;
         if workspace.is_empty() && workspace.rejected().is_empty() {
             render::simulate::empty_note(&args.paths, io.err)?;
         }
         if let Some(file) = &args.expect {
-            return super::expect::run(file, args, &workspace, io);
+            return super::expect::run(file, args.output, &settings, &workspace, io);
         }
-        let workload =
-            workspace.in_mesh(calling.workload(&calling.source_namespace, &calling.labels));
+        let workload = workspace.in_mesh(view.workload());
         (workspace.compile(&workload), workspace.rejected())
     };
     let Some(destination) = &args.destination else {
         bail!("give a destination (IP:PORT, HOST:PORT or a DSN) or --expect FILE");
     };
-    let (target, addresses) = super::destination::resolve(destination, &args.dns)?;
+    let (target, addresses) = super::destination::resolve(destination, &settings.resolver)?;
     let connections = super::destination::explain_all(&registry, &target, &addresses, tls, sni);
     let report = Report {
         query: Query {
             destination: target.display.clone(),
             tls,
             sni: sni.map(str::to_owned),
-            source_namespace: calling.source_namespace.clone(),
-            labels: calling.labels.iter().cloned().collect(),
+            source_namespace: view.source_namespace().to_owned(),
+            labels: view.labels().iter().cloned().collect(),
         },
         outbound_policy: registry.policy_in_force(),
         verdict: connections
@@ -95,14 +95,4 @@ fn registry_from_dump(file: &std::path::Path, io: &mut Io<'_>) -> anyhow::Result
         writeln!(io.err, "note: {note}")?;
     }
     Ok(registry)
-}
-
-/// The workspace sources `simulate` names.
-fn sources(args: &SimulateArgs) -> Sources {
-    Sources {
-        paths: args.paths.clone(),
-        mesh_config: args.mesh_config.clone(),
-        outbound_policy: args.outbound_policy.map(Into::into),
-        namespace: args.ns.namespace.clone(),
-    }
 }

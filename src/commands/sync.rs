@@ -13,15 +13,13 @@ mod watch;
 
 use std::time::SystemTime;
 
-use anyhow::bail;
-
 use crate::cli::{GlobalArgs, SyncArgs, SyncFormat};
 use crate::render::{self, Summary};
+use crate::settings::inputs;
+use crate::settings::sync::SyncSettings;
 use crate::{ExitStatus, Io};
 use meshctl_core::escape::Escaped;
-use meshctl_core::pinning::AllowedClasses;
-use meshctl_core::sync::{self, Settings};
-use meshctl_core::workspace::Sources;
+use meshctl_core::sync;
 
 use files::Planned;
 use report::Tally;
@@ -40,36 +38,13 @@ pub(super) fn run(
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    if args.min_interval > args.max_interval {
-        bail!(
-            "--min-interval {} is longer than --max-interval {}",
-            humantime::format_duration(args.min_interval),
-            humantime::format_duration(args.max_interval)
-        );
-    }
-    let paths = if args.paths.is_empty() {
-        vec![".".into()]
-    } else {
-        args.paths.clone()
-    };
-    // sync rewrites files one by one, so it reads them itself, with the workspace's `-n` rule.
-    let options = Sources {
-        namespace: args.ns.namespace.clone(),
-        ..Sources::default()
-    }
-    .load_options();
-    let mut allowed = AllowedClasses::NONE;
-    for class in &args.allow_address_classes {
-        allowed.insert((*class).into());
-    }
-    let settings = Settings {
-        grace: args.grace,
-        allow_empty: args.allow_empty,
-        allowed,
-        allow_class_change: args.allow_class_change,
-    };
-    let resolver = super::resolve::settings(&args.dns);
-    let runtime = super::runtime()?;
+    let SyncSettings {
+        paths,
+        options,
+        plan: settings,
+        resolver,
+    } = SyncSettings::resolve(args)?;
+    let runtime = super::runtime::runtime()?;
     if args.watch {
         let plan = watch::WatchPlan {
             paths,
@@ -161,15 +136,8 @@ fn group_by_mesh(
     options: &meshctl_core::load::LoadOptions,
     findings: &mut [meshctl_core::rules::Diagnostic],
 ) -> Vec<render::MeshFindings> {
-    let sources = Sources {
-        paths: paths.to_vec(),
-        namespace: Some(options.default_namespace.clone()),
-        ..Sources::default()
-    };
-    let scope = meshctl_core::meshes::ScopeOptions {
-        configured: Vec::new(),
-        kustomize: false,
-    };
+    let sources = inputs::in_namespace(paths.to_vec(), options.default_namespace.clone());
+    let scope = inputs::unconfigured_scope(false);
     let Ok(meshes) = meshctl_core::meshes::load(&sources, &options.walk, &scope) else {
         return Vec::new();
     };

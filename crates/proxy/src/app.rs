@@ -26,7 +26,6 @@ use crate::shared::Shared;
 use crate::upstream::Resolver;
 use crate::workers::{DataPlane, ListenerGroup};
 use crate::{admin, drift, limits};
-use meshctl_core::dns::ResolverSettings;
 
 /// A proxy not yet started: its settings, and where its access log goes.
 pub struct Proxy {
@@ -81,7 +80,7 @@ impl Proxy {
             access_sink,
         } = self;
         let access_log = AccessLog::open(settings.access_log.as_ref(), access_sink)?;
-        let resolver = Resolver::new(resolver_settings(&settings));
+        let resolver = Resolver::new(settings.resolver.clone());
         let max = usize::try_from(settings.max_connections).unwrap_or(usize::MAX);
         let shared = Arc::new(Shared::new(
             settings.options.clone(),
@@ -110,7 +109,7 @@ impl Proxy {
             tokio::spawn(drift::run(
                 source.clone(),
                 policy_rx.clone(),
-                resolver_settings(&settings),
+                settings.resolver.clone(),
                 interval,
                 shared.metrics.clone(),
                 stopped(&stop_rx),
@@ -261,13 +260,6 @@ fn stopped(stop: &watch::Receiver<bool>) -> impl Future<Output = ()> + use<> {
     let mut rx = stop.clone();
     async move {
         let _ = rx.wait_for(|stop| *stop).await;
-    }
-}
-
-fn resolver_settings(settings: &Settings) -> ResolverSettings {
-    ResolverSettings {
-        nameservers: settings.nameservers.clone(),
-        ..ResolverSettings::default()
     }
 }
 

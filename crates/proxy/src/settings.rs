@@ -3,6 +3,8 @@
 //! that belong to the proxy (the limits in [`Options`]) live with the type they fill.
 
 use std::net::SocketAddr;
+
+use meshctl_core::dns::ResolverSettings;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -28,9 +30,9 @@ pub struct Settings {
     pub max_connections: u32,
     /// Data-plane worker threads (at least one).
     pub workers: usize,
-    /// Nameservers for forward targets, DNS clusters and the drift monitor (empty: the
-    /// system's).
-    pub nameservers: Vec<SocketAddr>,
+    /// How forward targets, DNS clusters and the drift monitor resolve names (no nameservers:
+    /// the system's).
+    pub resolver: ResolverSettings,
     /// How often the drift monitor resolves pinned entries' source hosts (`None`: never).
     pub dns_drift_interval: Option<Duration>,
     /// The access log, if one is kept.

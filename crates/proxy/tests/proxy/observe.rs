@@ -124,7 +124,7 @@ async fn the_assembled_proxy_serves_its_admin_endpoints() {
         options: Options::default(),
         max_connections: 10,
         workers: 1,
-        nameservers: Vec::new(),
+        resolver: meshctl_core::dns::ResolverSettings::default(),
         dns_drift_interval: None,
         access_log: None,
     };

@@ -133,7 +133,7 @@ impl Running {
             max_connections: max,
             // On the test's runtime, so a paused clock governs the connections too.
             workers: 0,
-            nameservers: Vec::new(),
+            resolver: meshctl_core::dns::ResolverSettings::default(),
             dns_drift_interval: None,
             access_log: None,
         };

@@ -15,7 +15,8 @@ use anyhow::{Context as _, bail};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::cli::{FailOn, parse_duration, parse_nameserver};
+use crate::cli::FailOn;
+use crate::settings::parse::{parse_duration, parse_nameserver};
 use meshctl_core::model::OutboundPolicy;
 
 /// The names searched for, in order, in each directory.
@@ -64,9 +65,9 @@ struct RawDns {
     tcp: Option<bool>,
 }
 
-/// The settings, checked and with paths made relative to the current directory.
+/// `meshctl.toml`'s settings, checked and with paths made relative to the current directory.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Settings {
+pub(crate) struct ConfigFile {
     /// The file they came from.
     pub path: PathBuf,
     /// `select`: only these rules (codes, prefixes, names).
@@ -112,7 +113,7 @@ pub(crate) struct MeshTable {
     pub ignore: Vec<String>,
 }
 
-impl Settings {
+impl ConfigFile {
     /// The directory the file's relative paths and globs start from.
     pub(crate) fn base_dir(&self) -> &Path {
         self.path.parent().unwrap_or(Path::new(""))
@@ -189,7 +190,7 @@ pub(crate) fn discover(
     explicit: Option<&Path>,
     isolated: bool,
     start: &Path,
-) -> anyhow::Result<Option<Settings>> {
+) -> anyhow::Result<Option<ConfigFile>> {
     if isolated {
         return Ok(None);
     }
@@ -218,7 +219,7 @@ fn find_upward(start: &Path) -> Option<PathBuf> {
 ///
 /// # Errors
 /// As [`discover`].
-pub(crate) fn parse(path: &Path, text: &str) -> anyhow::Result<Settings> {
+pub(crate) fn parse(path: &Path, text: &str) -> anyhow::Result<ConfigFile> {
     let at = |span: std::ops::Range<usize>| {
         let (line, column) = line_column(text, span.start);
         format!("{}:{line}:{column}", path.display())
@@ -288,7 +289,7 @@ pub(crate) fn parse(path: &Path, text: &str) -> anyhow::Result<Settings> {
             ignore: raw.ignore,
         });
     }
-    Ok(Settings {
+    Ok(ConfigFile {
         path: path.to_path_buf(),
         select: raw.select,
         ignore: raw.ignore,
