@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
-"""Fails when two source files of one crate import each other, directly or through a loop.
+"""Fails when source files of one crate import each other, directly or through a loop, or when a
+module imports its parent module.
 
-Reads every `.rs` file under each crate's `src/`, resolves `use crate::…`, `use super::…` and
-inline `crate::a::b` paths to the file that defines the deepest module named, and reports each
-strongly connected component of more than one file. `mod` declarations are not imports; test
-modules (`tests.rs`, `tests/`, `*_tests.rs`) are skipped, since they sit beside what they test.
+Every crate root in the repository is read (each directory holding a `lib.rs` or `main.rs`
+outside `target/`: the binary, `crates/*`, `scripts/envoy-differential`, the fuzz and bench
+targets). In each `.rs` file, `use crate::…`, `use super::…`, `use self::…`, inline `crate::a::b`
+paths and bare paths into the file's own child modules (`check::run` where the file declares
+`mod check;`) resolve to the file that defines the deepest module named. Reported, and failing:
+each strongly connected component of more than one file (a loop), and each import of a file's
+parent module (the file that declares it) — a parent calls into its children, never the other
+way. `mod` declarations are not imports; test modules (`tests.rs`, `tests/`, `*_tests.rs`) are
+skipped, since they sit beside what they test.
 """
 import os
 import re
 import sys
 
-CRATES = ["src", "crates/core/src", "crates/proxy/src"]
+SKIP_DIRS = {"target", ".git", "node_modules"}
 PATH = re.compile(r"\b(crate|super|self)((?:::[A-Za-z_][A-Za-z0-9_]*)+)")
 USE_GROUP = re.compile(r"\buse\s+(crate|super|self)::((?:[A-Za-z_][A-Za-z0-9_]*::)*)\{([^;]*)\};", re.S)
 
@@ -57,6 +63,14 @@ def edges(root, path):
                 continue
             segments = prefix.strip(":").split("::") + item.split("::")
             resolve(anchor, [s for s in segments if s and s != "self"])
+    # Bare paths into this file's own child modules (`mod check;` … `check::run()`).
+    children = set(re.findall(r"^\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+([A-Za-z_][A-Za-z0-9_]*)\s*;", text, re.M))
+    for child in children:
+        if re.search(r"(?<![:\w])" + child + r"::", text):
+            base = list(here)
+            target = file_of(root, base + [child])
+            if target and os.path.abspath(target) != os.path.abspath(path):
+                found.add(target)
     for anchor, tail in PATH.findall(text):
         segments = tail.strip(":").split("::")
         # `super::super::x`
@@ -105,13 +119,34 @@ def sccs(graph):
     return out
 
 
+def crate_roots(top):
+    """Directories holding a crate root (`lib.rs` or `main.rs`), outside build output."""
+    roots = []
+    for dirpath, dirs, files in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        if "lib.rs" in files or "main.rs" in files:
+            roots.append(dirpath)
+    return roots
+
+
+def parent_of(root, path):
+    """The file that declares the module of `path` (`None` for the crate root)."""
+    here = module_of(root, path)
+    if not here:
+        return None
+    return file_of(root, here[:-1])
+
+
 def main():
     top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    bad = []
-    for crate in CRATES:
-        root = os.path.join(top, crate)
+    loops, upward = [], []
+    for root in crate_roots(top):
         graph = {}
-        for dirpath, _, files in os.walk(root):
+        for dirpath, dirs, files in os.walk(root):
+            # A nested crate root is a crate of its own.
+            dirs[:] = [d for d in dirs if d not in SKIP_DIRS
+                       and not any(os.path.isfile(os.path.join(dirpath, d, f))
+                                   for f in ("lib.rs", "main.rs", "Cargo.toml"))]
             for name in files:
                 path = os.path.join(dirpath, name)
                 rel = os.path.relpath(path, root)
@@ -124,11 +159,17 @@ def main():
                 }
         for comp in sccs(graph):
             if len(comp) > 1:
-                bad.append(sorted(os.path.relpath(p, top) for p in comp))
-    for comp in bad:
+                loops.append(sorted(os.path.relpath(p, top) for p in comp))
+        for path, targets in sorted(graph.items()):
+            parent = parent_of(root, path)
+            if parent and os.path.abspath(parent) in {os.path.abspath(t) for t in targets}:
+                upward.append((os.path.relpath(path, top), os.path.relpath(parent, top)))
+    for comp in loops:
         print("import cycle: " + " <-> ".join(comp))
-    print(f"{len(bad)} import cycle(s)")
-    return 1 if bad else 0
+    for child, parent in upward:
+        print(f"child imports its parent: {child} -> {parent}")
+    print(f"{len(loops)} import cycle(s), {len(upward)} child-to-parent import(s)")
+    return 1 if loops or upward else 0
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use meshctl_core::engine::{Addr, Registry};
 
-use crate::generate::{HOSTS, PORTS, Rng};
+use crate::pools::{HOSTS, PORTS};
+use crate::rng::Rng;
 
 /// One connection to make.
 #[derive(Debug, Clone, Serialize, Deserialize)]

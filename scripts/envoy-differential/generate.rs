@@ -17,42 +17,13 @@ use serde_json::{Value, json};
 use meshctl_core::engine::{self, Registry};
 
 use crate::aim::{self, Call};
+use crate::pools::{HOSTS, PORTS};
+use crate::rng::Rng;
 use meshctl_core::load::{self, LoadOptions};
 use meshctl_core::workspace;
 
 /// The workload's namespace.
 pub(crate) const NAMESPACE: &str = "app";
-
-/// splitmix64: small, seedable, and the same on every machine.
-pub(crate) struct Rng(u64);
-
-impl Rng {
-    pub(crate) fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n`.
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % (n.max(1) as u64)).unwrap_or(0)
-    }
-
-    /// True with probability `percent`%.
-    pub(crate) fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-
-    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 /// One generated configuration.
 pub(crate) struct Generated {
@@ -61,7 +32,6 @@ pub(crate) struct Generated {
     pub(crate) calls: Vec<Call>,
 }
 
-pub(crate) const PORTS: [u16; 8] = [3306, 5432, 443, 27017, 6379, 9042, 80, 8443];
 const PROTOCOLS: [(&str, usize); 8] = [
     ("TCP", 30),
     ("TLS", 18),
@@ -71,17 +41,6 @@ const PROTOCOLS: [(&str, usize); 8] = [
     ("REDIS", 4),
     ("HTTP", 12),
     ("", 13),
-];
-pub(crate) const HOSTS: [&str; 9] = [
-    "db.example.com",
-    "pg.example.com",
-    "api.example.com",
-    "v1.api.example.com",
-    "cache.test",
-    "mongo.test",
-    "*.example.com",
-    "*.api.example.com",
-    "*.svc.test",
 ];
 const EXACT: [&str; 8] = [
     "198.51.100.10",

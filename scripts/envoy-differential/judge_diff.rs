@@ -19,7 +19,8 @@ use serde_json::Value;
 use crate::aim::{self, Call, describe};
 use crate::client::Outcome;
 use crate::compare::{access_log, find, text};
-use crate::generate::{self, NAMESPACE, Rng};
+use crate::generate::{self, NAMESPACE};
+use crate::rng::Rng;
 use meshctl_core::envoy::log_fields as f;
 
 /// Connections sampled per reported region (the region's example first).

@@ -16,6 +16,8 @@ mod compare;
 mod generate;
 mod judge_diff;
 mod mutate;
+mod pools;
+mod rng;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -124,7 +126,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out,
             special_addresses,
         } => {
-            let mut rng = generate::Rng::new(seed);
+            let mut rng = rng::Rng::new(seed);
             for i in 0..configs {
                 let generated = generate::generate(&mut rng, calls, special_addresses);
                 let dir = out.join(format!("cfg-{i:04}"));
@@ -158,7 +160,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             noops,
             out,
         } => {
-            let mut rng = generate::Rng::new(seed);
+            let mut rng = rng::Rng::new(seed);
             for i in 0..pairs + noops {
                 let noop = i >= pairs;
                 let pair = mutate::pair(&mut rng, if noop { i - pairs } else { i }, noop);

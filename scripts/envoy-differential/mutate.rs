@@ -13,7 +13,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use ipnet::IpNet;
 use serde_json::{Value, json};
 
-use crate::generate::{self, NAMESPACE, PORTS, Rng};
+use crate::generate::{self, NAMESPACE};
+use crate::pools::{HOSTS, PORTS};
+use crate::rng::Rng;
 
 /// Kinds of one-change pairs, in the words of the report.
 pub(crate) const CHANGES: [&str; 22] = [
@@ -528,7 +530,7 @@ fn change_entries(rng: &mut Rng, kind: &str, config: &mut Config) -> bool {
                 return false;
             };
             let dns = is_dns(&config.docs[i]);
-            let host = *rng.pick(&generate::HOSTS);
+            let host = *rng.pick(&HOSTS);
             if dns && host.starts_with('*') {
                 return false;
             }

@@ -11,8 +11,8 @@ use crate::cli::SimulateFormat;
 use crate::settings::simulate::SimulateSettings;
 use crate::{ExitStatus, Io, render};
 use meshctl_core::engine::Registry;
-use meshctl_core::expect::Outcome;
-use meshctl_core::load::{self, Limits};
+use meshctl_core::expect::{self, Outcome};
+use meshctl_core::load::Limits;
 use meshctl_core::workspace::Workspace;
 
 pub(super) fn run(
@@ -22,7 +22,7 @@ pub(super) fn run(
     workspace: &Workspace,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    let calls = load::load_calls(file, &Limits::default())?;
+    let calls = expect::load_calls(file, &Limits::default())?;
     let mut registries: BTreeMap<(String, Vec<(String, String)>), Registry> = BTreeMap::new();
     let mut outcomes = Vec::new();
     for call in &calls {

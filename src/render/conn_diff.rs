@@ -223,7 +223,7 @@ pub(crate) fn json(meshes: &[MeshDiff], out: &mut dyn Write) -> anyhow::Result<(
                 .sum(),
         })
         .collect();
-    super::write_json(
+    super::document::write_json(
         &Document {
             version: 1,
             changed: !all.is_empty(),

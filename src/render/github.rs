@@ -6,7 +6,7 @@ use std::io::Write;
 use meshctl_core::rules::{Diagnostic, Severity};
 
 pub(super) fn write(diagnostics: &[Diagnostic], out: &mut dyn Write) -> anyhow::Result<()> {
-    let several = super::several_meshes(diagnostics);
+    let several = super::mesh_prefix::several_meshes(diagnostics);
     for d in diagnostics {
         let command = match d.severity {
             Severity::Error => "error",
@@ -15,7 +15,7 @@ pub(super) fn write(diagnostics: &[Diagnostic], out: &mut dyn Write) -> anyhow::
         };
         let mut message = format!(
             "{}{} {}: {}",
-            super::mesh_prefix(d, several),
+            super::mesh_prefix::mesh_prefix(d, several),
             d.rule.code(),
             d.rule.name(),
             d.message

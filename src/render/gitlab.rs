@@ -27,13 +27,13 @@ struct Lines {
 }
 
 pub(super) fn write(diagnostics: &[Diagnostic], out: &mut dyn Write) -> anyhow::Result<()> {
-    let several = super::several_meshes(diagnostics);
+    let several = super::mesh_prefix::several_meshes(diagnostics);
     let issues: Vec<Issue<'_>> = diagnostics
         .iter()
         .map(|d| Issue {
             description: format!(
                 "{}{} {}: {}",
-                super::mesh_prefix(d, several),
+                super::mesh_prefix::mesh_prefix(d, several),
                 d.rule.code(),
                 d.rule.name(),
                 d.message
@@ -53,7 +53,7 @@ pub(super) fn write(diagnostics: &[Diagnostic], out: &mut dyn Write) -> anyhow::
             },
         })
         .collect();
-    super::write_json(&issues, out)
+    super::document::write_json(&issues, out)
 }
 
 /// A stable identity for a finding so GitLab can tell new findings from old ones across runs.
@@ -63,7 +63,7 @@ pub(super) fn write(diagnostics: &[Diagnostic], out: &mut dyn Write) -> anyhow::
 fn fingerprint(d: &Diagnostic, several: bool) -> String {
     let text = format!(
         "{}{}\0{}\0{}\0{}\0{}",
-        super::mesh_prefix(d, several),
+        super::mesh_prefix::mesh_prefix(d, several),
         d.rule.code(),
         d.origin.path,
         d.origin.pos.line,

@@ -32,7 +32,7 @@ struct Finding<'a> {
 
 pub(super) fn write(
     diagnostics: &[Diagnostic],
-    summary: &super::Summary,
+    summary: &super::summary::Summary,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let findings: Vec<Finding<'_>> = diagnostics
@@ -60,5 +60,5 @@ pub(super) fn write(
             }
         })
         .collect();
-    super::write_json(&findings, out)
+    super::document::write_json(&findings, out)
 }

@@ -61,5 +61,5 @@ struct Document<'a> {
 }
 
 pub(crate) fn json(meshes: &[MeshListing], out: &mut dyn Write) -> anyhow::Result<()> {
-    super::write_json(&Document { version: 1, meshes }, out)
+    super::document::write_json(&Document { version: 1, meshes }, out)
 }

@@ -41,7 +41,7 @@ pub(crate) fn write(meshes: &[Mesh], json: bool, out: &mut dyn Write) -> anyhow:
         })
         .collect();
     if json {
-        return super::write_json(&listed, out);
+        return super::document::write_json(&listed, out);
     }
     for (i, mesh) in listed.iter().enumerate() {
         if i > 0 {

@@ -39,7 +39,7 @@ pub(crate) fn json(out: &mut dyn Write) -> anyhow::Result<()> {
             })
         })
         .collect();
-    super::write_json(&rows, out)
+    super::document::write_json(&rows, out)
 }
 
 /// `check -v`: every file or document read but not linted, and why, one per line.

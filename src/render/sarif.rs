@@ -82,7 +82,7 @@ pub(super) fn write_log(
             "results": results,
         }],
     });
-    super::write_json(&log, out)
+    super::document::write_json(&log, out)
 }
 
 /// SARIF locations are URI references: forward slashes, no leading `./`.

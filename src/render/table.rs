@@ -32,11 +32,13 @@ pub(crate) fn write(
 mod tests {
     use colored::Colorize as _;
 
+    use super::*;
+
     #[test]
     fn colour_codes_do_not_count_towards_widths() {
         colored::control::set_override(true);
         let mut out = Vec::new();
-        super::write(
+        write(
             &["RESULT", "DESTINATION"],
             [
                 vec!["FAIL".red().bold().to_string(), "203.0.113.9:3306".into()],

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use colored::Colorize as _;
 
-use super::Summary;
+use super::summary::Summary;
 use meshctl_core::rules::{Diagnostic, Severity};
 
 pub(super) fn write(

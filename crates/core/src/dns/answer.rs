@@ -1,4 +1,4 @@
-//! Turning hickory's answers and errors into a [`super::Lookup`] or a [`super::DnsError`]:
+//! Turning hickory's answers and errors into a [`Lookup`] or a [`DnsError`]:
 //! merging the A and AAAA results, reading the CNAME chain, classifying failures.
 
 use std::collections::BTreeMap;
@@ -10,7 +10,11 @@ use hickory_resolver::net::{DnsError as RawDnsError, NetError, NoRecords};
 use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{Name, RData, RecordType};
 
-use super::{Address, AddressFamily, CnameLink, DnsError, Lookup, MAX_CNAME_HOPS, NO_CONNECTION};
+use super::error::{DnsError, NO_CONNECTION};
+use super::records::{Address, AddressFamily, CnameLink, Lookup};
+
+/// Longest CNAME chain that is followed when reconstructing the chain from an answer.
+const MAX_CNAME_HOPS: usize = 16;
 
 /// What a lookup was about, for building results and errors.
 pub(super) struct AnswerContext<'a> {

@@ -8,215 +8,36 @@
 //! are classified into [`DnsError`] so the CLI can tell a negative answer
 //! (NXDOMAIN / no address records) from a resolution failure.
 
-use std::fmt;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use hickory_resolver::TokioResolver;
 use hickory_resolver::config::ResolveHosts;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::proto::rr::RecordType;
-use serde::Serialize;
 
 mod answer;
+mod error;
+mod records;
 mod report;
 mod servers;
+mod settings;
 
+pub use error::DnsError;
+pub use records::{Address, AddressFamily, CnameLink, Lookup};
 pub use report::{ResolveQuery, ResolveReport};
+pub use settings::ResolverSettings;
 
-use answer::{AnswerContext, combine, into_addresses};
+use answer::{AnswerContext, combine};
+use error::NO_CONNECTION;
 use servers::{
     NameserverTarget, builtin_localhost, explicit_target, lookup_hosts_file, parse_ip_literal,
     parse_name, system_target,
 };
 
-/// Longest CNAME chain that is followed when reconstructing the chain from an answer.
-const MAX_CNAME_HOPS: usize = 16;
-
 /// Extra time granted on top of the per-query timeout before a lookup is abandoned
 /// even if the resolver has not given up by itself yet.
 const GUARD_SLACK: Duration = Duration::from_secs(1);
-
-/// How a lookup reaches DNS: which nameservers, which transport, how long to wait.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResolverSettings {
-    /// Nameservers to query directly (like `dig @server`). Empty means "use the
-    /// system configuration": `/etc/hosts` first, then `/etc/resolv.conf`.
-    pub nameservers: Vec<SocketAddr>,
-    /// Query over TCP instead of UDP.
-    pub tcp: bool,
-    /// Time allowed for one query (one attempt per server, no retries).
-    pub timeout: Duration,
-}
-
-impl Default for ResolverSettings {
-    /// No explicit nameservers (system configuration), UDP, 5 second timeout.
-    fn default() -> Self {
-        Self {
-            nameservers: Vec::new(),
-            tcp: false,
-            timeout: Duration::from_secs(5),
-        }
-    }
-}
-
-/// Address family of a resolved address. Serializes as `"IPv4"` / `"IPv6"`,
-/// and orders IPv4 before IPv6.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum AddressFamily {
-    /// An A record (or IPv4 literal / hosts entry).
-    IPv4,
-    /// An AAAA record (or IPv6 literal / hosts entry).
-    IPv6,
-}
-
-impl AddressFamily {
-    /// The family of `ip`.
-    #[must_use]
-    pub fn of(ip: IpAddr) -> Self {
-        match ip {
-            IpAddr::V4(_) => Self::IPv4,
-            IpAddr::V6(_) => Self::IPv6,
-        }
-    }
-
-    /// `"IPv4"` or `"IPv6"`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::IPv4 => "IPv4",
-            Self::IPv6 => "IPv6",
-        }
-    }
-}
-
-impl fmt::Display for AddressFamily {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq<str> for AddressFamily {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for AddressFamily {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-/// One hop of a CNAME chain: `name` is an alias for `target`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CnameLink {
-    /// Owner name of the CNAME record (no trailing dot).
-    pub name: String,
-    /// Name the alias points to (no trailing dot).
-    pub target: String,
-    /// TTL of the CNAME record, in seconds, as returned by the server.
-    pub ttl: u32,
-}
-
-/// One resolved address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Address {
-    /// The address itself.
-    pub ip: IpAddr,
-    /// `IPv4` for A records, `IPv6` for AAAA records.
-    pub family: AddressFamily,
-    /// TTL of the record in seconds (0 for IP literals and hosts-file entries).
-    pub ttl: u32,
-}
-
-/// The outcome of a successful [`lookup`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Lookup {
-    /// The name as queried (no trailing dot).
-    pub name: String,
-    /// Last name in the CNAME chain, or `name` when there is no chain (or the
-    /// search-list expansion of `name` that produced the answer).
-    pub canonical_name: String,
-    /// CNAME hops in order, from the queried name to the canonical name.
-    pub cname_chain: Vec<CnameLink>,
-    /// Addresses sorted IPv4 first then by address, without duplicates.
-    pub addresses: Vec<Address>,
-    /// Smallest TTL across `addresses`; `None` when the answer carries no TTL
-    /// (hosts file, IP literal).
-    pub min_ttl: Option<u32>,
-    /// Who answered, e.g. `127.0.0.1:5353 (udp)`,
-    /// `system resolv.conf (10.0.0.2:53 udp)`, `/etc/hosts` or `literal`.
-    pub nameserver: String,
-    /// The address family whose query failed (timed out, SERVFAIL, refused) while the other
-    /// answered, with why: `addresses` then hold only part of the answer. `None` when both
-    /// families answered (records or none). Consumers that remove what DNS no longer returns
-    /// (`sync`) must not read the failed family's addresses as gone.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub incomplete: Option<(AddressFamily, String)>,
-}
-
-/// Why a [`lookup`] produced no addresses.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DnsError {
-    /// The name does not exist (NXDOMAIN).
-    #[error("`{name}` does not exist (NXDOMAIN)")]
-    NxDomain {
-        /// The name as queried.
-        name: String,
-    },
-    /// The name exists but has neither A nor AAAA records (NOERROR, no data).
-    #[error("`{name}` exists but has no A or AAAA records")]
-    NoRecords {
-        /// The name as queried.
-        name: String,
-    },
-    /// No answer arrived within the timeout.
-    #[error("no answer for `{name}` from {server} within {timeout:?}")]
-    Timeout {
-        /// The name as queried.
-        name: String,
-        /// The per-query timeout that expired.
-        timeout: Duration,
-        /// Description of the nameserver(s) that were asked.
-        server: String,
-    },
-    /// The server answered with an error (SERVFAIL, REFUSED, ...) or could not
-    /// be talked to (connection refused, ...).
-    #[error("{server} failed to resolve `{name}`: {reason}")]
-    Server {
-        /// The name as queried.
-        name: String,
-        /// Description of the nameserver(s) that were asked.
-        server: String,
-        /// Short reason, e.g. `SERVFAIL` or `connection refused`.
-        reason: String,
-    },
-    /// The system resolver configuration could not be used.
-    #[error("cannot use the system resolver configuration: {reason}")]
-    Config {
-        /// What went wrong, e.g. `/etc/resolv.conf` is missing.
-        reason: String,
-    },
-    /// The input is neither an IP address nor a valid DNS name.
-    #[error("`{name}` is not a valid host name: {reason}")]
-    InvalidName {
-        /// The input as given.
-        name: String,
-        /// Why it was rejected.
-        reason: String,
-    },
-}
-
-impl DnsError {
-    /// True for a definitive negative answer (NXDOMAIN or no A/AAAA records),
-    /// which the CLI reports with exit code 1; false for failures to get an
-    /// answer at all (exit code 2).
-    #[must_use]
-    pub fn is_negative_answer(&self) -> bool {
-        matches!(self, Self::NxDomain { .. } | Self::NoRecords { .. })
-    }
-}
 
 /// Resolves `name` to its A and AAAA addresses.
 ///
@@ -340,9 +161,6 @@ pub async fn lookup(name: &str, settings: &ResolverSettings) -> Result<Lookup, D
     }
 }
 
-/// Reason used when hickory could not open any connection to the servers.
-const NO_CONNECTION: &str = "no usable connection to the server";
-
 /// Connects over TCP to the first server and returns why that fails, if it does.
 async fn tcp_failure_reason(servers: &[SocketAddr], timeout: Duration) -> Option<String> {
     let server = servers.first()?;
@@ -356,47 +174,6 @@ async fn tcp_failure_reason(servers: &[SocketAddr], timeout: Duration) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn error_messages_are_one_line_lowercase_without_period() {
-        let errors = [
-            DnsError::NxDomain {
-                name: "a.example".into(),
-            },
-            DnsError::NoRecords {
-                name: "a.example".into(),
-            },
-            DnsError::Timeout {
-                name: "a.example".into(),
-                timeout: Duration::from_millis(300),
-                server: "127.0.0.1:53 (udp)".into(),
-            },
-            DnsError::Server {
-                name: "a.example".into(),
-                server: "127.0.0.1:53 (udp)".into(),
-                reason: "SERVFAIL".into(),
-            },
-            DnsError::Config { reason: "x".into() },
-        ];
-        for err in errors {
-            let msg = err.to_string();
-            assert!(!msg.contains('\n') && !msg.ends_with('.'), "{msg}");
-            assert!(!msg.starts_with(char::is_uppercase), "{msg}");
-        }
-    }
-
-    #[test]
-    fn negative_answers_are_classified() {
-        assert!(DnsError::NxDomain { name: "x".into() }.is_negative_answer());
-        assert!(DnsError::NoRecords { name: "x".into() }.is_negative_answer());
-        assert!(!DnsError::Config { reason: "x".into() }.is_negative_answer());
-    }
-
-    #[test]
-    fn family_orders_v4_first_and_compares_to_str() {
-        assert!(AddressFamily::IPv4 < AddressFamily::IPv6);
-        assert!(AddressFamily::IPv6 == "IPv6");
-    }
 
     #[tokio::test]
     async fn literal_and_invalid_names() {

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::{Address, AddressFamily, CnameLink, Lookup};
+use super::records::{Address, AddressFamily, CnameLink, Lookup};
 use crate::target::Target;
 
 /// The `resolve -o json|yaml` document.

@@ -12,7 +12,10 @@ use hickory_resolver::proto::op::Query;
 use hickory_resolver::proto::rr::{Name, RecordType};
 use hickory_resolver::{Hosts, system_conf};
 
-use super::{AddressFamily, DnsError, Lookup, ResolverSettings, into_addresses};
+use super::answer::into_addresses;
+use super::error::DnsError;
+use super::records::{AddressFamily, Lookup};
+use super::settings::ResolverSettings;
 
 /// Parses an IP literal, also accepting a bracketed IPv6 address (`[::1]`).
 pub(super) fn parse_ip_literal(input: &str) -> Option<IpAddr> {

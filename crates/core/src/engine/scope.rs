@@ -10,9 +10,8 @@
 
 use std::fmt;
 
-use super::Resources;
 use super::host::HostPattern;
-use super::input::Workload;
+use super::input::{Resources, Workload};
 use super::order::parse_timestamp;
 use crate::load::{Loaded, Origin};
 use crate::model::{OutboundPolicy, Sidecar};

@@ -6,12 +6,14 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-use super::node::{Node, Value};
+use super::budget::Limits;
+use super::inputs::Inputs;
+use super::node::{Node, Pos, Value};
+use super::options::LoadOptions;
+use super::origin::{Loaded, Origin};
 use super::peek::Document;
-use super::{
-    Inputs, LoadOptions, LoadProblem, Loaded, Origin, OtherDocument, ProblemKind, SkipReason,
-    Skipped,
-};
+use super::problem::{LoadProblem, ProblemKind};
+use super::skipped::{OtherDocument, SkipReason, Skipped};
 use crate::model::{MeshConfig, NETWORKING_GROUP, NETWORKING_VERSIONS};
 use crate::schema::{self, Violation};
 
@@ -239,7 +241,7 @@ fn mesh_from_configmap(path: &Arc<str>, doc: &Node, inputs: &mut Inputs) {
             .push(problem("must be a string holding MeshConfig YAML".into()));
         return;
     };
-    match super::parse::nodes(text.as_bytes(), &super::Limits::default()) {
+    match super::parse::nodes(text.as_bytes(), &Limits::default()) {
         Ok(mut docs) if docs.len() <= 1 => {
             let mesh = docs.pop().unwrap_or(Node {
                 pos: field.pos,
@@ -259,7 +261,7 @@ fn mesh_from_configmap(path: &Arc<str>, doc: &Node, inputs: &mut Inputs) {
     }
 }
 
-fn relocate(mut node: Node, pos: super::Pos) -> Node {
+fn relocate(mut node: Node, pos: Pos) -> Node {
     node.pos = pos;
     match &mut node.value {
         Value::Seq(items) => {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ObjectMeta, WorkloadSelector};
+use super::meta::{ObjectMeta, WorkloadSelector};
 
 /// A ServiceEntry document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

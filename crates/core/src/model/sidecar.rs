@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ObjectMeta, OutboundTrafficPolicy, WorkloadSelector};
+use super::mesh::OutboundTrafficPolicy;
+use super::meta::{ObjectMeta, WorkloadSelector};
 
 /// A Sidecar document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -10,22 +10,13 @@
 
 mod service_entry;
 mod sidecar;
+mod violation;
 mod walk;
 
-use crate::load::node::{Node, Pos};
+use crate::load::node::Node;
 
 pub(crate) use service_entry::MAX_ADDRESSES;
-
-/// One schema violation: where, which field, and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Violation {
-    /// Position of the offending field (or of its parent when the field is missing).
-    pub pos: Pos,
-    /// Field path such as `spec.ports[0].number`.
-    pub path: String,
-    /// What is wrong, in Kubernetes' terms where it has them.
-    pub message: String,
-}
+pub(crate) use violation::Violation;
 
 /// Validates a ServiceEntry document (the whole object, including `apiVersion` and `metadata`).
 #[must_use]

@@ -2,7 +2,7 @@
 
 use crate::load::node::{Node, Value};
 
-use super::Violation;
+use super::violation::Violation;
 use super::walk::{METADATA, PORT, STRING, STRINGS, Schema, UINT32};
 
 /// Most items `spec.addresses` may hold (the CRD's `maxItems`); `gen serviceentry` and `sync`

@@ -3,7 +3,7 @@
 
 use crate::load::node::{Node, Value};
 
-use super::Violation;
+use super::violation::Violation;
 
 /// The schema of one value.
 #[derive(Debug)]

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use crate::load::node::Value;
 use crate::load::{Node, Pos};
 
-use super::{Edit, EditError, Lines, entry, error, is_flow, scalar_len};
+use super::error::{EditError, error};
+use super::span::{Edit, Lines};
+use super::written::{entry, is_flow, scalar_len};
 
 /// The edits that set each annotation of `changes` on `doc` (`None`: remove it). Insertions
 /// go together in one place, so two new keys on an entry without `annotations` create the

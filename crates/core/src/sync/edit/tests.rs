@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use super::*;
 use crate::dns::{Address, AddressFamily, DnsError, Lookup};
-use crate::load::{LoadOptions, load_bytes};
+use crate::load::{LoadOptions, Pos, load_bytes};
 use crate::sync::{DEPARTED_ANNOTATION, Settings, find, plan};
 
 fn at(text: &str) -> SystemTime {

@@ -1,24 +1,11 @@
-//! `simulate --expect`: policy tests for CI. A calls file names destinations, optionally with
-//! TLS/SNI and the calling workload, and the verdict (and entry) each should get. This module
-//! owns the file's shape and what "passed" means; reading it is `load::calls`, deciding is the
-//! engine's, printing is the CLI's.
-//!
-//! ```yaml
-//! calls:
-//! - destination: 203.0.113.7:3306
-//!   expect: ALLOW
-//!   entry: default/mysql-external
-//! - destination: 203.0.113.9:3306
-//!   namespace: bookinfo
-//!   expect: DENY
-//! ```
+//! One expected call as a calls file writes it, and whether the decided connections meet it.
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::engine::{Explanation, Verdict};
-use crate::load::Origin;
+use crate::load::{Origin, Pos};
 
 /// One expected call.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -51,7 +38,7 @@ pub struct Call {
 fn unknown_origin() -> Origin {
     Origin {
         path: "".into(),
-        pos: crate::load::Pos { line: 0, column: 0 },
+        pos: Pos { line: 0, column: 0 },
     }
 }
 
@@ -79,37 +66,5 @@ impl Call {
                         .as_ref()
                         .is_none_or(|want| c.service_entry.as_ref() == Some(want))
             })
-    }
-}
-
-/// One checked call, as the table and JSON report it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Outcome {
-    /// The destination as written.
-    pub destination: String,
-    /// The calling namespace.
-    pub namespace: String,
-    /// The expected verdict.
-    pub expected: Verdict,
-    /// The expected entry.
-    pub expected_entry: Option<String>,
-    /// Whether every connection matched the expectation.
-    pub passed: bool,
-    /// Every decided connection (one per address of the destination).
-    pub connections: Vec<Explanation>,
-}
-
-impl Outcome {
-    /// Checks `connections` against `call`.
-    #[must_use]
-    pub fn new(call: &Call, destination: String, connections: Vec<Explanation>) -> Outcome {
-        Outcome {
-            destination,
-            namespace: call.namespace().to_owned(),
-            expected: call.expect,
-            expected_entry: call.entry.clone(),
-            passed: call.passed_by(&connections),
-            connections,
-        }
     }
 }

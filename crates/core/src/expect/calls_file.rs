@@ -1,19 +1,20 @@
 //! Reads a `simulate --expect` calls file with the same parser, budgets and positions as every
-//! other input, so a mistake is reported as `calls.yaml:5:11: \`calls[1].expect\`: …`.
+//! other input, so a mistake is reported as `calls.yaml:5:11: \`calls[1].expect\`: …`. The
+//! loader hands over each file's nodes; the calls shape is this module's to check.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use super::node::{Node, Value};
-use super::{Limits, LoadProblem, Origin, ProblemKind, parse, source};
-use crate::expect::Call;
+use super::call::Call;
+use crate::load::node::{Node, Value};
+use crate::load::{self, Limits, LoadProblem, Origin, ProblemKind, SourceError};
 
 /// Why a calls file cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum CallsError {
     /// Unreadable.
     #[error(transparent)]
-    Source(#[from] super::SourceError),
+    Source(#[from] SourceError),
     /// Unparsable, or not the calls shape.
     #[error(transparent)]
     Invalid(#[from] LoadProblem),
@@ -24,20 +25,15 @@ pub enum CallsError {
 /// # Errors
 /// [`CallsError`] naming the file, position and field.
 pub fn load_calls(path: &Path, limits: &Limits) -> Result<Vec<Call>, CallsError> {
-    let (sources, _) = source::walk_all(
-        &[path.to_path_buf()],
-        limits,
-        &super::WalkOptions::default(),
-    )?;
     let mut calls = Vec::new();
-    for source in sources {
-        let source = source.read(limits)?;
-        calls.extend(parse_calls(&source.name, &source.bytes, limits)?);
-    }
+    load::read_each_file(path, limits, |name, docs| -> Result<(), CallsError> {
+        calls.extend(parse_calls(name, &docs)?);
+        Ok(())
+    })?;
     Ok(calls)
 }
 
-fn parse_calls(name: &Arc<str>, bytes: &[u8], limits: &Limits) -> Result<Vec<Call>, LoadProblem> {
+fn parse_calls(name: &Arc<str>, docs: &[Node]) -> Result<Vec<Call>, LoadProblem> {
     let problem = |pos, field: Option<String>, message: String| LoadProblem {
         kind: ProblemKind::Parse,
         origin: Origin {
@@ -48,13 +44,10 @@ fn parse_calls(name: &Arc<str>, bytes: &[u8], limits: &Limits) -> Result<Vec<Cal
         message,
         resource: None,
     };
-    let docs = parse::with_parser_stack(|| parse::nodes(bytes, limits))
-        .map_err(|e| problem(super::Pos { line: 1, column: 1 }, None, e.to_string()))?
-        .map_err(|f| problem(f.pos, None, f.message))?;
-    let [doc] = docs.as_slice() else {
+    let [doc] = docs else {
         return Err(problem(
             docs.get(1)
-                .map_or(super::Pos { line: 1, column: 1 }, |d| d.pos),
+                .map_or(load::Pos { line: 1, column: 1 }, |d| d.pos),
             None,
             format!("expected one document with `calls:`, found {}", docs.len()),
         ));

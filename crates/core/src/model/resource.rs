@@ -1,0 +1,54 @@
+//! What every resource meshctl reads can tell about itself (kind, metadata, `Kind ns/name`), and
+//! the API group and versions under which Istio serves the networking resources.
+
+use super::meta::ObjectMeta;
+use super::service_entry::ServiceEntry;
+use super::sidecar::Sidecar;
+
+/// What every Kubernetes resource meshctl reads can tell about itself, for messages.
+pub trait Resource {
+    /// `ServiceEntry`, `Sidecar`, …
+    fn kind(&self) -> &'static str;
+    /// Its metadata.
+    fn metadata(&self) -> &ObjectMeta;
+    /// `Kind namespace/name`.
+    fn describe(&self) -> String {
+        let meta = self.metadata();
+        // Escaped: a name Kubernetes would reject (MSH111) still reaches the findings about it.
+        format!(
+            "{} {}/{}",
+            self.kind(),
+            crate::escape::Escaped(meta.namespace()),
+            crate::escape::Escaped(&meta.name)
+        )
+    }
+    /// `namespace/name`.
+    fn key(&self) -> String {
+        let meta = self.metadata();
+        format!("{}/{}", meta.namespace(), meta.name)
+    }
+}
+
+impl Resource for ServiceEntry {
+    fn kind(&self) -> &'static str {
+        "ServiceEntry"
+    }
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+}
+
+impl Resource for Sidecar {
+    fn kind(&self) -> &'static str {
+        "Sidecar"
+    }
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+}
+
+/// The API group of every Istio networking resource meshctl reads.
+pub const NETWORKING_GROUP: &str = "networking.istio.io";
+
+/// The API versions under which Istio serves ServiceEntry and Sidecar (identical schemas).
+pub const NETWORKING_VERSIONS: [&str; 3] = ["v1", "v1beta1", "v1alpha3"];
