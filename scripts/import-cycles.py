@@ -17,7 +17,9 @@ import re
 import sys
 
 SKIP_DIRS = {"target", ".git", "node_modules"}
-PATH = re.compile(r"\b(crate|super|self)((?:::[A-Za-z_][A-Za-z0-9_]*)+)")
+# A whole path (never a prefix of a longer one), and not the head of a `use a::b::{…}` group
+# (that is USE_GROUP's).
+PATH = re.compile(r"\b(crate|super|self)((?:::[A-Za-z_][A-Za-z0-9_]*)+)(?![A-Za-z0-9_])(?!::[A-Za-z_{])")
 USE_GROUP = re.compile(r"\buse\s+(crate|super|self)::((?:[A-Za-z_][A-Za-z0-9_]*::)*)\{([^;]*)\};", re.S)
 
 
