@@ -8,43 +8,13 @@
 //! clap and the terminal.
 pub mod cli;
 pub mod commands;
+pub mod exit;
+pub mod io;
 mod render;
 pub mod settings;
 
-use std::io::Write;
-
-/// How a command ended, mapped to the process exit code by `main`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitStatus {
-    /// 0: yes — resolved, generated, allowed, nothing to report.
-    Success,
-    /// 1: no — no records, denied, findings at or above the threshold.
-    Failure,
-    /// 2: could not answer — usage, input, resolver or internal error.
-    Error,
-}
-
-impl ExitStatus {
-    /// The process exit code.
-    #[must_use]
-    pub fn code(self) -> u8 {
-        match self {
-            ExitStatus::Success => 0,
-            ExitStatus::Failure => 1,
-            ExitStatus::Error => 2,
-        }
-    }
-}
-
-/// Where a command writes: results to `out`, notes and warnings to `err`.
-pub struct Io<'a> {
-    /// Standard output (results).
-    pub out: &'a mut dyn Write,
-    /// Standard error (notes, warnings).
-    pub err: &'a mut dyn Write,
-    /// Whether standard output is a terminal (chooses default formats).
-    pub out_is_terminal: bool,
-}
+pub use exit::ExitStatus;
+pub use io::Io;
 
 /// Runs a parsed command line.
 ///

@@ -4,9 +4,10 @@
 use anyhow::bail;
 
 use crate::cli::{CheckArgs, CheckFormat, FailOn, GlobalArgs};
+use crate::exit::ExitStatus;
+use crate::io::Io;
 use crate::render::{self, Summary};
 use crate::settings::check::CheckSettings;
-use crate::{ExitStatus, Io};
 use meshctl_core::load::SkipReason;
 use meshctl_core::meshes::{self, Mesh};
 use meshctl_core::rules::{self, Diagnostic, DnsFacts, Rule, Severity};

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context as _, bail};
 
-use crate::Io;
+use crate::io::Io;
 use crate::render;
 use meshctl_core::rules::{self, Diagnostic, Edit};
 use meshctl_core::sync::replace::WriteError;

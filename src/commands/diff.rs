@@ -4,9 +4,11 @@
 //! them, and exit 1 when there are any.
 
 use crate::cli::{DiffArgs, DiffFormat};
+use crate::exit::ExitStatus;
+use crate::io::Io;
+use crate::render;
 use crate::settings::diff::{DiffSettings, Sides};
 use crate::settings::inputs;
-use crate::{ExitStatus, Io, render};
 use meshctl_core::diff::{self, Location, MeshDiff};
 use meshctl_core::load::WalkOptions;
 use meshctl_core::meshes::{self, Mesh, ScopeOptions};

@@ -8,8 +8,10 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use crate::cli::SimulateFormat;
+use crate::exit::ExitStatus;
+use crate::io::Io;
+use crate::render;
 use crate::settings::simulate::SimulateSettings;
-use crate::{ExitStatus, Io, render};
 use meshctl_core::engine::Registry;
 use meshctl_core::expect::{self, Outcome};
 use meshctl_core::load::Limits;

@@ -5,8 +5,10 @@
 use anyhow::Context as _;
 
 use crate::cli::{DocFormat, ExportEnvoyArgs, GlobalArgs};
+use crate::exit::ExitStatus;
+use crate::io::Io;
+use crate::render;
 use crate::settings::view::View;
-use crate::{ExitStatus, Io, render};
 use meshctl_core::envoy::{self, ExportOptions};
 
 pub(super) fn run(

@@ -13,8 +13,10 @@ use anyhow::{Context as _, bail};
 use ipnet::IpNet;
 
 use crate::cli::{DocFormat, GenServiceEntryArgs, GlobalArgs};
+use crate::exit::ExitStatus;
+use crate::io::Io;
+use crate::render;
 use crate::settings::gen_service_entry::GenSettings;
-use crate::{ExitStatus, Io, render};
 use meshctl_core::generate::{self, EntryPlan};
 use meshctl_core::model::ServiceEntry;
 use meshctl_core::pinning;

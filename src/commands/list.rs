@@ -4,8 +4,10 @@
 //! this reads every mesh and every view with neither.
 
 use crate::cli::{ListArgs, ListFormat};
+use crate::exit::ExitStatus;
+use crate::io::Io;
+use crate::render;
 use crate::settings::list::ListSettings;
-use crate::{ExitStatus, Io, render};
 use meshctl_core::diff;
 use meshctl_core::load::WalkOptions;
 use meshctl_core::meshes;

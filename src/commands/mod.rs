@@ -20,7 +20,8 @@ mod simulate;
 mod sync;
 
 use crate::cli::{Cli, Command, ExportCommand, GenCommand};
-use crate::{ExitStatus, Io};
+use crate::exit::ExitStatus;
+use crate::io::Io;
 
 pub use broken_pipe::is_broken_pipe;
 pub use completions::{generate_completion, man_pages};

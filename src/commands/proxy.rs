@@ -13,9 +13,10 @@ use anyhow::{Context as _, bail};
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::cli::{AdminAddr, GlobalArgs, ProxyArgs, ProxyCommand};
+use crate::exit::ExitStatus;
+use crate::io::Io;
 use crate::settings::defaults::TRANSPARENT_LISTEN;
 use crate::settings::{inputs, resolver};
-use crate::{ExitStatus, Io};
 use meshctl_proxy::{AccessLogTo, ForwardTarget, Mode, Options, Proxy, Settings, policy};
 
 mod iptables;

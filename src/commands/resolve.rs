@@ -5,8 +5,10 @@
 use anyhow::Context as _;
 
 use crate::cli::{GlobalArgs, ResolveArgs, ResolveFormat};
+use crate::exit::ExitStatus;
+use crate::io::Io;
+use crate::render;
 use crate::settings::resolve::ResolveSettings;
-use crate::{ExitStatus, Io, render};
 use meshctl_core::dns::{self, Lookup, ResolveReport};
 
 pub(super) fn run(

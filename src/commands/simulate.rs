@@ -7,9 +7,11 @@
 use anyhow::{Context as _, bail};
 
 use crate::cli::{GlobalArgs, SimulateArgs, SimulateFormat};
+use crate::exit::ExitStatus;
+use crate::io::Io;
+use crate::render;
 use crate::render::simulate::{Query, Report};
 use crate::settings::simulate::SimulateSettings;
-use crate::{ExitStatus, Io, render};
 use meshctl_core::engine::{Registry, Verdict};
 use meshctl_core::envoy;
 use meshctl_core::workspace::RejectedResource;

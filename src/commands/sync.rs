@@ -14,10 +14,11 @@ mod watch;
 use std::time::SystemTime;
 
 use crate::cli::{GlobalArgs, SyncArgs, SyncFormat};
+use crate::exit::ExitStatus;
+use crate::io::Io;
 use crate::render::{self, Summary};
 use crate::settings::inputs;
 use crate::settings::sync::SyncSettings;
-use crate::{ExitStatus, Io};
 use meshctl_core::escape::Escaped;
 use meshctl_core::sync;
 

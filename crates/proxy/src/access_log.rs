@@ -11,6 +11,7 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::SystemTime;
 
@@ -19,7 +20,14 @@ use serde::Serialize;
 
 use meshctl_core::escape::escape;
 
-use crate::settings::AccessLogTo;
+/// Where the access log goes and in which format.
+#[derive(Debug, Clone)]
+pub struct AccessLogTo {
+    /// A file appended to, or `-` for standard error.
+    pub path: PathBuf,
+    /// One line per connection: text or JSON.
+    pub format: LogFormat,
+}
 
 /// `--log-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -96,7 +96,7 @@ impl Proxy {
             Some(addr) => Some(start_admin(addr, &policy_rx, &shared.metrics, &stop_rx)?),
             None => None,
         };
-        reload::first_load(&source, &policy_tx, &shared.metrics)
+        reload::first_load(&source, &policy_tx, &shared.metrics.reload_recorder())
             .await
             .map_err(|reason| anyhow::anyhow!(reason))
             .context("loading the configuration")?;
@@ -111,11 +111,15 @@ impl Proxy {
                 policy_rx.clone(),
                 settings.resolver.clone(),
                 interval,
-                shared.metrics.clone(),
+                shared.metrics.drift_recorder(),
                 stopped(&stop_rx),
             ));
         }
-        let triggers = reload::start(source.clone(), policy_tx.clone(), shared.metrics.clone());
+        let triggers = reload::start(
+            source.clone(),
+            policy_tx.clone(),
+            shared.metrics.reload_recorder(),
+        );
         Ok(Bound {
             groups,
             workers: settings.workers,
@@ -252,7 +256,12 @@ impl Handle {
 
     /// Reloads at once and says whether a new policy is in force.
     pub async fn reload_now(&self) -> bool {
-        reload::reload(&self.source, &self.policy, &self.shared.metrics).await
+        reload::reload(
+            &self.source,
+            &self.policy,
+            &self.shared.metrics.reload_recorder(),
+        )
+        .await
     }
 }
 

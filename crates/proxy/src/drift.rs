@@ -28,7 +28,6 @@ use meshctl_core::dns::{Lookup, ResolverSettings};
 use meshctl_core::sync::{self, Managed};
 use meshctl_core::workspace::Workspace;
 
-use crate::metrics::Metrics;
 use crate::policy::{Policy, Source};
 
 /// Most lookups in flight at once.
@@ -43,9 +42,9 @@ pub(crate) struct DriftLabels {
     pub(crate) host: String,
 }
 
-/// `meshctl_dns_drift`, one gauge per entry and host.
-#[derive(Debug)]
-pub(crate) struct DriftMetrics {
+/// `meshctl_dns_drift`, one gauge per entry and host. Clones share the family.
+#[derive(Debug, Clone)]
+pub struct DriftMetrics {
     dns_drift: Family<DriftLabels, Gauge>,
 }
 
@@ -122,7 +121,7 @@ pub async fn run(
     mut policy: watch::Receiver<Arc<Policy>>,
     settings: ResolverSettings,
     interval: Duration,
-    metrics: Arc<Metrics>,
+    metrics: DriftMetrics,
     shutdown: impl Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
@@ -137,7 +136,7 @@ pub async fn run(
             if let Some(found) = targets(&source).await {
                 let keep: BTreeSet<DriftLabels> = found.iter().map(labels).collect();
                 for gone in reported.keys().filter(|l| !keep.contains(*l)) {
-                    metrics.drift.remove(gone);
+                    metrics.remove(gone);
                 }
                 reported.retain(|l, _| keep.contains(l));
                 entries = found;
@@ -150,7 +149,7 @@ pub async fn run(
             match answers.get(&entry.host) {
                 Some(Ok(lookup)) => {
                     let new = drifted(entry, lookup);
-                    metrics.drift.set(&label, !new.is_empty());
+                    metrics.set(&label, !new.is_empty());
                     if reported.get(&label) != Some(&new) {
                         if new.is_empty() {
                             tracing::info!(
@@ -177,7 +176,7 @@ pub async fn run(
                     );
                 }
                 _ => {
-                    metrics.drift.set(&label, false);
+                    metrics.set(&label, false);
                 }
             }
         }

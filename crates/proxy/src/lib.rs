@@ -54,13 +54,14 @@ mod wait;
 mod watcher;
 pub mod workers;
 
+pub use access_log::AccessLogTo;
 pub use access_log::LogFormat;
 pub use app::{Bound, Handle, Proxy};
 pub use listener::{Drained, serve};
 pub use metrics::Metrics;
 pub use mode::{ForwardTarget, Mode};
 pub use policy::Policy;
-pub use settings::{AccessLogTo, Settings};
+pub use settings::Settings;
 pub use shared::{Options, Shared};
 pub use socket::bind;
 pub use upstream::Resolver;

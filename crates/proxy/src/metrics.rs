@@ -5,10 +5,12 @@
 //! configuration generation and whether it matches the disk. This module only holds the
 //! registry they share and encodes it.
 
+use std::sync::Arc;
+
 use prometheus_client::registry::Registry;
 
 use crate::drift::DriftMetrics;
-use crate::reload::ReloadMetrics;
+use crate::reload::{Recorder, ReloadMetrics};
 use crate::status::ConfigStatus;
 use crate::traffic::TrafficMetrics;
 
@@ -17,10 +19,10 @@ use crate::traffic::TrafficMetrics;
 pub struct Metrics {
     registry: Registry,
     pub(crate) traffic: TrafficMetrics,
-    pub(crate) reloads: ReloadMetrics,
-    pub(crate) drift: DriftMetrics,
+    pub(crate) reloads: Arc<ReloadMetrics>,
+    drift: DriftMetrics,
     /// Whether the generation in force is what the files on disk hold (`meshctl_config_in_sync`).
-    pub config: ConfigStatus,
+    pub config: Arc<ConfigStatus>,
 }
 
 impl Default for Metrics {
@@ -28,9 +30,9 @@ impl Default for Metrics {
         let mut registry = Registry::default();
         // Registration order is the order `/metrics` lists the families in.
         let traffic = TrafficMetrics::register(&mut registry);
-        let reloads = ReloadMetrics::register(&mut registry);
+        let reloads = Arc::new(ReloadMetrics::register(&mut registry));
         let drift = DriftMetrics::register(&mut registry);
-        let config = ConfigStatus::register(&mut registry);
+        let config = Arc::new(ConfigStatus::register(&mut registry));
         Self {
             registry,
             traffic,
@@ -49,6 +51,21 @@ impl Metrics {
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
         text
+    }
+
+    /// The handles the reloader records into (it never sees the rest).
+    #[must_use]
+    pub fn reload_recorder(&self) -> Recorder {
+        Recorder {
+            reloads: Arc::clone(&self.reloads),
+            config: Arc::clone(&self.config),
+        }
+    }
+
+    /// The handle the DNS drift monitor records into.
+    #[must_use]
+    pub fn drift_recorder(&self) -> DriftMetrics {
+        self.drift.clone()
     }
 
     /// Connections open now (`meshctl_proxy_active_connections`).

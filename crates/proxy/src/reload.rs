@@ -44,15 +44,23 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use crate::diff::{Direction, diff, direction};
-use crate::metrics::Metrics;
 use crate::policy::{self, Policy, Source};
 use crate::stability::Stability;
-use crate::status::{Fingerprint, LastReload};
+use crate::status::{ConfigStatus, Fingerprint, LastReload};
 pub use crate::trigger::Trigger;
 use crate::watcher::{self, Watcher};
 use meshctl_core::load;
 
 pub use crate::watcher::watch_paths;
+
+/// What the reloader records into: its outcome counters, and the configuration status it shares
+/// with the admin endpoint. Each is registered by its owner ([`crate::metrics::Metrics`]
+/// holds them); the reloader sees nothing else.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    pub(crate) reloads: Arc<ReloadMetrics>,
+    pub(crate) config: Arc<ConfigStatus>,
+}
 
 /// The reload families: outcomes, and connections a reload revoked.
 #[derive(Debug)]
@@ -189,7 +197,7 @@ fn describe(paths: &[PathBuf]) -> String {
         .join(", ")
 }
 
-async fn attempt(source: &Source, next: u64, metrics: &Metrics) -> Attempt {
+async fn attempt(source: &Source, next: u64, metrics: &Recorder) -> Attempt {
     let owned = source.clone();
     let loaded = metrics.config.loaded();
     tokio::task::spawn_blocking(move || attempt_blocking(&owned, next, loaded))
@@ -204,7 +212,7 @@ async fn attempt(source: &Source, next: u64, metrics: &Metrics) -> Attempt {
 
 /// Records an accepted configuration; one whose files changed while it was read is not known
 /// to match any fingerprint, so the next rescan reloads it.
-fn record_loaded(metrics: &Metrics, on_disk: Fingerprint, settled: bool) {
+fn record_loaded(metrics: &Recorder, on_disk: Fingerprint, settled: bool) {
     if settled {
         metrics.config.record(on_disk, LastReload::Loaded);
     } else {
@@ -215,7 +223,7 @@ fn record_loaded(metrics: &Metrics, on_disk: Fingerprint, settled: bool) {
 /// Rebuilds the policy once; on success swaps it in and returns true. Unchanged files, invalid
 /// configurations and configurations without Istio resources keep the old policy (false).
 /// This is SIGHUP's reload: applied at once, whichever way it changes what is allowed.
-pub async fn reload(source: &Source, tx: &watch::Sender<Arc<Policy>>, metrics: &Metrics) -> bool {
+pub async fn reload(source: &Source, tx: &watch::Sender<Arc<Policy>>, metrics: &Recorder) -> bool {
     match reload_for(source, tx, metrics, Trigger::Signal, false).await {
         Outcome::Done(applied) => applied,
         // Not gated: never pending.
@@ -246,7 +254,7 @@ enum Outcome {
 async fn reload_for(
     source: &Source,
     tx: &watch::Sender<Arc<Policy>>,
-    metrics: &Metrics,
+    metrics: &Recorder,
     why: Trigger,
     gated: bool,
 ) -> Outcome {
@@ -307,7 +315,7 @@ async fn reload_for(
 }
 
 /// Swaps in a built configuration, counts and logs it.
-fn apply(tx: &watch::Sender<Arc<Policy>>, metrics: &Metrics, pending: Pending, why: Trigger) {
+fn apply(tx: &watch::Sender<Arc<Policy>>, metrics: &Recorder, pending: Pending, why: Trigger) {
     let Pending {
         policy,
         changes,
@@ -340,7 +348,7 @@ fn apply(tx: &watch::Sender<Arc<Policy>>, metrics: &Metrics, pending: Pending, w
 pub async fn first_load(
     source: &Source,
     tx: &watch::Sender<Arc<Policy>>,
-    metrics: &Metrics,
+    metrics: &Recorder,
 ) -> Result<(), String> {
     let result = attempt(source, 1, metrics).await;
     for warning in &result.skipped {
@@ -379,7 +387,7 @@ pub async fn first_load(
 pub fn start(
     source: Source,
     tx: watch::Sender<Arc<Policy>>,
-    metrics: Arc<Metrics>,
+    metrics: Recorder,
 ) -> mpsc::UnboundedSender<Trigger> {
     let (trigger_tx, triggers) = mpsc::unbounded_channel();
     let watcher = match watcher::watch_paths(&source.watched(), trigger_tx.clone()) {
@@ -416,7 +424,7 @@ async fn sample(files: &[PathBuf]) -> Option<Fingerprint> {
 pub async fn run(
     source: Source,
     tx: watch::Sender<Arc<Policy>>,
-    metrics: Arc<Metrics>,
+    metrics: Recorder,
     mut triggers: mpsc::UnboundedReceiver<Trigger>,
     watcher: Option<Watcher>,
 ) {

@@ -5,10 +5,9 @@
 use std::net::SocketAddr;
 
 use meshctl_core::dns::ResolverSettings;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::access_log::LogFormat;
+use crate::access_log::AccessLogTo;
 use crate::mode::Mode;
 use crate::policy::Source;
 use crate::shared::Options;
@@ -37,13 +36,4 @@ pub struct Settings {
     pub dns_drift_interval: Option<Duration>,
     /// The access log, if one is kept.
     pub access_log: Option<AccessLogTo>,
-}
-
-/// Where the access log goes and in which format.
-#[derive(Debug, Clone)]
-pub struct AccessLogTo {
-    /// A file appended to, or `-` for standard error.
-    pub path: PathBuf,
-    /// One line per connection: text or JSON.
-    pub format: LogFormat,
 }

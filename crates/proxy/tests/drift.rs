@@ -68,7 +68,7 @@ async fn drift_is_exported_per_entry_and_never_changes_a_decision() {
         rx.clone(),
         settings,
         Duration::from_millis(100),
-        metrics.clone(),
+        metrics.drift_recorder(),
         async move {
             let _ = stop_rx.wait_for(|s| *s).await;
         },

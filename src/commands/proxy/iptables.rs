@@ -2,7 +2,8 @@
 //! `meshctl_proxy::iptables`, and tells the operator exactly what changed.
 
 use crate::cli::IptablesArgs;
-use crate::{ExitStatus, Io};
+use crate::exit::ExitStatus;
+use crate::io::Io;
 use meshctl_proxy::iptables::{self, CaptureChain, Family};
 
 pub(super) fn run(args: &IptablesArgs, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {

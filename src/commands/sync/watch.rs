@@ -18,8 +18,8 @@ use anyhow::Context as _;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::time::Instant;
 
-use crate::Io;
 use crate::cli::{AdminAddr, SyncArgs, SyncFormat};
+use crate::io::Io;
 use crate::render;
 use meshctl_core::dns::ResolverSettings;
 use meshctl_core::escape::Escaped;

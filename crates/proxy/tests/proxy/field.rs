@@ -219,13 +219,19 @@ async fn rescanned(before: &str, after: &str, want: impl Fn(&Policy) -> bool) ->
     let source = source(&dir);
     let (tx, rx) = watch::channel(Policy::empty(&Workload::default()));
     let metrics = Arc::new(Metrics::default());
-    reload::first_load(&source, &tx, &metrics)
+    reload::first_load(&source, &tx, &metrics.reload_recorder())
         .await
         .expect("valid");
     // No watcher at all: only the periodic rescan can notice.
     let (triggers, triggers_rx) = tokio::sync::mpsc::unbounded_channel();
     std::mem::forget(triggers);
-    tokio::spawn(reload::run(source, tx, metrics.clone(), triggers_rx, None));
+    tokio::spawn(reload::run(
+        source,
+        tx,
+        metrics.reload_recorder(),
+        triggers_rx,
+        None,
+    ));
     std::fs::write(dir.join("entry.yaml"), after).expect("edit");
     let took = within(&rx, 8, want).await;
     let text = metrics.encode();
@@ -283,7 +289,7 @@ async fn ready_reports_whether_memory_matches_the_disk() {
         std::future::pending(),
     ));
     // Nothing Istio-shaped at start: generation 0 (deny everything), not ready, and why.
-    reload::first_load(&source, &tx, &metrics)
+    reload::first_load(&source, &tx, &metrics.reload_recorder())
         .await
         .expect("not an error");
     assert_eq!(rx.borrow().generation, 0);
@@ -292,7 +298,7 @@ async fn ready_reports_whether_memory_matches_the_disk() {
     assert!(body.contains("no Istio resources"), "{body}");
 
     std::fs::write(&file, entry("db", "203.0.113.7/32", 3306)).expect("write");
-    assert!(reload::reload(&source, &tx, &metrics).await);
+    assert!(reload::reload(&source, &tx, &metrics.reload_recorder()).await);
     let (head, body) = get(addr, "/ready").await;
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     assert!(
@@ -303,7 +309,7 @@ async fn ready_reports_whether_memory_matches_the_disk() {
     assert!(body.contains("generation 1 (in sync"), "{body}");
 
     std::fs::write(&file, "---\n").expect("write");
-    assert!(!reload::reload(&source, &tx, &metrics).await);
+    assert!(!reload::reload(&source, &tx, &metrics.reload_recorder()).await);
     let (head, body) = get(addr, "/ready").await;
     assert!(
         head.starts_with("HTTP/1.1 200"),

@@ -82,7 +82,7 @@ async fn admin_endpoints() {
     ));
     assert_eq!(get(addr, "/healthz").await.0, 200);
     assert_eq!(get(addr, "/ready").await.0, 503, "nothing loaded yet");
-    assert!(reload::reload(&source(&file), &tx, &metrics).await);
+    assert!(reload::reload(&source(&file), &tx, &metrics.reload_recorder()).await);
     assert_eq!(get(addr, "/ready").await.0, 200);
     let (status, dump) = get(addr, "/config_dump").await;
     assert_eq!(status, 200);

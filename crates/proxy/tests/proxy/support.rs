@@ -216,10 +216,10 @@ pub(crate) async fn reloader(path: &Path) -> (watch::Receiver<Arc<Policy>>, Arc<
     let source = source(path);
     let (tx, rx) = watch::channel(Policy::empty(&Workload::default()));
     let metrics = Arc::new(Metrics::default());
-    reload::first_load(&source, &tx, &metrics)
+    reload::first_load(&source, &tx, &metrics.reload_recorder())
         .await
         .expect("valid");
-    let triggers = reload::start(source, tx, metrics.clone());
+    let triggers = reload::start(source, tx, metrics.reload_recorder());
     std::mem::forget(triggers); // keeps the reloader running for the test's life
     (rx, metrics)
 }
