@@ -244,12 +244,6 @@ impl Workspace {
         &self.mesh
     }
 
-    /// True when a mesh config turns DNS proxying on for every sidecar.
-    #[must_use]
-    pub fn mesh_dns_capture(&self) -> bool {
-        self.dns_capture
-    }
-
     /// True when nothing Istio-shaped was admitted: no ServiceEntry, Sidecar or mesh config.
     #[must_use]
     pub fn is_empty(&self) -> bool {

@@ -24,7 +24,7 @@ use crate::model::OutboundPolicy;
 
 /// One filter chain of a listener, in the engine's terms.
 #[derive(Debug, Clone)]
-pub struct ChainSpec {
+pub(crate) struct ChainSpec {
     /// The chain's name (Envoy's `name`, or one derived from its cluster when unnamed).
     pub name: String,
     /// `prefix_ranges`; empty means any destination.
@@ -45,7 +45,7 @@ pub struct ChainSpec {
 
 /// One listener, in the engine's terms.
 #[derive(Debug, Clone)]
-pub struct ListenerSpec {
+pub(crate) struct ListenerSpec {
     /// `0.0.0.0_3306`, `198.51.100.7_3306`.
     pub name: String,
     /// The bound IP; `None` for the wildcard address.
@@ -66,7 +66,7 @@ pub struct ListenerSpec {
 
 /// Everything a registry is assembled from.
 #[derive(Debug, Clone)]
-pub struct Assembly {
+pub(crate) struct Assembly {
     /// The workload's namespace, when known.
     pub namespace: String,
     /// The entries the clusters stand for.
@@ -86,7 +86,7 @@ pub struct Assembly {
 /// Builds a registry from listeners read from a sidecar. Capture rules are unknown (a dump does
 /// not hold the pod's iptables), so nothing is bypassed but loopback.
 #[must_use]
-pub fn assemble(assembly: Assembly) -> Registry {
+pub(crate) fn assemble(assembly: Assembly) -> Registry {
     let mut listeners = Vec::with_capacity(assembly.listeners.len());
     let mut chains: Vec<Chain> = Vec::new();
     let mut records = Vec::new();

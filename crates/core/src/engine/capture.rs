@@ -19,9 +19,9 @@ pub const INCLUDE_RANGES: &str = "traffic.sidecar.istio.io/includeOutboundIPRang
 /// `traffic.sidecar.istio.io/excludeOutboundIPRanges`.
 pub const EXCLUDE_RANGES: &str = "traffic.sidecar.istio.io/excludeOutboundIPRanges";
 /// `traffic.sidecar.istio.io/includeOutboundPorts`.
-pub const INCLUDE_PORTS: &str = "traffic.sidecar.istio.io/includeOutboundPorts";
+pub(crate) const INCLUDE_PORTS: &str = "traffic.sidecar.istio.io/includeOutboundPorts";
 /// `traffic.sidecar.istio.io/excludeOutboundPorts`.
-pub const EXCLUDE_PORTS: &str = "traffic.sidecar.istio.io/excludeOutboundPorts";
+pub(crate) const EXCLUDE_PORTS: &str = "traffic.sidecar.istio.io/excludeOutboundPorts";
 
 /// Why a connection does not reach the sidecar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

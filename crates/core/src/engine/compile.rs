@@ -46,7 +46,7 @@ pub fn compile(config: &Resources<'_>, workload: &Workload) -> Registry {
 /// ([`Shared`]) is built once, and the workloads are compiled in parallel: a linter compiles
 /// one view per namespace of a large repository.
 #[must_use]
-pub fn compile_each(config: &Resources<'_>, workloads: &[Workload]) -> Vec<Registry> {
+pub(crate) fn compile_each(config: &Resources<'_>, workloads: &[Workload]) -> Vec<Registry> {
     let shared = Shared::new(config);
     workloads
         .par_iter()

@@ -31,7 +31,7 @@ use super::registry::Registry;
 use crate::model::OutboundPolicy;
 
 /// Envoy's outbound and inbound capture ports; traffic addressed to them would loop.
-pub const LOOP_PORTS: [u16; 2] = [15001, 15006];
+pub(crate) const LOOP_PORTS: [u16; 2] = [15001, 15006];
 
 /// An outbound connection as the sidecar sees it after redirection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

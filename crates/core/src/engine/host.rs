@@ -73,7 +73,7 @@ impl<V> Default for SniTable<V> {
 
 /// How a server name matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SniMatch {
+pub(crate) enum SniMatch {
     /// The SNI equals a server name.
     Exact,
     /// The SNI is inside a `*.` server name (the longest such wins).

@@ -13,7 +13,7 @@ use ipnet::IpNet;
 use super::matcher::Matcher;
 use super::protocol::{ListenerProtocol, Protocol};
 
-pub use super::ids::{ChainId, EntryId, ListenerId};
+pub(crate) use super::ids::{ChainId, EntryId, ListenerId};
 
 /// The address half of a (host × address) service (istio/istio
 /// pilot/pkg/serviceregistry/serviceentry/conversion.go `convertServices`).
@@ -208,22 +208,22 @@ pub(crate) fn listener_name(bind: Option<IpAddr>, port: u16) -> String {
 }
 
 /// The chain that replaces a listener's default when no service chain is match-all.
-pub const PASSTHROUGH_CHAIN: &str = "PassthroughFilterChain";
+pub(crate) const PASSTHROUGH_CHAIN: &str = "PassthroughFilterChain";
 /// The listener that receives connections to an IP:port without a listener.
 pub const VIRTUAL_OUTBOUND: &str = "virtualOutbound";
 /// `virtualOutbound`'s catch-all chain.
-pub const CATCH_ALL_CHAIN: &str = "virtualOutbound-catchall-tcp";
+pub(crate) const CATCH_ALL_CHAIN: &str = "virtualOutbound-catchall-tcp";
 /// `virtualOutbound`'s loop-protection chain.
 pub const BLACKHOLE_CHAIN: &str = "virtualOutbound-blackhole";
 /// The inbound capture listener (`0.0.0.0:15006`). A connection redirected outbound to port 15006
 /// is handed to it by the original-destination lookup, and its first chain blackholes it
 /// (istio/istio pilot/pkg/networking/core/listener_inbound.go `buildInboundBlackhole`).
-pub const VIRTUAL_INBOUND: &str = "virtualInbound";
+pub(crate) const VIRTUAL_INBOUND: &str = "virtualInbound";
 /// `virtualInbound`'s loop-protection chain.
-pub const INBOUND_BLACKHOLE_CHAIN: &str = "virtualInbound-blackhole";
+pub(crate) const INBOUND_BLACKHOLE_CHAIN: &str = "virtualInbound-blackhole";
 /// The inbound capture port, whose loop guard belongs to `virtualInbound`.
-pub const INBOUND_PORT: u16 = 15006;
+pub(crate) const INBOUND_PORT: u16 = 15006;
 /// Where unmatched traffic goes under `ALLOW_ANY`.
-pub const PASSTHROUGH_CLUSTER: &str = "PassthroughCluster";
+pub(crate) const PASSTHROUGH_CLUSTER: &str = "PassthroughCluster";
 /// Where unmatched traffic goes under `REGISTRY_ONLY`, and the loop guard.
 pub const BLACKHOLE_CLUSTER: &str = "BlackHoleCluster";

@@ -44,7 +44,7 @@ impl Group {
 
 /// What selection found, for `decide` (the chain) and `explain` (how).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Selection {
+pub(crate) struct Selection {
     /// The chosen chain; `None` means "use the listener's default chain".
     pub chain: Option<ChainId>,
     /// The prefix that won the destination-IP step, if one did.

@@ -33,30 +33,35 @@ mod registry;
 mod scope;
 mod services;
 
-pub use assemble::{Assembly, ChainSpec, ListenerSpec, assemble};
-pub use capture::{
-    BypassReason, Capture, EXCLUDE_PORTS, EXCLUDE_RANGES, INCLUDE_PORTS, INCLUDE_RANGES,
-};
-pub use compile::{compile, compile_each};
+pub(crate) use assemble::{Assembly, ChainSpec, ListenerSpec, assemble};
+pub use capture::{Capture, EXCLUDE_RANGES, INCLUDE_RANGES};
+
+pub use compile::compile;
+pub(crate) use compile::compile_each;
+pub(crate) use decide::LOOP_PORTS;
 pub use decide::{
-    Connection, Decision, DenyReason, LOOP_PORTS, Unmatched, Upstream, Verdict, decide,
-    decide_forwarded,
+    Connection, Decision, DenyReason, Unmatched, Upstream, Verdict, decide, decide_forwarded,
 };
 pub use explain::{Explanation, explain};
-pub use host::SniMatch;
+
 pub use input::{MeshSettings, Resources, Workload};
 pub use listener::{
-    Addr, BLACKHOLE_CHAIN, BLACKHOLE_CLUSTER, CATCH_ALL_CHAIN, Chain, ChainId, Endpoint, EntryId,
-    HttpService, INBOUND_BLACKHOLE_CHAIN, INBOUND_PORT, Listener, ListenerId, PASSTHROUGH_CHAIN,
-    PASSTHROUGH_CLUSTER, UpstreamSpec, VIRTUAL_INBOUND, VIRTUAL_OUTBOUND,
+    Addr, BLACKHOLE_CHAIN, BLACKHOLE_CLUSTER, Chain, Endpoint, Listener, UpstreamSpec,
+    VIRTUAL_OUTBOUND,
 };
-pub use matcher::Selection;
-pub use order::{Precedence, parse_timestamp};
-pub use protocol::{ListenerProtocol, Protocol};
-pub use record::{EntryInfo, Fate, Record};
+pub(crate) use listener::{
+    CATCH_ALL_CHAIN, EntryId, HttpService, INBOUND_BLACKHOLE_CHAIN, INBOUND_PORT,
+    PASSTHROUGH_CHAIN, PASSTHROUGH_CLUSTER, VIRTUAL_INBOUND,
+};
+
+pub(crate) use protocol::ListenerProtocol;
+pub use protocol::Protocol;
+pub use record::Record;
+pub(crate) use record::{EntryInfo, Fate};
 pub use registry::{PolicyInForce, Registry};
-pub use scope::{SidecarChoice, SidecarRef};
-pub use services::auto_allocation_applies;
+pub use scope::SidecarChoice;
+
+pub(crate) use services::auto_allocation_applies;
 
 #[cfg(test)]
 mod tests;

@@ -16,7 +16,7 @@ use std::fmt;
 /// Seconds since the Unix epoch of an RFC 3339 timestamp such as `2024-05-01T12:00:00Z` or
 /// `2024-05-01T14:00:00.5+02:00`; `None` when it is not one.
 #[must_use]
-pub fn parse_timestamp(text: &str) -> Option<i64> {
+pub(crate) fn parse_timestamp(text: &str) -> Option<i64> {
     let b = text.trim().as_bytes();
     let num = |range: std::ops::Range<usize>| -> Option<i64> {
         let digits = b.get(range)?;

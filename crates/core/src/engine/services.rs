@@ -210,7 +210,7 @@ pub(crate) fn expand(
 /// pilot/pkg/controllers/ipallocate/ipallocate.go). Whether a workload uses it is
 /// [`Workload::consumes_auto_allocated_vips`]; the linter asks the same question here.
 #[must_use]
-pub fn auto_allocation_applies(se: &ServiceEntry, host: &str) -> bool {
+pub(crate) fn auto_allocation_applies(se: &ServiceEntry, host: &str) -> bool {
     let opted_out = se
         .metadata
         .labels

@@ -1,6 +1,7 @@
 //! Capture bypass annotations, the loop guard around them, and undecidable input.
 
 use super::*;
+use crate::engine::capture::{EXCLUDE_PORTS, INCLUDE_PORTS};
 
 const DB: &str = "hosts: [db.example.com], addresses: [198.51.100.7], ports: [{number: 3306, name: tcp, protocol: TCP}, {number: 5432, name: pg, protocol: TCP}]";
 

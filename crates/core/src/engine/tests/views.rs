@@ -1,6 +1,8 @@
 //! The read-only views a linter and a proxy admin page use, and `explain`'s shape.
 
 use super::*;
+use crate::engine::capture::EXCLUDE_PORTS;
+use crate::engine::order::Precedence;
 
 const CONFIG: &str = "hosts: [api.example.com], ports: [{number: 443, name: tls, protocol: TLS}]";
 
