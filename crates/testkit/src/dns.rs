@@ -1,4 +1,5 @@
-//! In-process authoritative DNS server for tests.
+//! In-process authoritative DNS server for tests: `resolve`, `gen`, `sync` and the drift
+//! monitor query it on loopback, so no test depends on a real resolver.
 //!
 //! [`TestDns::start`] serves the fixed zone `example.com.` on `127.0.0.1:<port>`
 //! over UDP and TCP (same port), from a background thread with its own tokio
@@ -30,8 +31,6 @@
 //! CNAMEs inside the zone are chased in the same answer, as an authoritative
 //! server does. Negative answers carry the zone's SOA in the authority section.
 
-#![allow(dead_code)] // each test binary uses a different subset
-
 use std::future::Future;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::pin::Pin;
@@ -56,10 +55,10 @@ const ZONE: &str = "example.com.";
 const ROTATE_SIZE: u32 = 50;
 
 /// How many A records `pool.example.com` answers: more than a ServiceEntry may pin (256).
-pub(crate) const POOL_SIZE: u32 = 500;
+pub const POOL_SIZE: u32 = 500;
 
 /// A running test DNS server; dropping it stops the server.
-pub(crate) struct TestDns {
+pub struct TestDns {
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -71,7 +70,8 @@ impl TestDns {
     /// # Panics
     ///
     /// If no port can be bound for both UDP and TCP or the runtime cannot start.
-    pub(crate) fn start() -> TestDns {
+    #[must_use]
+    pub fn start() -> TestDns {
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
@@ -105,12 +105,14 @@ impl TestDns {
     }
 
     /// The address the server listens on (UDP and TCP).
-    pub(crate) fn addr(&self) -> SocketAddr {
+    #[must_use]
+    pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// The address as a `--nameserver` argument: `127.0.0.1:PORT`.
-    pub(crate) fn nameserver_arg(&self) -> String {
+    #[must_use]
+    pub fn nameserver_arg(&self) -> String {
         self.addr.to_string()
     }
 }
@@ -132,7 +134,8 @@ impl Drop for TestDns {
 /// # Panics
 ///
 /// If no UDP socket can be bound on loopback.
-pub(crate) fn unresponsive_server() -> (std::net::UdpSocket, SocketAddr) {
+#[must_use]
+pub fn unresponsive_server() -> (std::net::UdpSocket, SocketAddr) {
     let socket = std::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind silent UDP");
     let addr = socket.local_addr().expect("silent UDP local addr");
     (socket, addr)
