@@ -1,6 +1,7 @@
-//! Upstreams on loopback for tests that put something between a client and a server: an
-//! echo server that also proves what it received ([`serve_echo_digest`]), one that resets
-//! after the first byte ([`serve_resetter`]) and one that never accepts ([`BlackHole`]).
+//! Upstreams on loopback for tests that put something between a client and a server: a plain
+//! echo server ([`echo`]), one that also proves what it received ([`serve_echo_digest`]), one
+//! that resets after the first byte ([`serve_resetter`]) and one that never accepts
+//! ([`BlackHole`]).
 //!
 //! The digest is std's `DefaultHasher` (fixed keys): it only has to catch bytes lost,
 //! duplicated or reordered on the way, not an adversary, and client and upstream run in the
@@ -8,6 +9,8 @@
 
 use std::hash::{DefaultHasher, Hasher};
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
@@ -55,6 +58,30 @@ pub fn listen(addr: SocketAddr, backlog: u32) -> std::io::Result<TcpListener> {
     socket.set_reuseaddr(true)?;
     socket.bind(addr)?;
     socket.listen(backlog)
+}
+
+/// An echo server on `127.0.0.1:0`: every byte comes back, EOF is answered with EOF. Returns
+/// its address and how many connections it has accepted.
+///
+/// # Panics
+///
+/// When no loopback port can be bound.
+pub async fn echo() -> (SocketAddr, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind echo");
+    let addr = listener.local_addr().expect("echo address");
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&accepted);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let (mut r, mut w) = stream.split();
+                let _ = tokio::io::copy(&mut r, &mut w).await;
+                let _ = w.shutdown().await;
+            });
+        }
+    });
+    (addr, accepted)
 }
 
 /// Serves every connection on `listener`: echoes each byte, and on the client's half-close
@@ -127,5 +154,36 @@ impl BlackHole {
             _listener: listener,
             _fillers: fillers,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sends `payload` in two writes, half-closes, and reads everything back.
+    async fn exchange(addr: SocketAddr, payload: &[u8]) -> Vec<u8> {
+        let mut stream = TcpStream::connect(addr).await.expect("connect");
+        let (first, second) = payload.split_at(payload.len() / 2);
+        stream.write_all(first).await.expect("write");
+        stream.write_all(second).await.expect("write");
+        stream.shutdown().await.expect("half-close");
+        let mut back = Vec::new();
+        stream.read_to_end(&mut back).await.expect("read");
+        back
+    }
+
+    #[tokio::test]
+    async fn the_digest_upstream_answers_the_expected_reply_and_the_echo_the_bytes() {
+        let listener = listen("127.0.0.1:0".parse().expect("addr"), 16).expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(serve_echo_digest(listener));
+        let payload: Vec<u8> = (0..=255).cycle().take(100_000).collect();
+        assert_eq!(exchange(addr, &payload).await, expected_reply(&payload));
+        assert_ne!(expected_reply(b"ab"), expected_reply(b"ba"));
+
+        let (addr, accepted) = echo().await;
+        assert_eq!(exchange(addr, b"hello").await, b"hello");
+        assert_eq!(accepted.load(Ordering::SeqCst), 1);
     }
 }
