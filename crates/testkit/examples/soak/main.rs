@@ -23,76 +23,25 @@
 //! process for the upstreams re-running this binary, one line on stdout and its exit code for
 //! `.ci/run`), which libtest's harness would share with other tests and capture.
 
+mod args;
 mod client;
 mod config;
 mod proxy;
+mod rlimit;
 mod upstream;
 mod waves;
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use args::Args;
 use client::{Barrier, Stats};
 use config::Writer;
 use proxy::{Proxy, Write3};
-use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
-
-/// The suite's knobs, with soak.py's defaults.
-struct Args {
-    meshctl: PathBuf,
-    connections: usize,
-    max_bytes: usize,
-    /// Seconds each connection spends sending once all are open.
-    lifetime: f64,
-    chunks: usize,
-    /// Seconds over which connections start.
-    spread: f64,
-    drain_connections: usize,
-    /// Proxy processes (0: as few as the open-files limit allows).
-    proxies: usize,
-    /// The README's reload promise.
-    max_p99_ms: f64,
-}
-
-fn parse_args() -> Result<Option<Args>, String> {
-    let mut args = Args {
-        meshctl: std::env::var_os("MESHCTL")
-            .map_or_else(|| "target/release/meshctl".into(), PathBuf::from),
-        connections: 10_000,
-        max_bytes: 16_384,
-        lifetime: 6.0,
-        chunks: 6,
-        spread: 8.0,
-        drain_connections: 200,
-        proxies: 0,
-        max_p99_ms: 2000.0,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        if flag == "--upstreams" {
-            return Ok(None);
-        }
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        let bad = || format!("{flag}: `{value}` is not a number");
-        match flag.as_str() {
-            "--meshctl" => args.meshctl = value.clone().into(),
-            "--connections" => args.connections = value.parse().map_err(|_| bad())?,
-            "--max-bytes" => args.max_bytes = value.parse().map_err(|_| bad())?,
-            "--lifetime" => args.lifetime = value.parse().map_err(|_| bad())?,
-            "--chunks" => args.chunks = value.parse().map_err(|_| bad())?,
-            "--spread" => args.spread = value.parse().map_err(|_| bad())?,
-            "--drain-connections" => args.drain_connections = value.parse().map_err(|_| bad())?,
-            "--proxies" => args.proxies = value.parse().map_err(|_| bad())?,
-            "--max-p99-ms" => args.max_p99_ms = value.parse().map_err(|_| bad())?,
-            _ => return Err(format!("unknown flag `{flag}`")),
-        }
-    }
-    Ok(Some(args))
-}
 
 /// One line on stdout (the line `.ci/run` shows).
 fn say(line: &str) {
@@ -104,31 +53,13 @@ fn complain(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
-/// Raises the open-files limit to `want` (soft and hard), else the soft limit to the hard one;
-/// returns the soft limit in force.
-fn raise_nofile(want: u64) -> u64 {
-    let Rlimit { current, maximum } = getrlimit(Resource::Nofile);
-    let raised = Rlimit {
-        current: Some(current.map_or(want, |soft| soft.max(want))),
-        maximum: maximum.map(|hard| hard.max(want)),
-    };
-    if setrlimit(Resource::Nofile, raised).is_err() {
-        let _ = setrlimit(
-            Resource::Nofile,
-            Rlimit {
-                current: maximum,
-                maximum,
-            },
-        );
-    }
-    getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX)
-}
-
 fn main() -> ExitCode {
-    let args = match parse_args() {
+    let args = match args::parse() {
         Ok(Some(args)) => args,
         Ok(None) => {
-            return match upstream::serve() {
+            return match upstream::serve(|| {
+                let _ = writeln!(std::io::stdout().lock(), "ready");
+            }) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => {
                     complain(&format!("soak: upstreams: {err}"));
@@ -155,7 +86,7 @@ async fn run(args: &Args) -> u8 {
         complain(&format!("soak: {}: {err}", tmp.display()));
         return 2;
     }
-    let soft = raise_nofile(65536);
+    let soft = rlimit::raise_nofile(65536);
     let per_proxy = usize::try_from(soft.saturating_sub(256) / 2)
         .unwrap_or(usize::MAX)
         .max(1);

@@ -50,9 +50,9 @@ pub(crate) fn spawn(exe: &std::path::Path) -> io::Result<Child> {
     Ok(child)
 }
 
-/// The child's side: serves until killed.
-pub(crate) fn serve() -> io::Result<()> {
-    crate::raise_nofile(65536);
+/// The child's side: serves until killed, calling `ready` once every upstream listens.
+pub(crate) fn serve(ready: impl FnOnce()) -> io::Result<()> {
+    crate::rlimit::raise_nofile(65536);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -62,7 +62,7 @@ pub(crate) fn serve() -> io::Result<()> {
         }
         tokio::spawn(echo::serve_resetter(echo::listen(at(HOSTS.reset), 1024)?));
         let _hole = BlackHole::start(at(HOSTS.hole)).await?;
-        crate::say("ready");
+        ready();
         std::future::pending::<io::Result<()>>().await
     })
 }

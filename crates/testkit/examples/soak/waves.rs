@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use meshctl_testkit::echo::expected_reply;
 use rustix::process::{Pid, Signal, kill_process};
 
-use crate::Args;
+use crate::args::Args;
 use crate::client::{Barrier, Outcome, Rng, Stats, one_connection};
 use crate::proxy::{Proxy, Write3};
 
