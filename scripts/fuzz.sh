@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every cargo-fuzz target for SECONDS each (default 60), one at a time with one job (the
-# machine's two cores are shared), seeded from fuzz/seeds/ (fixtures and hand-made inputs).
+# machine's two cores are shared), seeded from fixtures/ (scripts/fuzz-seeds.py writes
+# fuzz/seeds-generated/ first) and from the hand-made inputs no fixture holds (fuzz/seeds/).
 # Prints one line per target: executions, seconds, new corpus size; exits non-zero on a crash
 # (libFuzzer leaves the input in fuzz/artifacts/TARGET/; turn it into a regression test).
 # Installs cargo-fuzz if missing. Uses the nightly toolchain when present, else the stable one
 # with RUSTC_BOOTSTRAP=1 (cargo-fuzz needs -Z flags).
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
+python3 ../scripts/fuzz-seeds.py seeds-generated
 SECONDS_EACH=${1:-60}
 shift || true
 TARGETS=("$@")
@@ -27,10 +29,10 @@ fi
 "${FUZZ[@]}" build --release >/dev/null
 crashed=0
 for target in "${TARGETS[@]}"; do
-  mkdir -p "corpus/$target" "artifacts/$target"
+  mkdir -p "corpus/$target" "artifacts/$target" "seeds/$target" "seeds-generated/$target"
   log=$(mktemp)
   rc=0
-  "${FUZZ[@]}" run --release "$target" "corpus/$target" "seeds/$target" -- \
+  "${FUZZ[@]}" run --release "$target" "corpus/$target" "seeds/$target" "seeds-generated/$target" -- \
     -jobs=1 -workers=1 -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 >"$log" 2>&1 || rc=$?
   runs=$(sed -n -E 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -n 1)

@@ -1,9 +1,6 @@
 //! End-to-end tests of the `meshctl` binary: every command's human and machine output and its
 //! error paths, snapshotted with insta (exit code, stdout and stderr folded into one snapshot).
 
-#[path = "support/dns_server.rs"]
-mod dns_server;
-
 #[path = "cli/common.rs"]
 mod common;
 

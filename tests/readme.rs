@@ -2,13 +2,10 @@
 //! from the repository root (so `fixtures/…` paths resolve) and its output — stderr, then
 //! stdout, as a terminal shows a command that warns before it prints — must equal the lines
 //! the README shows under it. `--nameserver 127.0.0.1:5353` is the in-process test DNS server
-//! (`tests/support/dns_server.rs`), started fresh for each command so answers that rotate
+//! (`meshctl_testkit::dns`), started fresh for each command so answers that rotate
 //! start from the first. A block of a long-running or stateful session (the proxy serving,
 //! `sync` against a database that moved) is preceded by `<!-- readme-test: skip (reason) -->`;
 //! the test counts both kinds, so a new example is either executed or explicitly excused.
-
-#[path = "support/dns_server.rs"]
-mod dns_server;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -73,7 +70,7 @@ fn examples(readme: &str) -> (Vec<Example>, usize) {
 }
 
 fn run(example: &Example) -> String {
-    let dns = dns_server::TestDns::start();
+    let dns = meshctl_testkit::dns::TestDns::start();
     let nameserver = dns.nameserver_arg();
     let args: Vec<String> = example
         .args

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::common::{meshctl, outcome};
-use super::dns_server::TestDns;
 use super::sync::{free_port, http_get};
+use meshctl_testkit::dns::TestDns;
 
 fn generate(dns: &TestDns, args: &[&str]) -> String {
     outcome(

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use meshctl_core::rules::Rule;
 
 use super::common::{meshctl, outcome, stdout};
-use super::dns_server::TestDns;
+use meshctl_testkit::dns::TestDns;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -116,7 +116,7 @@ fn dns_rules_stay_off_without_the_flag() {
 
 #[test]
 fn dns_is_queried_only_when_a_selected_rule_needs_it() {
-    let (socket, addr) = super::dns_server::unresponsive_server();
+    let (socket, addr) = meshctl_testkit::dns::unresponsive_server();
     socket.set_nonblocking(true).expect("non-blocking socket");
     let check = |select: &str| {
         stdout(

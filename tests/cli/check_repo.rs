@@ -143,7 +143,7 @@ fn a_duplicated_document_is_a_duplicate_not_a_shadowed_entry() {
 
 #[test]
 fn a_resolver_timeout_is_could_not_verify_not_a_missing_name() {
-    let (_socket, addr) = super::dns_server::unresponsive_server();
+    let (_socket, addr) = meshctl_testkit::dns::unresponsive_server();
     let text = outcome(
         check()
             .args(["--isolated", "--dns", "--select", "MSH305"])

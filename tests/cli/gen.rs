@@ -1,7 +1,7 @@
 //! `meshctl gen serviceentry`: generated documents, DNS-backed and flag-backed, and refusals.
 
 use super::common::{meshctl, outcome, stdout};
-use super::dns_server::TestDns;
+use meshctl_testkit::dns::TestDns;
 
 fn generate(dns: &TestDns, args: &[&str]) -> String {
     let port = format!(":{}", dns.addr().port());

@@ -59,7 +59,7 @@ fn broken_pipe_exits_zero_silently() {
 
 #[test]
 fn color_is_off_when_piped_and_on_when_forced() {
-    let dns = super::dns_server::TestDns::start();
+    let dns = meshctl_testkit::dns::TestDns::start();
     let args = ["resolve", "db.example.com", "-o", "table", "--nameserver"];
     let plain = super::common::stdout(meshctl().args(args).arg(dns.nameserver_arg()), 0);
     assert!(!plain.contains('\u{1b}'), "{plain}");

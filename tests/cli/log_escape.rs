@@ -8,7 +8,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use super::common::{meshctl, outcome};
-use super::dns_server::TestDns;
+use meshctl_testkit::dns::TestDns;
 
 /// A file name with a newline that starts a fake line and a terminal colour escape.
 const HOSTILE: &str = "a\nFAKE LOG LINE\x1b[31m.yaml";

@@ -177,7 +177,7 @@ fn gen_says_when_port_replaces_the_port_written_in_host() {
 
 #[test]
 fn sync_check_reads_on_past_an_invalid_file_and_exits_2() {
-    use super::dns_server::TestDns;
+    use meshctl_testkit::dns::TestDns;
     let dns = TestDns::start();
     let dir = std::env::temp_dir().join(format!("meshctl-sync-invalid-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

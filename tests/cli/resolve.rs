@@ -1,7 +1,7 @@
 //! `meshctl resolve` against the in-process DNS server on 127.0.0.1.
 
 use super::common::{meshctl, outcome};
-use super::dns_server::{TestDns, unresponsive_server};
+use meshctl_testkit::dns::{TestDns, unresponsive_server};
 
 fn resolve(dns: &TestDns, args: &[&str]) -> String {
     let port = format!(":{}", dns.addr().port());

@@ -2,7 +2,7 @@
 //! DSN destinations, TLS, scope, capture and the `--expect` batch mode.
 
 use super::common::{meshctl, outcome, stdout};
-use super::dns_server::TestDns;
+use meshctl_testkit::dns::TestDns;
 
 fn simulate(args: &[&str]) -> String {
     outcome(

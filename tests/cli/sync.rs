@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::common::{meshctl, outcome};
-use super::dns_server::{TestDns, unresponsive_server};
+use meshctl_testkit::dns::{TestDns, unresponsive_server};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::common::{meshctl, outcome};
-use super::dns_server::TestDns;
+use meshctl_testkit::dns::TestDns;
 
 /// A scratch directory with `fixtures/sync/entries.yaml` copied to `sub/entries.yaml`.
 fn scratch(name: &str) -> (PathBuf, PathBuf) {

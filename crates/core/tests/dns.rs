@@ -2,19 +2,16 @@
 //! All traffic stays on loopback: explicit-nameserver tests talk to `TestDns`,
 //! and the system-config test only resolves a name answered by `/etc/hosts`.
 
-#[path = "../../../tests/support/dns_server.rs"]
-mod dns_server;
-
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use dns_server::{TestDns, unresponsive_server};
 use hickory_server::proto::op::{Message, Query, ResponseCode};
 use hickory_server::proto::rr::{Name, RData, RecordType};
 use meshctl_core::dns::{self, AddressFamily, CnameLink, DnsError, ResolverSettings};
+use meshctl_testkit::dns::{TestDns, unresponsive_server};
 
 fn settings(server: SocketAddr) -> ResolverSettings {
     ResolverSettings {

@@ -197,38 +197,20 @@ fn join(ips: &[IpAddr]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use meshctl_core::dns::{Address, AddressFamily};
     use meshctl_core::load::{LoadOptions, load_bytes};
+    use meshctl_testkit::lookup::lookup;
 
     #[test]
     fn only_answers_outside_the_pinned_set_are_drift() {
         let yaml = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: db}\nspec:\n  hosts: [db.example.com]\n  addresses: [203.0.113.7/32, 198.51.100.0/24]\n  ports: [{number: 3306, name: tcp, protocol: TCP}]\n";
         let inputs = load_bytes("db.yaml", yaml.as_bytes(), &LoadOptions::default()).expect("load");
         let entries = sync::find(&inputs, true).expect("managed");
-        let lookup = |ips: &[&str]| Lookup {
-            name: "db.example.com".into(),
-            canonical_name: "db.example.com".into(),
-            cname_chain: Vec::new(),
-            addresses: ips
-                .iter()
-                .map(|s| {
-                    let ip: IpAddr = s.parse().expect("ip");
-                    Address {
-                        ip,
-                        family: AddressFamily::of(ip),
-                        ttl: 60,
-                    }
-                })
-                .collect(),
-            min_ttl: Some(60),
-            nameserver: "test".into(),
-            incomplete: None,
-        };
-        assert!(drifted(&entries[0], &lookup(&["203.0.113.7", "198.51.100.9"])).is_empty());
+        let answer = |ips: &[&str]| lookup("db.example.com").addresses(ips, 60).build();
+        assert!(drifted(&entries[0], &answer(&["203.0.113.7", "198.51.100.9"])).is_empty());
         assert_eq!(
             drifted(
                 &entries[0],
-                &lookup(&["2001:db8::8", "203.0.113.8", "203.0.113.7"])
+                &answer(&["2001:db8::8", "203.0.113.8", "203.0.113.7"])
             ),
             [
                 "203.0.113.8".parse::<IpAddr>().expect("ip"),

@@ -2,17 +2,14 @@
 //! host answers outside its addresses reads 1, an entry in sync reads 0, and the decision the
 //! proxy enforces does not change (drift is reported, never allowed).
 
-#[path = "../../../tests/support/dns_server.rs"]
-mod dns_server;
-
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dns_server::TestDns;
 use meshctl_core::dns::ResolverSettings;
 use meshctl_core::engine::{self, Connection, Verdict, Workload};
 use meshctl_proxy::{Metrics, drift, policy};
+use meshctl_testkit::dns::TestDns;
 use tokio::sync::watch;
 
 const ENTRIES: &str = "apiVersion: networking.istio.io/v1

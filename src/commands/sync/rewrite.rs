@@ -81,28 +81,15 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 
-    use meshctl_core::dns::{Address, AddressFamily};
+    use meshctl_testkit::lookup::lookup;
 
     use super::*;
 
     const ENTRY: &str = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: db\n  annotations:\n    meshctl.dev/resolve: db.example.com\nspec:\n  hosts: [db.example.com]\n  addresses:\n  - 203.0.113.7/32\n  ports:\n  - {number: 3306, name: tcp, protocol: TCP}\n  resolution: NONE\n";
 
     fn answers() -> BTreeMap<String, Result<Lookup, DnsError>> {
-        let ip = "203.0.113.8".parse().expect("ip");
-        let lookup = Lookup {
-            name: "db.example.com".into(),
-            canonical_name: "db.example.com".into(),
-            cname_chain: Vec::new(),
-            addresses: vec![Address {
-                ip,
-                family: AddressFamily::of(ip),
-                ttl: 60,
-            }],
-            min_ttl: Some(60),
-            nameserver: "test".into(),
-            incomplete: None,
-        };
-        BTreeMap::from([("db.example.com".to_owned(), Ok(lookup))])
+        let answer = lookup("db.example.com").address("203.0.113.8", 60).build();
+        BTreeMap::from([("db.example.com".to_owned(), Ok(answer))])
     }
 
     /// Writes the file, plans it once, and runs `write_file` with `hook` before each rename.
