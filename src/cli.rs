@@ -331,10 +331,10 @@ pub struct CheckArgs {
     #[arg(long = "server-first-port", value_name = "PORT")]
     pub server_first_ports: Vec<u16>,
     /// MSH204: widest accepted IPv4 prefix length.
-    #[arg(long, value_name = "BITS", default_value_t = 24, value_parser = clap::value_parser!(u8).range(0..=32))]
+    #[arg(long, value_name = "BITS", default_value_t = meshctl_core::rules::MAX_IPV4_PREFIX, value_parser = clap::value_parser!(u8).range(0..=32))]
     pub max_ipv4_prefix: u8,
     /// MSH204: widest accepted IPv6 prefix length.
-    #[arg(long, value_name = "BITS", default_value_t = 64, value_parser = clap::value_parser!(u8).range(0..=128))]
+    #[arg(long, value_name = "BITS", default_value_t = meshctl_core::rules::MAX_IPV6_PREFIX, value_parser = clap::value_parser!(u8).range(0..=128))]
     pub max_ipv6_prefix: u8,
     /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
     #[arg(long, value_name = "FILE")]

@@ -28,6 +28,11 @@ pub struct Context<'a> {
     pub mesh: MeshSettings,
 }
 
+/// MSH204's default: the widest IPv4 block an entry may pin without a finding.
+pub const MAX_IPV4_PREFIX: u8 = 24;
+/// MSH204's default: the widest IPv6 block an entry may pin without a finding.
+pub const MAX_IPV6_PREFIX: u8 = 64;
+
 impl<'a> Context<'a> {
     /// A context with the documented defaults.
     #[must_use]
@@ -35,8 +40,8 @@ impl<'a> Context<'a> {
         Context {
             inputs,
             server_first_ports: Vec::new(),
-            max_ipv4_prefix: 24,
-            max_ipv6_prefix: 64,
+            max_ipv4_prefix: MAX_IPV4_PREFIX,
+            max_ipv6_prefix: MAX_IPV6_PREFIX,
             min_ttl: 300,
             dns_capture: inputs.mesh_dns_capture(),
             dns: None,

@@ -33,7 +33,7 @@ pub(crate) mod views;
 #[cfg(test)]
 mod fixture_tests;
 
-pub use context::Context;
+pub use context::{Context, MAX_IPV4_PREFIX, MAX_IPV6_PREFIX};
 pub use diagnostic::{Diagnostic, sort as sort_diagnostics};
 pub use dns::facts::DnsFacts;
 pub use dns::msh308_managed_address_drift as managed_address_drift;
