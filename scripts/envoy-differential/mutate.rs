@@ -84,6 +84,15 @@ impl Config {
         format!("{}\n", self.mesh)
     }
 
+    /// The same configuration with other documents, written as the generator writes it.
+    fn with_docs(&self, docs: Vec<Value>) -> Side {
+        Config {
+            docs,
+            mesh: self.mesh.clone(),
+        }
+        .side()
+    }
+
     /// The side as the generator writes it: one flow-style file and the mesh config.
     fn side(&self) -> Side {
         vec![
@@ -664,17 +673,7 @@ fn refactor(rng: &mut Rng, kind: &str, config: &Config) -> Option<Side> {
             docs.reverse();
             let first = docs.remove(rng.below(docs.len()));
             docs.push(first);
-            vec![
-                (
-                    "config.yaml".into(),
-                    Config {
-                        docs,
-                        ..config.clone()
-                    }
-                    .text(),
-                ),
-                mesh,
-            ]
+            config.with_docs(docs)
         }
         "split-into-files" => {
             let mut side: Side = config
@@ -709,17 +708,7 @@ fn refactor(rng: &mut Rng, kind: &str, config: &Config) -> Option<Side> {
         }
         "address-spelling" => {
             let docs = respelled(config)?;
-            vec![
-                (
-                    "config.yaml".into(),
-                    Config {
-                        docs,
-                        ..config.clone()
-                    }
-                    .text(),
-                ),
-                mesh,
-            ]
+            config.with_docs(docs)
         }
         "file-renamed" => vec![("egress-entries.yaml".into(), config.text()), mesh],
         _ => return None,

@@ -76,6 +76,15 @@ pub fn effective_block(net: IpNet) -> IpNet {
     net
 }
 
+/// Addresses as findings and log lines print them: comma-separated, in the order given.
+#[must_use]
+pub fn comma_list(ips: &[IpAddr]) -> String {
+    ips.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

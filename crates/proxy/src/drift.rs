@@ -29,6 +29,7 @@ use meshctl_core::sync::{self, Managed};
 use meshctl_core::workspace::Workspace;
 
 use crate::policy::{Policy, Source};
+use meshctl_core::ip::comma_list;
 
 /// Most lookups in flight at once.
 const CONCURRENCY: usize = 32;
@@ -161,7 +162,7 @@ pub async fn run(
                             tracing::warn!(
                                 "dns drift: {} now resolves to {} outside the addresses pinned by ServiceEntry {} ({}): connections to it are denied until the entry is updated (meshctl sync)",
                                 entry.host,
-                                join(&new),
+                                comma_list(&new),
                                 entry.key,
                                 entry.path
                             );
@@ -185,13 +186,6 @@ pub async fn run(
             () = tokio::time::sleep(interval) => {}
         }
     }
-}
-
-fn join(ips: &[IpAddr]) -> String {
-    ips.iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use meshctl_proxy::{
     policy, reload,
 };
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -184,24 +184,8 @@ impl Running {
     }
 }
 
-/// An echo server: every byte comes back; EOF is answered with EOF.
-pub(crate) async fn echo() -> (SocketAddr, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind echo");
-    let addr = listener.local_addr().expect("addr");
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let count = accepted.clone();
-    tokio::spawn(async move {
-        while let Ok((mut stream, _)) = listener.accept().await {
-            count.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(async move {
-                let (mut r, mut w) = stream.split();
-                let _ = tokio::io::copy(&mut r, &mut w).await;
-                let _ = w.shutdown().await;
-            });
-        }
-    });
-    (addr, accepted)
-}
+/// An echo server (every byte comes back; EOF is answered with EOF) and its accept count.
+pub(crate) use meshctl_testkit::echo::echo;
 
 /// One round trip through an established connection.
 pub(crate) async fn round_trip(stream: &mut TcpStream, data: &[u8]) -> std::io::Result<Vec<u8>> {

@@ -4,9 +4,9 @@
 //! as their change line, so the wording lives here once.
 
 use std::fmt::Write as _;
-use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::ip::comma_list;
 use crate::rules::diagnostic::Diagnostic;
 use crate::rules::registry::Rule;
 use crate::sync::{Managed, Plan, Status};
@@ -65,7 +65,7 @@ pub fn describe(entry: &Managed, plan: &Plan, grace: Duration) -> String {
     if !plan.added.is_empty() {
         parts.push(format!(
             "{host} resolves to {} outside `addresses`",
-            list(&plan.added)
+            comma_list(&plan.added)
         ));
     }
     for (ip, until) in &plan.draining {
@@ -87,12 +87,12 @@ pub fn describe(entry: &Managed, plan: &Plan, grace: Duration) -> String {
     if !plan.removed.is_empty() {
         parts.push(format!(
             "{} left DNS more than {} ago: removed",
-            list(&plan.removed),
+            comma_list(&plan.removed),
             humantime::format_duration(grace)
         ));
     }
     if !plan.returned.is_empty() {
-        parts.push(format!("{} resolve(s) again", list(&plan.returned)));
+        parts.push(format!("{} resolve(s) again", comma_list(&plan.returned)));
     }
     if parts.is_empty() {
         parts.push(format!("{host} matches `addresses`"));
@@ -113,13 +113,6 @@ pub fn describe(entry: &Managed, plan: &Plan, grace: Duration) -> String {
         let _ = write!(text, " ({})", facts.join(", "));
     }
     text
-}
-
-fn list(ips: &[IpAddr]) -> String {
-    ips.iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]
