@@ -192,14 +192,17 @@ pub async fn run(
 mod tests {
     use super::*;
     use meshctl_core::load::{LoadOptions, load_bytes};
-    use meshctl_testkit::lookup::lookup;
 
     #[test]
     fn only_answers_outside_the_pinned_set_are_drift() {
         let yaml = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: db}\nspec:\n  hosts: [db.example.com]\n  addresses: [203.0.113.7/32, 198.51.100.0/24]\n  ports: [{number: 3306, name: tcp, protocol: TCP}]\n";
         let inputs = load_bytes("db.yaml", yaml.as_bytes(), &LoadOptions::default()).expect("load");
         let entries = sync::find(&inputs, true).expect("managed");
-        let answer = |ips: &[&str]| lookup("db.example.com").addresses(ips, 60).build();
+        let answer = |ips: &[&str]| {
+            meshctl_core::dns::Lookup::builder("db.example.com")
+                .addresses(ips, 60)
+                .build()
+        };
         assert!(drifted(&entries[0], &answer(&["203.0.113.7", "198.51.100.9"])).is_empty());
         assert_eq!(
             drifted(

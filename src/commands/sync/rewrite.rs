@@ -81,14 +81,14 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 
-    use meshctl_testkit::lookup::lookup;
-
     use super::*;
 
     const ENTRY: &str = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: db\n  annotations:\n    meshctl.dev/resolve: db.example.com\nspec:\n  hosts: [db.example.com]\n  addresses:\n  - 203.0.113.7/32\n  ports:\n  - {number: 3306, name: tcp, protocol: TCP}\n  resolution: NONE\n";
 
     fn answers() -> BTreeMap<String, Result<Lookup, DnsError>> {
-        let answer = lookup("db.example.com").address("203.0.113.8", 60).build();
+        let answer = meshctl_core::dns::Lookup::builder("db.example.com")
+            .address("203.0.113.8", 60)
+            .build();
         BTreeMap::from([("db.example.com".to_owned(), Ok(answer))])
     }
 

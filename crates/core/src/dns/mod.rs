@@ -17,12 +17,14 @@ use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::proto::rr::RecordType;
 
 mod answer;
+mod builder;
 mod error;
 mod records;
 mod report;
 mod servers;
 mod settings;
 
+pub use builder::LookupBuilder;
 pub use error::DnsError;
 pub use records::{Address, AddressFamily, CnameLink, Lookup};
 pub use report::{ResolveQuery, ResolveReport};

@@ -12,7 +12,7 @@ use super::dns::facts::DnsFacts;
 use super::lint::check;
 use super::registry::Rule;
 use super::selection::RuleSelection;
-use crate::dns::{Address, AddressFamily, CnameLink, DnsError, Lookup};
+use crate::dns::{DnsError, Lookup};
 use crate::load::{self, Inputs, LoadOptions};
 
 /// Where the fixtures live, as the snapshots name them (relative to the workspace root).
@@ -34,36 +34,14 @@ fn load(file: &str) -> Inputs {
 
 /// One answer: `chain` is the CNAME hops `(alias, target, ttl)`, `addresses` the final records.
 fn lookup(name: &str, chain: &[(&str, &str, u32)], addresses: &[(&str, u32)]) -> Lookup {
-    let addresses: Vec<Address> = addresses
-        .iter()
-        .map(|(ip, ttl)| {
-            let ip = ip.parse().expect("test address");
-            Address {
-                ip,
-                family: AddressFamily::of(ip),
-                ttl: *ttl,
-            }
-        })
-        .collect();
-    Lookup {
-        name: name.to_owned(),
-        canonical_name: chain
-            .last()
-            .map_or(name, |(_, target, _)| target)
-            .to_owned(),
-        cname_chain: chain
-            .iter()
-            .map(|(alias, target, ttl)| CnameLink {
-                name: (*alias).to_owned(),
-                target: (*target).to_owned(),
-                ttl: *ttl,
-            })
-            .collect(),
-        min_ttl: addresses.iter().map(|a| a.ttl).min(),
-        addresses,
-        nameserver: "test facts".to_owned(),
-        incomplete: None,
+    let mut answer = Lookup::builder(name).nameserver("test facts");
+    for (alias, target, ttl) in chain {
+        answer = answer.cname(alias, target, *ttl);
     }
+    for (ip, ttl) in addresses {
+        answer = answer.address(ip, *ttl);
+    }
+    answer.build()
 }
 
 /// Three samples per host, as `check --dns` takes them.

@@ -120,7 +120,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::dns::{Address, AddressFamily, CnameLink, Lookup};
+    use crate::dns::Lookup;
     use crate::load::{Origin, Pos};
     use crate::sync::{Departed, Pinned, Settings, Why, plan};
 
@@ -146,24 +146,10 @@ mod tests {
 
     #[test]
     fn the_message_names_addresses_ttl_and_cname_chain() {
-        let ip = "203.0.113.8".parse().expect("ip");
-        let lookup = Lookup {
-            name: "db.example.com".into(),
-            canonical_name: "db.eu-west-1.rds.example.net".into(),
-            cname_chain: vec![CnameLink {
-                name: "db.example.com".into(),
-                target: "db.eu-west-1.rds.example.net".into(),
-                ttl: 60,
-            }],
-            addresses: vec![Address {
-                ip,
-                family: AddressFamily::of(ip),
-                ttl: 5,
-            }],
-            min_ttl: Some(5),
-            nameserver: "test".into(),
-            incomplete: None,
-        };
+        let lookup = Lookup::builder("db.example.com")
+            .cname("db.example.com", "db.eu-west-1.rds.example.net", 60)
+            .address("203.0.113.8", 5)
+            .build();
         let now = humantime::parse_rfc3339("2026-01-01T00:05:00Z").expect("time");
         let settings = Settings {
             grace: Duration::from_secs(600),

@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime};
 
 use super::*;
-use crate::dns::{Address, AddressFamily, DnsError, Lookup};
+use crate::dns::{DnsError, Lookup};
 use crate::load::{LoadOptions, Pos, load_bytes};
 use crate::sync::{DEPARTED_ANNOTATION, Settings, find, plan};
 
@@ -13,25 +13,7 @@ fn at(text: &str) -> SystemTime {
 
 #[allow(clippy::unnecessary_wraps)] // `plan` takes the lookup's result
 fn answer(ips: &[&str]) -> Result<Lookup, DnsError> {
-    Ok(Lookup {
-        name: "db.example.com".into(),
-        canonical_name: "db.example.com".into(),
-        cname_chain: Vec::new(),
-        addresses: ips
-            .iter()
-            .map(|s| {
-                let ip = s.parse().expect("ip");
-                Address {
-                    ip,
-                    family: AddressFamily::of(ip),
-                    ttl: 2,
-                }
-            })
-            .collect(),
-        min_ttl: Some(2),
-        nameserver: "test".into(),
-        incomplete: None,
-    })
+    Ok(Lookup::builder("db.example.com").addresses(ips, 2).build())
 }
 
 /// Loads `text`, plans every managed entry against `ips` at `now`, applies the edits.

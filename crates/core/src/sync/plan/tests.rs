@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::dns::{Address, AddressFamily};
+use crate::dns::AddressFamily;
 use crate::load::{Origin, Pos};
 use crate::pinning::{AllowedClasses, PinError};
 use crate::sync::managed::Why;
@@ -40,22 +40,7 @@ fn entry(pinned: &[&str], departed: &str) -> Managed {
 
 #[allow(clippy::unnecessary_wraps)] // `plan` takes the lookup's result
 fn answer(ips: &[&str]) -> Result<Lookup, DnsError> {
-    Ok(Lookup {
-        name: "db.example.com".into(),
-        canonical_name: "db.example.com".into(),
-        cname_chain: Vec::new(),
-        addresses: ips
-            .iter()
-            .map(|s| Address {
-                ip: ip(s),
-                family: AddressFamily::of(ip(s)),
-                ttl: 2,
-            })
-            .collect(),
-        min_ttl: Some(2),
-        nameserver: "test".into(),
-        incomplete: None,
-    })
+    Ok(Lookup::builder("db.example.com").addresses(ips, 2).build())
 }
 
 fn settings() -> Settings {

@@ -1,18 +1,20 @@
-//! [`Lookup`] answers built in one expression, for tests of what consumes an answer (`sync`
-//! plans, drift, DNS rules) without a server: `lookup("db.example.com").address("203.0.113.8",
-//! 60).build()`.
+//! [`Lookup`] answers built in one expression, for whatever consumes an answer without asking a
+//! server (`sync` plans, drift, the DNS rules, and their tests):
+//! `Lookup::builder("db.example.com").address("203.0.113.8", 60).build()`.
 
 use std::net::IpAddr;
 
-use meshctl_core::dns::{Address, AddressFamily, CnameLink, Lookup};
+use super::records::{Address, AddressFamily, CnameLink, Lookup};
 
-/// Starts an answer for `name`: no CNAME chain, no addresses, nameserver `test`.
-pub fn lookup(name: &str) -> LookupBuilder {
-    LookupBuilder {
-        name: name.to_owned(),
-        chain: Vec::new(),
-        addresses: Vec::new(),
-        nameserver: "test".to_owned(),
+impl Lookup {
+    /// Starts an answer for `name`: no CNAME chain, no addresses, nameserver `test`.
+    pub fn builder(name: &str) -> LookupBuilder {
+        LookupBuilder {
+            name: name.to_owned(),
+            chain: Vec::new(),
+            addresses: Vec::new(),
+            nameserver: "test".to_owned(),
+        }
     }
 }
 
@@ -38,13 +40,14 @@ impl LookupBuilder {
         self
     }
 
-    /// Appends one address record, in the order given (tests choose the order they assert).
+    /// Appends one address record, in the order given (callers choose the order they assert).
     ///
     /// # Panics
     ///
-    /// If `ip` is not an IP address: a typo in the test, not an input.
+    /// If `ip` is not an IP address: the builder is for answers written in code, where that is
+    /// a typo, never for input.
     pub fn address(mut self, ip: &str, ttl: u32) -> Self {
-        let ip: IpAddr = ip.parse().expect("test address");
+        let ip: IpAddr = ip.parse().expect("an IP address literal");
         self.addresses.push(Address {
             ip,
             family: AddressFamily::of(ip),
@@ -88,7 +91,7 @@ mod tests {
 
     #[test]
     fn the_canonical_name_is_the_last_hop_and_the_ttl_the_smallest() {
-        let answer = lookup("db.example.com")
+        let answer = Lookup::builder("db.example.com")
             .cname("db.example.com", "edge.example.com", 60)
             .addresses(&["203.0.113.8", "2001:db8::8"], 30)
             .address("203.0.113.9", 5)
@@ -101,9 +104,9 @@ mod tests {
             AddressFamily::of("2001:db8::8".parse().expect("ip"))
         );
         assert_eq!(
-            lookup("a.example.com").build().canonical_name,
+            Lookup::builder("a.example.com").build().canonical_name,
             "a.example.com"
         );
-        assert_eq!(lookup("a.example.com").build().min_ttl, None);
+        assert_eq!(Lookup::builder("a.example.com").build().min_ttl, None);
     }
 }
