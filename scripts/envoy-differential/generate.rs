@@ -138,7 +138,6 @@ pub(crate) fn compile_for(config: &str, mesh: &str, namespace: &str) -> Option<R
 fn sidecar_of(workspace: &workspace::Workspace, namespace: &str) -> Registry {
     let workload = engine::Workload {
         namespace: namespace.into(),
-        dns_auto_allocate: true,
         ..engine::Workload::default()
     };
     workspace.compile(&workspace.in_mesh(workload))

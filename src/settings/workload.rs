@@ -18,9 +18,6 @@ impl WorkloadArgs {
             labels: labels.iter().cloned().collect(),
             annotations: self.annotations.iter().cloned().collect(),
             dns_capture: self.dns_capture,
-            // Istio allocates VIPs by default since 1.25, so they are used exactly when the
-            // workload proxies DNS.
-            dns_auto_allocate: true,
         }
     }
 }

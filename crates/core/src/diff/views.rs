@@ -62,9 +62,6 @@ impl View {
         workspace.in_mesh(Workload {
             namespace: self.namespace.clone(),
             labels: self.labels.clone(),
-            // Istio allocates VIPs by default since 1.25: with DNS capture in the mesh config,
-            // listeners bind on `status.addresses`, as `simulate` and `export envoy` decide.
-            dns_auto_allocate: true,
             ..Workload::default()
         })
     }

@@ -95,10 +95,6 @@ pub struct Workload {
     pub annotations: BTreeMap<String, String>,
     /// Proxy metadata `ISTIO_META_DNS_CAPTURE`.
     pub dns_capture: bool,
-    /// Auto-allocation on (v1 metadata or istiod's v2 feature): with `dns_capture`, listeners
-    /// bind on `status.addresses` VIPs instead of `0.0.0.0` (istio/istio
-    /// pilot/pkg/model/service.go `nodeUsesAutoallocatedIPs`).
-    pub dns_auto_allocate: bool,
 }
 
 impl Default for Workload {
@@ -109,15 +105,17 @@ impl Default for Workload {
             labels: BTreeMap::new(),
             annotations: BTreeMap::new(),
             dns_capture: false,
-            dns_auto_allocate: false,
         }
     }
 }
 
 impl Workload {
-    /// True when listeners use auto-allocated VIPs from `status.addresses`.
+    /// True when listeners bind on the auto-allocated VIPs of `status.addresses` instead of
+    /// `0.0.0.0`: the workload proxies DNS, and istiod allocates (its v2 allocator is on by
+    /// default since Istio 1.25, the versions meshctl models; istio/istio
+    /// pilot/pkg/model/service.go `nodeUsesAutoallocatedIPs`).
     #[must_use]
     pub fn consumes_auto_allocated_vips(&self) -> bool {
-        self.dns_capture && self.dns_auto_allocate
+        self.dns_capture
     }
 }

@@ -218,12 +218,7 @@ fn documents_that_are_not_kubernetes_resources_are_skipped_not_errors() {
             case.name,
             inputs.problems
         );
-        let got: Vec<_> = inputs
-            .skipped
-            .iter()
-            .map(|s| (s.origin.pos.line, s.reason))
-            .collect();
-        assert_eq!(got, case.want, "{}", case.name);
+        assert_eq!(skipped_lines(&inputs), case.want, "{}", case.name);
     }
 }
 
@@ -305,12 +300,7 @@ fn template_syntax_in_structure_makes_a_template() {
             case.name,
             inputs.problems
         );
-        let got: Vec<_> = inputs
-            .skipped
-            .iter()
-            .map(|s| (s.origin.pos.line, s.reason))
-            .collect();
-        assert_eq!(got, case.want, "{}", case.name);
+        assert_eq!(skipped_lines(&inputs), case.want, "{}", case.name);
         assert_eq!(inputs.service_entries.len(), case.entries, "{}", case.name);
     }
 }
@@ -516,4 +506,13 @@ fn missing_paths_are_errors() {
             .starts_with("cannot read `/nonexistent/meshctl.yaml`"),
         "{err}"
     );
+}
+
+/// Each skipped document as (line, reason), in order.
+fn skipped_lines(inputs: &Inputs) -> Vec<(u64, SkipReason)> {
+    inputs
+        .skipped
+        .iter()
+        .map(|s| (s.origin.pos.line, s.reason))
+        .collect()
 }

@@ -57,7 +57,6 @@ impl<'a> Views<'a> {
             .map(|namespace| Workload {
                 namespace: namespace.clone(),
                 dns_capture,
-                dns_auto_allocate: true,
                 ..Workload::default()
             })
             .collect();

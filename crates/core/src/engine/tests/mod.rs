@@ -156,7 +156,6 @@ impl Case {
 
     fn dns_vips(mut self) -> Self {
         self.workload.dns_capture = true;
-        self.workload.dns_auto_allocate = true;
         self
     }
 
