@@ -3,7 +3,7 @@
 //! that breaks one fails `cargo test` and names the line to fix. Import loops and child → parent
 //! imports are `scripts/import-cycles.py`'s, which `.ci/run` runs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The crates only the binary may know: the command line and the terminal.
@@ -208,48 +208,8 @@ fn every_top_level_module_is_named_in_the_architecture() {
     );
 }
 
-/// One row of the rule registry (`crates/core/src/rules/registry.rs`).
-#[derive(Debug)]
-struct Row {
-    code: String,
-    name: String,
-    /// `Lint`, `Dns`, `Reported`, …
-    kind: String,
-    /// `tcp::msh204_broad_cidr`, or the reporting command for `Reported`.
-    check: String,
-}
-
 fn rules_dir() -> PathBuf {
     root().join("crates/core/src/rules")
-}
-
-/// The rows of the `rules! { … }` invocation, read from the source as written.
-fn registry() -> Vec<Row> {
-    let text = read(&rules_dir().join("registry.rs"));
-    let start = text
-        .find("\nrules! {")
-        .expect("registry.rs invokes `rules! {`");
-    let body = &text[start..];
-    let mut rows = Vec::new();
-    for chunk in body.split("=> \"").skip(1) {
-        let (code, rest) = chunk.split_once('"').expect("a code literal");
-        let rest = rest
-            .strip_prefix(", \"")
-            .expect("a name literal after the code");
-        let (name, rest) = rest.split_once('"').expect("the name literal closes");
-        let rest = rest.strip_prefix(", ").expect("a severity after the name");
-        let (_severity, rest) = rest.split_once(',').expect("a kind after the severity");
-        let (kind, rest) = rest.trim_start().split_once('(').expect("the kind's `(`");
-        let (check, _) = rest.split_once(')').expect("the kind's `)`");
-        rows.push(Row {
-            code: code.to_owned(),
-            name: name.to_owned(),
-            kind: kind.to_owned(),
-            check: check.trim_matches('"').to_owned(),
-        });
-    }
-    assert!(rows.len() > 10, "found only {} registry rows", rows.len());
-    rows
 }
 
 /// Every `msh<digits>_*.rs` file under `dir`, recursively.
@@ -272,100 +232,66 @@ fn rule_files(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
+/// The crate's `build.rs` declares a rule from its file alone, so the file must sit in the family
+/// its code's hundreds name, open with the explanation's title and state its `RULE` row.
 #[test]
-fn every_rule_has_one_file_one_explanation_and_one_readme_row() {
-    let rows = registry();
+fn every_rule_file_sits_in_its_family_and_states_its_row() {
     let mut files = Vec::new();
     rule_files(&rules_dir(), &mut files);
-    assert!(!files.is_empty(), "no rule file found");
-    let mut by_code: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
-    for file in files {
+    assert!(files.len() > 10, "found only {} rule files", files.len());
+    let mut codes = BTreeSet::new();
+    for file in &files {
         let name = file.file_name().expect("a file name").to_string_lossy();
-        by_code
-            .entry(format!("MSH{}", &name[3..6]))
-            .or_default()
-            .push(file);
-    }
-    let codes: BTreeSet<String> = rows.iter().map(|r| r.code.clone()).collect();
-    assert_eq!(
-        codes.len(),
-        rows.len(),
-        "a code appears twice in the registry"
-    );
-    let orphans: Vec<_> = by_code.keys().filter(|c| !codes.contains(*c)).collect();
-    assert!(
-        orphans.is_empty(),
-        "rule files without a registry row: {orphans:?}"
-    );
-
-    for row in &rows {
-        let digits = &row.code[3..];
-        let module = format!("msh{digits}_{}", row.name.replace('-', "_"));
+        let digits = &name[3..6];
+        let code = format!("MSH{digits}");
+        assert!(codes.insert(code.clone()), "{code} has two rule files");
         let hundreds = usize::from(digits.as_bytes()[0] - b'0');
         let family = FAMILIES
             .get(hundreds)
-            .unwrap_or_else(|| panic!("{}: no family for its hundreds", row.code));
-        let want = rules_dir().join(family).join(format!("{module}.rs"));
-        let found = by_code.get(&row.code).cloned().unwrap_or_default();
+            .unwrap_or_else(|| panic!("{code}: no family for its hundreds"));
         assert_eq!(
-            found,
-            [want],
-            "{} must live in exactly one file, rules/{family}/{module}.rs",
-            row.code
+            file.parent(),
+            Some(rules_dir().join(family).as_path()),
+            "{code} must live in rules/{family}/"
         );
-        if row.kind != "Reported" {
-            assert_eq!(
-                row.check,
-                format!("{family}::{module}"),
-                "{}'s registry row names another check",
-                row.code
-            );
-        }
-        let declared = read(&rules_dir().join(family).join("mod.rs"));
+        let text = read(file);
+        let title = format!(
+            "//! # {code} {}\n",
+            name[7..name.len() - 3].replace('_', "-")
+        );
         assert!(
-            declared.contains(&format!("mod {module};")),
-            "rules/{family}/mod.rs does not declare {module}"
+            text.starts_with(&title),
+            "{name} must open with `{}`",
+            title.trim_end()
+        );
+        assert!(
+            text.contains("pub(crate) const RULE: Row = Row {"),
+            "{name} must state its `RULE: Row`"
+        );
+        // The registry includes every rule file's `RULE`; a rule file naming the registry back
+        // would close a loop the import check cannot see through `include!`.
+        assert!(
+            !text.contains("rules::registry") && !text.contains("super::registry"),
+            "{name} imports the registry; name a rule through `rules::rule::Rule`"
         );
     }
+}
 
-    let docs_dir = rules_dir().join("docs");
-    let docs: BTreeSet<String> = std::fs::read_dir(&docs_dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", docs_dir.display()))
-        .map(|e| {
-            e.expect("directory entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .filter_map(|n| n.strip_suffix(".md").map(str::to_owned))
-        .collect();
-    assert_eq!(
-        docs, codes,
-        "rules/docs/*.md differ from the registry's codes"
-    );
-
-    let readme = read(&root().join("README.md"));
-    let mut table: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for line in readme.lines().filter(|l| l.starts_with("| MSH")) {
-        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-        table
-            .entry(cells[1].to_owned())
-            .or_default()
-            .push(cells[2].trim_matches('`').to_owned());
-    }
-    for row in &rows {
-        assert_eq!(
-            table.get(&row.code),
-            Some(&vec![row.name.clone()]),
-            "README needs exactly one rule table row for {} `{}`",
-            row.code,
-            row.name
-        );
-    }
-    let unknown: Vec<_> = table.keys().filter(|c| !codes.contains(*c)).collect();
+/// `cargo fmt` does not expand the `include!` that declares the rule modules, so it never sees
+/// the rule files: this checks them the way it checks everything else.
+#[test]
+fn rule_files_are_formatted() {
+    let mut files = Vec::new();
+    rule_files(&rules_dir(), &mut files);
+    let out = std::process::Command::new("rustfmt")
+        .args(["--check", "--edition", "2024"])
+        .args(&files)
+        .output()
+        .expect("rustfmt runs (it comes with cargo)");
     assert!(
-        unknown.is_empty(),
-        "README rows for unknown codes: {unknown:?}"
+        out.status.success(),
+        "rule files need `rustfmt --edition 2024 crates/core/src/rules/*/msh*.rs`:\n{}",
+        String::from_utf8_lossy(&out.stdout)
     );
 }
 

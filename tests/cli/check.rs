@@ -412,22 +412,25 @@ fn hostile_yaml_is_a_finding_not_a_crash() {
     );
 }
 
+/// `docs/rules.md` is generated from the registry:
+/// `MESHCTL_UPDATE_DOCS=1 cargo test --test cli rule_table` rewrites it.
 #[test]
-fn readme_rule_table_matches_the_registry() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README");
-    let start = readme
-        .find("<!-- rules:begin -->")
-        .expect("rules:begin marker");
-    let end = readme.find("<!-- rules:end -->").expect("rules:end marker");
+fn rule_table_in_the_docs_matches_the_registry() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
     let mut table = String::from(
-        "<!-- rules:begin -->\n| code | name | severity | what it flags |\n| --- | --- | --- | --- |\n",
+        "# Rules\n\n\
+         <!-- Generated from the rule files by `MESHCTL_UPDATE_DOCS=1 cargo test --test cli rule_table`. -->\n\n\
+         Codes are a public contract: they are never renumbered or reused. `meshctl check --explain CODE`\n\
+         prints a rule's documentation (What it does / Why it matters / Example / Use instead), which is\n\
+         also the head of the rule's source file, linked from its code.\n\n\
+         | code | name | severity | what it flags |\n| --- | --- | --- | --- |\n",
     );
     for rule in Rule::ALL {
         let info = rule.info();
+        let source = rule_source(info.code);
         writeln!(
             table,
-            "| {} | `{}` | {} | {} |",
+            "| [{}](../{source}) | `{}` | {} | {} |",
             info.code,
             info.name,
             info.severity,
@@ -435,11 +438,38 @@ fn readme_rule_table_matches_the_registry() {
         )
         .expect("write to string");
     }
-    assert_eq!(
-        &readme[start..end],
-        table,
-        "README rule table is out of date; paste the expected table above"
+    if std::env::var_os("MESHCTL_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &table).expect("docs/rules.md is writable");
+    }
+    let written = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        written == table,
+        "docs/rules.md is out of date; run MESHCTL_UPDATE_DOCS=1 cargo test --test cli rule_table"
     );
+}
+
+/// The rule file that states `code`, relative to the repository root.
+fn rule_source(code: &str) -> String {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/core/src/rules");
+    let prefix = format!("{}_", code.to_ascii_lowercase());
+    for family in std::fs::read_dir(&rules).expect("rules directory") {
+        let family = family.expect("directory entry").path();
+        let Ok(files) = std::fs::read_dir(&family) else {
+            continue;
+        };
+        for file in files {
+            let file = file.expect("directory entry").path();
+            let name = file.file_name().expect("a file name").to_string_lossy();
+            if name.starts_with(&prefix) && name.ends_with(".rs") {
+                let family = family
+                    .file_name()
+                    .expect("a directory name")
+                    .to_string_lossy();
+                return format!("crates/core/src/rules/{family}/{name}");
+            }
+        }
+    }
+    panic!("no rule file for {code}")
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 
 use super::findings::Finding;
 use super::fix::Edit;
-use super::registry::Rule;
+use super::rule::Rule;
 use super::severity::Severity;
 use crate::load::Origin;
 

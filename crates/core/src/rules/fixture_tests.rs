@@ -10,7 +10,7 @@ use super::context::Context;
 use super::diagnostic::Diagnostic;
 use super::dns::facts::DnsFacts;
 use super::lint::check;
-use super::registry::Rule;
+use super::rule::Rule;
 use super::selection::RuleSelection;
 use crate::dns::{DnsError, Lookup};
 use crate::load::{self, Inputs, LoadOptions};

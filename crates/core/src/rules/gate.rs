@@ -9,7 +9,8 @@ use rayon::prelude::*;
 
 use super::diagnostic::{self, Diagnostic};
 use super::findings::{Finding, Findings};
-use super::registry::{CheckFn, Rule};
+use super::row::CheckFn;
+use super::rule::Rule;
 use super::severity::Severity;
 use crate::load::{Inputs, Origin};
 

@@ -6,12 +6,13 @@
 
 use rayon::prelude::*;
 
+use super::annotation::{Listed, Status};
 use super::context::Context;
 use super::diagnostic::{self, Diagnostic};
 use super::findings::Findings;
 use super::gate;
-use super::input::msh005_unused_suppression::{Listed, Status};
-use super::registry::{CheckFn, Rule};
+use super::row::CheckFn;
+use super::rule::Rule;
 use super::selection::{RuleSelection, annotation_entries, is_istio_code, suppressed_by};
 use super::views::Views;
 use crate::load::{Loaded, Origin};

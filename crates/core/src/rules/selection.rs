@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::registry::Rule;
+use super::rule::Rule;
 
 /// The annotation that suppresses meshctl rules on one resource: `"MSH201,MSH202"`.
 pub(crate) const IGNORE_ANNOTATION: &str = "meshctl.dev/ignore";

@@ -4,7 +4,7 @@
 //! the name or the namespace (`"MSH201=ServiceEntry *.legacy"`).
 
 use super::diagnostic::Diagnostic;
-use super::registry::Rule;
+use super::rule::Rule;
 use super::selection::from_istio_code;
 
 /// One `--suppress` value.

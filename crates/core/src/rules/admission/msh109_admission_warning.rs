@@ -1,13 +1,63 @@
-//! MSH109 admission-warning: what Istio admits but `kubectl apply` prints as `Warning:` — a
-//! partial wildcard host, a label-less or NONE-mode `workloadSelector`, several hosts with
-//! addresses on a TCP port under DNS, and Sidecar egress hosts that are duplicated or listed
-//! beside `*/*`.
+//! # MSH109 admission-warning
+//!
+//! ## What it does
+//! Reports what Istio's webhook accepts with a warning, using Istio's text: a partial wildcard host
+//! (`*db.example.com`), a `workloadSelector` without labels, a `workloadSelector` with resolution NONE,
+//! and resolution DNS with `addresses`, a TCP port and more than one host.
+//!
+//! ## Why it matters
+//! kubectl prints these as `Warning:` lines (istioctl analyze as IST0133) and applies the resource
+//! anyway, so in a CI log or a GitOps sync they are easy to miss. Each one marks a combination Istio's
+//! authors consider a mistake: a partial wildcard is not a supported pattern, a selector without labels
+//! selects every workload in the namespace, a selector on a NONE entry mixes "forward to what was
+//! dialled" with "send to these workloads", and several hosts on one address and TCP port cannot be
+//! told apart.
+//!
+//! Severity: warning, because Istio admits the resource and only warns; it runs as written.
+//!
+//! ## Example
+//! ```yaml
+//! apiVersion: networking.istio.io/v1
+//! kind: ServiceEntry
+//! metadata:
+//!   name: mysql-external
+//! spec:
+//!   hosts:
+//!   - db.example.com
+//!   addresses:
+//!   - 203.0.113.7/32
+//!   ports:
+//!   - name: tcp
+//!     number: 3306
+//!     protocol: TCP
+//!   resolution: NONE
+//!   workloadSelector:          # left over from a mesh-internal template
+//!     labels:
+//!       app: mysql
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//!   resolution: NONE           # external server: no workloadSelector
+//! ```
 
 use super::host;
 use crate::engine::Protocol;
 use crate::load::{Inputs, Loaded};
 use crate::model::{Resolution, ServiceEntry, Sidecar};
 use crate::rules::findings::Findings;
+use crate::rules::row::{CheckFn, Row};
+use crate::rules::severity::Severity;
+
+/// MSH109 admission-warning: what Istio admits but `kubectl apply` prints as `Warning:` — a
+/// partial wildcard host, a label-less or NONE-mode `workloadSelector`, several hosts with
+/// addresses on a TCP port under DNS, and Sidecar egress hosts that are duplicated or listed
+/// beside `*/*`.
+pub(crate) const RULE: Row = Row {
+    severity: Severity::Warning,
+    check: CheckFn::Admission(check),
+    summary: "A configuration Istio accepts with a warning.",
+};
 
 /// Reports the webhook's warnings for every ServiceEntry and Sidecar.
 pub(crate) fn check(inputs: &Inputs, out: &mut Findings) {

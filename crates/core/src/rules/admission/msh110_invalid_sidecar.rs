@@ -1,9 +1,40 @@
-//! MSH110 invalid-sidecar: a Sidecar the webhook rejects (empty — a workload selector alone
-//! included — port-less egress listeners out
-//! of place, egress listeners without hosts, malformed `namespace/host` imports, an egress proxy
-//! outside ALLOW_ANY), or a second selector-less Sidecar in a namespace: Istio admits that one,
-//! but which of the two applies is undefined (its analyzer reports IST0111), so meshctl treats
-//! it as an error too.
+//! # MSH110 invalid-sidecar
+//!
+//! ## What it does
+//! Flags a Sidecar Istio's webhook rejects (an egress host not written `namespace/dnsName`, a short or
+//! partially wildcarded name, a bad namespace, a port-less egress listener that is not last or not
+//! unique, a listener without hosts, `egressProxy` without ALLOW_ANY) and two or more Sidecars without
+//! `workloadSelector` in one namespace.
+//!
+//! ## Why it matters
+//! Webhook errors fail the apply, for example `host must be of form namespace/dnsName`. A namespace may
+//! hold only one selector-less Sidecar: with two, Istio does not define which one its workloads get
+//! (istioctl reports IST0111), so the set of imported entries, and under REGISTRY_ONLY the set of
+//! reachable services, is left to chance.
+//!
+//! Severity: error, because Istio rejects the resource (the API server's CRD validation or Istio's validating webhook): it never reaches a sidecar, and `kubectl apply` fails.
+//!
+//! ## Example
+//! ```yaml
+//! apiVersion: networking.istio.io/v1
+//! kind: Sidecar
+//! metadata:
+//!   name: default
+//!   namespace: bookinfo
+//! spec:
+//!   egress:
+//!   - hosts:
+//!     - "./*"
+//!     - "db.example.com"       # no namespace part
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//!   egress:
+//!   - hosts:
+//!     - "./*"
+//!     - "db/db.example.com"    # or "*/db.example.com" to import it from any namespace
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -11,6 +42,20 @@ use super::host;
 use crate::load::{Inputs, Loaded};
 use crate::model::{OutboundPolicy, Sidecar};
 use crate::rules::findings::Findings;
+use crate::rules::row::{CheckFn, Row};
+use crate::rules::severity::Severity;
+
+/// MSH110 invalid-sidecar: a Sidecar the webhook rejects (empty — a workload selector alone
+/// included — port-less egress listeners out
+/// of place, egress listeners without hosts, malformed `namespace/host` imports, an egress proxy
+/// outside ALLOW_ANY), or a second selector-less Sidecar in a namespace: Istio admits that one,
+/// but which of the two applies is undefined (its analyzer reports IST0111), so meshctl treats
+/// it as an error too.
+pub(crate) const RULE: Row = Row {
+    severity: Severity::Error,
+    check: CheckFn::Admission(check),
+    summary: "A Sidecar Istio's webhook rejects, or two selector-less Sidecars in one namespace.",
+};
 
 /// Reports the webhook's Sidecar errors, then the namespaces with two selector-less Sidecars.
 pub(crate) fn check(inputs: &Inputs, out: &mut Findings) {

@@ -1,19 +1,69 @@
-//! MSH111 invalid-resource-name: a `metadata.name` that is not a DNS-1123 subdomain, or a
-//! `metadata.namespace` that is not a DNS-1123 label. The API server rejects both before Istio
-//! sees the resource (kubernetes/apiextensions-apiserver `pkg/registry/customresource/validator.go`
-//! validates a custom resource's metadata with `NameIsDNSSubdomain`; the namespace with
-//! `ValidateNamespaceName`), with the messages of kubernetes/apimachinery
-//! `pkg/util/validation/validation.go` (`IsDNS1123Subdomain`, `IsDNS1123Label`).
+//! # MSH111 invalid-resource-name
 //!
-//! Rejecting the resource at admission keeps the name out of everything built from admitted
-//! resources: Envoy names, the proxy's decisions and logs, exported configuration. The value is
-//! quoted escaped, as Go's `%q` does in the API server's own message. A missing name is the
-//! schema's (MSH002: `name or generateName is required`), so an empty name is not reported here.
+//! ## What it does
+//! Flags a ServiceEntry or Sidecar whose `metadata.name` is not a DNS-1123 subdomain (lower-case
+//! letters, digits, `-` and `.`, starting and ending with a letter or digit, at most 253 characters)
+//! or whose `metadata.namespace` is not a DNS-1123 label (the same without `.`, at most 63
+//! characters), with the Kubernetes API server's own message.
+//!
+//! ## Why it matters
+//! The API server refuses the resource before Istio sees it, for example with `metadata.name:
+//! Invalid value: "MySQL_DB": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric
+//! characters, '-' or '.', …`, so `kubectl apply` fails. meshctl rejects it at admission too, so a name
+//! that could never exist in a cluster never reaches a simulated decision, an Envoy cluster name, the
+//! proxy or its logs. A name carrying a newline or a terminal escape sequence could otherwise forge a
+//! log line; the message shows such characters escaped (`\n`, `\u{1b}`).
+//!
+//! Severity: error, because Istio rejects the resource (the API server's CRD validation or Istio's validating webhook): it never reaches a sidecar, and `kubectl apply` fails.
+//!
+//! ## Example
+//! ```yaml
+//! apiVersion: networking.istio.io/v1
+//! kind: ServiceEntry
+//! metadata:
+//!   name: MySQL_External
+//!   namespace: Bookinfo
+//! spec:
+//!   hosts:
+//!   - db.example.com
+//!   addresses:
+//!   - 203.0.113.7/32
+//!   ports:
+//!   - name: tcp
+//!     number: 3306
+//!     protocol: TCP
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//! metadata:
+//!   name: mysql-external
+//!   namespace: bookinfo
+//! ```
 
 use crate::escape::Escaped;
 use crate::load::{Inputs, Loaded};
 use crate::model::Resource;
 use crate::rules::findings::Findings;
+use crate::rules::row::{CheckFn, Row};
+use crate::rules::severity::Severity;
+
+/// MSH111 invalid-resource-name: a `metadata.name` that is not a DNS-1123 subdomain, or a
+/// `metadata.namespace` that is not a DNS-1123 label. The API server rejects both before Istio
+/// sees the resource (kubernetes/apiextensions-apiserver `pkg/registry/customresource/validator.go`
+/// validates a custom resource's metadata with `NameIsDNSSubdomain`; the namespace with
+/// `ValidateNamespaceName`), with the messages of kubernetes/apimachinery
+/// `pkg/util/validation/validation.go` (`IsDNS1123Subdomain`, `IsDNS1123Label`).
+///
+/// Rejecting the resource at admission keeps the name out of everything built from admitted
+/// resources: Envoy names, the proxy's decisions and logs, exported configuration. The value is
+/// quoted escaped, as Go's `%q` does in the API server's own message. A missing name is the
+/// schema's (MSH002: `name or generateName is required`), so an empty name is not reported here.
+pub(crate) const RULE: Row = Row {
+    severity: Severity::Error,
+    check: CheckFn::Admission(check),
+    summary: "A `metadata.name` or `metadata.namespace` the Kubernetes API server rejects.",
+};
 
 /// The longest DNS-1123 subdomain.
 const SUBDOMAIN_MAX: usize = 253;

@@ -2,9 +2,6 @@
 //! the documents; MSH401–MSH404 read the decision engine's compiled listeners, so "which entry
 //! wins" is the engine's answer, not a second opinion.
 
-pub(super) mod msh401_shadowed_tcp_entry;
-pub(super) mod msh402_overlapping_cidrs;
-pub(super) mod msh403_mixed_protocols_on_port;
-pub(super) mod msh404_conflicting_protocol;
-pub(super) mod msh405_duplicate_resource;
+// The rule files `msh*_*.rs` of this directory, declared by the crate's `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/rule_modules_conflicts.rs"));
 pub(super) mod seen;

@@ -5,13 +5,6 @@
 
 pub(super) mod facts;
 mod listed;
-pub(super) mod msh301_dynamic_ip_provider;
-pub(super) mod msh302_address_drift;
-pub(super) mod msh303_short_ttl;
-pub(super) mod msh304_cname_to_dynamic_provider;
-pub(super) mod msh305_unresolvable_host;
-pub(super) mod msh306_rotating_answers;
-pub(super) mod msh307_dns_addresses_not_dialled;
-pub mod msh308_managed_address_drift;
-pub(super) mod msh309_many_pinned_addresses;
+// The rule files `msh*_*.rs` of this directory, declared by the crate's `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/rule_modules_dns.rs"));
 pub(super) mod providers;

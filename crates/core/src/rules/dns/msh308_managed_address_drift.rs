@@ -1,15 +1,74 @@
-//! MSH308 managed-address-drift: an entry `meshctl sync` manages pins addresses that differ from
-//! what its host resolves to now, or the answer was refused. `sync --check` reports it, one
-//! finding per entry, at the entry's `addresses`; `--write` and `--watch` print the same sentence
-//! as their change line, so the wording lives here once.
+//! # MSH308 managed-address-drift
+//!
+//! ## What it does
+//! Reported by `meshctl sync --check` (not by `check`) for an entry whose addresses meshctl manages:
+//! one written by `meshctl gen serviceentry` from DNS (annotation `meshctl.dev/resolve`), or a
+//! STATIC/NONE entry adopted with `--all-static`. It fires when the source host now resolves to an
+//! address `addresses` does not admit, when a pinned address has left DNS and is not yet recorded as
+//! departed, when a departed address's grace period is over, or when the name answers with no
+//! address at all. The message lists the added and removed addresses, the TTL and the CNAME chain.
+//!
+//! ## Why it matters
+//! Under `REGISTRY_ONLY` a pinned address is the only thing that lets plain TCP out. When the
+//! provider moves the database (a failover, maintenance, a re-pointed CNAME), the new IP is
+//! black-holed and the application is down until someone edits the YAML. A stale address that
+//! stays pinned keeps a door open to an IP that may now belong to someone else.
+//!
+//! Severity: error, because `meshctl sync --check` exists to fail CI until the managed entry matches DNS.
+//!
+//! ## Example
+//! ```yaml
+//! apiVersion: networking.istio.io/v1
+//! kind: ServiceEntry
+//! metadata:
+//!   name: db-example-com-3306
+//!   annotations:
+//!     meshctl.dev/resolve: db.example.com   # now resolves to 203.0.113.8
+//! spec:
+//!   hosts:
+//!   - db.example.com
+//!   addresses:
+//!   - 203.0.113.7/32
+//!   ports:
+//!   - number: 3306
+//!     name: tcp
+//!     protocol: TCP
+//!   resolution: NONE
+//! ```
+//!
+//! ## Use instead
+//! Let meshctl keep the file true: `meshctl sync --write` once, or `meshctl sync --watch --write`
+//! as a sidecar or CronJob. The departed address is kept for `--grace` (recorded in
+//! `meshctl.dev/departed`) so pooled connections drain, then removed:
+//! ```yaml
+//!   annotations:
+//!     meshctl.dev/departed: "203.0.113.7=2026-01-01T00:00:00Z"
+//!     meshctl.dev/resolve: db.example.com
+//!   ...
+//!   addresses:
+//!   - 203.0.113.7/32
+//!   - 203.0.113.8/32
+//! ```
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::ip::comma_list;
 use crate::rules::diagnostic::Diagnostic;
-use crate::rules::registry::Rule;
+use crate::rules::row::{CheckFn, Row};
+use crate::rules::rule::Rule;
+use crate::rules::severity::Severity;
 use crate::sync::{Managed, Plan, Status};
+
+/// MSH308 managed-address-drift: an entry `meshctl sync` manages pins addresses that differ from
+/// what its host resolves to now, or the answer was refused. `sync --check` reports it, one
+/// finding per entry, at the entry's `addresses`; `--write` and `--watch` print the same sentence
+/// as their change line, so the wording lives here once.
+pub(crate) const RULE: Row = Row {
+    severity: Severity::Error,
+    check: CheckFn::Reported("meshctl sync --check"),
+    summary: "A meshctl-managed entry pins addresses that differ from what its source host resolves to (`meshctl sync`).",
+};
 
 /// The finding for one managed entry, or `None` when it is in sync: MSH308 for drift or a
 /// refused answer, MSH305 for a name that could not be verified.

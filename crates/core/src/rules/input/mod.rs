@@ -4,9 +4,6 @@
 //! (MSH005). The loader already collected the problems;
 //! these rules report them, so `check` names every bad file and goes on with the rest.
 
-pub(super) mod msh001_parse_error;
-pub(super) mod msh002_schema_violation;
-pub(super) mod msh003_misspelled_istio_kind;
-pub(super) mod msh004_nothing_checked;
-pub(super) mod msh005_unused_suppression;
+// The rule files `msh*_*.rs` of this directory, declared by the crate's `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/rule_modules_input.rs"));
 pub(super) mod problems;

@@ -1,10 +1,34 @@
-//! MSH003 misspelled-istio-kind: a document that is almost an Istio resource — `kind:
-//! ServiceEntery`, or `apiVersion: networking.istio.com/v1`. The loader sets such documents
-//! aside as "other kinds", exactly as `kubectl apply` would send them to a CRD that does not
-//! exist; without this rule a typo turns into "0 resources, all checks passed".
+//! # MSH003 misspelled-istio-kind
 //!
-//! A suggestion is made only when it is close (a few edits) to a name Istio serves, so ordinary
-//! Kubernetes kinds (`Deployment`, `apps/v1`) never trip it.
+//! ## What it does
+//! Reports a document whose `kind` or `apiVersion` group is a few letters away from an Istio
+//! networking name: `kind: ServiceEntery`, `kind: SideCar`, `apiVersion: networking.istio.com/v1`, or
+//! a `ServiceEntry` with no group at all. The finding names the spelling Istio serves.
+//!
+//! ## Why it matters
+//! A misspelled kind is not an Istio resource, so meshctl (like Istio) sets it aside with the other
+//! kinds it does not read. Without this rule the run would end in "all checks passed" while the
+//! ServiceEntry you meant to add never exists: `kubectl apply` fails with "no matches for kind", or,
+//! worse, a templating step drops the document and the egress rule is silently missing.
+//!
+//! Severity: warning, because the guess can be wrong (a CRD of your own may have a similar name);
+//! `--fail-on warning` makes it fail the build, as the CI examples in the README do.
+//!
+//! ## Example
+//! ```yaml
+//! apiVersion: networking.istio.com/v1
+//! kind: ServiceEntery
+//! metadata:
+//!   name: mysql-external
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//! apiVersion: networking.istio.io/v1
+//! kind: ServiceEntry
+//! metadata:
+//!   name: mysql-external
+//! ```
 
 use std::collections::HashMap;
 
@@ -12,6 +36,21 @@ use crate::load::OtherDocument;
 use crate::model::NETWORKING_GROUP;
 use crate::rules::context::Context;
 use crate::rules::findings::Findings;
+use crate::rules::row::{CheckFn, Row};
+use crate::rules::severity::Severity;
+
+/// MSH003 misspelled-istio-kind: a document that is almost an Istio resource — `kind:
+/// ServiceEntery`, or `apiVersion: networking.istio.com/v1`. The loader sets such documents
+/// aside as "other kinds", exactly as `kubectl apply` would send them to a CRD that does not
+/// exist; without this rule a typo turns into "0 resources, all checks passed".
+///
+/// A suggestion is made only when it is close (a few edits) to a name Istio serves, so ordinary
+/// Kubernetes kinds (`Deployment`, `apps/v1`) never trip it.
+pub(crate) const RULE: Row = Row {
+    severity: Severity::Warning,
+    check: CheckFn::Lint(check),
+    summary: "A kind or API group a few letters from an Istio networking one, so Istio never sees it.",
+};
 
 /// Kinds served under `networking.istio.io` (istio/api `networking/v1/*.proto`); meshctl reads
 /// the first two, the others are real Istio kinds that must not be called misspelled.

@@ -1,46 +1,51 @@
-//! MSH005 unused-suppression: a suppression annotation that names no rule (`MSH2O1`, a typo
-//! that silently suppressed nothing) or a rule that found nothing on the resource, as ruff's
-//! RUF100 does for `# noqa`. A stale suppression hides the next real finding of that rule.
+//! # MSH005 unused-suppression
 //!
-//! It judges the other rules' findings, so the runner (`rules/lint.rs`) runs it after them and
-//! hands it every annotation entry already classified; this file only words the findings.
+//! ## What it does
+//! Reports a code in a suppression annotation (`meshctl.dev/ignore` or Istio's
+//! `galley.istio.io/analyze-suppress`) that names no rule — `MSH2O1` with a letter O — or whose rule
+//! ran and found nothing on that resource. IST codes that meshctl does not map are left to istioctl,
+//! and a rule that did not run (not selected, or a DNS rule without `--dns`) is never called unused.
+//!
+//! ## Why it matters
+//! A misspelled code suppresses nothing while looking as if it did, and a suppression that outlived
+//! its problem hides the next real finding of that rule on the resource. ruff reports stale `# noqa`
+//! comments (RUF100) for the same reason.
+//!
+//! Severity: warning; the suppression itself lets nothing through, but it misleads the reader. The
+//! README's CI examples fail on warnings.
+//!
+//! ## Example
+//! ```yaml
+//! metadata:
+//!   name: mysql-external
+//!   annotations:
+//!     meshctl.dev/ignore: "MSH2O1,MSH204"   # a typo, and a rule with nothing to report
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//! metadata:
+//!   name: mysql-external
+//!   annotations:
+//!     meshctl.dev/ignore: "MSH201"          # only what actually fires, spelled right
+//! ```
 
-use crate::load::Origin;
+use crate::rules::annotation::{Listed, Status};
 use crate::rules::findings::Findings;
+use crate::rules::row::{CheckFn, Row};
+use crate::rules::severity::Severity;
 
-/// What became of one code listed in a suppression annotation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Status {
-    /// It suppressed at least one finding.
-    Used,
-    /// Its rule did not run (not selected, or a DNS rule without `--dns`): silence proves
-    /// nothing, so it is not reported.
-    NotRun,
-    /// An IST code meshctl does not map: istioctl's business, not a typo.
-    IstioOnly,
-    /// No rule has this code or name.
-    Unknown,
-    /// Its rule ran and found nothing on this resource.
-    Unused {
-        /// The rule's code.
-        rule: &'static str,
-    },
-}
-
-/// One code in one resource's suppression annotation.
-#[derive(Debug, Clone)]
-pub(crate) struct Listed {
-    /// Where the resource's annotations are written.
-    pub(crate) origin: Origin,
-    /// `Kind namespace/name`.
-    pub(crate) resource: String,
-    /// The annotation that lists the code.
-    pub(crate) annotation: &'static str,
-    /// The code as written.
-    pub(crate) code: String,
-    /// What became of it.
-    pub(crate) status: Status,
-}
+/// MSH005 unused-suppression: a suppression annotation that names no rule (`MSH2O1`, a typo
+/// that silently suppressed nothing) or a rule that found nothing on the resource, as ruff's
+/// RUF100 does for `# noqa`. A stale suppression hides the next real finding of that rule.
+///
+/// It judges the other rules' findings, so the runner (`rules/lint.rs`) runs it after them and
+/// hands it every annotation entry already classified; this file only words the findings.
+pub(crate) const RULE: Row = Row {
+    severity: Severity::Warning,
+    check: CheckFn::Suppressions(check),
+    summary: "A suppression annotation naming an unknown code, or a rule that found nothing there.",
+};
 
 /// Reports unknown codes and suppressions that suppressed nothing.
 pub(crate) fn check(listed: &[Listed], out: &mut Findings) {

@@ -1,6 +1,43 @@
-//! MSH502 entry-not-visible: in every namespace's view the engine filtered the entry out before
-//! building any listener — not exported there, not imported by the namespace's Sidecar, its port
-//! taken by another egress listener, or its host kept from another namespace.
+//! # MSH502 entry-not-visible
+//!
+//! ## What it does
+//! Reports, as info, an entry that no namespace in the inputs can use: `exportTo` confines it to
+//! namespaces present in the inputs (or to nobody, with `~`), and in each of those a Sidecar's egress
+//! hosts do not import it. An entry exported to namespaces the inputs do not show is not reported.
+//!
+//! ## Why it matters
+//! A sidecar builds listeners only for entries that are exported to its namespace and imported by its
+//! Sidecar. For every other workload this entry does not exist: their connections are unmatched, so
+//! they leave through the passthrough cluster under ALLOW_ANY or are black-holed under REGISTRY_ONLY.
+//! The apply succeeds and `kubectl get serviceentries` lists it, which makes it easy to believe it is
+//! in force.
+//!
+//! Severity: info: the entry may be meant for a namespace that is not among the inputs.
+//!
+//! ## Example
+//! ```yaml
+//! apiVersion: networking.istio.io/v1
+//! kind: ServiceEntry
+//! metadata: {name: mysql-external, namespace: db}
+//! spec:
+//!   hosts: [db.example.com]
+//!   addresses: [203.0.113.7/32]
+//!   ports: [{name: tcp, number: 3306, protocol: TCP}]
+//!   exportTo: [bookinfo]
+//! ---
+//! apiVersion: networking.istio.io/v1
+//! kind: Sidecar
+//! metadata: {name: default, namespace: bookinfo}
+//! spec:
+//!   egress:
+//!   - hosts: ["./*", "istio-system/*"]     # nothing from namespace db
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//!   egress:
+//!   - hosts: ["./*", "istio-system/*", "db/db.example.com"]
+//! ```
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -8,7 +45,18 @@ use crate::engine::{Fate, Record};
 use crate::load::Origin;
 use crate::rules::context::Context;
 use crate::rules::findings::Findings;
+use crate::rules::row::{CheckFn, Row};
+use crate::rules::severity::Severity;
 use crate::rules::views::Views;
+
+/// MSH502 entry-not-visible: in every namespace's view the engine filtered the entry out before
+/// building any listener — not exported there, not imported by the namespace's Sidecar, its port
+/// taken by another egress listener, or its host kept from another namespace.
+pub(crate) const RULE: Row = Row {
+    severity: Severity::Info,
+    check: CheckFn::Views(check),
+    summary: "exportTo or Sidecar imports hide the entry from every namespace in the inputs.",
+};
 
 /// Reports every entry no namespace's view uses, with the reason per namespace.
 ///

@@ -8,19 +8,6 @@
 //! of special classes (loopback, link-local, multicast, broadcast, unspecified) that no egress
 //! entry should match or forward to.
 
-pub(super) mod msh201_hosts_ignored_for_tcp;
-pub(super) mod msh202_missing_cidr;
-pub(super) mod msh203_cidr_host_bits_set;
-pub(super) mod msh204_broad_cidr;
-pub(super) mod msh205_unspecified_protocol;
-pub(super) mod msh206_port_name_protocol_mismatch;
-pub(super) mod msh207_tls_entry_with_ip;
-pub(super) mod msh208_static_without_endpoints;
-pub(super) mod msh209_reserved_port;
-pub(super) mod msh210_external_host_mesh_internal;
-pub(super) mod msh211_loopback_address;
-pub(super) mod msh212_link_local_address;
-pub(super) mod msh213_multicast_address;
-pub(super) mod msh214_broadcast_address;
-pub(super) mod msh215_unspecified_endpoint;
+// The rule files `msh*_*.rs` of this directory, declared by the crate's `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/rule_modules_tcp.rs"));
 mod special_address;

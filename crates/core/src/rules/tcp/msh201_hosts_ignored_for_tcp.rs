@@ -1,9 +1,53 @@
-//! MSH201 hosts-ignored-for-tcp: a TCP-class (or protocol-less) port on an entry without
-//! addresses, or whose addresses include the unspecified address (`0.0.0.0`, `::`, which istiod
-//! reads as no address), which captures the whole port whatever `hosts` says; and, as info, several hosts
-//! sharing one address on a TCP port, where only one host's cluster is used (Istio's analyzer
-//! reports the first case as IST0134). Opening a port to every IP is an error; see the
-//! severity note in `docs/MSH201.md`.
+//! # MSH201 hosts-ignored-for-tcp
+//!
+//! ## What it does
+//! Reports a port with protocol TCP, MONGO, MYSQL, REDIS or no protocol in an entry without
+//! `addresses` (and without an auto-allocated address its workloads would use), or whose `addresses`
+//! include the unspecified address in any spelling (`0.0.0.0`, `0.0.0.0/32`, `::`, `::/128`): istiod
+//! gives such a service the default address `0.0.0.0`, which is exactly "no address", so the entry
+//! pins nothing and the message quotes the address as written. Also reported, as info,
+//! when one entry lists several hosts on a TCP port with a single address: only one host's cluster is
+//! used.
+//!
+//! ## Why it matters
+//! A TCP connection carries no name, so the sidecar matches it by destination IP and port alone. With
+//! no addresses the entry becomes a match-all filter chain on `0.0.0.0_<port>` that takes the
+//! listener's default slot: every captured connection on that port that no more specific listener
+//! claims goes to this entry, under REGISTRY_ONLY as much as under ALLOW_ANY. With resolution NONE the
+//! port is open to every destination IP; with DNS every connection is redirected to the entry's host;
+//! with STATIC it goes to the endpoints.
+//!
+//! Severity: **error** with resolution NONE, because the port is then open to every IP on the
+//! internet — the exact hole a ServiceEntry is written to close — and `check` must fail CI on it by
+//! default. **Warning** with DNS, DNS_ROUND_ROBIN, STATIC or DYNAMIC_DNS: every connection on the port
+//! goes to one place, which breaks other destinations on that port but lets nothing new out. **Info**
+//! for several hosts sharing one address: only routing is affected.
+//!
+//! ## Example
+//! ```yaml
+//! apiVersion: networking.istio.io/v1
+//! kind: ServiceEntry
+//! metadata:
+//!   name: mysql-external
+//! spec:
+//!   hosts:
+//!   - db.example.com           # does not restrict anything on a TCP port
+//!   ports:
+//!   - name: tcp
+//!     number: 3306
+//!     protocol: TCP
+//!   resolution: NONE
+//! ```
+//!
+//! ## Use instead
+//! ```yaml
+//! spec:
+//!   hosts:
+//!   - db.example.com
+//!   addresses:
+//!   - 203.0.113.7/32
+//! ```
+//! Generate it with `meshctl gen serviceentry db.example.com`.
 
 use std::net::IpAddr;
 
@@ -13,7 +57,20 @@ use crate::model::{Resolution, ServiceEntry, ServiceEntrySpec};
 use crate::rules::address;
 use crate::rules::context::Context;
 use crate::rules::findings::Findings;
+use crate::rules::row::{CheckFn, Row};
 use crate::rules::severity::Severity;
+
+/// MSH201 hosts-ignored-for-tcp: a TCP-class (or protocol-less) port on an entry without
+/// addresses, or whose addresses include the unspecified address (`0.0.0.0`, `::`, which istiod
+/// reads as no address), which captures the whole port whatever `hosts` says; and, as info, several hosts
+/// sharing one address on a TCP port, where only one host's cluster is used (Istio's analyzer
+/// reports the first case as IST0134). Opening a port to every IP is an error; see the
+/// severity note in the explanation above.
+pub(crate) const RULE: Row = Row {
+    severity: Severity::Error,
+    check: CheckFn::Lint(check),
+    summary: "A TCP port without addresses: `hosts` does not restrict plain TCP, so the whole port is captured.",
+};
 
 /// Reports every TCP port that captures all destinations, then shared single addresses.
 pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
