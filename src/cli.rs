@@ -53,6 +53,22 @@ pub struct NamespaceArg {
     pub namespace: Option<String>,
 }
 
+/// `--no-kustomize`, for every command that reads a repository.
+#[derive(Debug, Args, Clone, Default)]
+pub struct KustomizeArg {
+    /// Read kustomizations as plain files instead of rendering them with `kubectl kustomize`.
+    #[arg(long)]
+    pub no_kustomize: bool,
+}
+
+/// `--mesh-config`, for every command that decides from mesh settings.
+#[derive(Debug, Args, Clone, Default)]
+pub struct MeshConfigArg {
+    /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
+    #[arg(long, value_name = "FILE")]
+    pub mesh_config: Option<std::path::PathBuf>,
+}
+
 /// `--mesh` and `--no-kustomize`: which mesh of the inputs a deciding command works on.
 #[derive(Debug, Args, Clone, Default)]
 pub struct MeshArgs {
@@ -60,9 +76,8 @@ pub struct MeshArgs {
     /// names them); without it, several meshes are an error.
     #[arg(long, value_name = "NAME")]
     pub mesh: Option<String>,
-    /// Read kustomizations as plain files instead of rendering them with `kubectl kustomize`.
-    #[arg(long)]
-    pub no_kustomize: bool,
+    #[command(flatten)]
+    pub kustomize: KustomizeArg,
 }
 
 /// `--outbound-policy` and `--mesh-config`: the mesh settings a deciding command takes from
@@ -72,9 +87,8 @@ pub struct MeshSettingsArgs {
     /// Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed).
     #[arg(long, value_enum, value_name = "MODE")]
     pub outbound_policy: Option<OutboundPolicyArg>,
-    /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
-    #[arg(long, value_name = "FILE")]
-    pub mesh_config: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub mesh_config: MeshConfigArg,
 }
 
 /// `--color`.
@@ -336,9 +350,8 @@ pub struct CheckArgs {
     /// MSH204: widest accepted IPv6 prefix length.
     #[arg(long, value_name = "BITS", default_value_t = meshctl_core::rules::MAX_IPV6_PREFIX, value_parser = clap::value_parser!(u8).range(0..=128))]
     pub max_ipv6_prefix: u8,
-    /// Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator).
-    #[arg(long, value_name = "FILE")]
-    pub mesh_config: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub mesh_config: MeshConfigArg,
     /// Print a count of findings per rule instead of the findings.
     #[arg(long)]
     pub statistics: bool,
@@ -361,9 +374,8 @@ pub struct CheckArgs {
     /// Ignore every configuration file.
     #[arg(long)]
     pub isolated: bool,
-    /// Read kustomizations as plain files instead of rendering them with `kubectl kustomize`.
-    #[arg(long)]
-    pub no_kustomize: bool,
+    #[command(flatten)]
+    pub kustomize: KustomizeArg,
     /// Print the meshes found (name, root, files, mesh settings) and exit; `-o json` for scripts.
     #[arg(long)]
     pub list_meshes: bool,
@@ -387,9 +399,8 @@ pub struct DiffArgs {
     /// rerouted, passthrough-opened, port-hijacked, scope-widened (default: all).
     #[arg(long, value_name = "CLASS[,CLASS]", value_delimiter = ',')]
     pub fail_on: Vec<String>,
-    /// Read kustomizations as plain files instead of rendering them with `kubectl kustomize`.
-    #[arg(long)]
-    pub no_kustomize: bool,
+    #[command(flatten)]
+    pub kustomize: KustomizeArg,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = DiffFormat::Text)]
     pub output: DiffFormat,
@@ -419,9 +430,8 @@ pub struct ListArgs {
     /// Only this mesh (`meshctl check --list-meshes` names them).
     #[arg(long, value_name = "NAME")]
     pub mesh: Option<String>,
-    /// Read kustomizations as plain files instead of rendering them with `kubectl kustomize`.
-    #[arg(long)]
-    pub no_kustomize: bool,
+    #[command(flatten)]
+    pub kustomize: KustomizeArg,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
     pub output: ListFormat,

@@ -91,7 +91,7 @@ fn settings(args: &ProxyArgs) -> Settings {
                 .workload(&args.workload.source_namespace, &args.workload.labels),
             strict: args.strict,
             mesh: args.scope.mesh.clone(),
-            kustomize: !args.scope.no_kustomize,
+            kustomize: !args.scope.kustomize.no_kustomize,
         },
         listeners,
         admin: match args.admin {

@@ -70,11 +70,16 @@ impl CheckSettings {
             no_ignore: args.no_ignore,
             include_hidden: false,
         };
-        let sources = inputs::checked(paths, &args.ns, args.mesh_config.as_ref(), &config);
+        let sources = inputs::checked(
+            paths,
+            &args.ns,
+            args.mesh_config.mesh_config.as_ref(),
+            &config,
+        );
         let lint = LintSettings::resolve(args, &config);
         let scope = ScopeOptions {
             configured: config.mesh_specs(&walk)?,
-            kustomize: !args.no_kustomize,
+            kustomize: !args.kustomize.no_kustomize,
         };
         Ok(Self {
             resolver: resolver::with_config(&args.dns_options, &config),

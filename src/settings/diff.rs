@@ -64,7 +64,7 @@ impl DiffSettings {
         };
         Ok(Self {
             fail_on,
-            scope: inputs::unconfigured_scope(!args.no_kustomize),
+            scope: inputs::unconfigured_scope(!args.kustomize.no_kustomize),
             sides,
         })
     }

@@ -27,7 +27,7 @@ pub(crate) fn paths_or_cwd<'a>(paths: impl IntoIterator<Item = &'a PathBuf>) -> 
 pub(crate) fn deciding(paths: Vec<PathBuf>, ns: &NamespaceArg, mesh: &MeshSettingsArgs) -> Sources {
     Sources {
         paths,
-        mesh_config: mesh.mesh_config.clone(),
+        mesh_config: mesh.mesh_config.mesh_config.clone(),
         outbound_policy: mesh.outbound_policy.map(Into::into),
         namespace: ns.namespace.clone(),
     }

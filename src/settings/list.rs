@@ -22,7 +22,7 @@ impl ListSettings {
     pub(crate) fn resolve(args: &ListArgs) -> Self {
         Self {
             sources: inputs::paths_only(inputs::paths_or_cwd(&args.paths)),
-            scope: inputs::unconfigured_scope(!args.no_kustomize),
+            scope: inputs::unconfigured_scope(!args.kustomize.no_kustomize),
             mesh: args.mesh.clone(),
         }
     }

@@ -58,7 +58,7 @@ impl View {
         Self {
             sources: inputs::deciding(paths, ns, mesh_settings),
             mesh: scope.mesh.clone(),
-            scope: inputs::unconfigured_scope(!scope.no_kustomize),
+            scope: inputs::unconfigured_scope(!scope.kustomize.no_kustomize),
             workload: workload.clone(),
         }
     }
