@@ -20,6 +20,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 # pass, fail, log, install_meshctl
 source scripts/lib/suite.sh
+# make_release, make_repos, reported_counts, reported_changed
+source scripts/action/fixture.sh
 
 python3 -c 'import yaml, jsonschema' 2>/dev/null || pip install --quiet pyyaml jsonschema
 T=$(mktemp -d /tmp/test-action.XXXXXX)
@@ -31,46 +33,11 @@ mkdir -p "$T/bin"
 install_meshctl "$T/bin/meshctl"
 meshctl=$T/bin/meshctl
 
-# ---- the release, in the contract's layout ---------------------------------------------------
+make_release "$T/release" "$meshctl" "$version"
 release=$T/release
-mkdir -p "$release/v$version" "$T/stage/$name"
-cp "$meshctl" "$T/stage/$name/meshctl"
-cp -r completions LICENSE README.md "$T/stage/$name/"
-tar -C "$T/stage" -czf "$release/v$version/$name.tar.gz" "$name"
-(cd "$release/v$version" && sha256sum "$name.tar.gz" >"$name.tar.gz.sha256")
-bad_release=$T/bad-release
-cp -r "$release" "$bad_release"
-# Flip one byte in the middle of the tarball; the .sha256 still names the good one.
-python3 - "$bad_release/v$version/$name.tar.gz" <<'PY'
-import sys
-path = sys.argv[1]
-data = bytearray(open(path, "rb").read())
-data[len(data) // 2] ^= 0xFF
-open(path, "wb").write(bytes(data))
-PY
-
-# ---- the repository under review -------------------------------------------------------------
-export GIT_AUTHOR_NAME=test GIT_AUTHOR_EMAIL=test@example.com
-export GIT_COMMITTER_NAME=test GIT_COMMITTER_EMAIL=test@example.com
+bad_release=$T/release-corrupt
 remote=$T/remote.git
-git init --quiet --bare -b main "$remote"
-src=$T/src
-git init --quiet -b main "$src"
-mkdir -p "$src/k8s"
-cp fixtures/blog/mysql-external.yaml "$src/k8s/db.yaml"
-git -C "$src" add -A && git -C "$src" commit --quiet -m "base: db.example.com pinned"
-base_sha=$(git -C "$src" rev-parse HEAD)
-# head "error": the entry loses its addresses, so port 3306 is open to every IP (MSH201).
-git -C "$src" checkout --quiet -b drop-addresses
-sed -i '/^  addresses:$/,+1d' "$src/k8s/db.yaml"
-git -C "$src" commit --quiet -am "drop the pinned addresses"
-error_sha=$(git -C "$src" rev-parse HEAD)
-# head "clean": a second pinned address, which check accepts and diff reports as newly allowed.
-git -C "$src" checkout --quiet -b second-address main
-sed -i 's|^  - 203.0.113.7/32$|&\n  - 203.0.113.8/32|' "$src/k8s/db.yaml"
-git -C "$src" commit --quiet -am "pin a second address"
-clean_sha=$(git -C "$src" rev-parse HEAD)
-git -C "$src" push --quiet "$remote" main drop-addresses second-address
+make_repos "$remote" "$T"
 
 # workspace NAME BRANCH [clone options]: a checkout of BRANCH, as actions/checkout leaves it.
 workspace() {
@@ -129,21 +96,6 @@ contains() {
   if grep -qF -- "$3" "$2" 2>/dev/null; then pass "$1"; else fail "$1: \`$3\` not in $2"; fi
 }
 
-# meshctl's own answer on a workspace: "errors warnings" from `check -o json`, and the number of
-# changed regions from `diff -o json`, to compare with the action's outputs.
-reported_counts() {
-  (cd "$1" && "$meshctl" check --fail-on none -o json k8s) | python3 -c '
-import json, sys
-found = [d["severity"] for d in json.load(sys.stdin)]
-print(found.count("error"), found.count("warning"))'
-}
-reported_changed() {
-  (cd "$1" && "$meshctl" diff --base "$base_sha" -o json k8s || true) | python3 -c '
-import json, sys
-r = json.load(sys.stdin)
-print(sum(len(v["regions"]) for m in r["meshes"] for v in m["views"]))'
-}
-
 sarif_schema="$root/../shared/schemas/sarif/sarif-schema-2.1.0.json"
 validate_sarif() {
   local what=$1 file=$2
@@ -185,16 +137,19 @@ sys.exit(1 if bad else 0)
 PY
 then pass "no step interpolates \${{ }} into its run: script (inputs travel in env:)"; else fail "a run: script interpolates an expression"; fi
 
+action_version=$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["inputs"]["version"]["default"])' action.yml)
+expect "action.yml installs this version by default" "$action_version" "$version"
+
 log "pull request whose head drops the addresses"
 ws=$(workspace error --branch drop-addresses)
 code=$(run_action error "$ws" pull_request "$error_sha" --input paths=k8s)
 expect "error head: the action fails with check's exit code" "$code" 1
 expect "error head: exit-code output" "$(field error 'r["outputs"]["exit-code"]')" 1
-read -r want_errors want_warnings <<<"$(reported_counts "$ws")"
+read -r want_errors want_warnings <<<"$(reported_counts "$ws" k8s)"
 expect "error head: errors output equals meshctl's count ($want_errors)" "$(field error 'r["outputs"]["errors"]')" "$want_errors"
 expect "error head: warnings output equals meshctl's count ($want_warnings)" "$(field error 'r["outputs"]["warnings"]')" "$want_warnings"
 [ "$want_errors" -ge 1 ] && pass "error head: meshctl reports at least one error" || fail "error head: meshctl reports no error"
-want_changed=$(reported_changed "$ws")
+want_changed=$(reported_changed "$ws" "$base_sha" k8s)
 expect "error head: changed output equals diff's regions ($want_changed)" "$(field error 'r["outputs"]["changed"]')" "$want_changed"
 [ "$want_changed" -ge 1 ] && pass "error head: diff reports changed regions" || fail "error head: diff reports no change"
 expect "error head: meshctl came from the verified tarball" \
@@ -225,7 +180,7 @@ code=$(run_action clean "$ws" pull_request "$clean_sha" --input paths=k8s)
 expect "clean head: the action succeeds" "$code" 0
 expect "clean head: errors 0, warnings 0, exit-code 0" \
   "$(field clean '" ".join(r["outputs"][k] for k in ("errors", "warnings", "exit-code"))')" "0 0 0"
-expect "clean head: changed output equals diff's regions" "$(field clean 'r["outputs"]["changed"]')" "$(reported_changed "$ws")"
+expect "clean head: changed output equals diff's regions" "$(field clean 'r["outputs"]["changed"]')" "$(reported_changed "$ws" "$base_sha" k8s)"
 comment=$(field clean 'r["outputs"]["comment-file"]')
 contains "clean head: comment names the new address" "$comment" "203.0.113.8/32 port 3306"
 contains "clean head: comment classes it newly-allowed" "$comment" "newly-allowed"
