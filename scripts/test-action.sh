@@ -9,7 +9,9 @@
 # port-hijacked); a clean head adding a second address; a push (no diff); fail-on none; a bad
 # fail-on; a paths input holding shell syntax; a shallow checkout whose base must be fetched; a
 # corrupted tarball; a failed download falling back to `cargo install` (cargo stubbed: the
-# fallback's wiring is under test, not a 5-minute release build).
+# fallback's wiring is under test, not a 5-minute release build). Before them: no `run:`
+# interpolates an expression, the version input matches Cargo.toml, and the emulation refuses
+# expressions it does not implement.
 #
 # Needs python3 (PyYAML and jsonschema are pip-installed when missing), git, curl, sha256sum.
 # Uses $MESHCTL when set, else builds meshctl (release). The SARIF schema is read from
@@ -136,6 +138,36 @@ print("steps interpolating into run:", bad) if bad else None
 sys.exit(1 if bad else 0)
 PY
 then pass "no step interpolates \${{ }} into its run: script (inputs travel in env:)"; else fail "a run: script interpolates an expression"; fi
+
+# The emulation must refuse what it does not implement rather than guess: an action calling a
+# function, and one reading an undeclared input.
+unsupported() {
+  mkdir -p "$T/bogus-$1"
+  cat >"$T/bogus-$1/action.yml" <<YAML
+name: bogus
+description: an expression the emulation does not implement
+inputs: {paths: {default: .}}
+runs:
+  using: composite
+  steps:
+  - shell: bash
+    env: {X: "$2"}
+    run: echo "\$X"
+YAML
+  echo '{}' >"$T/bogus-$1/event.json"
+  local code=0
+  GITHUB_EVENT_NAME=push GITHUB_EVENT_PATH="$T/bogus-$1/event.json" GITHUB_WORKSPACE="$T" RUNNER_TEMP="$T" \
+    python3 scripts/action/emulate-runner.py "$T/bogus-$1" --result "$T/bogus-$1/r.json" >"$T/bogus-$1/log" 2>&1 || code=$?
+  if [ "$code" = 3 ] && grep -qF "unsupported: $3" "$T/bogus-$1/log"; then
+    pass "the emulation refuses $1"
+  else
+    fail "the emulation accepted $1 (exit $code): $(cat "$T/bogus-$1/log")"
+  fi
+}
+# shellcheck disable=SC2016 # expressions for the emulation, not for the shell
+unsupported "a function" "\${{ hashFiles('**/*.yaml') }}" 'function `hashFiles()` is not emulated'
+# shellcheck disable=SC2016
+unsupported "an undeclared input" '${{ inputs.path }}' '`inputs.path` is not a declared input'
 
 action_version=$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["inputs"]["version"]["default"])' action.yml)
 expect "action.yml installs this version by default" "$action_version" "$version"
