@@ -28,6 +28,8 @@ import tempfile
 
 import yaml
 
+# Importing the sibling module must not leave a __pycache__ in the checkout.
+sys.dont_write_bytecode = True
 from expressions import Unsupported, condition, interpolate, to_string
 
 
