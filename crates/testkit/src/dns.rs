@@ -72,6 +72,17 @@ impl TestDns {
     /// If no port can be bound for both UDP and TCP or the runtime cannot start.
     #[must_use]
     pub fn start() -> TestDns {
+        TestDns::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+    }
+
+    /// Starts the server on `addr` (UDP and TCP on the same port; port 0 picks a free one).
+    /// The README's examples name `127.0.0.1:5353`, which the `readme-dns` example serves.
+    ///
+    /// # Panics
+    ///
+    /// If the address cannot be bound for both UDP and TCP or the runtime cannot start.
+    #[must_use]
+    pub fn start_on(addr: SocketAddr) -> TestDns {
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
@@ -82,7 +93,7 @@ impl TestDns {
                     .build()
                     .expect("test DNS runtime");
                 runtime.block_on(async move {
-                    let (udp, tcp) = bind_udp_and_tcp().await;
+                    let (udp, tcp) = bind_udp_and_tcp(addr).await;
                     let addr = udp.local_addr().expect("udp local addr");
                     let mut server = Server::new(ZoneHandler::default());
                     server.register_socket(udp);
@@ -143,17 +154,19 @@ pub fn unresponsive_server() -> (std::net::UdpSocket, SocketAddr) {
 
 /// Binds UDP on a random loopback port, then TCP on the same port (retrying with
 /// a new port if TCP's is taken).
-async fn bind_udp_and_tcp() -> (tokio::net::UdpSocket, tokio::net::TcpListener) {
-    for _ in 0..20 {
-        let udp = tokio::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
+async fn bind_udp_and_tcp(addr: SocketAddr) -> (tokio::net::UdpSocket, tokio::net::TcpListener) {
+    // A fixed port is tried once; port 0 retries until UDP's free port is free for TCP too.
+    let attempts = if addr.port() == 0 { 20 } else { 1 };
+    for _ in 0..attempts {
+        let udp = tokio::net::UdpSocket::bind(addr)
             .await
-            .expect("bind test DNS UDP");
-        let port = udp.local_addr().expect("udp local addr").port();
-        if let Ok(tcp) = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await {
+            .unwrap_or_else(|e| panic!("bind test DNS UDP {addr}: {e}"));
+        let bound = SocketAddr::new(addr.ip(), udp.local_addr().expect("udp local addr").port());
+        if let Ok(tcp) = tokio::net::TcpListener::bind(bound).await {
             return (udp, tcp);
         }
     }
-    panic!("could not bind UDP and TCP on the same loopback port");
+    panic!("could not bind UDP and TCP on the same port of {addr}");
 }
 
 /// Answers every query from the built-in test zone.
