@@ -100,13 +100,12 @@ BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 # "ttl": N}), re-read on every query so a test can move a name; NXDOMAIN for the rest. Writes the
 # port it bound to PORTFILE.
 cat >"$T/dns.py" <<'EOF'
-import json, socket, struct, sys
+import json, os, socket, struct, sys
 zone_path, port_file = sys.argv[1], sys.argv[2]
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 sock.bind(("127.0.0.1", 0))
 with open(port_file + ".tmp", "w") as f:
     f.write(str(sock.getsockname()[1]))
-import os
 os.rename(port_file + ".tmp", port_file)
 while True:
     data, peer = sock.recvfrom(4096)
@@ -590,8 +589,14 @@ def listeners(port):
 def run_sidecars(pod, proxy, admin_port, probes):
     set_zone(PINNED)
     pod.layout()
+    proxy_vols = {vm["name"] for vm in proxy.get("volumeMounts") or []}
     for c in pod.inits:
         if role(c) == "other":
+            # Init containers run in order and the proxy's startup probe waits for its entries:
+            # whatever fills a volume the proxy reads must come before it.
+            if {vm["name"] for vm in c.get("volumeMounts") or []} & proxy_vols:
+                check(pod.inits.index(c) < pod.inits.index(proxy) if proxy in pod.inits else True,
+                      f"{pod.name}: init container {c['name']} fills the proxy's volume before the proxy starts")
             r = run_shell(pod, c, {})
             check(r.returncode == 0, f"{pod.name}: init container {c['name']} runs: {' '.join(c.get('command') or [])}", r.stderr.strip())
     entries_dir = next(path for mount, path in pod.mounts(proxy) if any(mount in a for a in proxy["args"]))
@@ -619,7 +624,7 @@ def run_sidecars(pod, proxy, admin_port, probes):
         check(closed, f"{pod.name}: the proxy closes a connection that was not redirected (deny)")
         prom = pod.tpl["metadata"]["annotations"]
         status, body = wait_until(lambda: (lambda r: r if "istio_tcp_connections_closed_total" in r[1] else None)(
-            http_get(ports[int(prom["prometheus.io/port"])], prom["prometheus.io/path"])), 5) or (None, "")
+            http_get(ports.get(int(prom.get("prometheus.io/port", 0))), prom.get("prometheus.io/path", "/metrics"))), 5) or (None, "")
         check(status == 200 and 'response_flags="NR"' in body and "meshctl_config_generation 1" in body,
               f"{pod.name}: the scrape annotations' {prom['prometheus.io/path']} serves istio_tcp_* and meshctl_* metrics, the denial counted",
               f"status {status}")
@@ -629,7 +634,6 @@ def run_sidecars(pod, proxy, admin_port, probes):
             check_hardened(f"{pod.name}: {s['name']}", s, 1337)
             check("--watch" in s["args"] and "--write" in s["args"], f"{pod.name}: {s['name']} runs sync --watch --write")
             shared = {vm["name"] for vm in s.get("volumeMounts") or [] if not vm.get("readOnly")}
-            proxy_vols = {vm["name"] for vm in proxy.get("volumeMounts") or []}
             vols = {v["name"]: v for v in pod.spec["volumes"]}
             check(any("emptyDir" in vols[n] for n in shared & proxy_vols),
                   f"{pod.name}: {s['name']} writes the emptyDir the proxy reads")
