@@ -64,3 +64,22 @@ fn an_unknown_key_is_an_error_with_file_and_line() {
     assert!(text.contains(&want), "{text}");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// The README shows `fixtures/config/meshctl.toml` as the sample file (its block is compared with
+/// the file): every key in it must parse and apply.
+#[test]
+fn the_readme_sample_parses_and_applies() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/config/meshctl.toml");
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/check/MSH202-missing-cidr.yaml");
+    let text = outcome(
+        meshctl().arg("check").arg("--config").arg(&sample).arg(&fixture),
+        &[],
+    );
+    // `fail-on = "warning"` turns MSH202's warning into exit 1; `mesh-config` was read (its
+    // ConfigMap counts as a resource).
+    assert!(text.starts_with("exit: 1"), "{text}");
+    assert!(text.contains("MSH202 [warning]") && text.contains("in 2 resources"), "{text}");
+    let isolated = outcome(meshctl().args(["check", "--isolated"]).arg(&fixture), &[]);
+    assert!(isolated.starts_with("exit: 0"), "{isolated}");
+}
