@@ -1,5 +1,12 @@
 //! The command-line surface, clap derive only: these doc comments are the `--help` text. What
 //! the flags mean, their value parsers and the defaults a flag cannot carry live in `settings`.
+//!
+//! A flag several commands take is one group here (`NamespaceArg`, `KustomizeArg`,
+//! `MeshConfigArg`, `MeshArgs`, `MeshSettingsArgs`, `DnsArgs`), flattened where it is used. The
+//! input paths are not: commands whose positional argument is the input (`check`, `diff`,
+//! `list`, `sync`, `export envoy`) read `PATH...`, while those whose positional is something else
+//! (`simulate DEST`, `proxy`) take inputs as kubectl's `-f`, so each states its own paths with
+//! the help that fits; `settings::inputs` turns either into the core's `Sources` in one place.
 
 use std::net::SocketAddr;
 
