@@ -35,11 +35,8 @@ cd "$(dirname "$0")/.."
 K8S_VERSIONS="1.29.0 1.37.0"
 KUBERNETES_VALIDATE_VERSION=1.37.0
 
-passed=0
-failed=0
-pass() { echo "PASS: $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-log() { echo "--- $*"; }
+# pass, fail, log, install_meshctl
+source scripts/lib/suite.sh
 
 command -v kubectl >/dev/null || { echo "test-deploy.sh: needs kubectl (with kustomize built in)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "test-deploy.sh: needs python3" >&2; exit 2; }
@@ -86,15 +83,9 @@ fi
 # ---------------------------------------------------------------------------------------------
 # meshctl
 # ---------------------------------------------------------------------------------------------
-if [ -n "${MESHCTL:-}" ]; then
-  BIN=$MESHCTL
-else
-  log "building meshctl (cargo build --release --locked)"
-  cargo build --release --locked --quiet
-  BIN="${CARGO_TARGET_DIR:-target}/release/meshctl"
-fi
-[ -x "$BIN" ] || { echo "test-deploy.sh: no meshctl binary at $BIN" >&2; exit 2; }
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+mkdir -p "$T/bin"
+install_meshctl "$T/bin/meshctl"
+BIN=$T/bin/meshctl
 
 # ---------------------------------------------------------------------------------------------
 # Helpers under scripts/deploy/: a DNS server, a fake kubectl, the checks of one rendered directory
