@@ -48,7 +48,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand resolve" -l timeout -d '
 complete -c meshctl -n "__fish_meshctl_using_subcommand resolve" -l samples -d 'Ask this many times and report whether the answers change' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand resolve" -l interval -d 'Pause between samples' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand resolve" -s o -l output -d 'Output format; `table` on a terminal, `json` otherwise' -r -f -a "table\t'A human table'
-json\t'Stable JSON (see README)'
+json\t'Stable JSON (docs/commands/resolve.md)'
 yaml\t'The same document as YAML'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand resolve" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
@@ -342,7 +342,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l config-dump
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l nameserver -d 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system\'s resolv.conf and /etc/hosts' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l timeout -d 'Give up on a query after this long (`500ms`, `2s`, `1m`)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s o -l output -d 'Output format' -r -f -a "text\t'The verdict, the why, and the trace with -v'
-json\t'Stable JSON (see README)'"
+json\t'Stable JSON (docs/commands/simulate.md)'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -357,7 +357,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s V -l versio
 complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -l base -d 'Compare the PATHs as they are at this git revision (read from the repository\'s objects, no checkout) with the working tree' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -l fail-on -d 'Report, and exit 1 for, only changes in these classes: newly-allowed, newly-denied, rerouted, passthrough-opened, port-hijacked, scope-widened (default: all)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -s o -l output -d 'Output format' -r -f -a "text\t'Grouped by mesh, workload view and class; nothing when nothing changed'
-json\t'Stable JSON (see README)'
+json\t'Stable JSON (docs/commands/diff.md)'
 markdown\t'One pull-request comment: a summary table, then collapsible details'
 github\t'GitHub Actions workflow commands on the lines of the causing resources'
 sarif\t'SARIF 2.1.0, results on the lines of the causing resources'"
@@ -371,7 +371,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -s h -l help -d 'P
 complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_using_subcommand list" -l mesh -d 'Only this mesh (`meshctl check --list-meshes` names them)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand list" -s o -l output -d 'Output format' -r -f -a "text\t'One line per region, grouped by mesh and workload view'
-json\t'Stable JSON (see README)'
+json\t'Stable JSON (docs/commands/diff.md)'
 markdown\t'A table per view'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand list" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'

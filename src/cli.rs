@@ -418,7 +418,7 @@ pub struct DiffArgs {
 pub enum DiffFormat {
     /// Grouped by mesh, workload view and class; nothing when nothing changed.
     Text,
-    /// Stable JSON (see README).
+    /// Stable JSON (docs/commands/diff.md).
     Json,
     /// One pull-request comment: a summary table, then collapsible details.
     Markdown,
@@ -449,7 +449,7 @@ pub struct ListArgs {
 pub enum ListFormat {
     /// One line per region, grouped by mesh and workload view.
     Text,
-    /// Stable JSON (see README).
+    /// Stable JSON (docs/commands/diff.md).
     Json,
     /// A table per view.
     Markdown,
@@ -528,7 +528,7 @@ pub struct WorkloadArgs {
 pub enum SimulateFormat {
     /// The verdict, the why, and the trace with -v.
     Text,
-    /// Stable JSON (see README).
+    /// Stable JSON (docs/commands/simulate.md).
     Json,
 }
 
@@ -597,7 +597,7 @@ pub struct ResolveArgs {
 pub enum ResolveFormat {
     /// A human table.
     Table,
-    /// Stable JSON (see README).
+    /// Stable JSON (docs/commands/resolve.md).
     Json,
     /// The same document as YAML.
     Yaml,

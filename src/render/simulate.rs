@@ -10,7 +10,7 @@ use serde::Serialize;
 use meshctl_core::engine::{Explanation, PolicyInForce, Verdict};
 use meshctl_core::workspace::RejectedResource;
 
-/// The JSON document `simulate -o json` prints (see README).
+/// The JSON document `simulate -o json` prints (documented in docs/commands/simulate.md).
 #[derive(Debug, Serialize)]
 pub(crate) struct Report<'a> {
     /// What was asked.

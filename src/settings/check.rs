@@ -61,12 +61,8 @@ impl CheckSettings {
         let selection = mesh_selection(args, &config, None)?;
         let paths = inputs::paths_or_cwd(args.paths.iter().chain(&args.filenames));
         let walk = WalkOptions {
-            exclude: config
-                .exclude
-                .iter()
-                .chain(&args.exclude)
-                .cloned()
-                .collect(),
+            exclude: args.exclude.clone(),
+            config_exclude: config.walk_exclude(),
             no_ignore: args.no_ignore,
             include_hidden: false,
         };

@@ -119,6 +119,14 @@ impl ConfigFile {
         self.path.parent().unwrap_or(Path::new(""))
     }
 
+    /// The file's `exclude` globs, anchored at its directory (ruff's reading), for the walker.
+    pub(crate) fn walk_exclude(&self) -> Option<meshctl_core::load::ConfigExclude> {
+        (!self.exclude.is_empty()).then(|| meshctl_core::load::ConfigExclude {
+            base: self.base_dir().to_path_buf(),
+            globs: self.exclude.clone(),
+        })
+    }
+
     /// Expands every `[[mesh]]` table's globs under the file's directory into its files,
     /// walking as `walk` says (ignore files, excludes).
     ///

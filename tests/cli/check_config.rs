@@ -73,13 +73,60 @@ fn the_readme_sample_parses_and_applies() {
     let fixture =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/check/MSH202-missing-cidr.yaml");
     let text = outcome(
-        meshctl().arg("check").arg("--config").arg(&sample).arg(&fixture),
+        meshctl()
+            .arg("check")
+            .arg("--config")
+            .arg(&sample)
+            .arg(&fixture),
         &[],
     );
     // `fail-on = "warning"` turns MSH202's warning into exit 1; `mesh-config` was read (its
     // ConfigMap counts as a resource).
     assert!(text.starts_with("exit: 1"), "{text}");
-    assert!(text.contains("MSH202 [warning]") && text.contains("in 2 resources"), "{text}");
+    assert!(
+        text.contains("MSH202 [warning]") && text.contains("in 2 resources"),
+        "{text}"
+    );
     let isolated = outcome(meshctl().args(["check", "--isolated"]).arg(&fixture), &[]);
     assert!(isolated.starts_with("exit: 0"), "{isolated}");
+}
+
+/// `exclude` in the file is relative to the file's directory, whichever directory is walked:
+/// `/deploy/` prunes `<root>/deploy`, never a `deploy/` under a subdirectory that is walked
+/// itself. `--exclude` globs stay relative to the walked directory, as ripgrep's `--glob`.
+#[test]
+fn file_excludes_are_anchored_at_the_file_flag_excludes_at_the_walk() {
+    let root = repo("config-anchored", "exclude = [\"/deploy/\"]\n");
+    std::fs::create_dir_all(root.join("sub/deploy")).expect("mkdir");
+    std::fs::copy(
+        root.join("deploy/egress.yaml"),
+        root.join("sub/deploy/egress.yaml"),
+    )
+    .expect("copy");
+    // From the root: only sub/deploy is read (its findings name `sub/deploy/egress.yaml`).
+    let text = outcome(meshctl().current_dir(&root).args(["check", "."]), &[]);
+    assert!(text.contains("sub/deploy/egress.yaml"), "{text}");
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.starts_with("deploy/") || l.starts_with("./deploy/")),
+        "{text}"
+    );
+    // Walking `sub` itself, from the root or from inside it: its deploy/ is not the root's.
+    let text = outcome(meshctl().current_dir(&root).args(["check", "sub"]), &[]);
+    assert!(text.contains("sub/deploy/egress.yaml"), "{text}");
+    let text = outcome(
+        meshctl().current_dir(root.join("sub")).args(["check", "."]),
+        &[],
+    );
+    assert!(text.contains("deploy/egress.yaml"), "{text}");
+    // The flag is relative to the walk: `--exclude /deploy/` on `sub` prunes sub/deploy.
+    let text = outcome(
+        meshctl()
+            .current_dir(&root)
+            .args(["check", "--exclude", "/deploy/", "sub"]),
+        &[],
+    );
+    assert!(!text.contains("egress.yaml:"), "{text}");
+    let _ = std::fs::remove_dir_all(&root);
 }

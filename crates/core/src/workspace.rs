@@ -12,7 +12,7 @@
 //!
 //! What is left — the admitted resources — is all the engine ever compiles. Lint findings
 //! (MSH2xx–MSH5xx) describe admitted resources but never change a decision: Istio runs dangerous
-//! configurations too. The rules as one table live in the README ("One pipeline").
+//! configurations too. The rules as one table live in docs/pipeline.md.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -7,7 +7,7 @@
 //! memory is what the files on disk hold. `/ready?strict` answers 503 while stale, for probes
 //! that should fail on a refused reload.
 //!
-//! `/config_dump` is JSON with a fixed shape (README, "config_dump"): generation, load time,
+//! `/config_dump` is JSON with a fixed shape (docs/commands/proxy.md, "config_dump"): generation, load time,
 //! sources, whether it is in sync with the disk and the last reload's outcome, outbound policy
 //! and its source, the workload namespace, the Sidecar in effect as an object, and the compiled
 //! listeners with their chains, from the Registry's read-only views.
@@ -117,7 +117,7 @@ fn ready(policy: &Policy, status: &StatusView, strict: bool) -> Response<Full<By
     response
 }
 
-/// The `/config_dump` document (shape documented in the README; fields are only ever added).
+/// The `/config_dump` document (shape documented in docs/commands/proxy.md; fields are only ever added).
 #[derive(Debug, Serialize)]
 pub struct ConfigDump {
     /// Config generation (0: nothing loaded).

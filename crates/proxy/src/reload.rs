@@ -7,7 +7,7 @@
 //! fingerprints the files a reload would read ([`Fingerprint`]) and reloads when they differ
 //! from what is in memory. File events are debounced: a reload runs after [`DEBOUNCE`] of
 //! quiet, but never later than [`MAX_DELAY`] after the first event of a burst, so continuous
-//! writes cannot postpone it (the README promises 2 s). SIGHUP reloads at once.
+//! writes cannot postpone it (docs/commands/proxy.md promises 2 s). SIGHUP reloads at once.
 //!
 //! Nothing is judged by modification time: files that hold the bytes the generation in memory
 //! was built from are "unchanged" however often they are rewritten — no new generation, no
@@ -123,7 +123,7 @@ pub const STABLE: Duration = Duration::from_secs(1);
 
 /// Longest wait from the first file event of a burst to applying a change that takes something
 /// away, when the files never hold still for [`STABLE`]: content that changes every 100 ms must
-/// still take effect within the README's 2 s.
+/// still take effect within the documented 2 s.
 const MAX_STABLE_WAIT: Duration = Duration::from_secs(1);
 
 /// How often the files are fingerprinted while a change is pending (settling or waiting to

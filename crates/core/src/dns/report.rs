@@ -1,6 +1,6 @@
 //! What `resolve` reports about a host over one or more samples: the union of the addresses
 //! with the smallest TTL seen for each, the CNAME chain, and whether the answer set moved.
-//! Pure: the lookups come in, the stable JSON/YAML shape (documented in the README) goes out.
+//! Pure: the lookups come in, the stable JSON/YAML shape (documented in docs/commands/resolve.md) goes out.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;

@@ -16,7 +16,7 @@ use super::scope::SidecarChoice;
 
 /// One decided connection as `simulate` reports it (text and JSON), `--expect` checks it and
 /// the differential tests compare it: the decision with owned fields, a step-by-step trace and
-/// near misses. Serialized field names are the stable JSON keys the README documents.
+/// near misses. Serialized field names are the stable JSON keys docs/commands/simulate.md documents.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Explanation {
     /// The destination address.

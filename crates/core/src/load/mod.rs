@@ -35,7 +35,7 @@ pub use origin::{Loaded, Origin};
 pub use problem::{LoadProblem, ProblemKind};
 pub use skipped::{OtherDocument, SkipReason, Skipped};
 pub use source_error::SourceError;
-pub use walk::WalkOptions;
+pub use walk::{ConfigExclude, WalkOptions};
 
 /// Writes `value` as YAML (block style, the serializer's stable field order): the one place
 /// outside parsing that names the YAML crate, so `gen` and `resolve -o yaml` print what the

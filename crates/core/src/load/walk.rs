@@ -34,10 +34,23 @@ pub struct WalkOptions {
     /// Read hidden files and directories too (never the ConfigMap `..` entries' targets twice:
     /// with this on, a ConfigMap volume is read through `..data` as well).
     pub include_hidden: bool,
-    /// Gitignore-style globs, relative to the directory walked (`node_modules`, `charts/**`).
+    /// Gitignore-style globs, relative to the directory walked (`node_modules`, `charts/**`):
+    /// the `--exclude` flag, as ripgrep's `--glob`.
     pub exclude: Vec<String>,
+    /// Gitignore-style globs from a configuration file, relative to that file's directory, as
+    /// ruff reads its `exclude`: `/charts/` prunes `<dir>/charts` whichever directory is walked.
+    pub config_exclude: Option<ConfigExclude>,
     /// Read files that `.gitignore`, `.ignore` and `.git/info/exclude` leave out.
     pub no_ignore: bool,
+}
+
+/// The `exclude` globs of a configuration file and the directory they are relative to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfigExclude {
+    /// The configuration file's directory.
+    pub base: PathBuf,
+    /// The globs as written.
+    pub globs: Vec<String>,
 }
 
 /// A path the walk did not read, and why (shown as a warning).
@@ -114,6 +127,7 @@ fn walk_dir(dir: &Path, options: &WalkOptions, walked: &mut Walked) -> Result<()
         glob: options.exclude.join(","),
         reason: e.to_string(),
     })?;
+    let config_exclude = config_matcher(dir, options.config_exclude.as_ref())?;
     let respect = !options.no_ignore;
     let filter = options.clone();
     let entries = ignore::WalkBuilder::new(dir)
@@ -136,6 +150,9 @@ fn walk_dir(dir: &Path, options: &WalkOptions, walked: &mut Walked) -> Result<()
                     &filter,
                 )
                 .is_none()
+                    && !config_exclude
+                        .as_ref()
+                        .is_some_and(|m| m.excludes(entry.path(), entry.file_type()))
         })
         .build();
     for entry in entries {
@@ -152,6 +169,60 @@ fn walk_dir(dir: &Path, options: &WalkOptions, walked: &mut Walked) -> Result<()
         }
     }
     Ok(())
+}
+
+/// A configuration file's excludes, ready to test the entries of one walk.
+struct ConfigMatcher {
+    /// The walked directory, absolute, to turn the walk's paths into the matcher's.
+    walked: PathBuf,
+    /// The walk's own root as given, which its entries' paths start with.
+    given: PathBuf,
+    globs: ignore::gitignore::Gitignore,
+}
+
+impl ConfigMatcher {
+    fn excludes(&self, path: &Path, file_type: Option<std::fs::FileType>) -> bool {
+        let relative = path.strip_prefix(&self.given).unwrap_or(path);
+        let absolute = self.walked.join(relative);
+        // A path outside the configuration file's directory is none of its business.
+        absolute.starts_with(self.globs.path())
+            && self
+                .globs
+                .matched(&absolute, file_type.is_some_and(|t| t.is_dir()))
+                .is_ignore()
+    }
+}
+
+/// Builds the matcher of a configuration file's excludes, anchored at the file's directory.
+/// Both sides are made absolute (without resolving links) so a walk of `sub/..` or of a path
+/// given relative to the current directory meets the file's directory in one form.
+fn config_matcher(
+    dir: &Path,
+    exclude: Option<&ConfigExclude>,
+) -> Result<Option<ConfigMatcher>, SourceError> {
+    let Some(exclude) = exclude.filter(|e| !e.globs.is_empty()) else {
+        return Ok(None);
+    };
+    let bad = |reason: String| SourceError::BadExclude {
+        glob: exclude.globs.join(","),
+        reason,
+    };
+    let absolute = |path: &Path| std::path::absolute(path).map_err(|e| bad(e.to_string()));
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(absolute(&exclude.base)?);
+    for glob in &exclude.globs {
+        builder
+            .add_line(None, glob)
+            .map_err(|e| SourceError::BadExclude {
+                glob: glob.clone(),
+                reason: e.to_string(),
+            })?;
+    }
+    let globs = builder.build().map_err(|e| bad(e.to_string()))?;
+    Ok(Some(ConfigMatcher {
+        walked: absolute(dir)?,
+        given: dir.to_path_buf(),
+        globs,
+    }))
 }
 
 /// What a walk error means for the run.
