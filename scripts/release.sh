@@ -44,7 +44,9 @@ VERSION=$(cargo metadata --no-deps --format-version 1 --locked \
   | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "meshctl"))')
 NAME=meshctl-$VERSION-x86_64-linux
 REVISION=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+# The image label names the repository only when origin is a URL anyone can open.
 SOURCE=$(git remote get-url origin 2>/dev/null || true)
+[[ $SOURCE == https://* ]] || SOURCE=
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 DIST=dist
