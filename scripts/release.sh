@@ -62,8 +62,15 @@ trap 'rm -rf "$T"' EXIT
 # ---------------------------------------------------------------------------------------------
 # The static binary
 # ---------------------------------------------------------------------------------------------
-log "cargo build --release --locked --target $TARGET (RUSTFLAGS=-C target-feature=+crt-static)"
-RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }-C target-feature=+crt-static" \
+# The checkout's and cargo's paths leave the binary (panic locations name `meshctl/src/...` and
+# `cargo/registry/...`), so two checkouts of one commit build the same bytes. The flags go through
+# CARGO_ENCODED_RUSTFLAGS (0x1f between flags), which keeps paths with spaces whole.
+flags=()
+read -ra flags <<<"${RUSTFLAGS:-}"
+flags+=(-C target-feature=+crt-static "--remap-path-prefix=$PWD=meshctl"
+  "--remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=cargo")
+log "cargo build --release --locked --target $TARGET (rustflags: ${flags[*]})"
+CARGO_ENCODED_RUSTFLAGS=$(IFS=$'\x1f'; echo "${flags[*]}") \
   cargo build --release --locked --target "$TARGET" --bin meshctl
 built=$TARGET_DIR/$TARGET/release/meshctl
 mkdir -p "$DIST"
