@@ -81,7 +81,9 @@ started=$SECONDS
 if [ "$USE_DIST" = 0 ]; then
   log "scripts/release.sh (binary, tarball, both images)"
   scripts/release.sh >"$T/release.log" 2>&1 || { tail -n 40 "$T/release.log"; exit 1; }
+  log "release.sh took $((SECONDS - started)) s"
 fi
+unpacking=$SECONDS
 VERSION=$(cargo metadata --no-deps --format-version 1 --locked \
   | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "meshctl"))')
 COMMIT=$(git rev-parse --short=12 HEAD)
@@ -132,7 +134,7 @@ for pair in "meshctl-$VERSION-oci.tar=$MESH_DIR" "meshctl-init-$VERSION-oci.tar=
   [ -s "$archive" ] || { echo "system-image.sh: $archive missing (run scripts/release.sh)" >&2; exit 2; }
   unpack "$archive" "${pair#*=}" || exit 1
 done
-log "images unpacked in $((SECONDS - started)) s: meshctl $(du -sh "$MESH_DIR/rootfs" | cut -f1), init $(du -sh "$INIT_DIR/rootfs" | cut -f1)"
+log "images unpacked in $((SECONDS - unpacking)) s: meshctl $(du -sh "$MESH_DIR/rootfs" | cut -f1), init $(du -sh "$INIT_DIR/rootfs" | cut -f1)"
 
 # image_cmd DIR [--netns NS] [--user UID:GID] ARGS...: sets CMD to run the image's entrypoint with
 # ARGS inside its root filesystem, with only the image's environment, in new mount and pid
