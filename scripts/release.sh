@@ -59,6 +59,17 @@ started=$SECONDS
 T=$(mktemp -d /tmp/msh-release.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
+# The static-linking checks read the binary with file, ldd, readelf and nm.
+need=()
+for pair in file=file ldd=libc-bin readelf=binutils nm=binutils strip=binutils; do
+  command -v "${pair%%=*}" >/dev/null || need+=("${pair#*=}")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || die "missing ${need[*]} (apt-get install ${need[*]})"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"; } \
+    >"$T/apt.log" 2>&1 || { tail -n 20 "$T/apt.log" >&2; die "apt-get install ${need[*]} failed"; }
+fi
+
 # ---------------------------------------------------------------------------------------------
 # The static binary
 # ---------------------------------------------------------------------------------------------
