@@ -12,8 +12,10 @@
 # Usage: scripts/build-init-rootfs.sh [OUT.tar.gz]   (root; installs debootstrap with apt-get)
 # The result is cached under $CARGO_TARGET_DIR (or target/) keyed by the suite, mirror, package
 # list and this script, so a rerun copies the cached file instead of bootstrapping again.
-# SOURCE_DATE_EPOCH (default: the last commit's time) caps every member's mtime; owners stay
-# Debian's (numeric), since a few files belong to groups such as shadow.
+# The key leaves out the commit: a new commit reuses the rootfs. SOURCE_DATE_EPOCH (default: the
+# last commit's time) caps the members' mtimes when the tarball is made (the images' layers get
+# theirs from `podman build --timestamp` anyway); owners stay Debian's (numeric), since a few
+# files belong to groups such as shadow.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,7 +41,7 @@ if ! command -v debootstrap >/dev/null; then
 fi
 
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
-key=$( { echo "$SUITE $MIRROR minbase $INCLUDE $SOURCE_DATE_EPOCH"; cat "$0"; } | sha256sum | cut -c1-16)
+key=$( { echo "$SUITE $MIRROR minbase $INCLUDE"; cat "$0"; } | sha256sum | cut -c1-16)
 cache_dir=${CARGO_TARGET_DIR:-target}/init-rootfs
 cached=$cache_dir/rootfs-$SUITE-$key.tar.gz
 out=${1:-$cached}
