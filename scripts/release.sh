@@ -171,6 +171,8 @@ if [ "$BINARY_ONLY" = 0 ]; then
   build_image "meshctl:$VERSION" Containerfile "$DIST/meshctl-$VERSION-oci.tar"
   build_image "meshctl-init:$VERSION" Containerfile.init "$DIST/meshctl-init-$VERSION-oci.tar"
   podman_ images --format '{{.Repository}}:{{.Tag}}  {{.Size}}' --filter "reference=*:$VERSION"
+  # vfs keeps a full copy per layer: what earlier runs left untagged goes.
+  podman_ image prune --force >/dev/null
 fi
 
 echo
