@@ -37,7 +37,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand sync 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers'
             cand export 'Export what the engine compiled, for other tools'
             cand completions 'Print a shell completion script'
-            cand version 'Print version information'
+            cand version 'Print the version, the git commit, the build date and the target it was built for'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'meshctl;resolve'= {
@@ -404,6 +404,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --version 'Print version'
         }
         &'meshctl;version'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
             cand -v 'Say more about what is happening (repeatable)'
             cand --verbose 'Say more about what is happening (repeatable)'
@@ -425,7 +427,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand sync 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers'
             cand export 'Export what the engine compiled, for other tools'
             cand completions 'Print a shell completion script'
-            cand version 'Print version information'
+            cand version 'Print the version, the git commit, the build date and the target it was built for'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'meshctl;help;resolve'= {

@@ -41,7 +41,7 @@ complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "proxy" -d 'Run an e
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "sync" -d 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "export" -d 'Export what the engine compiled, for other tools'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
-complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "version" -d 'Print version information'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "version" -d 'Print the version, the git commit, the build date and the target it was built for'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand resolve" -l nameserver -d 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system\'s resolv.conf and /etc/hosts' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand resolve" -l timeout -d 'Give up on a query after this long (`500ms`, `2s`, `1m`)' -r
@@ -512,6 +512,8 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand completions" -s v -l ver
 complete -c meshctl -n "__fish_meshctl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
 complete -c meshctl -n "__fish_meshctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshctl -n "__fish_meshctl_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c meshctl -n "__fish_meshctl_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "text\t'One line: `meshctl VERSION (commit HASH, built YYYY-MM-DD, TARGET)`'
+json\t'A JSON object (keys: version, commit, build_date, target)'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand version" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -529,7 +531,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_see
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate diff list proxy sync export completions version help" -f -a "sync" -d 'Keep the addresses of meshctl-managed ServiceEntries equal to what DNS answers'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate diff list proxy sync export completions version help" -f -a "export" -d 'Export what the engine compiled, for other tools'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate diff list proxy sync export completions version help" -f -a "completions" -d 'Print a shell completion script'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate diff list proxy sync export completions version help" -f -a "version" -d 'Print version information'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate diff list proxy sync export completions version help" -f -a "version" -d 'Print the version, the git commit, the build date and the target it was built for'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from resolve gen check simulate diff list proxy sync export completions version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from gen" -f -a "serviceentry" -d 'Print a ServiceEntry that opens TCP egress to HOST\'s current addresses'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from proxy" -f -a "iptables" -d 'Print (or --apply, or --cleanup) the iptables-restore script that redirects outbound TCP to a transparent proxy, in the shape of Istio\'s capture chain'

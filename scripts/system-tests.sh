@@ -18,14 +18,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # pass, fail, log, wait_dead, wait_for, in_pod, in_ext, create_namespaces, remove_namespaces
 source scripts/lib/suite.sh
+# link_namespaces, start_ratings_db, query, query_ok, greeting_bytes, EXPECTED_ROWS
+source scripts/lib/ratings.sh
 
 if [ "$(id -u)" != 0 ]; then
   echo "system-tests.sh: needs root (network namespaces, iptables)" >&2
   exit 2
 fi
 
-POD=msh-pod
-EXT=msh-ext
+# Namespace names: MSH_POD_NS / MSH_EXT_NS let a second suite run beside this one.
+POD=${MSH_POD_NS:-msh-pod}
+EXT=${MSH_EXT_NS:-msh-ext}
 POD_IP=203.0.113.2
 DB_IP=203.0.113.7
 OTHER_IP=203.0.113.9
@@ -87,57 +90,13 @@ MESHCTL_BIN=$T/meshctl
 # ---------------------------------------------------------------------------------------------
 log "creating namespaces $POD and $EXT"
 create_namespaces
-ip link add msh-pod0 netns "$POD" type veth peer name msh-ext0 netns "$EXT"
-ip -n "$POD" addr add "$POD_IP/24" dev msh-pod0
-ip -n "$EXT" addr add "$DB_IP/24" dev msh-ext0
-ip -n "$EXT" addr add "$OTHER_IP/24" dev msh-ext0
-ip -n "$POD" addr add "$POD_IP6/64" dev msh-pod0 nodad
-ip -n "$EXT" addr add "$DB_IP6/64" dev msh-ext0 nodad
-ip -n "$EXT" addr add "$OTHER_IP6/64" dev msh-ext0 nodad
-ip -n "$POD" link set msh-pod0 up
-ip -n "$EXT" link set msh-ext0 up
+link_namespaces
 
 # ---------------------------------------------------------------------------------------------
 # MariaDB on the "external host"
 # ---------------------------------------------------------------------------------------------
 log "starting MariaDB in $EXT"
-mkdir -p "$T/db"
-mariadb-install-db --no-defaults --user=root --datadir="$T/db/data" \
-  --auth-root-authentication-method=socket --skip-test-db >"$T/mariadb-install.log" 2>&1 \
-  || { cat "$T/mariadb-install.log"; exit 1; }
-DB_SOCK=$T/db/mysqld.sock
-ip netns exec "$EXT" mariadbd --no-defaults --user=root --datadir="$T/db/data" \
-  --socket="$DB_SOCK" --pid-file="$T/db/mysqld.pid" --log-error="$T/db/error.log" \
-  --bind-address="*" --port=3306 --skip-name-resolve --skip-log-bin \
-  --innodb-buffer-pool-size=16M --innodb-log-file-size=8M --max-connections=50 \
-  >"$T/db/stdout.log" 2>&1 &
-DB_PID=$!
-# shellcheck disable=SC2120 # called through wait_for with arguments
-db_root() { mariadb --no-defaults -S "$DB_SOCK" -u root "$@"; }
-if ! wait_for 60 db_root -e 'select 1'; then
-  echo "MariaDB did not start:"; tail -n 40 "$T/db/error.log"; exit 1
-fi
-db_root <<SQL
-CREATE DATABASE IF NOT EXISTS test;
-CREATE TABLE test.ratings (ReviewID INT NOT NULL, Rating INT, PRIMARY KEY (ReviewID));
-INSERT INTO test.ratings (ReviewID, Rating) VALUES (1, 5), (2, 4);
-CREATE USER 'bookinfo'@'%' IDENTIFIED BY '$DB_PASSWORD';
-GRANT SELECT ON test.ratings TO 'bookinfo'@'%';
-SQL
-
-# query IP: the blog's query as the bookinfo user, from the pod, printing the rows tab-separated.
-query() {
-  in_pod timeout 15 mariadb --no-defaults --skip-ssl --connect-timeout=5 -h "$1" -P 3306 \
-    -u bookinfo -p"$DB_PASSWORD" -N -B -e 'select * from test.ratings order by ReviewID' 2>&1
-}
-EXPECTED_ROWS=$'1\t5\n2\t4'
-query_ok() { [ "$(query "$1")" = "$EXPECTED_ROWS" ]; }
-
-# greeting_bytes IP: bytes received within 3 s on a raw connection from the pod (MariaDB speaks
-# first, so a direct or proxied-and-allowed connection gets its greeting; a denied one gets EOF).
-greeting_bytes() {
-  in_pod timeout 5 bash -c "exec 3<>/dev/tcp/$1/3306 && timeout 3 head -c 64 <&3 | wc -c" 2>/dev/null || echo 0
-}
+start_ratings_db
 
 if query_ok "$DB_IP"; then
   pass "baseline: the pod reads test.ratings from $DB_IP directly (no capture yet)"

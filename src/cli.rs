@@ -138,8 +138,8 @@ pub enum Command {
     Export(ExportCommand),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
-    /// Print version information.
-    Version,
+    /// Print the version, the git commit, the build date and the target it was built for.
+    Version(VersionArgs),
 }
 
 /// `check -o`.
@@ -824,6 +824,23 @@ pub enum SyncFormat {
     Gitlab,
     /// The managed entries as they should be, as YAML documents; nothing is written.
     Yaml,
+}
+
+/// `meshctl version`.
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = VersionFormat::Text)]
+    pub output: VersionFormat,
+}
+
+/// `version -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VersionFormat {
+    /// One line: `meshctl VERSION (commit HASH, built YYYY-MM-DD, TARGET)`.
+    Text,
+    /// A JSON object (keys: version, commit, build_date, target).
+    Json,
 }
 
 /// `meshctl completions`.

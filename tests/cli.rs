@@ -44,3 +44,5 @@ mod simulate;
 mod sync;
 #[path = "cli/sync_write.rs"]
 mod sync_write;
+#[path = "cli/version.rs"]
+mod version;

@@ -1,5 +1,6 @@
 # Shared by the root-only system suites (system-tests.sh, system-sync.sh, system-classes.sh,
-# envoy-differential.sh): installing what they need, the binary they run, PASS/FAIL counting, the two network namespaces $POD and $EXT each of
+# system-image.sh, envoy-differential.sh): installing what they need, the binary they run,
+# PASS/FAIL counting, the two network namespaces $POD and $EXT each of
 # them builds, and the waits they all need. Source it first; set POD and EXT before the
 # namespace functions run.
 

@@ -18,6 +18,7 @@ mod resolve;
 mod runtime;
 mod simulate;
 mod sync;
+mod version;
 
 use crate::cli::{Cli, Command, ExportCommand, GenCommand};
 use crate::exit::ExitStatus;
@@ -46,9 +47,6 @@ pub fn dispatch(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
             generate_completion(args.shell, io.out)?;
             Ok(ExitStatus::Success)
         }
-        Command::Version => {
-            writeln!(io.out, "meshctl {}", env!("CARGO_PKG_VERSION"))?;
-            Ok(ExitStatus::Success)
-        }
+        Command::Version(args) => version::run(&args, io),
     }
 }

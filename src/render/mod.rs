@@ -22,6 +22,7 @@ pub(crate) mod simulate;
 mod summary;
 pub(crate) mod table;
 mod text;
+pub(crate) mod version;
 
 use std::io::Write;
 

@@ -1,21 +1,9 @@
-//! Behaviour every command shares: version, usage errors, broken pipes.
+//! Behaviour every command shares: usage errors, broken pipes.
 
 use std::io::Read as _;
 use std::process::Stdio;
 
 use super::common::{meshctl, outcome, stdout};
-
-#[test]
-fn version_prints_the_crate_version() {
-    let text = outcome(meshctl().arg("version"), &[]);
-    assert_eq!(
-        text,
-        format!(
-            "exit: 0\n--- stdout\nmeshctl {}\n--- stderr\n",
-            env!("CARGO_PKG_VERSION")
-        )
-    );
-}
 
 #[test]
 fn usage_errors_exit_2() {
