@@ -7,7 +7,9 @@
 #   meshctl-init-VERSION-oci.tar                 the init image (Containerfile.init), OCI archive
 #
 # Usage: scripts/release.sh [--binary-only]
-#   --binary-only  build, verify and pack the binary only (no root, no podman): what CI runs.
+#   --binary-only  build, verify and pack the binary only (no root, no podman).
+# IMAGE_REPOSITORY (default ghcr.io/meshctl) names the images: IMAGE_REPOSITORY/meshctl:VERSION
+# and IMAGE_REPOSITORY/meshctl-init:VERSION, the names deploy/ pulls.
 # The images need root: podman and buildah (installed with apt-get when missing) and
 # scripts/build-init-rootfs.sh (debootstrap). They are built from dist/context/, which this script
 # stages: `meshctl` (mode 755) and `rootfs.tar.gz`.
@@ -44,9 +46,11 @@ VERSION=$(cargo metadata --no-deps --format-version 1 --locked \
   | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "meshctl"))')
 NAME=meshctl-$VERSION-x86_64-linux
 REVISION=$(git rev-parse HEAD 2>/dev/null || echo unknown)
-# The image label names the repository only when origin is a URL anyone can open.
+# The image label names origin when it is a URL anyone can open, else the project's home.
 SOURCE=$(git remote get-url origin 2>/dev/null || true)
-[[ $SOURCE == https://* ]] || SOURCE=
+[[ $SOURCE == https://* ]] || SOURCE=https://github.com/meshctl/meshctl
+# Where the images are published; deploy/ and ci/gitlab.yml pull these names.
+IMAGE_REPOSITORY=${IMAGE_REPOSITORY:-ghcr.io/meshctl}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 DIST=dist
@@ -168,9 +172,10 @@ if [ "$BINARY_ONLY" = 0 ]; then
     podman_ save --quiet --format oci-archive -o "$3" "$1"
     artefacts+=("$3")
   }
-  build_image "meshctl:$VERSION" Containerfile "$DIST/meshctl-$VERSION-oci.tar"
-  build_image "meshctl-init:$VERSION" Containerfile.init "$DIST/meshctl-init-$VERSION-oci.tar"
-  podman_ images --format '{{.Repository}}:{{.Tag}}  {{.Size}}' --filter "reference=*:$VERSION"
+  # Tagged with the names deploy/ pulls, so `podman load` then `podman push` publishes them.
+  build_image "$IMAGE_REPOSITORY/meshctl:$VERSION" Containerfile "$DIST/meshctl-$VERSION-oci.tar"
+  build_image "$IMAGE_REPOSITORY/meshctl-init:$VERSION" Containerfile.init "$DIST/meshctl-init-$VERSION-oci.tar"
+  podman_ images --format '{{.Repository}}:{{.Tag}}  {{.Size}}' --filter "reference=$IMAGE_REPOSITORY/*:$VERSION"
   # vfs keeps a full copy per layer: what earlier runs left untagged goes.
   podman_ image prune --force >/dev/null
 fi

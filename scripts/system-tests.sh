@@ -73,16 +73,8 @@ trap 'exit 130' INT TERM
 # ---------------------------------------------------------------------------------------------
 # meshctl
 # ---------------------------------------------------------------------------------------------
-if [ -n "${MESHCTL:-}" ]; then
-  SRC_BIN=$MESHCTL
-else
-  log "building meshctl (cargo build --release --locked)"
-  cargo build --release --locked --quiet
-  SRC_BIN="${CARGO_TARGET_DIR:-target}/release/meshctl"
-fi
-[ -x "$SRC_BIN" ] || { echo "system-tests.sh: no meshctl binary at $SRC_BIN" >&2; exit 2; }
 # The proxy runs as uid $PROXY_UID, which may not be able to reach the build tree (/root is 0700).
-install -m 755 "$SRC_BIN" "$T/meshctl"
+install_meshctl "$T/meshctl"
 MESHCTL_BIN=$T/meshctl
 
 # ---------------------------------------------------------------------------------------------
