@@ -667,6 +667,15 @@ pub struct GenServiceEntryArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = DocFormat::Yaml)]
     pub output: DocFormat,
+    /// Instead of one entry for HOST, propose the fewest pinned entries covering every
+    /// destination a `meshctl proxy --access-log FILE --log-format json` log recorded as
+    /// `would_deny` (report mode) or PASSTHROUGH; YAML documents, linted as gen's.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["host", "name", "ports", "protocol", "resolution", "addresses", "no_resolve", "annotate"]
+    )]
+    pub from_log: Option<std::path::PathBuf>,
 }
 
 /// `--api-version`.
