@@ -29,8 +29,8 @@ pub(super) fn run(
 ) -> anyhow::Result<ExitStatus> {
     let settings = FromLogSettings::resolve(args)?;
     let shown = settings.path.display().to_string();
-    let text = std::fs::read_to_string(&settings.path)
-        .with_context(|| format!("reading `{shown}`"))?;
+    let text =
+        std::fs::read_to_string(&settings.path).with_context(|| format!("reading `{shown}`"))?;
     let reading =
         generate_from_log::read_records(&text).map_err(|e| anyhow::anyhow!("{shown}:{e}"))?;
     let proposals = generate_from_log::propose(&reading.observed);
@@ -120,7 +120,12 @@ fn entry(
     if matches!(proposal.host, Some((_, NamedBy::Forward))) {
         generate::record_source(&mut annotations, &host);
     }
-    let nets: Vec<IpNet> = proposal.addresses.iter().copied().map(IpNet::from).collect();
+    let nets: Vec<IpNet> = proposal
+        .addresses
+        .iter()
+        .copied()
+        .map(IpNet::from)
+        .collect();
     generate::record_allowed(&mut annotations, settings.allowed, &nets);
     let plan = EntryPlan {
         api_version: settings.api_version.clone(),

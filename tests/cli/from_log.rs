@@ -47,7 +47,8 @@ struct ProxyProcess {
 impl ProxyProcess {
     fn start(files: &[&Path], targets: &[SocketAddr], extra: &[&str]) -> ProxyProcess {
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("meshctl"));
-        cmd.arg("proxy").args(["--admin", "off", "--worker-threads", "1"]);
+        cmd.arg("proxy")
+            .args(["--admin", "off", "--worker-threads", "1"]);
         for file in files {
             cmd.arg("-f").arg(file);
         }
@@ -184,7 +185,13 @@ fn report_records_become_entries_that_allow_what_was_observed_and_nothing_else()
         "{refused}"
     );
     let proposed = meshctl()
-        .args(["gen", "serviceentry", "--allow-address-class", "loopback", "--from-log"])
+        .args([
+            "gen",
+            "serviceentry",
+            "--allow-address-class",
+            "loopback",
+            "--from-log",
+        ])
         .arg(&records)
         .output()
         .expect("runs");
@@ -197,11 +204,17 @@ fn report_records_become_entries_that_allow_what_was_observed_and_nothing_else()
     let yaml = String::from_utf8(proposed.stdout).expect("utf-8");
     assert_eq!(yaml.matches("kind: ServiceEntry").count(), 2, "{yaml}");
     assert!(
-        yaml.contains(&format!("meshctl.dev/covers: {} (2 connections)", observed[0])),
+        yaml.contains(&format!(
+            "meshctl.dev/covers: {} (2 connections)",
+            observed[0]
+        )),
         "{yaml}"
     );
     assert!(
-        yaml.contains(&format!("meshctl.dev/covers: {} (1 connection)", observed[1])),
+        yaml.contains(&format!(
+            "meshctl.dev/covers: {} (1 connection)",
+            observed[1]
+        )),
         "{yaml}"
     );
     let proposal = dir.join("proposal.yaml");
@@ -209,7 +222,10 @@ fn report_records_become_entries_that_allow_what_was_observed_and_nothing_else()
 
     // 3. Enforce mode with the original entry and the proposal.
     let enforce = ProxyProcess::start(&[&config, &proposal], &targets, &[]);
-    assert!(enforce.round_trip(allowed), "the original entry still allows");
+    assert!(
+        enforce.round_trip(allowed),
+        "the original entry still allows"
+    );
     assert!(enforce.round_trip(observed[0]), "observed: now allowed");
     assert!(enforce.round_trip(observed[1]), "observed: now allowed");
     assert!(!enforce.round_trip(never), "never observed: still denied");
@@ -231,14 +247,12 @@ fn fixture(name: &str) -> PathBuf {
 #[test]
 fn the_fixture_log_proposes_host_and_address_groups() {
     let text = outcome(
-        meshctl()
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args([
-                "gen",
-                "serviceentry",
-                "--from-log",
-                "fixtures/from-log/report.jsonl",
-            ]),
+        meshctl().current_dir(env!("CARGO_MANIFEST_DIR")).args([
+            "gen",
+            "serviceentry",
+            "--from-log",
+            "fixtures/from-log/report.jsonl",
+        ]),
         &[],
     );
     insta::assert_snapshot!(text);

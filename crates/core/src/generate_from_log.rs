@@ -81,17 +81,15 @@ pub fn read_records(text: &str) -> Result<Reading, RecordError> {
             line: index + 1,
             message,
         };
-        let value: Value = serde_json::from_str(line)
-            .map_err(|e| fail(format!("not a JSON record ({e})")))?;
+        let value: Value =
+            serde_json::from_str(line).map_err(|e| fail(format!("not a JSON record ({e})")))?;
         let Some(record) = value.as_object() else {
             return Err(fail("not a JSON object".into()));
         };
         match record.get("schema").and_then(Value::as_str) {
             Some(RECORD_SCHEMA) => {}
             Some(other) => {
-                return Err(fail(format!(
-                    "schema `{other}`, not `{RECORD_SCHEMA}`"
-                )));
+                return Err(fail(format!("schema `{other}`, not `{RECORD_SCHEMA}`")));
             }
             None => return Err(fail(format!("no `schema` (expected `{RECORD_SCHEMA}`)"))),
         }
@@ -215,9 +213,9 @@ pub fn propose(observed: &[Observed]) -> Vec<Proposal> {
     let mut connections: BTreeMap<SocketAddr, BTreeSet<&str>> = BTreeMap::new();
     for o in observed {
         let dst = SocketAddr::new(o.destination.ip().to_canonical(), o.destination.port());
-        let named = names.entry(dst).or_default();
+        let hosts = names.entry(dst).or_default();
         if let Some(host) = &o.host {
-            named.insert(host.clone());
+            hosts.insert(host.clone());
         }
         connections.entry(dst).or_default().insert(&o.connection);
     }
@@ -350,12 +348,24 @@ mod tests {
             seen("203.0.113.9:3306", None, "a"), // the same connection recorded twice
             seen("203.0.113.9:3306", None, "b"),
             seen("203.0.113.9:33060", None, "c"),
-            seen("198.51.100.4:443", Some(("api.example.com", NamedBy::Sni)), "d"),
-            seen("198.51.100.5:443", Some(("api.example.com", NamedBy::Sni)), "e"),
+            seen(
+                "198.51.100.4:443",
+                Some(("api.example.com", NamedBy::Sni)),
+                "d",
+            ),
+            seen(
+                "198.51.100.5:443",
+                Some(("api.example.com", NamedBy::Sni)),
+                "e",
+            ),
             // Reached once without SNI: still covered by the named group, never pinned twice.
             seen("198.51.100.5:443", None, "f"),
             seen("[2001:db8::9]:5432", None, "g"),
-            seen("192.0.2.7:5432", Some(("pg.example.com", NamedBy::Forward)), "h"),
+            seen(
+                "192.0.2.7:5432",
+                Some(("pg.example.com", NamedBy::Forward)),
+                "h",
+            ),
         ];
         let proposals = propose(&observed);
         let summary: Vec<(String, Vec<u16>, String)> = proposals
@@ -378,8 +388,7 @@ mod tests {
                 (
                     "ip-203-0-113-9.meshctl.invalid".to_owned(),
                     vec![3306, 33060],
-                    "203.0.113.9:3306 (2 connections), 203.0.113.9:33060 (1 connection)"
-                        .to_owned()
+                    "203.0.113.9:3306 (2 connections), 203.0.113.9:33060 (1 connection)".to_owned()
                 ),
                 (
                     "ip-2001-db8-0-0-0-0-0-9.meshctl.invalid".to_owned(),

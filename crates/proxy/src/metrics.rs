@@ -37,11 +37,11 @@ impl Default for Metrics {
         let config = Arc::new(ConfigStatus::register(&mut registry));
         let would_deny = WouldDenyMetrics::register(&mut registry);
         Self {
-            would_deny,
             registry,
             traffic,
             reloads,
             drift,
+            would_deny,
             config,
         }
     }
