@@ -93,13 +93,19 @@ impl AccessLog {
 
     /// Writes one `close` record; a failing sink is reported once per record by `tracing`,
     /// never fatal.
-    pub fn write(&self, record: &AccessRecord) {
+    pub(crate) fn write(&self, record: &AccessRecord) {
         self.write_line(&render(record, self.format));
     }
 
-    /// Writes one `decision` record (JSON only: the text log has one line per connection).
-    pub fn decided(&self, decided: &Decided) {
-        if self.format == LogFormat::Json {
+    /// Whether `decision` records are written (JSON only: the text log has one line per
+    /// connection), so callers build them only then.
+    pub(crate) fn records_decisions(&self) -> bool {
+        self.format == LogFormat::Json
+    }
+
+    /// Writes one `decision` record when the format has them.
+    pub(crate) fn decided(&self, decided: &Decided) {
+        if self.records_decisions() {
             self.write_line(&json_line(&Line::now("decision", decided)));
         }
     }

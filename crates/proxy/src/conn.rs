@@ -262,7 +262,7 @@ async fn relay(
                     .would_deny
                     .count(report::REVOKED, target.dst.port());
                 let route = route_of(&decision, target.dst, target.sni.as_deref(), &policy, proxy);
-                if let Some(log) = &proxy.access_log {
+                if let Some(log) = proxy.access_log.as_ref().filter(|l| l.records_decisions()) {
                     let mut decided = decided(seen, Some(&route), PolicyMode::Report);
                     decided.decision = Outcome::WouldDeny;
                     log.decided(&decided);
@@ -273,7 +273,9 @@ async fn relay(
     };
     let end = tokio::select! {
         end = pipe::pipe(&client_stream, &upstream_stream, proxy.options.idle_timeout, &counters, &proxy.pipes) => Some(end),
-        () = revoked, if !proxy.options.keep_established => None,
+        // In report mode the watch never ends the connection, so it runs even with
+        // --keep-established: it only records.
+        () = revoked, if report || !proxy.options.keep_established => None,
     };
     trace.close_reason = match end {
         Some(End::Closed) => Cow::Borrowed("closed"),
@@ -435,7 +437,7 @@ fn deny(proxy: &Shared, route: &Route, stream: TcpStream, mut trace: Trace) {
 
 /// Writes the `decision` record of a connection (JSON access logs only).
 fn write_decided(proxy: &Shared, trace: &Trace, route: &Route) {
-    if let Some(access_log) = &proxy.access_log {
+    if let Some(access_log) = proxy.access_log.as_ref().filter(|l| l.records_decisions()) {
         access_log.decided(&decided(trace, Some(route), proxy.options.policy_mode));
     }
 }

@@ -38,7 +38,7 @@ mod mode;
 mod orig_dst;
 mod pipe;
 pub mod policy;
-pub mod record;
+mod record;
 pub mod reload;
 mod report;
 mod route;

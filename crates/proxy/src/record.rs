@@ -14,32 +14,21 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
-/// The schema every record names in its `schema` field.
-pub const SCHEMA: &str = "meshctl.proxy.v1";
+/// The schema every record names in its `schema` field: the one `gen serviceentry --from-log`
+/// reads, so writer and reader cannot disagree.
+pub(crate) const SCHEMA: &str = meshctl_core::generate_from_log::RECORD_SCHEMA;
 
 /// What the proxy did with a connection: `allow`, `deny` or `would_deny` (denied by the policy,
 /// let through by report mode).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Dialled because the policy allows it (`ALLOW`, `PASSTHROUGH`, `BYPASS`).
     Allow,
     /// Closed without dialling.
     Deny,
     /// Denied by the policy, dialled anyway by report mode.
     WouldDeny,
-}
-
-impl Outcome {
-    /// The record's spelling.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Allow => "allow",
-            Outcome::Deny => "deny",
-            Outcome::WouldDeny => "would_deny",
-        }
-    }
 }
 
 /// A process-wide connection number, so a connection's `decision` and `close` records can be
@@ -51,58 +40,58 @@ pub(crate) fn next_connection_id() -> u64 {
 
 /// What both events say about a connection: who, where to, and what the policy decided.
 #[derive(Debug, Clone, Serialize)]
-pub struct Decided {
+pub(crate) struct Decided {
     /// Joins a connection's records; unique within one proxy process.
-    pub connection_id: u64,
+    pub(crate) connection_id: u64,
     /// When the connection was accepted (RFC 3339, UTC).
-    pub start_time: String,
+    pub(crate) start_time: String,
     /// The client's address (the connection's source).
-    pub client: SocketAddr,
+    pub(crate) client: SocketAddr,
     /// The destination decided on (original destination, or the forward target's address);
     /// `null` when there was none to decide on.
-    pub destination: Option<SocketAddr>,
+    pub(crate) destination: Option<SocketAddr>,
     /// The `--forward` target's host name when it is a name (not an IP literal).
-    pub forward_host: Option<String>,
+    pub(crate) forward_host: Option<String>,
     /// The TLS server name read from the ClientHello, on ports whose listener matches SNI.
-    pub sni: Option<String>,
+    pub(crate) sni: Option<String>,
     /// The engine's verdict: `ALLOW`, `PASSTHROUGH`, `BYPASS`, `DENY`.
-    pub verdict: &'static str,
+    pub(crate) verdict: &'static str,
     /// What the proxy did: [`Outcome`].
-    pub decision: Outcome,
+    pub(crate) decision: Outcome,
     /// `enforce` or `report`.
-    pub policy_mode: &'static str,
+    pub(crate) policy_mode: &'static str,
     /// `namespace/name` of the ServiceEntry that allowed it.
-    pub service_entry: Option<String>,
+    pub(crate) service_entry: Option<String>,
     /// Istio's listener name (`203.0.113.7_3306`, `virtualOutbound`); empty for bypass.
-    pub listener: String,
+    pub(crate) listener: String,
     /// Istio's filter chain name; empty for bypass.
-    pub chain: String,
+    pub(crate) chain: String,
     /// Istio's cluster name, `-` when bypassed.
-    pub upstream_cluster: String,
+    pub(crate) upstream_cluster: String,
     /// The configuration generation that decided.
-    pub generation: u64,
+    pub(crate) generation: u64,
     /// The decision's one-line why, as `simulate` prints it.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// Everything logged about one connection when it closes: the `close` record.
 #[derive(Debug, Clone, Serialize)]
-pub struct AccessRecord {
+pub(crate) struct AccessRecord {
     /// The decision this connection was opened under.
     #[serde(flatten)]
-    pub decided: Decided,
+    pub(crate) decided: Decided,
     /// How long it lasted, in milliseconds.
-    pub duration_ms: u128,
+    pub(crate) duration_ms: u128,
     /// The address actually dialled.
-    pub upstream: Option<SocketAddr>,
+    pub(crate) upstream: Option<SocketAddr>,
     /// Bytes from the client to the upstream.
-    pub bytes_sent: u64,
+    pub(crate) bytes_sent: u64,
     /// Bytes from the upstream to the client.
-    pub bytes_received: u64,
+    pub(crate) bytes_received: u64,
     /// Envoy response flags (see `traffic`).
-    pub response_flags: &'static str,
+    pub(crate) response_flags: &'static str,
     /// Why it ended: `closed`, `denied`, `reset`, `idle timeout`, `revoked`, …
-    pub close_reason: String,
+    pub(crate) close_reason: String,
 }
 
 /// One JSON line: the envelope every record shares, around its event's body.
@@ -132,6 +121,6 @@ impl<'a, T: Serialize> Line<'a, T> {
 
 /// A time in the records' format.
 #[must_use]
-pub fn timestamp(at: std::time::SystemTime) -> String {
+pub(crate) fn timestamp(at: std::time::SystemTime) -> String {
     humantime::format_rfc3339_millis(at).to_string()
 }

@@ -136,6 +136,11 @@ async fn report_mode_dials_a_denied_destination_and_records_would_deny() {
         );
     }
     assert_eq!(decision[0]["connection_id"], close[0]["connection_id"]);
+    // The reader `gen serviceentry --from-log` uses takes exactly what was written.
+    let read = meshctl_core::generate_from_log::read_records(&proxy.log.text()).expect("readable");
+    assert_eq!(read.records, 2);
+    assert_eq!(read.observed.len(), 1);
+    assert_eq!(read.observed[0].destination, upstream);
     assert_eq!(close[0]["bytes_sent"], 5);
     assert_eq!(close[0]["bytes_received"], 5);
     assert_eq!(close[0]["upstream"], upstream.to_string());
