@@ -12,7 +12,8 @@ use serde_json::Value;
 use tokio::io::AsyncReadExt as _;
 use tokio::net::TcpStream;
 
-use super::support::{Running, echo, entry, records, round_trip};
+use super::enforce::client_hello;
+use super::support::{Running, echo, entry, records, round_trip, tls_entry};
 
 fn report() -> Options {
     Options {
@@ -344,5 +345,67 @@ async fn each_forward_listener_records_its_own_destination() {
     assert_eq!(outcome(allowed), Some(Value::from("allow")));
     assert_eq!(outcome(denied), Some(Value::from("would_deny")));
     assert_eq!(denied_accepts.load(Ordering::SeqCst), 1);
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn a_tls_connection_records_its_server_name_and_is_grouped_by_it() {
+    let (upstream, accepted) = echo().await;
+    let yaml = tls_entry("api", "api.example.com", upstream.port());
+    let proxy = Running::recording(&yaml, &[upstream], report()).await;
+    let hello = client_hello("other.example.com");
+    let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
+    assert_eq!(
+        round_trip(&mut client, &hello).await.expect("let through"),
+        hello,
+        "the peeked hello reaches the upstream untouched"
+    );
+    drop(client);
+    let all = closes(&proxy, 1).await;
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    for record in &all {
+        assert_eq!(record["decision"], "would_deny", "{record}");
+        assert_eq!(record["sni"], "other.example.com");
+    }
+    let metrics = proxy.core.metrics.encode();
+    let want = format!(
+        r#"meshctl_proxy_would_deny_total{{reason="no-chain",port="{}"}} 1"#,
+        upstream.port()
+    );
+    assert!(metrics.contains(&want), "{want} missing in\n{metrics}");
+    let read = meshctl_core::generate_from_log::read_records(&proxy.log.text()).expect("readable");
+    let proposals = meshctl_core::generate_from_log::propose(&read.observed);
+    assert_eq!(proposals.len(), 1);
+    assert_eq!(proposals[0].host_name(), "other.example.com");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn keep_established_does_not_silence_report_mode() {
+    let (upstream, _) = echo().await;
+    let options = Options {
+        keep_established: true,
+        ..report()
+    };
+    let proxy = Running::recording(
+        &entry("echo", "127.0.0.1/32", upstream.port()),
+        &[upstream],
+        options,
+    )
+    .await;
+    let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
+    assert_eq!(round_trip(&mut client, b"a").await.expect("allowed"), b"a");
+    assert!(
+        proxy
+            .reload(&entry("echo", "192.0.2.1/32", upstream.port()))
+            .await
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(round_trip(&mut client, b"b").await.expect("kept"), b"b");
+    let all = records(&proxy.log);
+    let decisions: Vec<&Value> = events(&all, "decision");
+    assert_eq!(decisions.len(), 2, "{all:?}");
+    assert_eq!(decisions[1]["decision"], "would_deny");
+    drop(client);
     proxy.stop().await;
 }
