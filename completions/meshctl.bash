@@ -517,7 +517,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__gen__subcmd__serviceentry)
-            opts="-n -o -v -q -h -V --namespace --name --api-version --port --protocol --resolution --address --no-resolve --force --annotate --allow-address-class --nameserver --tcp --timeout --output --color --verbose --quiet --help --version"
+            opts="-n -o -v -q -h -V --namespace --name --api-version --port --protocol --resolution --address --no-resolve --force --annotate --allow-address-class --nameserver --tcp --timeout --output --from-log --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -573,6 +573,10 @@ _meshctl() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                --from-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -841,7 +845,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__proxy)
-            opts="-f -n -v -q -h -V --filename --namespace --mesh --no-kustomize --listen --forward --admin --outbound-policy --mesh-config --source-namespace --labels --annotation --dns-capture --connect-timeout --idle-timeout --drain-timeout --sni-timeout --max-connections --worker-threads --max-pipes --keep-established --strict --nameserver --dns-drift-interval --access-log --log-format --color --verbose --quiet --help --version iptables help"
+            opts="-f -n -v -q -h -V --filename --namespace --mesh --no-kustomize --listen --forward --admin --outbound-policy --mesh-config --source-namespace --labels --annotation --dns-capture --connect-timeout --idle-timeout --drain-timeout --sni-timeout --max-connections --worker-threads --max-pipes --keep-established --strict --nameserver --dns-drift-interval --access-log --log-format --policy-mode --color --verbose --quiet --help --version iptables help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -941,6 +945,10 @@ _meshctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --policy-mode)
+                    COMPREPLY=($(compgen -W "enforce report" -- "${cur}"))
                     return 0
                     ;;
                 --color)

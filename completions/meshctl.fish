@@ -93,6 +93,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_sub
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l timeout -d 'Give up on a query after this long (`500ms`, `2s`, `1m`)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -s o -l output -d 'Output format' -r -f -a "yaml\t'YAML, ready for `kubectl apply -f -`'
 json\t'JSON'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l from-log -d 'Instead of one entry for HOST, propose the fewest pinned entries covering every destination a `meshctl proxy --access-log FILE --log-format json` log recorded as `would_deny` (report mode) or PASSTHROUGH; YAML documents, linted as gen\'s' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from serviceentry" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -129,6 +130,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_sub
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l timeout -d 'Give up on a query after this long (`500ms`, `2s`, `1m`)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -s o -l output -d 'Output format' -r -f -a "yaml\t'YAML, ready for `kubectl apply -f -`'
 json\t'JSON'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l from-log -d 'Instead of one entry for HOST, propose the fewest pinned entries covering every destination a `meshctl proxy --access-log FILE --log-format json` log recorded as `would_deny` (report mode) or PASSTHROUGH; YAML documents, linted as gen\'s' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand gen; and __fish_seen_subcommand_from se" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
@@ -403,9 +405,11 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_se
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l max-pipes -d 'Pipes open at once for zero-copy forwarding (splice) of bulk transfers; past it, and with 0, bytes are copied through a buffer' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l nameserver -d 'Nameserver for forward targets and DNS clusters, `IP` or `IP:PORT` (repeatable); default: the system\'s resolv.conf and /etc/hosts' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l dns-drift-interval -d 'Every this long, resolve the source host of each entry that pins addresses and export `meshctl_dns_drift{service_entry,host}` (1 while DNS answers outside the pinned set), with a warning naming the new address. Reports only: a drifted address stays denied' -r
-complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l access-log -d 'Write one access log line per closed connection to `-` (stderr) or FILE' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l access-log -d 'Write one access log line per closed connection to `-` (stderr) or FILE; with `--log-format json`, the `meshctl.proxy.v1` records (a decision and a close record per connection, read by `gen serviceentry --from-log`)' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l log-format -d 'Access log format' -r -f -a "text\t'`key=value` pairs'
 json\t'One JSON object per line'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l policy-mode -d '`report` lets connections the policy denies for want of a match through to their destination (as PassthroughCluster would) and records them as `would_deny`; the loop guard and undecidable connections stay denied' -r -f -a "enforce\t'Close connections the policy denies (the sidecar\'s behaviour)'
+report\t'Let them through and record them as `would_deny`'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand proxy; and not __fish_seen_subcommand_from iptables help" -l color -d 'When to colour output: `auto` colours a terminal unless NO_COLOR is set' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"

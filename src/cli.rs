@@ -238,12 +238,19 @@ pub struct ProxyArgs {
     /// with a warning naming the new address. Reports only: a drifted address stays denied.
     #[arg(long, value_name = "DURATION", value_parser = parse::parse_duration)]
     pub dns_drift_interval: Option<std::time::Duration>,
-    /// Write one access log line per closed connection to `-` (stderr) or FILE.
+    /// Write one access log line per closed connection to `-` (stderr) or FILE; with
+    /// `--log-format json`, the `meshctl.proxy.v1` records (a decision and a close record per
+    /// connection, read by `gen serviceentry --from-log`).
     #[arg(long, value_name = "-|FILE")]
     pub access_log: Option<std::path::PathBuf>,
     /// Access log format.
     #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
     pub log_format: LogFormatArg,
+    /// `report` lets connections the policy denies for want of a match through to their
+    /// destination (as PassthroughCluster would) and records them as `would_deny`; the loop
+    /// guard and undecidable connections stay denied.
+    #[arg(long, value_enum, default_value_t = PolicyModeArg::Enforce)]
+    pub policy_mode: PolicyModeArg,
 }
 
 /// `meshctl proxy …` subcommands.
@@ -667,6 +674,15 @@ pub struct GenServiceEntryArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = DocFormat::Yaml)]
     pub output: DocFormat,
+    /// Instead of one entry for HOST, propose the fewest pinned entries covering every
+    /// destination a `meshctl proxy --access-log FILE --log-format json` log recorded as
+    /// `would_deny` (report mode) or PASSTHROUGH; YAML documents, linted as gen's.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["host", "name", "ports", "protocol", "resolution", "addresses", "no_resolve", "annotate"]
+    )]
+    pub from_log: Option<std::path::PathBuf>,
 }
 
 /// `--api-version`.
@@ -870,6 +886,15 @@ pub enum LogFormatArg {
     Text,
     /// One JSON object per line.
     Json,
+}
+
+/// `proxy --policy-mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyModeArg {
+    /// Close connections the policy denies (the sidecar's behaviour).
+    Enforce,
+    /// Let them through and record them as `would_deny`.
+    Report,
 }
 
 /// `meshctl export …`.

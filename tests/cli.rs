@@ -20,6 +20,8 @@ mod completions;
 mod diff;
 #[path = "cli/envoy.rs"]
 mod envoy;
+#[path = "cli/from_log.rs"]
+mod from_log;
 #[path = "cli/gen.rs"]
 mod gen_serviceentry;
 #[path = "cli/global.rs"]

@@ -5,6 +5,7 @@
 //! unless `--force`, and warnings go to stderr with their rule code. Before any of that, the
 //! addresses pass `meshctl_core::pinning`'s screen: an answer (or `--address`) in a class no
 //! egress entry should pin, or longer than `addresses` may hold, is one line and exit 2.
+//! `--from-log` hands the run to `gen_from_log`, which shares the lint step.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -30,6 +31,9 @@ pub(super) fn run(
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
+    if args.from_log.is_some() {
+        return super::gen_from_log::run(args, global, io);
+    }
     let GenSettings {
         target,
         allowed,
@@ -137,7 +141,11 @@ fn to_text(
 /// Lints the generated text exactly as `meshctl check` would lint the same file (and as
 /// `check --dns` would, with the answer already in hand), so gen never hands out what check
 /// rejects. A load problem here is a meshctl bug, not user error.
-fn lint(text: &str, host: &str, lookup: Option<&dns::Lookup>) -> anyhow::Result<Vec<Diagnostic>> {
+pub(super) fn lint(
+    text: &str,
+    host: &str,
+    lookup: Option<&dns::Lookup>,
+) -> anyhow::Result<Vec<Diagnostic>> {
     let inputs = load::load_bytes(
         "<generated>",
         text.as_bytes(),

@@ -9,6 +9,7 @@ mod diff;
 mod diff_base;
 mod expect;
 mod export;
+mod gen_from_log;
 mod gen_service_entry;
 mod list;
 mod man_pages;

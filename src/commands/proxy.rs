@@ -105,6 +105,7 @@ fn settings(args: &ProxyArgs) -> Settings {
             sni_timeout: args.sni_timeout,
             keep_established: args.keep_established,
             max_pipes: args.max_pipes,
+            policy_mode: args.policy_mode.into(),
         },
         max_connections: args.max_connections,
         workers: args.worker_threads.map_or_else(

@@ -3,7 +3,7 @@
 
 use crate::cli::{
     AllowClass, ApiVersion, CheckFormat, ColorChoice, GenResolution, LogFormatArg,
-    OutboundPolicyArg, OutputThreshold, PortProtocol, SyncFormat,
+    OutboundPolicyArg, OutputThreshold, PolicyModeArg, PortProtocol, SyncFormat,
 };
 use meshctl_core::model::Resolution;
 use meshctl_core::pinning::AllowedClasses;
@@ -83,6 +83,15 @@ impl From<LogFormatArg> for meshctl_proxy::LogFormat {
         match arg {
             LogFormatArg::Text => Self::Text,
             LogFormatArg::Json => Self::Json,
+        }
+    }
+}
+
+impl From<PolicyModeArg> for meshctl_proxy::PolicyMode {
+    fn from(arg: PolicyModeArg) -> Self {
+        match arg {
+            PolicyModeArg::Enforce => Self::Enforce,
+            PolicyModeArg::Report => Self::Report,
         }
     }
 }

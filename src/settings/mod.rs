@@ -11,6 +11,7 @@ pub(crate) mod config;
 pub(crate) mod convert;
 pub(crate) mod defaults;
 pub(crate) mod diff;
+pub(crate) mod gen_from_log;
 pub(crate) mod gen_service_entry;
 pub(crate) mod inputs;
 pub(crate) mod lint;

@@ -18,6 +18,7 @@ pub mod envoy;
 pub mod escape;
 pub mod expect;
 pub mod generate;
+pub mod generate_from_log;
 pub mod ip;
 pub mod load;
 pub mod meshes;

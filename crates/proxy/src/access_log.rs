@@ -8,16 +8,20 @@
 //! from memory; lines are written whole under a mutex so concurrent connections never
 //! interleave. The decision log (stderr, `tracing`) is separate and says *why*; this log says
 //! *what happened*.
+//!
+//! In JSON the lines are the canonical records of `record` (schema `meshctl.proxy.v1`): a
+//! `decision` line when a connection is decided and a `close` line when it ends. Text keeps one
+//! line per closed connection, with `decision=would_deny` appended only to connections report
+//! mode let through, so every other text line reads as it always has.
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::SystemTime;
 
 use anyhow::Context as _;
-use serde::Serialize;
 
+use crate::record::{AccessRecord, Decided, Line, Outcome};
 use meshctl_core::escape::escape;
 
 /// Where the access log goes and in which format.
@@ -36,43 +40,6 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line.
     Json,
-}
-
-/// Everything logged about one connection.
-#[derive(Debug, Clone, Serialize)]
-pub struct AccessRecord {
-    /// When the connection was accepted (RFC 3339, UTC).
-    pub start_time: String,
-    /// How long it lasted, in milliseconds.
-    pub duration_ms: u128,
-    /// The client's address.
-    pub client: SocketAddr,
-    /// The destination decided on (original destination, or the forward target's address).
-    pub destination: Option<SocketAddr>,
-    /// `ALLOW`, `PASSTHROUGH`, `BYPASS`, `DENY`.
-    pub verdict: &'static str,
-    /// `namespace/name` of the ServiceEntry that allowed it.
-    pub service_entry: Option<String>,
-    /// Istio's cluster name, `-` when bypassed.
-    pub upstream_cluster: String,
-    /// The address actually dialled.
-    pub upstream: Option<SocketAddr>,
-    /// Bytes from the client to the upstream.
-    pub bytes_sent: u64,
-    /// Bytes from the upstream to the client.
-    pub bytes_received: u64,
-    /// Envoy response flags (see `metrics`).
-    pub response_flags: &'static str,
-    /// Why it ended: `closed`, `denied`, `reset`, `idle timeout`, `revoked`, …
-    pub close_reason: String,
-}
-
-impl AccessRecord {
-    /// The start time in the log's format.
-    #[must_use]
-    pub fn timestamp(at: SystemTime) -> String {
-        humantime::format_rfc3339_millis(at).to_string()
-    }
 }
 
 /// Where access log lines go.
@@ -124,9 +91,26 @@ impl AccessLog {
         }
     }
 
-    /// Writes one record; a failing sink is reported once per record by `tracing`, never fatal.
-    pub fn write(&self, record: &AccessRecord) {
-        let line = render(record, self.format);
+    /// Writes one `close` record; a failing sink is reported once per record by `tracing`,
+    /// never fatal.
+    pub(crate) fn write(&self, record: &AccessRecord) {
+        self.write_line(&render(record, self.format));
+    }
+
+    /// Whether `decision` records are written (JSON only: the text log has one line per
+    /// connection), so callers build them only then.
+    pub(crate) fn records_decisions(&self) -> bool {
+        self.format == LogFormat::Json
+    }
+
+    /// Writes one `decision` record when the format has them.
+    pub(crate) fn decided(&self, decided: &Decided) {
+        if self.records_decisions() {
+            self.write_line(&json_line(&Line::now("decision", decided)));
+        }
+    }
+
+    fn write_line(&self, line: &str) {
         let Ok(mut sink) = self.sink.lock() else {
             return;
         };
@@ -168,15 +152,18 @@ pub(crate) fn open_file(path: &std::path::Path) -> std::io::Result<std::fs::File
         .open(path)
 }
 
+/// A record as one JSON line (with its newline); serde_json escapes every value.
+fn json_line(line: &impl serde::Serialize) -> String {
+    let mut text = serde_json::to_string(line).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// One record as a line (with its newline).
 #[must_use]
 pub(crate) fn render(r: &AccessRecord, format: LogFormat) -> String {
     match format {
-        LogFormat::Json => {
-            let mut line = serde_json::to_string(r).unwrap_or_default();
-            line.push('\n');
-            line
-        }
+        LogFormat::Json => json_line(&Line::now("close", r)),
         LogFormat::Text => {
             let opt = |a: Option<SocketAddr>| a.map_or_else(|| "-".to_owned(), |a| a.to_string());
             let quote = |s: &str| {
@@ -190,15 +177,21 @@ pub(crate) fn render(r: &AccessRecord, format: LogFormat) -> String {
                     s.to_owned()
                 }
             };
+            let d = &r.decided;
+            let would_deny = if d.decision == Outcome::WouldDeny {
+                " decision=would_deny"
+            } else {
+                ""
+            };
             format!(
-                "{} duration_ms={} client={} destination={} verdict={} service_entry={} upstream_cluster={} upstream={} bytes_sent={} bytes_received={} response_flags={} close_reason={}\n",
-                r.start_time,
+                "{} duration_ms={} client={} destination={} verdict={} service_entry={} upstream_cluster={} upstream={} bytes_sent={} bytes_received={} response_flags={} close_reason={}{would_deny}\n",
+                d.start_time,
                 r.duration_ms,
-                r.client,
-                opt(r.destination),
-                r.verdict,
-                quote(r.service_entry.as_deref().unwrap_or("")),
-                quote(&r.upstream_cluster),
+                d.client,
+                opt(d.destination),
+                d.verdict,
+                quote(d.service_entry.as_deref().unwrap_or("")),
+                quote(&d.upstream_cluster),
                 opt(r.upstream),
                 r.bytes_sent,
                 r.bytes_received,
@@ -213,15 +206,29 @@ pub(crate) fn render(r: &AccessRecord, format: LogFormat) -> String {
 mod tests {
     use super::*;
 
+    use crate::record::timestamp;
+    use std::time::SystemTime;
+
     fn record() -> AccessRecord {
         AccessRecord {
-            start_time: AccessRecord::timestamp(SystemTime::UNIX_EPOCH),
+            decided: Decided {
+                connection_id: 7,
+                start_time: timestamp(SystemTime::UNIX_EPOCH),
+                client: "127.0.0.1:40000".parse().expect("addr"),
+                destination: Some("203.0.113.7:3306".parse().expect("addr")),
+                forward_host: None,
+                sni: None,
+                verdict: "ALLOW",
+                decision: Outcome::Allow,
+                policy_mode: "enforce",
+                service_entry: Some("default/db".into()),
+                listener: "203.0.113.7_3306".into(),
+                chain: "outbound|3306||db.example.com".into(),
+                upstream_cluster: "outbound|3306||db.example.com".into(),
+                generation: 1,
+                reason: "ALLOW via ServiceEntry default/db".into(),
+            },
             duration_ms: 12,
-            client: "127.0.0.1:40000".parse().expect("addr"),
-            destination: Some("203.0.113.7:3306".parse().expect("addr")),
-            verdict: "ALLOW",
-            service_entry: Some("default/db".into()),
-            upstream_cluster: "outbound|3306||db.example.com".into(),
             upstream: Some("203.0.113.7:3306".parse().expect("addr")),
             bytes_sent: 10,
             bytes_received: 20,
@@ -241,8 +248,9 @@ mod tests {
     #[test]
     fn values_cannot_forge_a_record() {
         let mut r = record();
-        r.service_entry = Some("default/a\nFAKE LOG LINE".into());
-        r.upstream_cluster = "outbound|3306||\x1b[31mdb.example.com".into();
+        r.decided.service_entry = Some("default/a\nFAKE LOG LINE".into());
+        r.decided.sni = Some("a\u{2028}b\n".into());
+        r.decided.upstream_cluster = "outbound|3306||\x1b[31mdb.example.com".into();
         r.close_reason = "reset\r\nverdict=ALLOW".into();
         for format in [LogFormat::Text, LogFormat::Json] {
             let line = render(&r, format);
@@ -300,6 +308,22 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&line).expect("json");
         assert_eq!(value["upstream_cluster"], "outbound|3306||db.example.com");
         assert_eq!(value["bytes_received"], 20);
+        assert_eq!(value["schema"], "meshctl.proxy.v1");
+        assert_eq!(value["event"], "close");
+        assert_eq!(value["decision"], "allow");
+        assert_eq!(value["connection_id"], 7);
+        assert!(value["sni"].is_null() && value["forward_host"].is_null());
         assert!(line.ends_with("}\n"));
+    }
+
+    #[test]
+    fn only_report_mode_extends_the_text_line() {
+        let mut r = record();
+        assert!(!render(&r, LogFormat::Text).contains("decision="));
+        r.decided.decision = Outcome::WouldDeny;
+        assert!(
+            render(&r, LogFormat::Text)
+                .ends_with(" close_reason=\"idle timeout\" decision=would_deny\n")
+        );
     }
 }

@@ -9,6 +9,11 @@
 //! is never captured" does not apply and a forward to a database on 127.0.0.1 is decided by
 //! listeners, chains and the outbound policy like any other.
 //!
+//! In report mode (`report`) a denial for want of a match is dialled to its destination as if
+//! `PassthroughCluster` had taken it, and a reload that would revoke an established connection
+//! records that instead of resetting it. Every decision and close is written as a canonical
+//! record (`record`) when an access log is kept.
+//!
 //! A transparent-mode `BYPASS` (the capture annotations say iptables would not have redirected
 //! this) is dialled to its original destination: that is where the connection would have gone
 //! without a sidecar.
@@ -23,11 +28,12 @@ use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, watch};
 use tokio::time::Instant;
 
-use crate::access_log::AccessRecord;
 use crate::mode::Mode;
 use crate::orig_dst;
 use crate::pipe::{self, Counters, End, Side};
 use crate::policy::Policy;
+use crate::record::{self, AccessRecord, Decided, Outcome};
+use crate::report::{self, PolicyMode};
 use crate::route::{Route, RouteCache, still_allowed};
 use crate::shared::Shared;
 use crate::sni::{self, ClientHello};
@@ -67,6 +73,22 @@ impl Destination {
     }
 }
 
+/// The route of `decision` under `policy`, in the proxy's policy mode.
+fn route_of(
+    decision: &Decision<'_>,
+    dst: SocketAddr,
+    sni: Option<&str>,
+    policy: &Policy,
+    proxy: &Shared,
+) -> Route {
+    Route::of(
+        decision,
+        dst,
+        sni,
+        (policy.generation, proxy.options.policy_mode),
+    )
+}
+
 fn decide<'r>(policy: &'r Policy, mode: &Mode, target: &Destination) -> Decision<'r> {
     match mode {
         Mode::Transparent => engine::decide(&policy.registry, &target.connection()),
@@ -86,9 +108,12 @@ impl Drop for Active {
 /// What happened to one connection, gathered without allocating; turned into an
 /// [`AccessRecord`] at the end only when an access log is configured.
 struct Trace {
+    id: u64,
     started: (SystemTime, Instant),
     client: SocketAddr,
+    listener: Arc<Listener>,
     destination: Option<SocketAddr>,
+    sni: Option<String>,
     route: Option<Arc<Route>>,
     upstream: Option<SocketAddr>,
     bytes: (u64, u64),
@@ -111,9 +136,12 @@ pub(super) async fn handle(
         let _ = client_stream.set_nodelay(true);
     }
     let mut trace = Trace {
+        id: record::next_connection_id(),
         started: (SystemTime::now(), Instant::now()),
         client,
+        listener: listener.clone(),
         destination: None,
+        sni: None,
         route: None,
         upstream: None,
         bytes: (0, 0),
@@ -132,15 +160,23 @@ pub(super) async fn handle(
                     reason,
                 };
                 tracing::info!(target: "meshctl::conn", "→ ?: {decision}");
-                let route = Arc::new(Route::of(&decision, listener.local, None));
+                let policy = policy_rx.borrow().clone();
+                let route = Arc::new(route_of(&decision, listener.local, None, &policy, &proxy));
                 route.count_decision(&proxy.metrics);
                 trace.route = Some(route.clone());
+                write_decided(&proxy, &trace, &route);
                 return deny(&proxy, &route, client_stream, trace);
             }
         };
     trace.destination = Some(target.dst);
+    trace.sni.clone_from(&target.sni);
     route.count_decision(&proxy.metrics);
     trace.route = Some(route.clone());
+    write_decided(&proxy, &trace, &route);
+    if let Some(reason) = route.would_deny {
+        proxy.metrics.would_deny.count(reason, target.dst.port());
+        tracing::info!(target: "meshctl::conn", "→ {}: would deny; report mode lets it through", target.dst);
+    }
     let Some(plan) = &route.plan else {
         return deny(&proxy, &route, client_stream, trace);
     };
@@ -175,15 +211,7 @@ pub(super) async fn handle(
     route.counters(&proxy.metrics).opened.inc();
     tracing::debug!(target: "meshctl::conn", "→ {}: connected to {upstream_addr}", target.dst);
     let streams = (client_stream, upstream_stream);
-    let (sent, received) = relay(
-        streams,
-        &target,
-        &listener.mode,
-        policy_rx,
-        &proxy,
-        &mut trace,
-    )
-    .await;
+    let (sent, received) = relay(streams, &target, policy_rx, &proxy, &mut trace).await;
     let bytes = route.bytes(&proxy.metrics);
     bytes.sent.inc_by(sent);
     bytes.received.inc_by(received);
@@ -196,21 +224,26 @@ pub(super) async fn handle(
 async fn relay(
     (client_stream, upstream_stream): (TcpStream, TcpStream),
     target: &Destination,
-    mode: &Mode,
     mut policy_rx: watch::Receiver<Arc<Policy>>,
     proxy: &Shared,
     trace: &mut Trace,
 ) -> (u64, u64) {
     let counters = Counters::new();
+    let report = proxy.options.policy_mode == PolicyMode::Report;
+    let seen: &Trace = trace;
     let revoked = async {
+        // Report mode records the moment a reload would revoke the connection, once per
+        // change from allowed to denied, and never resets it.
+        let mut denied = seen.route.as_ref().is_some_and(|r| r.would_deny.is_some());
         loop {
             if policy_rx.changed().await.is_err() {
                 // The reloader is gone: the policy can no longer change.
                 std::future::pending::<()>().await;
             }
             let policy = policy_rx.borrow_and_update().clone();
-            let decision = decide(&policy, mode, target);
-            if !still_allowed(&decision) {
+            let decision = decide(&policy, &seen.listener.mode, target);
+            let allowed = still_allowed(&decision);
+            if !allowed && !report {
                 tracing::info!(
                     target: "meshctl::conn",
                     "→ {}: revoked by config generation {}: {decision}",
@@ -218,11 +251,31 @@ async fn relay(
                 );
                 return;
             }
+            if !allowed && !denied {
+                tracing::info!(
+                    target: "meshctl::conn",
+                    "→ {}: config generation {} would revoke it (report mode keeps it): {decision}",
+                    target.dst, policy.generation
+                );
+                proxy
+                    .metrics
+                    .would_deny
+                    .count(report::REVOKED, target.dst.port());
+                let route = route_of(&decision, target.dst, target.sni.as_deref(), &policy, proxy);
+                if let Some(log) = proxy.access_log.as_ref().filter(|l| l.records_decisions()) {
+                    let mut decided = decided(seen, Some(&route), PolicyMode::Report);
+                    decided.decision = Outcome::WouldDeny;
+                    log.decided(&decided);
+                }
+            }
+            denied = !allowed;
         }
     };
     let end = tokio::select! {
         end = pipe::pipe(&client_stream, &upstream_stream, proxy.options.idle_timeout, &counters, &proxy.pipes) => Some(end),
-        () = revoked, if !proxy.options.keep_established => None,
+        // In report mode the watch never ends the connection, so it runs even with
+        // --keep-established: it only records.
+        () = revoked, if report || !proxy.options.keep_established => None,
     };
     trace.close_reason = match end {
         Some(End::Closed) => Cow::Borrowed("closed"),
@@ -315,11 +368,17 @@ async fn find_target(
         let route = if tls {
             // Decided per ClientHello: the SNI is part of the decision, so nothing to reuse.
             let decision = decide(&policy, &listener.mode, &target);
-            Arc::new(Route::of(&decision, target.dst, target.sni.as_deref()))
+            Arc::new(route_of(
+                &decision,
+                target.dst,
+                target.sni.as_deref(),
+                &policy,
+                proxy,
+            ))
         } else {
             listener.routes.get_or_decide(&policy, target.dst, || {
                 let decision = decide(&policy, &listener.mode, &target);
-                Route::of(&decision, target.dst, None)
+                route_of(&decision, target.dst, None, &policy, proxy)
             })
         };
         if route.allowed {
@@ -376,22 +435,54 @@ fn deny(proxy: &Shared, route: &Route, stream: TcpStream, mut trace: Trace) {
     finish(proxy, trace);
 }
 
-fn finish(proxy: &Shared, trace: Trace) {
-    let Some(access_log) = &proxy.access_log else {
-        return;
+/// Writes the `decision` record of a connection (JSON access logs only).
+fn write_decided(proxy: &Shared, trace: &Trace, route: &Route) {
+    if let Some(access_log) = proxy.access_log.as_ref().filter(|l| l.records_decisions()) {
+        access_log.decided(&decided(trace, Some(route), proxy.options.policy_mode));
+    }
+}
+
+/// What the records say about a connection's decision.
+fn decided(trace: &Trace, route: Option<&Route>, mode: PolicyMode) -> Decided {
+    let forward_host = match &trace.listener.mode {
+        Mode::Forward(f) if f.host.parse::<IpAddr>().is_err() => Some(f.host.clone()),
+        _ => None,
     };
-    let route = trace.route.as_deref();
-    let record = AccessRecord {
-        start_time: AccessRecord::timestamp(trace.started.0),
-        duration_ms: trace.started.1.elapsed().as_millis(),
+    let decision = match route {
+        Some(r) if r.would_deny.is_some() => Outcome::WouldDeny,
+        Some(r) if r.allowed => Outcome::Allow,
+        _ => Outcome::Deny,
+    };
+    let text = |f: fn(&Route) -> &str| route.map_or_else(String::new, |r| f(r).to_owned());
+    Decided {
+        connection_id: trace.id,
+        start_time: record::timestamp(trace.started.0),
         client: trace.client,
         destination: trace.destination,
+        forward_host,
+        sni: trace.sni.clone(),
         verdict: route.map_or("DENY", |r| r.verdict.as_str()),
+        decision,
+        policy_mode: mode.as_str(),
         service_entry: route.and_then(|r| r.entry.as_deref().map(str::to_owned)),
+        listener: text(|r| &r.listener),
+        chain: text(|r| &r.chain),
         upstream_cluster: route.map_or_else(
             || engine::BLACKHOLE_CLUSTER.to_owned(),
             |r| r.cluster.to_string(),
         ),
+        generation: route.map_or(0, |r| r.generation),
+        reason: text(|r| &r.said),
+    }
+}
+
+fn finish(proxy: &Shared, trace: Trace) {
+    let Some(access_log) = &proxy.access_log else {
+        return;
+    };
+    let record = AccessRecord {
+        decided: decided(&trace, trace.route.as_deref(), proxy.options.policy_mode),
+        duration_ms: trace.started.1.elapsed().as_millis(),
         upstream: trace.upstream,
         bytes_sent: trace.bytes.0,
         bytes_received: trace.bytes.1,

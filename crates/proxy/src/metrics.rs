@@ -1,7 +1,7 @@
 //! The proxy's Prometheus registry (prometheus-client, served on the admin `/metrics`). Each
 //! part of the proxy registers its own families when it is built and keeps private handles
 //! (linkerd2-proxy's `linkerd/identity/src/metrics.rs`): `traffic` the connection families,
-//! `reload` the reload outcomes and revocations, `drift` the DNS drift gauges and `status` the
+//! `reload` the reload outcomes and revocations, `drift` the DNS drift gauges, `report` the would-deny counter and `status` the
 //! configuration generation and whether it matches the disk. This module only holds the
 //! registry they share and encodes it.
 
@@ -11,6 +11,7 @@ use prometheus_client::registry::Registry;
 
 use crate::drift::DriftMetrics;
 use crate::reload::{Recorder, ReloadMetrics};
+use crate::report::WouldDenyMetrics;
 use crate::status::ConfigStatus;
 use crate::traffic::TrafficMetrics;
 
@@ -21,6 +22,7 @@ pub struct Metrics {
     pub(crate) traffic: TrafficMetrics,
     pub(crate) reloads: Arc<ReloadMetrics>,
     drift: DriftMetrics,
+    pub(crate) would_deny: WouldDenyMetrics,
     /// Whether the generation in force is what the files on disk hold (`meshctl_config_in_sync`).
     pub config: Arc<ConfigStatus>,
 }
@@ -33,11 +35,13 @@ impl Default for Metrics {
         let reloads = Arc::new(ReloadMetrics::register(&mut registry));
         let drift = DriftMetrics::register(&mut registry);
         let config = Arc::new(ConfigStatus::register(&mut registry));
+        let would_deny = WouldDenyMetrics::register(&mut registry);
         Self {
             registry,
             traffic,
             reloads,
             drift,
+            would_deny,
             config,
         }
     }

@@ -17,6 +17,7 @@ use prometheus_client::metrics::counter::Counter;
 
 use crate::metrics::Metrics;
 use crate::policy::Policy;
+use crate::report::{self, PolicyMode};
 use crate::traffic::{
     DecisionLabels, FLAG_NO_HEALTHY_UPSTREAM, FLAG_NO_ROUTE, FLAG_NONE, TcpLabels,
 };
@@ -43,6 +44,14 @@ pub(crate) struct Route {
     pub(crate) deny_flags: &'static str,
     /// The decision as the connection log prints it.
     pub(crate) said: Box<str>,
+    /// Istio's listener and filter chain names (empty for bypass).
+    pub(crate) listener: Arc<str>,
+    pub(crate) chain: Arc<str>,
+    /// The configuration generation that decided.
+    pub(crate) generation: u64,
+    /// Report mode lets this denial through: the `reason` label it is counted under. The
+    /// route then has a plan (the destination itself) but is not `allowed`.
+    pub(crate) would_deny: Option<&'static str>,
     /// `destination_service` label value.
     service: String,
     /// `destination_service_namespace` label value.
@@ -66,8 +75,14 @@ pub(crate) struct ByteCounters<'r> {
 }
 
 impl Route {
-    /// The route for `decision` on `dst` (`sni` feeds `DYNAMIC_DNS` clusters).
-    pub(crate) fn of(decision: &Decision<'_>, dst: SocketAddr, sni: Option<&str>) -> Route {
+    /// The route for `decision` on `dst` (`sni` feeds `DYNAMIC_DNS` clusters), made under
+    /// `generation` in `mode`.
+    pub(crate) fn of(
+        decision: &Decision<'_>,
+        dst: SocketAddr,
+        sni: Option<&str>,
+        (generation, mode): (u64, PolicyMode),
+    ) -> Route {
         let unknown = || "unknown".to_owned();
         let cluster: Arc<str> = match decision.cluster() {
             "" => Arc::from("-"),
@@ -96,6 +111,16 @@ impl Route {
             }
             Decision::Deny { .. } => (None, cluster.to_string(), unknown(), None),
         };
+        let would_deny = report::reportable(decision).filter(|_| mode == PolicyMode::Report);
+        // Let through as Istio's PassthroughCluster passes unmatched traffic: to the
+        // destination itself, counted under that cluster's name.
+        let (service, plan) = match would_deny {
+            Some(_) => (
+                report::PASSTHROUGH_CLUSTER.to_owned(),
+                Some(DialPlan::Addrs(vec![dst])),
+            ),
+            None => (service, plan),
+        };
         let deny_flags = match decision {
             Decision::Deny {
                 reason: DenyReason::Undecidable { .. },
@@ -111,6 +136,10 @@ impl Route {
             plan,
             deny_flags,
             said: decision.to_string().into_boxed_str(),
+            listener: Arc::from(decision.listener()),
+            chain: Arc::from(decision.chain()),
+            generation,
+            would_deny,
             service,
             namespace,
             decided: OnceLock::new(),

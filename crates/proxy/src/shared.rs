@@ -27,6 +27,8 @@ pub struct Options {
     pub keep_established: bool,
     /// `--max-pipes`: pipes open at once for zero-copy forwarding (0: always copy).
     pub max_pipes: usize,
+    /// `--policy-mode`: enforce denials, or only report them (`report`).
+    pub policy_mode: crate::report::PolicyMode,
 }
 
 impl Default for Options {
@@ -39,6 +41,7 @@ impl Default for Options {
             sni_timeout: Duration::from_secs(1),
             keep_established: false,
             max_pipes: splice::DEFAULT_MAX_PIPES,
+            policy_mode: crate::report::PolicyMode::Enforce,
         }
     }
 }

@@ -29,3 +29,6 @@ mod slowloris;
 
 #[path = "proxy/stability.rs"]
 mod stability;
+
+#[path = "proxy/report.rs"]
+mod report;

@@ -90,7 +90,7 @@ async fn sni_decides_on_tls_ports_and_the_hello_reaches_the_upstream_untouched()
 }
 
 /// A minimal ClientHello record with an SNI extension.
-fn client_hello(name: &str) -> Vec<u8> {
+pub(crate) fn client_hello(name: &str) -> Vec<u8> {
     let mut sni = vec![0];
     sni.extend_from_slice(&u16::try_from(name.len()).expect("short").to_be_bytes());
     sni.extend_from_slice(name.as_bytes());

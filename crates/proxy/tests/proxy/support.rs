@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use meshctl_core::engine::Workload;
 use meshctl_proxy::{
-    Drained, ForwardTarget, Handle, Metrics, Mode, Options, Policy, Proxy, Settings, Shared,
-    policy, reload,
+    AccessLogTo, Drained, ForwardTarget, Handle, LogFormat, Metrics, Mode, Options, Policy, Proxy,
+    Settings, Shared, policy, reload,
 };
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
@@ -94,6 +94,8 @@ pub(crate) fn forward_to(target: SocketAddr) -> Mode {
 /// A running proxy.
 pub(crate) struct Running {
     pub(crate) addr: SocketAddr,
+    /// Every listener, in the order of the targets.
+    pub(crate) addrs: Vec<SocketAddr>,
     pub(crate) core: Arc<Shared>,
     pub(crate) policy: watch::Receiver<Arc<Policy>>,
     pub(crate) log: Buf,
@@ -122,12 +124,33 @@ impl Running {
         options: Options,
         max: u32,
     ) -> Running {
+        Running::assemble(yaml, &[target], options, max, None).await
+    }
+
+    /// Starts a proxy with one forward listener per target (in that order in `addrs`), writing
+    /// the JSON records (`--log-format json`) to its in-memory log.
+    pub(crate) async fn recording(yaml: &str, targets: &[SocketAddr], options: Options) -> Running {
+        let json = AccessLogTo {
+            path: "-".into(),
+            format: LogFormat::Json,
+        };
+        Running::assemble(yaml, targets, options, 100, Some(json)).await
+    }
+
+    async fn assemble(
+        yaml: &str,
+        targets: &[SocketAddr],
+        options: Options,
+        max: u32,
+        access_log: Option<AccessLogTo>,
+    ) -> Running {
         let dir = scratch();
         let file = dir.join("egress.yaml");
         std::fs::write(&file, yaml).expect("write config");
+        let any: SocketAddr = "127.0.0.1:0".parse().expect("addr");
         let settings = Settings {
             source: source(&file),
-            listeners: vec![("127.0.0.1:0".parse().expect("addr"), forward_to(target))],
+            listeners: targets.iter().map(|t| (any, forward_to(*t))).collect(),
             admin: None,
             options,
             max_connections: max,
@@ -135,7 +158,7 @@ impl Running {
             workers: 0,
             resolver: meshctl_core::dns::ResolverSettings::default(),
             dns_drift_interval: None,
-            access_log: None,
+            access_log,
         };
         let log = Buf::default();
         let bound = Proxy::new(settings)
@@ -143,7 +166,8 @@ impl Running {
             .bind()
             .await
             .expect("valid test config");
-        let addr = bound.listen_addrs()[0];
+        let addrs = bound.listen_addrs();
+        let addr = addrs[0];
         let handle = bound.handle();
         let (stop, mut stop_rx) = watch::channel(false);
         let server = tokio::spawn(bound.serve(async move {
@@ -151,6 +175,7 @@ impl Running {
         }));
         Running {
             addr,
+            addrs,
             core: handle.shared().clone(),
             policy: handle.policy(),
             log,
@@ -186,6 +211,14 @@ impl Running {
 
 /// An echo server (every byte comes back; EOF is answered with EOF) and its accept count.
 pub(crate) use meshctl_testkit::echo::echo;
+
+/// The JSON records written so far, parsed (every line must be one).
+pub(crate) fn records(log: &Buf) -> Vec<serde_json::Value> {
+    log.text()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect()
+}
 
 /// One round trip through an established connection.
 pub(crate) async fn round_trip(stream: &mut TcpStream, data: &[u8]) -> std::io::Result<Vec<u8>> {
