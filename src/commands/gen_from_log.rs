@@ -61,7 +61,7 @@ pub(super) fn run(
         out.push_str("---\n");
         out.push_str(&String::from_utf8(doc)?);
     }
-    let findings = super::gen_service_entry::lint(&out, "", None)?;
+    let findings = super::gen_lint::lint(&out, "", None)?;
     let refused = !args.force && findings.iter().any(|d| d.severity >= Severity::Error);
     if refused || !global.quiet {
         render::inline::findings(&findings, io.err)?;

@@ -5,7 +5,7 @@
 //! unless `--force`, and warnings go to stderr with their rule code. Before any of that, the
 //! addresses pass `meshctl_core::pinning`'s screen: an answer (or `--address`) in a class no
 //! egress entry should pin, or longer than `addresses` may hold, is one line and exit 2.
-//! `--from-log` hands the run to `gen_from_log`, which shares the lint step.
+//! `--from-log` is `gen_from_log`'s (the dispatcher sends it there); both share `gen_lint`.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -18,22 +18,18 @@ use crate::exit::ExitStatus;
 use crate::io::Io;
 use crate::render;
 use crate::settings::gen_service_entry::GenSettings;
+use meshctl_core::dns;
 use meshctl_core::generate::{self, EntryPlan};
 use meshctl_core::model::ServiceEntry;
 use meshctl_core::pinning;
-use meshctl_core::rules::{self, Diagnostic, DnsFacts, RuleSelection, Severity};
+use meshctl_core::rules::Severity;
 use meshctl_core::target::Target;
-use meshctl_core::workspace::Workspace;
-use meshctl_core::{dns, load};
 
 pub(super) fn run(
     args: &GenServiceEntryArgs,
     global: &GlobalArgs,
     io: &mut Io<'_>,
 ) -> anyhow::Result<ExitStatus> {
-    if args.from_log.is_some() {
-        return super::gen_from_log::run(args, global, io);
-    }
     let GenSettings {
         target,
         allowed,
@@ -92,7 +88,7 @@ pub(super) fn run(
         Provenance::Dns(lookup) => Some(lookup),
         Provenance::Flags => None,
     };
-    let findings = lint(&text, &target.host, lookup)?;
+    let findings = super::gen_lint::lint(&text, &target.host, lookup)?;
     let refused = !args.force && findings.iter().any(|d| d.severity >= Severity::Error);
     if refused || !global.quiet {
         render::inline::findings(&findings, io.err)?;
@@ -136,34 +132,6 @@ fn to_text(
     let mut buffer = Vec::new();
     write(entry, &mut buffer)?;
     Ok(String::from_utf8(buffer)?)
-}
-
-/// Lints the generated text exactly as `meshctl check` would lint the same file (and as
-/// `check --dns` would, with the answer already in hand), so gen never hands out what check
-/// rejects. A load problem here is a meshctl bug, not user error.
-pub(super) fn lint(
-    text: &str,
-    host: &str,
-    lookup: Option<&dns::Lookup>,
-) -> anyhow::Result<Vec<Diagnostic>> {
-    let inputs = load::load_bytes(
-        "<generated>",
-        text.as_bytes(),
-        &load::LoadOptions::default(),
-    )?;
-    if let Some(problem) = inputs.problems.first() {
-        bail!("internal error: the generated ServiceEntry does not pass validation: {problem}");
-    }
-    let workspace = Workspace::from_inputs(inputs, None)?;
-    let mut facts = DnsFacts::default();
-    if let Some(lookup) = lookup {
-        facts
-            .hosts
-            .insert(host.to_owned(), Ok(vec![lookup.clone()]));
-    }
-    let mut cx = workspace.lint_context();
-    cx.dns = lookup.map(|_| &facts);
-    Ok(rules::check(&cx, &RuleSelection::default()))
 }
 
 enum Provenance {

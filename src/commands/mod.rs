@@ -10,6 +10,7 @@ mod diff_base;
 mod expect;
 mod export;
 mod gen_from_log;
+mod gen_lint;
 mod gen_service_entry;
 mod list;
 mod man_pages;
@@ -36,6 +37,9 @@ pub fn dispatch(cli: Cli, io: &mut Io<'_>) -> anyhow::Result<ExitStatus> {
     let global = cli.global;
     match cli.command {
         Command::Resolve(args) => resolve::run(&args, &global, io),
+        Command::Gen(GenCommand::ServiceEntry(args)) if args.from_log.is_some() => {
+            gen_from_log::run(&args, &global, io)
+        }
         Command::Gen(GenCommand::ServiceEntry(args)) => gen_service_entry::run(&args, &global, io),
         Command::Check(args) => check::run(&args, &global, io),
         Command::Simulate(args) => simulate::run(&args, &global, io),
