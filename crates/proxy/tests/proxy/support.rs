@@ -136,6 +136,7 @@ impl Running {
             resolver: meshctl_core::dns::ResolverSettings::default(),
             dns_drift_interval: None,
             access_log: None,
+            takeover: false,
         };
         let log = Buf::default();
         let bound = Proxy::new(settings)
