@@ -287,6 +287,87 @@ async fn long_connection(
     Ok((total, after))
 }
 
+/// The clients of the hand-over test: short connections one after another, and long-lived
+/// ones opened at the start.
+struct Load {
+    tally: Arc<Tally>,
+    stop_short: Arc<AtomicBool>,
+    stop_long: Arc<AtomicBool>,
+    handed_over: Arc<AtomicBool>,
+    short: Vec<tokio::task::JoinHandle<()>>,
+    long: Vec<tokio::task::JoinHandle<std::io::Result<(usize, usize)>>>,
+}
+
+impl Load {
+    async fn start(addr: SocketAddr) -> Self {
+        let stop_short = Arc::new(AtomicBool::new(false));
+        let stop_long = Arc::new(AtomicBool::new(false));
+        let handed_over = Arc::new(AtomicBool::new(false));
+        let tally = Arc::new(Tally::default());
+        let mut long = Vec::new();
+        for id in 0..LONG_CONNECTIONS {
+            let stream = TcpStream::connect(addr).await.expect("long-lived connect");
+            long.push(tokio::spawn(long_connection(
+                stream,
+                id,
+                stop_long.clone(),
+                handed_over.clone(),
+            )));
+        }
+        let short = (0..SHORT_CLIENTS)
+            .map(|id| tokio::spawn(short_client(addr, id, stop_short.clone(), tally.clone())))
+            .collect();
+        Self {
+            tally,
+            stop_short,
+            stop_long,
+            handed_over,
+            short,
+            long,
+        }
+    }
+
+    /// Stops the short clients, then closes the long-lived connections; returns how many
+    /// exchanges each long-lived connection made after the hand-over.
+    async fn stop(self) -> Vec<usize> {
+        self.stop_short.store(true, Ordering::SeqCst);
+        for client in self.short {
+            client.await.expect("short client");
+        }
+        self.stop_long.store(true, Ordering::SeqCst);
+        let mut after = Vec::new();
+        for connection in self.long {
+            let (total, since) = connection
+                .await
+                .expect("long-lived task")
+                .expect("a long-lived connection survives the hand-over");
+            assert!(total > 0);
+            after.push(since);
+        }
+        after
+    }
+}
+
+/// The `took N queued connection(s)` counts of a proxy's log, summed over its listeners.
+fn taken_from_queues(stderr: &str) -> usize {
+    stderr
+        .lines()
+        .filter_map(|l| {
+            l.split("took ")
+                .nth(1)?
+                .split(' ')
+                .next()?
+                .parse::<usize>()
+                .ok()
+        })
+        .sum()
+}
+
+#[allow(clippy::print_stderr, reason = "the measured counts are worth seeing")]
+fn report(line: &str) {
+    eprintln!("takeover: {line}");
+}
+
 fn access_log_lines(path: &Path) -> usize {
     std::fs::read_to_string(path)
         .unwrap_or_default()
@@ -309,24 +390,9 @@ async fn takeover_hands_over_without_refusing_or_resetting_a_connection() {
     );
     assert!(ready(admin, Some(old.pid())).await, "{}", old.stderr());
 
-    let stop_short = Arc::new(AtomicBool::new(false));
-    let stop_long = Arc::new(AtomicBool::new(false));
-    let handed_over = Arc::new(AtomicBool::new(false));
-    let tally = Arc::new(Tally::default());
-    let mut long = Vec::new();
-    for id in 0..LONG_CONNECTIONS {
-        // Opened before the second proxy exists: these are the old proxy's to drain.
-        let stream = TcpStream::connect(addr).await.expect("long-lived connect");
-        long.push(tokio::spawn(long_connection(
-            stream,
-            id,
-            stop_long.clone(),
-            handed_over.clone(),
-        )));
-    }
-    let short: Vec<_> = (0..SHORT_CLIENTS)
-        .map(|id| tokio::spawn(short_client(addr, id, stop_short.clone(), tally.clone())))
-        .collect();
+    // The long-lived connections open before the second proxy exists: the old one drains them.
+    let load = Load::start(addr).await;
+    let tally = load.tally.clone();
     tokio::time::sleep(Duration::from_secs(1)).await;
 
     let mut new = Proxy::spawn(
@@ -346,7 +412,7 @@ async fn takeover_hands_over_without_refusing_or_resetting_a_connection() {
     tokio::time::sleep(Duration::from_secs(1)).await;
 
     old.terminate();
-    handed_over.store(true, Ordering::SeqCst);
+    load.handed_over.store(true, Ordering::SeqCst);
     // Ample time for the old proxy to close its sockets: what completes after this started
     // after it, so on the new proxy.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -357,21 +423,8 @@ async fn takeover_hands_over_without_refusing_or_resetting_a_connection() {
         let answer = admin_get(admin, "/ready").await;
         assert_eq!(answer, Some((200, Some(new.pid()))), "{}", new.stderr());
     }
-    stop_short.store(true, Ordering::SeqCst);
-    for client in short {
-        client.await.expect("short client");
-    }
+    let long_after = load.stop().await;
     let after_sigterm = tally.ok.load(Ordering::SeqCst) - handed;
-    stop_long.store(true, Ordering::SeqCst);
-    let mut long_after = Vec::new();
-    for connection in long {
-        let (total, after) = connection
-            .await
-            .expect("long-lived task")
-            .expect("a long-lived connection survives the hand-over");
-        assert!(total > 0);
-        long_after.push(after);
-    }
 
     let old_status = old.wait(STEP).expect("the old proxy exits after its drain");
     let old_stderr = old.stderr();
@@ -386,21 +439,11 @@ async fn takeover_hands_over_without_refusing_or_resetting_a_connection() {
         .lines()
         .find(|l| l.contains("shutdown complete"))
         .unwrap_or("(no shutdown line)");
-    let queued: usize = old_stderr
-        .lines()
-        .filter_map(|l| {
-            l.split("took ")
-                .nth(1)?
-                .split(' ')
-                .next()?
-                .parse::<usize>()
-                .ok()
-        })
-        .sum();
-    eprintln!(
-        "takeover: short connections {} ({after_sigterm} from 300 ms after SIGTERM); long-lived exchanges after SIGTERM {long_after:?}; served old={old_served} new={new_served}; old proxy took {queued} queued connection(s) at SIGTERM; {shutdown}",
-        tally.summary()
-    );
+    report(&format!(
+        "short connections {} ({after_sigterm} from 300 ms after SIGTERM); long-lived exchanges after SIGTERM {long_after:?}; served old={old_served} new={new_served}; old proxy took {} queued connection(s) at SIGTERM; {shutdown}",
+        tally.summary(),
+        taken_from_queues(&old_stderr)
+    ));
 
     assert!(old_status.success(), "{old_status}\n{old_stderr}");
     assert!(new_status.success(), "{new_status}\n{}", new.stderr());
@@ -514,20 +557,10 @@ async fn connections_queued_on_the_old_proxy_at_sigterm_are_served_not_reset() {
     let old_stderr = old.stderr();
     new.terminate();
     let new_status = new.wait(STEP).expect("the new proxy exits on SIGTERM");
-    let taken: usize = old_stderr
-        .lines()
-        .filter_map(|l| {
-            l.split("took ")
-                .nth(1)?
-                .split(' ')
-                .next()?
-                .parse::<usize>()
-                .ok()
-        })
-        .sum();
-    eprintln!(
-        "takeover: {served}/{QUEUED} connections queued on the old proxy at SIGTERM served (it took {taken} from its queues)"
-    );
+    let taken = taken_from_queues(&old_stderr);
+    report(&format!(
+        "{served}/{QUEUED} connections queued on the old proxy at SIGTERM served (it took {taken} from its queues)"
+    ));
     assert!(old_status.success(), "{old_status}\n{old_stderr}");
     assert!(new_status.success(), "{new_status}\n{}", new.stderr());
     assert_eq!(taken, QUEUED, "{old_stderr}");

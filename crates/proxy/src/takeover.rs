@@ -46,10 +46,10 @@ pub(crate) fn migrate_hint() {
             "takeover: net.ipv4.tcp_migrate_req is 1: the kernel hands the old proxy's queued connections and handshakes to this one"
         ),
         Ok(_) => tracing::info!(
-            "takeover: net.ipv4.tcp_migrate_req is 0: a handshake still in flight to the old proxy as it closes its sockets is reset (set it to 1 to have the kernel hand those over too)"
+            "takeover: net.ipv4.tcp_migrate_req is 0: a connection reaching the old proxy's sockets as they close (a handshake in flight, or one arriving after its last accept) is reset; set it to 1 to have the kernel hand those over too"
         ),
         Err(_) => tracing::info!(
-            "takeover: this kernel has no {MIGRATE_REQ} (Linux 5.14+): a handshake still in flight to the old proxy as it closes its sockets is reset"
+            "takeover: this kernel has no {MIGRATE_REQ} (Linux 5.14+): a connection reaching the old proxy's sockets as they close is reset"
         ),
     }
 }
