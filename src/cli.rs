@@ -237,9 +237,9 @@ pub struct ProxyArgs {
     /// Access log format.
     #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
     pub log_format: LogFormatArg,
-    /// Start beside a meshctl proxy already running on the same ports as the same user, for a
-    /// zero-downtime upgrade: join its listeners and admin port (SO_REUSEPORT) once a
-    /// configuration is loaded, then SIGTERM the old one. Without it a taken port fails.
+    /// Start beside a meshctl proxy already running on the same ports as the same user
+    /// (zero-downtime upgrade): join its listeners and admin port (SO_REUSEPORT) once a
+    /// configuration is loaded, then SIGTERM the old one. Without it, a port in use is an error.
     #[arg(long)]
     pub takeover: bool,
 }
