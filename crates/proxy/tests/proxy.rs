@@ -29,3 +29,6 @@ mod slowloris;
 
 #[path = "proxy/stability.rs"]
 mod stability;
+
+#[path = "proxy/takeover.rs"]
+mod takeover;
