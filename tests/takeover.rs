@@ -567,6 +567,51 @@ async fn connections_queued_on_the_old_proxy_at_sigterm_are_served_not_reset() {
     assert_eq!(access_log_lines(&dir.0.join("new.log")), 20);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_takeover_without_a_loaded_configuration_never_joins() {
+    let dir = Scratch::new("unloaded");
+    let (upstream, _) = echo().await;
+    let config = write_config(&dir.0, upstream);
+    let (listen, admin) = (free_port(), free_port());
+    let addr: SocketAddr = ([127, 0, 0, 1], listen).into();
+    let old = Proxy::spawn(
+        &dir.0,
+        "old",
+        &proxy_args(&config, upstream, listen, admin, "old.log", 2),
+    );
+    assert!(ready(admin, Some(old.pid())).await, "{}", old.stderr());
+    // No Istio resource: generation 0, which would deny everything if it served.
+    let nothing = dir.0.join("nothing.yaml");
+    std::fs::write(&nothing, "foo: bar\n").expect("write");
+    let mut new = Proxy::spawn(
+        &dir.0,
+        "new",
+        &[
+            proxy_args(&nothing, upstream, listen, admin, "new.log", 2),
+            vec!["--takeover".to_owned()],
+        ]
+        .concat(),
+    );
+    let began = Instant::now();
+    while !new.stderr().contains("not joining") {
+        assert!(began.elapsed() < STEP, "{}", new.stderr());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for n in 0..40 {
+        assert!(short_connection(addr, n).await.expect("served"), "echo");
+        assert_eq!(
+            admin_get(admin, "/ready").await,
+            Some((200, Some(old.pid())))
+        );
+    }
+    new.terminate();
+    let status = new.wait(STEP).expect("exits on SIGTERM while waiting");
+    let stderr = new.stderr();
+    assert!(status.success(), "{status}\n{stderr}");
+    assert!(stderr.contains("shutdown before taking over"), "{stderr}");
+    assert_eq!(access_log_lines(&dir.0.join("new.log")), 0);
+}
+
 /// Runs a proxy that should fail before serving, and returns its stderr.
 fn fails_to_start(dir: &Path, name: &str, args: &[String]) -> String {
     let mut proxy = Proxy::spawn(dir, name, args);

@@ -70,7 +70,9 @@ impl Proxy {
 
     /// Binds every listener (and the IPv6 twin of a transparent one), starts the admin server
     /// (answering `/ready` with 503 while the first load runs), loads the first configuration
-    /// and starts the reloader and the drift monitor.
+    /// and starts the reloader and the drift monitor. Under `--takeover` the listeners and the
+    /// admin socket are bound without listening; [`Bound::serve`] listens once a configuration
+    /// is loaded.
     ///
     /// # Errors
     /// The access log cannot be opened, a listener cannot be bound, or the first configuration
@@ -136,21 +138,8 @@ impl Proxy {
             policy_tx.clone(),
             shared.metrics.reload_recorder(),
         );
-        if claim == Claim::Join {
-            takeover::until_loaded(&policy_rx).await;
-            for group in &groups {
-                group
-                    .listen()
-                    .with_context(|| format!("listening on {}", group.local))?;
-            }
-            if let Some(socket) = admin {
-                start_admin(socket, &policy_rx, &shared.metrics, &stop_rx)?;
-            }
-            tracing::info!(
-                "takeover: listening beside any proxy already on these ports; SIGTERM the old one to hand over"
-            );
-        }
         Ok(Bound {
+            joining: (claim == Claim::Join).then_some(Joining { admin }),
             groups,
             workers: settings.workers,
             admin: admin_addr,
@@ -175,6 +164,46 @@ pub struct Bound {
     handle: Handle,
     policy: watch::Receiver<Arc<Policy>>,
     stop: (watch::Sender<bool>, watch::Receiver<bool>),
+    /// Under `--takeover`: bound, not listening until a configuration is loaded.
+    joining: Option<Joining>,
+}
+
+/// What a proxy taking over still has to start once its configuration is loaded: its listener
+/// groups (bound, not listening) and its admin socket.
+#[derive(Debug)]
+struct Joining {
+    admin: Option<socket2::Socket>,
+}
+
+impl Joining {
+    /// Waits for a loaded configuration (or `shutdown`), then listens: from here on the kernel
+    /// shares the ports between this process and the one it takes over from. False when
+    /// `shutdown` came first.
+    async fn join(
+        self,
+        groups: &[ListenerGroup],
+        handle: &Handle,
+        policy: &watch::Receiver<Arc<Policy>>,
+        stop: &watch::Receiver<bool>,
+        shutdown: impl Future<Output = ()>,
+    ) -> anyhow::Result<bool> {
+        tokio::select! {
+            () = takeover::until_loaded(policy) => {}
+            () = shutdown => return Ok(false),
+        }
+        for group in groups {
+            group
+                .listen()
+                .with_context(|| format!("listening on {}", group.local))?;
+        }
+        if let Some(socket) = self.admin {
+            start_admin(socket, policy, &handle.shared.metrics, stop)?;
+        }
+        tracing::info!(
+            "takeover: listening beside any proxy already on these ports; SIGTERM the old one to hand over"
+        );
+        Ok(true)
+    }
 }
 
 impl Bound {
@@ -198,8 +227,9 @@ impl Bound {
     }
 
     /// Serves until `shutdown` resolves, then stops accepting, drains and stops the control
-    /// plane. With `workers` at 0 the listeners run on the caller's runtime (tests under a
-    /// paused clock); otherwise on that many worker threads.
+    /// plane. Under `--takeover` it first waits for a loaded configuration and only then
+    /// listens, beside the proxy it takes over from. With `workers` at 0 the listeners run on
+    /// the caller's runtime (tests under a paused clock); otherwise on that many worker threads.
     ///
     /// # Errors
     /// The worker threads cannot be started, or one of them fails.
@@ -210,8 +240,19 @@ impl Bound {
             handle,
             policy,
             stop: (stop_tx, stop_rx),
+            joining,
             ..
         } = self;
+        tokio::pin!(shutdown);
+        if let Some(joining) = joining
+            && !joining
+                .join(&groups, &handle, &policy, &stop_rx, &mut shutdown)
+                .await?
+        {
+            let _ = stop_tx.send(true);
+            tracing::info!("shutdown before taking over: nothing was served");
+            return Ok(Drained::default());
+        }
         for group in &groups {
             match &group.mode {
                 Mode::Transparent => tracing::info!("transparent proxy on {}", group.local),
@@ -229,7 +270,7 @@ impl Bound {
                 .context("starting the proxy worker threads")?;
             Ok(plane.join().await?)
         };
-        tokio::pin!(plane, shutdown);
+        tokio::pin!(plane);
         let served = tokio::select! {
             served = &mut plane => served,
             () = &mut shutdown => {
