@@ -292,6 +292,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--dns-capture', '--dns-capture', [CompletionResultType]::ParameterName, 'The workload''s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so')
             [CompletionResult]::new('--keep-established', '--keep-established', [CompletionResultType]::ParameterName, 'Keep established connections that a reloaded configuration no longer allows')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Also refuse a configuration (at start, or a reload) with lint errors; by default only resources Istio would reject refuse it, and lint errors are logged')
+            [CompletionResult]::new('--takeover', '--takeover', [CompletionResultType]::ParameterName, 'Start beside a meshctl proxy already running on the same ports as the same user (zero-downtime upgrade): join its listeners and admin port (SO_REUSEPORT) once a configuration is loaded, then SIGTERM the old one. Without it, a port in use is an error')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more about what is happening (repeatable)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors')

@@ -845,7 +845,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__proxy)
-            opts="-f -n -v -q -h -V --filename --namespace --mesh --no-kustomize --listen --forward --admin --outbound-policy --mesh-config --source-namespace --labels --annotation --dns-capture --connect-timeout --idle-timeout --drain-timeout --sni-timeout --max-connections --worker-threads --max-pipes --keep-established --strict --nameserver --dns-drift-interval --access-log --log-format --policy-mode --color --verbose --quiet --help --version iptables help"
+            opts="-f -n -v -q -h -V --filename --namespace --mesh --no-kustomize --listen --forward --admin --outbound-policy --mesh-config --source-namespace --labels --annotation --dns-capture --connect-timeout --idle-timeout --drain-timeout --sni-timeout --max-connections --worker-threads --max-pipes --keep-established --strict --nameserver --dns-drift-interval --access-log --log-format --policy-mode --takeover --color --verbose --quiet --help --version iptables help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -277,6 +277,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --dns-capture 'The workload''s sidecar proxies DNS (`ISTIO_META_DNS_CAPTURE`), so it uses auto-allocated VIPs; also on when the mesh config says so'
             cand --keep-established 'Keep established connections that a reloaded configuration no longer allows'
             cand --strict 'Also refuse a configuration (at start, or a reload) with lint errors; by default only resources Istio would reject refuse it, and lint errors are logged'
+            cand --takeover 'Start beside a meshctl proxy already running on the same ports as the same user (zero-downtime upgrade): join its listeners and admin port (SO_REUSEPORT) once a configuration is loaded, then SIGTERM the old one. Without it, a port in use is an error'
             cand -v 'Say more about what is happening (repeatable)'
             cand --verbose 'Say more about what is happening (repeatable)'
             cand -q 'Print only results and errors'

@@ -251,6 +251,11 @@ pub struct ProxyArgs {
     /// guard and undecidable connections stay denied.
     #[arg(long, value_enum, default_value_t = PolicyModeArg::Enforce)]
     pub policy_mode: PolicyModeArg,
+    /// Start beside a meshctl proxy already running on the same ports as the same user
+    /// (zero-downtime upgrade): join its listeners and admin port (SO_REUSEPORT) once a
+    /// configuration is loaded, then SIGTERM the old one. Without it, a port in use is an error.
+    #[arg(long)]
+    pub takeover: bool,
 }
 
 /// `meshctl proxy …` subcommands.

@@ -118,5 +118,6 @@ fn settings(args: &ProxyArgs) -> Settings {
             path,
             format: args.log_format.into(),
         }),
+        takeover: args.takeover,
     }
 }

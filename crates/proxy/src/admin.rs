@@ -40,7 +40,15 @@ pub async fn serve(
     metrics: Arc<Metrics>,
     shutdown: impl Future<Output = ()>,
 ) {
-    let handler = move |req: &Request<Incoming>| route(req, &policy.borrow().clone(), &metrics);
+    // Every answer names the process that gave it: while a proxy started with `--takeover`
+    // shares the admin port with the one it replaces, the kernel picks either per connection,
+    // and `x-meshctl-pid` tells a script waiting for the new one's `/ready` which one answered.
+    let pid = hyper::header::HeaderValue::from(std::process::id());
+    let handler = move |req: &Request<Incoming>| {
+        let mut response = route(req, &policy.borrow().clone(), &metrics);
+        response.headers_mut().insert("x-meshctl-pid", pid.clone());
+        response
+    };
     server.serve(handler, shutdown).await;
 }
 

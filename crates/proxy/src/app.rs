@@ -23,9 +23,10 @@ use crate::policy::{Policy, Source};
 use crate::reload::{self, Trigger};
 use crate::settings::Settings;
 use crate::shared::Shared;
+use crate::socket::{self, Claim};
 use crate::upstream::Resolver;
 use crate::workers::{DataPlane, ListenerGroup};
-use crate::{admin, drift, limits};
+use crate::{admin, drift, limits, takeover};
 
 /// A proxy not yet started: its settings, and where its access log goes.
 pub struct Proxy {
@@ -69,7 +70,9 @@ impl Proxy {
 
     /// Binds every listener (and the IPv6 twin of a transparent one), starts the admin server
     /// (answering `/ready` with 503 while the first load runs), loads the first configuration
-    /// and starts the reloader and the drift monitor.
+    /// and starts the reloader and the drift monitor. Under `--takeover` the listeners and the
+    /// admin socket are bound without listening; [`Bound::serve`] listens once a configuration
+    /// is loaded.
     ///
     /// # Errors
     /// The access log cannot be opened, a listener cannot be bound, or the first configuration
@@ -88,14 +91,29 @@ impl Proxy {
             resolver,
             access_log,
         ));
-        let groups = bind_listeners(&settings)?;
+        let claim = if settings.takeover {
+            takeover::migrate_hint();
+            Claim::Join
+        } else {
+            Claim::Exclusive
+        };
+        let groups = bind_listeners(&settings, claim)?;
         let source = settings.source.clone();
         let (policy_tx, policy_rx) = watch::channel(Policy::empty(&source.workload));
         let (stop_tx, stop_rx) = watch::channel(false);
-        let admin_addr = match settings.admin {
-            Some(addr) => Some(start_admin(addr, &policy_rx, &shared.metrics, &stop_rx)?),
+        let admin = match settings.admin {
+            Some(addr) => Some(bind_admin(addr, claim)?),
             None => None,
         };
+        let admin_addr = admin.as_ref().map(|(local, _)| *local);
+        // Without --takeover the admin server answers `/ready` with 503 while the first load
+        // runs; a proxy taking over joins the admin port only once it can answer 200.
+        let mut admin = admin.map(|(_, socket)| socket);
+        if claim == Claim::Exclusive
+            && let Some(socket) = admin.take()
+        {
+            start_admin(socket, &policy_rx, &shared.metrics, &stop_rx)?;
+        }
         reload::first_load(&source, &policy_tx, &shared.metrics.reload_recorder())
             .await
             .map_err(|reason| anyhow::anyhow!(reason))
@@ -121,6 +139,7 @@ impl Proxy {
             shared.metrics.reload_recorder(),
         );
         Ok(Bound {
+            joining: (claim == Claim::Join).then_some(Joining { admin }),
             groups,
             workers: settings.workers,
             admin: admin_addr,
@@ -145,6 +164,46 @@ pub struct Bound {
     handle: Handle,
     policy: watch::Receiver<Arc<Policy>>,
     stop: (watch::Sender<bool>, watch::Receiver<bool>),
+    /// Under `--takeover`: bound, not listening until a configuration is loaded.
+    joining: Option<Joining>,
+}
+
+/// What a proxy taking over still has to start once its configuration is loaded: its listener
+/// groups (bound, not listening) and its admin socket.
+#[derive(Debug)]
+struct Joining {
+    admin: Option<socket2::Socket>,
+}
+
+impl Joining {
+    /// Waits for a loaded configuration (or `shutdown`), then listens: from here on the kernel
+    /// shares the ports between this process and the one it takes over from. False when
+    /// `shutdown` came first.
+    async fn join(
+        self,
+        groups: &[ListenerGroup],
+        handle: &Handle,
+        policy: &watch::Receiver<Arc<Policy>>,
+        stop: &watch::Receiver<bool>,
+        shutdown: impl Future<Output = ()>,
+    ) -> anyhow::Result<bool> {
+        tokio::select! {
+            () = takeover::until_loaded(policy) => {}
+            () = shutdown => return Ok(false),
+        }
+        for group in groups {
+            group
+                .listen()
+                .with_context(|| format!("listening on {}", group.local))?;
+        }
+        if let Some(socket) = self.admin {
+            start_admin(socket, policy, &handle.shared.metrics, stop)?;
+        }
+        tracing::info!(
+            "takeover: listening beside any proxy already on these ports; SIGTERM the old one to hand over"
+        );
+        Ok(true)
+    }
 }
 
 impl Bound {
@@ -168,8 +227,9 @@ impl Bound {
     }
 
     /// Serves until `shutdown` resolves, then stops accepting, drains and stops the control
-    /// plane. With `workers` at 0 the listeners run on the caller's runtime (tests under a
-    /// paused clock); otherwise on that many worker threads.
+    /// plane. Under `--takeover` it first waits for a loaded configuration and only then
+    /// listens, beside the proxy it takes over from. With `workers` at 0 the listeners run on
+    /// the caller's runtime (tests under a paused clock); otherwise on that many worker threads.
     ///
     /// # Errors
     /// The worker threads cannot be started, or one of them fails.
@@ -180,8 +240,19 @@ impl Bound {
             handle,
             policy,
             stop: (stop_tx, stop_rx),
+            joining,
             ..
         } = self;
+        tokio::pin!(shutdown);
+        if let Some(joining) = joining
+            && !joining
+                .join(&groups, &handle, &policy, &stop_rx, &mut shutdown)
+                .await?
+        {
+            let _ = stop_tx.send(true);
+            tracing::info!("shutdown before taking over: nothing was served");
+            return Ok(Drained::default());
+        }
         for group in &groups {
             match &group.mode {
                 Mode::Transparent => tracing::info!("transparent proxy on {}", group.local),
@@ -199,7 +270,7 @@ impl Bound {
                 .context("starting the proxy worker threads")?;
             Ok(plane.join().await?)
         };
-        tokio::pin!(plane, shutdown);
+        tokio::pin!(plane);
         let served = tokio::select! {
             served = &mut plane => served,
             () = &mut shutdown => {
@@ -273,16 +344,22 @@ fn stopped(stop: &watch::Receiver<bool>) -> impl Future<Output = ()> + use<> {
 }
 
 /// The listeners' socket groups, each transparent one followed by its IPv6 twin when the host
-/// has IPv6.
-fn bind_listeners(settings: &Settings) -> anyhow::Result<Vec<ListenerGroup>> {
+/// has IPv6: listening already when the ports are the proxy's alone, bound only when it joins
+/// a running proxy's (`--takeover`).
+fn bind_listeners(settings: &Settings, claim: Claim) -> anyhow::Result<Vec<ListenerGroup>> {
+    let bind = |addr, mode: &Mode| match claim {
+        Claim::Exclusive => ListenerGroup::bind(addr, mode.clone(), settings.workers),
+        Claim::Join => ListenerGroup::join(addr, mode.clone(), settings.workers),
+    };
     let mut groups = Vec::new();
     for (addr, mode) in &settings.listeners {
-        let group = ListenerGroup::bind(*addr, mode.clone(), settings.workers)
+        let group = bind(*addr, mode)
+            .map_err(|e| in_use_hint(e, claim))
             .with_context(|| format!("binding the proxy listener {addr}"))?;
         let twin = ipv6_twin(group.local).filter(|_| *mode == Mode::Transparent);
         groups.push(group);
         if let Some(twin) = twin {
-            match ListenerGroup::bind(twin, mode.clone(), settings.workers) {
+            match bind(twin, mode) {
                 Ok(group) => groups.push(group),
                 // No IPv6 in this network namespace: nothing can be redirected there either.
                 Err(e) => tracing::info!("not listening on {twin} for IPv6 redirects: {e}"),
@@ -308,13 +385,44 @@ fn ipv6_twin(addr: SocketAddr) -> Option<SocketAddr> {
     }
 }
 
+/// Says what "address in use" means for a proxy port: with `--takeover`, that the process on
+/// it did not open it for joining (another program, another uid, or a proxy without
+/// `SO_REUSEPORT` on its sockets); without, that `--takeover` exists.
+fn in_use_hint(e: std::io::Error, claim: Claim) -> anyhow::Error {
+    if e.kind() != std::io::ErrorKind::AddrInUse {
+        return e.into();
+    }
+    let hint = match claim {
+        Claim::Exclusive => {
+            "address in use (to start beside a running meshctl proxy and take its traffic over, pass --takeover)"
+        }
+        Claim::Join => {
+            "address in use by a process this one cannot join (--takeover joins a meshctl proxy running as the same user)"
+        }
+    };
+    anyhow::Error::new(e).context(hint)
+}
+
+/// The admin server's socket, bound with `SO_REUSEPORT` as the data listeners are (so a proxy
+/// taking over can join its port, and a later one this one's), listening unless `claim` joins.
+fn bind_admin(addr: SocketAddr, claim: Claim) -> anyhow::Result<(SocketAddr, socket2::Socket)> {
+    let (local, mut sockets) = socket::reuseport_sockets(addr, 1, claim)
+        .map_err(|e| in_use_hint(e, claim))
+        .with_context(|| format!("binding the admin server {addr}"))?;
+    let socket = sockets
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("no admin socket was bound"))?;
+    Ok((local, socket))
+}
+
 fn start_admin(
-    addr: SocketAddr,
+    socket: socket2::Socket,
     policy: &watch::Receiver<Arc<Policy>>,
     metrics: &Arc<Metrics>,
     stop: &watch::Receiver<bool>,
 ) -> anyhow::Result<SocketAddr> {
-    let server = Server::bind(addr).with_context(|| format!("binding the admin server {addr}"))?;
+    socket::listen(&socket).context("listening on the admin address")?;
+    let server = Server::from_std(socket.into())?;
     let local = server.local_addr()?;
     tracing::info!("admin server on http://{local} (/metrics /healthz /ready /config_dump)");
     tokio::spawn(admin::serve(

@@ -104,6 +104,18 @@ impl Server {
         })
     }
 
+    /// Serves on a socket the caller bound and set listening (the proxy's admin server, whose
+    /// socket joins a `SO_REUSEPORT` group under `--takeover`).
+    ///
+    /// # Errors
+    /// The socket cannot be registered with the runtime.
+    pub fn from_std(listener: std::net::TcpListener) -> io::Result<Self> {
+        listener.set_nonblocking(true)?;
+        Ok(Self {
+            listener: TcpListener::from_std(listener)?,
+        })
+    }
+
     /// The address it listens on.
     ///
     /// # Errors

@@ -17,8 +17,10 @@
 //! open-files limit at start; `drift` resolves the source hosts of pinned entries and reports
 //! DNS drift without changing any decision.
 //!
-//! Shutdown: when the `shutdown` future resolves the listeners are closed, established
-//! connections get `--drain-timeout` to finish, and the rest are aborted and counted.
+//! Shutdown: when the `shutdown` future resolves the listeners take what their accept queues
+//! hold and close, established connections get `--drain-timeout` to finish, and the rest are
+//! aborted and counted. `takeover` starts a proxy beside a running one on the same ports, so
+//! that shutting the old one down hands its traffic over.
 //!
 //! This file only declares modules and names the public surface: no module imports it.
 
@@ -49,6 +51,7 @@ mod socket;
 pub mod splice;
 mod stability;
 mod status;
+mod takeover;
 mod traffic;
 mod trigger;
 mod upstream;

@@ -1,6 +1,7 @@
 //! One listener's accept loop and drain: bounded by `--max-connections` (a permit is acquired
 //! *before* accept, so a full proxy stops accepting instead of failing), one task per
-//! connection in a `JoinSet`, and on shutdown `--drain-timeout` for what is still open.
+//! connection in a `JoinSet`, and on shutdown the accept queue taken before the socket closes,
+//! then `--drain-timeout` for what is still open.
 //! What happens to a connection is `conn`'s business.
 
 use std::future::Future;
@@ -9,8 +10,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tracing::Instrument as _;
 
@@ -19,6 +20,7 @@ use crate::mode::Mode;
 use crate::policy::Policy;
 use crate::route::RouteCache;
 use crate::shared::Shared;
+use crate::socket;
 
 /// Pause after a failed `accept` (EMFILE, ENFILE, ENOBUFS …) before trying again.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
@@ -104,8 +106,57 @@ pub async fn serve(
             }
         }
     }
-    drop(listener);
+    let taken = take_queued(listener, &this, &policy, &proxy, &mut tasks);
+    if taken > 0 {
+        tracing::info!("{local}: took {taken} queued connection(s) before closing");
+    }
     Ok(drain(tasks, proxy.options.drain_timeout, local).await)
+}
+
+/// Serves the connections still in the listener's accept queue, then closes it (see
+/// [`socket::take_queue`]): they are established already, and closing the socket with them
+/// queued would reset them. Under `--takeover` this is what keeps a hand-over from resetting
+/// connections the kernel had given the old proxy. They are admitted past `--max-connections`
+/// when it is full (at most one backlog's worth): waiting for a permit would keep the socket
+/// open, and the kernel queueing more on it, for as long as the wait.
+fn take_queued(
+    listener: TcpListener,
+    this: &Arc<conn::Listener>,
+    policy: &watch::Receiver<Arc<Policy>>,
+    proxy: &Arc<Shared>,
+    tasks: &mut JoinSet<()>,
+) -> usize {
+    let max = usize::try_from(socket::LISTEN_BACKLOG).unwrap_or(usize::MAX);
+    let (queued, failed) = socket::take_queue(listener, max);
+    if let Some(e) = failed {
+        tracing::warn!(
+            "{}: taking the accept queue before closing: {e}",
+            this.local
+        );
+    }
+    let taken = queued.len();
+    let overflow = Arc::new(Semaphore::new(taken));
+    for (stream, client) in queued {
+        let Ok(stream) = TcpStream::from_std(stream) else {
+            continue;
+        };
+        let permit = proxy
+            .limit
+            .clone()
+            .try_acquire_owned()
+            .or_else(|_| overflow.clone().try_acquire_owned());
+        let Ok(permit) = permit else { continue };
+        let task = conn::handle(
+            stream,
+            client,
+            this.clone(),
+            policy.clone(),
+            proxy.clone(),
+            permit,
+        );
+        tasks.spawn(task.instrument(tracing::info_span!("conn", %client)));
+    }
+    taken
 }
 
 async fn drain(mut tasks: JoinSet<()>, timeout: Duration, local: SocketAddr) -> Drained {

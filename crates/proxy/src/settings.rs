@@ -36,4 +36,7 @@ pub struct Settings {
     pub dns_drift_interval: Option<Duration>,
     /// The access log, if one is kept.
     pub access_log: Option<AccessLogTo>,
+    /// `--takeover`: join the ports of a proxy already running as the same user, once a
+    /// configuration is loaded, instead of failing with "address in use" (see `takeover`).
+    pub takeover: bool,
 }

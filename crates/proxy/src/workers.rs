@@ -24,7 +24,7 @@ use crate::listener::{Drained, serve};
 use crate::mode::Mode;
 use crate::policy::Policy;
 use crate::shared::Shared;
-use crate::socket::{listening_socket, unlistened_socket};
+use crate::socket::{Claim, listen, reuseport_sockets};
 
 /// The sockets of one proxy listener, one per worker, bound but not yet serving.
 #[derive(Debug)]
@@ -33,36 +33,32 @@ pub struct ListenerGroup {
     pub local: SocketAddr,
     /// How connections reach this listener.
     pub mode: Mode,
-    sockets: Vec<std::net::TcpListener>,
+    sockets: Vec<socket2::Socket>,
 }
 
 impl ListenerGroup {
-    /// Binds `workers` listening sockets on `addr` sharing its port with `SO_REUSEPORT` (one
-    /// plain socket for one worker).
+    /// Binds `workers` listening sockets on `addr` sharing its port with `SO_REUSEPORT`.
     ///
     /// `SO_REUSEPORT` would also let a second proxy (same user) join the port silently and take
     /// half of the connections; a probe bind without it first keeps the usual "address in use"
-    /// error for a port already taken.
+    /// error for a port already taken. Even one worker's socket has `SO_REUSEPORT`, so that a
+    /// later proxy started with `--takeover` can join it ([`ListenerGroup::join`]).
     pub fn bind(addr: SocketAddr, mode: Mode, workers: usize) -> io::Result<Self> {
-        let workers = workers.max(1);
-        if workers == 1 {
-            let socket = listening_socket(addr, false)?;
-            let local = socket.local_addr()?;
-            return Ok(Self {
-                local,
-                mode,
-                sockets: vec![socket],
-            });
-        }
-        let probe = unlistened_socket(addr, false)?;
-        let local = probe
-            .local_addr()?
-            .as_socket()
-            .ok_or_else(|| io::Error::other("the probe socket has no IP address"))?;
-        drop(probe);
-        let sockets = (0..workers)
-            .map(|_| listening_socket(local, true))
-            .collect::<io::Result<Vec<_>>>()?;
+        let group = Self::reserve(addr, mode, workers, Claim::Exclusive)?;
+        group.listen()?;
+        Ok(group)
+    }
+
+    /// Binds `workers` sockets on `addr` that join the `SO_REUSEPORT` group of a proxy already
+    /// listening there (or take the port if it is free), without listening yet: the kernel
+    /// sends them nothing until [`ListenerGroup::listen`], so a proxy taking over can load its
+    /// configuration first while the old one keeps serving.
+    pub fn join(addr: SocketAddr, mode: Mode, workers: usize) -> io::Result<Self> {
+        Self::reserve(addr, mode, workers, Claim::Join)
+    }
+
+    fn reserve(addr: SocketAddr, mode: Mode, workers: usize, claim: Claim) -> io::Result<Self> {
+        let (local, sockets) = reuseport_sockets(addr, workers, claim)?;
         Ok(Self {
             local,
             mode,
@@ -70,10 +66,16 @@ impl ListenerGroup {
         })
     }
 
+    /// Starts listening: from here on the kernel spreads the port's connections over these
+    /// sockets (and those of any other process in the group). Listening again is harmless.
+    pub fn listen(&self) -> io::Result<()> {
+        self.sockets.iter().try_for_each(listen)
+    }
+
     /// The bound sockets, for a caller running its own worker loop around [`crate::listener::serve`].
     #[must_use]
     pub fn into_sockets(self) -> Vec<std::net::TcpListener> {
-        self.sockets
+        self.sockets.into_iter().map(Into::into).collect()
     }
 
     /// How many workers this group was bound for.
@@ -108,8 +110,9 @@ impl DataPlane {
         let mut shares: Vec<Vec<(std::net::TcpListener, Mode)>> =
             (0..workers).map(|_| Vec::new()).collect();
         for group in groups {
-            for (share, socket) in shares.iter_mut().zip(group.sockets) {
-                share.push((socket, group.mode.clone()));
+            let mode = group.mode.clone();
+            for (share, socket) in shares.iter_mut().zip(group.into_sockets()) {
+                share.push((socket, mode.clone()));
             }
         }
         let mut done = Vec::with_capacity(workers);

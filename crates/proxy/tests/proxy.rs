@@ -32,3 +32,6 @@ mod stability;
 
 #[path = "proxy/report.rs"]
 mod report;
+
+#[path = "proxy/takeover.rs"]
+mod takeover;

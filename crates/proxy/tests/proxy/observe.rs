@@ -127,6 +127,7 @@ async fn the_assembled_proxy_serves_its_admin_endpoints() {
         resolver: meshctl_core::dns::ResolverSettings::default(),
         dns_drift_interval: None,
         access_log: None,
+        takeover: false,
     };
     let bound = meshctl_proxy::Proxy::new(settings)
         .bind()

@@ -159,6 +159,7 @@ impl Running {
             resolver: meshctl_core::dns::ResolverSettings::default(),
             dns_drift_interval: None,
             access_log,
+            takeover: false,
         };
         let log = Buf::default();
         let bound = Proxy::new(settings)
