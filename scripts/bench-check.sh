@@ -4,7 +4,7 @@
 # ServiceEntries against Istio's CRD schema (what CI pipelines use today):
 #
 #   one-per-file    10,000 one-document files, ~9 MB (the README's corpus)
-#   multi-document  100 files of 100 documents, ~3.4 MB, ~70 % ServiceEntries (issue 14's corpus)
+#   multi-document  100 files of 100 documents, ~3.4 MB, ~70 % ServiceEntries (the shape of a large GitOps repository)
 #
 # meshctl runs every rule on the whole corpus, on all cores (it parses files in parallel) and,
 # for reference, pinned to one core. Medians of 5 runs (3 for check-jsonschema, which takes

@@ -756,7 +756,7 @@ GOALS = [  # metric, label, better, goal ratio, unit
 others = [p for p in peers if p not in ("direct", "meshctl")]
 if "meshctl" in peers and others:
     print()
-    print("Summary: meshctl against the best peer in the same run (ratio = meshctl / best; goal from issue 14).")
+    print("Summary: meshctl against the best peer in the same run (ratio = meshctl / best; goal: the documented performance target).")
     print()
     print("| measure | meshctl | best peer | ratio | goal | |")
     print("|---|---|---|---|---|---|")

@@ -8,7 +8,7 @@ one-per-file (the default, ~10 MB for 10,000): N one-document files of about one
   padding annotations), 60 % ServiceEntries and 40 % Deployments. ServiceEntries go to
   OUT_DIR/serviceentries/, everything else to OUT_DIR/other/, so a schema validator can be pointed
   at the ServiceEntries alone.
-multi-document (~3.4 MB for 10,000): the shape of issue 14's corpus, N documents in files of 100
+multi-document (~3.4 MB for 10,000): the shape of a large GitOps repository, N documents in files of 100
   (OUT_DIR/manifests/NNN.yaml) without padding: about 70 % ServiceEntries, the rest Deployments,
   Services, ConfigMaps and a few Sidecars, with a misspelled kind now and then. Each file mixes
   kinds, as a team's manifests do; OUT_DIR/serviceentries.txt lists `file:index` of each
