@@ -24,6 +24,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # pass, fail, log, wait_dead, wait_for, in_pod, in_ext, create_namespaces, remove_namespaces
 source scripts/lib/suite.sh
+# start_ratings_db, db_root
+source scripts/lib/ratings.sh
 
 if [ "$(id -u)" != 0 ]; then
   echo "system-sync.sh: needs root (network namespaces, iptables)" >&2
@@ -81,27 +83,7 @@ ip -n "$POD" link set msy-pod0 up
 ip -n "$EXT" link set msy-ext0 up
 
 log "starting MariaDB in $EXT (listening on every address of the external host)"
-mariadb-install-db --no-defaults --user=root --datadir="$T/db/data" \
-  --auth-root-authentication-method=socket --skip-test-db >"$T/mariadb-install.log" 2>&1 \
-  || { cat "$T/mariadb-install.log"; exit 1; }
-DB_SOCK=$T/db/mysqld.sock
-ip netns exec "$EXT" mariadbd --no-defaults --user=root --datadir="$T/db/data" \
-  --socket="$DB_SOCK" --pid-file="$T/db/mysqld.pid" --log-error="$T/db/error.log" \
-  --bind-address=0.0.0.0 --port=3306 --skip-name-resolve --skip-log-bin \
-  --innodb-buffer-pool-size=16M --innodb-log-file-size=8M --max-connections=50 \
-  >"$T/db/stdout.log" 2>&1 &
-DB_PID=$!
-db_root() { mariadb --no-defaults -S "$DB_SOCK" -u root "$@"; }
-if ! wait_for 60 db_root -e 'select 1'; then
-  echo "MariaDB did not start:"; tail -n 40 "$T/db/error.log"; exit 1
-fi
-db_root <<SQL
-CREATE DATABASE IF NOT EXISTS test;
-CREATE TABLE test.ratings (ReviewID INT NOT NULL, Rating INT, PRIMARY KEY (ReviewID));
-INSERT INTO test.ratings (ReviewID, Rating) VALUES (1, 5), (2, 4);
-CREATE USER 'bookinfo'@'%' IDENTIFIED BY '$DB_PASSWORD';
-GRANT SELECT ON test.ratings TO 'bookinfo'@'%';
-SQL
+start_ratings_db
 
 HOSTS=$T/dns-hosts
 set_dns() { echo "$1 $HOST" >"$HOSTS.tmp" && mv "$HOSTS.tmp" "$HOSTS"; }

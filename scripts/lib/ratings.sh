@@ -1,4 +1,5 @@
-# The blog scenario's network and database, shared by system-tests.sh and system-image.sh:
+# The blog scenario's network and database, shared by system-tests.sh, system-image.sh and
+# system-sync.sh (which links its own namespaces: it needs other addresses):
 # $POD and $EXT joined by one veth pair (no route anywhere else), MariaDB in $EXT with
 # test.ratings and a SELECT-only user, and the client-side probes run from $POD.
 # Source after scripts/lib/suite.sh; set POD, EXT, POD_IP, DB_IP, OTHER_IP, POD_IP6, DB_IP6,

@@ -77,22 +77,7 @@ pub async fn serve(
         };
         match accepted {
             Ok((stream, client)) => {
-                let span = tracing::info_span!("conn", %client);
-                let task = conn::handle(
-                    stream,
-                    client,
-                    this.clone(),
-                    policy.clone(),
-                    proxy.clone(),
-                    permit,
-                );
-                // Without a subscriber for it (`-q`) the span would still cost every idle
-                // connection the wrapper's bytes.
-                if span.is_disabled() {
-                    tasks.spawn(task);
-                } else {
-                    tasks.spawn(task.instrument(span));
-                }
+                spawn_conn(&mut tasks, stream, client, &this, &policy, &proxy, permit);
             }
             Err(e) => {
                 tracing::warn!(
@@ -146,17 +131,38 @@ fn take_queued(
             .try_acquire_owned()
             .or_else(|_| overflow.clone().try_acquire_owned());
         let Ok(permit) = permit else { continue };
-        let task = conn::handle(
-            stream,
-            client,
-            this.clone(),
-            policy.clone(),
-            proxy.clone(),
-            permit,
-        );
-        tasks.spawn(task.instrument(tracing::info_span!("conn", %client)));
+        spawn_conn(tasks, stream, client, this, policy, proxy, permit);
     }
     taken
+}
+
+/// Serves one accepted connection on this thread, in the `conn{client}` span its log lines
+/// carry.
+fn spawn_conn(
+    tasks: &mut JoinSet<()>,
+    stream: TcpStream,
+    client: std::net::SocketAddr,
+    this: &Arc<conn::Listener>,
+    policy: &watch::Receiver<Arc<Policy>>,
+    proxy: &Arc<Shared>,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) {
+    let span = tracing::info_span!("conn", %client);
+    let task = conn::handle(
+        stream,
+        client,
+        this.clone(),
+        policy.clone(),
+        proxy.clone(),
+        permit,
+    );
+    // Without a subscriber for it (`-q`) the span would still cost every idle connection the
+    // wrapper's bytes.
+    if span.is_disabled() {
+        tasks.spawn(task);
+    } else {
+        tasks.spawn(task.instrument(span));
+    }
 }
 
 async fn drain(mut tasks: JoinSet<()>, timeout: Duration, local: SocketAddr) -> Drained {

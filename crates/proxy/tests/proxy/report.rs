@@ -186,11 +186,7 @@ async fn enforce_mode_refuses_the_same_destination() {
     assert_eq!(close[0]["response_flags"], "UH");
     assert!(close[0]["upstream"].is_null());
     assert!(
-        !proxy
-            .core
-            .metrics
-            .encode()
-            .contains("meshctl_proxy_would_deny_total{"),
+        !counted_would_deny(&proxy),
         "nothing is reported in enforce mode"
     );
     proxy.stop().await;
@@ -221,11 +217,7 @@ async fn an_allowed_connection_records_its_entry_listener_chain_and_cluster() {
     }
     assert_eq!(events(&all, "close")[0]["bytes_sent"], 3);
     assert!(
-        !proxy
-            .core
-            .metrics
-            .encode()
-            .contains("meshctl_proxy_would_deny_total{"),
+        !counted_would_deny(&proxy),
         "allowed connections are not would_deny"
     );
     proxy.stop().await;
@@ -244,11 +236,7 @@ async fn the_loop_guard_stays_closed_in_report_mode() {
         assert_eq!(record["policy_mode"], "report");
     }
     assert!(
-        !proxy
-            .core
-            .metrics
-            .encode()
-            .contains("meshctl_proxy_would_deny_total{"),
+        !counted_would_deny(&proxy),
         "the loop guard is not reportable"
     );
     proxy.stop().await;
@@ -408,4 +396,13 @@ async fn keep_established_does_not_silence_report_mode() {
     assert_eq!(decisions[1]["decision"], "would_deny");
     drop(client);
     proxy.stop().await;
+}
+
+/// Whether the proxy's metrics count any `would_deny` connection.
+fn counted_would_deny(proxy: &Running) -> bool {
+    proxy
+        .core
+        .metrics
+        .encode()
+        .contains("meshctl_proxy_would_deny_total{")
 }
