@@ -243,6 +243,31 @@ fn annotation_origin(loaded: &Loaded<ServiceEntry>, key: &str) -> Origin {
 }
 
 #[cfg(test)]
+impl Managed {
+    /// The entry the planning and MSH308 tests start from: `ServiceEntry default/db` in
+    /// `db.yaml` (its `addresses` at 9:5), managed for `db.example.com` by annotation.
+    pub(crate) fn example(pinned: &[&str], departed: &str) -> Managed {
+        Managed {
+            index: 0,
+            resource: "ServiceEntry default/db".into(),
+            key: "default/db".into(),
+            path: Arc::from("db.yaml"),
+            origin: Origin {
+                path: Arc::from("db.yaml"),
+                pos: crate::load::Pos { line: 9, column: 5 },
+            },
+            host: "db.example.com".into(),
+            port: None,
+            why: Why::Annotation,
+            pinned: pinned.iter().map(|p| Pinned::parse(p)).collect(),
+            departed: Departed::parse(departed).expect("departed"),
+            allowed: AllowedClasses::NONE,
+            bare: false,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::load::{LoadOptions, load_bytes};

@@ -176,31 +176,13 @@ pub fn describe(entry: &Managed, plan: &Plan, grace: Duration) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use super::*;
     use crate::dns::Lookup;
-    use crate::load::{Origin, Pos};
-    use crate::sync::{Departed, Pinned, Settings, Why, plan};
+    use crate::sync::{Settings, plan};
 
     fn entry(departed: &str) -> Managed {
-        Managed {
-            index: 0,
-            resource: "ServiceEntry default/db".into(),
-            key: "default/db".into(),
-            path: Arc::from("db.yaml"),
-            origin: Origin {
-                path: Arc::from("db.yaml"),
-                pos: Pos { line: 9, column: 5 },
-            },
-            host: "db.example.com".into(),
-            port: None,
-            why: Why::Annotation,
-            pinned: vec![Pinned::parse("203.0.113.7/32")],
-            departed: Departed::parse(departed).expect("departed"),
-            allowed: crate::pinning::AllowedClasses::NONE,
-            bare: false,
-        }
+        Managed::example(&["203.0.113.7/32"], departed)
     }
 
     #[test]

@@ -1,12 +1,8 @@
 //! The planning rules, table-driven: additions, grace bookkeeping, fail static.
 
-use std::sync::Arc;
-
 use super::*;
 use crate::dns::AddressFamily;
-use crate::load::{Origin, Pos};
 use crate::pinning::{AllowedClasses, PinError};
-use crate::sync::managed::Why;
 
 const GRACE: Duration = Duration::from_secs(600);
 
@@ -19,23 +15,7 @@ fn at(text: &str) -> SystemTime {
 }
 
 fn entry(pinned: &[&str], departed: &str) -> Managed {
-    Managed {
-        index: 0,
-        resource: "ServiceEntry default/db".into(),
-        key: "default/db".into(),
-        path: Arc::from("db.yaml"),
-        origin: Origin {
-            path: Arc::from("db.yaml"),
-            pos: Pos::default(),
-        },
-        host: "db.example.com".into(),
-        port: None,
-        why: Why::Annotation,
-        pinned: pinned.iter().map(|p| Pinned::parse(p)).collect(),
-        departed: Departed::parse(departed).expect("departed"),
-        allowed: crate::pinning::AllowedClasses::NONE,
-        bare: false,
-    }
+    Managed::example(pinned, departed)
 }
 
 #[allow(clippy::unnecessary_wraps)] // `plan` takes the lookup's result
