@@ -16,29 +16,32 @@ use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use meshctl_testkit::echo::echo;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
 use load::{LONG_CONNECTIONS, Load, short_connection};
 use process::{
-    Proxy, STEP, Scratch, access_log_lines, admin_get, fails_to_start, free_port, proxy_args,
-    ready, report, taken_from_queues, write_config,
+    Proxy, STEP, Scratch, Stage, access_log_lines, admin_get, fails_to_start, free_port,
+    proxy_args, ready, report, taken_from_queues, write_config,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn takeover_hands_over_without_refusing_or_resetting_a_connection() {
-    let dir = Scratch::new("handover");
-    let (upstream, _) = echo().await;
-    let config = write_config(&dir.0, upstream);
-    let (listen, admin) = (free_port(), free_port());
+    let Stage {
+        dir,
+        upstream,
+        config,
+        listen,
+        admin,
+    } = Stage::new("handover").await;
     let addr: SocketAddr = ([127, 0, 0, 1], listen).into();
-    let mut old = Proxy::spawn(
+    let mut old = Proxy::spawn_ready(
         &dir.0,
         "old",
         &proxy_args(&config, upstream, listen, admin, "old.log", 2),
-    );
-    assert!(ready(admin, Some(old.pid())).await, "{}", old.stderr());
+        admin,
+    )
+    .await;
 
     // The long-lived connections open before the second proxy exists: the old one drains them.
     let load = Load::start(addr).await;
@@ -133,10 +136,13 @@ async fn takeover_hands_over_without_refusing_or_resetting_a_connection() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_queued_on_the_old_proxy_at_sigterm_are_served_not_reset() {
     const QUEUED: usize = 16;
-    let dir = Scratch::new("queued");
-    let (upstream, _) = echo().await;
-    let config = write_config(&dir.0, upstream);
-    let (listen, admin) = (free_port(), free_port());
+    let Stage {
+        dir,
+        upstream,
+        config,
+        listen,
+        admin,
+    } = Stage::new("queued").await;
     let addr: SocketAddr = ([127, 0, 0, 1], listen).into();
     // Full at one connection: the kernel completes the handshakes of the next ones and queues
     // them on the old proxy's sockets, where SIGTERM finds them.
@@ -219,17 +225,21 @@ async fn connections_queued_on_the_old_proxy_at_sigterm_are_served_not_reset() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_takeover_without_a_loaded_configuration_never_joins() {
-    let dir = Scratch::new("unloaded");
-    let (upstream, _) = echo().await;
-    let config = write_config(&dir.0, upstream);
-    let (listen, admin) = (free_port(), free_port());
+    let Stage {
+        dir,
+        upstream,
+        config,
+        listen,
+        admin,
+    } = Stage::new("unloaded").await;
     let addr: SocketAddr = ([127, 0, 0, 1], listen).into();
-    let old = Proxy::spawn(
+    let old = Proxy::spawn_ready(
         &dir.0,
         "old",
         &proxy_args(&config, upstream, listen, admin, "old.log", 2),
-    );
-    assert!(ready(admin, Some(old.pid())).await, "{}", old.stderr());
+        admin,
+    )
+    .await;
     // No Istio resource: generation 0, which would deny everything if it served.
     let nothing = dir.0.join("nothing.yaml");
     std::fs::write(&nothing, "foo: bar\n").expect("write");
@@ -264,10 +274,13 @@ async fn a_takeover_without_a_loaded_configuration_never_joins() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_takeover_a_taken_port_is_address_in_use() {
-    let dir = Scratch::new("in-use");
-    let (upstream, _) = echo().await;
-    let config = write_config(&dir.0, upstream);
-    let (listen, admin) = (free_port(), free_port());
+    let Stage {
+        dir,
+        upstream,
+        config,
+        listen,
+        admin,
+    } = Stage::new("in-use").await;
     let running = Proxy::spawn(
         &dir.0,
         "running",

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use meshctl_testkit::echo::echo;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
@@ -32,6 +33,31 @@ impl Drop for Scratch {
     }
 }
 
+/// What every test that starts a proxy begins with: a scratch directory, an echo upstream the
+/// configuration there allows, and the data and admin ports the proxies contend for.
+pub(crate) struct Stage {
+    pub(crate) dir: Scratch,
+    pub(crate) upstream: SocketAddr,
+    pub(crate) config: PathBuf,
+    pub(crate) listen: u16,
+    pub(crate) admin: u16,
+}
+
+impl Stage {
+    pub(crate) async fn new(name: &str) -> Stage {
+        let dir = Scratch::new(name);
+        let (upstream, _) = echo().await;
+        let config = write_config(&dir.0, upstream);
+        Stage {
+            dir,
+            upstream,
+            config,
+            listen: free_port(),
+            admin: free_port(),
+        }
+    }
+}
+
 /// A `meshctl proxy` process, killed if the test ends before it exits.
 pub(crate) struct Proxy {
     child: Child,
@@ -50,6 +76,13 @@ impl Proxy {
             .spawn()
             .expect("spawn meshctl");
         Self { child, stderr }
+    }
+
+    /// Starts a proxy and waits until its own process answers `/ready` on `admin`.
+    pub(crate) async fn spawn_ready(dir: &Path, name: &str, args: &[String], admin: u16) -> Self {
+        let proxy = Self::spawn(dir, name, args);
+        assert!(ready(admin, Some(proxy.pid())).await, "{}", proxy.stderr());
+        proxy
     }
 
     pub(crate) fn pid(&self) -> u32 {
