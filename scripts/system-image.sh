@@ -39,13 +39,6 @@ done
 
 POD=msh-img-pod
 EXT=msh-img-ext
-POD_IP=203.0.113.2
-DB_IP=203.0.113.7
-OTHER_IP=203.0.113.9
-POD_IP6=2001:db8::2
-DB_IP6=2001:db8::7
-OTHER_IP6=2001:db8::9
-DB_PASSWORD=bookinfo-pw
 
 install_missing system-image.sh \
   ip=iproute2 \

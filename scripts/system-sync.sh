@@ -24,7 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # pass, fail, log, wait_dead, wait_for, in_pod, in_ext, create_namespaces, remove_namespaces
 source scripts/lib/suite.sh
-# start_ratings_db, db_root
+# start_ratings_db, db_root, POD_IP, DB_PASSWORD
 source scripts/lib/ratings.sh
 
 if [ "$(id -u)" != 0 ]; then
@@ -34,7 +34,6 @@ fi
 
 POD=msy-pod
 EXT=msy-ext
-POD_IP=203.0.113.2
 OLD_IP=203.0.113.7
 NEW_IP=203.0.113.8
 NEXT_IP=203.0.113.9
@@ -43,7 +42,6 @@ HOST=db.example.test
 TTL=2
 GRACE=8 # seconds: long enough to show .7 still connecting, short enough for CI
 PROXY_UID=1337
-DB_PASSWORD=bookinfo-pw
 
 install_missing system-sync.sh \
   ip=iproute2 \

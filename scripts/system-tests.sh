@@ -29,14 +29,7 @@ fi
 # Namespace names: MSH_POD_NS / MSH_EXT_NS let a second suite run beside this one.
 POD=${MSH_POD_NS:-msh-pod}
 EXT=${MSH_EXT_NS:-msh-ext}
-POD_IP=203.0.113.2
-DB_IP=203.0.113.7
-OTHER_IP=203.0.113.9
-POD_IP6=2001:db8::2
-DB_IP6=2001:db8::7
-OTHER_IP6=2001:db8::9
 PROXY_UID=1337
-DB_PASSWORD=bookinfo-pw
 RELOAD_WAIT=10 # seconds to wait for a hot reload to show (the spec promises 2 s)
 
 # ---------------------------------------------------------------------------------------------

@@ -2,9 +2,17 @@
 # system-sync.sh (which links its own namespaces: it needs other addresses):
 # $POD and $EXT joined by one veth pair (no route anywhere else), MariaDB in $EXT with
 # test.ratings and a SELECT-only user, and the client-side probes run from $POD.
-# Source after scripts/lib/suite.sh; set POD, EXT, POD_IP, DB_IP, OTHER_IP, POD_IP6, DB_IP6,
-# OTHER_IP6, DB_PASSWORD and the scratch directory T first.
+# Source after scripts/lib/suite.sh; set POD, EXT and the scratch directory T before calling the
+# functions. The scenario's addresses below are documentation ranges; a suite that needs others
+# assigns its own after sourcing.
 
+POD_IP=203.0.113.2
+DB_IP=203.0.113.7
+OTHER_IP=203.0.113.9
+POD_IP6=2001:db8::2
+DB_IP6=2001:db8::7
+OTHER_IP6=2001:db8::9
+DB_PASSWORD=bookinfo-pw
 EXPECTED_ROWS=$'1\t5\n2\t4'
 
 # link_namespaces: the veth pair between $POD and $EXT, with the pod's address and the external
