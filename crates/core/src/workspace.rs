@@ -184,6 +184,11 @@ impl Workspace {
         let mut admitted = Inputs {
             service_entries: admit(&inputs.service_entries, &admission.rejected),
             sidecars: admit(&inputs.sidecars, &admission.rejected),
+            services: admit(&inputs.services, &admission.rejected),
+            endpoints: admit(&inputs.endpoints, &admission.rejected),
+            endpoint_slices: admit(&inputs.endpoint_slices, &admission.rejected),
+            virtual_services: admit(&inputs.virtual_services, &admission.rejected),
+            destination_rules: admit(&inputs.destination_rules, &admission.rejected),
             mesh_configs: inputs.mesh_configs.clone(),
             others: Vec::new(),
             problems: Vec::new(),
@@ -194,6 +199,11 @@ impl Workspace {
         };
         let mut replaced = last_applied_wins(&mut admitted.service_entries);
         replaced.extend(last_applied_wins(&mut admitted.sidecars));
+        replaced.extend(last_applied_wins(&mut admitted.services));
+        replaced.extend(last_applied_wins(&mut admitted.endpoints));
+        replaced.extend(last_applied_wins(&mut admitted.endpoint_slices));
+        replaced.extend(last_applied_wins(&mut admitted.virtual_services));
+        replaced.extend(last_applied_wins(&mut admitted.destination_rules));
         rejected.sort_by(|a, b| a.origin.cmp(&b.origin));
         let mesh = mesh_settings(&admitted, outbound_policy)?;
         let dns_capture = admitted.mesh_dns_capture();

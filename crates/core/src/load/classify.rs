@@ -57,7 +57,7 @@ fn document(path: &Arc<str>, doc: Node, options: &LoadOptions, inputs: &mut Inpu
     let (group, version) = api_version.split_once('/').unwrap_or(("", &api_version));
 
     match (group, kind.as_str()) {
-        (NETWORKING_GROUP, "ServiceEntry" | "Sidecar") => {
+        (NETWORKING_GROUP, "ServiceEntry" | "Sidecar" | "VirtualService" | "DestinationRule") => {
             if !NETWORKING_VERSIONS.contains(&version) {
                 inputs.problems.push(LoadProblem {
                     kind: ProblemKind::Schema,
@@ -74,17 +74,10 @@ fn document(path: &Arc<str>, doc: Node, options: &LoadOptions, inputs: &mut Inpu
                 return;
             }
             let doc = with_namespace(doc, options);
-            if kind == "ServiceEntry" {
-                let violations = schema::validate_service_entry(&doc);
-                if let Some(loaded) = typed(path, doc, &kind, violations, inputs) {
-                    inputs.service_entries.push(loaded);
-                }
-            } else {
-                let violations = schema::validate_sidecar(&doc);
-                if let Some(loaded) = typed(path, doc, &kind, violations, inputs) {
-                    inputs.sidecars.push(loaded);
-                }
-            }
+            networking(path, doc, &kind, inputs);
+        }
+        ("", "Service" | "Endpoints") | ("discovery.k8s.io", "EndpointSlice") => {
+            kubernetes(path, with_namespace(doc, options), &kind, inputs);
         }
         ("" | _, "List") if doc.get("items").is_some() => {
             if let Some(Value::Seq(items)) = doc.get("items").map(|n| n.value.clone()) {
@@ -109,6 +102,58 @@ fn document(path: &Arc<str>, doc: Node, options: &LoadOptions, inputs: &mut Inpu
             reason: SkipReason::NotResource,
         }),
         _ => inputs.others.push(other(origin, api_version, kind)),
+    }
+}
+
+/// Validates and converts an Istio networking resource of a kind meshctl models.
+fn networking(path: &Arc<str>, doc: Node, kind: &str, inputs: &mut Inputs) {
+    match kind {
+        "ServiceEntry" => {
+            let violations = schema::validate_service_entry(&doc);
+            if let Some(loaded) = typed(path, doc, kind, violations, inputs) {
+                inputs.service_entries.push(loaded);
+            }
+        }
+        "Sidecar" => {
+            let violations = schema::validate_sidecar(&doc);
+            if let Some(loaded) = typed(path, doc, kind, violations, inputs) {
+                inputs.sidecars.push(loaded);
+            }
+        }
+        "VirtualService" => {
+            let violations = schema::validate_virtual_service(&doc);
+            if let Some(loaded) = typed(path, doc, kind, violations, inputs) {
+                inputs.virtual_services.push(loaded);
+            }
+        }
+        _ => {
+            let violations = schema::validate_destination_rule(&doc);
+            if let Some(loaded) = typed(path, doc, kind, violations, inputs) {
+                inputs.destination_rules.push(loaded);
+            }
+        }
+    }
+}
+
+/// Converts a Kubernetes resource that shapes the mesh's registry. The API server validated it
+/// when it was applied, so only its shape is checked here.
+fn kubernetes(path: &Arc<str>, doc: Node, kind: &str, inputs: &mut Inputs) {
+    match kind {
+        "Service" => {
+            if let Some(loaded) = typed(path, doc, kind, Vec::new(), inputs) {
+                inputs.services.push(loaded);
+            }
+        }
+        "Endpoints" => {
+            if let Some(loaded) = typed(path, doc, kind, Vec::new(), inputs) {
+                inputs.endpoints.push(loaded);
+            }
+        }
+        _ => {
+            if let Some(loaded) = typed(path, doc, kind, Vec::new(), inputs) {
+                inputs.endpoint_slices.push(loaded);
+            }
+        }
     }
 }
 

@@ -7,7 +7,10 @@ use super::origin::Loaded;
 use super::problem::LoadProblem;
 use super::skipped::{OtherDocument, Skipped};
 use super::walk;
-use crate::model::{MeshConfig, ServiceEntry, Sidecar};
+use crate::model::{
+    DestinationRule, KubeEndpointSlice, KubeEndpoints, KubeService, MeshConfig, ServiceEntry,
+    Sidecar, VirtualService,
+};
 
 /// Everything read from the inputs.
 #[derive(Debug, Clone, Default)]
@@ -16,6 +19,16 @@ pub struct Inputs {
     pub service_entries: Vec<Loaded<ServiceEntry>>,
     /// Sidecars in input order.
     pub sidecars: Vec<Loaded<Sidecar>>,
+    /// Kubernetes Services in input order.
+    pub services: Vec<Loaded<KubeService>>,
+    /// Kubernetes Endpoints in input order.
+    pub endpoints: Vec<Loaded<KubeEndpoints>>,
+    /// Kubernetes EndpointSlices in input order.
+    pub endpoint_slices: Vec<Loaded<KubeEndpointSlice>>,
+    /// VirtualServices in input order.
+    pub virtual_services: Vec<Loaded<VirtualService>>,
+    /// DestinationRules in input order.
+    pub destination_rules: Vec<Loaded<DestinationRule>>,
     /// Mesh configuration documents (bare, `istio` ConfigMap, IstioOperator).
     pub mesh_configs: Vec<Loaded<MeshConfig>>,
     /// Documents of other kinds.
@@ -55,6 +68,11 @@ impl Inputs {
     pub(super) fn absorb(&mut self, file: Inputs) {
         self.service_entries.extend(file.service_entries);
         self.sidecars.extend(file.sidecars);
+        self.services.extend(file.services);
+        self.endpoints.extend(file.endpoints);
+        self.endpoint_slices.extend(file.endpoint_slices);
+        self.virtual_services.extend(file.virtual_services);
+        self.destination_rules.extend(file.destination_rules);
         self.mesh_configs.extend(file.mesh_configs);
         self.others.extend(file.others);
         self.problems.extend(file.problems);

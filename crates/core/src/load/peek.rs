@@ -69,7 +69,11 @@ pub(super) fn is_other_kind(api_version: &str, kind: &str) -> bool {
         && !kind.is_empty()
         && !matches!(
             (group, kind),
-            (NETWORKING_GROUP, "ServiceEntry" | "Sidecar")
+            (
+                NETWORKING_GROUP,
+                "ServiceEntry" | "Sidecar" | "VirtualService" | "DestinationRule"
+            ) | ("", "Service" | "Endpoints")
+                | ("discovery.k8s.io", "EndpointSlice")
                 | (_, "List")
                 | ("", "ConfigMap")
                 | ("install.istio.io", "IstioOperator")

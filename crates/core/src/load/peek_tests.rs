@@ -113,8 +113,8 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "flow style and quoted keys",
-            input: "{\"apiVersion\": 'v1', \"kind\": \"Service\", metadata: {name: s}, 'spec': {ports: [{port: 80}]}}\n---\n{apiVersion: policy/v1, kind: PodDisruptionBudget}\n".into(),
-            want_others: vec!["Service", "PodDisruptionBudget"],
+            input: "{\"apiVersion\": 'v1', \"kind\": \"ServiceAccount\", metadata: {name: s}, 'spec': {ports: [{port: 80}]}}\n---\n{apiVersion: policy/v1, kind: PodDisruptionBudget}\n".into(),
+            want_others: vec!["ServiceAccount", "PodDisruptionBudget"],
             want_parse_error: false,
         },
         Case {

@@ -462,7 +462,7 @@ fn directories_are_read_recursively_in_name_order() {
         .map(|s| s.resource.metadata.name.as_str())
         .collect();
     assert_eq!(names, ["a", "z"]);
-    assert_eq!(inputs.others.len(), 1);
+    assert_eq!(inputs.services.len(), 1, "a Service is read, not skipped");
     assert_eq!(inputs.files.len(), 3, "{:?}", inputs.files);
     assert!(inputs.problems.is_empty());
 }

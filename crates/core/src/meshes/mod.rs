@@ -511,6 +511,26 @@ fn kustomize_mesh(
         .iter()
         .map(|l| l.origin.path.to_string())
         .chain(inputs.sidecars.iter().map(|l| l.origin.path.to_string()))
+        .chain(inputs.services.iter().map(|l| l.origin.path.to_string()))
+        .chain(inputs.endpoints.iter().map(|l| l.origin.path.to_string()))
+        .chain(
+            inputs
+                .endpoint_slices
+                .iter()
+                .map(|l| l.origin.path.to_string()),
+        )
+        .chain(
+            inputs
+                .virtual_services
+                .iter()
+                .map(|l| l.origin.path.to_string()),
+        )
+        .chain(
+            inputs
+                .destination_rules
+                .iter()
+                .map(|l| l.origin.path.to_string()),
+        )
         .chain(
             inputs
                 .mesh_configs

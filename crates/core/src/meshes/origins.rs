@@ -53,6 +53,11 @@ pub(crate) fn remap(inputs: &mut Inputs, rendered: &[u8], root: &Path) {
     }
     loaded!(inputs.service_entries);
     loaded!(inputs.sidecars);
+    loaded!(inputs.services);
+    loaded!(inputs.endpoints);
+    loaded!(inputs.endpoint_slices);
+    loaded!(inputs.virtual_services);
+    loaded!(inputs.destination_rules);
     loaded!(inputs.mesh_configs);
     for other in &mut inputs.others {
         if let Some((path, source)) = find(other.origin.pos) {

@@ -6,12 +6,24 @@
 //! [`crate::schema`], not here: these types accept anything of the right shape so that a
 //! linter can still report on a half-wrong document.
 
+mod destination_rule;
+mod kube_service;
 mod mesh;
 mod meta;
 mod resource;
 mod service_entry;
 mod sidecar;
+mod virtual_service;
 
+pub use destination_rule::{
+    ClientTls, ConnectionPool, DestinationRule, DestinationRuleSpec, MatchLabels,
+    PortTrafficPolicy, Subset, TcpSettings, TrafficPolicy, Tunnel,
+};
+pub use kube_service::{
+    EndpointAddress, EndpointPort, EndpointSubset, IntOrString, KubeEndpointSlice, KubeEndpoints,
+    KubeService, KubeServicePort, KubeServiceSpec, SERVICE_NAME_LABEL, SliceConditions,
+    SliceEndpoint,
+};
 pub use mesh::{MeshConfig, OutboundPolicy, OutboundTrafficPolicy, ProxyConfig};
 pub use meta::{ObjectMeta, WorkloadSelector};
 pub use resource::{NETWORKING_GROUP, NETWORKING_VERSIONS, Resource};
@@ -20,3 +32,7 @@ pub use service_entry::{
     StatusAddress, WorkloadEntry,
 };
 pub use sidecar::{EgressListener, Sidecar, SidecarPort, SidecarSpec};
+pub use virtual_service::{
+    Destination, L4Match, PortSelector, RouteDestination, TcpRoute, TlsMatch, TlsRoute,
+    VirtualService, VirtualServiceSpec,
+};

@@ -1,9 +1,12 @@
 //! What every resource meshctl reads can tell about itself (kind, metadata, `Kind ns/name`), and
 //! the API group and versions under which Istio serves the networking resources.
 
+use super::destination_rule::DestinationRule;
+use super::kube_service::{KubeEndpointSlice, KubeEndpoints, KubeService};
 use super::meta::ObjectMeta;
 use super::service_entry::ServiceEntry;
 use super::sidecar::Sidecar;
+use super::virtual_service::VirtualService;
 
 /// What every Kubernetes resource meshctl reads can tell about itself, for messages.
 pub trait Resource {
@@ -47,8 +50,53 @@ impl Resource for Sidecar {
     }
 }
 
+impl Resource for KubeService {
+    fn kind(&self) -> &'static str {
+        "Service"
+    }
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+}
+
+impl Resource for KubeEndpoints {
+    fn kind(&self) -> &'static str {
+        "Endpoints"
+    }
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+}
+
+impl Resource for KubeEndpointSlice {
+    fn kind(&self) -> &'static str {
+        "EndpointSlice"
+    }
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+}
+
+impl Resource for VirtualService {
+    fn kind(&self) -> &'static str {
+        "VirtualService"
+    }
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+}
+
+impl Resource for DestinationRule {
+    fn kind(&self) -> &'static str {
+        "DestinationRule"
+    }
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+}
+
 /// The API group of every Istio networking resource meshctl reads.
 pub const NETWORKING_GROUP: &str = "networking.istio.io";
 
-/// The API versions under which Istio serves ServiceEntry and Sidecar (identical schemas).
+/// The API versions under which Istio serves its networking kinds (identical schemas).
 pub const NETWORKING_VERSIONS: [&str; 3] = ["v1", "v1beta1", "v1alpha3"];

@@ -8,9 +8,11 @@
 //! Validation runs on the position-carrying [`Node`] tree, before typed conversion, so every
 //! violation names the field path and its line and column.
 
+mod destination_rule;
 mod service_entry;
 mod sidecar;
 mod violation;
+mod virtual_service;
 mod walk;
 
 use crate::load::node::Node;
@@ -28,6 +30,18 @@ pub(crate) fn validate_service_entry(doc: &Node) -> Vec<Violation> {
 #[must_use]
 pub(crate) fn validate_sidecar(doc: &Node) -> Vec<Violation> {
     walk::validate(doc, &sidecar::DOCUMENT, |_| Vec::new())
+}
+
+/// Validates a VirtualService document.
+#[must_use]
+pub(crate) fn validate_virtual_service(doc: &Node) -> Vec<Violation> {
+    walk::validate(doc, &virtual_service::DOCUMENT, |_| Vec::new())
+}
+
+/// Validates a DestinationRule document.
+#[must_use]
+pub(crate) fn validate_destination_rule(doc: &Node) -> Vec<Violation> {
+    walk::validate(doc, &destination_rule::DOCUMENT, |_| Vec::new())
 }
 
 #[cfg(test)]
