@@ -72,10 +72,9 @@ pub(super) fn is_other_kind(api_version: &str, kind: &str) -> bool {
             (
                 NETWORKING_GROUP,
                 "ServiceEntry" | "Sidecar" | "VirtualService" | "DestinationRule"
-            ) | ("", "Service" | "Endpoints")
+            ) | ("", "Service" | "Endpoints" | "ConfigMap")
                 | ("discovery.k8s.io", "EndpointSlice")
                 | (_, "List")
-                | ("", "ConfigMap")
                 | ("install.istio.io", "IstioOperator")
         )
 }
