@@ -125,6 +125,7 @@ fn registry(entries: &[Loaded<ServiceEntry>]) -> Registry {
         service_entries: entries,
         sidecars: &[],
         mesh: MeshSettings::default(),
+        in_mesh: meshctl_core::engine::InMesh::default(),
     };
     compile(&config, &Workload::default())
 }

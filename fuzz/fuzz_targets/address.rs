@@ -36,6 +36,7 @@ fuzz_target!(|text: &str| {
             service_entries: &[],
             sidecars: &[],
             mesh: MeshSettings::default(),
+            in_mesh: engine::InMesh::default(),
         };
         let registry = engine::compile(&config, &workload);
         for dst in probes {

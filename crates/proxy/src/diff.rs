@@ -27,11 +27,15 @@ fn lines(registry: &Registry) -> BTreeSet<String> {
                 UpstreamSpec::Resolve { endpoints, .. } => format!("resolve {}", join(endpoints)),
                 UpstreamSpec::Static { endpoints } => format!("static {}", join(endpoints)),
                 UpstreamSpec::FromSni { port } => format!("SNI name, port {port}"),
+                UpstreamSpec::ServiceEndpoints { endpoints } => {
+                    format!("Service endpoints {}", join(endpoints))
+                }
             };
             out.insert(format!(
-                "{} → {} (ServiceEntry {}, {})",
+                "{} → {} ({} {}, {})",
                 listener.name,
                 chain.cluster,
+                registry.entry(chain.entry).kind,
                 registry.entry(chain.entry),
                 upstream
             ));

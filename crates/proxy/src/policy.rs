@@ -41,6 +41,7 @@ impl Policy {
             service_entries: &[],
             sidecars: &[],
             mesh: MeshSettings::default(),
+            in_mesh: engine::InMesh::default(),
         };
         Arc::new(Policy {
             registry: engine::compile(&config, workload),

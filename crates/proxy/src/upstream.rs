@@ -103,7 +103,10 @@ impl DialPlan {
                 endpoints,
                 round_robin,
             } => names(endpoints, *round_robin),
-            Upstream::Static(endpoints) => DialPlan::Addrs(
+            Upstream::ServiceEndpoints([]) => DialPlan::Nothing(
+                "a Kubernetes Service whose endpoints the configuration does not hold",
+            ),
+            Upstream::Static(endpoints) | Upstream::ServiceEndpoints(endpoints) => DialPlan::Addrs(
                 endpoints
                     .iter()
                     .filter_map(|e| {

@@ -124,5 +124,11 @@ fn upstream_text(spec: &UpstreamSpec) -> String {
         UpstreamSpec::Resolve { endpoints, .. } => format!("DNS {}", list(endpoints)),
         UpstreamSpec::Static { endpoints } => format!("static {}", list(endpoints)),
         UpstreamSpec::FromSni { port } => format!("the SNI's name, port {port}"),
+        UpstreamSpec::ServiceEndpoints { endpoints } if endpoints.is_empty() => {
+            "the Service's endpoints".into()
+        }
+        UpstreamSpec::ServiceEndpoints { endpoints } => {
+            format!("the Service's endpoints {}", list(endpoints))
+        }
     }
 }

@@ -15,7 +15,8 @@ use rayon::prelude::*;
 use super::build::{Builder, PortService};
 use super::capture::Capture;
 use super::input::{Resources, Workload};
-use super::listener::EntryId;
+use super::kube::{self, KubeShape};
+use super::listener::{EntryId, UpstreamSpec};
 use super::protocol::Protocol;
 use super::record::{EntryInfo, Fate, Record};
 use super::registry::Registry;
@@ -56,27 +57,65 @@ pub(crate) fn compile_each(config: &Resources<'_>, workloads: &[Workload]) -> Ve
 
 /// What compile derives from the entries alone, whatever the workload.
 struct Shared {
-    /// Kept by every registry compiled from the config (one allocation, not one per view).
+    /// Kept by every registry compiled from the config (one allocation, not one per view):
+    /// the entries in input order, then the Kubernetes Services.
     entries: Arc<[EntryInfo]>,
-    /// Per entry, in input order.
+    /// Per entry, in the same order.
     prepared: Vec<services::Prepared>,
+    /// The Kubernetes Services converted to entries; entry id `service_entries.len() + i`.
+    kube: Vec<kube::Converted>,
 }
 
 impl Shared {
     fn new(config: &Resources<'_>) -> Shared {
-        let entries: Arc<[EntryInfo]> = config
-            .service_entries
-            .iter()
-            .map(services::entry_info)
-            .collect();
-        let prepared = config
-            .service_entries
-            .iter()
+        let kube = kube::convert_all(
+            config.in_mesh.services,
+            config.in_mesh.endpoints,
+            config.in_mesh.endpoint_slices,
+        );
+        let all = || {
+            config
+                .service_entries
+                .iter()
+                .chain(kube.iter().map(|k| &k.entry))
+        };
+        let entries: Arc<[EntryInfo]> = all().map(services::entry_info).collect();
+        let se_count = config.service_entries.len();
+        let prepared = all()
             .zip(entries.iter())
             .enumerate()
-            .map(|(i, (loaded, info))| services::prepare(entry_id(i), info, loaded))
+            .map(|(i, (loaded, info))| {
+                let prepared = services::prepare(entry_id(i), info, loaded);
+                match i.checked_sub(se_count).map(|k| &kube[k]) {
+                    Some(converted) => prepared.ordered_by(&converted.name),
+                    None => prepared,
+                }
+            })
             .collect();
-        Shared { entries, prepared }
+        Shared {
+            entries,
+            prepared,
+            kube,
+        }
+    }
+
+    /// Entry `id` (a ServiceEntry or a converted Service).
+    fn loaded<'s>(
+        &'s self,
+        config: &Resources<'s>,
+        id: EntryId,
+    ) -> &'s crate::load::Loaded<crate::model::ServiceEntry> {
+        let i = id.0 as usize;
+        match i.checked_sub(config.service_entries.len()) {
+            Some(k) => &self.kube[k].entry,
+            None => &config.service_entries[i],
+        }
+    }
+
+    /// How a converted Service is shaped; `None` for a ServiceEntry.
+    fn shape(&self, config: &Resources<'_>, id: EntryId) -> Option<KubeShape> {
+        let k = (id.0 as usize).checked_sub(config.service_entries.len())?;
+        Some(self.kube[k].shape)
     }
 }
 
@@ -90,13 +129,9 @@ fn compile_sharing(config: &Resources<'_>, shared: &Shared, workload: &Workload)
     let scope = scope::resolve(config, workload, &mut notes);
     let mut records = Vec::new();
     let mut all = Vec::new();
-    for (i, (loaded, prepared)) in config
-        .service_entries
-        .iter()
-        .zip(&shared.prepared)
-        .enumerate()
-    {
+    for (i, prepared) in shared.prepared.iter().enumerate() {
         let id = entry_id(i);
+        let loaded = shared.loaded(config, id);
         services::expand(
             id,
             prepared,
@@ -111,7 +146,7 @@ fn compile_sharing(config: &Resources<'_>, shared: &Shared, workload: &Workload)
         .into_iter()
         .partition(|s| s.visibility != Visibility::Hidden);
     for service in &hidden {
-        for port in ports_of(config, service) {
+        for port in ports_of(config, shared, service) {
             let number = port_number(port.number).unwrap_or(0);
             let protocol = Protocol::parse(port.protocol.as_deref());
             records.push(record(service, number, protocol, Fate::NotExported));
@@ -121,13 +156,14 @@ fn compile_sharing(config: &Resources<'_>, shared: &Shared, workload: &Workload)
     let mut builder = Builder::default();
     let state = offer(
         config,
+        shared,
         workload,
         &scope,
         &visible,
         &mut builder,
         &mut records,
     );
-    record_leftovers(config, &visible, &state, &mut records);
+    record_leftovers(config, shared, &visible, &state, &mut records);
     // A linter keeps one registry per namespace; the slack of a doubling Vec adds up.
     records.shrink_to_fit();
     let built = builder.finish();
@@ -160,6 +196,7 @@ struct PortStates {
 /// the builder, in processing order.
 fn offer(
     config: &Resources<'_>,
+    shared: &Shared,
     workload: &Workload,
     scope: &scope::Scope,
     visible: &[Service],
@@ -170,7 +207,7 @@ fn offer(
     let mut total = 0;
     for service in visible {
         offsets.push(total);
-        total += ports_of(config, service).len();
+        total += ports_of(config, shared, service).len();
     }
     let mut states = vec![PortState::Untouched; total];
     let locked: HashSet<u16> = scope.egress.iter().filter_map(|e| e.port).collect();
@@ -182,7 +219,7 @@ fn offer(
         for i in picked {
             let service = &visible[i];
             let kept_ns = kept.get(&service.host_lc).cloned();
-            for (j, port) in ports_of(config, service).iter().enumerate() {
+            for (j, port) in ports_of(config, shared, service).iter().enumerate() {
                 let slot = &mut states[offsets[i] + j];
                 let Some(number) = port_number(port.number) else {
                     continue; // recorded by `record_leftovers`
@@ -203,16 +240,29 @@ fn offer(
                 let protocol = Protocol::parse(port.protocol.as_deref());
                 let mut key = service.key.clone();
                 key.egress = egress_index;
-                let se = &config.service_entries[service.entry.0 as usize].resource;
-                let offered = PortService {
-                    service,
-                    port: number,
-                    protocol,
-                    key,
+                let se = &shared.loaded(config, service.entry).resource;
+                let shape = shared.shape(config, service.entry);
+                let fate = if let Some(why) = kube_without_listener(shape, protocol) {
+                    Fate::NoListener { why }
+                } else {
+                    let offered = PortService {
+                        service,
+                        port: number,
+                        protocol,
+                        key,
+                    };
+                    builder.add(offered, || {
+                        let upstream = services::upstream(se, port, number, &service.host);
+                        match (shape, upstream) {
+                            // An EDS cluster: the endpoints are the cluster's, whether or not
+                            // the inputs hold them.
+                            (Some(KubeShape::ClusterIp), UpstreamSpec::Static { endpoints }) => {
+                                UpstreamSpec::ServiceEndpoints { endpoints }
+                            }
+                            (_, upstream) => upstream,
+                        }
+                    })
                 };
-                let fate = builder.add(offered, || {
-                    services::upstream(se, port, number, &service.host)
-                });
                 records.push(record(service, number, protocol, fate));
                 *slot = PortState::Done;
             }
@@ -221,15 +271,34 @@ fn offer(
     PortStates { offsets, states }
 }
 
+/// Why a Kubernetes Service's port gets no listener although it is imported: an
+/// `ExternalName` alias never does, and a headless Service's TCP ports listen per endpoint, of
+/// which the inputs may hold none (istio/istio pilot/pkg/networking/core/listener.go
+/// `buildSidecarOutboundListeners`).
+fn kube_without_listener(shape: Option<KubeShape>, protocol: Protocol) -> Option<&'static str> {
+    match shape? {
+        KubeShape::Alias => Some(
+            "an ExternalName Service is a DNS alias: istiod builds no listener for it, and a connection goes wherever the name it aliases resolves",
+        ),
+        KubeShape::Headless {
+            has_endpoints: false,
+        } if protocol.listener() != Some(super::protocol::ListenerProtocol::Http) => Some(
+            "a headless Service listens per endpoint (`<podIP>_<port>`), and the inputs hold no EndpointSlice or Endpoints for it",
+        ),
+        _ => None,
+    }
+}
+
 /// Records every visible service port that no egress listener built.
 fn record_leftovers(
     config: &Resources<'_>,
+    shared: &Shared,
     visible: &[Service],
     state: &PortStates,
     records: &mut Vec<Record>,
 ) {
     for (i, service) in visible.iter().enumerate() {
-        for (j, port) in ports_of(config, service).iter().enumerate() {
+        for (j, port) in ports_of(config, shared, service).iter().enumerate() {
             let protocol = Protocol::parse(port.protocol.as_deref());
             let Some(number) = port_number(port.number) else {
                 let fate = Fate::NoListener {
@@ -249,11 +318,12 @@ fn record_leftovers(
     }
 }
 
-fn ports_of<'c>(config: &Resources<'c>, service: &Service) -> &'c [crate::model::ServicePort] {
-    &config.service_entries[service.entry.0 as usize]
-        .resource
-        .spec
-        .ports
+fn ports_of<'c>(
+    config: &Resources<'c>,
+    shared: &'c Shared,
+    service: &Service,
+) -> &'c [crate::model::ServicePort] {
+    &shared.loaded(config, service.entry).resource.spec.ports
 }
 
 fn record(service: &Service, port: u16, protocol: Protocol, fate: Fate) -> Record {

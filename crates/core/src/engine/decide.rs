@@ -160,6 +160,8 @@ pub enum Upstream<'r> {
         /// The port.
         port: u16,
     },
+    /// A Kubernetes Service's endpoints; empty when the inputs do not hold them.
+    ServiceEndpoints(&'r [Endpoint]),
 }
 
 /// A decision with Istio's names for where it was made.
@@ -412,5 +414,6 @@ fn upstream(spec: &UpstreamSpec, dst: IpAddr, port: u16) -> Upstream<'_> {
         },
         UpstreamSpec::Static { endpoints } => Upstream::Static(endpoints),
         UpstreamSpec::FromSni { port } => Upstream::FromSni { port: *port },
+        UpstreamSpec::ServiceEndpoints { endpoints } => Upstream::ServiceEndpoints(endpoints),
     }
 }

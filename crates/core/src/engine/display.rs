@@ -55,6 +55,13 @@ impl fmt::Display for Upstream<'_> {
             Upstream::FromSni { port } => {
                 write!(f, "the SNI name resolved per connection, port {port}")
             }
+            Upstream::ServiceEndpoints([]) => {
+                f.write_str("the Service's endpoints in the cluster (the inputs hold none)")
+            }
+            Upstream::ServiceEndpoints(endpoints) => {
+                f.write_str("the Service's endpoints ")?;
+                list(f, endpoints)
+            }
         }
     }
 }
@@ -70,8 +77,8 @@ impl fmt::Display for Decision<'_> {
             } => {
                 write!(
                     f,
-                    "ALLOW via ServiceEntry {entry} (host {}): listener {} → chain {} → cluster {}; upstream: {upstream}",
-                    chain.host, listener.name, chain.name, chain.cluster
+                    "ALLOW via {} {entry} (host {}): listener {} → chain {} → cluster {}; upstream: {upstream}",
+                    entry.kind, chain.host, listener.name, chain.name, chain.cluster
                 )?;
                 if listener.is_sniffed() {
                     f.write_str("; port is protocol-sniffed: a server-first protocol will hang")?;

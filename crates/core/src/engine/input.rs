@@ -8,7 +8,10 @@
 use std::collections::BTreeMap;
 
 use crate::load::{Inputs, Loaded};
-use crate::model::{MeshConfig, OutboundPolicy, ServiceEntry, Sidecar};
+use crate::model::{
+    DestinationRule, KubeEndpointSlice, KubeEndpoints, KubeService, MeshConfig, OutboundPolicy,
+    ServiceEntry, Sidecar, VirtualService,
+};
 
 /// The resources and mesh settings a registry is compiled from.
 #[derive(Debug, Clone)]
@@ -20,6 +23,39 @@ pub struct Resources<'a> {
     pub sidecars: &'a [Loaded<Sidecar>],
     /// Mesh-wide settings.
     pub mesh: MeshSettings,
+    /// Kubernetes Services, VirtualServices and DestinationRules: what else shapes the ports
+    /// an entry uses.
+    pub in_mesh: InMesh<'a>,
+}
+
+/// The resources besides entries and Sidecars that shape a sidecar's outbound listeners and
+/// clusters; empty for a repository of entries alone.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InMesh<'a> {
+    /// Kubernetes Services, in input order.
+    pub services: &'a [Loaded<KubeService>],
+    /// Kubernetes Endpoints.
+    pub endpoints: &'a [Loaded<KubeEndpoints>],
+    /// Kubernetes EndpointSlices.
+    pub endpoint_slices: &'a [Loaded<KubeEndpointSlice>],
+    /// VirtualServices, in input order.
+    pub virtual_services: &'a [Loaded<VirtualService>],
+    /// DestinationRules, in input order.
+    pub destination_rules: &'a [Loaded<DestinationRule>],
+}
+
+impl<'a> InMesh<'a> {
+    /// Borrows them from loaded inputs.
+    #[must_use]
+    pub fn from_inputs(inputs: &'a Inputs) -> Self {
+        Self {
+            services: &inputs.services,
+            endpoints: &inputs.endpoints,
+            endpoint_slices: &inputs.endpoint_slices,
+            virtual_services: &inputs.virtual_services,
+            destination_rules: &inputs.destination_rules,
+        }
+    }
 }
 
 impl<'a> Resources<'a> {
@@ -30,6 +66,7 @@ impl<'a> Resources<'a> {
             service_entries: &inputs.service_entries,
             sidecars: &inputs.sidecars,
             mesh,
+            in_mesh: InMesh::from_inputs(inputs),
         }
     }
 }

@@ -104,6 +104,12 @@ pub enum UpstreamSpec {
         /// The port to dial.
         port: u16,
     },
+    /// A Kubernetes Service's endpoints (an EDS cluster): the ones the inputs hold, or, when
+    /// they hold none, whatever the cluster's endpoints are when the connection is made.
+    ServiceEndpoints {
+        /// The endpoints the inputs hold.
+        endpoints: Vec<Endpoint>,
+    },
 }
 
 /// A filter chain built for one service port.

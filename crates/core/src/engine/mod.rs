@@ -22,6 +22,7 @@ mod explain;
 mod host;
 mod ids;
 mod input;
+mod kube;
 mod listener;
 mod lpm;
 mod matcher;
@@ -44,7 +45,7 @@ pub use decide::{
 };
 pub use explain::{Explanation, explain};
 
-pub use input::{MeshSettings, Resources, Workload};
+pub use input::{InMesh, MeshSettings, Resources, Workload};
 pub use listener::{
     Addr, BLACKHOLE_CHAIN, BLACKHOLE_CLUSTER, Chain, Endpoint, Listener, UpstreamSpec,
     VIRTUAL_OUTBOUND,

@@ -14,9 +14,12 @@ use super::protocol::Protocol;
 use crate::load::Origin;
 use crate::model::Resolution;
 
-/// A `ServiceEntry` as the registry remembers it.
+/// A service of the registry as it remembers it: a `ServiceEntry`, or a Kubernetes `Service`
+/// converted as istiod converts it.
 #[derive(Debug, Clone)]
 pub struct EntryInfo {
+    /// `ServiceEntry` or `Service`: what the user wrote.
+    pub kind: &'static str,
     /// `metadata.namespace`.
     pub namespace: Arc<str>,
     /// `metadata.name`.

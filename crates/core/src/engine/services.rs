@@ -39,6 +39,11 @@ pub(crate) struct Service {
 pub(crate) fn entry_info(loaded: &Loaded<ServiceEntry>) -> EntryInfo {
     let meta = &loaded.resource.metadata;
     EntryInfo {
+        kind: if loaded.resource.kind == "Service" {
+            "Service"
+        } else {
+            "ServiceEntry"
+        },
         namespace: Arc::from(meta.namespace()),
         name: Arc::from(meta.name.as_str()),
         origin: loaded.origin.clone(),
@@ -72,6 +77,17 @@ pub(crate) struct Prepared {
     unusable: Vec<Record>,
     /// Each host as written (cluster names use it) and lower-cased (imports and SNI use it).
     hosts: Vec<(Arc<str>, Arc<str>)>,
+    /// The name that orders it after the creation time, when it is not the host: a Kubernetes
+    /// Service's own name.
+    order_name: Option<Arc<str>>,
+}
+
+impl Prepared {
+    /// Orders the service by `name` instead of its host (a Kubernetes Service).
+    pub(crate) fn ordered_by(mut self, name: &str) -> Prepared {
+        self.order_name = Some(Arc::from(name));
+        self
+    }
 }
 
 /// Prepares entry `id` (described by `info`) for [`expand`].
@@ -133,6 +149,7 @@ pub(crate) fn prepare(id: EntryId, info: &EntryInfo, loaded: &Loaded<ServiceEntr
         addrs,
         unusable,
         hosts,
+        order_name: None,
     }
 }
 
@@ -195,7 +212,7 @@ pub(crate) fn expand(
                     egress: 0,
                     public: vis != Visibility::Explicit,
                     created,
-                    host: host.clone(),
+                    host: prepared.order_name.clone().unwrap_or_else(|| host.clone()),
                     namespace: prepared.namespace.clone(),
                     input: (input, n),
                 },

@@ -127,6 +127,17 @@ fn discovery(name: &str, upstream: &UpstreamSpec, notes: &mut Vec<String>) -> Va
             }
             cluster
         }
+        UpstreamSpec::ServiceEndpoints { endpoints } => {
+            // istiod serves these over EDS; a standalone bootstrap holds the ones the inputs
+            // list, so the exported cluster reaches exactly what `simulate` names.
+            if endpoints.is_empty() {
+                notes.push(format!(
+                    "cluster {name} is a Kubernetes Service without endpoints in the inputs; exported as STATIC without endpoints"
+                ));
+            }
+            let endpoints = lb_endpoints(name, endpoints, true, notes);
+            json!({ "type": "STATIC", "load_assignment": load_assignment(name, &endpoints) })
+        }
         UpstreamSpec::Static { endpoints } => {
             let endpoints = lb_endpoints(name, endpoints, true, notes);
             json!({ "type": "STATIC", "load_assignment": load_assignment(name, &endpoints) })

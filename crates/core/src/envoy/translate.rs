@@ -255,6 +255,7 @@ impl Entries {
         }
         let id = self.infos.len();
         self.infos.push(EntryInfo {
+            kind: "ServiceEntry",
             namespace: Arc::from(key.0.as_str()),
             name: Arc::from(key.1.as_str()),
             origin: self.origin.clone(),

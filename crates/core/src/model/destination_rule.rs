@@ -20,7 +20,7 @@ pub struct DestinationRule {
     /// Name, namespace, creation time.
     pub metadata: ObjectMeta,
     /// The policies.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::meta::null_as_empty")]
     pub spec: DestinationRuleSpec,
 }
 
@@ -35,10 +35,18 @@ pub struct DestinationRuleSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traffic_policy: Option<TrafficPolicy>,
     /// Named groups of endpoints, each a cluster of its own.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub subsets: Vec<Subset>,
     /// Namespaces that see the rule.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub export_to: Vec<String>,
     /// Workloads the rule applies to (only in the rule's own namespace); absent means all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -65,7 +73,11 @@ pub struct TrafficPolicy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<ClientTls>,
     /// Per-port overrides of `connectionPool` and `tls`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub port_level_settings: Vec<PortTrafficPolicy>,
     /// CONNECT tunnelling through the host (a forward proxy).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -98,7 +110,11 @@ pub struct ClientTls {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sni: Option<String>,
     /// Names the upstream certificate must carry.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub subject_alt_names: Vec<String>,
     /// A Kubernetes secret with the client certificate and CA.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -170,7 +186,11 @@ pub struct Subset {
     #[serde(default)]
     pub name: String,
     /// The endpoint labels it selects.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub labels: BTreeMap<String, String>,
     /// Its own policy, merged over the rule's.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -22,7 +22,7 @@ pub struct KubeService {
     /// Name, namespace, annotations (`networking.istio.io/exportTo`), creation time.
     pub metadata: ObjectMeta,
     /// What the Service declares.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::meta::null_as_empty")]
     pub spec: KubeServiceSpec,
 }
 
@@ -37,16 +37,29 @@ pub struct KubeServiceSpec {
     #[serde(default, rename = "clusterIP", skip_serializing_if = "Option::is_none")]
     pub cluster_ip: Option<String>,
     /// Every family's virtual IP (dual-stack); the first equals `clusterIP`.
-    #[serde(default, rename = "clusterIPs", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "clusterIPs",
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub cluster_ips: Vec<String>,
     /// The DNS name an `ExternalName` Service aliases.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_name: Option<String>,
     /// The ports.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub ports: Vec<KubeServicePort>,
     /// Pods backing the Service.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub selector: BTreeMap<String, String>,
 }
 
@@ -107,7 +120,11 @@ pub struct KubeEndpoints {
     /// The Service's name and namespace.
     pub metadata: ObjectMeta,
     /// Address sets.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub subsets: Vec<EndpointSubset>,
 }
 
@@ -116,10 +133,18 @@ pub struct KubeEndpoints {
 #[serde(rename_all = "camelCase")]
 pub struct EndpointSubset {
     /// Ready addresses.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub addresses: Vec<EndpointAddress>,
     /// Ports of these addresses.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub ports: Vec<EndpointPort>,
 }
 
@@ -162,10 +187,18 @@ pub struct KubeEndpointSlice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_type: Option<String>,
     /// The endpoints.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub endpoints: Vec<SliceEndpoint>,
     /// Their ports.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub ports: Vec<EndpointPort>,
 }
 
@@ -188,7 +221,11 @@ impl KubeEndpointSlice {
 #[serde(rename_all = "camelCase")]
 pub struct SliceEndpoint {
     /// Addresses (one in practice).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub addresses: Vec<String>,
     /// Readiness; absent means ready.
     #[serde(default, skip_serializing_if = "Option::is_none")]

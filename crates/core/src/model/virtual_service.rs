@@ -20,7 +20,7 @@ pub struct VirtualService {
     /// Name, namespace, creation time.
     pub metadata: ObjectMeta,
     /// The routes.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::meta::null_as_empty")]
     pub spec: VirtualServiceSpec,
 }
 
@@ -29,22 +29,42 @@ pub struct VirtualService {
 #[serde(rename_all = "camelCase")]
 pub struct VirtualServiceSpec {
     /// The destination hosts the routes apply to (wildcards allowed).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub hosts: Vec<String>,
     /// Gateways the routes are bound to; empty means the `mesh` gateway (every sidecar).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub gateways: Vec<String>,
     /// HTTP routes; not modelled for TCP connections.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http: Option<serde_json::Value>,
     /// TLS pass-through routes, matched by SNI.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tls: Vec<TlsRoute>,
     /// Opaque TCP routes, matched by destination subnet and port.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tcp: Vec<TcpRoute>,
     /// Namespaces that see the VirtualService (`.`, `*`, names).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub export_to: Vec<String>,
 }
 
@@ -53,10 +73,19 @@ pub struct VirtualServiceSpec {
 #[serde(rename_all = "camelCase")]
 pub struct TcpRoute {
     /// Conditions, any of which selects the route; none means every connection.
-    #[serde(default, rename = "match", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "match",
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub matches: Vec<L4Match>,
     /// Where matching connections go.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub route: Vec<RouteDestination>,
 }
 
@@ -65,10 +94,19 @@ pub struct TcpRoute {
 #[serde(rename_all = "camelCase")]
 pub struct TlsRoute {
     /// Conditions (each with SNI hosts), any of which selects the route.
-    #[serde(default, rename = "match", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "match",
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub matches: Vec<TlsMatch>,
     /// Where matching connections go.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub route: Vec<RouteDestination>,
 }
 
@@ -77,16 +115,28 @@ pub struct TlsRoute {
 #[serde(rename_all = "camelCase")]
 pub struct L4Match {
     /// Destination CIDRs or IPs.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub destination_subnets: Vec<String>,
     /// Destination port; 0 or absent means any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
     /// Labels the source workload must carry.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub source_labels: BTreeMap<String, String>,
     /// Gateways this match is restricted to.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub gateways: Vec<String>,
     /// Namespace the source workload must be in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -98,19 +148,35 @@ pub struct L4Match {
 #[serde(rename_all = "camelCase")]
 pub struct TlsMatch {
     /// Server names the `ClientHello` must carry (wildcards allowed).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub sni_hosts: Vec<String>,
     /// Destination CIDRs or IPs.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub destination_subnets: Vec<String>,
     /// Destination port; 0 or absent means any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
     /// Labels the source workload must carry.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub source_labels: BTreeMap<String, String>,
     /// Gateways this match is restricted to.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::meta::null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub gateways: Vec<String>,
     /// Namespace the source workload must be in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
