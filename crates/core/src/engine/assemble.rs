@@ -226,6 +226,10 @@ impl Parts<'_> {
             addr,
             protocol: chain.protocol,
             upstream: chain.upstream.clone(),
+            route: None,
+            transport: super::destination::Transport::Plaintext,
+            tunnel: None,
+            missing_cluster: false,
         });
         self.records.push(Record {
             entry: entry_id(chain.entry),

@@ -17,13 +17,17 @@ use std::sync::Arc;
 
 use ipnet::IpNet;
 
+use super::catalogue::{self, Catalogue};
+use super::destination::{Transport, TunnelTarget};
 use super::listener::{
-    Addr, Chain, ChainId, EntryId, HttpService, Listener, ListenerId, UpstreamSpec, listener_name,
+    Addr, Chain, ChainId, EntryId, HttpService, Listener, ListenerId, Route, UpstreamSpec,
+    listener_name,
 };
 use super::matcher::Matcher;
 use super::order::OrderKey;
 use super::protocol::{ListenerProtocol, Protocol};
 use super::record::Fate;
+use super::routing::Plan;
 use super::services::Service;
 
 /// Ports where istiod refuses to put a wildcard HTTP listener (istio/istio
@@ -54,6 +58,30 @@ pub(crate) struct PortService<'a> {
     pub(crate) key: OrderKey,
 }
 
+/// What routing and the DestinationRules make of one service port.
+pub(crate) struct Shaping<'a> {
+    /// The VirtualService chains and whether the service's own chain follows them.
+    pub(crate) plan: Plan,
+    /// The sidecar's clusters, for the routes' destinations.
+    pub(crate) catalogue: &'a Catalogue,
+    /// The transport of the service's own cluster.
+    pub(crate) transport: Transport,
+    /// The tunnel of the service's own cluster.
+    pub(crate) tunnel: Option<TunnelTarget>,
+}
+
+/// A chain about to be added.
+struct NewChain {
+    prefix: Option<IpNet>,
+    server_name: Option<Arc<str>>,
+    cluster: String,
+    upstream: UpstreamSpec,
+    route: Option<Arc<Route>>,
+    transport: Transport,
+    tunnel: Option<TunnelTarget>,
+    missing_cluster: bool,
+}
+
 /// Collects listeners and chains.
 #[derive(Default)]
 pub(crate) struct Builder {
@@ -67,6 +95,21 @@ pub(crate) struct Builder {
     /// `outbound|port||host` reaches the one cluster built from it, whichever entry's chain
     /// took the connection.
     upstreams: HashMap<String, UpstreamSpec>,
+}
+
+/// The service port a chain stands for.
+struct Offered<'a> {
+    service: &'a Service,
+    protocol: Protocol,
+    key: &'a OrderKey,
+}
+
+fn offer_key<'a>(service: &'a Service, protocol: Protocol, key: &'a OrderKey) -> Offered<'a> {
+    Offered {
+        service,
+        protocol,
+        key,
+    }
 }
 
 /// The finished listener set and its lookup maps.
@@ -87,6 +130,7 @@ impl Builder {
     pub(crate) fn add(
         &mut self,
         offer: PortService<'_>,
+        shaping: Shaping<'_>,
         upstream: impl FnOnce() -> UpstreamSpec,
     ) -> Fate {
         let PortService {
@@ -143,7 +187,6 @@ impl Builder {
             });
             return Fate::HttpRoute(listener);
         }
-        let draft = &mut self.drafts[listener.0 as usize];
         let prefix = match service.addr {
             Addr::Cidr(net) => Some(net),
             Addr::Any | Addr::Ip(_) => None,
@@ -151,9 +194,101 @@ impl Builder {
         // SNI chains only where the listener is not already specific to one IP (tls.go
         // `buildSidecarOutboundTLSFilterChainOpts`: a VIP already names the service).
         let server_name = (protocol.is_tls() && bind.is_none()).then(|| service.host_lc.clone());
-        let match_key = (prefix, server_name.clone());
+        let offered = offer_key(service, protocol, &key);
+        let first = self.add_route_chains(listener, &offered, &shaping, prefix, port);
+        if !shaping.plan.default_chain
+            && let Some(fate) = first
+        {
+            return fate;
+        }
+        let upstream = self.upstream_of(&cluster, upstream);
+        let fate = self.push_chain(
+            listener,
+            &offered,
+            NewChain {
+                prefix,
+                server_name,
+                cluster,
+                upstream,
+                route: None,
+                transport: shaping.transport,
+                tunnel: shaping.tunnel,
+                missing_cluster: false,
+            },
+        );
+        match first {
+            Some(route_fate @ Fate::Chain(_)) => route_fate,
+            _ => fate,
+        }
+    }
+
+    /// Adds the chains of the port's VirtualService routes; the fate of the first that was
+    /// added (or, when every one lost its match, of the first), `None` without routes.
+    fn add_route_chains(
+        &mut self,
+        listener: ListenerId,
+        offered: &Offered<'_>,
+        shaping: &Shaping<'_>,
+        prefix: Option<IpNet>,
+        port: u16,
+    ) -> Option<Fate> {
+        let mut first: Option<Fate> = None;
+        for route_chain in &shaping.plan.chains {
+            let prefixes: Vec<Option<IpNet>> = if route_chain.prefixes.is_empty() {
+                vec![prefix]
+            } else {
+                route_chain
+                    .prefixes
+                    .iter()
+                    .map(|p| Some(p.trunc()))
+                    .collect()
+            };
+            let names: Vec<Option<Arc<str>>> = if route_chain.server_names.is_empty() {
+                vec![None]
+            } else {
+                route_chain.server_names.iter().cloned().map(Some).collect()
+            };
+            let destinations = shaping.catalogue.resolve(&route_chain.targets, port);
+            let Some(primary) = catalogue::primary(&destinations).cloned() else {
+                continue;
+            };
+            let route = Arc::new(Route {
+                source: route_chain.source.clone(),
+                destinations,
+            });
+            for prefix in &prefixes {
+                for name in &names {
+                    let fate = self.push_chain(
+                        listener,
+                        offered,
+                        NewChain {
+                            prefix: *prefix,
+                            server_name: name.clone(),
+                            cluster: primary.cluster.to_string(),
+                            upstream: primary.upstream.clone(),
+                            route: Some(route.clone()),
+                            transport: primary.transport.clone(),
+                            tunnel: route_chain.tunnel.clone(),
+                            missing_cluster: !primary.exists,
+                        },
+                    );
+                    if first.is_none()
+                        || matches!(fate, Fate::Chain(_)) && !matches!(first, Some(Fate::Chain(_)))
+                    {
+                        first = Some(fate);
+                    }
+                }
+            }
+        }
+        first
+    }
+
+    /// Adds a chain to `listener` unless an earlier chain has the same match, which keeps it.
+    fn push_chain(&mut self, listener: ListenerId, offered: &Offered<'_>, new: NewChain) -> Fate {
+        let draft = &mut self.drafts[listener.0 as usize];
+        let match_key = (new.prefix, new.server_name.clone());
         if let Some(&winner) = draft.by_match.get(&match_key) {
-            let precedence = self.chain_keys[winner.0 as usize].precedence(&key);
+            let precedence = self.chain_keys[winner.0 as usize].precedence(offered.key);
             return Fate::Shadowed {
                 listener,
                 winner,
@@ -163,37 +298,49 @@ impl Builder {
         let id = ChainId(id32(self.chains.len()));
         draft.by_match.insert(match_key, id);
         // Istio leaves service chains unnamed; meshctl names them after their cluster. When one
-        // host has several addresses on a listener, its chains share a cluster, so the later
-        // ones are named after their match too: every chain name on a listener is unique, and
-        // an Envoy access log's `%FILTER_CHAIN_NAME%` says exactly which one took a connection.
-        let first_of_host = draft.named.insert(service.host.clone());
-        let name = if first_of_host {
-            cluster.clone()
+        // cluster names several chains of a listener (a host with several addresses, a route
+        // with several subnets), the later ones are named after their match too: every chain
+        // name on a listener is unique, and an Envoy access log's `%FILTER_CHAIN_NAME%` says
+        // exactly which one took a connection.
+        // A service's own chain is keyed by its host (its cluster's only variable part on this
+        // listener, and a shared string); a route's by its cluster.
+        let name_key = if new.route.is_none() {
+            offered.service.host.clone()
         } else {
-            let mut qualified = cluster.clone();
-            if let Some(prefix) = prefix {
+            Arc::from(new.cluster.as_str())
+        };
+        let first_of_cluster = draft.named.insert(name_key);
+        let name = if first_of_cluster {
+            new.cluster.clone()
+        } else {
+            let mut qualified = new.cluster.clone();
+            if let Some(prefix) = new.prefix {
                 let _ = write!(qualified, " {prefix}");
             }
-            if let Some(sni) = &server_name {
+            if let Some(sni) = &new.server_name {
                 let _ = write!(qualified, " {sni}");
             }
             qualified
         };
         draft.chains.push(id);
-        let upstream = self.upstream_of(&cluster, upstream);
+        let service = offered.service;
         self.chains.push(Chain {
             name: name.into_boxed_str(),
             listener,
-            prefix,
-            server_name,
-            cluster: cluster.into_boxed_str(),
+            prefix: new.prefix,
+            server_name: new.server_name,
+            cluster: new.cluster.into_boxed_str(),
             entry: service.entry,
             host: service.host.clone(),
             addr: service.addr,
-            protocol,
-            upstream,
+            protocol: offered.protocol,
+            upstream: new.upstream,
+            route: new.route,
+            transport: new.transport,
+            tunnel: new.tunnel,
+            missing_cluster: new.missing_cluster,
         });
-        self.chain_keys.push(key);
+        self.chain_keys.push(offered.key.clone());
         Fate::Chain(id)
     }
 

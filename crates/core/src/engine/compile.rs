@@ -12,14 +12,17 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::build::{Builder, PortService};
+use super::build::{Builder, PortService, Shaping};
 use super::capture::Capture;
+use super::catalogue::{Catalogue, Cluster, cluster_name};
+use super::destination::{self, TunnelTarget};
 use super::input::{Resources, Workload};
 use super::kube::{self, KubeShape};
 use super::listener::{EntryId, UpstreamSpec};
 use super::protocol::Protocol;
 use super::record::{EntryInfo, Fate, Record};
 use super::registry::Registry;
+use super::routing::{self, Plan};
 use super::scope::{self, Visibility};
 use super::services::{self, Service, port_number};
 
@@ -154,9 +157,11 @@ fn compile_sharing(config: &Resources<'_>, shared: &Shared, workload: &Workload)
     }
     visible.sort_by(|a, b| a.key.cmp_service(&b.key));
     let mut builder = Builder::default();
+    let routes = Routes::new(config, shared, workload, &scope, &visible);
     let state = offer(
         config,
         shared,
+        &routes,
         workload,
         &scope,
         &visible,
@@ -194,9 +199,11 @@ struct PortStates {
 
 /// Walks the egress listeners (port-specific first) and offers each imported service port to
 /// the builder, in processing order.
+#[allow(clippy::too_many_arguments)]
 fn offer(
     config: &Resources<'_>,
     shared: &Shared,
+    routes: &Routes<'_>,
     workload: &Workload,
     scope: &scope::Scope,
     visible: &[Service],
@@ -251,16 +258,9 @@ fn offer(
                         protocol,
                         key,
                     };
-                    builder.add(offered, || {
-                        let upstream = services::upstream(se, port, number, &service.host);
-                        match (shape, upstream) {
-                            // An EDS cluster: the endpoints are the cluster's, whether or not
-                            // the inputs hold them.
-                            (Some(KubeShape::ClusterIp), UpstreamSpec::Static { endpoints }) => {
-                                UpstreamSpec::ServiceEndpoints { endpoints }
-                            }
-                            (_, upstream) => upstream,
-                        }
+                    let shaping = routes.shaping(config, workload, service, se, number, protocol);
+                    builder.add(offered, shaping, || {
+                        upstream_of(shared, config, service, se, port, number)
                     })
                 };
                 records.push(record(service, number, protocol, fate));
@@ -269,6 +269,164 @@ fn offer(
         }
     }
     PortStates { offsets, states }
+}
+
+/// The VirtualServices and clusters one workload's sidecar routes with. Built only when the
+/// configuration has VirtualServices: a repository of entries alone pays nothing for it.
+struct Routes<'c> {
+    virtual_services: Vec<&'c crate::load::Loaded<crate::model::VirtualService>>,
+    catalogue: Catalogue,
+}
+
+impl<'c> Routes<'c> {
+    fn new(
+        config: &Resources<'c>,
+        shared: &Shared,
+        workload: &Workload,
+        scope: &scope::Scope,
+        visible: &[Service],
+    ) -> Routes<'c> {
+        let virtual_services = routing::for_sidecar(config, workload);
+        let mut catalogue = Catalogue::default();
+        if !virtual_services.is_empty() {
+            for service in visible {
+                let imported = scope
+                    .egress
+                    .iter()
+                    .any(|e| e.imports(&service.key.namespace, &service.host_lc));
+                if !imported {
+                    continue;
+                }
+                let se = &shared.loaded(config, service.entry).resource;
+                let ports = ports_of(config, shared, service);
+                let numbers: Vec<u16> =
+                    ports.iter().filter_map(|p| port_number(p.number)).collect();
+                catalogue.add_host(&service.host_lc, numbers);
+                let internal = se.spec.location() == crate::model::Location::MeshInternal;
+                let rule = chosen_rule(config, workload, service);
+                for port in ports {
+                    let Some(number) = port_number(port.number) else {
+                        continue;
+                    };
+                    let upstream = upstream_of(shared, config, service, se, port, number);
+                    let transport = |subset| match &rule {
+                        Some(rule) => rule.transport(&service.host, number, subset, internal),
+                        None => destination::default_transport(internal),
+                    };
+                    catalogue.add(
+                        cluster_name(number, None, &service.host),
+                        Cluster {
+                            upstream: upstream.clone(),
+                            transport: transport(None),
+                        },
+                    );
+                    for subset in rule.iter().flat_map(|r| &r.rule.resource.spec.subsets) {
+                        catalogue.add(
+                            cluster_name(number, Some(&subset.name), &service.host),
+                            Cluster {
+                                upstream: upstream.clone(),
+                                transport: transport(Some(&subset.name)),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        Routes {
+            virtual_services,
+            catalogue,
+        }
+    }
+
+    /// The routes, transport and tunnel of one service port.
+    fn shaping(
+        &self,
+        config: &Resources<'_>,
+        workload: &Workload,
+        service: &Service,
+        se: &crate::model::ServiceEntry,
+        number: u16,
+        protocol: Protocol,
+    ) -> Shaping<'_> {
+        let internal = se.spec.location() == crate::model::Location::MeshInternal;
+        let rule = chosen_rule(config, workload, service);
+        let (transport, tunnel) = match &rule {
+            Some(rule) => (
+                rule.transport(&service.host, number, None, internal),
+                rule.tunnel(),
+            ),
+            None => (destination::default_transport(internal), None),
+        };
+        let mut plan = if self.virtual_services.is_empty()
+            || protocol.listener() == Some(super::protocol::ListenerProtocol::Http)
+        {
+            Plan {
+                chains: Vec::new(),
+                default_chain: true,
+            }
+        } else {
+            routing::plan(
+                &self.virtual_services,
+                &service.host_lc,
+                number,
+                protocol.is_tls(),
+                workload,
+            )
+        };
+        for chain in &mut plan.chains {
+            if let [only] = &*chain.targets {
+                chain.tunnel = tunnel_of(config, workload, &only.host);
+            }
+        }
+        Shaping {
+            plan,
+            catalogue: &self.catalogue,
+            transport,
+            tunnel,
+        }
+    }
+}
+
+/// The DestinationRule for a service, when the configuration has any.
+fn chosen_rule<'c>(
+    config: &Resources<'c>,
+    workload: &Workload,
+    service: &Service,
+) -> Option<destination::Chosen<'c>> {
+    if config.in_mesh.destination_rules.is_empty() {
+        return None;
+    }
+    destination::choose(config, workload, &service.host, &service.key.namespace)
+}
+
+/// The tunnel the DestinationRule of `host` asks for.
+fn tunnel_of(config: &Resources<'_>, workload: &Workload, host: &str) -> Option<TunnelTarget> {
+    if config.in_mesh.destination_rules.is_empty() {
+        return None;
+    }
+    // The service's namespace is unknown here; a rule in the proxy's or the root namespace
+    // still applies, as in istiod when the route names a host by its full name.
+    let ns = host.split('.').nth(1).unwrap_or("");
+    destination::choose(config, workload, host, ns)?.tunnel()
+}
+
+/// Where `port` of `service` sends: the entry's resolution, or a Service's endpoints.
+fn upstream_of(
+    shared: &Shared,
+    config: &Resources<'_>,
+    service: &Service,
+    se: &crate::model::ServiceEntry,
+    port: &crate::model::ServicePort,
+    number: u16,
+) -> UpstreamSpec {
+    let upstream = services::upstream(se, port, number, &service.host);
+    match (shared.shape(config, service.entry), upstream) {
+        // An EDS cluster: the endpoints are the cluster's, whether or not the inputs hold them.
+        (Some(KubeShape::ClusterIp), UpstreamSpec::Static { endpoints }) => {
+            UpstreamSpec::ServiceEndpoints { endpoints }
+        }
+        (_, upstream) => upstream,
+    }
 }
 
 /// Why a Kubernetes Service's port gets no listener although it is imported: an

@@ -137,6 +137,14 @@ pub enum DenyReason<'r> {
         /// What is wrong with it.
         what: &'static str,
     },
+    /// A VirtualService route sends it to a cluster the sidecar does not have (an unknown
+    /// host, port or subset): Envoy's `tcp_proxy` finds no cluster and closes the connection.
+    MissingCluster {
+        /// The cluster the route names.
+        cluster: &'r str,
+        /// The VirtualService, `namespace/name`.
+        virtual_service: &'r str,
+    },
 }
 
 /// Where an allowed connection goes.
@@ -245,6 +253,10 @@ impl Decision<'_> {
         match self {
             Decision::Allow { chain, .. } => &chain.cluster,
             Decision::Passthrough { .. } => PASSTHROUGH_CLUSTER,
+            Decision::Deny {
+                reason: DenyReason::MissingCluster { cluster, .. },
+                ..
+            } => cluster,
             Decision::Deny { .. } => BLACKHOLE_CLUSTER,
             Decision::Bypass { .. } => "",
         }
@@ -341,6 +353,19 @@ fn decide_from<'r>(
         };
         return unmatched(registry, &listener.name, PASSTHROUGH_CHAIN, why);
     };
+    if chain.missing_cluster {
+        return Decision::Deny {
+            listener: &listener.name,
+            chain: &chain.name,
+            reason: DenyReason::MissingCluster {
+                cluster: &chain.cluster,
+                virtual_service: chain
+                    .route
+                    .as_ref()
+                    .map_or("", |r| &r.source.virtual_service),
+            },
+        };
+    }
     Decision::Allow {
         entry: registry.entry(chain.entry),
         listener,

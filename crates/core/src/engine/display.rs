@@ -80,6 +80,31 @@ impl fmt::Display for Decision<'_> {
                     "ALLOW via {} {entry} (host {}): listener {} → chain {} → cluster {}; upstream: {upstream}",
                     entry.kind, chain.host, listener.name, chain.name, chain.cluster
                 )?;
+                if let Some(route) = &chain.route {
+                    write!(
+                        f,
+                        "; routed by VirtualService {} {}",
+                        route.source.virtual_service, route.source.path
+                    )?;
+                    if route.destinations.len() > 1 {
+                        f.write_str(" (weighted:")?;
+                        for (i, d) in route.destinations.iter().enumerate() {
+                            let sep = if i == 0 { " " } else { ", " };
+                            write!(f, "{sep}{} {}%", d.cluster, d.weight)?;
+                        }
+                        f.write_str(")")?;
+                    }
+                }
+                if chain.transport.originates_tls() {
+                    write!(f, "; transport {}", chain.transport.describe())?;
+                }
+                if let Some(tunnel) = &chain.tunnel {
+                    write!(
+                        f,
+                        "; tunnelled ({} {}) through the cluster",
+                        tunnel.protocol, tunnel.authority
+                    )?;
+                }
                 if listener.is_sniffed() {
                     f.write_str("; port is protocol-sniffed: a server-first protocol will hang")?;
                 }
@@ -113,6 +138,15 @@ impl fmt::Display for Decision<'_> {
                     )?,
                     DenyReason::Undecidable { what } => {
                         return write!(f, "DENY (undecidable: {what})");
+                    }
+                    DenyReason::MissingCluster {
+                        cluster,
+                        virtual_service,
+                    } => {
+                        return write!(
+                            f,
+                            "DENY (VirtualService {virtual_service} routes to cluster {cluster}, which the sidecar does not have: Envoy closes the connection): listener {listener} → chain {chain} → cluster {cluster}"
+                        );
                     }
                 }
                 write!(

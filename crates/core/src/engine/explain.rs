@@ -291,6 +291,9 @@ fn cluster_step(decision: &Decision<'_>, dst: IpAddr, port: u16) -> String {
             }
             DenyReason::LoopGuard { .. } => "cluster: BlackHoleCluster (loop guard)".into(),
             DenyReason::Undecidable { what } => format!("cluster: none ({what})"),
+            DenyReason::MissingCluster { cluster, .. } => format!(
+                "cluster: {cluster} does not exist (no service with that host and port in the sidecar's scope, or no such subset in its DestinationRule)"
+            ),
         },
         Decision::Bypass { .. } => String::new(),
     }

@@ -10,8 +10,10 @@ use std::sync::Arc;
 
 use ipnet::IpNet;
 
+use super::destination::{Transport, TunnelTarget};
 use super::matcher::Matcher;
 use super::protocol::{ListenerProtocol, Protocol};
+use super::routing::RouteSource;
 
 pub(crate) use super::ids::{ChainId, EntryId, ListenerId};
 
@@ -136,6 +138,44 @@ pub struct Chain {
     pub protocol: Protocol,
     /// Where an accepted connection goes.
     pub upstream: UpstreamSpec,
+    /// The VirtualService route that made the chain, with every destination and its weight;
+    /// `None` for a service's own chain.
+    pub route: Option<Arc<Route>>,
+    /// How the cluster talks to its upstream (the DestinationRule's TLS setting).
+    pub transport: Transport,
+    /// CONNECT tunnelling through the cluster (the DestinationRule's `tunnel`).
+    pub tunnel: Option<TunnelTarget>,
+    /// The route names a cluster the sidecar does not have (an unknown host, port or subset):
+    /// Envoy closes the connection.
+    pub missing_cluster: bool,
+}
+
+/// A VirtualService route on a chain, resolved to clusters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// The route as written.
+    pub source: Arc<RouteSource>,
+    /// Its destinations, in route order.
+    pub destinations: Vec<WeightedCluster>,
+}
+
+/// One destination of a route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeightedCluster {
+    /// `outbound|<port>|<subset>|<host>`.
+    pub cluster: Box<str>,
+    /// The destination host.
+    pub host: Arc<str>,
+    /// The subset.
+    pub subset: Option<Arc<str>>,
+    /// Its weight.
+    pub weight: u32,
+    /// False when the sidecar has no such cluster.
+    pub exists: bool,
+    /// Where the cluster sends a connection.
+    pub upstream: UpstreamSpec,
+    /// How it talks to the upstream.
+    pub transport: Transport,
 }
 
 impl Chain {

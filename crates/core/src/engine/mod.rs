@@ -15,8 +15,10 @@
 mod assemble;
 mod build;
 mod capture;
+mod catalogue;
 mod compile;
 mod decide;
+mod destination;
 mod display;
 mod explain;
 mod host;
@@ -31,6 +33,7 @@ mod order;
 mod protocol;
 mod record;
 mod registry;
+mod routing;
 mod scope;
 mod services;
 
@@ -45,15 +48,17 @@ pub use decide::{
 };
 pub use explain::{Explanation, explain};
 
+pub use destination::{Transport, TunnelTarget};
 pub use input::{InMesh, MeshSettings, Resources, Workload};
 pub use listener::{
-    Addr, BLACKHOLE_CHAIN, BLACKHOLE_CLUSTER, Chain, Endpoint, Listener, UpstreamSpec,
-    VIRTUAL_OUTBOUND,
+    Addr, BLACKHOLE_CHAIN, BLACKHOLE_CLUSTER, Chain, Endpoint, Listener, Route, UpstreamSpec,
+    VIRTUAL_OUTBOUND, WeightedCluster,
 };
 pub(crate) use listener::{
     CATCH_ALL_CHAIN, EntryId, HttpService, INBOUND_BLACKHOLE_CHAIN, INBOUND_PORT,
     PASSTHROUGH_CHAIN, PASSTHROUGH_CLUSTER, VIRTUAL_INBOUND,
 };
+pub use routing::RouteSource;
 
 pub(crate) use protocol::ListenerProtocol;
 pub use protocol::Protocol;

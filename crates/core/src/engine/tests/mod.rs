@@ -8,6 +8,7 @@ mod capture;
 mod kube;
 mod matching;
 mod outcomes;
+mod routes;
 mod scope;
 mod views;
 

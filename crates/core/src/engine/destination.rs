@@ -1,0 +1,268 @@
+//! Which DestinationRule shapes a cluster, and what it makes of it: subsets (one cluster each,
+//! `outbound|<port>|<subset>|<host>`), the upstream transport and CONNECT tunnelling.
+//!
+//! Selection follows istio/istio pilot/pkg/model/push_context.go `destinationRule`: the proxy's
+//! own namespace first (any rule there), then rules the service's namespace exports to the
+//! proxy's, then rules the root namespace exports; within a namespace the most specific host
+//! wins (`MostSpecificHostMatch`: the exact name, else the longest wildcard). A rule with a
+//! `workloadSelector` applies only to the workloads it selects in its own namespace. Transport
+//! settings follow pilot/pkg/networking/core/cluster_tls.go: a subset's policy over the
+//! rule's, a port-level setting over the whole policy, and `ISTIO_MUTUAL` sends the SNI
+//! `outbound_.<port>_.<subset>_.<host>` unless the rule names one.
+
+use std::sync::Arc;
+
+use super::input::{Resources, Workload};
+use super::scope::{Visibility, visibility};
+use crate::load::Loaded;
+use crate::model::{ClientTls, DestinationRule, TrafficPolicy};
+
+/// How a cluster talks to its upstream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    /// The client's bytes as they are.
+    Plaintext,
+    /// Istio's automatic mTLS: mutual TLS to endpoints that run a sidecar, plaintext to the
+    /// others (an in-mesh service without a TLS setting).
+    AutoMtls,
+    /// `ISTIO_MUTUAL`: mTLS with the mesh's certificates.
+    IstioMutual {
+        /// The SNI sent.
+        sni: Arc<str>,
+    },
+    /// `SIMPLE` or `MUTUAL`: the sidecar originates TLS to the upstream.
+    Originate {
+        /// True for `MUTUAL` (a client certificate).
+        mutual: bool,
+        /// The SNI sent, when the rule names one.
+        sni: Option<Arc<str>>,
+        /// Names the upstream certificate must carry.
+        subject_alt_names: Vec<Arc<str>>,
+    },
+}
+
+impl Transport {
+    /// `plaintext`, `auto mTLS`, `ISTIO_MUTUAL mTLS`, `TLS origination (SIMPLE)`, ….
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Transport::Plaintext => "plaintext".into(),
+            Transport::AutoMtls => "auto mTLS (mTLS to sidecar endpoints, else plaintext)".into(),
+            Transport::IstioMutual { sni } => format!("ISTIO_MUTUAL mTLS, SNI {sni}"),
+            Transport::Originate {
+                mutual,
+                sni,
+                subject_alt_names: _,
+            } => {
+                let mode = if *mutual { "MUTUAL" } else { "SIMPLE" };
+                match sni {
+                    Some(sni) => format!("TLS origination ({mode}), SNI {sni}"),
+                    None => format!("TLS origination ({mode}), no SNI"),
+                }
+            }
+        }
+    }
+
+    /// True when the sidecar starts a TLS handshake of its own toward the upstream.
+    #[must_use]
+    pub fn originates_tls(&self) -> bool {
+        matches!(
+            self,
+            Transport::Originate { .. } | Transport::IstioMutual { .. }
+        )
+    }
+}
+
+/// `trafficPolicy.tunnel`: the cluster is a forward proxy, asked to CONNECT to this target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TunnelTarget {
+    /// `host:port` sent in the CONNECT request.
+    pub authority: Arc<str>,
+    /// `CONNECT` or `POST`.
+    pub protocol: Arc<str>,
+}
+
+/// The DestinationRule in force for one host, as a proxy sees it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Chosen<'c> {
+    pub(crate) rule: &'c Loaded<DestinationRule>,
+}
+
+impl Chosen<'_> {
+    /// The transport of cluster `outbound|port|subset|host`.
+    pub(crate) fn transport(
+        self,
+        host: &str,
+        port: u16,
+        subset: Option<&str>,
+        internal: bool,
+    ) -> Transport {
+        let spec = &self.rule.resource.spec;
+        let subset_policy = subset.and_then(|name| {
+            spec.subsets
+                .iter()
+                .find(|s| s.name == name)
+                .and_then(|s| s.traffic_policy.as_ref())
+        });
+        let tls = subset_policy
+            .and_then(|p| tls_for_port(p, port))
+            .or_else(|| {
+                spec.traffic_policy
+                    .as_ref()
+                    .and_then(|p| tls_for_port(p, port))
+            });
+        transport_of(tls, host, port, subset, internal)
+    }
+
+    /// The tunnel the rule asks for (top level; subsets do not change it).
+    pub(crate) fn tunnel(self) -> Option<TunnelTarget> {
+        let tunnel = self
+            .rule
+            .resource
+            .spec
+            .traffic_policy
+            .as_ref()?
+            .tunnel
+            .as_ref()?;
+        Some(TunnelTarget {
+            authority: Arc::from(format!("{}:{}", tunnel.target_host, tunnel.target_port)),
+            protocol: Arc::from(tunnel.protocol.as_deref().unwrap_or("CONNECT")),
+        })
+    }
+}
+
+/// The transport of a cluster no rule shapes: auto mTLS inside the mesh, plaintext outside.
+pub(crate) fn default_transport(internal: bool) -> Transport {
+    if internal {
+        Transport::AutoMtls
+    } else {
+        Transport::Plaintext
+    }
+}
+
+fn tls_for_port(policy: &TrafficPolicy, port: u16) -> Option<&ClientTls> {
+    policy
+        .port_level_settings
+        .iter()
+        .find(|p| p.port.as_ref().is_some_and(|s| s.number == u32::from(port)))
+        .and_then(|p| p.tls.as_ref())
+        .or(policy.tls.as_ref())
+}
+
+fn transport_of(
+    tls: Option<&ClientTls>,
+    host: &str,
+    port: u16,
+    subset: Option<&str>,
+    internal: bool,
+) -> Transport {
+    let Some(tls) = tls else {
+        return default_transport(internal);
+    };
+    let sni = tls.sni.as_deref().filter(|s| !s.is_empty()).map(Arc::from);
+    match tls.mode.as_deref().unwrap_or("DISABLE") {
+        "ISTIO_MUTUAL" => Transport::IstioMutual {
+            sni: sni.unwrap_or_else(|| {
+                Arc::from(format!(
+                    "outbound_.{port}_.{}_.{host}",
+                    subset.unwrap_or("")
+                ))
+            }),
+        },
+        mode @ ("SIMPLE" | "MUTUAL") => Transport::Originate {
+            mutual: mode == "MUTUAL",
+            sni,
+            subject_alt_names: tls
+                .subject_alt_names
+                .iter()
+                .map(|s| Arc::from(s.as_str()))
+                .collect(),
+        },
+        _ => Transport::Plaintext,
+    }
+}
+
+/// The rule for `host` (a service of namespace `service_ns`) as the workload sees it.
+pub(crate) fn choose<'c>(
+    config: &Resources<'c>,
+    workload: &Workload,
+    host: &str,
+    service_ns: &str,
+) -> Option<Chosen<'c>> {
+    let rules = config.in_mesh.destination_rules;
+    let proxy_ns = workload.namespace.as_str();
+    let root = config.mesh.root_namespace.as_str();
+    let applies = |rule: &&Loaded<DestinationRule>| {
+        let spec = &rule.resource.spec;
+        spec.workload_selector.as_ref().is_none_or(|selector| {
+            rule.resource.metadata.namespace() == proxy_ns
+                && selector
+                    .match_labels
+                    .iter()
+                    .all(|(k, v)| workload.labels.get(k) == Some(v))
+        })
+    };
+    let in_ns = |ns: &str, exported_only: bool| {
+        let candidates = rules.iter().filter(|r| {
+            r.resource.metadata.namespace() == ns
+                && applies(r)
+                && (!exported_only
+                    || visibility(ns, &r.resource.spec.export_to, &[], proxy_ns)
+                        != Visibility::Hidden)
+        });
+        most_specific(candidates, host, ns)
+    };
+    let local = if proxy_ns == root {
+        in_ns(root, false)
+    } else {
+        in_ns(proxy_ns, false)
+    };
+    local
+        .or_else(|| in_ns(service_ns, true))
+        .or_else(|| in_ns(root, true))
+        .map(|rule| Chosen { rule })
+}
+
+/// The rule whose host is the most specific match for `host`: the exact name, else the
+/// longest wildcard covering it; the oldest (then first written) among equals.
+fn most_specific<'c>(
+    rules: impl Iterator<Item = &'c Loaded<DestinationRule>>,
+    host: &str,
+    rule_ns: &str,
+) -> Option<&'c Loaded<DestinationRule>> {
+    let host = host.to_ascii_lowercase();
+    let mut best: Option<(usize, &'c Loaded<DestinationRule>)> = None;
+    for rule in rules {
+        let pattern = qualify(&rule.resource.spec.host, rule_ns).to_ascii_lowercase();
+        let rank = if pattern == host {
+            usize::MAX
+        } else if pattern == "*" {
+            0
+        } else if let Some(suffix) = pattern.strip_prefix('*') {
+            if host.len() > suffix.len() && host.ends_with(suffix) {
+                suffix.len()
+            } else {
+                continue;
+            }
+        } else {
+            continue;
+        };
+        if best.is_none_or(|(r, _)| rank > r) {
+            best = Some((rank, rule));
+        }
+    }
+    best.map(|(_, rule)| rule)
+}
+
+/// A host as Istio reads a short name in a rule of namespace `ns` (istio/istio
+/// pilot/pkg/model/virtualservice.go `ResolveShortnameToFQDN`): a name without a dot is a
+/// Service of that namespace.
+#[must_use]
+pub(crate) fn qualify(host: &str, ns: &str) -> String {
+    let host = host.trim();
+    if host.contains('.') || host.starts_with('*') || host.is_empty() {
+        host.to_owned()
+    } else {
+        super::kube::service_host(host, ns)
+    }
+}
