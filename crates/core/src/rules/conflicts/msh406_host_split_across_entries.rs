@@ -213,3 +213,106 @@ fn list(ports: impl IntoIterator<Item = impl std::borrow::Borrow<u16>>) -> Strin
 fn join(addrs: &BTreeSet<String>) -> String {
     addrs.iter().cloned().collect::<Vec<_>>().join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::findings::Finding;
+
+    /// An entry of `bookinfo` for `kafka.example.com`, created on day `day` of 2026.
+    fn entry(name: &str, day: u8, extra: &str) -> String {
+        format!(
+            "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: {name}, namespace: bookinfo, creationTimestamp: \"2026-01-{day:02}T00:00:00Z\"}}\nspec:\n  hosts: [kafka.example.com]\n{extra}---\n"
+        )
+    }
+
+    fn findings(text: &str) -> Vec<Finding> {
+        let inputs = crate::load::load_bytes(
+            "split.yaml",
+            text.as_bytes(),
+            &crate::load::LoadOptions::default(),
+        )
+        .expect("parser thread");
+        assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
+        let cx = Context::new(&inputs);
+        let views = Views::new(&inputs, &cx.mesh, cx.dns_capture);
+        let mut out = Findings::new(RULE.severity);
+        check(&cx, &views, &mut out);
+        out.into_vec()
+    }
+
+    struct Case {
+        name: &'static str,
+        second: &'static str,
+        /// Severity and a piece of the message, or nothing.
+        want: Option<(Severity, &'static str)>,
+    }
+
+    #[test]
+    fn later_entries_are_dropped_or_merged_as_the_sidecar_does() {
+        let first = "  addresses: [203.0.113.9/32]\n  ports: [{name: tls, number: 443, protocol: TLS}]\n  resolution: NONE\n";
+        let cases = [
+            Case {
+                name: "same resolution, own address: merged onto the first entry's address",
+                second: "  addresses: [203.0.113.10/32]\n  ports: [{name: tcp, number: 9093, protocol: TCP}]\n  resolution: NONE\n",
+                want: Some((
+                    Severity::Warning,
+                    "merges this entry's port 9093 into bookinfo/first's service, which listens on bookinfo/first's addresses, not on this entry's (203.0.113.10)",
+                )),
+            },
+            Case {
+                name: "same resolution, same address: merging loses nothing",
+                second: "  addresses: [203.0.113.9/32]\n  ports: [{name: tcp, number: 9093, protocol: TCP}]\n  resolution: NONE\n",
+                want: None,
+            },
+            Case {
+                name: "other resolution on a shared port: the first entry's resolution applies",
+                second: "  addresses: [203.0.113.9/32]\n  ports: [{name: tls, number: 443, protocol: TLS}]\n  resolution: STATIC\n  endpoints: [{address: 198.51.100.9}]\n",
+                want: Some((
+                    Severity::Warning,
+                    "port 443 runs with bookinfo/first's resolution NONE",
+                )),
+            },
+        ];
+        for case in cases {
+            let text = [entry("first", 1, first), entry("second", 2, case.second)].concat();
+            let found = findings(&text);
+            match case.want {
+                None => assert!(found.is_empty(), "{}: {found:?}", case.name),
+                Some((severity, piece)) => {
+                    assert_eq!(found.len(), 1, "{}: {found:?}", case.name);
+                    assert_eq!(found[0].severity, severity, "{}", case.name);
+                    assert!(
+                        found[0].message.contains(piece),
+                        "{}: {}",
+                        case.name,
+                        found[0].message
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn labels_keep_entries_apart_and_other_namespaces_are_not_this_rules() {
+        let second = "  addresses: [203.0.113.9/32]\n  ports: [{name: tcp, number: 9093, protocol: TCP}]\n  resolution: NONE\n";
+        let first = "  addresses: [203.0.113.9/32]\n  ports: [{name: tls, number: 443, protocol: TLS}]\n  resolution: NONE\n";
+        let labelled = entry("second", 2, second).replace(
+            "namespace: bookinfo,",
+            "namespace: bookinfo, labels: {team: kafka},",
+        );
+        let found = findings(&[entry("first", 1, first), labelled].concat());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].severity, Severity::Error);
+        assert!(
+            found[0]
+                .message
+                .contains("with different labels this entry cannot merge into it, so the sidecar drops this entry: port 9093 gets no listener or cluster"),
+            "{}",
+            found[0].message
+        );
+        let elsewhere =
+            entry("second", 2, second).replace("namespace: bookinfo", "namespace: other");
+        assert!(findings(&[entry("first", 1, first), elsewhere].concat()).is_empty());
+    }
+}

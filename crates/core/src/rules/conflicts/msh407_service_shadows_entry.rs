@@ -202,3 +202,100 @@ fn service_protocol(port: &KubeServicePort) -> Protocol {
     }
     Protocol::parse(Some(name.split('-').next().unwrap_or(name)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::findings::Finding;
+
+    fn port(
+        name: Option<&str>,
+        app_protocol: Option<&str>,
+        protocol: Option<&str>,
+    ) -> KubeServicePort {
+        KubeServicePort {
+            name: name.map(str::to_owned),
+            port: 8080,
+            protocol: protocol.map(str::to_owned),
+            app_protocol: app_protocol.map(str::to_owned),
+            target_port: None,
+        }
+    }
+
+    #[test]
+    fn service_ports_take_istios_protocol() {
+        let cases = [
+            (port(Some("http-web"), None, None), Protocol::Http),
+            (port(Some("HTTP2"), None, None), Protocol::Http),
+            (port(Some("grpc-web-ui"), None, None), Protocol::Http),
+            (port(Some("tcp"), Some("http"), None), Protocol::Http),
+            (
+                port(Some("web"), Some("kubernetes.io/h2c"), None),
+                Protocol::Http,
+            ),
+            (
+                port(Some("wss"), Some("kubernetes.io/wss"), None),
+                Protocol::Https,
+            ),
+            (port(Some("http-dns"), None, Some("UDP")), Protocol::Udp),
+            (port(Some("mysql-main"), None, None), Protocol::Mysql),
+            (port(Some("web"), None, None), Protocol::Auto),
+            (port(None, None, None), Protocol::Auto),
+        ];
+        for (port, want) in cases {
+            assert_eq!(service_protocol(&port), want, "{port:?}");
+        }
+    }
+
+    fn findings(text: &str) -> Vec<Finding> {
+        let inputs = crate::load::load_bytes(
+            "shadow.yaml",
+            text.as_bytes(),
+            &crate::load::LoadOptions::default(),
+        )
+        .expect("parser thread");
+        assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
+        let mut out = Findings::new(RULE.severity);
+        check(&Context::new(&inputs), &mut out);
+        out.into_vec()
+    }
+
+    const WEB: &str = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: bookinfo}\nspec:\n  clusterIP: 198.51.100.41\n  ports: [{name: http-web, port: 3306}]\n---\n";
+
+    fn entry(protocol: &str, addresses: &str) -> String {
+        format!(
+            "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: db, namespace: bookinfo}}\nspec:\n  hosts: [db.example.com]\n  addresses: {addresses}\n  ports: [{{name: tcp, number: 3306, protocol: {protocol}}}]\n"
+        )
+    }
+
+    #[test]
+    fn an_http_service_port_over_a_wildcard_entry_port_sniffs_it_or_drops_mysql() {
+        let mysql = findings(&[WEB, &entry("MYSQL", "[]")].concat());
+        assert_eq!(mysql.len(), 1, "{mysql:?}");
+        assert_eq!(mysql[0].severity, Severity::Error);
+        assert!(
+            mysql[0]
+                .message
+                .contains("drops whichever service comes second")
+        );
+        let tcp = findings(&[WEB, &entry("TCP", "[198.51.100.0/28]")].concat());
+        assert_eq!(tcp.len(), 1, "{tcp:?}");
+        assert_eq!(tcp[0].severity, Severity::Warning);
+        assert!(findings(&[WEB, &entry("TCP", "[198.51.100.50/32]")].concat()).is_empty());
+        assert!(findings(&[WEB, &entry("HTTP", "[]")].concat()).is_empty());
+    }
+
+    #[test]
+    fn a_cluster_ip_address_conflicts_only_on_a_shared_non_http_port() {
+        let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: db, namespace: bookinfo}\nspec:\n  clusterIP: 198.51.100.41\n  ports: [{name: tcp, port: 3306}, {name: http, port: 8080}]\n---\n";
+        let same = findings(&[svc, &entry("TCP", "[198.51.100.41]")].concat());
+        assert_eq!(same.len(), 1, "{same:?}");
+        assert!(
+            same[0].message.contains("198.51.100.41_3306"),
+            "{}",
+            same[0].message
+        );
+        let other_port = entry("TCP", "[198.51.100.41]").replace("number: 3306", "number: 5432");
+        assert!(findings(&[svc, &other_port].concat()).is_empty());
+    }
+}

@@ -111,3 +111,56 @@ fn colliding(views: &Views<'_>, registry: &Registry, seen: &mut Seen, out: &mut 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(addresses: &str, port: u16, protocol: &str) -> Vec<String> {
+        let text = format!(
+            "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: appliance, namespace: bookinfo}}\nspec:\n  hosts: [appliance.example.com]\n  addresses: {addresses}\n  ports: [{{name: p, number: {port}, protocol: {protocol}}}]\n"
+        );
+        let inputs = crate::load::load_bytes(
+            "collision.yaml",
+            text.as_bytes(),
+            &crate::load::LoadOptions::default(),
+        )
+        .expect("parser thread");
+        let cx = Context::new(&inputs);
+        let views = Views::new(&inputs, &cx.mesh, cx.dns_capture);
+        let mut out = Findings::new(RULE.severity);
+        check(&cx, &views, &mut out);
+        out.into_vec().into_iter().map(|f| f.message).collect()
+    }
+
+    #[test]
+    fn only_wildcard_tcp_listeners_on_the_sidecars_own_ports_collide() {
+        let inbound = found("[]", 15006, "TCP");
+        assert_eq!(inbound.len(), 1, "{inbound:?}");
+        assert!(
+            inbound[0]
+                .contains("0.0.0.0_15006, which collides with the sidecar's own virtualInbound")
+        );
+        assert_eq!(
+            found("[0.0.0.0]", 15090, "TLS").len(),
+            1,
+            "the unspecified address is no address"
+        );
+        assert!(
+            found("[]", 15001, "HTTP").is_empty(),
+            "istiod skips HTTP there"
+        );
+        assert!(
+            found("[198.51.100.5/32]", 15021, "TCP").is_empty(),
+            "binds its own address"
+        );
+        assert!(
+            found("[]", 15020, "TCP").is_empty(),
+            "the agent's port: no Envoy listener"
+        );
+        assert!(
+            found("[]", 15008, "TCP").is_empty(),
+            "HBONE only where enabled: MSH209's"
+        );
+    }
+}

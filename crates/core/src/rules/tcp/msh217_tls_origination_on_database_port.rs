@@ -242,3 +242,88 @@ fn covers(pattern: &str, host: &str) -> bool {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `(field line, message)` of every finding on `text`.
+    fn findings(text: &str) -> Vec<(u64, String)> {
+        let inputs = crate::load::load_bytes(
+            "tls.yaml",
+            text.as_bytes(),
+            &crate::load::LoadOptions::default(),
+        )
+        .expect("parser thread");
+        assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
+        let mut out = Findings::new(RULE.severity);
+        check(&Context::new(&inputs), &mut out);
+        out.into_vec()
+            .into_iter()
+            .map(|f| (f.origin.pos.line, f.message))
+            .collect()
+    }
+
+    fn rule(host: &str, policy: &str) -> String {
+        format!(
+            "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: db, namespace: bookinfo}}\nspec:\n  host: \"{host}\"\n{policy}"
+        )
+    }
+
+    const ENTRY: &str = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: db, namespace: bookinfo}\nspec:\n  hosts: [db.example.com]\n  addresses: [203.0.113.7/32]\n  ports: [{name: mysql-main, number: 13306, protocol: TCP}, {name: tls, number: 8443, protocol: TLS}]\n---\n";
+
+    #[test]
+    fn port_level_tls_in_a_subset_on_3306_fires_without_any_entry() {
+        let text = rule(
+            "db.example.com",
+            "  subsets:\n  - name: v1\n    labels: {version: v1}\n    trafficPolicy:\n      portLevelSettings:\n      - port: {number: 3306}\n        tls: {mode: MUTUAL}\n",
+        );
+        let found = findings(&text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, 12, "the subset's port-level `mode`");
+        assert!(
+            found[0]
+                .1
+                .contains("tls mode MUTUAL originates TLS on db.example.com:3306, a MySQL port")
+        );
+    }
+
+    #[test]
+    fn a_wildcard_rule_reaches_a_port_named_mysql_but_not_the_tls_port() {
+        let found = findings(
+            &[
+                ENTRY,
+                &rule(
+                    "*.example.com",
+                    "  trafficPolicy:\n    tls: {mode: SIMPLE}\n",
+                ),
+            ]
+            .concat(),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].1.contains(":13306, a MySQL port"),
+            "{}",
+            found[0].1
+        );
+    }
+
+    #[test]
+    fn modes_that_do_not_originate_and_other_hosts_are_quiet() {
+        for policy in [
+            "  trafficPolicy:\n    tls: {mode: ISTIO_MUTUAL}\n",
+            "  trafficPolicy:\n    tls: {mode: DISABLE}\n",
+            "  trafficPolicy:\n    tls: {mode: SIMPLE}\n    portLevelSettings:\n    - port: {number: 13306}\n      tls: {mode: DISABLE}\n",
+        ] {
+            assert!(
+                findings(&[ENTRY, &rule("db.example.com", policy)].concat()).is_empty(),
+                "{policy}"
+            );
+        }
+        let other = rule(
+            "api.example.com",
+            "  trafficPolicy:\n    tls: {mode: SIMPLE}\n",
+        );
+        assert!(findings(&[ENTRY, &other].concat()).is_empty());
+    }
+}
