@@ -11,8 +11,9 @@
 //! carries the duplicate, so the sidecar never receives its outbound listeners, fails its readiness
 //! probe and every pod in the namespaces that see the entry stays unready. The same entry written
 //! with single-address (`/32`) addresses binds `<ip>_<port>` instead and starts cleanly, which makes
-//! the failure look unrelated to the entry (istio/istio#60666, fixed for CIDR addresses in
-//! istio/istio#60722; releases before that fix, and entries without addresses, still collide).
+//! the failure look unrelated to the entry (istio/istio#60666). istio/istio#60722 makes istiod
+//! skip such a port for CIDR addresses; releases without it build the listener for CIDR blocks and
+//! for entries without addresses alike, so the rule reports both.
 //!
 //! MSH209 warns on every port of Istio's reserved range, including these. This rule is separate
 //! because the consequence is different in kind: MSH209's ports make one entry useless, these stop
