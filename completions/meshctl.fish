@@ -187,6 +187,8 @@ MSH212\t'A pinned address or endpoint in link-local space (169.254.0.0/16, fe80:
 MSH213\t'A pinned address or endpoint in multicast space (224.0.0.0/4, ff00::/8): TCP cannot reach it.'
 MSH214\t'A pinned address or endpoint of 255.255.255.255: TCP cannot reach it.'
 MSH215\t'An endpoint of 0.0.0.0 or ::, which reaches the pod itself (a DNS filter\'s "blocked" answer).'
+MSH216\t'A wildcard listener on a port the sidecar itself listens on: the sidecar never becomes ready.'
+MSH217\t'Sidecar TLS origination on a MySQL or PostgreSQL port breaks the handshake.'
 MSH301\t'A host at a provider whose IPs change, pinned to fixed addresses.'
 MSH302\t'The host now resolves to addresses outside `addresses`, or listed ones no longer resolve.'
 MSH303\t'The host\'s DNS TTL is below --min-ttl: its addresses may change soon.'
@@ -201,6 +203,8 @@ MSH402\t'Entries with overlapping CIDR blocks on one port: the longest prefix wi
 MSH403\t'Entries with different protocols share a port without addresses.'
 MSH404\t'The same host and port declared with different protocols.'
 MSH405\t'Two resources with the same kind, namespace and name.'
+MSH406\t'One host split across entries with different ports or resolutions: the first entry\'s service wins.'
+MSH407\t'A Kubernetes Service on an entry\'s listener: one of them loses its traffic.'
 MSH501\t'The mesh allows any outbound traffic, so entries restrict nothing.'
 MSH502\t'exportTo or Sidecar imports hide the entry from every namespace in the inputs.'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l ignore -d 'Skip these rules: codes, prefixes, names or mapped IST codes, comma-separated' -r -f -a "MSH001\t'The file is not valid YAML/JSON or exceeds a parse budget.'
@@ -234,6 +238,8 @@ MSH212\t'A pinned address or endpoint in link-local space (169.254.0.0/16, fe80:
 MSH213\t'A pinned address or endpoint in multicast space (224.0.0.0/4, ff00::/8): TCP cannot reach it.'
 MSH214\t'A pinned address or endpoint of 255.255.255.255: TCP cannot reach it.'
 MSH215\t'An endpoint of 0.0.0.0 or ::, which reaches the pod itself (a DNS filter\'s "blocked" answer).'
+MSH216\t'A wildcard listener on a port the sidecar itself listens on: the sidecar never becomes ready.'
+MSH217\t'Sidecar TLS origination on a MySQL or PostgreSQL port breaks the handshake.'
 MSH301\t'A host at a provider whose IPs change, pinned to fixed addresses.'
 MSH302\t'The host now resolves to addresses outside `addresses`, or listed ones no longer resolve.'
 MSH303\t'The host\'s DNS TTL is below --min-ttl: its addresses may change soon.'
@@ -248,6 +254,8 @@ MSH402\t'Entries with overlapping CIDR blocks on one port: the longest prefix wi
 MSH403\t'Entries with different protocols share a port without addresses.'
 MSH404\t'The same host and port declared with different protocols.'
 MSH405\t'Two resources with the same kind, namespace and name.'
+MSH406\t'One host split across entries with different ports or resolutions: the first entry\'s service wins.'
+MSH407\t'A Kubernetes Service on an entry\'s listener: one of them loses its traffic.'
 MSH501\t'The mesh allows any outbound traffic, so entries restrict nothing.'
 MSH502\t'exportTo or Sidecar imports hide the entry from every namespace in the inputs.'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -s S -l suppress -d 'Drop findings for one rule on matching resources, istioctl\'s syntax: `CODE=Kind name.namespace`, `*` as a wildcard (`MSH201=ServiceEntry *.legacy`; repeatable)' -r
@@ -292,6 +300,8 @@ MSH212\t'A pinned address or endpoint in link-local space (169.254.0.0/16, fe80:
 MSH213\t'A pinned address or endpoint in multicast space (224.0.0.0/4, ff00::/8): TCP cannot reach it.'
 MSH214\t'A pinned address or endpoint of 255.255.255.255: TCP cannot reach it.'
 MSH215\t'An endpoint of 0.0.0.0 or ::, which reaches the pod itself (a DNS filter\'s "blocked" answer).'
+MSH216\t'A wildcard listener on a port the sidecar itself listens on: the sidecar never becomes ready.'
+MSH217\t'Sidecar TLS origination on a MySQL or PostgreSQL port breaks the handshake.'
 MSH301\t'A host at a provider whose IPs change, pinned to fixed addresses.'
 MSH302\t'The host now resolves to addresses outside `addresses`, or listed ones no longer resolve.'
 MSH303\t'The host\'s DNS TTL is below --min-ttl: its addresses may change soon.'
@@ -306,6 +316,8 @@ MSH402\t'Entries with overlapping CIDR blocks on one port: the longest prefix wi
 MSH403\t'Entries with different protocols share a port without addresses.'
 MSH404\t'The same host and port declared with different protocols.'
 MSH405\t'Two resources with the same kind, namespace and name.'
+MSH406\t'One host split across entries with different ports or resolutions: the first entry\'s service wins.'
+MSH407\t'A Kubernetes Service on an entry\'s listener: one of them loses its traffic.'
 MSH501\t'The mesh allows any outbound traffic, so entries restrict nothing.'
 MSH502\t'exportTo or Sidecar imports hide the entry from every namespace in the inputs.'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand check" -l config -d 'Read settings from this file instead of the nearest meshctl.toml or .meshctl.toml' -r -F

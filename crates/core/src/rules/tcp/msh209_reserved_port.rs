@@ -12,6 +12,10 @@
 //! never carry traffic. If an external service really listens there, the usual answer is to keep that
 //! port out of the sidecar.
 //!
+//! On 15001, 15006, 15021 and 15090 an entry whose port gets the wildcard listener (no addresses,
+//! or a CIDR block) does more than nothing: it collides with the sidecar's own listener and the
+//! sidecar never becomes ready. MSH216 reports that as an error on top of this warning.
+//!
 //! Severity: warning: the sidecar's own ports take precedence, so the entry does not do what it says, but it opens nothing.
 //!
 //! ## Example
