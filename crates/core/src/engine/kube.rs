@@ -226,6 +226,12 @@ pub(crate) fn protocol_of(port: &KubeServicePort) -> Option<&'static str> {
     WELL_KNOWN_TCP_PORTS.contains(&port.port).then_some("TCP")
 }
 
+/// [`protocol_of`] as the engine's [`Protocol`].
+#[must_use]
+pub(crate) fn service_port_protocol(port: &KubeServicePort) -> super::protocol::Protocol {
+    super::protocol::Protocol::parse(protocol_of(port))
+}
+
 /// A ready pod endpoint of a Service with its named ports.
 struct PodEndpoint {
     ip: IpAddr,

@@ -50,6 +50,7 @@ pub use explain::{Explanation, explain};
 
 pub use destination::{Transport, TunnelTarget};
 pub use input::{InMesh, MeshSettings, Resources, Workload};
+pub(crate) use kube::service_port_protocol;
 pub use listener::{
     Addr, BLACKHOLE_CHAIN, BLACKHOLE_CLUSTER, Chain, Endpoint, Listener, Route, UpstreamSpec,
     VIRTUAL_OUTBOUND, WeightedCluster,

@@ -49,7 +49,7 @@ use std::net::IpAddr;
 
 use crate::engine::{ListenerProtocol, Protocol};
 use crate::load::Loaded;
-use crate::model::{KubeService, KubeServicePort, Resource, ServiceEntry};
+use crate::model::{KubeService, Resource, ServiceEntry};
 use crate::rules::context::Context;
 use crate::rules::findings::Findings;
 use crate::rules::row::{CheckFn, Row};
@@ -97,7 +97,7 @@ fn same_address(svc: &Loaded<KubeService>, se: &Loaded<ServiceEntry>, out: &mut 
             continue;
         }
         for port in &spec.ports {
-            let class = service_protocol(port).listener();
+            let class = crate::engine::service_port_protocol(port).listener();
             if class == Some(ListenerProtocol::Http) || class.is_none() {
                 continue; // HTTP binds the wildcard, UDP is not captured
             }
@@ -138,7 +138,7 @@ fn http_over_wildcard(svc: &Loaded<KubeService>, se: &Loaded<ServiceEntry>, out:
         return;
     }
     for port in &svc.resource.spec.ports {
-        if service_protocol(port).listener() != Some(ListenerProtocol::Http) {
+        if crate::engine::service_port_protocol(port).listener() != Some(ListenerProtocol::Http) {
             continue;
         }
         for (i, entry_port) in se.resource.spec.ports.iter().enumerate() {
@@ -174,38 +174,10 @@ fn http_over_wildcard(svc: &Loaded<KubeService>, se: &Loaded<ServiceEntry>, out:
     }
 }
 
-/// A Service port's protocol as Istio reads it: UDP, else `appProtocol` (with Kubernetes'
-/// standard names), else the port name's prefix before `-`; unknown means sniffed.
-fn service_protocol(port: &KubeServicePort) -> Protocol {
-    if port
-        .protocol
-        .as_deref()
-        .is_some_and(|p| p.eq_ignore_ascii_case("UDP"))
-    {
-        return Protocol::Udp;
-    }
-    let name = port
-        .app_protocol
-        .as_deref()
-        .or(port.name.as_deref())
-        .unwrap_or("");
-    match name {
-        "kubernetes.io/h2c" | "kubernetes.io/ws" => return Protocol::Http,
-        "kubernetes.io/wss" => return Protocol::Https,
-        _ => {}
-    }
-    if name
-        .get(..8)
-        .is_some_and(|p| p.eq_ignore_ascii_case("grpc-web"))
-    {
-        return Protocol::Http;
-    }
-    Protocol::parse(Some(name.split('-').next().unwrap_or(name)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::KubeServicePort;
     use crate::rules::findings::Finding;
 
     fn port(
@@ -243,7 +215,11 @@ mod tests {
             (port(None, None, None), Protocol::Auto),
         ];
         for (port, want) in cases {
-            assert_eq!(service_protocol(&port), want, "{port:?}");
+            assert_eq!(
+                crate::engine::service_port_protocol(&port),
+                want,
+                "{port:?}"
+            );
         }
     }
 
