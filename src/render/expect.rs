@@ -1,5 +1,6 @@
 //! `simulate --expect`'s table (one row per call) and the details of every failed call.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use colored::Colorize as _;
@@ -16,10 +17,16 @@ pub(crate) fn text(outcomes: &[Outcome], out: &mut dyn Write) -> std::io::Result
             .iter()
             .map(|c| c.service_entry.as_deref().unwrap_or("-"))
             .collect();
-        let expected = match &o.expected_entry {
+        let mut expected = match &o.expected_entry {
             Some(entry) => format!("{} {entry}", o.expected),
             None => o.expected.to_string(),
         };
+        if let Some(cluster) = &o.expected_cluster {
+            let _ = write!(expected, " cluster {cluster}");
+        }
+        if let Some(via) = &o.expected_via {
+            let _ = write!(expected, " via {via}");
+        }
         let result = if o.passed {
             "pass".green().to_string()
         } else {
@@ -55,6 +62,19 @@ pub(crate) fn text(outcomes: &[Outcome], out: &mut dyn Write) -> std::io::Result
                 o.expected
             )?;
             writeln!(out, "  why: {}", c.reason)?;
+            if o.expected_cluster.is_some() || o.expected_via.is_some() {
+                for hop in &c.hops {
+                    let deciding: Vec<&str> =
+                        hop.deciding.iter().map(|d| d.resource.as_str()).collect();
+                    writeln!(
+                        out,
+                        "  {}: cluster {} (decided by {})",
+                        hop.proxy,
+                        hop.cluster,
+                        deciding.join(", ")
+                    )?;
+                }
+            }
             for miss in &c.near_misses {
                 writeln!(out, "  near miss: {miss}")?;
             }

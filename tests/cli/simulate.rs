@@ -391,3 +391,70 @@ fn expect_table_aligns_with_colour_on() {
     assert_eq!(column(&visible[1], "203.0.113.7"), destination);
     assert_eq!(column(&visible[2], "203.0.113.8"), destination);
 }
+
+#[test]
+fn expect_checks_clusters_and_the_resources_on_the_path() {
+    let pass = simulate(&[
+        "--expect",
+        "fixtures/routes/calls.yaml",
+        "-f",
+        "fixtures/routes",
+    ]);
+    assert!(pass.contains("3 passed, 0 failed"), "{pass}");
+    let fail = simulate(&[
+        "--expect",
+        "fixtures/routes/calls-wrong-cluster.yaml",
+        "-f",
+        "fixtures/routes",
+    ]);
+    assert!(fail.contains("0 passed, 1 failed"), "{fail}");
+    assert!(
+        fail.contains("sidecar: cluster outbound|3306|replica|orders-db.example.com"),
+        "the failure names the cluster the route chose: {fail}"
+    );
+}
+
+#[test]
+fn json_hops_name_the_route_and_its_resources() {
+    let text = simulate(&[
+        "203.0.113.7:3306",
+        "-f",
+        "fixtures/routes",
+        "--source-namespace",
+        "shop",
+        "-o",
+        "json",
+    ]);
+    let json: serde_json::Value =
+        serde_json::from_str(super::common::stdout_section(&text)).expect("json");
+    let connection = &json["connections"][0];
+    assert_eq!(connection["verdict"], "ALLOW", "{text}");
+    let hop = &connection["hops"][0];
+    assert_eq!(hop["proxy"], "sidecar");
+    assert_eq!(hop["verdict"], "ALLOW");
+    assert_eq!(hop["listener"], "203.0.113.7_3306");
+    assert_eq!(
+        hop["cluster"],
+        "outbound|3306|primary|orders-db.example.com"
+    );
+    assert_eq!(hop["transport"], "plaintext");
+    let deciding: Vec<&str> = hop["deciding"]
+        .as_array()
+        .expect("deciding")
+        .iter()
+        .map(|d| d["resource"].as_str().expect("resource"))
+        .collect();
+    assert_eq!(
+        deciding,
+        [
+            "ServiceEntry shop/orders-db",
+            "VirtualService shop/orders-db"
+        ]
+    );
+    assert!(
+        hop["deciding"][1]["origin"]
+            .as_str()
+            .is_some_and(|o| o.starts_with("fixtures/routes/mesh.yaml:")),
+        "{hop}"
+    );
+}

@@ -49,6 +49,79 @@ pub struct Explanation {
     pub near_misses: Vec<String>,
     /// What an allowed connection does that may surprise (a DNS upstream, a match-all chain).
     pub notes: Vec<String>,
+    /// One per proxy on the connection's path, in order; today the workload's sidecar.
+    pub hops: Vec<Hop>,
+}
+
+/// What one proxy did with the connection: its listener, chain and cluster, and the resources
+/// that decided, each with where it is written.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Hop {
+    /// `sidecar`.
+    pub proxy: &'static str,
+    /// This proxy's verdict.
+    pub verdict: Verdict,
+    /// Listener name.
+    pub listener: String,
+    /// Filter chain name.
+    pub filter_chain: String,
+    /// The cluster (for a weighted route, the one most connections take).
+    pub cluster: String,
+    /// The service host the chain stands for.
+    pub host: Option<String>,
+    /// Every destination of the route, with its weight, when a VirtualService routed it.
+    pub destinations: Vec<HopDestination>,
+    /// How the cluster talks to its upstream (`plaintext`, `TLS origination (SIMPLE)`, …).
+    pub transport: Option<String>,
+    /// `CONNECT host:port` when the cluster is a tunnelling forward proxy.
+    pub tunnel: Option<String>,
+    /// The resources that decided, as `Kind namespace/name` with their `file:line:col`.
+    pub deciding: Vec<Deciding>,
+}
+
+/// One destination of a routed hop.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HopDestination {
+    /// The cluster.
+    pub cluster: String,
+    /// Its weight.
+    pub weight: u32,
+    /// False when the sidecar has no such cluster (Envoy closes the connection).
+    pub exists: bool,
+}
+
+/// A resource that decided a hop.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Deciding {
+    /// `ServiceEntry shop/db`, `VirtualService shop/db`, `Sidecar shop/default`.
+    pub resource: String,
+    /// `file:line:col`.
+    pub origin: String,
+}
+
+impl Hop {
+    /// True when `via` (`namespace/name` or `Kind namespace/name`) is among the deciding
+    /// resources, or names the proxy.
+    #[must_use]
+    pub fn is_via(&self, via: &str) -> bool {
+        via == self.proxy
+            || self.deciding.iter().any(|d| {
+                d.resource == via
+                    || d.resource
+                        .split_once(' ')
+                        .is_some_and(|(_, name)| name == via)
+            })
+    }
+
+    /// True when `cluster` is the hop's cluster or a destination with a weight.
+    #[must_use]
+    pub fn reaches(&self, cluster: &str) -> bool {
+        self.cluster == cluster
+            || self
+                .destinations
+                .iter()
+                .any(|d| d.weight > 0 && d.cluster == cluster)
+    }
 }
 
 /// Decides `conn` and explains the decision.
@@ -76,7 +149,9 @@ pub fn explain(registry: &Registry, conn: &Connection<'_>) -> Explanation {
         ),
         _ => (None, None, None),
     };
+    let hops = vec![sidecar_hop(registry, &decision)];
     Explanation {
+        hops,
         address: conn.dst,
         port: conn.port,
         protocol: if conn.tls { "tls" } else { "tcp" },
@@ -93,6 +168,79 @@ pub fn explain(registry: &Registry, conn: &Connection<'_>) -> Explanation {
         notes: notes(conn, &decision),
         trace,
     }
+}
+
+/// The sidecar's hop of a decision.
+fn sidecar_hop(registry: &Registry, decision: &Decision<'_>) -> Hop {
+    let mut deciding = Vec::new();
+    if let Some(sidecar) = registry.sidecar() {
+        deciding.push(Deciding {
+            resource: sidecar.to_string(),
+            origin: sidecar.origin.to_string(),
+        });
+    }
+    let mut hop = Hop {
+        proxy: "sidecar",
+        verdict: decision.verdict(),
+        listener: decision.listener().to_owned(),
+        filter_chain: decision.chain().to_owned(),
+        cluster: decision.cluster().to_owned(),
+        host: None,
+        destinations: Vec::new(),
+        transport: None,
+        tunnel: None,
+        deciding,
+    };
+    let chain = match decision {
+        Decision::Allow { chain, .. } => Some(*chain),
+        Decision::Deny {
+            reason: DenyReason::MissingCluster { .. },
+            listener,
+            chain,
+        } => find_chain(registry, listener, chain),
+        _ => None,
+    };
+    if let Some(chain) = chain {
+        let entry = registry.entry(chain.entry);
+        hop.host = Some(chain.host.to_string());
+        hop.deciding.push(Deciding {
+            resource: format!("{} {entry}", entry.kind),
+            origin: entry.origin.to_string(),
+        });
+        if let Some(route) = &chain.route {
+            hop.deciding.push(Deciding {
+                resource: format!("VirtualService {}", route.source.virtual_service),
+                origin: route.source.origin.to_string(),
+            });
+            hop.destinations = route
+                .destinations
+                .iter()
+                .map(|d| HopDestination {
+                    cluster: d.cluster.to_string(),
+                    weight: d.weight,
+                    exists: d.exists,
+                })
+                .collect();
+        }
+        if decision.verdict() == Verdict::Allow {
+            hop.transport = Some(chain.transport.describe());
+        }
+        hop.tunnel = chain
+            .tunnel
+            .as_ref()
+            .map(|t| format!("{} {}", t.protocol, t.authority));
+    }
+    hop
+}
+
+/// The chain named `chain` on listener `listener`.
+fn find_chain<'r>(
+    registry: &'r Registry,
+    listener: &str,
+    chain: &str,
+) -> Option<&'r super::listener::Chain> {
+    let listener = registry.listeners().iter().find(|l| &*l.name == listener)?;
+    registry.chains_of(listener).find(|c| &*c.name == chain)
 }
 
 fn capture_step(registry: &Registry, decision: &Decision<'_>, dst: IpAddr, port: u16) -> String {

@@ -46,7 +46,7 @@ pub(crate) use decide::LOOP_PORTS;
 pub use decide::{
     Connection, Decision, DenyReason, Unmatched, Upstream, Verdict, decide, decide_forwarded,
 };
-pub use explain::{Explanation, explain};
+pub use explain::{Deciding, Explanation, Hop, HopDestination, explain};
 
 pub use destination::{Transport, TunnelTarget};
 pub use input::{InMesh, MeshSettings, Resources, Workload};

@@ -30,6 +30,13 @@ pub struct Call {
     /// `namespace/name` of the ServiceEntry expected to allow it.
     #[serde(default)]
     pub entry: Option<String>,
+    /// The cluster every address should reach (for a weighted route: one of its destinations).
+    #[serde(default)]
+    pub cluster: Option<String>,
+    /// A resource (`namespace/name` or `Kind namespace/name`) or proxy that must be on every
+    /// connection's path.
+    #[serde(default)]
+    pub via: Option<String>,
     /// Where the call is written, for messages.
     #[serde(skip, default = "unknown_origin")]
     pub origin: Origin,
@@ -65,6 +72,14 @@ impl Call {
                         .entry
                         .as_ref()
                         .is_none_or(|want| c.service_entry.as_ref() == Some(want))
+                    && self
+                        .cluster
+                        .as_deref()
+                        .is_none_or(|want| c.hops.iter().any(|h| h.reaches(want)))
+                    && self
+                        .via
+                        .as_deref()
+                        .is_none_or(|want| c.hops.iter().any(|h| h.is_via(want)))
             })
     }
 }

@@ -16,6 +16,12 @@ pub struct Outcome {
     pub expected: Verdict,
     /// The expected entry.
     pub expected_entry: Option<String>,
+    /// The expected cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_cluster: Option<String>,
+    /// The resource or proxy expected on the path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_via: Option<String>,
     /// Whether every connection matched the expectation.
     pub passed: bool,
     /// Every decided connection (one per address of the destination).
@@ -31,6 +37,8 @@ impl Outcome {
             namespace: call.namespace().to_owned(),
             expected: call.expect,
             expected_entry: call.entry.clone(),
+            expected_cluster: call.cluster.clone(),
+            expected_via: call.via.clone(),
             passed: call.passed_by(&connections),
             connections,
         }
