@@ -361,3 +361,79 @@ fn unspecified_addresses_share_the_wildcard_listener() {
     );
     assert!(out.starts_with("ALLOW 203.0.113.9:3306"), "{out}");
 }
+
+/// The `tcp_proxy` config of the listener named `listener`'s first chain.
+fn tcp_proxy_of<'a>(bootstrap: &'a Value, listener: &str) -> &'a Value {
+    let listeners = bootstrap["static_resources"]["listeners"]
+        .as_array()
+        .expect("listeners");
+    let found = listeners
+        .iter()
+        .find(|l| l["name"] == listener)
+        .unwrap_or_else(|| panic!("no listener {listener}"));
+    let chain = found["filter_chains"]
+        .get(0)
+        .or_else(|| found.get("default_filter_chain"))
+        .expect("a chain");
+    &chain["filters"]
+        .as_array()
+        .expect("filters")
+        .last()
+        .expect("tcp_proxy")["typed_config"]
+}
+
+#[test]
+fn export_carries_routes_subsets_transport_and_tunnels() {
+    let json: Value = serde_json::from_str(&stdout(
+        meshctl()
+            .args([
+                "export",
+                "envoy",
+                "-o",
+                "json",
+                "--source-namespace",
+                "shop",
+                "-f",
+            ])
+            .arg(fixture("routes-transport")),
+        0,
+    ))
+    .expect("JSON");
+    let split = tcp_proxy_of(&json, "198.51.100.6_3306");
+    assert_eq!(
+        split["weighted_clusters"]["clusters"],
+        serde_json::json!([
+            {"name": "outbound|3306|v1|reports.example.com", "weight": 30},
+            {"name": "outbound|3306|v2|reports.example.com", "weight": 70},
+        ]),
+        "{split}"
+    );
+    let tunnel = tcp_proxy_of(&json, "198.51.100.5_5432");
+    assert_eq!(tunnel["cluster"], "outbound|5432||pg.example.com");
+    assert_eq!(tunnel["tunneling_config"]["hostname"], "198.51.100.5:5432");
+    let clusters = json["static_resources"]["clusters"]
+        .as_array()
+        .expect("clusters");
+    let cluster = |name: &str| {
+        clusters
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("no cluster {name}"))
+    };
+    let pg = &cluster("outbound|5432||pg.example.com")["transport_socket"]["typed_config"];
+    assert_eq!(
+        pg["sni"], "pg.example.com",
+        "SIMPLE origination with the rule's SNI"
+    );
+    let v2 = &cluster("outbound|3306|v2|reports.example.com")["transport_socket"]["typed_config"];
+    assert_eq!(
+        v2["sni"], "outbound_.3306_.v2_.reports.example.com",
+        "ISTIO_MUTUAL's default SNI"
+    );
+    assert!(
+        cluster("outbound|3306|v1|reports.example.com")
+            .get("transport_socket")
+            .is_none(),
+        "the v1 subset stays plaintext"
+    );
+}

@@ -21,6 +21,7 @@ use super::routing::Target;
 pub(crate) struct Cluster {
     pub(crate) upstream: UpstreamSpec,
     pub(crate) transport: Transport,
+    pub(crate) entry: super::listener::EntryId,
 }
 
 /// Every cluster of a sidecar, and each service host's ports.
@@ -70,6 +71,7 @@ impl Catalogue {
                         |c| c.upstream.clone(),
                     ),
                     transport: known.map_or(Transport::Plaintext, |c| c.transport.clone()),
+                    entry: known.map(|c| c.entry),
                     cluster: name.into_boxed_str(),
                     host: target.host.clone(),
                     subset: target.subset.clone(),

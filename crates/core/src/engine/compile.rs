@@ -318,6 +318,7 @@ impl<'c> Routes<'c> {
                         Cluster {
                             upstream: upstream.clone(),
                             transport: transport(None),
+                            entry: service.entry,
                         },
                     );
                     for subset in rule.iter().flat_map(|r| &r.rule.resource.spec.subsets) {
@@ -326,6 +327,7 @@ impl<'c> Routes<'c> {
                             Cluster {
                                 upstream: upstream.clone(),
                                 transport: transport(Some(&subset.name)),
+                                entry: service.entry,
                             },
                         );
                     }

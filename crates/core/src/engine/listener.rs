@@ -176,6 +176,8 @@ pub struct WeightedCluster {
     pub upstream: UpstreamSpec,
     /// How it talks to the upstream.
     pub transport: Transport,
+    /// The service the cluster is built from, when it exists.
+    pub entry: Option<EntryId>,
 }
 
 impl Chain {

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::engine::{
     BLACKHOLE_CLUSTER, Chain, Endpoint, EntryId, HttpService, PASSTHROUGH_CLUSTER, Registry,
-    UpstreamSpec,
+    Transport, UpstreamSpec,
 };
 
 /// Istio's connect timeout for outbound clusters (`meshConfig.connectTimeout`, default 10 s).
@@ -32,20 +32,78 @@ pub(crate) struct ClusterSet {
 }
 
 impl ClusterSet {
-    /// Adds the cluster a chain forwards to.
+    /// Adds the clusters a chain forwards to: its service's, or every existing destination of
+    /// its route (a destination the sidecar lacks stays absent, so Envoy closes as istiod's
+    /// config makes it close).
     pub(crate) fn add_chain(
         &mut self,
         registry: &Registry,
         chain: &Chain,
         notes: &mut Vec<String>,
     ) {
-        self.add(
-            registry,
-            &chain.cluster,
-            chain.entry,
-            &chain.host,
-            &chain.upstream,
-            notes,
+        let Some(route) = &chain.route else {
+            self.add(
+                registry,
+                &chain.cluster,
+                chain.entry,
+                &chain.host,
+                &chain.upstream,
+                notes,
+            );
+            self.secure(&chain.cluster, &chain.transport);
+            return;
+        };
+        for destination in &route.destinations {
+            let Some(entry) = destination.entry.filter(|_| destination.exists) else {
+                continue;
+            };
+            self.add(
+                registry,
+                &destination.cluster,
+                entry,
+                &destination.host,
+                &destination.upstream,
+                notes,
+            );
+            self.secure(&destination.cluster, &destination.transport);
+        }
+    }
+
+    /// Gives cluster `name` the transport socket of `transport` (istio/istio
+    /// pilot/pkg/networking/core/cluster_tls.go): TLS with the rule's SNI for origination,
+    /// Istio's ALPN for `ISTIO_MUTUAL`. Without `--certs` no certificate is configured, so the
+    /// handshake proves only that the sidecar starts one.
+    fn secure(&mut self, name: &str, transport: &Transport) {
+        let Some(cluster) = self.clusters.get_mut(name).and_then(Value::as_object_mut) else {
+            return;
+        };
+        let context = match transport {
+            Transport::Plaintext | Transport::AutoMtls => return,
+            Transport::IstioMutual { sni } => json!({
+                "sni": &**sni,
+                "common_tls_context": { "alpn_protocols": ["istio-peer-exchange", "istio"] },
+            }),
+            Transport::Originate { sni, .. } => {
+                let mut context = json!({ "common_tls_context": {} });
+                if let Some(sni) = sni {
+                    context
+                        .as_object_mut()
+                        .expect("json! object")
+                        .insert("sni".into(), json!(&**sni));
+                }
+                context
+            }
+        };
+        let mut context = context;
+        context.as_object_mut().expect("json! object").insert(
+            "@type".into(),
+            json!(
+                "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"
+            ),
+        );
+        cluster.insert(
+            "transport_socket".into(),
+            json!({ "name": "envoy.transport_sockets.tls", "typed_config": context }),
         );
     }
 

@@ -263,7 +263,7 @@ fn service_chain(chain: &Chain, with_match: bool) -> Value {
     if let Some(filter) = clusters::sni_forward_filter(chain) {
         filters.push(filter);
     }
-    filters.push(tcp_proxy(&chain.cluster));
+    filters.push(chain_tcp_proxy(chain));
     let mut object = json!({ "name": &*chain.name, "filters": filters });
     if with_match {
         let mut matched = serde_json::Map::new();
@@ -298,6 +298,37 @@ fn whole_family_halves(prefix: ipnet::IpNet) -> Vec<ipnet::IpNet> {
     prefix
         .subnets(1)
         .map_or_else(|_| vec![prefix], Iterator::collect)
+}
+
+/// A chain's `tcp_proxy`: its cluster, or a route's weighted clusters (istio/istio
+/// pilot/pkg/networking/core/networkfilter.go `buildOutboundNetworkFiltersWithWeightedClusters`),
+/// with the DestinationRule's tunnel (pilot/pkg/networking/core/tunnelingconfig/apply.go).
+fn chain_tcp_proxy(chain: &Chain) -> Value {
+    let mut filter = tcp_proxy(&chain.cluster);
+    let config = filter["typed_config"]
+        .as_object_mut()
+        .expect("json! object");
+    if let Some(route) = chain.route.as_ref().filter(|r| r.destinations.len() > 1) {
+        let weighted: Vec<Value> = route
+            .destinations
+            .iter()
+            .filter(|d| d.weight > 0)
+            .map(|d| json!({ "name": &*d.cluster, "weight": d.weight }))
+            .collect();
+        config.remove("cluster");
+        config.insert("weighted_clusters".into(), json!({ "clusters": weighted }));
+    }
+    if let Some(tunnel) = &chain.tunnel {
+        let mut tunneling = json!({ "hostname": &*tunnel.authority });
+        if &*tunnel.protocol == "POST" {
+            tunneling
+                .as_object_mut()
+                .expect("json! object")
+                .insert("use_post".into(), json!(true));
+        }
+        config.insert("tunneling_config".into(), tunneling);
+    }
+    filter
 }
 
 fn tcp_proxy(cluster: &str) -> Value {
