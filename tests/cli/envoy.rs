@@ -436,4 +436,18 @@ fn export_carries_routes_subsets_transport_and_tunnels() {
             .is_none(),
         "the v1 subset stays plaintext"
     );
+    let billing = cluster("outbound|3306||billing-db.example.com");
+    assert_eq!(
+        billing["circuit_breakers"]["thresholds"][0]["max_connections"],
+        50
+    );
+    assert_eq!(billing["connect_timeout"], "2.500000000s");
+    assert_eq!(
+        billing["upstream_connection_options"]["tcp_keepalive"]["keepalive_probes"],
+        3
+    );
+    assert_eq!(
+        tcp_proxy_of(&json, "198.51.100.9_3306")["idle_timeout"],
+        "900s"
+    );
 }

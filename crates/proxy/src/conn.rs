@@ -32,6 +32,7 @@ use crate::mode::Mode;
 use crate::orig_dst;
 use crate::pipe::{self, Counters, End, Side};
 use crate::policy::Policy;
+use crate::pool::FLAG_UPSTREAM_OVERFLOW;
 use crate::record::{self, AccessRecord, Decided, Outcome};
 use crate::report::{self, PolicyMode};
 use crate::route::{Route, RouteCache, still_allowed};
@@ -180,32 +181,38 @@ pub(super) async fn handle(
     let Some(plan) = &route.plan else {
         return deny(&proxy, &route, client_stream, trace);
     };
-    let (upstream_stream, upstream_addr) = match Box::pin(upstream::dial(
-        plan,
-        &proxy.resolver,
-        proxy.options.connect_timeout,
-    ))
-    .await
-    {
-        Ok(connected) => connected,
-        Err(e) => {
-            let flags = match e {
-                DialError::NoUpstream(_) => FLAG_NO_HEALTHY_UPSTREAM,
-                DialError::Failed { .. } | DialError::Timeout(_) => {
-                    proxy.metrics.traffic.connect_error();
-                    FLAG_UPSTREAM_FAILURE
-                }
-            };
-            tracing::warn!(target: "meshctl::conn", "→ {}: {e}", target.dst);
-            let labels = route.labels(flags);
-            let (opened, closed) = proxy.metrics.traffic.opened_closed(&labels);
-            opened.inc();
-            closed.inc();
-            trace.flags = flags;
-            trace.close_reason = Cow::Owned(e.to_string());
-            return finish(&proxy, trace);
-        }
+    let limits = route.limits.as_deref();
+    // The circuit breaker: over the cluster's limit, the connection is closed before dialling.
+    let Ok(_slot) = take_slot(&proxy, &route, &mut trace) else {
+        return finish(&proxy, trace);
     };
+    let connect_timeout = limits
+        .and_then(|l| l.connect_timeout)
+        .unwrap_or(proxy.options.connect_timeout);
+    let (upstream_stream, upstream_addr) =
+        match Box::pin(upstream::dial(plan, &proxy.resolver, connect_timeout)).await {
+            Ok(connected) => connected,
+            Err(e) => {
+                let flags = match e {
+                    DialError::NoUpstream(_) => FLAG_NO_HEALTHY_UPSTREAM,
+                    DialError::Failed { .. } | DialError::Timeout(_) => {
+                        proxy.metrics.traffic.connect_error();
+                        FLAG_UPSTREAM_FAILURE
+                    }
+                };
+                tracing::warn!(target: "meshctl::conn", "→ {}: {e}", target.dst);
+                let labels = route.labels(flags);
+                let (opened, closed) = proxy.metrics.traffic.opened_closed(&labels);
+                opened.inc();
+                closed.inc();
+                trace.flags = flags;
+                trace.close_reason = Cow::Owned(e.to_string());
+                return finish(&proxy, trace);
+            }
+        };
+    if let Some(keepalive) = limits.and_then(|l| l.keepalive.as_ref()) {
+        crate::pool::set_keepalive(&upstream_stream, keepalive);
+    }
     trace.upstream = Some(upstream_addr);
     trace.flags = FLAG_NONE;
     route.counters(&proxy.metrics).opened.inc();
@@ -219,6 +226,37 @@ pub(super) async fn handle(
     finish(&proxy, trace);
 }
 
+/// A slot of the route's cluster pool when its DestinationRule limits it (`Ok(None)` when it
+/// does not); `Err` when the pool is full, after counting and recording the overflow.
+fn take_slot(
+    proxy: &Shared,
+    route: &Route,
+    trace: &mut Trace,
+) -> Result<Option<crate::pool::Slot>, ()> {
+    let Some(max) = route.limits.as_ref().and_then(|l| l.max_connections) else {
+        return Ok(None);
+    };
+    if let Some(slot) = proxy.pools.acquire(&route.cluster, max) {
+        return Ok(Some(slot));
+    }
+    proxy.metrics.overflow.count(&route.cluster);
+    tracing::warn!(
+        target: "meshctl::conn",
+        "cluster {} is at its maxConnections ({max}): closed",
+        route.cluster
+    );
+    let labels = route.labels(FLAG_UPSTREAM_OVERFLOW);
+    let (opened, closed) = proxy.metrics.traffic.opened_closed(&labels);
+    opened.inc();
+    closed.inc();
+    trace.flags = FLAG_UPSTREAM_OVERFLOW;
+    trace.close_reason = Cow::Owned(format!(
+        "upstream overflow: {} allows {max} connections",
+        route.cluster
+    ));
+    Err(())
+}
+
 /// Copies until the connection ends or a reload revokes it; returns the bytes sent and
 /// received and fills in the trace's close reason.
 async fn relay(
@@ -230,6 +268,12 @@ async fn relay(
 ) -> (u64, u64) {
     let counters = Counters::new();
     let report = proxy.options.policy_mode == PolicyMode::Report;
+    let idle_timeout = trace
+        .route
+        .as_ref()
+        .and_then(|r| r.limits.as_ref())
+        .and_then(|l| l.idle_timeout)
+        .unwrap_or(proxy.options.idle_timeout);
     let seen: &Trace = trace;
     let revoked = async {
         // Report mode records the moment a reload would revoke the connection, once per
@@ -272,7 +316,7 @@ async fn relay(
         }
     };
     let end = tokio::select! {
-        end = pipe::pipe(&client_stream, &upstream_stream, proxy.options.idle_timeout, &counters, &proxy.pipes) => Some(end),
+        end = pipe::pipe(&client_stream, &upstream_stream, idle_timeout, &counters, &proxy.pipes) => Some(end),
         // In report mode the watch never ends the connection, so it runs even with
         // --keep-established: it only records.
         () = revoked, if report || !proxy.options.keep_established => None,

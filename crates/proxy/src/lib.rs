@@ -40,6 +40,7 @@ mod mode;
 mod orig_dst;
 mod pipe;
 pub mod policy;
+mod pool;
 mod record;
 pub mod reload;
 mod report;

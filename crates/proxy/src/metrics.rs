@@ -1,7 +1,7 @@
 //! The proxy's Prometheus registry (prometheus-client, served on the admin `/metrics`). Each
 //! part of the proxy registers its own families when it is built and keeps private handles
 //! (linkerd2-proxy's `linkerd/identity/src/metrics.rs`): `traffic` the connection families,
-//! `reload` the reload outcomes and revocations, `drift` the DNS drift gauges, `report` the would-deny counter and `status` the
+//! `reload` the reload outcomes and revocations, `drift` the DNS drift gauges, `report` the would-deny counter, `pool` the overflow counter and `status` the
 //! configuration generation and whether it matches the disk. This module only holds the
 //! registry they share and encodes it.
 
@@ -10,6 +10,7 @@ use std::sync::Arc;
 use prometheus_client::registry::Registry;
 
 use crate::drift::DriftMetrics;
+use crate::pool::OverflowMetrics;
 use crate::reload::{Recorder, ReloadMetrics};
 use crate::report::WouldDenyMetrics;
 use crate::status::ConfigStatus;
@@ -23,6 +24,7 @@ pub struct Metrics {
     pub(crate) reloads: Arc<ReloadMetrics>,
     drift: DriftMetrics,
     pub(crate) would_deny: WouldDenyMetrics,
+    pub(crate) overflow: OverflowMetrics,
     /// Whether the generation in force is what the files on disk hold (`meshctl_config_in_sync`).
     pub config: Arc<ConfigStatus>,
 }
@@ -36,12 +38,14 @@ impl Default for Metrics {
         let drift = DriftMetrics::register(&mut registry);
         let config = Arc::new(ConfigStatus::register(&mut registry));
         let would_deny = WouldDenyMetrics::register(&mut registry);
+        let overflow = OverflowMetrics::register(&mut registry);
         Self {
             registry,
             traffic,
             reloads,
             drift,
             would_deny,
+            overflow,
             config,
         }
     }

@@ -52,6 +52,8 @@ pub(crate) struct Route {
     /// Report mode lets this denial through: the `reason` label it is counted under. The
     /// route then has a plan (the destination itself) but is not `allowed`.
     pub(crate) would_deny: Option<&'static str>,
+    /// The destination cluster's `connectionPool.tcp` limits.
+    pub(crate) limits: Option<Arc<meshctl_core::engine::ConnectionLimits>>,
     /// `destination_service` label value.
     service: String,
     /// `destination_service_namespace` label value.
@@ -128,6 +130,10 @@ impl Route {
             } => FLAG_NO_ROUTE,
             _ => FLAG_NO_HEALTHY_UPSTREAM,
         };
+        let limits = match decision {
+            Decision::Allow { chain, .. } if would_deny.is_none() => chain.limits.clone(),
+            _ => None,
+        };
         Route {
             verdict: decision.verdict(),
             allowed: still_allowed(decision),
@@ -140,6 +146,7 @@ impl Route {
             chain: Arc::from(decision.chain()),
             generation,
             would_deny,
+            limits,
             service,
             namespace,
             decided: OnceLock::new(),

@@ -61,6 +61,8 @@ pub struct Shared {
     pub(crate) limit: Arc<Semaphore>,
     /// Pipes for zero-copy forwarding, leased while bytes flow.
     pub pipes: splice::PipePool,
+    /// Open connections of the clusters whose DestinationRule limits them.
+    pub(crate) pools: crate::pool::Pools,
 }
 
 impl Shared {
@@ -79,6 +81,7 @@ impl Shared {
             resolver,
             access_log,
             limit: Arc::new(Semaphore::new(max_connections.max(1))),
+            pools: crate::pool::Pools::default(),
         }
     }
 }

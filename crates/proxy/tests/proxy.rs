@@ -35,3 +35,6 @@ mod report;
 
 #[path = "proxy/takeover.rs"]
 mod takeover;
+
+#[path = "proxy/limits.rs"]
+mod limits;

@@ -127,7 +127,7 @@ pub async fn serve_resetter(listener: TcpListener) {
 /// A listener that never accepts, its backlog filled, so further SYNs go unanswered (the
 /// upstream a connect timeout exists for). Dropping it frees the address.
 pub struct BlackHole {
-    _listener: std::net::TcpListener,
+    listener: std::net::TcpListener,
     _fillers: Vec<TcpStream>,
 }
 
@@ -139,6 +139,8 @@ impl BlackHole {
     /// When the address cannot be bound.
     pub async fn start(addr: SocketAddr) -> std::io::Result<BlackHole> {
         let listener = listen(addr, 0)?.into_std()?;
+        // Port 0 binds somewhere: the fillers go to where it bound.
+        let addr = listener.local_addr()?;
         let mut fillers = Vec::new();
         for _ in 0..8 {
             let socket = TcpSocket::new_v4()?;
@@ -151,9 +153,19 @@ impl BlackHole {
             }
         }
         Ok(BlackHole {
-            _listener: listener,
+            listener,
             _fillers: fillers,
         })
+    }
+
+    /// The address it listens on (a port-0 bind gets its port here).
+    ///
+    /// # Panics
+    ///
+    /// Never for a bound listener.
+    #[must_use]
+    pub fn addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("bound listener")
     }
 }
 

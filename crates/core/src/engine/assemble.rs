@@ -230,6 +230,7 @@ impl Parts<'_> {
             transport: super::destination::Transport::Plaintext,
             tunnel: None,
             missing_cluster: false,
+            limits: None,
         });
         self.records.push(Record {
             entry: entry_id(chain.entry),

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use ipnet::IpNet;
 
 use super::catalogue::{self, Catalogue};
-use super::destination::{Transport, TunnelTarget};
+use super::destination::{ConnectionLimits, Transport, TunnelTarget};
 use super::listener::{
     Addr, Chain, ChainId, EntryId, HttpService, Listener, ListenerId, Route, UpstreamSpec,
     listener_name,
@@ -68,6 +68,8 @@ pub(crate) struct Shaping<'a> {
     pub(crate) transport: Transport,
     /// The tunnel of the service's own cluster.
     pub(crate) tunnel: Option<TunnelTarget>,
+    /// The limits of the service's own cluster.
+    pub(crate) limits: Option<Arc<ConnectionLimits>>,
 }
 
 /// A chain about to be added.
@@ -80,6 +82,7 @@ struct NewChain {
     transport: Transport,
     tunnel: Option<TunnelTarget>,
     missing_cluster: bool,
+    limits: Option<Arc<ConnectionLimits>>,
 }
 
 /// Collects listeners and chains.
@@ -212,8 +215,9 @@ impl Builder {
                 upstream,
                 route: None,
                 transport: shaping.transport,
-                tunnel: shaping.tunnel,
+                tunnel: shaping.tunnel.clone(),
                 missing_cluster: false,
+                limits: shaping.limits.clone(),
             },
         );
         match first {
@@ -270,6 +274,7 @@ impl Builder {
                             transport: primary.transport.clone(),
                             tunnel: route_chain.tunnel.clone(),
                             missing_cluster: !primary.exists,
+                            limits: primary.limits.clone(),
                         },
                     );
                     if first.is_none()
@@ -339,6 +344,7 @@ impl Builder {
             transport: new.transport,
             tunnel: new.tunnel,
             missing_cluster: new.missing_cluster,
+            limits: new.limits,
         });
         self.chain_keys.push(offered.key.clone());
         Fate::Chain(id)

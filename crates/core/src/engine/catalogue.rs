@@ -22,6 +22,7 @@ pub(crate) struct Cluster {
     pub(crate) upstream: UpstreamSpec,
     pub(crate) transport: Transport,
     pub(crate) entry: super::listener::EntryId,
+    pub(crate) limits: Option<Arc<super::destination::ConnectionLimits>>,
 }
 
 /// Every cluster of a sidecar, and each service host's ports.
@@ -72,6 +73,7 @@ impl Catalogue {
                     ),
                     transport: known.map_or(Transport::Plaintext, |c| c.transport.clone()),
                     entry: known.map(|c| c.entry),
+                    limits: known.and_then(|c| c.limits.clone()),
                     cluster: name.into_boxed_str(),
                     host: target.host.clone(),
                     subset: target.subset.clone(),

@@ -319,6 +319,7 @@ impl<'c> Routes<'c> {
                             upstream: upstream.clone(),
                             transport: transport(None),
                             entry: service.entry,
+                            limits: rule.and_then(|r| r.limits(number, None)),
                         },
                     );
                     for subset in rule.iter().flat_map(|r| &r.rule.resource.spec.subsets) {
@@ -328,6 +329,7 @@ impl<'c> Routes<'c> {
                                 upstream: upstream.clone(),
                                 transport: transport(Some(&subset.name)),
                                 entry: service.entry,
+                                limits: rule.and_then(|r| r.limits(number, Some(&subset.name))),
                             },
                         );
                     }
@@ -352,12 +354,13 @@ impl<'c> Routes<'c> {
     ) -> Shaping<'_> {
         let internal = se.spec.location() == crate::model::Location::MeshInternal;
         let rule = chosen_rule(config, workload, service);
-        let (transport, tunnel) = match &rule {
+        let (transport, tunnel, limits) = match &rule {
             Some(rule) => (
                 rule.transport(&service.host, number, None, internal),
                 rule.tunnel(),
+                rule.limits(number, None),
             ),
-            None => (destination::default_transport(internal), None),
+            None => (destination::default_transport(internal), None, None),
         };
         let mut plan = if self.virtual_services.is_empty()
             || protocol.listener() == Some(super::protocol::ListenerProtocol::Http)
@@ -385,6 +388,7 @@ impl<'c> Routes<'c> {
             catalogue: &self.catalogue,
             transport,
             tunnel,
+            limits,
         }
     }
 }

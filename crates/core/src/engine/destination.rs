@@ -11,11 +11,12 @@
 //! `outbound_.<port>_.<subset>_.<host>` unless the rule names one.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::input::{Resources, Workload};
 use super::scope::{Visibility, visibility};
 use crate::load::Loaded;
-use crate::model::{ClientTls, DestinationRule, TrafficPolicy};
+use crate::model::{ClientTls, DestinationRule, TcpSettings, TrafficPolicy};
 
 /// How a cluster talks to its upstream.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +83,55 @@ pub struct TunnelTarget {
     pub protocol: Arc<str>,
 }
 
+/// `connectionPool.tcp` as the sidecar enforces it on one cluster: Envoy's circuit breaker
+/// (`max_connections`), the cluster's `connect_timeout` and upstream keepalive (istio/istio
+/// pilot/pkg/networking/core/cluster_traffic_policy.go `applyConnectionPool`), and the
+/// `tcp_proxy` idle timeout, which istiod reads from the rule's top-level policy only
+/// (pilot/pkg/networking/core/networkfilter.go).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// At most this many connections to the cluster at once; one more is closed at once and
+    /// counted as overflow.
+    pub max_connections: Option<u32>,
+    /// How long a connect may take.
+    pub connect_timeout: Option<Duration>,
+    /// How long a connection may be idle.
+    pub idle_timeout: Option<Duration>,
+    /// Keepalive probes on the upstream socket.
+    pub keepalive: Option<Keepalive>,
+}
+
+/// `connectionPool.tcp.tcpKeepalive`; unset fields keep the system's values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Keepalive {
+    /// Idle time before the first probe.
+    pub time: Option<Duration>,
+    /// Time between probes.
+    pub interval: Option<Duration>,
+    /// Unanswered probes before the connection is dropped.
+    pub probes: Option<u32>,
+}
+
+impl ConnectionLimits {
+    /// True when nothing is limited.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        *self == ConnectionLimits::default()
+    }
+}
+
+/// A protobuf duration as Istio's YAML writes it: `10s`, `0.5s`, `1h`, `250ms`.
+#[must_use]
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    if let Some(seconds) = text.strip_suffix('s')
+        && let Ok(value) = seconds.parse::<f64>()
+    {
+        return (value.is_finite() && value >= 0.0).then(|| Duration::from_secs_f64(value));
+    }
+    humantime::parse_duration(text).ok()
+}
+
 /// The DestinationRule in force for one host, as a proxy sees it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Chosen<'c> {
@@ -114,6 +164,57 @@ impl Chosen<'_> {
         transport_of(tls, host, port, subset, internal)
     }
 
+    /// The connection limits of cluster `outbound|port|subset|host`: the subset's pool over the
+    /// rule's, a port-level pool over the whole policy's, field by field.
+    pub(crate) fn limits(self, port: u16, subset: Option<&str>) -> Option<Arc<ConnectionLimits>> {
+        let spec = &self.rule.resource.spec;
+        let subset_policy = subset.and_then(|name| {
+            spec.subsets
+                .iter()
+                .find(|s| s.name == name)
+                .and_then(|s| s.traffic_policy.as_ref())
+        });
+        let layers: Vec<&TcpSettings> = [spec.traffic_policy.as_ref(), subset_policy]
+            .into_iter()
+            .flatten()
+            .flat_map(|policy| {
+                let whole = policy.connection_pool.as_ref().and_then(|p| p.tcp.as_ref());
+                let port_level = policy
+                    .port_level_settings
+                    .iter()
+                    .find(|p| p.port.as_ref().is_some_and(|s| s.number == u32::from(port)))
+                    .and_then(|p| p.connection_pool.as_ref())
+                    .and_then(|p| p.tcp.as_ref());
+                [whole, port_level]
+            })
+            .flatten()
+            .collect();
+        let mut limits = ConnectionLimits::default();
+        for tcp in layers {
+            if let Some(max) = tcp
+                .max_connections
+                .and_then(|m| u32::try_from(m).ok())
+                .filter(|m| *m > 0)
+            {
+                limits.max_connections = Some(max);
+            }
+            if let Some(timeout) = tcp.connect_timeout.as_deref().and_then(parse_duration) {
+                limits.connect_timeout = Some(timeout);
+            }
+            if let Some(keepalive) = tcp.tcp_keepalive.as_ref().map(keepalive_of) {
+                limits.keepalive = Some(keepalive);
+            }
+        }
+        limits.idle_timeout = spec
+            .traffic_policy
+            .as_ref()
+            .and_then(|p| p.connection_pool.as_ref())
+            .and_then(|p| p.tcp.as_ref())
+            .and_then(|t| t.idle_timeout.as_deref())
+            .and_then(parse_duration);
+        (!limits.is_empty()).then(|| Arc::new(limits))
+    }
+
     /// The tunnel the rule asks for (top level; subsets do not change it).
     pub(crate) fn tunnel(self) -> Option<TunnelTarget> {
         let tunnel = self
@@ -128,6 +229,23 @@ impl Chosen<'_> {
             authority: Arc::from(format!("{}:{}", tunnel.target_host, tunnel.target_port)),
             protocol: Arc::from(tunnel.protocol.as_deref().unwrap_or("CONNECT")),
         })
+    }
+}
+
+fn keepalive_of(value: &serde_json::Value) -> Keepalive {
+    let duration = |key: &str| {
+        value
+            .get(key)
+            .and_then(|v| v.as_str())
+            .and_then(parse_duration)
+    };
+    Keepalive {
+        time: duration("time"),
+        interval: duration("interval"),
+        probes: value
+            .get("probes")
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|p| u32::try_from(p).ok()),
     }
 }
 

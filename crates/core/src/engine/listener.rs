@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use ipnet::IpNet;
 
-use super::destination::{Transport, TunnelTarget};
+use super::destination::{ConnectionLimits, Transport, TunnelTarget};
 use super::matcher::Matcher;
 use super::protocol::{ListenerProtocol, Protocol};
 use super::routing::RouteSource;
@@ -148,6 +148,8 @@ pub struct Chain {
     /// The route names a cluster the sidecar does not have (an unknown host, port or subset):
     /// Envoy closes the connection.
     pub missing_cluster: bool,
+    /// The cluster's `connectionPool.tcp` limits, when its DestinationRule sets any.
+    pub limits: Option<Arc<ConnectionLimits>>,
 }
 
 /// A VirtualService route on a chain, resolved to clusters.
@@ -178,6 +180,8 @@ pub struct WeightedCluster {
     pub transport: Transport,
     /// The service the cluster is built from, when it exists.
     pub entry: Option<EntryId>,
+    /// The cluster's connection limits.
+    pub limits: Option<Arc<ConnectionLimits>>,
 }
 
 impl Chain {

@@ -48,7 +48,7 @@ pub use decide::{
 };
 pub use explain::{Deciding, Explanation, Hop, HopDestination, explain};
 
-pub use destination::{Transport, TunnelTarget};
+pub use destination::{ConnectionLimits, Keepalive, Transport, TunnelTarget, parse_duration};
 pub use input::{InMesh, MeshSettings, Resources, Workload};
 pub(crate) use kube::service_port_protocol;
 pub use listener::{

@@ -15,9 +15,18 @@ use std::net::IpAddr;
 use serde_json::{Value, json};
 
 use crate::engine::{
-    BLACKHOLE_CLUSTER, Chain, Endpoint, EntryId, HttpService, PASSTHROUGH_CLUSTER, Registry,
-    Transport, UpstreamSpec,
+    BLACKHOLE_CLUSTER, Chain, ConnectionLimits, Endpoint, EntryId, HttpService,
+    PASSTHROUGH_CLUSTER, Registry, Transport, UpstreamSpec,
 };
+
+/// A duration as protobuf JSON writes it (`2.500s`).
+pub(crate) fn duration(d: std::time::Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}.{:09}s", d.as_secs(), d.subsec_nanos())
+    }
+}
 
 /// Istio's connect timeout for outbound clusters (`meshConfig.connectTimeout`, default 10 s).
 const CONNECT_TIMEOUT: &str = "10s";
@@ -51,6 +60,7 @@ impl ClusterSet {
                 notes,
             );
             self.secure(&chain.cluster, &chain.transport);
+            self.limit(&chain.cluster, chain.limits.as_deref());
             return;
         };
         for destination in &route.destinations {
@@ -66,6 +76,47 @@ impl ClusterSet {
                 notes,
             );
             self.secure(&destination.cluster, &destination.transport);
+            self.limit(&destination.cluster, destination.limits.as_deref());
+        }
+    }
+
+    /// Gives cluster `name` the DestinationRule's `connectionPool.tcp` as Istio writes it
+    /// (istio/istio pilot/pkg/networking/core/cluster_traffic_policy.go `applyConnectionPool`):
+    /// a circuit breaker, the connect timeout and upstream keepalive.
+    fn limit(&mut self, name: &str, limits: Option<&ConnectionLimits>) {
+        let (Some(limits), Some(cluster)) = (
+            limits,
+            self.clusters.get_mut(name).and_then(Value::as_object_mut),
+        ) else {
+            return;
+        };
+        if let Some(max) = limits.max_connections {
+            cluster.insert(
+                "circuit_breakers".into(),
+                json!({ "thresholds": [{ "max_connections": max }] }),
+            );
+        }
+        if let Some(timeout) = limits.connect_timeout {
+            cluster.insert("connect_timeout".into(), json!(duration(timeout)));
+        }
+        if let Some(keepalive) = &limits.keepalive {
+            let mut tcp = serde_json::Map::new();
+            if let Some(probes) = keepalive.probes {
+                tcp.insert("keepalive_probes".into(), json!(probes));
+            }
+            if let Some(time) = keepalive.time {
+                tcp.insert("keepalive_time".into(), json!(time.as_secs().max(1)));
+            }
+            if let Some(interval) = keepalive.interval {
+                tcp.insert(
+                    "keepalive_interval".into(),
+                    json!(interval.as_secs().max(1)),
+                );
+            }
+            cluster.insert(
+                "upstream_connection_options".into(),
+                json!({ "tcp_keepalive": tcp }),
+            );
         }
     }
 

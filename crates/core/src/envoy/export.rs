@@ -318,6 +318,9 @@ fn chain_tcp_proxy(chain: &Chain) -> Value {
         config.remove("cluster");
         config.insert("weighted_clusters".into(), json!({ "clusters": weighted }));
     }
+    if let Some(idle) = chain.limits.as_ref().and_then(|l| l.idle_timeout) {
+        config.insert("idle_timeout".into(), json!(clusters::duration(idle)));
+    }
     if let Some(tunnel) = &chain.tunnel {
         let mut tunneling = json!({ "hostname": &*tunnel.authority });
         if &*tunnel.protocol == "POST" {

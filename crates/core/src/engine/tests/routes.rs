@@ -288,3 +288,45 @@ fn the_proxy_namespace_rule_wins_over_the_service_namespace() {
         "db's exported rule: {text}"
     );
 }
+
+#[test]
+fn connection_pool_limits_merge_port_level_over_the_whole_policy() {
+    let config = se("default/db", DB)
+        + &dr(
+            "default/db",
+            "host: db.example.com, trafficPolicy: {connectionPool: {tcp: {maxConnections: 100, connectTimeout: 2s, idleTimeout: 1h}}, portLevelSettings: [{port: {number: 3306}, connectionPool: {tcp: {maxConnections: 5, tcpKeepalive: {time: 30s, probes: 3}}}}]}",
+        );
+    let inputs = load(&config);
+    let registry = compile(
+        &Resources::from_inputs(&inputs, MeshSettings::default()),
+        &Workload::default(),
+    );
+    let decision = decide(&registry, &Connection::tcp(ip("198.51.100.7"), 3306));
+    let Decision::Allow { chain, .. } = decision else {
+        panic!("{decision}");
+    };
+    let limits = chain.limits.as_deref().expect("limits");
+    assert_eq!(limits.max_connections, Some(5), "the port's setting wins");
+    assert_eq!(
+        limits.connect_timeout,
+        Some(std::time::Duration::from_secs(2))
+    );
+    assert_eq!(
+        limits.idle_timeout,
+        Some(std::time::Duration::from_secs(3600))
+    );
+    let keepalive = limits.keepalive.as_ref().expect("keepalive");
+    assert_eq!(keepalive.time, Some(std::time::Duration::from_secs(30)));
+    assert_eq!(keepalive.probes, Some(3));
+}
+
+#[test]
+fn durations_read_as_istio_writes_them() {
+    use std::time::Duration;
+    assert_eq!(parse_duration("10s"), Some(Duration::from_secs(10)));
+    assert_eq!(parse_duration("0.5s"), Some(Duration::from_millis(500)));
+    assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
+    assert_eq!(parse_duration("1h"), Some(Duration::from_secs(3600)));
+    assert_eq!(parse_duration("-1s"), None);
+    assert_eq!(parse_duration("soon"), None);
+}
