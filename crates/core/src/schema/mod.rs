@@ -9,8 +9,10 @@
 //! violation names the field path and its line and column.
 
 mod destination_rule;
+pub(crate) mod duration;
 mod service_entry;
 mod sidecar;
+mod traffic_policy;
 mod violation;
 mod virtual_service;
 mod walk;

@@ -5,5 +5,6 @@
 //! [`problems`](super::input::problems)).
 
 pub(super) mod host;
+mod names;
 // The rule files `msh*_*.rs` of this directory, declared by the crate's `build.rs`.
 include!(concat!(env!("OUT_DIR"), "/rule_modules_admission.rs"));
