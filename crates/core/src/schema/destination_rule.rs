@@ -1,8 +1,12 @@
 //! The DestinationRule schema: host, subsets, `exportTo`, the workload selector and its CEL
-//! rules; `trafficPolicy` lives in [`traffic_policy`](super::traffic_policy). The webhook's
-//! rules are MSH114 and MSH115.
+//! rules; `trafficPolicy` lives in [`traffic_policy`](super::traffic_policy), its load balancer
+//! in [`load_balancer`](super::load_balancer). The webhook's rules are MSH114 and MSH115.
 
+use crate::load::node::{Node, Value};
+
+use super::load_balancer;
 use super::traffic_policy::TRAFFIC_POLICY;
+use super::violation::Violation;
 use super::walk::{METADATA, STRING, STRING_MAP, STRINGS, Schema};
 
 /// A whole DestinationRule object.
@@ -76,5 +80,43 @@ fn key_rule(key: &str) -> Option<&'static str> {
         Some("key must not be empty")
     } else {
         None
+    }
+}
+
+/// The rules the walker cannot express as field data: the load balancers' one-of choices, in
+/// the rule's policy, its subsets' policies and their port-level settings.
+pub(super) fn cel_rules(doc: &Node) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let Some(spec) = doc.get("spec") else {
+        return out;
+    };
+    let mut policies = Vec::new();
+    if let Some(policy) = spec.get("trafficPolicy") {
+        policies.push((policy, "spec.trafficPolicy".to_owned()));
+    }
+    for (i, subset) in items(spec.get("subsets")).iter().enumerate() {
+        if let Some(policy) = subset.get("trafficPolicy") {
+            policies.push((policy, format!("spec.subsets[{i}].trafficPolicy")));
+        }
+    }
+    for (policy, path) in policies {
+        let mut balancers = vec![(policy.get("loadBalancer"), format!("{path}.loadBalancer"))];
+        for (i, port) in items(policy.get("portLevelSettings")).iter().enumerate() {
+            let at = format!("{path}.portLevelSettings[{i}].loadBalancer");
+            balancers.push((port.get("loadBalancer"), at));
+        }
+        for (balancer, at) in balancers {
+            if let Some(balancer) = balancer {
+                load_balancer::one_of(doc, balancer, &at, &mut out);
+            }
+        }
+    }
+    out
+}
+
+fn items(node: Option<&Node>) -> &[Node] {
+    match node.map(|n| &n.value) {
+        Some(Value::Seq(items)) => items,
+        _ => &[],
     }
 }

@@ -325,6 +325,11 @@ fn virtual_service_rules() {
             want: None,
         },
         Case {
+            name: "http destination required",
+            spec: "  hosts: [db.example.com]\n  http:\n  - route:\n    - {}\n",
+            want: Some(("spec.http[0].route[0].destination", "Required value")),
+        },
+        Case {
             name: "unknown http field",
             spec: "  hosts: [db.example.com]\n  http:\n  - routes: []\n",
             want: Some(("spec.http[0].routes", "unknown field")),
@@ -435,9 +440,54 @@ fn destination_rule_rules() {
             want: Some(("spec.workloadSelector.labels", "unknown field")),
         },
         Case {
-            name: "load balancer is opaque but an object",
+            name: "load balancer is an object",
             spec: "  host: db.example.com\n  trafficPolicy:\n    loadBalancer: ROUND_ROBIN\n",
             want: Some(("spec.trafficPolicy.loadBalancer", "must be of type object")),
+        },
+        Case {
+            name: "warmup percent",
+            spec: "  host: db.example.com\n  trafficPolicy:\n    loadBalancer:\n      warmup: {duration: 300s, minimumPercent: 150.0}\n",
+            want: Some((
+                "spec.trafficPolicy.loadBalancer.warmup.minimumPercent",
+                "less than or equal to 100",
+            )),
+        },
+        Case {
+            name: "warmup duration required",
+            spec: "  host: db.example.com\n  trafficPolicy:\n    loadBalancer:\n      warmup: {minimumPercent: 5.0}\n",
+            want: Some((
+                "spec.trafficPolicy.loadBalancer.warmup.duration",
+                "Required value",
+            )),
+        },
+        Case {
+            name: "warmup aggression",
+            spec: "  host: db.example.com\n  trafficPolicy:\n    loadBalancer:\n      warmup: {duration: 300s, aggression: -0.1}\n",
+            want: Some((
+                "spec.trafficPolicy.loadBalancer.warmup.aggression",
+                "greater than or equal to 0",
+            )),
+        },
+        Case {
+            name: "one algorithm",
+            spec: "  host: db.example.com\n  subsets:\n  - name: v1\n    trafficPolicy:\n      portLevelSettings:\n      - port: {number: 80}\n        loadBalancer: {simple: RANDOM, consistentHash: {useSourceIp: true}}\n",
+            want: Some((
+                "spec.subsets[0].trafficPolicy.portLevelSettings[0].loadBalancer",
+                "must validate one and only one schema (oneOf)",
+            )),
+        },
+        Case {
+            name: "one hash ring",
+            spec: "  host: db.example.com\n  trafficPolicy:\n    loadBalancer:\n      consistentHash: {useSourceIp: true, ringHash: {}, maglev: {tableSize: 65537}}\n",
+            want: Some((
+                "spec.trafficPolicy.loadBalancer.consistentHash",
+                "ringHash, maglev are set together",
+            )),
+        },
+        Case {
+            name: "one hash key and a ring",
+            spec: "  host: db.example.com\n  trafficPolicy:\n    loadBalancer:\n      consistentHash: {httpHeaderName: x-user, maglev: {tableSize: 65537}}\n      localityLbSetting: {enabled: true, distribute: [{from: a/*, to: {b/*: 100}}]}\n",
+            want: None,
         },
     ];
     run("DestinationRule", validate_destination_rule, &cases);

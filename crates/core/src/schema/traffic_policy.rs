@@ -1,9 +1,10 @@
 //! A DestinationRule's `trafficPolicy` (top level and per subset, which the CRD declares alike):
 //! TLS origination, CONNECT tunnelling, connection pools, port-level overrides, outlier
-//! detection, PROXY protocol and the retry budget in full. `loadBalancer` is accepted as opaque:
-//! it picks among endpoints and never changes whether a connection is allowed.
+//! detection, PROXY protocol, the retry budget and the load balancer
+//! ([`load_balancer`](super::load_balancer)) in full.
 
 use super::duration::DURATION;
+use super::load_balancer::LOAD_BALANCER;
 use super::walk::{INT32, STRING, STRINGS, Schema, UINT32};
 
 /// `trafficPolicy`.
@@ -55,13 +56,6 @@ pub(super) const TRAFFIC_POLICY: Schema = Schema::Object {
         ("tunnel", TUNNEL),
     ],
     required: &[],
-};
-
-/// `loadBalancer`: an object; its one-of choices are left to the webhook and Envoy.
-const LOAD_BALANCER: Schema = Schema::Map {
-    values: &Schema::Any,
-    max_props: None,
-    key_rule: None,
 };
 
 const PORT_TRAFFIC_POLICY: Schema = Schema::Object {

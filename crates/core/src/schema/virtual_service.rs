@@ -1,7 +1,7 @@
 //! The VirtualService schema: hosts, gateways, `exportTo` and the `tcp` and `tls` routes in full.
-//! An `http` route is checked for its field names and `timeout` only; what lies below them
-//! (matches, retries, fault injection, …) is accepted as opaque, because a raw TCP connection
-//! carries no request for those to act on.
+//! An `http` route is checked for its field names, `timeout` and destinations only; what else
+//! lies below it (matches, retries, fault injection, …) is accepted as opaque, because a raw TCP
+//! connection carries no request for those to act on.
 //!
 //! The CRD's only CEL rules are the `http` durations (`duration(self) >= duration('1ms')`);
 //! the webhook's rules are MSH112 and MSH113.
@@ -55,7 +55,8 @@ const SPEC: Schema = Schema::Object {
     required: &[],
 };
 
-/// `http[]`: the field names, with every subtree but `name` and `timeout` opaque.
+/// `http[]`: the field names, `name`, `timeout` and the destinations; every other subtree is
+/// opaque.
 const HTTP_ROUTE: Schema = Schema::Object {
     fields: &[
         ("corsPolicy", Schema::Any),
@@ -73,10 +74,27 @@ const HTTP_ROUTE: Schema = Schema::Object {
         ("redirect", Schema::Any),
         ("retries", Schema::Any),
         ("rewrite", Schema::Any),
-        ("route", Schema::Any),
+        (
+            "route",
+            Schema::Array {
+                items: &HTTP_ROUTE_DESTINATION,
+                min_items: 0,
+                max_items: None,
+            },
+        ),
         ("timeout", DURATION),
     ],
     required: &[],
+};
+
+/// `http[].route[]`: a destination as in `tcp` and `tls` routes; its header edits are opaque.
+const HTTP_ROUTE_DESTINATION: Schema = Schema::Object {
+    fields: &[
+        ("destination", DESTINATION),
+        ("headers", Schema::Any),
+        ("weight", INT32),
+    ],
+    required: &["destination"],
 };
 
 const TLS_ROUTE: Schema = Schema::Object {
