@@ -137,6 +137,22 @@ fn meshctl_rejections(path: &Path) -> Vec<String> {
         .collect()
 }
 
+/// How many VirtualServices and DestinationRules of `path` the workspace loads, and how many
+/// of them it admits (the rest Istio would reject, so no decision sees them).
+fn routing_admitted(path: &Path) -> (usize, usize) {
+    let workspace = meshctl_core::workspace::Workspace::load(&meshctl_core::workspace::Sources {
+        paths: vec![path.to_path_buf()],
+        mesh_config: None,
+        outbound_policy: None,
+        namespace: None,
+    })
+    .expect("workspace loads");
+    let count = |inputs: &meshctl_core::load::Inputs| {
+        inputs.virtual_services.len() + inputs.destination_rules.len()
+    };
+    (count(workspace.inputs()), count(workspace.admitted()))
+}
+
 /// The YAML files under `fixtures/<dir>`, asserting there are at least `min`.
 fn fixture_files(dir: &str, min: usize) -> Vec<PathBuf> {
     let files = yaml_files(&fixtures().join(dir));
@@ -195,6 +211,8 @@ fn valid_fixtures_pass_both_validators() {
                 "{}",
                 path.display()
             );
+            let (loaded, admitted) = routing_admitted(&path);
+            assert_eq!(loaded, admitted, "{}", path.display());
         }
     }
     assert!(checked >= 11, "only {checked} documents checked");
@@ -264,6 +282,15 @@ fn webhook_rule_fixtures_pass_the_crd_and_are_rejected_at_admission() {
         assert!(
             !meshctl_rejections(&path).is_empty(),
             "{}: meshctl admits it",
+            path.display()
+        );
+        assert_eq!(
+            routing_admitted(&path),
+            (
+                istio_documents(&std::fs::read_to_string(&path).expect("read")).len(),
+                0
+            ),
+            "{}: the workspace keeps it",
             path.display()
         );
     }
