@@ -54,8 +54,8 @@ use crate::schema::duration;
 /// (`validateTrafficPolicy`, `validateConnectionPool`, `validatePortTrafficPolicies`,
 /// `validateTunnelSettings`, `validateOutlierDetection`) and
 /// `pkg/config/validation/agent/validation.go` (`ValidateTLS`, `ValidateDuration`) reject. The
-/// policy is read from the document, so fields the model leaves out are checked too; the load
-/// balancer settings and `configmap://` credential names are not checked.
+/// policy is read from the document, so fields the model leaves out are checked too. Load
+/// balancers are MSH116's; `configmap://` credential names are not checked.
 pub(crate) const RULE: Row = Row {
     severity: Severity::Error,
     check: CheckFn::Admission(check),
