@@ -9,8 +9,11 @@
 //! violation names the field path and its line and column.
 
 mod destination_rule;
+pub(crate) mod duration;
+mod load_balancer;
 mod service_entry;
 mod sidecar;
+mod traffic_policy;
 mod violation;
 mod virtual_service;
 mod walk;
@@ -41,7 +44,11 @@ pub(crate) fn validate_virtual_service(doc: &Node) -> Vec<Violation> {
 /// Validates a DestinationRule document.
 #[must_use]
 pub(crate) fn validate_destination_rule(doc: &Node) -> Vec<Violation> {
-    walk::validate(doc, &destination_rule::DOCUMENT, |_| Vec::new())
+    walk::validate(
+        doc,
+        &destination_rule::DOCUMENT,
+        destination_rule::cel_rules,
+    )
 }
 
 #[cfg(test)]

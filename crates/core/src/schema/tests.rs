@@ -32,6 +32,8 @@ fn run(kind: &str, validate: fn(&Node) -> Vec<Violation>, cases: &[Case]) {
     }
 }
 
+mod routing;
+
 const PORT: &str = "  ports:\n  - {number: 3306, name: tcp, protocol: TCP}\n";
 
 #[test]

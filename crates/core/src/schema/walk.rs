@@ -28,6 +28,15 @@ pub(crate) enum Schema {
         /// A CEL rule on the value.
         rule: Option<fn(i128) -> Option<&'static str>>,
     },
+    /// `true` or `false`.
+    Bool,
+    /// A number (an integer is one too) within `[min, max]`.
+    Number {
+        /// `minimum`.
+        min: f64,
+        /// `maximum`.
+        max: f64,
+    },
     /// A list.
     Array {
         /// Item schema.
@@ -80,6 +89,13 @@ pub(super) const STRING_MAP: Schema = Schema::Map {
 pub(super) const UINT32: Schema = Schema::Int {
     min: 0,
     max: 4_294_967_295,
+    rule: None,
+};
+
+/// A protobuf `int32` as the CRDs declare it (`format: int32`).
+pub(super) const INT32: Schema = Schema::Int {
+    min: -2_147_483_648,
+    max: 2_147_483_647,
     rule: None,
 };
 
@@ -170,7 +186,7 @@ fn check(node: &Node, schema: &Schema, path: &str, out: &mut Vec<Violation>) {
         return;
     }
     match (schema, &node.value) {
-        (Schema::Any, _) => {}
+        (Schema::Any, _) | (Schema::Bool, Value::Bool(_)) => {}
         (
             Schema::Str {
                 max_len,
@@ -195,6 +211,9 @@ fn check(node: &Node, schema: &Schema, path: &str, out: &mut Vec<Violation>) {
                     .map(|m| format!("Invalid value: {n}: {m}"))
             };
             out.extend(message.map(|m| violation(node, path, m)));
+        }
+        (Schema::Number { min, max }, Value::Int(_) | Value::Float(_)) => {
+            check_number(node, path, (*min, *max), out);
         }
         (
             Schema::Array {
@@ -246,6 +265,24 @@ fn check(node: &Node, schema: &Schema, path: &str, out: &mut Vec<Violation>) {
             ),
         )),
     }
+}
+
+fn check_number(node: &Node, path: &str, (min, max): (f64, f64), out: &mut Vec<Violation>) {
+    // YAML integers beyond `f64`'s exact range are still far outside any CRD bound.
+    #[allow(clippy::cast_precision_loss)]
+    let n = match node.value {
+        Value::Int(n) => n as f64,
+        Value::Float(f) => f,
+        _ => return,
+    };
+    let message = if n < min {
+        format!("Invalid value: {n}: should be greater than or equal to {min}")
+    } else if n > max {
+        format!("Invalid value: {n}: should be less than or equal to {max}")
+    } else {
+        return;
+    };
+    out.push(violation(node, path, message));
 }
 
 fn check_array(
@@ -349,6 +386,8 @@ fn type_name(schema: &Schema) -> &'static str {
     match schema {
         Schema::Str { .. } => "string",
         Schema::Int { .. } => "integer",
+        Schema::Bool => "boolean",
+        Schema::Number { .. } => "number",
         Schema::Array { .. } => "array",
         Schema::Object { .. } | Schema::Map { .. } => "object",
         Schema::Any => "any",
