@@ -31,14 +31,15 @@ use crate::rules::findings::Findings;
 use crate::rules::row::{CheckFn, Row};
 use crate::rules::severity::Severity;
 
-/// MSH004 nothing-checked: the run found no ServiceEntry, Sidecar or mesh configuration at all.
+/// MSH004 nothing-checked: the run found no ServiceEntry, Sidecar, VirtualService,
+/// DestinationRule or mesh configuration at all.
 /// A wrong path, an empty directory, a chart that was never rendered or a misspelled kind all
 /// end here; reporting it as a finding (not "all checks passed") lets `--fail-on warning` turn
 /// a CI job that checked nothing red.
 pub(crate) const RULE: Row = Row {
     severity: Severity::Warning,
     check: CheckFn::Lint(check),
-    summary: "No ServiceEntry, Sidecar or mesh configuration was found in the inputs.",
+    summary: "No ServiceEntry, Sidecar, VirtualService, DestinationRule or mesh configuration was found in the inputs.",
 };
 
 /// Fires once when no Istio resource was read and no document failed to load (a document that
@@ -47,6 +48,8 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
     let inputs = cx.inputs;
     let found = !inputs.service_entries.is_empty()
         || !inputs.sidecars.is_empty()
+        || !inputs.virtual_services.is_empty()
+        || !inputs.destination_rules.is_empty()
         || !inputs.mesh_configs.is_empty()
         || !inputs.problems.is_empty();
     if found {
