@@ -70,6 +70,9 @@ pub(crate) struct Shaping<'a> {
     pub(crate) tunnel: Option<TunnelTarget>,
     /// The limits of the service's own cluster.
     pub(crate) limits: Option<Arc<ConnectionLimits>>,
+    /// Hosts of the ExternalName Services that alias the service: its SNI chain matches them
+    /// too (istio/istio pilot/pkg/networking/core/tls.go adds `Attributes.Aliases`).
+    pub(crate) aliases: Vec<Arc<str>>,
 }
 
 /// A chain about to be added.
@@ -98,6 +101,24 @@ pub(crate) struct Builder {
     /// `outbound|port||host` reaches the one cluster built from it, whichever entry's chain
     /// took the connection.
     upstreams: HashMap<String, UpstreamSpec>,
+}
+
+/// Copies of a service's SNI chain for the hosts of the ExternalName Services aliasing it.
+fn aliased(own: &NewChain, aliases: &[Arc<str>]) -> Vec<NewChain> {
+    aliases
+        .iter()
+        .map(|alias| NewChain {
+            prefix: own.prefix,
+            server_name: Some(Arc::from(alias.to_ascii_lowercase())),
+            cluster: own.cluster.clone(),
+            upstream: own.upstream.clone(),
+            route: None,
+            transport: own.transport.clone(),
+            tunnel: own.tunnel.clone(),
+            missing_cluster: false,
+            limits: own.limits.clone(),
+        })
+        .collect()
 }
 
 /// The service port a chain stands for.
@@ -205,21 +226,27 @@ impl Builder {
             return fate;
         }
         let upstream = self.upstream_of(&cluster, upstream);
-        let fate = self.push_chain(
-            listener,
-            &offered,
-            NewChain {
-                prefix,
-                server_name,
-                cluster,
-                upstream,
-                route: None,
-                transport: shaping.transport,
-                tunnel: shaping.tunnel.clone(),
-                missing_cluster: false,
-                limits: shaping.limits.clone(),
-            },
-        );
+        let has_sni = server_name.is_some();
+        let own = NewChain {
+            prefix,
+            server_name,
+            cluster,
+            upstream,
+            route: None,
+            transport: shaping.transport,
+            tunnel: shaping.tunnel.clone(),
+            missing_cluster: false,
+            limits: shaping.limits.clone(),
+        };
+        let alias_chains = if has_sni {
+            aliased(&own, &shaping.aliases)
+        } else {
+            Vec::new()
+        };
+        let fate = self.push_chain(listener, &offered, own);
+        for chain in alias_chains {
+            self.push_chain(listener, &offered, chain);
+        }
         match first {
             Some(route_fate @ Fate::Chain(_)) => route_fate,
             _ => fate,

@@ -67,6 +67,10 @@ struct Shared {
     prepared: Vec<services::Prepared>,
     /// The Kubernetes Services converted to entries; entry id `service_entries.len() + i`.
     kube: Vec<kube::Converted>,
+    /// Per concrete host (lower-case), the ExternalName Services that alias it: their hosts and
+    /// entry ids (istio/istio pilot/pkg/model/push_context.go `resolveServiceAliases`; one hop,
+    /// an alias of an alias is left out).
+    aliases: HashMap<Arc<str>, Vec<(Arc<str>, EntryId)>>,
 }
 
 impl Shared {
@@ -95,10 +99,32 @@ impl Shared {
                 }
             })
             .collect();
+        let mut aliases: HashMap<Arc<str>, Vec<(Arc<str>, EntryId)>> = HashMap::new();
+        let alias_names: HashSet<&str> = kube
+            .iter()
+            .filter(|k| k.alias_of.is_some())
+            .filter_map(|k| k.entry.resource.spec.hosts.first().map(String::as_str))
+            .collect();
+        for (k, converted) in kube.iter().enumerate() {
+            let (Some(target), Some(host)) = (
+                converted.alias_of.as_deref(),
+                converted.entry.resource.spec.hosts.first(),
+            ) else {
+                continue;
+            };
+            if alias_names.contains(target) {
+                continue;
+            }
+            aliases
+                .entry(Arc::from(target))
+                .or_default()
+                .push((Arc::from(host.as_str()), entry_id(se_count + k)));
+        }
         Shared {
             entries,
             prepared,
             kube,
+            aliases,
         }
     }
 
@@ -258,7 +284,8 @@ fn offer(
                         protocol,
                         key,
                     };
-                    let shaping = routes.shaping(config, workload, service, se, number, protocol);
+                    let shaping =
+                        routes.shaping(config, shared, workload, service, se, number, protocol);
                     builder.add(offered, shaping, || {
                         upstream_of(shared, config, service, se, port, number)
                     })
@@ -343,9 +370,11 @@ impl<'c> Routes<'c> {
     }
 
     /// The routes, transport and tunnel of one service port.
+    #[allow(clippy::too_many_arguments)]
     fn shaping(
         &self,
         config: &Resources<'_>,
+        shared: &Shared,
         workload: &Workload,
         service: &Service,
         se: &crate::model::ServiceEntry,
@@ -353,6 +382,11 @@ impl<'c> Routes<'c> {
         protocol: Protocol,
     ) -> Shaping<'_> {
         let internal = se.spec.location() == crate::model::Location::MeshInternal;
+        let aliases = shared
+            .aliases
+            .get(&service.host_lc)
+            .map(|list| list.iter().map(|(host, _)| host.clone()).collect())
+            .unwrap_or_default();
         let rule = chosen_rule(config, workload, service);
         let (transport, tunnel, limits) = match &rule {
             Some(rule) => (
@@ -389,6 +423,7 @@ impl<'c> Routes<'c> {
             transport,
             tunnel,
             limits,
+            aliases,
         }
     }
 }

@@ -56,6 +56,8 @@ pub(crate) struct Converted {
     /// The Service's own name, which orders services after the creation time (push_context.go
     /// `SortServicesByCreationTime` compares `Attributes.Name`).
     pub(crate) name: String,
+    /// For an `ExternalName` Service, the host it aliases, lower-case.
+    pub(crate) alias_of: Option<String>,
 }
 
 /// The host Istio gives a Service.
@@ -160,6 +162,13 @@ fn convert(
         },
         shape,
         name: svc.metadata.name.clone(),
+        alias_of: spec.is_external_name().then(|| {
+            spec.external_name
+                .as_deref()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        }),
     }
 }
 

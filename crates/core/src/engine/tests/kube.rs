@@ -166,3 +166,43 @@ fn the_export_to_annotation_hides_a_service() {
     .registry_only()
     .namespace("shop")]);
 }
+
+#[test]
+fn an_external_name_alias_adds_its_name_to_the_target_sni_chain() {
+    // A TLS entry without addresses matches by SNI on the wildcard listener; an ExternalName
+    // Service aliasing its host makes the alias name match too (tls.go adds the aliases).
+    let config = se(
+        "default/api",
+        "hosts: [api.example.com], ports: [{number: 443, name: tls, protocol: TLS}], resolution: DNS",
+    ) + &service(
+        "shop/payments",
+        "type: ExternalName, externalName: api.example.com, ports: [{name: tls, port: 443}]",
+    );
+    let inputs = load(&config);
+    let registry = compile(
+        &Resources::from_inputs(&inputs, MeshSettings::default()),
+        &Workload::default(),
+    );
+    let alias = decide(
+        &registry,
+        &Connection::tls(
+            "192.0.2.60".parse().unwrap(),
+            443,
+            Some("payments.shop.svc.cluster.local"),
+        ),
+    );
+    assert_eq!(alias.verdict(), Verdict::Allow, "{alias}");
+    assert_eq!(alias.cluster(), "outbound|443||api.example.com");
+    assert_eq!(
+        alias.chain(),
+        "outbound|443||api.example.com payments.shop.svc.cluster.local",
+        "the alias chain is named after its match"
+    );
+    run(&[case(
+        "the concrete name still",
+        config,
+        tls("192.0.2.60", 443, Some("api.example.com")),
+        allow("0.0.0.0_443", "outbound|443||api.example.com"),
+    )
+    .registry_only()]);
+}
