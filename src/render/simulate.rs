@@ -70,13 +70,19 @@ pub(crate) fn text(report: &Report<'_>, verbose: bool, out: &mut dyn Write) -> s
             .as_deref()
             .map(|s| format!(", SNI {s}"))
             .unwrap_or_default();
-        match &c.service_entry {
-            Some(entry) => writeln!(
+        let sidecar = c.hops.first();
+        match (&c.service_entry, sidecar.and_then(|h| h.service())) {
+            (Some(_), Some(service)) => writeln!(
+                out,
+                "{verdict} {dest} ({}{sni}) via {}",
+                c.protocol, service.resource
+            )?,
+            (Some(entry), None) => writeln!(
                 out,
                 "{verdict} {dest} ({}{sni}) via ServiceEntry {entry}",
                 c.protocol
             )?,
-            None => writeln!(out, "{verdict} {dest} ({}{sni})", c.protocol)?,
+            (None, _) => writeln!(out, "{verdict} {dest} ({}{sni})", c.protocol)?,
         }
         if c.verdict != Verdict::Allow {
             // The reason repeats the path, which has its own line; keep the part before it.
@@ -89,6 +95,9 @@ pub(crate) fn text(report: &Report<'_>, verbose: bool, out: &mut dyn Write) -> s
                 "  path:     {} -> {} -> {}",
                 c.listener, c.filter_chain, c.cluster
             )?;
+        }
+        if let Some(hop) = sidecar {
+            route_lines(hop, out)?;
         }
         if let Some(upstream) = &c.upstream {
             writeln!(out, "  upstream: {upstream}")?;
@@ -110,6 +119,34 @@ pub(crate) fn text(report: &Report<'_>, verbose: bool, out: &mut dyn Write) -> s
                 writeln!(out, "    {}. {step}", n + 1)?;
             }
         }
+    }
+    Ok(())
+}
+
+/// The route, weights, transport and tunnel of a hop, when something besides the service
+/// shaped it (no line otherwise, so plain entries read as they always did).
+fn route_lines(hop: &meshctl_core::engine::Hop, out: &mut dyn Write) -> std::io::Result<()> {
+    if let Some(route) = hop.route() {
+        write!(out, "  route:    {} ({})", route.resource, route.origin)?;
+        if hop.destinations.len() > 1 {
+            let weights: Vec<String> = hop
+                .destinations
+                .iter()
+                .map(|d| format!("{} {}%", d.cluster, d.weight))
+                .collect();
+            write!(out, ": {}", weights.join(", "))?;
+        }
+        writeln!(out)?;
+    }
+    if let Some(transport) = hop
+        .transport
+        .as_deref()
+        .filter(|t| !t.starts_with("plaintext") && !t.starts_with("auto mTLS"))
+    {
+        writeln!(out, "  transport: {transport}")?;
+    }
+    if let Some(tunnel) = &hop.tunnel {
+        writeln!(out, "  tunnel:   {tunnel} through the cluster")?;
     }
     Ok(())
 }

@@ -350,10 +350,26 @@ impl<'c> Routes<'c> {
                         },
                     );
                     for subset in rule.iter().flat_map(|r| &r.rule.resource.spec.subsets) {
+                        // A subset's cluster holds the endpoints its labels select
+                        // (cluster_builder.go `buildSubsetCluster`); a Service's pods carry
+                        // labels the inputs do not hold, so its subsets keep every endpoint.
+                        let from_kube = shared.shape(config, service.entry).is_some();
+                        let upstream = if se.spec.endpoints.is_empty() || from_kube {
+                            upstream.clone()
+                        } else {
+                            let mut selected = se.clone();
+                            selected.spec.endpoints.retain(|e| {
+                                subset
+                                    .labels
+                                    .iter()
+                                    .all(|(k, v)| e.labels.get(k) == Some(v))
+                            });
+                            upstream_of(shared, config, service, &selected, port, number)
+                        };
                         catalogue.add(
                             cluster_name(number, Some(&subset.name), &service.host),
                             Cluster {
-                                upstream: upstream.clone(),
+                                upstream,
                                 transport: transport(Some(&subset.name)),
                                 entry: service.entry,
                                 limits: rule.and_then(|r| r.limits(number, Some(&subset.name))),

@@ -93,6 +93,8 @@ pub struct HopDestination {
 /// A resource that decided a hop.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Deciding {
+    /// `Sidecar`, `ServiceEntry`, `Service`, `VirtualService`.
+    pub kind: &'static str,
     /// `ServiceEntry shop/db`, `VirtualService shop/db`, `Sidecar shop/default`.
     pub resource: String,
     /// `file:line:col`.
@@ -111,6 +113,20 @@ impl Hop {
                         .split_once(' ')
                         .is_some_and(|(_, name)| name == via)
             })
+    }
+
+    /// The service (ServiceEntry or Kubernetes Service) behind the hop's chain.
+    #[must_use]
+    pub fn service(&self) -> Option<&Deciding> {
+        self.deciding
+            .iter()
+            .find(|d| matches!(d.kind, "ServiceEntry" | "Service"))
+    }
+
+    /// The VirtualService that routed the hop.
+    #[must_use]
+    pub fn route(&self) -> Option<&Deciding> {
+        self.deciding.iter().find(|d| d.kind == "VirtualService")
     }
 
     /// True when `cluster` is the hop's cluster or a destination with a weight.
@@ -175,6 +191,7 @@ fn sidecar_hop(registry: &Registry, decision: &Decision<'_>) -> Hop {
     let mut deciding = Vec::new();
     if let Some(sidecar) = registry.sidecar() {
         deciding.push(Deciding {
+            kind: "Sidecar",
             resource: sidecar.to_string(),
             origin: sidecar.origin.to_string(),
         });
@@ -204,11 +221,13 @@ fn sidecar_hop(registry: &Registry, decision: &Decision<'_>) -> Hop {
         let entry = registry.entry(chain.entry);
         hop.host = Some(chain.host.to_string());
         hop.deciding.push(Deciding {
+            kind: entry.kind,
             resource: format!("{} {entry}", entry.kind),
             origin: entry.origin.to_string(),
         });
         if let Some(route) = &chain.route {
             hop.deciding.push(Deciding {
+                kind: "VirtualService",
                 resource: format!("VirtualService {}", route.source.virtual_service),
                 origin: route.source.origin.to_string(),
             });
