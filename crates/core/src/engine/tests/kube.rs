@@ -206,3 +206,59 @@ fn an_external_name_alias_adds_its_name_to_the_target_sni_chain() {
     )
     .registry_only()]);
 }
+
+#[test]
+fn an_older_http_service_port_drops_a_mysql_entry_on_the_well_known_port() {
+    // listener_test.go `TestOutboundListenerConflict_WellKnowPorts`: on 3306 the oldest service's
+    // protocol wins and a MySQL service cannot share the listener with an HTTP one.
+    let config = "---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: app, creationTimestamp: '2024-01-01T00:00:00Z'}\nspec: {clusterIP: 192.0.2.40, ports: [{name: http-web, port: 3306}]}\n".to_owned()
+        + &se_at(
+            "default/db",
+            Some("2025-01-01T00:00:00Z"),
+            "hosts: [db.example.com], ports: [{number: 3306, name: mysql, protocol: MYSQL}], resolution: NONE",
+        );
+    let inputs = load(&config);
+    let registry = compile(
+        &Resources::from_inputs(&inputs, MeshSettings::default()),
+        &Workload::default(),
+    );
+    let decision = decide(
+        &registry,
+        &Connection::tcp("198.51.100.7".parse().unwrap(), 3306),
+    );
+    assert_eq!(decision.verdict(), Verdict::Deny, "{decision}");
+    assert_eq!(
+        decision.listener(),
+        "0.0.0.0_3306",
+        "the Service's HTTP listener"
+    );
+    let explanation = explain(
+        &registry,
+        &Connection::tcp("198.51.100.7".parse().unwrap(), 3306),
+    );
+    assert!(
+        explanation
+            .near_misses
+            .iter()
+            .any(|m| m.contains("default/db")),
+        "the dropped entry is named: {:?}",
+        explanation.near_misses
+    );
+}
+
+#[test]
+fn an_older_mysql_entry_keeps_the_port_from_a_newer_http_service() {
+    let config = "---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: app, creationTimestamp: '2025-01-01T00:00:00Z'}\nspec: {clusterIP: 192.0.2.40, ports: [{name: http-web, port: 3306}]}\n".to_owned()
+        + &se_at(
+            "default/db",
+            Some("2024-01-01T00:00:00Z"),
+            "hosts: [db.example.com], ports: [{number: 3306, name: mysql, protocol: MYSQL}], resolution: NONE",
+        );
+    run(&[case(
+        "the entry's MySQL chain stays",
+        config,
+        tcp("198.51.100.7", 3306),
+        allow("0.0.0.0_3306", "outbound|3306||db.example.com"),
+    )
+    .registry_only()]);
+}
