@@ -178,7 +178,7 @@ pub(super) async fn handle(
         proxy.metrics.would_deny.count(reason, target.dst.port());
         tracing::info!(target: "meshctl::conn", "→ {}: would deny; report mode lets it through", target.dst);
     }
-    let Some(plan) = &route.plan else {
+    let Some(plan) = route.plan_for(trace.id) else {
         return deny(&proxy, &route, client_stream, trace);
     };
     let limits = route.limits.as_deref();
@@ -476,6 +476,9 @@ fn deny(proxy: &Shared, route: &Route, stream: TcpStream, mut trace: Trace) {
     counters.closed.inc();
     drop(stream);
     trace.flags = route.deny_flags;
+    if let Some(why) = &route.refused {
+        trace.close_reason = Cow::Owned(format!("refused: {why}"));
+    }
     finish(proxy, trace);
 }
 

@@ -22,7 +22,7 @@ use crate::traffic::{
     DecisionLabels, FLAG_NO_HEALTHY_UPSTREAM, FLAG_NO_ROUTE, FLAG_NONE, TcpLabels,
 };
 use crate::upstream::DialPlan;
-use meshctl_core::engine::{Decision, DenyReason, Upstream, Verdict};
+use meshctl_core::engine::{Chain, Decision, DenyReason, Upstream, Verdict};
 
 /// Destinations remembered per listener; past it the cache starts over (a scan of many
 /// addresses must not grow memory without bound).
@@ -38,8 +38,14 @@ pub(crate) struct Route {
     pub(crate) entry: Option<Arc<str>>,
     /// Istio's cluster name, `-` for bypass.
     pub(crate) cluster: Arc<str>,
-    /// Where to dial (allowed verdicts only).
+    /// Where to dial (allowed verdicts only): a weighted route's heaviest destination.
     pub(crate) plan: Option<DialPlan>,
+    /// A weighted route's destinations with their weights, one picked per connection as
+    /// Envoy's `weighted_clusters` picks (`None`: a cluster the sidecar lacks, or one the proxy
+    /// cannot serve: that share of connections is closed); empty for a single destination.
+    pub(crate) weighted: Vec<(u32, Option<DialPlan>)>,
+    /// Why the proxy refuses what the sidecar would allow (a transport it does not perform).
+    pub(crate) refused: Option<Box<str>>,
     /// Response flags for a denial.
     pub(crate) deny_flags: &'static str,
     /// The decision as the connection log prints it.
@@ -90,6 +96,10 @@ impl Route {
             "" => Arc::from("-"),
             c => Arc::from(c),
         };
+        let refused = match decision {
+            Decision::Allow { chain, .. } => unperformable(chain),
+            _ => None,
+        };
         let (entry, service, namespace, plan) = match decision {
             Decision::Allow {
                 entry,
@@ -100,7 +110,7 @@ impl Route {
                 Some(Arc::from(entry.to_string())),
                 chain.host.to_string(),
                 entry.namespace.to_string(),
-                Some(DialPlan::of(upstream, sni)),
+                refused.is_none().then(|| DialPlan::of(upstream, sni)),
             ),
             Decision::Passthrough { .. } => (
                 None,
@@ -130,18 +140,30 @@ impl Route {
             } => FLAG_NO_ROUTE,
             _ => FLAG_NO_HEALTHY_UPSTREAM,
         };
+        let weighted = match decision {
+            Decision::Allow { chain, .. } if would_deny.is_none() && refused.is_none() => {
+                weighted_plans(chain, dst, sni)
+            }
+            _ => Vec::new(),
+        };
+        let said = match &refused {
+            Some(why) => format!("{decision}; meshctl proxy refuses it: {why}"),
+            None => decision.to_string(),
+        };
         let limits = match decision {
             Decision::Allow { chain, .. } if would_deny.is_none() => chain.limits.clone(),
             _ => None,
         };
         Route {
             verdict: decision.verdict(),
-            allowed: still_allowed(decision),
+            allowed: still_allowed(decision) && refused.is_none(),
             entry,
             cluster,
             plan,
             deny_flags,
-            said: decision.to_string().into_boxed_str(),
+            said: said.into_boxed_str(),
+            weighted,
+            refused: refused.map(String::into_boxed_str),
             listener: Arc::from(decision.listener()),
             chain: Arc::from(decision.chain()),
             generation,
@@ -200,14 +222,90 @@ impl Route {
 
 /// Still allowed under a policy: anything but a denial or a cluster with nothing to dial.
 pub(crate) fn still_allowed(decision: &Decision<'_>) -> bool {
-    !matches!(
-        decision,
+    match decision {
         Decision::Deny { .. }
-            | Decision::Allow {
-                upstream: Upstream::NoUpstream,
-                ..
+        | Decision::Allow {
+            upstream: Upstream::NoUpstream,
+            ..
+        } => false,
+        Decision::Allow { chain, .. } => unperformable(chain).is_none(),
+        _ => true,
+    }
+}
+
+/// Why the proxy, which forwards a connection's bytes as they are, cannot do what the sidecar
+/// would on `chain`: originate TLS (a DestinationRule's `SIMPLE`, `MUTUAL` or `ISTIO_MUTUAL`) or
+/// tunnel through a forward proxy. Forwarding plaintext instead would quietly downgrade what the
+/// mesh promises, so such a connection is refused and the reason logged (fail closed).
+pub(crate) fn unperformable(chain: &Chain) -> Option<String> {
+    if chain.transport.originates_tls() {
+        return Some(format!(
+            "cluster {} needs {}, which meshctl proxy does not originate",
+            chain.cluster,
+            chain.transport.describe()
+        ));
+    }
+    chain.tunnel.as_ref().map(|tunnel| {
+        format!(
+            "cluster {} tunnels with {} {}, which meshctl proxy does not do",
+            chain.cluster, tunnel.protocol, tunnel.authority
+        )
+    })
+}
+
+/// The dial plans of a weighted route's destinations with a weight; empty when the route has
+/// one destination (the chain's plan is then the whole story). A destination the sidecar lacks
+/// or the proxy cannot serve (TLS origination) has no plan.
+fn weighted_plans(
+    chain: &Chain,
+    dst: SocketAddr,
+    sni: Option<&str>,
+) -> Vec<(u32, Option<DialPlan>)> {
+    let Some(route) = chain.route.as_ref().filter(|r| r.destinations.len() > 1) else {
+        return Vec::new();
+    };
+    route
+        .destinations
+        .iter()
+        .filter(|d| d.weight > 0)
+        .map(|d| {
+            let served = d.exists && !d.transport.originates_tls();
+            let plan = served.then(|| {
+                let upstream = meshctl_core::engine::upstream_of(&d.upstream, dst.ip(), dst.port());
+                DialPlan::of(&upstream, sni)
+            });
+            (d.weight, plan)
+        })
+        .collect()
+}
+
+impl Route {
+    /// The plan for connection `id`: a weighted route's destination drawn by weight (a hash of
+    /// the connection id, so spread like Envoy's random pick without a random source), else the
+    /// route's one plan.
+    pub(crate) fn plan_for(&self, id: u64) -> Option<&DialPlan> {
+        let total: u64 = self.weighted.iter().map(|(w, _)| u64::from(*w)).sum();
+        if total == 0 {
+            return self.plan.as_ref();
+        }
+        let mut point = splitmix64(id) % total;
+        for (weight, plan) in &self.weighted {
+            let weight = u64::from(*weight);
+            if point < weight {
+                return plan.as_ref();
             }
-    )
+            point -= weight;
+        }
+        self.plan.as_ref()
+    }
+}
+
+/// A well-mixed 64-bit hash (Steele, Lea and Flood's SplitMix64 finalizer).
+fn splitmix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
 }
 
 /// One listener's routes for the policy generation they were decided on.

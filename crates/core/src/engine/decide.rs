@@ -420,6 +420,13 @@ fn unmatched<'r>(
     }
 }
 
+/// Where a cluster of `spec` sends a connection to `dst:port` (for a weighted route's other
+/// destinations, which `decide` does not pick).
+#[must_use]
+pub fn upstream_of(spec: &UpstreamSpec, dst: IpAddr, port: u16) -> Upstream<'_> {
+    upstream(spec, dst, port)
+}
+
 fn upstream(spec: &UpstreamSpec, dst: IpAddr, port: u16) -> Upstream<'_> {
     match spec {
         UpstreamSpec::OriginalDst { target_port } => {

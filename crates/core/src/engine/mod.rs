@@ -45,6 +45,7 @@ pub(crate) use compile::compile_each;
 pub(crate) use decide::LOOP_PORTS;
 pub use decide::{
     Connection, Decision, DenyReason, Unmatched, Upstream, Verdict, decide, decide_forwarded,
+    upstream_of,
 };
 pub use explain::{Deciding, Explanation, Hop, HopDestination, explain};
 

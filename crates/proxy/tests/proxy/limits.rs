@@ -131,3 +131,76 @@ async fn connect_timeout_and_idle_timeout_come_from_the_rule() {
     );
     proxy.stop().await;
 }
+
+/// An entry for 127.0.0.1 on `port` with two STATIC endpoints (subset labels `v: one` and
+/// `v: two` on ports `one` and `two`), its DestinationRule with `tls` (a YAML flow mapping or
+/// empty) and a VirtualService splitting it 50/50 between the subsets.
+fn split(port: u16, one: u16, two: u16, tls: &str) -> String {
+    let policy = if tls.is_empty() {
+        String::new()
+    } else {
+        format!(", trafficPolicy: {{tls: {tls}}}")
+    };
+    format!(
+        "---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: db, namespace: default}}\nspec: {{hosts: [db.example.com], addresses: ['127.0.0.1/32'], ports: [{{number: {port}, name: tcp, protocol: TCP}}], location: MESH_EXTERNAL, resolution: STATIC, endpoints: [{{address: 127.0.0.1, ports: {{tcp: {one}}}, labels: {{v: one}}}}, {{address: 127.0.0.1, ports: {{tcp: {two}}}, labels: {{v: two}}}}]}}\n\
+         ---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: db, namespace: default}}\nspec: {{host: db.example.com{policy}, subsets: [{{name: one, labels: {{v: one}}}}, {{name: two, labels: {{v: two}}}}]}}\n\
+         ---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: db, namespace: default}}\nspec: {{hosts: [db.example.com], tcp: [{{route: [{{destination: {{host: db.example.com, subset: one}}, weight: 50}}, {{destination: {{host: db.example.com, subset: two}}, weight: 50}}]}}]}}\n"
+    )
+}
+
+#[tokio::test]
+async fn a_weighted_route_spreads_connections_over_its_subsets() {
+    let (one, one_accepts) = echo().await;
+    let (two, two_accepts) = echo().await;
+    let proxy = Running::start(
+        &split(one.port(), one.port(), two.port(), ""),
+        one,
+        Options::default(),
+        100,
+    )
+    .await;
+    for n in 0..40u8 {
+        let mut stream = TcpStream::connect(proxy.addr).await.expect("connect");
+        assert_eq!(
+            round_trip(&mut stream, &[n])
+                .await
+                .expect("every connection works"),
+            [n]
+        );
+    }
+    let (a, b) = (
+        one_accepts.load(std::sync::atomic::Ordering::SeqCst),
+        two_accepts.load(std::sync::atomic::Ordering::SeqCst),
+    );
+    assert_eq!(a + b, 40);
+    assert!(a >= 8 && b >= 8, "both subsets take a share: {a} / {b}");
+    proxy.stop().await;
+}
+
+#[tokio::test]
+async fn tls_origination_the_proxy_cannot_do_is_refused() {
+    let (one, accepts) = echo().await;
+    let proxy = Running::start(
+        &split(one.port(), one.port(), one.port(), "{mode: SIMPLE}"),
+        one,
+        Options::default(),
+        100,
+    )
+    .await;
+    let mut stream = TcpStream::connect(proxy.addr).await.expect("accepted");
+    assert!(closed_within(&mut stream, Duration::from_secs(2)).await);
+    assert_eq!(
+        accepts.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "nothing is forwarded in plaintext"
+    );
+    assert!(
+        proxy
+            .log
+            .text()
+            .contains("close_reason=\"refused: cluster outbound|"),
+        "{}",
+        proxy.log.text()
+    );
+    proxy.stop().await;
+}
