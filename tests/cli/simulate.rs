@@ -448,8 +448,10 @@ fn json_hops_name_the_route_and_its_resources() {
         deciding,
         [
             "ServiceEntry shop/orders-db",
-            "VirtualService shop/orders-db"
-        ]
+            "VirtualService shop/orders-db",
+            "DestinationRule shop/orders-db"
+        ],
+        "the entry, the route and the rule whose subset the route names"
     );
     assert!(
         hop["deciding"][1]["origin"]

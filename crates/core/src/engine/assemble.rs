@@ -231,6 +231,7 @@ impl Parts<'_> {
             tunnel: None,
             missing_cluster: false,
             limits: None,
+            rule: None,
         });
         self.records.push(Record {
             entry: entry_id(chain.entry),

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use ipnet::IpNet;
 
 use super::catalogue::{self, Catalogue};
-use super::destination::{ConnectionLimits, Transport, TunnelTarget};
+use super::destination::{ConnectionLimits, RuleRef, Transport, TunnelTarget};
 use super::listener::{
     Addr, Chain, ChainId, EntryId, HttpService, Listener, ListenerId, Route, UpstreamSpec,
     listener_name,
@@ -73,6 +73,8 @@ pub(crate) struct Shaping<'a> {
     /// Hosts of the ExternalName Services that alias the service: its SNI chain matches them
     /// too (istio/istio pilot/pkg/networking/core/tls.go adds `Attributes.Aliases`).
     pub(crate) aliases: Vec<Arc<str>>,
+    /// The DestinationRule of the service's own cluster.
+    pub(crate) rule: Option<Arc<RuleRef>>,
 }
 
 /// A chain about to be added.
@@ -86,6 +88,7 @@ struct NewChain {
     tunnel: Option<TunnelTarget>,
     missing_cluster: bool,
     limits: Option<Arc<ConnectionLimits>>,
+    rule: Option<Arc<RuleRef>>,
 }
 
 /// Collects listeners and chains.
@@ -117,6 +120,7 @@ fn aliased(own: &NewChain, aliases: &[Arc<str>]) -> Vec<NewChain> {
             tunnel: own.tunnel.clone(),
             missing_cluster: false,
             limits: own.limits.clone(),
+            rule: own.rule.clone(),
         })
         .collect()
 }
@@ -237,6 +241,7 @@ impl Builder {
             tunnel: shaping.tunnel.clone(),
             missing_cluster: false,
             limits: shaping.limits.clone(),
+            rule: shaping.rule.clone(),
         };
         let alias_chains = if has_sni {
             aliased(&own, &shaping.aliases)
@@ -302,6 +307,7 @@ impl Builder {
                             tunnel: route_chain.tunnel.clone(),
                             missing_cluster: !primary.exists,
                             limits: primary.limits.clone(),
+                            rule: primary.rule.clone(),
                         },
                     );
                     if first.is_none()
@@ -372,6 +378,7 @@ impl Builder {
             tunnel: new.tunnel,
             missing_cluster: new.missing_cluster,
             limits: new.limits,
+            rule: new.rule,
         });
         self.chain_keys.push(offered.key.clone());
         Fate::Chain(id)

@@ -23,6 +23,7 @@ pub(crate) struct Cluster {
     pub(crate) transport: Transport,
     pub(crate) entry: super::listener::EntryId,
     pub(crate) limits: Option<Arc<super::destination::ConnectionLimits>>,
+    pub(crate) rule: Option<Arc<super::destination::RuleRef>>,
 }
 
 /// Every cluster of a sidecar, and each service host's ports.
@@ -74,6 +75,7 @@ impl Catalogue {
                     transport: known.map_or(Transport::Plaintext, |c| c.transport.clone()),
                     entry: known.map(|c| c.entry),
                     limits: known.and_then(|c| c.limits.clone()),
+                    rule: known.and_then(|c| c.rule.clone()),
                     cluster: name.into_boxed_str(),
                     host: target.host.clone(),
                     subset: target.subset.clone(),

@@ -347,6 +347,7 @@ impl<'c> Routes<'c> {
                             transport: transport(None),
                             entry: service.entry,
                             limits: rule.and_then(|r| r.limits(number, None)),
+                            rule: rule.map(destination::Chosen::reference),
                         },
                     );
                     for subset in rule.iter().flat_map(|r| &r.rule.resource.spec.subsets) {
@@ -373,6 +374,7 @@ impl<'c> Routes<'c> {
                                 transport: transport(Some(&subset.name)),
                                 entry: service.entry,
                                 limits: rule.and_then(|r| r.limits(number, Some(&subset.name))),
+                                rule: rule.map(destination::Chosen::reference),
                             },
                         );
                     }
@@ -440,6 +442,7 @@ impl<'c> Routes<'c> {
             tunnel,
             limits,
             aliases,
+            rule: rule.map(destination::Chosen::reference),
         }
     }
 }

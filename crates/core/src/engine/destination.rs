@@ -132,6 +132,15 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     humantime::parse_duration(text).ok()
 }
 
+/// The DestinationRule that shaped a cluster, for the hop's deciding resources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleRef {
+    /// `namespace/name`.
+    pub name: Arc<str>,
+    /// Where it is written.
+    pub origin: crate::load::Origin,
+}
+
 /// The DestinationRule in force for one host, as a proxy sees it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Chosen<'c> {
@@ -213,6 +222,15 @@ impl Chosen<'_> {
             .and_then(|t| t.idle_timeout.as_deref())
             .and_then(parse_duration);
         (!limits.is_empty()).then(|| Arc::new(limits))
+    }
+
+    /// The rule's name and origin.
+    pub(crate) fn reference(self) -> Arc<RuleRef> {
+        let meta = &self.rule.resource.metadata;
+        Arc::new(RuleRef {
+            name: Arc::from(format!("{}/{}", meta.namespace(), meta.name)),
+            origin: self.rule.origin.clone(),
+        })
     }
 
     /// The tunnel the rule asks for (top level; subsets do not change it).

@@ -241,6 +241,13 @@ fn sidecar_hop(registry: &Registry, decision: &Decision<'_>) -> Hop {
                 })
                 .collect();
         }
+        if let Some(rule) = &chain.rule {
+            hop.deciding.push(Deciding {
+                kind: "DestinationRule",
+                resource: format!("DestinationRule {}", rule.name),
+                origin: rule.origin.to_string(),
+            });
+        }
         if decision.verdict() == Verdict::Allow {
             hop.transport = Some(chain.transport.describe());
         }

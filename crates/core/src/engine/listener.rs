@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use ipnet::IpNet;
 
-use super::destination::{ConnectionLimits, Transport, TunnelTarget};
+use super::destination::{ConnectionLimits, RuleRef, Transport, TunnelTarget};
 use super::matcher::Matcher;
 use super::protocol::{ListenerProtocol, Protocol};
 use super::routing::RouteSource;
@@ -150,6 +150,8 @@ pub struct Chain {
     pub missing_cluster: bool,
     /// The cluster's `connectionPool.tcp` limits, when its DestinationRule sets any.
     pub limits: Option<Arc<ConnectionLimits>>,
+    /// The DestinationRule that shaped the cluster.
+    pub rule: Option<Arc<RuleRef>>,
 }
 
 /// A VirtualService route on a chain, resolved to clusters.
@@ -182,6 +184,8 @@ pub struct WeightedCluster {
     pub entry: Option<EntryId>,
     /// The cluster's connection limits.
     pub limits: Option<Arc<ConnectionLimits>>,
+    /// The DestinationRule that shaped the cluster.
+    pub rule: Option<Arc<RuleRef>>,
 }
 
 impl Chain {

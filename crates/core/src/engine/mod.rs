@@ -49,7 +49,9 @@ pub use decide::{
 };
 pub use explain::{Deciding, Explanation, Hop, HopDestination, explain};
 
-pub use destination::{ConnectionLimits, Keepalive, Transport, TunnelTarget, parse_duration};
+pub use destination::{
+    ConnectionLimits, Keepalive, RuleRef, Transport, TunnelTarget, parse_duration,
+};
 pub use input::{InMesh, MeshSettings, Resources, Workload};
 pub(crate) use kube::service_port_protocol;
 pub use listener::{
