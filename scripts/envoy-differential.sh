@@ -2,7 +2,7 @@
 # Differential test: Envoy itself judges meshctl's engine. Root only (network namespaces, iptables).
 #
 #   scripts/envoy-differential.sh [--seed N] [--configs N] [--calls N] [--special PERCENT]
-#                                 [--pairs N] [--noops N]
+#                                 [--routed PERCENT] [--pairs N] [--noops N]
 #
 # 1. Every fixture that meshctl loads is exported with `meshctl export envoy` and must pass
 #    `envoy --mode validate`.
@@ -39,6 +39,7 @@ SEED=13
 CONFIGS=30
 CALLS=10
 SPECIAL=12 # percent of entries that also list an unspecified or IPv4-mapped address
+ROUTED=0   # percent of configurations that also hold Services, VirtualServices, DestinationRules
 PAIRS=0
 NOOPS=0
 while [ $# -gt 0 ]; do
@@ -47,9 +48,10 @@ while [ $# -gt 0 ]; do
     --configs) CONFIGS=$2; shift 2 ;;
     --calls) CALLS=$2; shift 2 ;;
     --special) SPECIAL=$2; shift 2 ;;
+    --routed) ROUTED=$2; shift 2 ;;
     --pairs) PAIRS=$2; shift 2 ;;
     --noops) NOOPS=$2; shift 2 ;;
-    *) echo "usage: $0 [--seed N] [--configs N] [--calls N] [--special PERCENT] [--pairs N] [--noops N]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--seed N] [--configs N] [--calls N] [--special PERCENT] [--routed PERCENT] [--pairs N] [--noops N]" >&2; exit 2 ;;
   esac
 done
 
@@ -205,8 +207,9 @@ SERVER_PID=$!
 # 2. Generated configurations, one Envoy per configuration
 # ---------------------------------------------------------------------------------------------
 RUN=$T/run
-log "generating $CONFIGS configurations x $CALLS connections (seed $SEED, special addresses $SPECIAL%)"
-"$TOOL" generate --seed "$SEED" --configs "$CONFIGS" --calls "$CALLS" --special-addresses "$SPECIAL" --out "$RUN"
+log "generating $CONFIGS configurations x $CALLS connections (seed $SEED, special addresses $SPECIAL%, routed $ROUTED%)"
+"$TOOL" generate --seed "$SEED" --configs "$CONFIGS" --calls "$CALLS" --special-addresses "$SPECIAL" \
+  --routed "$ROUTED" --out "$RUN"
 mkdir -p "$RUN"
 chmod -R a+rX "$RUN"
 

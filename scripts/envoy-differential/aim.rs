@@ -2,7 +2,9 @@
 //! it: at a chain's address and port (match), just beside it (near miss: the next IP, the
 //! address past a CIDR, another SNI, no SNI, plain TCP on a TLS port), at nothing in particular
 //! (unmatched), at an HTTP port with raw bytes, and at 15001 or 15006 (the loop guards of
-//! `virtualOutbound` and `virtualInbound`). The engine only
+//! `virtualOutbound` and `virtualInbound`), and, when the configuration has them, at
+//! VirtualService route chains (their subnets and SNI names) and Service VIPs and pod IPs. The
+//! engine only
 //! aims; Envoy and `simulate` are compared later.
 
 use std::fmt::Write as _;
@@ -11,7 +13,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-use meshctl_core::engine::{Addr, Registry};
+use meshctl_core::engine::{Addr, Chain, Listener, Registry, Transport};
 
 use crate::pools::{HOSTS, PORTS};
 use crate::rng::Rng;
@@ -126,8 +128,14 @@ pub(crate) fn aim(rng: &mut Rng, registry: &Registry, calls: usize, tags: &[Stri
         .filter(|l| !l.http_services.is_empty())
         .map(|l| l.port)
         .collect();
+    let routed = routed_chains(registry, &chains);
     let mut out = Vec::new();
     while out.len() < calls {
+        if !routed.is_empty() && rng.chance(55) {
+            let (listener, chain) = *rng.pick(&routed);
+            out.push(at_route(rng, registry, listener, chain, tags, out.len()));
+            continue;
+        }
         let roll = rng.below(100);
         let mut classes: Vec<String> = tags.to_vec();
         let (dst, port, tls, sni) = if roll < 50 && !chains.is_empty() {
@@ -196,12 +204,7 @@ pub(crate) fn aim(rng: &mut Rng, registry: &Registry, calls: usize, tags: &[Stri
             classes.push("loop-guard".into());
             (random_ip(rng), *rng.pick(&[15001, 15006]), false, None)
         };
-        classes.push(if dst.is_ipv4() { "ipv4" } else { "ipv6" }.into());
-        classes.push(match (tls, &sni) {
-            (false, _) => "transport:plain".into(),
-            (true, None) => "transport:tls-no-sni".into(),
-            (true, Some(_)) => "transport:tls-sni".into(),
-        });
+        family_and_transport(&mut classes, dst, tls, sni.as_deref());
         out.push(Call {
             id: out.len(),
             dst,
@@ -212,6 +215,114 @@ pub(crate) fn aim(rng: &mut Rng, registry: &Registry, calls: usize, tags: &[Stri
         });
     }
     out
+}
+
+/// The classes every connection has: its address family and what it sends first.
+fn family_and_transport(classes: &mut Vec<String>, dst: IpAddr, tls: bool, sni: Option<&str>) {
+    classes.push(if dst.is_ipv4() { "ipv4" } else { "ipv6" }.into());
+    classes.push(
+        match (tls, sni) {
+            (false, _) => "transport:plain",
+            (true, None) => "transport:tls-no-sni",
+            (true, Some(_)) => "transport:tls-sni",
+        }
+        .into(),
+    );
+}
+
+/// The chains of VirtualService routes and of Kubernetes Services. A configuration without them
+/// spends no draw on them, so its connections are the ones it always had.
+fn routed_chains<'r>(
+    registry: &Registry,
+    chains: &[(&'r Listener, &'r Chain)],
+) -> Vec<(&'r Listener, &'r Chain)> {
+    chains
+        .iter()
+        .filter(|(_, c)| c.route.is_some() || registry.entry(c.entry).kind == "Service")
+        .copied()
+        .collect()
+}
+
+/// A connection at a route chain or a Service's chain: inside its destination subnet (or the
+/// service's address), with its SNI name, or just beside either.
+fn at_route(
+    rng: &mut Rng,
+    registry: &Registry,
+    listener: &Listener,
+    chain: &Chain,
+    tags: &[String],
+    id: usize,
+) -> Call {
+    let mut classes: Vec<String> = tags.to_vec();
+    let near = rng.chance(25);
+    classes.push(
+        if near {
+            "routed:near-miss"
+        } else {
+            "routed:match"
+        }
+        .into(),
+    );
+    classes.push(format!("protocol:{}", chain.protocol.as_str()));
+    if registry.entry(chain.entry).kind == "Service" {
+        classes.push("at:service".into());
+    }
+    if let Some(route) = &chain.route {
+        classes.push("at:route".into());
+        if route.destinations.iter().filter(|d| d.weight > 0).count() > 1 {
+            classes.push("route:weighted".into());
+        }
+    }
+    if chain.missing_cluster {
+        classes.push("route:missing-cluster".into());
+    }
+    if !matches!(chain.transport, Transport::Plaintext | Transport::AutoMtls) {
+        classes.push("upstream:tls".into());
+    }
+    if chain.tunnel.is_some() {
+        classes.push("upstream:tunnel".into());
+    }
+    let subnet = chain.prefix.filter(|p| p.prefix_len() < p.max_prefix_len());
+    let past = near && rng.chance(50);
+    let dst = match (subnet, chain.prefix, chain.addr) {
+        (Some(net), _, _) => {
+            classes.push("route:subnet".into());
+            in_or_past(rng, net, past)
+        }
+        (None, Some(host), _) => {
+            let ip = host.addr();
+            if past { neighbour(ip) } else { ip }
+        }
+        (None, None, Addr::Ip(ip)) => {
+            if past {
+                neighbour(ip)
+            } else {
+                ip
+            }
+        }
+        (None, None, Addr::Cidr(net)) => in_or_past(rng, net, past),
+        (None, None, Addr::Any) => random_ip(rng),
+    };
+    let (tls, sni) = match &chain.server_name {
+        Some(_) if near && rng.chance(50) => (true, Some(other_name(rng))),
+        Some(name) => (true, Some(concrete(rng, name))),
+        None if rng.chance(15) => (true, Some(other_name(rng))),
+        None => (false, None),
+    };
+    let port = if near && rng.chance(30) {
+        *rng.pick(&PORTS)
+    } else {
+        listener.port
+    };
+    family_and_transport(&mut classes, dst, tls, sni.as_deref());
+    Call {
+        id,
+        dst,
+        port,
+        tls,
+        sni,
+        classes,
+    }
 }
 
 fn rng_host(rng: &mut Rng) -> &'static str {

@@ -6,7 +6,9 @@
 //! TLS, HTTPS, MYSQL, MONGO, REDIS, HTTP-class and unset protocols on a shared set of ports;
 //! exact and wildcard hosts; `exportTo`; creation times), sometimes a Sidecar with egress
 //! imports and a policy override, and a mesh config with either outbound policy. Every draw goes
-//! through meshctl's own loader, so only configurations Istio would admit are kept.
+//! through meshctl's own loader, so only configurations Istio would admit are kept. A run with
+//! `--routed` also draws Services, VirtualServices and DestinationRules into a share of them
+//! ([`routes`]).
 //!
 //! `aim` then chooses the connections made against each configuration.
 
@@ -17,8 +19,9 @@ use serde_json::{Value, json};
 use meshctl_core::engine::{self, Registry};
 
 use crate::aim::{self, Call};
-use crate::pools::{HOSTS, PORTS};
+use crate::pools::{CIDRS, EXACT, HOSTS, PORTS};
 use crate::rng::Rng;
+use crate::routes;
 use meshctl_core::load::{self, LoadOptions};
 use meshctl_core::workspace;
 
@@ -41,28 +44,6 @@ const PROTOCOLS: [(&str, usize); 8] = [
     ("REDIS", 4),
     ("HTTP", 12),
     ("", 13),
-];
-const EXACT: [&str; 8] = [
-    "198.51.100.10",
-    "198.51.100.11",
-    "198.51.100.130",
-    "203.0.113.20",
-    "203.0.113.21/32",
-    "2001:db8:1::10",
-    "2001:db8:1::11/128",
-    "2001:db8:2::7",
-];
-const CIDRS: [&str; 10] = [
-    "198.51.100.0/24",
-    "198.51.100.0/25",
-    "198.51.100.128/25",
-    "198.51.100.0/28",
-    "203.0.113.0/24",
-    "203.0.113.16/28",
-    "2001:db8:1::/64",
-    "2001:db8:1::/120",
-    "2001:db8::/32",
-    "2001:db8:2::/48",
 ];
 /// Spellings that are not plain pins: the unspecified address (istiod's "no address", so the
 /// wildcard listener) and IPv4-mapped IPv6 forms. DNS admits only the bare ones.
@@ -96,10 +77,19 @@ fn weighted(rng: &mut Rng) -> &'static str {
     "TCP"
 }
 
-/// Draws configurations until one is admitted, then aims `calls` connections at it.
-pub(crate) fn generate(rng: &mut Rng, calls: usize, special: u8) -> Generated {
+/// Draws configurations until one is admitted, then aims `calls` connections at it. With
+/// `routed` percent, a configuration also holds Services, VirtualServices and DestinationRules
+/// ([`routes`]); at 0 no draw is spent on them, so a seed gives the configurations it always
+/// gave.
+pub(crate) fn generate(rng: &mut Rng, calls: usize, special: u8, routed: u8) -> Generated {
     loop {
-        let (docs, mesh, tags) = draw(rng, special);
+        let (mut docs, mesh, mut tags) = draw(rng, special);
+        if routed > 0 && rng.chance(usize::from(routed)) {
+            routes::draw(rng, &mut docs, &mut tags);
+            tags.push("routed".into());
+            tags.sort();
+            tags.dedup();
+        }
         let mut config = String::new();
         for doc in &docs {
             let _ = writeln!(

@@ -41,6 +41,9 @@ pub(crate) struct ChainSpec {
     pub protocol: Protocol,
     /// Where the cluster sends a connection.
     pub upstream: UpstreamSpec,
+    /// The dump lists clusters and this one is not among them: Envoy's `tcp_proxy` finds no
+    /// cluster and closes the connection.
+    pub missing: bool,
 }
 
 /// One listener, in the engine's terms.
@@ -229,7 +232,7 @@ impl Parts<'_> {
             route: None,
             transport: super::destination::Transport::Plaintext,
             tunnel: None,
-            missing_cluster: false,
+            missing_cluster: chain.missing,
             limits: None,
             rule: None,
         });

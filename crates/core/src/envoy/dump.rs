@@ -254,6 +254,7 @@ fn chain_of(value: &Value) -> anyhow::Result<DumpChain> {
                 ChainAction::TcpProxy(
                     config
                         .and_then(|c| str_field(c, "cluster"))
+                        .or_else(|| config.and_then(heaviest_weighted_cluster))
                         .unwrap_or_default()
                         .to_owned(),
                 )
@@ -279,6 +280,21 @@ fn chain_of(value: &Value) -> anyhow::Result<DumpChain> {
         action,
         mongo,
     })
+}
+
+/// The cluster of `weighted_clusters` that takes most connections, the first among equals: the
+/// one cluster a chain stands for, as the engine picks a weighted route's primary destination.
+/// Envoy itself picks per connection.
+fn heaviest_weighted_cluster(tcp_proxy: &Value) -> Option<&str> {
+    let weighted = field(tcp_proxy, "weighted_clusters")?;
+    array(weighted, "clusters")
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, c)| {
+            let weight = field(c, "weight").and_then(Value::as_u64).unwrap_or(0);
+            (weight, std::cmp::Reverse(*i))
+        })
+        .and_then(|(_, c)| str_field(c, "name"))
 }
 
 fn cluster_of(value: &Value) -> DumpCluster {
@@ -384,5 +400,58 @@ mod tests {
             format!("{err:#}"),
             "f.json: listener #0: `0.0.0.0_1`: prefix range `db.example.com` is not an IP: invalid IP address syntax"
         );
+    }
+
+    /// A listener on 198.51.100.6:3306 whose one chain's `tcp_proxy` is `proxy`, and clusters
+    /// named `clusters`.
+    fn one_chain(proxy: &Value, clusters: &[&str]) -> Dump {
+        let dump = serde_json::json!({ "configs": [
+            { "@type": "type.googleapis.com/envoy.admin.v3.ListenersConfigDump",
+              "static_listeners": [{ "listener": {
+                  "name": "198.51.100.6_3306",
+                  "address": { "socket_address": { "address": "198.51.100.6", "port_value": 3306 } },
+                  "filter_chains": [{ "name": "reports", "filters": [
+                      { "name": "envoy.filters.network.tcp_proxy", "typed_config": proxy }
+                  ] }]
+              } }] },
+            { "@type": "type.googleapis.com/envoy.admin.v3.ClustersConfigDump",
+              "static_clusters": clusters.iter().map(|name| serde_json::json!({ "cluster": {
+                  "name": name, "type": "ORIGINAL_DST" } })).collect::<Vec<_>>() },
+        ] });
+        parse_value(&dump, "test").expect("parses")
+    }
+
+    #[test]
+    fn a_weighted_tcp_proxy_stands_for_its_heaviest_cluster() {
+        let proxy = serde_json::json!({ "weighted_clusters": { "clusters": [
+            { "name": "outbound|3306|v1|reports.example.com", "weight": 30 },
+            { "name": "outbound|3306|v2|reports.example.com", "weight": 70 },
+            { "name": "outbound|3306|v3|reports.example.com", "weight": 70 },
+        ] } });
+        let dump = one_chain(&proxy, &["outbound|3306|v2|reports.example.com"]);
+        assert_eq!(
+            dump.listeners[0].chains[0].action,
+            ChainAction::TcpProxy("outbound|3306|v2|reports.example.com".into())
+        );
+    }
+
+    /// Envoy's `tcp_proxy` closes a connection whose cluster it does not have (response flag
+    /// `NC`); a dump that lists clusters shows which ones are missing.
+    #[test]
+    fn a_chain_to_a_cluster_the_dump_lacks_denies() {
+        use crate::engine::{Connection, Verdict, decide};
+        let conn = Connection::tcp("198.51.100.6".parse().expect("ip"), 3306);
+        let proxy = serde_json::json!({ "cluster": "outbound|3306|v9|reports.example.com" });
+        let lacking = crate::envoy::translate::registry(&one_chain(&proxy, &["BlackHoleCluster"]));
+        let decision = decide(&lacking, &conn);
+        assert_eq!(
+            (decision.verdict(), decision.cluster()),
+            (Verdict::Deny, "outbound|3306|v9|reports.example.com")
+        );
+        let holding = crate::envoy::translate::registry(&one_chain(
+            &proxy,
+            &["outbound|3306|v9|reports.example.com"],
+        ));
+        assert_eq!(decide(&holding, &conn).verdict(), Verdict::Allow);
     }
 }

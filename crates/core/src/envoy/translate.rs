@@ -187,6 +187,8 @@ fn chain_spec(
         upstream: found.map_or(UpstreamSpec::Static { endpoints: vec![] }, |c| {
             upstream(c, port)
         }),
+        // (a listeners-only dump names no clusters at all: nothing is known to be missing)
+        missing: found.is_none() && !dump.clusters.is_empty(),
     }
 }
 
