@@ -120,16 +120,13 @@ impl ConnectionLimits {
     }
 }
 
-/// A protobuf duration as Istio's YAML writes it: `10s`, `0.5s`, `1h`, `250ms`.
+/// A duration as Istio reads one from YAML (Go's syntax: `10s`, `0.5s`, `1h2m`, `250ms`), the
+/// same reading the schema's checks make; negative durations are none.
 #[must_use]
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    if let Some(seconds) = text.strip_suffix('s')
-        && let Ok(value) = seconds.parse::<f64>()
-    {
-        return (value.is_finite() && value >= 0.0).then(|| Duration::from_secs_f64(value));
-    }
-    humantime::parse_duration(text).ok()
+    crate::schema::parse_go_duration(text.trim())
+        .and_then(|ns| u64::try_from(ns).ok())
+        .map(Duration::from_nanos)
 }
 
 /// The DestinationRule that shaped a cluster, for the hop's deciding resources.
@@ -147,7 +144,7 @@ pub(crate) struct Chosen<'c> {
     pub(crate) rule: &'c Loaded<DestinationRule>,
 }
 
-impl Chosen<'_> {
+impl<'c> Chosen<'c> {
     /// The transport of cluster `outbound|port|subset|host`.
     pub(crate) fn transport(
         self,
@@ -157,13 +154,8 @@ impl Chosen<'_> {
         internal: bool,
     ) -> Transport {
         let spec = &self.rule.resource.spec;
-        let subset_policy = subset.and_then(|name| {
-            spec.subsets
-                .iter()
-                .find(|s| s.name == name)
-                .and_then(|s| s.traffic_policy.as_ref())
-        });
-        let tls = subset_policy
+        let tls = self
+            .subset_policy(subset)
             .and_then(|p| tls_for_port(p, port))
             .or_else(|| {
                 spec.traffic_policy
@@ -177,13 +169,7 @@ impl Chosen<'_> {
     /// rule's, a port-level pool over the whole policy's, field by field.
     pub(crate) fn limits(self, port: u16, subset: Option<&str>) -> Option<Arc<ConnectionLimits>> {
         let spec = &self.rule.resource.spec;
-        let subset_policy = subset.and_then(|name| {
-            spec.subsets
-                .iter()
-                .find(|s| s.name == name)
-                .and_then(|s| s.traffic_policy.as_ref())
-        });
-        let layers: Vec<&TcpSettings> = [spec.traffic_policy.as_ref(), subset_policy]
+        let layers: Vec<&TcpSettings> = [spec.traffic_policy.as_ref(), self.subset_policy(subset)]
             .into_iter()
             .flatten()
             .flat_map(|policy| {
@@ -222,6 +208,18 @@ impl Chosen<'_> {
             .and_then(|t| t.idle_timeout.as_deref())
             .and_then(parse_duration);
         (!limits.is_empty()).then(|| Arc::new(limits))
+    }
+
+    /// The traffic policy of subset `subset`, when the rule names one.
+    fn subset_policy(self, subset: Option<&str>) -> Option<&'c TrafficPolicy> {
+        let name = subset?;
+        self.rule
+            .resource
+            .spec
+            .subsets
+            .iter()
+            .find(|s| s.name == name)
+            .and_then(|s| s.traffic_policy.as_ref())
     }
 
     /// The rule's name and origin.

@@ -24,7 +24,7 @@ use super::input::{Resources, Workload};
 use super::order::parse_timestamp;
 use super::scope::{Visibility, visibility};
 use crate::load::{Loaded, Origin};
-use crate::model::{L4Match, RouteDestination, TlsMatch, VirtualService};
+use crate::model::{L4Match, RouteDestination, VirtualService};
 
 /// The gateway name that means "every sidecar".
 pub(crate) const MESH_GATEWAY: &str = "mesh";
@@ -271,17 +271,6 @@ fn l4_static(m: &L4Match, port: u16, workload: &Workload) -> bool {
     )
 }
 
-fn tls_static(m: &TlsMatch, port: u16, workload: &Workload) -> bool {
-    static_match(
-        m.port,
-        &m.source_labels,
-        &m.gateways,
-        m.source_namespace.as_deref(),
-        port,
-        workload,
-    )
-}
-
 fn plan_tls(configs: &[&Loaded<VirtualService>], port: u16, workload: &Workload) -> Plan {
     let mut plan = Plan::default();
     let mut handled = HashSet::new();
@@ -292,13 +281,13 @@ fn plan_tls(configs: &[&Loaded<VirtualService>], port: u16, workload: &Workload)
                 continue;
             }
             for m in &tls.matches {
-                if !tls_static(m, port, workload) {
+                if !l4_static(&m.l4, port, workload) {
                     continue;
                 }
-                let key = (m.sni_hosts.join(","), m.destination_subnets.join(","));
+                let key = (m.sni_hosts.join(","), m.l4.destination_subnets.join(","));
                 if handled.insert(key) {
                     plan.chains.push(RouteChain {
-                        prefixes: subnets(&m.destination_subnets),
+                        prefixes: subnets(&m.l4.destination_subnets),
                         server_names: m
                             .sni_hosts
                             .iter()

@@ -143,7 +143,7 @@ pub struct L4Match {
     pub source_namespace: Option<String>,
 }
 
-/// `spec.tls[].match[]`.
+/// `spec.tls[].match[]`: the L4 conditions plus the server names.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TlsMatch {
@@ -154,33 +154,9 @@ pub struct TlsMatch {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub sni_hosts: Vec<String>,
-    /// Destination CIDRs or IPs.
-    #[serde(
-        default,
-        deserialize_with = "super::meta::null_as_empty",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub destination_subnets: Vec<String>,
-    /// Destination port; 0 or absent means any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<u32>,
-    /// Labels the source workload must carry.
-    #[serde(
-        default,
-        deserialize_with = "super::meta::null_as_empty",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
-    pub source_labels: BTreeMap<String, String>,
-    /// Gateways this match is restricted to.
-    #[serde(
-        default,
-        deserialize_with = "super::meta::null_as_empty",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub gateways: Vec<String>,
-    /// Namespace the source workload must be in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_namespace: Option<String>,
+    /// Destination subnets, port, source labels and namespace, gateways: as a `tcp` match.
+    #[serde(flatten)]
+    pub l4: L4Match,
 }
 
 /// `route[]`: a destination and its share of the traffic.

@@ -20,6 +20,7 @@ mod walk;
 
 use crate::load::node::Node;
 
+pub(crate) use duration::parse as parse_go_duration;
 pub(crate) use service_entry::MAX_ADDRESSES;
 pub(crate) use violation::Violation;
 

@@ -99,11 +99,7 @@ fn an_http_service_port_makes_the_external_port_sniffed() {
         "web/app",
         "clusterIP: 192.0.2.40, ports: [{name: http-web, port: 3306}]",
     ) + &se("default/db", EXTERNAL_DB);
-    let inputs = load(&config);
-    let registry = compile(
-        &Resources::from_inputs(&inputs, MeshSettings::default()),
-        &Workload::default(),
-    );
+    let registry = compiled(&config, &Workload::default());
     let decision = decide(
         &registry,
         &Connection::tcp("198.51.100.7".parse().unwrap(), 3306),
@@ -178,11 +174,7 @@ fn an_external_name_alias_adds_its_name_to_the_target_sni_chain() {
         "shop/payments",
         "type: ExternalName, externalName: api.example.com, ports: [{name: tls, port: 443}]",
     );
-    let inputs = load(&config);
-    let registry = compile(
-        &Resources::from_inputs(&inputs, MeshSettings::default()),
-        &Workload::default(),
-    );
+    let registry = compiled(&config, &Workload::default());
     let alias = decide(
         &registry,
         &Connection::tls(
@@ -217,11 +209,7 @@ fn an_older_http_service_port_drops_a_mysql_entry_on_the_well_known_port() {
             Some("2025-01-01T00:00:00Z"),
             "hosts: [db.example.com], ports: [{number: 3306, name: mysql, protocol: MYSQL}], resolution: NONE",
         );
-    let inputs = load(&config);
-    let registry = compile(
-        &Resources::from_inputs(&inputs, MeshSettings::default()),
-        &Workload::default(),
-    );
+    let registry = compiled(&config, &Workload::default());
     let decision = decide(
         &registry,
         &Connection::tcp("198.51.100.7".parse().unwrap(), 3306),

@@ -187,6 +187,15 @@ fn load(yaml: &str) -> crate::load::Inputs {
     inputs
 }
 
+/// The registry of `yaml` for `workload` under meshctl's default mesh settings.
+fn compiled(yaml: &str, workload: &Workload) -> Registry {
+    let inputs = load(yaml);
+    compile(
+        &Resources::from_inputs(&inputs, MeshSettings::default()),
+        workload,
+    )
+}
+
 fn registry_for(c: &Case) -> Registry {
     let inputs = load(&c.config_yaml);
     compile(

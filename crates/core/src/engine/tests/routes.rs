@@ -28,11 +28,7 @@ fn decision_text(
     conn: Connection<'_>,
     workload: &Workload,
 ) -> (Verdict, String, String) {
-    let inputs = load(config);
-    let registry = compile(
-        &Resources::from_inputs(&inputs, MeshSettings::default()),
-        workload,
-    );
+    let registry = compiled(config, workload);
     let decision = decide(&registry, &conn);
     (
         decision.verdict(),
@@ -296,11 +292,7 @@ fn connection_pool_limits_merge_port_level_over_the_whole_policy() {
             "default/db",
             "host: db.example.com, trafficPolicy: {connectionPool: {tcp: {maxConnections: 100, connectTimeout: 2s, idleTimeout: 1h}}, portLevelSettings: [{port: {number: 3306}, connectionPool: {tcp: {maxConnections: 5, tcpKeepalive: {time: 30s, probes: 3}}}}]}",
         );
-    let inputs = load(&config);
-    let registry = compile(
-        &Resources::from_inputs(&inputs, MeshSettings::default()),
-        &Workload::default(),
-    );
+    let registry = compiled(&config, &Workload::default());
     let decision = decide(&registry, &Connection::tcp(ip("198.51.100.7"), 3306));
     let Decision::Allow { chain, .. } = decision else {
         panic!("{decision}");

@@ -208,15 +208,10 @@ fn tls_match(vs: &Loaded<VirtualService>, m: &TlsMatch, path: &str, out: &mut Fi
             .help("add the SNI host (or a wildcard covering it) to `spec.hosts`");
         }
     }
-    l4_common(vs, path, (&m.destination_subnets, m.port), out);
-    for message in names::label_errors(&m.source_labels) {
-        out.at(vs, &format!("{path}.sourceLabels"), message);
-    }
-    for message in names::gateway_name_errors(&m.gateways) {
-        out.at(vs, &format!("{path}.gateways"), message);
-    }
+    tcp_match(vs, &m.l4, path, out);
 }
 
+/// The conditions a `tcp` match has, which a `tls` match has too.
 fn tcp_match(vs: &Loaded<VirtualService>, m: &L4Match, path: &str, out: &mut Findings) {
     l4_common(vs, path, (&m.destination_subnets, m.port), out);
     for message in names::label_errors(&m.source_labels) {
