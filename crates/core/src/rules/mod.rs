@@ -37,6 +37,8 @@ pub(crate) mod views;
 
 #[cfg(test)]
 mod fixture_tests;
+#[cfg(test)]
+mod testing;
 
 pub use context::{Context, MAX_IPV4_PREFIX, MAX_IPV6_PREFIX};
 pub use diagnostic::{Diagnostic, sort as sort_diagnostics};

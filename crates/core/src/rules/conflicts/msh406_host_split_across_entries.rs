@@ -227,13 +227,7 @@ mod tests {
     }
 
     fn findings(text: &str) -> Vec<Finding> {
-        let inputs = crate::load::load_bytes(
-            "split.yaml",
-            text.as_bytes(),
-            &crate::load::LoadOptions::default(),
-        )
-        .expect("parser thread");
-        assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
+        let inputs = crate::rules::testing::clean_inputs("split.yaml", text);
         let cx = Context::new(&inputs);
         let views = Views::new(&inputs, &cx.mesh, cx.dns_capture);
         let mut out = Findings::new(RULE.severity);

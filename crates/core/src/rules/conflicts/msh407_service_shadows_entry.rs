@@ -224,16 +224,7 @@ mod tests {
     }
 
     fn findings(text: &str) -> Vec<Finding> {
-        let inputs = crate::load::load_bytes(
-            "shadow.yaml",
-            text.as_bytes(),
-            &crate::load::LoadOptions::default(),
-        )
-        .expect("parser thread");
-        assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
-        let mut out = Findings::new(RULE.severity);
-        check(&Context::new(&inputs), &mut out);
-        out.into_vec()
+        crate::rules::testing::lint(check, RULE.severity, text)
     }
 
     const WEB: &str = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: bookinfo}\nspec:\n  clusterIP: 198.51.100.41\n  ports: [{name: http-web, port: 3306}]\n---\n";

@@ -249,16 +249,7 @@ mod tests {
 
     /// `(field line, message)` of every finding on `text`.
     fn findings(text: &str) -> Vec<(u64, String)> {
-        let inputs = crate::load::load_bytes(
-            "tls.yaml",
-            text.as_bytes(),
-            &crate::load::LoadOptions::default(),
-        )
-        .expect("parser thread");
-        assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
-        let mut out = Findings::new(RULE.severity);
-        check(&Context::new(&inputs), &mut out);
-        out.into_vec()
+        crate::rules::testing::lint(check, RULE.severity, text)
             .into_iter()
             .map(|f| (f.origin.pos.line, f.message))
             .collect()
