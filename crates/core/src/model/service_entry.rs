@@ -64,6 +64,16 @@ impl ServiceEntrySpec {
         self.resolution.unwrap_or(Resolution::None)
     }
 
+    /// The index in `ports` of port `number`, the first when none has it (findings about a
+    /// port then point at the list).
+    #[must_use]
+    pub fn port_index(&self, number: u16) -> usize {
+        self.ports
+            .iter()
+            .position(|p| p.number == u32::from(number))
+            .unwrap_or(0)
+    }
+
     /// The location in effect (`MESH_EXTERNAL` when unset).
     #[must_use]
     pub fn location(&self) -> Location {

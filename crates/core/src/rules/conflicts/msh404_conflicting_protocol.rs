@@ -82,13 +82,7 @@ fn conflicting(views: &Views<'_>, registry: &Registry, seen: &mut Seen, out: &mu
                 ) {
                     continue;
                 }
-                let index = se
-                    .resource
-                    .spec
-                    .ports
-                    .iter()
-                    .position(|p| p.number == u32::from(record.port))
-                    .unwrap_or(0);
+                let index = se.resource.spec.port_index(record.port);
                 out.at(
                     se,
                     &format!("spec.ports[{index}].protocol"),

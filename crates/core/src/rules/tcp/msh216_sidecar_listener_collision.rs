@@ -93,13 +93,7 @@ fn colliding(views: &Views<'_>, registry: &Registry, seen: &mut Seen, out: &mut 
             if !seen.first(se, listener.name.to_string()) {
                 continue;
             }
-            let index = se
-                .resource
-                .spec
-                .ports
-                .iter()
-                .position(|p| p.number == u32::from(listener.port))
-                .unwrap_or(0);
+            let index = se.resource.spec.port_index(listener.port);
             out.at(
                 se,
                 &format!("spec.ports[{index}].number"),
