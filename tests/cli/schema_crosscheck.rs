@@ -296,6 +296,7 @@ fn webhook_rule_fixtures_pass_the_crd_and_are_rejected_at_admission() {
         "virtualservice/invalid-webhook",
         "destinationrule/invalid-webhook",
         "gateway/invalid-webhook",
+        "authorizationpolicy/invalid-webhook",
     ]
     .into_iter()
     .flat_map(|dir| fixture_files(dir, 3));
