@@ -19,12 +19,23 @@ fn fixtures() -> PathBuf {
 }
 
 /// The Istio kinds meshctl validates, each with its CRD file.
-const KINDS: [(&str, &str); 4] = [
+const KINDS: [(&str, &str); 6] = [
     ("ServiceEntry", "serviceentry-crd.yaml"),
     ("Sidecar", "sidecar-crd.yaml"),
     ("VirtualService", "virtualservice-crd.yaml"),
     ("DestinationRule", "destinationrule-crd.yaml"),
+    ("Gateway", "gateway-crd.yaml"),
+    ("AuthorizationPolicy", "authorizationpolicy-crd.yaml"),
 ];
+
+/// The versions besides `v1` under which each kind's CRD serves the same schema.
+fn other_versions(kind: &str) -> &'static [&'static str] {
+    if kind == "AuthorizationPolicy" {
+        &["v1beta1"]
+    } else {
+        &["v1beta1", "v1alpha3"]
+    }
+}
 
 /// The strict JSON schema for `kind` (one of [`KINDS`]) at API version `version`.
 fn schema_for(kind: &str, version: &str) -> Option<Value> {
@@ -74,7 +85,10 @@ fn istio_documents(text: &str) -> Vec<(String, String, Value)> {
         }
         let api = doc["apiVersion"].as_str().unwrap_or_default();
         let kind = doc["kind"].as_str().unwrap_or_default().to_owned();
-        if let Some(version) = api.strip_prefix("networking.istio.io/") {
+        let version = api
+            .strip_prefix("networking.istio.io/")
+            .or_else(|| api.strip_prefix("security.istio.io/"));
+        if let Some(version) = version {
             out.push((kind, version.to_owned(), doc));
         }
     }
@@ -137,8 +151,9 @@ fn meshctl_rejections(path: &Path) -> Vec<String> {
         .collect()
 }
 
-/// How many VirtualServices and DestinationRules of `path` the workspace loads, and how many
-/// of them it admits (the rest Istio would reject, so no decision sees them).
+/// How many VirtualServices, DestinationRules, Gateways and AuthorizationPolicies of `path` the
+/// workspace loads, and how many of them it admits (the rest Istio would reject, so no decision
+/// sees them).
 fn routing_admitted(path: &Path) -> (usize, usize) {
     let workspace = meshctl_core::workspace::Workspace::load(&meshctl_core::workspace::Sources {
         paths: vec![path.to_path_buf()],
@@ -148,7 +163,10 @@ fn routing_admitted(path: &Path) -> (usize, usize) {
     })
     .expect("workspace loads");
     let count = |inputs: &meshctl_core::load::Inputs| {
-        inputs.virtual_services.len() + inputs.destination_rules.len()
+        inputs.virtual_services.len()
+            + inputs.destination_rules.len()
+            + inputs.gateways.len()
+            + inputs.authorization_policies.len()
     };
     (count(workspace.inputs()), count(workspace.admitted()))
 }
@@ -186,6 +204,8 @@ fn valid_fixtures_pass_both_validators() {
         "sidecar/valid",
         "virtualservice/valid",
         "destinationrule/valid",
+        "gateway/valid",
+        "authorizationpolicy/valid",
     ];
     for dir in dirs {
         for path in fixture_files(dir, 1) {
@@ -215,7 +235,7 @@ fn valid_fixtures_pass_both_validators() {
             assert_eq!(loaded, admitted, "{}", path.display());
         }
     }
-    assert!(checked >= 11, "only {checked} documents checked");
+    assert!(checked >= 17, "only {checked} documents checked");
 }
 
 #[test]
@@ -227,6 +247,8 @@ fn structurally_invalid_fixtures_fail_both_validators() {
         "serviceentry/invalid",
         "virtualservice/invalid",
         "destinationrule/invalid",
+        "gateway/invalid",
+        "authorizationpolicy/invalid",
     ]
     .into_iter()
     .flat_map(|dir| fixture_files(dir, 5));
@@ -252,9 +274,14 @@ fn structurally_invalid_fixtures_fail_both_validators() {
 fn cel_rule_fixtures_are_rejected_by_meshctl() {
     // The CRD's CEL rules are not JSON schema; the API server evaluates them. meshctl encodes
     // them, so these must be rejected even though the structural schema accepts them.
-    let files = ["serviceentry/invalid-cel", "destinationrule/invalid-cel"]
-        .into_iter()
-        .flat_map(|dir| fixture_files(dir, 2));
+    let files = [
+        "serviceentry/invalid-cel",
+        "destinationrule/invalid-cel",
+        "gateway/invalid-cel",
+        "authorizationpolicy/invalid-cel",
+    ]
+    .into_iter()
+    .flat_map(|dir| fixture_files(dir, 2));
     for path in files {
         assert_structurally_valid(&path);
         assert!(!meshctl_problems(&path).is_empty(), "{}", path.display());
@@ -268,6 +295,8 @@ fn webhook_rule_fixtures_pass_the_crd_and_are_rejected_at_admission() {
     let files = [
         "virtualservice/invalid-webhook",
         "destinationrule/invalid-webhook",
+        "gateway/invalid-webhook",
+        "authorizationpolicy/invalid-webhook",
     ]
     .into_iter()
     .flat_map(|dir| fixture_files(dir, 3));
@@ -316,7 +345,8 @@ fn every_served_version_has_the_same_schema() {
     for (kind, _) in KINDS {
         let v1 = schema_for(kind, "v1");
         assert!(v1.is_some());
-        assert_eq!(v1, schema_for(kind, "v1beta1"), "{kind}");
-        assert_eq!(v1, schema_for(kind, "v1alpha3"), "{kind}");
+        for version in other_versions(kind) {
+            assert_eq!(v1, schema_for(kind, version), "{kind} {version}");
+        }
     }
 }

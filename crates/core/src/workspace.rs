@@ -189,6 +189,8 @@ impl Workspace {
             endpoint_slices: admit(&inputs.endpoint_slices, &admission.rejected),
             virtual_services: admit(&inputs.virtual_services, &admission.rejected),
             destination_rules: admit(&inputs.destination_rules, &admission.rejected),
+            gateways: admit(&inputs.gateways, &admission.rejected),
+            authorization_policies: admit(&inputs.authorization_policies, &admission.rejected),
             mesh_configs: inputs.mesh_configs.clone(),
             others: Vec::new(),
             problems: Vec::new(),
@@ -204,6 +206,8 @@ impl Workspace {
         replaced.extend(last_applied_wins(&mut admitted.endpoint_slices));
         replaced.extend(last_applied_wins(&mut admitted.virtual_services));
         replaced.extend(last_applied_wins(&mut admitted.destination_rules));
+        replaced.extend(last_applied_wins(&mut admitted.gateways));
+        replaced.extend(last_applied_wins(&mut admitted.authorization_policies));
         rejected.sort_by(|a, b| a.origin.cmp(&b.origin));
         let mesh = mesh_settings(&admitted, outbound_policy)?;
         let dns_capture = admitted.mesh_dns_capture();

@@ -14,7 +14,9 @@ use super::origin::{Loaded, Origin};
 use super::peek::Document;
 use super::problem::{LoadProblem, ProblemKind};
 use super::skipped::{OtherDocument, SkipReason, Skipped};
-use crate::model::{MeshConfig, NETWORKING_GROUP, NETWORKING_VERSIONS};
+use crate::model::{
+    MeshConfig, NETWORKING_GROUP, NETWORKING_VERSIONS, SECURITY_GROUP, SECURITY_VERSIONS,
+};
 use crate::schema::{self, Violation};
 
 /// Sorts one top-level document; documents of other kinds arrive with their head only.
@@ -57,24 +59,29 @@ fn document(path: &Arc<str>, doc: Node, options: &LoadOptions, inputs: &mut Inpu
     let (group, version) = api_version.split_once('/').unwrap_or(("", &api_version));
 
     match (group, kind.as_str()) {
-        (NETWORKING_GROUP, "ServiceEntry" | "Sidecar" | "VirtualService" | "DestinationRule") => {
+        (
+            NETWORKING_GROUP,
+            "ServiceEntry" | "Sidecar" | "VirtualService" | "DestinationRule" | "Gateway",
+        ) => {
             if !NETWORKING_VERSIONS.contains(&version) {
-                inputs.problems.push(LoadProblem {
-                    kind: ProblemKind::Schema,
-                    origin: Origin {
-                        path: path.clone(),
-                        pos: doc.locate("apiVersion"),
-                    },
-                    field: Some("apiVersion".into()),
-                    message: format!(
-                        "no matches for kind \"{kind}\" in version \"{api_version}\" (served: v1, v1beta1, v1alpha3)"
-                    ),
-                    resource: Some(resource_name(&kind, &doc, options)),
-                });
+                let problem = not_served(path, &doc, &kind, &api_version, options);
+                inputs.problems.push(problem);
                 return;
             }
             let doc = with_namespace(doc, options);
             networking(path, doc, &kind, inputs);
+        }
+        (SECURITY_GROUP, "AuthorizationPolicy") => {
+            if !SECURITY_VERSIONS.contains(&version) {
+                let problem = not_served(path, &doc, &kind, &api_version, options);
+                inputs.problems.push(problem);
+                return;
+            }
+            let doc = with_namespace(doc, options);
+            let violations = schema::validate_authorization_policy(&doc);
+            if let Some(loaded) = typed(path, doc, &kind, violations, inputs) {
+                inputs.authorization_policies.push(loaded);
+            }
         }
         ("", "Service" | "Endpoints") | ("discovery.k8s.io", "EndpointSlice") => {
             kubernetes(path, with_namespace(doc, options), &kind, inputs);
@@ -126,12 +133,45 @@ fn networking(path: &Arc<str>, doc: Node, kind: &str, inputs: &mut Inputs) {
                 inputs.virtual_services.push(loaded);
             }
         }
+        "Gateway" => {
+            let violations = schema::validate_gateway(&doc);
+            if let Some(loaded) = typed(path, doc, kind, violations, inputs) {
+                inputs.gateways.push(loaded);
+            }
+        }
         _ => {
             let violations = schema::validate_destination_rule(&doc);
             if let Some(loaded) = typed(path, doc, kind, violations, inputs) {
                 inputs.destination_rules.push(loaded);
             }
         }
+    }
+}
+
+/// The API server's answer to a kind applied under a version its CRD does not serve.
+fn not_served(
+    path: &Arc<str>,
+    doc: &Node,
+    kind: &str,
+    api_version: &str,
+    options: &LoadOptions,
+) -> LoadProblem {
+    let served = if kind == "AuthorizationPolicy" {
+        SECURITY_VERSIONS.join(", ")
+    } else {
+        NETWORKING_VERSIONS.join(", ")
+    };
+    LoadProblem {
+        kind: ProblemKind::Schema,
+        origin: Origin {
+            path: path.clone(),
+            pos: doc.locate("apiVersion"),
+        },
+        field: Some("apiVersion".into()),
+        message: format!(
+            "no matches for kind \"{kind}\" in version \"{api_version}\" (served: {served})"
+        ),
+        resource: Some(resource_name(kind, doc, options)),
     }
 }
 

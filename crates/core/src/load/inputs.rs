@@ -8,8 +8,8 @@ use super::problem::LoadProblem;
 use super::skipped::{OtherDocument, Skipped};
 use super::walk;
 use crate::model::{
-    DestinationRule, KubeEndpointSlice, KubeEndpoints, KubeService, MeshConfig, ServiceEntry,
-    Sidecar, VirtualService,
+    AuthorizationPolicy, DestinationRule, Gateway, KubeEndpointSlice, KubeEndpoints, KubeService,
+    MeshConfig, ServiceEntry, Sidecar, VirtualService,
 };
 
 /// Everything read from the inputs.
@@ -29,6 +29,10 @@ pub struct Inputs {
     pub virtual_services: Vec<Loaded<VirtualService>>,
     /// DestinationRules in input order.
     pub destination_rules: Vec<Loaded<DestinationRule>>,
+    /// Gateways in input order.
+    pub gateways: Vec<Loaded<Gateway>>,
+    /// AuthorizationPolicies in input order.
+    pub authorization_policies: Vec<Loaded<AuthorizationPolicy>>,
     /// Mesh configuration documents (bare, `istio` ConfigMap, IstioOperator).
     pub mesh_configs: Vec<Loaded<MeshConfig>>,
     /// Documents of other kinds.
@@ -73,6 +77,9 @@ impl Inputs {
         self.endpoint_slices.extend(file.endpoint_slices);
         self.virtual_services.extend(file.virtual_services);
         self.destination_rules.extend(file.destination_rules);
+        self.gateways.extend(file.gateways);
+        self.authorization_policies
+            .extend(file.authorization_policies);
         self.mesh_configs.extend(file.mesh_configs);
         self.others.extend(file.others);
         self.problems.extend(file.problems);

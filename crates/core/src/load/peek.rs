@@ -18,7 +18,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use super::node::{Key, Node, Pos, Value, ValueVisitor, not_scalar, pos_of};
-use crate::model::NETWORKING_GROUP;
+use crate::model::{NETWORKING_GROUP, SECURITY_GROUP};
 
 /// One top-level document: built, or only its head when it is of another kind.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,8 +71,9 @@ pub(super) fn is_other_kind(api_version: &str, kind: &str) -> bool {
             (group, kind),
             (
                 NETWORKING_GROUP,
-                "ServiceEntry" | "Sidecar" | "VirtualService" | "DestinationRule"
+                "ServiceEntry" | "Sidecar" | "VirtualService" | "DestinationRule" | "Gateway"
             ) | ("", "Service" | "Endpoints" | "ConfigMap")
+                | (SECURITY_GROUP, "AuthorizationPolicy")
                 | ("discovery.k8s.io", "EndpointSlice")
                 | (_, "List")
                 | ("install.istio.io", "IstioOperator")

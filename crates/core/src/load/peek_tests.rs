@@ -50,6 +50,11 @@ fn same(peeked: &Inputs, whole: &Inputs) {
     assert_eq!(peeked.skipped, whole.skipped);
     assert_eq!(peeked.service_entries.len(), whole.service_entries.len());
     assert_eq!(peeked.sidecars.len(), whole.sidecars.len());
+    assert_eq!(peeked.gateways.len(), whole.gateways.len());
+    assert_eq!(
+        peeked.authorization_policies.len(),
+        whole.authorization_policies.len()
+    );
     assert_eq!(peeked.mesh_configs.len(), whole.mesh_configs.len());
 }
 
@@ -224,4 +229,26 @@ fn a_malformed_skipped_document_reports_file_and_line() {
 fn istio_kinds_are_built_whole() {
     let docs = documents(ENTRY);
     assert!(matches!(docs.as_slice(), [Document::Full(Node { .. })]));
+}
+
+#[test]
+fn egress_gateway_kinds_are_built_whole_and_a_foreign_group_is_not() {
+    let text = "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: egress}\nspec: {servers: [{port: {number: 443, name: tls, protocol: TLS}, hosts: ['*']}]}\n---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: allow}\nspec: {}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: egress}\nspec: {}\n";
+    let docs = documents(text);
+    assert!(
+        matches!(
+            docs.as_slice(),
+            [Document::Full(_), Document::Full(_), Document::Other { .. }]
+        ),
+        "{docs:?}"
+    );
+    let (peeked, whole) = both(text);
+    same(&peeked, &whole);
+    assert_eq!(peeked.gateways.len(), 1);
+    assert_eq!(peeked.authorization_policies.len(), 1);
+    assert_eq!(
+        peeked.others.len(),
+        1,
+        "the Gateway API's Gateway is another kind"
+    );
 }

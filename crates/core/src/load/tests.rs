@@ -141,6 +141,85 @@ fn unsupported_api_version_is_a_schema_problem() {
     );
 }
 
+const EGRESS_GATEWAY: &str = "\
+apiVersion: networking.istio.io/v1beta1
+kind: Gateway
+metadata:
+  name: egress
+  namespace: istio-system
+spec:
+  selector:
+    istio: egressgateway
+  servers:
+  - port: {number: 443, name: tls, protocol: TLS}
+    hosts: [bookinfo/db.example.com]
+    tls: {mode: PASSTHROUGH}
+";
+
+const EGRESS_POLICY: &str = "\
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: egress-db
+  namespace: istio-system
+spec:
+  selector:
+    matchLabels: {istio: egressgateway}
+  action: DENY
+  rules:
+  - from:
+    - source: {notNamespaces: [bookinfo], ipBlocks: [192.0.2.0/24]}
+    to:
+    - operation: {hosts: [db.example.com], ports: ['443']}
+    when:
+    - {key: connection.sni, notValues: ['*.internal']}
+";
+
+#[test]
+fn egress_gateways_and_authorization_policies_are_typed() {
+    let inputs = load(&format!("{EGRESS_GATEWAY}---\n{EGRESS_POLICY}"));
+    assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
+    assert!(inputs.others.is_empty(), "{:?}", inputs.others);
+    let gateway = &inputs.gateways[0];
+    assert_eq!(gateway.origin.pos.line, 1);
+    assert_eq!(gateway.resource.spec.selector["istio"], "egressgateway");
+    let server = &gateway.resource.spec.servers[0];
+    let port = server.port.as_ref().expect("port");
+    assert_eq!((port.number, port.protocol.as_str()), (443, "TLS"));
+    assert_eq!(server.hosts, ["bookinfo/db.example.com"]);
+    let tls = server.tls.as_ref().expect("tls");
+    assert_eq!(tls.mode.as_deref(), Some("PASSTHROUGH"));
+    let policy = &inputs.authorization_policies[0];
+    assert_eq!(
+        policy.origin.pos.line, 14,
+        "after the Gateway's 12 lines and `---`"
+    );
+    assert_eq!(policy.resource.spec.action.as_deref(), Some("DENY"));
+    let rule = &policy.resource.spec.rules[0];
+    let source = rule.from[0].source.as_ref().expect("source");
+    assert_eq!(source.not_namespaces, ["bookinfo"]);
+    assert_eq!(source.ip_blocks, ["192.0.2.0/24"]);
+    let operation = rule.to[0].operation.as_ref().expect("operation");
+    assert_eq!(operation.ports, ["443"]);
+    assert_eq!(rule.when[0].key, "connection.sni");
+    assert_eq!(rule.when[0].not_values, ["*.internal"]);
+}
+
+#[test]
+fn authorization_policy_versions_are_the_security_groups() {
+    let message = only_problem(&EGRESS_POLICY.replace("/v1\n", "/v1alpha1\n"));
+    assert!(
+        message.contains(
+            "no matches for kind \"AuthorizationPolicy\" in version \"security.istio.io/v1alpha1\" (served: v1, v1beta1)"
+        ),
+        "{message}"
+    );
+    let inputs = load(&EGRESS_POLICY.replace("/v1\n", "/v1beta1\n"));
+    assert_eq!(inputs.authorization_policies.len(), 1);
+    let message = only_problem(&EGRESS_GATEWAY.replace("istio: egressgateway", "istio: [egress]"));
+    assert!(message.contains("`spec.selector.istio`"), "{message}");
+}
+
 #[test]
 fn syntax_errors_are_one_line_with_position() {
     for (text, line) in [

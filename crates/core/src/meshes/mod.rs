@@ -531,6 +531,13 @@ fn kustomize_mesh(
                 .iter()
                 .map(|l| l.origin.path.to_string()),
         )
+        .chain(inputs.gateways.iter().map(|l| l.origin.path.to_string()))
+        .chain(
+            inputs
+                .authorization_policies
+                .iter()
+                .map(|l| l.origin.path.to_string()),
+        )
         .chain(
             inputs
                 .mesh_configs

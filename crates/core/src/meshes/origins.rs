@@ -58,6 +58,8 @@ pub(crate) fn remap(inputs: &mut Inputs, rendered: &[u8], root: &Path) {
     loaded!(inputs.endpoint_slices);
     loaded!(inputs.virtual_services);
     loaded!(inputs.destination_rules);
+    loaded!(inputs.gateways);
+    loaded!(inputs.authorization_policies);
     loaded!(inputs.mesh_configs);
     for other in &mut inputs.others {
         if let Some((path, source)) = find(other.origin.pos) {

@@ -6,7 +6,9 @@
 //! [`crate::schema`], not here: these types accept anything of the right shape so that a
 //! linter can still report on a half-wrong document.
 
+mod authorization_policy;
 mod destination_rule;
+mod gateway;
 mod kube_service;
 mod mesh;
 mod meta;
@@ -15,10 +17,15 @@ mod service_entry;
 mod sidecar;
 mod virtual_service;
 
+pub use authorization_policy::{
+    AuthorizationPolicy, AuthorizationPolicySpec, AuthzRule, Condition, Operation, PolicyTargetRef,
+    Provider, RuleFrom, RuleTo, SECURITY_GROUP, SECURITY_VERSIONS, Source,
+};
 pub use destination_rule::{
     ClientTls, ConnectionPool, DestinationRule, DestinationRuleSpec, MatchLabels,
     PortTrafficPolicy, Subset, TcpSettings, TrafficPolicy, Tunnel,
 };
+pub use gateway::{Gateway, GatewayPort, GatewaySpec, Server, ServerTls};
 pub use kube_service::{
     EndpointAddress, EndpointPort, EndpointSubset, IntOrString, KubeEndpointSlice, KubeEndpoints,
     KubeService, KubeServicePort, KubeServiceSpec, SERVICE_NAME_LABEL, SliceConditions,

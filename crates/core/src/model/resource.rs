@@ -1,7 +1,9 @@
 //! What every resource meshctl reads can tell about itself (kind, metadata, `Kind ns/name`), and
 //! the API group and versions under which Istio serves the networking resources.
 
+use super::authorization_policy::AuthorizationPolicy;
 use super::destination_rule::DestinationRule;
+use super::gateway::Gateway;
 use super::kube_service::{KubeEndpointSlice, KubeEndpoints, KubeService};
 use super::meta::ObjectMeta;
 use super::service_entry::ServiceEntry;
@@ -89,6 +91,24 @@ impl Resource for VirtualService {
 impl Resource for DestinationRule {
     fn kind(&self) -> &'static str {
         "DestinationRule"
+    }
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+}
+
+impl Resource for Gateway {
+    fn kind(&self) -> &'static str {
+        "Gateway"
+    }
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+}
+
+impl Resource for AuthorizationPolicy {
+    fn kind(&self) -> &'static str {
+        "AuthorizationPolicy"
     }
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata

@@ -50,7 +50,7 @@ const SUBSET: Schema = Schema::Object {
 };
 
 /// `workloadSelector`, written with `matchLabels` (ServiceEntry and Sidecar use `labels`).
-const WORKLOAD_SELECTOR: Schema = Schema::Object {
+pub(super) const WORKLOAD_SELECTOR: Schema = Schema::Object {
     fields: &[(
         "matchLabels",
         Schema::Map {

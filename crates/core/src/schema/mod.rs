@@ -8,8 +8,10 @@
 //! Validation runs on the position-carrying [`Node`] tree, before typed conversion, so every
 //! violation names the field path and its line and column.
 
+mod authorization_policy;
 mod destination_rule;
 pub(crate) mod duration;
+mod gateway;
 mod load_balancer;
 mod service_entry;
 mod sidecar;
@@ -49,6 +51,22 @@ pub(crate) fn validate_destination_rule(doc: &Node) -> Vec<Violation> {
         doc,
         &destination_rule::DOCUMENT,
         destination_rule::cel_rules,
+    )
+}
+
+/// Validates a Gateway document.
+#[must_use]
+pub(crate) fn validate_gateway(doc: &Node) -> Vec<Violation> {
+    walk::validate(doc, &gateway::DOCUMENT, gateway::cel_rules)
+}
+
+/// Validates an AuthorizationPolicy document.
+#[must_use]
+pub(crate) fn validate_authorization_policy(doc: &Node) -> Vec<Violation> {
+    walk::validate(
+        doc,
+        &authorization_policy::DOCUMENT,
+        authorization_policy::cel_rules,
     )
 }
 

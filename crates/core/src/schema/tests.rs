@@ -32,6 +32,7 @@ fn run(kind: &str, validate: fn(&Node) -> Vec<Violation>, cases: &[Case]) {
     }
 }
 
+mod egress;
 mod routing;
 
 const PORT: &str = "  ports:\n  - {number: 3306, name: tcp, protocol: TCP}\n";

@@ -56,6 +56,45 @@ fn what_istio_would_reject_never_reaches_a_decision() {
 }
 
 #[test]
+fn the_last_applied_gateway_and_authorization_policy_of_a_name_win() {
+    let gateway = |host: &str| {
+        format!(
+            "---\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {{name: egress, namespace: istio-system}}\nspec: {{selector: {{istio: egressgateway}}, servers: [{{port: {{number: 443, name: tls, protocol: TLS}}, hosts: ['{host}'], tls: {{mode: PASSTHROUGH}}}}]}}\n"
+        )
+    };
+    let policy = |action: &str| {
+        format!(
+            "---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {{name: egress, namespace: istio-system}}\nspec: {{action: {action}, rules: [{{to: [{{operation: {{ports: ['443']}}}}]}}]}}\n"
+        )
+    };
+    let text = [
+        gateway("a.example.com"),
+        policy("ALLOW"),
+        gateway("b.example.com"),
+        policy("DENY"),
+    ]
+    .concat();
+    let ws = workspace(&text, None).expect("workspace");
+    assert_eq!(ws.inputs().gateways.len(), 2);
+    assert_eq!(ws.inputs().authorization_policies.len(), 2);
+    let admitted = ws.admitted();
+    assert_eq!(admitted.gateways.len(), 1);
+    assert_eq!(
+        admitted.gateways[0].resource.spec.servers[0].hosts,
+        ["b.example.com"]
+    );
+    assert_eq!(admitted.authorization_policies.len(), 1);
+    assert_eq!(
+        admitted.authorization_policies[0]
+            .resource
+            .spec
+            .action
+            .as_deref(),
+        Some("DENY")
+    );
+}
+
+#[test]
 fn a_name_kubernetes_rejects_never_reaches_a_decision() {
     let ws = workspace(
         &format!(

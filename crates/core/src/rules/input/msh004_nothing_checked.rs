@@ -1,7 +1,8 @@
 //! # MSH004 nothing-checked
 //!
 //! ## What it does
-//! Reports a run that found no ServiceEntry, no Sidecar and no mesh configuration: an empty file or
+//! Reports a run that found no Istio resource meshctl reads (ServiceEntry, Sidecar, VirtualService,
+//! DestinationRule, Gateway, AuthorizationPolicy) and no mesh configuration: an empty file or
 //! directory, a wrong path, only Helm templates (skipped until rendered), only other kinds, or a
 //! misspelled Istio kind. The message counts the files read and the documents skipped; `check -v`
 //! lists each skipped file and why.
@@ -32,14 +33,14 @@ use crate::rules::row::{CheckFn, Row};
 use crate::rules::severity::Severity;
 
 /// MSH004 nothing-checked: the run found no ServiceEntry, Sidecar, VirtualService,
-/// DestinationRule or mesh configuration at all.
+/// DestinationRule, Gateway, AuthorizationPolicy or mesh configuration at all.
 /// A wrong path, an empty directory, a chart that was never rendered or a misspelled kind all
 /// end here; reporting it as a finding (not "all checks passed") lets `--fail-on warning` turn
 /// a CI job that checked nothing red.
 pub(crate) const RULE: Row = Row {
     severity: Severity::Warning,
     check: CheckFn::Lint(check),
-    summary: "No ServiceEntry, Sidecar, VirtualService, DestinationRule or mesh configuration was found in the inputs.",
+    summary: "No ServiceEntry, Sidecar, VirtualService, DestinationRule, Gateway, AuthorizationPolicy or mesh configuration was found in the inputs.",
 };
 
 /// Fires once when no Istio resource was read and no document failed to load (a document that
@@ -50,6 +51,8 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
         || !inputs.sidecars.is_empty()
         || !inputs.virtual_services.is_empty()
         || !inputs.destination_rules.is_empty()
+        || !inputs.gateways.is_empty()
+        || !inputs.authorization_policies.is_empty()
         || !inputs.mesh_configs.is_empty()
         || !inputs.problems.is_empty();
     if found {
