@@ -47,10 +47,23 @@ pub fn compile(config: &Resources<'_>, workload: &Workload) -> Registry {
 /// one view per namespace of a large repository.
 #[must_use]
 pub(crate) fn compile_each(config: &Resources<'_>, workloads: &[Workload]) -> Vec<Registry> {
+    compile_each_then(config, workloads, |_, registry| registry)
+}
+
+/// [`compile_each`], handing each registry to `then` with its workload's index on the thread
+/// that compiled it, as soon as it is compiled (in no particular order). A caller that keeps
+/// only part of each registry can drop the rest before the next ones pile up: with hundreds
+/// of views, the registries all held at once are most of a linter's memory.
+pub(crate) fn compile_each_then<T: Send>(
+    config: &Resources<'_>,
+    workloads: &[Workload],
+    then: impl Fn(usize, Registry) -> T + Sync + Send,
+) -> Vec<T> {
     let shared = Shared::new(config);
     workloads
         .par_iter()
-        .map(|workload| compile_sharing(config, &shared, workload))
+        .enumerate()
+        .map(|(i, workload)| then(i, compile_sharing(config, &shared, workload)))
         .collect()
 }
 

@@ -12,10 +12,17 @@
 //! (`servicesExportedToNamespace`, `doGetSidecarScope`) and `pilot/pkg/model/sidecar.go`
 //! (`selectServices`). Every other namespace sees exactly the public entries in the same order, and
 //! shares the view compiled for the first of them.
+//!
+//! A view records every service port, most of them only as out of the view (not exported to
+//! it, not imported by its Sidecar): with dozens of namespaces those records outnumber the rest
+//! many times over. Only MSH502 reads them, and only for entries that no view uses, so a view
+//! keeps them only while the entry is unused as far as the views compiled so far tell, and the
+//! views are swept as more entries turn out to be used.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
 
-use crate::engine::{self, EntryInfo, MeshSettings, Registry, Workload};
+use crate::engine::{self, EntryInfo, Fate, MeshSettings, Registry, Workload};
 use crate::load::{Inputs, Loaded, Origin};
 use crate::model::{Resource, ServiceEntry};
 
@@ -60,7 +67,18 @@ impl<'a> Views<'a> {
                 ..Workload::default()
             })
             .collect();
-        let mut compiled = engine::compile_each(&config, &workloads).into_iter();
+        let kept = Mutex::new(Kept::new(inputs.service_entries.len(), workloads.len()));
+        engine::compile_each_then(&config, &workloads, |i, registry| {
+            // Poisoned only if another view's bookkeeping panicked, which is a bug either way.
+            if let Ok(mut kept) = kept.lock() {
+                kept.add(i, registry);
+            }
+        });
+        let mut compiled = kept
+            .into_inner()
+            .map(Kept::finish)
+            .unwrap_or_default()
+            .into_iter();
         let mut registries: Vec<(Vec<String>, Registry)> = own
             .into_iter()
             .zip(compiled.by_ref())
@@ -95,6 +113,92 @@ impl<'a> Views<'a> {
     pub(crate) fn key(se: &Loaded<ServiceEntry>) -> String {
         se.resource.key()
     }
+}
+
+/// True for a record that only says its service port is out of the view: MSH502's reasons,
+/// read by no other rule (they read the listeners and the records in effect or in conflict).
+fn out_of_view(fate: &Fate) -> bool {
+    matches!(
+        fate,
+        Fate::NotExported
+            | Fate::NotImported
+            | Fate::PortLocked
+            | Fate::HostInOtherNamespace { .. }
+    )
+}
+
+/// The views compiled so far, with the out-of-view records of used entries dropped.
+struct Kept {
+    /// Per engine entry (an index into the inputs' entries): some view compiled so far uses
+    /// a service port of it.
+    used: Vec<bool>,
+    /// By workload index; `None` until compiled.
+    registries: Vec<Option<Registry>>,
+    /// Out-of-view records held now, and right after the last sweep.
+    held: usize,
+    swept: usize,
+}
+
+impl Kept {
+    fn new(entries: usize, views: usize) -> Kept {
+        Kept {
+            used: vec![false; entries],
+            registries: std::iter::repeat_with(|| None).take(views).collect(),
+            held: 0,
+            swept: 0,
+        }
+    }
+
+    /// Takes in the view of workload `index`. Sweeping every view each time would cost
+    /// quadratic time, so the views are swept when the records held have doubled since the
+    /// last sweep (and are more than one per entry).
+    fn add(&mut self, index: usize, mut registry: Registry) {
+        for record in registry.records.iter().filter(|r| !out_of_view(&r.fate)) {
+            if let Some(used) = self.used.get_mut(record.entry.0 as usize) {
+                *used = true;
+            }
+        }
+        self.held += prune(&mut registry, &self.used);
+        if let Some(slot) = self.registries.get_mut(index) {
+            *slot = Some(registry);
+        }
+        if self.held > (2 * self.swept).max(self.used.len()) {
+            self.sweep();
+        }
+    }
+
+    fn sweep(&mut self) {
+        self.held = self
+            .registries
+            .iter_mut()
+            .flatten()
+            .map(|registry| prune(registry, &self.used))
+            .sum();
+        self.swept = self.held;
+    }
+
+    /// Every view, swept against the entries all of them use.
+    fn finish(mut self) -> Vec<Registry> {
+        self.sweep();
+        self.registries.into_iter().flatten().collect()
+    }
+}
+
+/// Drops the out-of-view records of used entries; returns how many out-of-view records stay.
+fn prune(registry: &mut Registry, used: &[bool]) -> usize {
+    let used = |record: &engine::Record| used.get(record.entry.0 as usize) == Some(&true);
+    let before = registry.records.len();
+    registry
+        .records
+        .retain(|record| !out_of_view(&record.fate) || !used(record));
+    if registry.records.len() < before {
+        registry.records.shrink_to_fit();
+    }
+    registry
+        .records
+        .iter()
+        .filter(|record| out_of_view(&record.fate))
+        .count()
 }
 
 /// Namespaces whose compiled view may differ from the public one (see the module docs).
@@ -179,5 +283,67 @@ mod tests {
             .find(|(names, _)| names.len() > 1)
             .expect("a shared view");
         assert_eq!(shared.0, ["public-1", "public-2"]);
+    }
+
+    fn sidecar(namespace: &str) -> String {
+        format!(
+            "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{name: default, namespace: {namespace}}}\nspec:\n  egress: [{{hosts: ['./*']}}]\n---\n"
+        )
+    }
+
+    #[test]
+    fn views_drop_the_out_of_view_records_of_entries_another_view_uses() {
+        // `used` is in effect in `a` only; `lost` (exported to a namespace without a view) in
+        // none, so MSH502 needs its records from every view.
+        let text = [
+            sidecar("a"),
+            sidecar("b"),
+            entry("used", "a", "used.example.com", "['*']"),
+            entry("lost", "b", "lost.example.com", "[elsewhere]"),
+            entry("own", "b", "own.example.com", "['.']"),
+        ]
+        .concat();
+        let inputs = crate::load::load_bytes(
+            "views.yaml",
+            text.as_bytes(),
+            &crate::load::LoadOptions::default(),
+        )
+        .expect("parser thread");
+        assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
+        let mesh = MeshSettings::default();
+        let views = Views::new(&inputs, &mesh, false);
+        let names: Vec<&[String]> = views.registries.iter().map(|(n, _)| &n[..]).collect();
+        assert_eq!(names, [["a"], ["b"]]);
+        let workloads: Vec<Workload> = ["a", "b"]
+            .into_iter()
+            .map(|namespace| Workload {
+                namespace: namespace.into(),
+                ..Workload::default()
+            })
+            .collect();
+        let config = engine::Resources::from_inputs(&inputs, mesh.clone());
+        let full = engine::compile_each(&config, &workloads);
+        let lost = 1; // entry index of `lost`
+        for ((_, kept), full) in views.registries.iter().zip(&full) {
+            let want: Vec<&engine::Record> = full
+                .records()
+                .iter()
+                .filter(|r| !out_of_view(&r.fate) || r.entry.0 == lost)
+                .collect();
+            let got: Vec<&engine::Record> = kept.records().iter().collect();
+            assert_eq!(got, want, "view {}", full.namespace);
+            assert!(
+                full.records().len() > kept.records().len(),
+                "view {}: `used` or `own` is out of it",
+                full.namespace
+            );
+        }
+        let lost_records = views
+            .registries
+            .iter()
+            .flat_map(|(_, r)| r.records())
+            .filter(|r| r.entry.0 == lost)
+            .count();
+        assert_eq!(lost_records, 2, "one out-of-view record per view");
     }
 }
