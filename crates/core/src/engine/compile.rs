@@ -73,6 +73,10 @@ struct Shared {
     entries: Arc<[EntryInfo]>,
     /// Per entry, in input order.
     prepared: Vec<services::Prepared>,
+    /// How many services and service ports a view usually has (one per host × address, and
+    /// × port), to size its vectors once instead of growing them by copying.
+    services: usize,
+    service_ports: usize,
 }
 
 impl Shared {
@@ -89,7 +93,21 @@ impl Shared {
             .enumerate()
             .map(|(i, (loaded, info))| services::prepare(entry_id(i), info, loaded))
             .collect();
-        Shared { entries, prepared }
+        let (services, service_ports) =
+            config
+                .service_entries
+                .iter()
+                .fold((0, 0), |(services, ports), loaded| {
+                    let spec = &loaded.resource.spec;
+                    let n = spec.hosts.len() * spec.addresses.len().max(1);
+                    (services + n, ports + n * spec.ports.len())
+                });
+        Shared {
+            entries,
+            prepared,
+            services,
+            service_ports,
+        }
     }
 }
 
@@ -101,8 +119,8 @@ fn compile_sharing(config: &Resources<'_>, shared: &Shared, workload: &Workload)
     let mut notes = Vec::new();
     let capture = Capture::from_annotations(&workload.annotations, &mut notes);
     let scope = scope::resolve(config, workload, &mut notes);
-    let mut records = Vec::new();
-    let mut all = Vec::new();
+    let mut records = Vec::with_capacity(shared.service_ports);
+    let mut visible = Vec::with_capacity(shared.services);
     for (i, (loaded, prepared)) in config
         .service_entries
         .iter()
@@ -117,20 +135,22 @@ fn compile_sharing(config: &Resources<'_>, shared: &Shared, workload: &Workload)
             config,
             workload,
             &mut records,
-            &mut all,
+            &mut visible,
         );
     }
-    let (mut visible, hidden): (Vec<Service>, Vec<Service>) = all
-        .into_iter()
-        .partition(|s| s.visibility != Visibility::Hidden);
-    for service in &hidden {
+    // In place, in input order: a view compiled per namespace hides most services.
+    visible.retain(|service| {
+        if service.visibility != Visibility::Hidden {
+            return true;
+        }
         for port in ports_of(config, service) {
             let number = port_number(port.number).unwrap_or(0);
             let protocol = Protocol::parse(port.protocol.as_deref());
             records.push(record(service, number, protocol, Fate::NotExported));
         }
-    }
-    visible.sort_by(|a, b| a.key.cmp_service(&b.key));
+        false
+    });
+    let visible = processing_order(visible);
     let mut builder = Builder::default();
     let state = offer(
         config,
@@ -160,6 +180,15 @@ fn compile_sharing(config: &Resources<'_>, shared: &Shared, workload: &Workload)
         records,
         notes,
     }
+}
+
+/// `services` in processing order. A service is large and sorting moves elements many times,
+/// so the sort (stable, like istiod's) runs over indices and each service moves once.
+fn processing_order(services: Vec<Service>) -> Vec<Service> {
+    let mut order: Vec<usize> = (0..services.len()).collect();
+    order.sort_by(|&a, &b| services[a].key.cmp_service(&services[b].key));
+    let mut slots: Vec<Option<Service>> = services.into_iter().map(Some).collect();
+    order.iter().filter_map(|&i| slots[i].take()).collect()
 }
 
 /// The state of every visible service port, flattened: `offsets[i] + j` is port `j` of
