@@ -15,9 +15,8 @@
 //!
 //! A view records every service port, most of them only as out of the view (not exported to
 //! it, not imported by its Sidecar): with dozens of namespaces those records outnumber the rest
-//! many times over. Only MSH502 reads them, and only for entries that no view uses, so a view
-//! keeps them only while the entry is unused as far as the views compiled so far tell, and the
-//! views are swept as more entries turn out to be used.
+//! many times over. Only MSH502 reads them, and only for entries that no view uses, so the views
+//! keep them only for those entries ([`Kept`]).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
@@ -127,78 +126,107 @@ fn out_of_view(fate: &Fate) -> bool {
     )
 }
 
-/// The views compiled so far, with the out-of-view records of used entries dropped.
+/// The views compiled so far. Each keeps its records in effect or in conflict; the
+/// out-of-view records of entries no view has used yet wait here until the entry is used
+/// (then they are dropped) or every view is compiled (then they go back to their views).
+/// Until then each distinct record is held once per entry: most are the same in every view.
 struct Kept {
-    /// Per engine entry (an index into the inputs' entries): some view compiled so far uses
-    /// a service port of it.
-    used: Vec<bool>,
     /// By workload index; `None` until compiled.
     registries: Vec<Option<Registry>>,
-    /// Out-of-view records held now, and right after the last sweep.
-    held: usize,
-    swept: usize,
+    /// Per engine entry (an index into the inputs' entries).
+    entries: Vec<Pending>,
+}
+
+/// One entry's out-of-view records while no view compiled so far uses it.
+#[derive(Default)]
+struct Pending {
+    /// Some view compiled so far uses a service port of the entry.
+    used: bool,
+    /// Its distinct out-of-view records.
+    distinct: Vec<engine::Record>,
+    /// `(view, index into distinct)` of each record, in each view's order.
+    held: Vec<(usize, usize)>,
+}
+
+impl Pending {
+    /// Holds `record` of view `view` (the records of one entry come in the same order in
+    /// every view, so the search starts after the view's previous one).
+    fn hold(&mut self, view: usize, record: engine::Record) {
+        let start = match self.held.last() {
+            Some(&(v, at)) if v == view => at + 1,
+            _ => 0,
+        };
+        let len = self.distinct.len();
+        let found = (start..len)
+            .chain(0..start.min(len))
+            .find(|&at| self.distinct[at] == record);
+        let at = found.unwrap_or_else(|| {
+            self.distinct.push(record);
+            len
+        });
+        self.held.push((view, at));
+    }
 }
 
 impl Kept {
     fn new(entries: usize, views: usize) -> Kept {
         Kept {
-            used: vec![false; entries],
             registries: std::iter::repeat_with(|| None).take(views).collect(),
-            held: 0,
-            swept: 0,
+            entries: std::iter::repeat_with(Pending::default)
+                .take(entries)
+                .collect(),
         }
     }
 
-    /// Takes in the view of workload `index`. Sweeping every view each time would cost
-    /// quadratic time, so the views are swept when the records held have doubled since the
-    /// last sweep (and are more than one per entry).
+    /// Takes in the view of workload `index`.
     fn add(&mut self, index: usize, mut registry: Registry) {
+        let mut in_view = 0;
         for record in registry.records.iter().filter(|r| !out_of_view(&r.fate)) {
-            if let Some(used) = self.used.get_mut(record.entry.0 as usize) {
-                *used = true;
+            in_view += 1;
+            if let Some(pending) = self.entries.get_mut(record.entry.0 as usize)
+                && !pending.used
+            {
+                *pending = Pending {
+                    used: true,
+                    ..Pending::default()
+                };
             }
         }
-        self.held += prune(&mut registry, &self.used);
+        let records = std::mem::replace(&mut registry.records, Vec::with_capacity(in_view));
+        for record in records {
+            if !out_of_view(&record.fate) {
+                registry.records.push(record);
+                continue;
+            }
+            match self.entries.get_mut(record.entry.0 as usize) {
+                Some(pending) if pending.used => {}
+                Some(pending) => pending.hold(index, record),
+                None => registry.records.push(record),
+            }
+        }
         if let Some(slot) = self.registries.get_mut(index) {
             *slot = Some(registry);
         }
-        if self.held > (2 * self.swept).max(self.used.len()) {
-            self.sweep();
-        }
     }
 
-    fn sweep(&mut self) {
-        self.held = self
-            .registries
-            .iter_mut()
-            .flatten()
-            .map(|registry| prune(registry, &self.used))
-            .sum();
-        self.swept = self.held;
-    }
-
-    /// Every view, swept against the entries all of them use.
+    /// Every view, with the out-of-view records of the entries none of them uses.
     fn finish(mut self) -> Vec<Registry> {
-        self.sweep();
-        self.registries.into_iter().flatten().collect()
+        for pending in self.entries.iter().filter(|p| !p.used) {
+            for &(view, at) in &pending.held {
+                if let Some(Some(registry)) = self.registries.get_mut(view) {
+                    registry.records.push(pending.distinct[at].clone());
+                }
+            }
+        }
+        self.registries
+            .into_iter()
+            .flatten()
+            .map(|mut registry| {
+                registry.records.shrink_to_fit();
+                registry
+            })
+            .collect()
     }
-}
-
-/// Drops the out-of-view records of used entries; returns how many out-of-view records stay.
-fn prune(registry: &mut Registry, used: &[bool]) -> usize {
-    let used = |record: &engine::Record| used.get(record.entry.0 as usize) == Some(&true);
-    let before = registry.records.len();
-    registry
-        .records
-        .retain(|record| !out_of_view(&record.fate) || !used(record));
-    if registry.records.len() < before {
-        registry.records.shrink_to_fit();
-    }
-    registry
-        .records
-        .iter()
-        .filter(|record| out_of_view(&record.fate))
-        .count()
 }
 
 /// Namespaces whose compiled view may differ from the public one (see the module docs).
@@ -299,7 +327,12 @@ mod tests {
             sidecar("a"),
             sidecar("b"),
             entry("used", "a", "used.example.com", "['*']"),
-            entry("lost", "b", "lost.example.com", "[elsewhere]"),
+            entry(
+                "lost",
+                "b",
+                "lost-1.example.com, lost-2.example.com",
+                "[elsewhere]",
+            ),
             entry("own", "b", "own.example.com", "['.']"),
         ]
         .concat();
@@ -324,11 +357,14 @@ mod tests {
         let config = engine::Resources::from_inputs(&inputs, mesh.clone());
         let full = engine::compile_each(&config, &workloads);
         let lost = 1; // entry index of `lost`
+        let in_view = |r: &&engine::Record| !out_of_view(&r.fate);
         for ((_, kept), full) in views.registries.iter().zip(&full) {
+            // Records in effect keep their order; `lost`'s out-of-view ones follow them.
             let want: Vec<&engine::Record> = full
                 .records()
                 .iter()
-                .filter(|r| !out_of_view(&r.fate) || r.entry.0 == lost)
+                .filter(in_view)
+                .chain(full.records().iter().filter(|r| r.entry.0 == lost))
                 .collect();
             let got: Vec<&engine::Record> = kept.records().iter().collect();
             assert_eq!(got, want, "view {}", full.namespace);
@@ -344,6 +380,6 @@ mod tests {
             .flat_map(|(_, r)| r.records())
             .filter(|r| r.entry.0 == lost)
             .count();
-        assert_eq!(lost_records, 2, "one out-of-view record per view");
+        assert_eq!(lost_records, 4, "one out-of-view record per host and view");
     }
 }
