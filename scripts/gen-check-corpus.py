@@ -18,7 +18,7 @@ namespaces (~3 MB for 10,000): N documents spread over 60 namespaces, one file p
   other namespace), and in every namespace a Sidecar importing `./*`, `shared/*` and one
   neighbour, plus a selector Sidecar for `app: batch` in every fifth namespace: dozens of
   distinct workload views, the shape that costs `meshctl diff` most.
-mixed-namespaces (~3.4 MB for 10,000): the multi-document shape (files of 100 mixed documents,
+mixed-namespaces (~3.5 MB for 10,000): the multi-document shape (files of 100 mixed documents,
   OUT_DIR/manifests/NNN.yaml, and OUT_DIR/serviceentries.txt) spread over 37 namespaces the way
   teams own them: every namespace has a Sidecar importing `./*`, `shared/*` and one neighbour
   (a selector Sidecar for `app: batch` in every fourth), ServiceEntries carry the namespaces
