@@ -22,8 +22,8 @@ mixed-namespaces (~3.5 MB for 10,000): the multi-document shape (files of 100 mi
   OUT_DIR/manifests/NNN.yaml, and OUT_DIR/serviceentries.txt) spread over 37 namespaces the way
   teams own them: every namespace has a Sidecar importing `./*`, `shared/*` and one neighbour
   (a selector Sidecar for `app: batch` in every fourth), ServiceEntries carry the namespaces
-  shape's `exportTo` mix, and Deployments, Services and ConfigMaps sit among them: the shape that
-  costs `meshctl check`'s per-namespace views most."""
+  shape's `exportTo` mix, and Deployments, Services and ConfigMaps sit among them: every
+  namespace gets a `meshctl check` view of its own."""
 import argparse
 import os
 import re
