@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Benchmark `meshctl check` on the two corpus shapes of scripts/gen-check-corpus.py (10,000
-# documents each) and compare, in the same run, with check-jsonschema validating the same
-# ServiceEntries against Istio's CRD schema (what CI pipelines use today):
+# Benchmark `meshctl check` on the corpus shapes of scripts/gen-check-corpus.py (10,000
+# documents each) and compare, on the first two, in the same run, with check-jsonschema
+# validating the same ServiceEntries against Istio's CRD schema (what CI pipelines use today):
 #
-#   one-per-file    10,000 one-document files, ~9 MB (the README's corpus)
-#   multi-document  100 files of 100 documents, ~3.4 MB, ~70 % ServiceEntries (the shape of a large GitOps repository)
+#   one-per-file      10,000 one-document files, ~9 MB (the README's corpus)
+#   multi-document    100 files of 100 documents, ~3.4 MB, ~70 % ServiceEntries (the shape of a large GitOps repository)
+#   namespaces        60 files, ~3 MB, 60 namespaces with Sidecars and an exportTo mix: 60 per-namespace views
+#   mixed-namespaces  100 files of 100 documents, ~3.5 MB, 37 namespaces with Sidecars, an exportTo mix,
+#                     Deployments, Services and ConfigMaps among the ServiceEntries
 #
 # meshctl runs every rule on the whole corpus, on all cores (it parses files in parallel) and,
 # for reference, pinned to one core. Medians of 5 runs (3 for check-jsonschema, which takes
@@ -23,7 +26,9 @@ goal_mib=100
 
 cargo build --release --quiet --bin meshctl
 bin=target/release/meshctl
-shapes=(one-per-file multi-document)
+shapes=(one-per-file multi-document namespaces mixed-namespaces)
+# The shapes whose ServiceEntries are also given to check-jsonschema.
+compared=(one-per-file multi-document)
 for shape in "${shapes[@]}"; do
   python3 scripts/gen-check-corpus.py "$work/$shape" 10000 --shape "$shape"
   echo "corpus $shape: $(find "$work/$shape" -name '*.yaml' | wc -l) files, $(find "$work/$shape" -name '*.yaml' -print0 | du -cb --files0-from=- | tail -1 | awk '{printf "%.1f MB", $1/1e6}')"
@@ -65,7 +70,7 @@ for line in open(sys.argv[1]):
         f.write(docs[path][int(index)])
 PY
 declare -A se_count
-for shape in "${shapes[@]}"; do
+for shape in "${compared[@]}"; do
   se_count[$shape]=$(find "$work/se/$shape" -name '*.yaml' | wc -l)
 done
 
@@ -87,28 +92,30 @@ schema = next(v for v in crd["spec"]["versions"] if v["name"] == "v1")["schema"]
 json.dump(schema, open(sys.argv[2], "w"))
 PY
   cj_version=$("$work/venv/bin/check-jsonschema" --version | awk '{print $NF}')
-  for shape in "${shapes[@]}"; do
+  for shape in "${compared[@]}"; do
     read -r secs[$shape-se] rss[$shape-se] < <(measure "$runs" "$bin" check "$work/se/$shape" -o json --fail-on none)
     read -r secs[$shape-cj] rss[$shape-cj] < <(measure "$cj_runs" "$work/venv/bin/check-jsonschema" --schemafile "$work/se-schema.json" "$work"/se/"$shape"/*.yaml)
   done
 fi
 
 echo
-printf '| %-68s | %-14s | %9s | %9s |\n' "tool, input" shape "wall time" "peak RSS"
-printf '| %-68s | %-14s | %9s | %9s |\n' --- --- --- ---
-row() { printf '| %-68s | %-14s | %8ss | %5s MiB |\n' "$1" "$2" "$3" "$(( $4 / 1024 ))"; }
+printf '| %-68s | %-16s | %9s | %9s |\n' "tool, input" shape "wall time" "peak RSS"
+printf '| %-68s | %-16s | %9s | %9s |\n' --- --- --- ---
+row() { printf '| %-68s | %-16s | %8ss | %5s MiB |\n' "$1" "$2" "$3" "$(( $4 / 1024 ))"; }
 for shape in "${shapes[@]}"; do
   row "meshctl check, every rule, all 10,000 documents" "$shape" "${secs[$shape]}" "${rss[$shape]}"
   row "  same, one core (taskset -c 0)" "$shape" "${secs[$shape-1cpu]}" "${rss[$shape-1cpu]}"
-  if [ "$compare" = yes ]; then
+  if [ "$compare" = yes ] && [ -n "${se_count[$shape]:-}" ]; then
     row "meshctl check, every rule, the ${se_count[$shape]} ServiceEntries" "$shape" "${secs[$shape-se]}" "${rss[$shape-se]}"
     row "check-jsonschema $cj_version (CRD schema only), the ${se_count[$shape]} ServiceEntries" "$shape" "${secs[$shape-cj]}" "${rss[$shape-cj]}"
   fi
 done
 echo
 for shape in "${shapes[@]}"; do
-  python3 - "$shape" "${secs[$shape]}" "${rss[$shape]}" "$goal_seconds" "$goal_mib" "$compare" \
-    "${secs[$shape-se]:-0}" "${secs[$shape-cj]:-0}" "${se_count[$shape]}" <<'PY'
+  compared_shape=no
+  [ "$compare" = yes ] && [ -n "${se_count[$shape]:-}" ] && compared_shape=yes
+  python3 - "$shape" "${secs[$shape]}" "${rss[$shape]}" "$goal_seconds" "$goal_mib" "$compared_shape" \
+    "${secs[$shape-se]:-0}" "${secs[$shape-cj]:-0}" "${se_count[$shape]:-0}" <<'PY'
 import sys
 shape, wall, rss_kib, goal_s, goal_mib, compare, m_se, c_se, n_se = sys.argv[1:]
 wall, rss_mib = float(wall), int(rss_kib) / 1024

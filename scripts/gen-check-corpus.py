@@ -2,7 +2,7 @@
 """Writes the `meshctl check` benchmark corpus, mixed kinds as a real manifests repository has
 them, some with the mistakes meshctl reports. Addresses are documentation ranges only.
 
-Usage: gen-check-corpus.py OUT_DIR [N] [--shape one-per-file|multi-document]
+Usage: gen-check-corpus.py OUT_DIR [N] [--shape one-per-file|multi-document|namespaces|mixed-namespaces]
 
 one-per-file (the default, ~10 MB for 10,000): N one-document files of about one kilobyte (long
   padding annotations), 60 % ServiceEntries and 40 % Deployments. ServiceEntries go to
@@ -17,15 +17,22 @@ namespaces (~3 MB for 10,000): N documents spread over 60 namespaces, one file p
   (OUT_DIR/namespaces/ns-NN.yaml): ServiceEntries with a mix of `exportTo` (public, `.`, one
   other namespace), and in every namespace a Sidecar importing `./*`, `shared/*` and one
   neighbour, plus a selector Sidecar for `app: batch` in every fifth namespace: dozens of
-  distinct workload views, the shape that costs `meshctl diff` most."""
+  distinct workload views, the shape that costs `meshctl diff` most.
+mixed-namespaces (~3.5 MB for 10,000): the multi-document shape (files of 100 mixed documents,
+  OUT_DIR/manifests/NNN.yaml, and OUT_DIR/serviceentries.txt) spread over 37 namespaces the way
+  teams own them: every namespace has a Sidecar importing `./*`, `shared/*` and one neighbour
+  (a selector Sidecar for `app: batch` in every fourth), ServiceEntries carry the namespaces
+  shape's `exportTo` mix, and Deployments, Services and ConfigMaps sit among them: every
+  namespace gets a `meshctl check` view of its own."""
 import argparse
 import os
+import re
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("out")
 parser.add_argument("count", nargs="?", type=int, default=10_000)
-parser.add_argument("--shape", choices=["one-per-file", "multi-document", "namespaces"],
-                    default="one-per-file")
+parser.add_argument("--shape", default="one-per-file",
+                    choices=["one-per-file", "multi-document", "namespaces", "mixed-namespaces"])
 args = parser.parse_args()
 out, count = args.out, args.count
 
@@ -179,14 +186,14 @@ def one_per_file():
         with open(path, "w") as out_file:
             out_file.write(text)
 
-def namespaced_entry(i, namespace, namespaces):
+def namespaced_entry(i, namespace, namespaces, labelled=False):
     export = ["", "  exportTo:\n  - \".\"\n", f"  exportTo:\n  - ns-{(namespace + 1) % namespaces:02}\n  - \".\"\n"][i % 3]
     return f"""apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata:
   name: db-{i}
   namespace: ns-{namespace:02}
-spec:
+{labels(f"db-{i}", i) if labelled else ""}spec:
   hosts:
   - db-{i}.example.com
   addresses:
@@ -228,9 +235,43 @@ def namespaced():
         with open(os.path.join(out, "namespaces", f"ns-{n:02}.yaml"), "w") as out_file:
             out_file.write("---\n".join(texts))
 
+def in_namespace(text, namespace):
+    # The other shapes' documents, moved into one of the mixed-namespaces shape's namespaces.
+    return re.sub(r"(?m)^  namespace: team-\d+$", f"  namespace: ns-{namespace:02}", text, count=1)
+
+def mixed_namespaces():
+    namespaces = 37
+    os.makedirs(os.path.join(out, "manifests"), exist_ok=True)
+    listed = []
+    per_file = 100
+    sidecars = [namespaced_sidecar(n, namespaces, False) for n in range(namespaces)]
+    sidecars += [namespaced_sidecar(n, namespaces, True) for n in range(0, namespaces, 4)]
+    for f in range((count + per_file - 1) // per_file):
+        docs = []
+        path = os.path.join(out, "manifests", f"{f:03}.yaml")
+        for i in range(f * per_file, min(count, (f + 1) * per_file)):
+            slot, namespace = i % 100, i % namespaces
+            if slot == 0 and f < len(sidecars):
+                docs.append(sidecars[f])
+            elif slot < 70:
+                docs.append(namespaced_entry(i, namespace, namespaces, labelled=True))
+                listed.append(f"{path}:{len(docs) - 1}")
+            elif slot < 80:
+                docs.append(in_namespace(deployment(i, pad=False), namespace))
+            elif slot < 90:
+                docs.append(in_namespace(service(i), namespace))
+            else:
+                docs.append(in_namespace(config_map(i), namespace))
+        with open(path, "w") as out_file:
+            out_file.write("---\n".join(docs))
+    with open(os.path.join(out, "serviceentries.txt"), "w") as out_file:
+        out_file.write("\n".join(listed) + "\n")
+
 if args.shape == "multi-document":
     multi_document()
 elif args.shape == "namespaces":
     namespaced()
+elif args.shape == "mixed-namespaces":
+    mixed_namespaces()
 else:
     one_per_file()

@@ -51,10 +51,23 @@ pub fn compile(config: &Resources<'_>, workload: &Workload) -> Registry {
 /// one view per namespace of a large repository.
 #[must_use]
 pub(crate) fn compile_each(config: &Resources<'_>, workloads: &[Workload]) -> Vec<Registry> {
+    compile_each_then(config, workloads, |_, registry| registry)
+}
+
+/// [`compile_each`], handing each registry to `then` with its workload's index on the thread
+/// that compiled it, as soon as it is compiled (in no particular order). A caller that keeps
+/// only part of each registry can drop the rest before the next ones pile up: with hundreds
+/// of views, the registries all held at once are most of a linter's memory.
+pub(crate) fn compile_each_then<T: Send>(
+    config: &Resources<'_>,
+    workloads: &[Workload],
+    then: impl Fn(usize, Registry) -> T + Sync + Send,
+) -> Vec<T> {
     let shared = Shared::new(config);
     workloads
         .par_iter()
-        .map(|workload| compile_sharing(config, &shared, workload))
+        .enumerate()
+        .map(|(i, workload)| then(i, compile_sharing(config, &shared, workload)))
         .collect()
 }
 
@@ -71,6 +84,10 @@ struct Shared {
     /// entry ids (istio/istio pilot/pkg/model/push_context.go `resolveServiceAliases`; one hop,
     /// an alias of an alias is left out).
     aliases: HashMap<Arc<str>, Vec<(Arc<str>, EntryId)>>,
+    /// How many services and service ports a view usually has (one per host × address, and
+    /// × port), to size its vectors once instead of growing them by copying.
+    services: usize,
+    service_ports: usize,
 }
 
 impl Shared {
@@ -120,11 +137,18 @@ impl Shared {
                 .or_default()
                 .push((Arc::from(host.as_str()), entry_id(se_count + k)));
         }
+        let (services, service_ports) = all().fold((0, 0), |(services, ports), loaded| {
+            let spec = &loaded.resource.spec;
+            let n = spec.hosts.len() * spec.addresses.len().max(1);
+            (services + n, ports + n * spec.ports.len())
+        });
         Shared {
             entries,
             prepared,
             kube,
             aliases,
+            services,
+            service_ports,
         }
     }
 
@@ -156,8 +180,8 @@ fn compile_sharing(config: &Resources<'_>, shared: &Shared, workload: &Workload)
     let mut notes = Vec::new();
     let capture = Capture::from_annotations(&workload.annotations, &mut notes);
     let scope = scope::resolve(config, workload, &mut notes);
-    let mut records = Vec::new();
-    let mut all = Vec::new();
+    let mut records = Vec::with_capacity(shared.service_ports);
+    let mut visible = Vec::with_capacity(shared.services);
     for (i, prepared) in shared.prepared.iter().enumerate() {
         let id = entry_id(i);
         let loaded = shared.loaded(config, id);
@@ -168,20 +192,22 @@ fn compile_sharing(config: &Resources<'_>, shared: &Shared, workload: &Workload)
             config,
             workload,
             &mut records,
-            &mut all,
+            &mut visible,
         );
     }
-    let (mut visible, hidden): (Vec<Service>, Vec<Service>) = all
-        .into_iter()
-        .partition(|s| s.visibility != Visibility::Hidden);
-    for service in &hidden {
+    // In place, in input order: a view compiled per namespace hides most services.
+    visible.retain(|service| {
+        if service.visibility != Visibility::Hidden {
+            return true;
+        }
         for port in ports_of(config, shared, service) {
             let number = port_number(port.number).unwrap_or(0);
             let protocol = Protocol::parse(port.protocol.as_deref());
             records.push(record(service, number, protocol, Fate::NotExported));
         }
-    }
-    visible.sort_by(|a, b| a.key.cmp_service(&b.key));
+        false
+    });
+    let visible = processing_order(visible);
     let mut builder = Builder::default();
     let routes = Routes::new(config, shared, workload, &scope, &visible);
     let state = offer(
@@ -214,6 +240,15 @@ fn compile_sharing(config: &Resources<'_>, shared: &Shared, workload: &Workload)
         records,
         notes,
     }
+}
+
+/// `services` in processing order. A service is large and sorting moves elements many times,
+/// so the sort (stable, like istiod's) runs over indices and each service moves once.
+fn processing_order(services: Vec<Service>) -> Vec<Service> {
+    let mut order: Vec<usize> = (0..services.len()).collect();
+    order.sort_by(|&a, &b| services[a].key.cmp_service(&services[b].key));
+    let mut slots: Vec<Option<Service>> = services.into_iter().map(Some).collect();
+    order.iter().filter_map(|&i| slots[i].take()).collect()
 }
 
 /// The state of every visible service port, flattened: `offsets[i] + j` is port `j` of

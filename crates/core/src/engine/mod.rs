@@ -41,7 +41,7 @@ pub(crate) use assemble::{Assembly, ChainSpec, ListenerSpec, assemble};
 pub use capture::{Capture, EXCLUDE_RANGES, INCLUDE_RANGES};
 
 pub use compile::compile;
-pub(crate) use compile::compile_each;
+pub(crate) use compile::{compile_each, compile_each_then};
 pub(crate) use decide::LOOP_PORTS;
 pub use decide::{
     Connection, Decision, DenyReason, Unmatched, Upstream, Verdict, decide, decide_forwarded,

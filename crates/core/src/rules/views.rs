@@ -12,10 +12,16 @@
 //! (`servicesExportedToNamespace`, `doGetSidecarScope`) and `pilot/pkg/model/sidecar.go`
 //! (`selectServices`). Every other namespace sees exactly the public entries in the same order, and
 //! shares the view compiled for the first of them.
+//!
+//! A view records every service port, most of them only as out of the view (not exported to
+//! it, not imported by its Sidecar): with dozens of namespaces those records outnumber the rest
+//! many times over. Only MSH502 reads them, and only for entries that no view uses, so the views
+//! keep them only for those entries ([`Kept`]).
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
 
-use crate::engine::{self, EntryInfo, MeshSettings, Registry, Workload};
+use crate::engine::{self, EntryInfo, Fate, MeshSettings, Registry, Workload};
 use crate::load::{Inputs, Loaded, Origin};
 use crate::model::{Resource, ServiceEntry};
 
@@ -60,7 +66,18 @@ impl<'a> Views<'a> {
                 ..Workload::default()
             })
             .collect();
-        let mut compiled = engine::compile_each(&config, &workloads).into_iter();
+        let kept = Mutex::new(Kept::new(inputs.service_entries.len(), workloads.len()));
+        engine::compile_each_then(&config, &workloads, |i, registry| {
+            // Poisoned only if another view's bookkeeping panicked, which is a bug either way.
+            if let Ok(mut kept) = kept.lock() {
+                kept.add(i, registry);
+            }
+        });
+        let mut compiled = kept
+            .into_inner()
+            .map(Kept::finish)
+            .unwrap_or_default()
+            .into_iter();
         let mut registries: Vec<(Vec<String>, Registry)> = own
             .into_iter()
             .zip(compiled.by_ref())
@@ -94,6 +111,121 @@ impl<'a> Views<'a> {
     /// `namespace/name` of a loaded entry, as the engine names it.
     pub(crate) fn key(se: &Loaded<ServiceEntry>) -> String {
         se.resource.key()
+    }
+}
+
+/// True for a record that only says its service port is out of the view: MSH502's reasons,
+/// read by no other rule (they read the listeners and the records in effect or in conflict).
+fn out_of_view(fate: &Fate) -> bool {
+    matches!(
+        fate,
+        Fate::NotExported
+            | Fate::NotImported
+            | Fate::PortLocked
+            | Fate::HostInOtherNamespace { .. }
+    )
+}
+
+/// The views compiled so far. Each keeps its records in effect or in conflict; the
+/// out-of-view records of entries no view has used yet wait here until the entry is used
+/// (then they are dropped) or every view is compiled (then they go back to their views).
+/// Until then each distinct record is held once per entry: most are the same in every view.
+struct Kept {
+    /// By workload index; `None` until compiled.
+    registries: Vec<Option<Registry>>,
+    /// Per engine entry (an index into the inputs' entries).
+    entries: Vec<Pending>,
+}
+
+/// One entry's out-of-view records while no view compiled so far uses it.
+#[derive(Default)]
+struct Pending {
+    /// Some view compiled so far uses a service port of the entry.
+    used: bool,
+    /// Its distinct out-of-view records.
+    distinct: Vec<engine::Record>,
+    /// `(view, index into distinct)` of each record, in each view's order.
+    held: Vec<(usize, usize)>,
+}
+
+impl Pending {
+    /// Holds `record` of view `view` (the records of one entry come in the same order in
+    /// every view, so the search starts after the view's previous one).
+    fn hold(&mut self, view: usize, record: engine::Record) {
+        let start = match self.held.last() {
+            Some(&(v, at)) if v == view => at + 1,
+            _ => 0,
+        };
+        let len = self.distinct.len();
+        let found = (start..len)
+            .chain(0..start.min(len))
+            .find(|&at| self.distinct[at] == record);
+        let at = found.unwrap_or_else(|| {
+            self.distinct.push(record);
+            len
+        });
+        self.held.push((view, at));
+    }
+}
+
+impl Kept {
+    fn new(entries: usize, views: usize) -> Kept {
+        Kept {
+            registries: std::iter::repeat_with(|| None).take(views).collect(),
+            entries: std::iter::repeat_with(Pending::default)
+                .take(entries)
+                .collect(),
+        }
+    }
+
+    /// Takes in the view of workload `index`.
+    fn add(&mut self, index: usize, mut registry: Registry) {
+        let mut in_view = 0;
+        for record in registry.records.iter().filter(|r| !out_of_view(&r.fate)) {
+            in_view += 1;
+            if let Some(pending) = self.entries.get_mut(record.entry.0 as usize)
+                && !pending.used
+            {
+                *pending = Pending {
+                    used: true,
+                    ..Pending::default()
+                };
+            }
+        }
+        let records = std::mem::replace(&mut registry.records, Vec::with_capacity(in_view));
+        for record in records {
+            if !out_of_view(&record.fate) {
+                registry.records.push(record);
+                continue;
+            }
+            match self.entries.get_mut(record.entry.0 as usize) {
+                Some(pending) if pending.used => {}
+                Some(pending) => pending.hold(index, record),
+                None => registry.records.push(record),
+            }
+        }
+        if let Some(slot) = self.registries.get_mut(index) {
+            *slot = Some(registry);
+        }
+    }
+
+    /// Every view, with the out-of-view records of the entries none of them uses.
+    fn finish(mut self) -> Vec<Registry> {
+        for pending in self.entries.iter().filter(|p| !p.used) {
+            for &(view, at) in &pending.held {
+                if let Some(Some(registry)) = self.registries.get_mut(view) {
+                    registry.records.push(pending.distinct[at].clone());
+                }
+            }
+        }
+        self.registries
+            .into_iter()
+            .flatten()
+            .map(|mut registry| {
+                registry.records.shrink_to_fit();
+                registry
+            })
+            .collect()
     }
 }
 
@@ -179,5 +311,75 @@ mod tests {
             .find(|(names, _)| names.len() > 1)
             .expect("a shared view");
         assert_eq!(shared.0, ["public-1", "public-2"]);
+    }
+
+    fn sidecar(namespace: &str) -> String {
+        format!(
+            "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{name: default, namespace: {namespace}}}\nspec:\n  egress: [{{hosts: ['./*']}}]\n---\n"
+        )
+    }
+
+    #[test]
+    fn views_drop_the_out_of_view_records_of_entries_another_view_uses() {
+        // `used` is in effect in `a` only; `lost` (exported to a namespace without a view) in
+        // none, so MSH502 needs its records from every view.
+        let text = [
+            sidecar("a"),
+            sidecar("b"),
+            entry("used", "a", "used.example.com", "['*']"),
+            entry(
+                "lost",
+                "b",
+                "lost-1.example.com, lost-2.example.com",
+                "[elsewhere]",
+            ),
+            entry("own", "b", "own.example.com", "['.']"),
+        ]
+        .concat();
+        let inputs = crate::load::load_bytes(
+            "views.yaml",
+            text.as_bytes(),
+            &crate::load::LoadOptions::default(),
+        )
+        .expect("parser thread");
+        assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
+        let mesh = MeshSettings::default();
+        let views = Views::new(&inputs, &mesh, false);
+        let names: Vec<&[String]> = views.registries.iter().map(|(n, _)| &n[..]).collect();
+        assert_eq!(names, [["a"], ["b"]]);
+        let workloads: Vec<Workload> = ["a", "b"]
+            .into_iter()
+            .map(|namespace| Workload {
+                namespace: namespace.into(),
+                ..Workload::default()
+            })
+            .collect();
+        let config = engine::Resources::from_inputs(&inputs, mesh.clone());
+        let full = engine::compile_each(&config, &workloads);
+        let lost = 1; // entry index of `lost`
+        let in_view = |r: &&engine::Record| !out_of_view(&r.fate);
+        for ((_, kept), full) in views.registries.iter().zip(&full) {
+            // Records in effect keep their order; `lost`'s out-of-view ones follow them.
+            let want: Vec<&engine::Record> = full
+                .records()
+                .iter()
+                .filter(in_view)
+                .chain(full.records().iter().filter(|r| r.entry.0 == lost))
+                .collect();
+            let got: Vec<&engine::Record> = kept.records().iter().collect();
+            assert_eq!(got, want, "view {}", full.namespace);
+            assert!(
+                full.records().len() > kept.records().len(),
+                "view {}: `used` or `own` is out of it",
+                full.namespace
+            );
+        }
+        let lost_records = views
+            .registries
+            .iter()
+            .flat_map(|(_, r)| r.records())
+            .filter(|r| r.entry.0 == lost)
+            .count();
+        assert_eq!(lost_records, 4, "one out-of-view record per host and view");
     }
 }
