@@ -25,8 +25,7 @@ use crate::routes;
 use meshctl_core::load::{self, LoadOptions};
 use meshctl_core::workspace;
 
-/// The workload's namespace.
-pub(crate) const NAMESPACE: &str = "app";
+pub(crate) use crate::pools::NAMESPACE;
 
 /// One generated configuration.
 pub(crate) struct Generated {

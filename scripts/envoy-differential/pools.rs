@@ -41,3 +41,6 @@ pub(crate) const CIDRS: [&str; 10] = [
     "2001:db8::/32",
     "2001:db8:2::/48",
 ];
+
+/// The workload's namespace.
+pub(crate) const NAMESPACE: &str = "app";

@@ -11,8 +11,7 @@
 
 use serde_json::{Value, json};
 
-use crate::generate::NAMESPACE;
-use crate::pools::{CIDRS, EXACT, PORTS};
+use crate::pools::{CIDRS, EXACT, NAMESPACE, PORTS};
 use crate::rng::Rng;
 
 const NAMESPACES: [&str; 4] = [NAMESPACE, NAMESPACE, "shared", "team-b"];

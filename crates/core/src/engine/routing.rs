@@ -308,7 +308,7 @@ fn plan_tls(configs: &[&Loaded<VirtualService>], port: u16, workload: &Workload)
 
 #[cfg(test)]
 mod tests {
-    use super::overlaps;
+    use super::*;
 
     #[test]
     fn hosts_overlap_as_istio_matches_them() {

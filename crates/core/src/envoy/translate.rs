@@ -269,3 +269,31 @@ impl Entries {
         id
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Envoy's `tcp_proxy` closes a connection whose cluster it does not have (response flag
+    /// `NC`); a dump that lists clusters shows which ones are missing.
+    #[test]
+    fn a_chain_to_a_cluster_the_dump_lacks_denies() {
+        use crate::engine::{Connection, Verdict, decide};
+        let conn = Connection::tcp("198.51.100.6".parse().expect("ip"), 3306);
+        let proxy = serde_json::json!({ "cluster": "outbound|3306|v9|reports.example.com" });
+        let lacking = registry(&crate::envoy::dump::one_chain(
+            &proxy,
+            &["BlackHoleCluster"],
+        ));
+        let decision = decide(&lacking, &conn);
+        assert_eq!(
+            (decision.verdict(), decision.cluster()),
+            (Verdict::Deny, "outbound|3306|v9|reports.example.com")
+        );
+        let holding = registry(&crate::envoy::dump::one_chain(
+            &proxy,
+            &["outbound|3306|v9|reports.example.com"],
+        ));
+        assert_eq!(decide(&holding, &conn).verdict(), Verdict::Allow);
+    }
+}

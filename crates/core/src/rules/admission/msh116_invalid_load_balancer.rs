@@ -304,7 +304,7 @@ fn failover(
 
 #[cfg(test)]
 mod tests {
-    use super::is_prime;
+    use super::*;
 
     #[test]
     fn primes_as_envoy_counts_them() {
