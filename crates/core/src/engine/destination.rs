@@ -53,13 +53,19 @@ impl Transport {
             Transport::Originate {
                 mutual,
                 sni,
-                subject_alt_names: _,
+                subject_alt_names,
             } => {
                 let mode = if *mutual { "MUTUAL" } else { "SIMPLE" };
-                match sni {
+                let mut text = match sni {
                     Some(sni) => format!("TLS origination ({mode}), SNI {sni}"),
                     None => format!("TLS origination ({mode}), no SNI"),
+                };
+                if !subject_alt_names.is_empty() {
+                    let names: Vec<&str> = subject_alt_names.iter().map(|n| &**n).collect();
+                    text.push_str(", SAN ");
+                    text.push_str(&names.join(", "));
                 }
+                text
             }
         }
     }

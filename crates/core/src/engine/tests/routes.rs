@@ -227,7 +227,7 @@ fn a_destination_rule_sets_the_transport_and_the_tunnel() {
     let simple = se("default/db", DB)
         + &dr(
             "default/db",
-            "host: db.example.com, trafficPolicy: {tls: {mode: SIMPLE, sni: db.example.com}}",
+            "host: db.example.com, trafficPolicy: {tls: {mode: SIMPLE, sni: db.example.com, subjectAltNames: [db.example.com]}}",
         );
     let (_, _, text) = decision_text(
         &simple,
@@ -235,7 +235,7 @@ fn a_destination_rule_sets_the_transport_and_the_tunnel() {
         &Workload::default(),
     );
     assert!(
-        text.contains("transport TLS origination (SIMPLE), SNI db.example.com"),
+        text.contains("transport TLS origination (SIMPLE), SNI db.example.com, SAN db.example.com"),
         "{text}"
     );
     let tunnel = se("default/db", DB)
