@@ -7,19 +7,10 @@ use crate::load::node::{Node, Value};
 
 use super::destination_rule::WORKLOAD_SELECTOR;
 use super::violation::Violation;
-use super::walk::{METADATA, STRING, STRINGS, Schema};
+use super::walk::{STRING, STRINGS, Schema, istio_object};
 
 /// A whole AuthorizationPolicy object.
-pub(super) const DOCUMENT: Schema = Schema::Object {
-    fields: &[
-        ("apiVersion", STRING),
-        ("kind", STRING),
-        ("metadata", METADATA),
-        ("spec", SPEC),
-        ("status", Schema::Any),
-    ],
-    required: &[],
-};
+pub(super) const DOCUMENT: Schema = istio_object!(SPEC, required: []);
 
 const SPEC: Schema = Schema::Object {
     fields: &[

@@ -7,20 +7,10 @@ use crate::load::node::{Node, Value};
 use super::load_balancer;
 use super::traffic_policy::TRAFFIC_POLICY;
 use super::violation::Violation;
-use super::walk::{METADATA, STRING, STRING_MAP, STRINGS, Schema};
+use super::walk::{STRING, STRING_MAP, STRINGS, Schema, istio_object};
 
 /// A whole DestinationRule object.
-pub(super) const DOCUMENT: Schema = Schema::Object {
-    fields: &[
-        ("apiVersion", STRING),
-        ("kind", STRING),
-        ("metadata", METADATA),
-        ("spec", SPEC),
-        // The CRD preserves unknown status fields; controllers own them.
-        ("status", Schema::Any),
-    ],
-    required: &[],
-};
+pub(super) const DOCUMENT: Schema = istio_object!(SPEC, required: []);
 
 const SPEC: Schema = Schema::Object {
     fields: &[

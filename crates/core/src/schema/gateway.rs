@@ -4,19 +4,10 @@
 use crate::load::node::{Node, Value};
 
 use super::violation::Violation;
-use super::walk::{METADATA, STRING, STRING_MAP, STRINGS, Schema, UINT32};
+use super::walk::{STRING, STRING_MAP, STRINGS, Schema, UINT32, istio_object};
 
 /// A whole Gateway object.
-pub(super) const DOCUMENT: Schema = Schema::Object {
-    fields: &[
-        ("apiVersion", STRING),
-        ("kind", STRING),
-        ("metadata", METADATA),
-        ("spec", SPEC),
-        ("status", Schema::Any),
-    ],
-    required: &[],
-};
+pub(super) const DOCUMENT: Schema = istio_object!(SPEC, required: []);
 
 const SPEC: Schema = Schema::Object {
     fields: &[

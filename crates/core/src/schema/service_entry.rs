@@ -3,24 +3,14 @@
 use crate::load::node::{Node, Value};
 
 use super::violation::Violation;
-use super::walk::{METADATA, PORT, STRING, STRINGS, Schema, UINT32};
+use super::walk::{PORT, STRING, STRINGS, Schema, UINT32, istio_object};
 
 /// Most items `spec.addresses` may hold (the CRD's `maxItems`); `gen serviceentry` and `sync`
 /// refuse an answer longer than this rather than write what the API server rejects.
 pub(crate) const MAX_ADDRESSES: usize = 256;
 
 /// A whole ServiceEntry object.
-pub(super) const DOCUMENT: Schema = Schema::Object {
-    fields: &[
-        ("apiVersion", STRING),
-        ("kind", STRING),
-        ("metadata", METADATA),
-        ("spec", SPEC),
-        // The CRD preserves unknown status fields; controllers own them.
-        ("status", Schema::Any),
-    ],
-    required: &["spec"],
-};
+pub(super) const DOCUMENT: Schema = istio_object!(SPEC, required: ["spec"]);
 
 /// `workloadSelector`, shared with Sidecar.
 pub(super) const WORKLOAD_SELECTOR: Schema = Schema::Object {

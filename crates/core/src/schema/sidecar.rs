@@ -2,19 +2,10 @@
 //! `inboundConnectionPool` are accepted as opaque because meshctl does not model inbound traffic.
 
 use super::service_entry::WORKLOAD_SELECTOR;
-use super::walk::{METADATA, STRING, STRINGS, Schema, UINT32};
+use super::walk::{STRING, STRINGS, Schema, UINT32, istio_object};
 
 /// A whole Sidecar object.
-pub(super) const DOCUMENT: Schema = Schema::Object {
-    fields: &[
-        ("apiVersion", STRING),
-        ("kind", STRING),
-        ("metadata", METADATA),
-        ("spec", SPEC),
-        ("status", Schema::Any),
-    ],
-    required: &[],
-};
+pub(super) const DOCUMENT: Schema = istio_object!(SPEC, required: []);
 
 const SPEC: Schema = Schema::Object {
     fields: &[

@@ -7,20 +7,10 @@
 //! the webhook's rules are MSH112 and MSH113.
 
 use super::duration::DURATION;
-use super::walk::{INT32, METADATA, STRING, STRING_MAP, STRINGS, Schema, UINT32};
+use super::walk::{INT32, STRING, STRING_MAP, STRINGS, Schema, UINT32, istio_object};
 
 /// A whole VirtualService object.
-pub(super) const DOCUMENT: Schema = Schema::Object {
-    fields: &[
-        ("apiVersion", STRING),
-        ("kind", STRING),
-        ("metadata", METADATA),
-        ("spec", SPEC),
-        // The CRD preserves unknown status fields; controllers own them.
-        ("status", Schema::Any),
-    ],
-    required: &[],
-};
+pub(super) const DOCUMENT: Schema = istio_object!(SPEC, required: []);
 
 const SPEC: Schema = Schema::Object {
     fields: &[

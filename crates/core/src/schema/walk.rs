@@ -111,6 +111,24 @@ fn port_rule(n: i128) -> Option<&'static str> {
 }
 
 /// Kubernetes `metadata` as the API server checks it for any object.
+/// A whole Istio object: `apiVersion`, `kind`, `metadata`, the kind's `spec` and a `status`
+/// that controllers own (the CRDs preserve its unknown fields), with these required fields.
+macro_rules! istio_object {
+    ($spec:expr, required: [$($required:literal),*]) => {
+        Schema::Object {
+            fields: &[
+                ("apiVersion", super::walk::STRING),
+                ("kind", super::walk::STRING),
+                ("metadata", super::walk::METADATA),
+                ("spec", $spec),
+                ("status", Schema::Any),
+            ],
+            required: &[$($required),*],
+        }
+    };
+}
+pub(super) use istio_object;
+
 pub(super) const METADATA: Schema = Schema::Object {
     fields: &[
         ("name", STRING),
