@@ -292,13 +292,7 @@ mod tests {
             "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: scoped}\nspec:\n  egress: [{hosts: ['./*']}]\n".into(),
         ]
         .concat();
-        let inputs = crate::load::load_bytes(
-            "views.yaml",
-            text.as_bytes(),
-            &crate::load::LoadOptions::default(),
-        )
-        .expect("parser thread");
-        assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
+        let inputs = crate::rules::testing::clean_inputs("views.yaml", &text);
         let mesh = MeshSettings::default();
         let special = namespace_specific(&inputs, &mesh);
         let want: BTreeSet<&str> =
@@ -336,13 +330,7 @@ mod tests {
             entry("own", "b", "own.example.com", "['.']"),
         ]
         .concat();
-        let inputs = crate::load::load_bytes(
-            "views.yaml",
-            text.as_bytes(),
-            &crate::load::LoadOptions::default(),
-        )
-        .expect("parser thread");
-        assert!(inputs.problems.is_empty(), "{:?}", inputs.problems);
+        let inputs = crate::rules::testing::clean_inputs("views.yaml", &text);
         let mesh = MeshSettings::default();
         let views = Views::new(&inputs, &mesh, false);
         let names: Vec<&[String]> = views.registries.iter().map(|(n, _)| &n[..]).collect();
