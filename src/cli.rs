@@ -500,6 +500,20 @@ pub struct SimulateArgs {
     /// The mesh settings that beat the inputs' own.
     #[command(flatten)]
     pub mesh_settings: MeshSettingsArgs,
+    /// The calling workload's service account: its mesh identity
+    /// `cluster.local/ns/<source-namespace>/sa/<SA>`, which a gateway's AuthorizationPolicy
+    /// reads.
+    #[arg(long, value_name = "SA", default_value = "default")]
+    pub service_account: String,
+    /// Decide a connection arriving at the gateway workload with these labels (in
+    /// --source-namespace), as that hop alone.
+    #[arg(long, value_name = "K=V,...", value_delimiter = ',', value_parser = parse::parse_key_value,
+          conflicts_with_all = ["expect", "config_dump", "labels"])]
+    pub gateway: Vec<(String, String)>,
+    /// With --gateway: the client presents a mesh certificate for this identity
+    /// (`cluster.local/ns/NS/sa/SA`), as a sidecar speaking ISTIO_MUTUAL does (implies --tls).
+    #[arg(long, value_name = "PRINCIPAL", requires = "gateway")]
+    pub principal: Option<String>,
     /// Check a file of calls and expected verdicts instead of one destination.
     #[arg(long, value_name = "FILE")]
     pub expect: Option<std::path::PathBuf>,

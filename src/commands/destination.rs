@@ -10,9 +10,18 @@ use meshctl_core::dns::{self, ResolverSettings};
 use meshctl_core::engine::{self, Connection, Explanation};
 use meshctl_core::target::Target;
 
-/// Explains one connection per address of `target`.
+/// The gateways a connection may be routed to, and the identity the calling workload
+/// presents to them.
+pub(super) struct Onward<'g, 'c> {
+    pub(super) gateways: &'g engine::Gateways<'c>,
+    pub(super) principal: String,
+}
+
+/// Explains one connection per address of `target`, following it into a gateway when
+/// `onward` is given.
 pub(super) fn explain_all(
     registry: &engine::Registry,
+    onward: Option<&Onward<'_, '_>>,
     target: &Target,
     addresses: &[IpAddr],
     tls: bool,
@@ -22,15 +31,16 @@ pub(super) fn explain_all(
     addresses
         .iter()
         .map(|&dst| {
-            engine::explain(
-                registry,
-                &Connection {
-                    dst,
-                    port,
-                    tls,
-                    sni,
-                },
-            )
+            let conn = Connection {
+                dst,
+                port,
+                tls,
+                sni,
+            };
+            match onward {
+                Some(o) => engine::explain_path(registry, o.gateways, &conn, &o.principal),
+                None => engine::explain(registry, &conn),
+            }
         })
         .collect()
 }

@@ -27,6 +27,7 @@ pub(super) fn run(
     let calls = expect::load_calls(file, &Limits::default())?;
     let mut registries: BTreeMap<(String, Vec<(String, String)>), Registry> = BTreeMap::new();
     let mut outcomes = Vec::new();
+    let gateways = workspace.gateways();
     for call in &calls {
         let namespace = call.namespace().to_owned();
         let labels: Vec<(String, String)> = call.labels.clone().into_iter().collect();
@@ -43,8 +44,18 @@ pub(super) fn run(
                     format!("{}: call to `{shown}`", call.origin)
                 },
             )?;
+        let onward = super::destination::Onward {
+            gateways: &gateways,
+            principal: meshctl_core::engine::principal_of(
+                &namespace,
+                call.service_account
+                    .as_deref()
+                    .unwrap_or(&settings.service_account),
+            ),
+        };
         let connections = super::destination::explain_all(
             registry,
+            Some(&onward),
             &target,
             &addresses,
             call.tls(),

@@ -19,6 +19,7 @@ mod proxy;
 mod resolve;
 mod runtime;
 mod simulate;
+mod simulate_gateway;
 mod sync;
 mod version;
 

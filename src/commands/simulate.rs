@@ -12,7 +12,7 @@ use crate::io::Io;
 use crate::render;
 use crate::render::simulate::{Query, Report};
 use crate::settings::simulate::SimulateSettings;
-use meshctl_core::engine::{Registry, Verdict};
+use meshctl_core::engine::{self, Registry, Verdict};
 use meshctl_core::envoy;
 use meshctl_core::workspace::RejectedResource;
 
@@ -25,6 +25,8 @@ pub(super) fn run(
     let view = &settings.view;
     let (tls, sni) = (settings.tls, settings.sni.as_deref());
     let workspace;
+    let gateways;
+    let mut onward = None;
     let (registry, rejected): (Registry, &[RejectedResource]) = if let Some(file) =
         &args.config_dump
     {
@@ -43,6 +45,14 @@ pub(super) fn run(
         if let Some(file) = &args.expect {
             return super::expect::run(file, args.output, &settings, &workspace, io);
         }
+        if !args.gateway.is_empty() {
+            return super::simulate_gateway::run(args, global, &settings, &workspace, io);
+        }
+        gateways = workspace.gateways();
+        onward = Some(super::destination::Onward {
+            gateways: &gateways,
+            principal: engine::principal_of(view.source_namespace(), &settings.service_account),
+        });
         let workload = workspace.in_mesh(view.workload());
         (workspace.compile(&workload), workspace.rejected())
     };
@@ -50,7 +60,8 @@ pub(super) fn run(
         bail!("give a destination (IP:PORT, HOST:PORT or a DSN) or --expect FILE");
     };
     let (target, addresses) = super::destination::resolve(destination, &settings.resolver)?;
-    let connections = super::destination::explain_all(&registry, &target, &addresses, tls, sni);
+    let connections =
+        super::destination::explain_all(&registry, onward.as_ref(), &target, &addresses, tls, sni);
     let report = Report {
         query: Query {
             destination: target.display.clone(),

@@ -27,6 +27,9 @@ pub(crate) fn text(outcomes: &[Outcome], out: &mut dyn Write) -> std::io::Result
         if let Some(via) = &o.expected_via {
             let _ = write!(expected, " via {via}");
         }
+        if let Some(authz) = o.expected_authz {
+            let _ = write!(expected, " authz {}", authz.as_str());
+        }
         let result = if o.passed {
             "pass".green().to_string()
         } else {
@@ -62,14 +65,23 @@ pub(crate) fn text(outcomes: &[Outcome], out: &mut dyn Write) -> std::io::Result
                 o.expected
             )?;
             writeln!(out, "  why: {}", c.reason)?;
-            if o.expected_cluster.is_some() || o.expected_via.is_some() {
+            if o.expected_cluster.is_some()
+                || o.expected_via.is_some()
+                || o.expected_authz.is_some()
+            {
                 for hop in &c.hops {
                     let deciding: Vec<&str> =
                         hop.deciding.iter().map(|d| d.resource.as_str()).collect();
+                    let authz = hop
+                        .authz
+                        .as_ref()
+                        .map(|a| format!(", authz {}", a.verdict.as_str()))
+                        .unwrap_or_default();
                     writeln!(
                         out,
-                        "  {}: cluster {} (decided by {})",
-                        hop.proxy,
+                        "  {}: {} cluster {}{authz} (decided by {})",
+                        hop.workload.as_deref().unwrap_or(hop.proxy),
+                        hop.verdict.as_str(),
                         hop.cluster,
                         deciding.join(", ")
                     )?;

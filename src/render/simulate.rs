@@ -7,7 +7,7 @@ use std::io::Write;
 use colored::Colorize as _;
 use serde::Serialize;
 
-use meshctl_core::engine::{Explanation, PolicyInForce, Verdict};
+use meshctl_core::engine::{Explanation, Hop, HopVerdict, PolicyInForce, Verdict};
 use meshctl_core::workspace::RejectedResource;
 
 /// The JSON document `simulate -o json` prints (documented in docs/commands/simulate.md).
@@ -90,14 +90,19 @@ pub(crate) fn text(report: &Report<'_>, verbose: bool, out: &mut dyn Write) -> s
             writeln!(out, "  why:      {why}")?;
         }
         if !c.listener.is_empty() {
-            writeln!(
-                out,
-                "  path:     {} -> {} -> {}",
-                c.listener, c.filter_chain, c.cluster
-            )?;
+            let steps: Vec<&str> = [&c.listener, &c.filter_chain, &c.cluster]
+                .into_iter()
+                .map(String::as_str)
+                .filter(|s| !s.is_empty())
+                .collect();
+            writeln!(out, "  path:     {}", steps.join(" -> "))?;
         }
         if let Some(hop) = sidecar {
             route_lines(hop, out)?;
+            authz_line(hop, "  ", out)?;
+        }
+        for hop in c.hops.iter().skip(1) {
+            gateway_lines(hop, out)?;
         }
         if let Some(upstream) = &c.upstream {
             writeln!(out, "  upstream: {upstream}")?;
@@ -108,11 +113,13 @@ pub(crate) fn text(report: &Report<'_>, verbose: bool, out: &mut dyn Write) -> s
         for miss in &c.near_misses {
             writeln!(out, "  near miss: {miss}")?;
         }
-        writeln!(
-            out,
-            "  policy:   {} ({})",
-            report.outbound_policy.mode, report.outbound_policy.source
-        )?;
+        if sidecar.is_none_or(|h| h.proxy == "sidecar") {
+            writeln!(
+                out,
+                "  policy:   {} ({})",
+                report.outbound_policy.mode, report.outbound_policy.source
+            )?;
+        }
         if verbose {
             writeln!(out, "  trace:")?;
             for (n, step) in c.trace.iter().enumerate() {
@@ -123,9 +130,73 @@ pub(crate) fn text(report: &Report<'_>, verbose: bool, out: &mut dyn Write) -> s
     Ok(())
 }
 
+/// A gateway the sidecar routed to: its verdict, path, AuthorizationPolicy and route.
+fn gateway_lines(hop: &Hop, out: &mut dyn Write) -> std::io::Result<()> {
+    let verdict = verdict_colored(match hop.verdict {
+        HopVerdict::Allow | HopVerdict::Routed => Verdict::Allow,
+        HopVerdict::Passthrough => Verdict::Passthrough,
+        HopVerdict::Bypass => Verdict::Bypass,
+        HopVerdict::Deny => Verdict::Deny,
+    });
+    writeln!(
+        out,
+        "  then:     {verdict} at gateway {}",
+        hop.workload.as_deref().unwrap_or(hop.proxy)
+    )?;
+    if hop.verdict == HopVerdict::Deny
+        && let Some(reason) = &hop.reason
+    {
+        writeln!(out, "    why:      {reason}")?;
+    }
+    if !hop.listener.is_empty() {
+        let cluster = if hop.cluster.is_empty() {
+            String::new()
+        } else {
+            format!(" -> {}", hop.cluster)
+        };
+        let chain = if hop.filter_chain.is_empty() {
+            String::new()
+        } else {
+            format!(" -> {}", hop.filter_chain)
+        };
+        writeln!(out, "    path:     {}{chain}{cluster}", hop.listener)?;
+    }
+    if let Some(principal) = &hop.principal {
+        writeln!(
+            out,
+            "    client:   {principal} (from the ISTIO_MUTUAL handshake)"
+        )?;
+    }
+    authz_line(hop, "    ", out)?;
+    if let Some(route) = hop.route() {
+        writeln!(out, "    route:    {} ({})", route.resource, route.origin)?;
+    }
+    for note in &hop.notes {
+        writeln!(out, "    note:     {note}")?;
+    }
+    Ok(())
+}
+
+/// A hop's AuthorizationPolicy decision, when it has one.
+fn authz_line(hop: &Hop, indent: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    let Some(authz) = &hop.authz else {
+        return Ok(());
+    };
+    let by = match (&authz.policy, &authz.origin) {
+        (Some(policy), Some(origin)) => format!(" by {policy} ({origin})"),
+        _ => String::new(),
+    };
+    writeln!(
+        out,
+        "{indent}authz:    {}{by}: {}",
+        authz.verdict.as_str(),
+        authz.reason
+    )
+}
+
 /// The route, weights, transport and tunnel of a hop, when something besides the service
 /// shaped it (no line otherwise, so plain entries read as they always did).
-fn route_lines(hop: &meshctl_core::engine::Hop, out: &mut dyn Write) -> std::io::Result<()> {
+fn route_lines(hop: &Hop, out: &mut dyn Write) -> std::io::Result<()> {
     if let Some(route) = hop.route() {
         write!(out, "  route:    {} ({})", route.resource, route.origin)?;
         if hop.destinations.len() > 1 {

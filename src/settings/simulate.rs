@@ -17,6 +17,8 @@ pub(crate) struct SimulateSettings {
     pub(crate) sni: Option<String>,
     /// Where host destinations are resolved.
     pub(crate) resolver: ResolverSettings,
+    /// The calling workload's service account.
+    pub(crate) service_account: String,
 }
 
 impl SimulateSettings {
@@ -24,9 +26,10 @@ impl SimulateSettings {
     pub(crate) fn resolve(args: &SimulateArgs) -> Self {
         Self {
             view: View::simulate(args),
-            tls: args.tls || args.sni.is_some(),
+            tls: args.tls || args.sni.is_some() || args.principal.is_some(),
             sni: args.sni.clone(),
             resolver: resolver::from_flags(&args.dns),
+            service_account: args.service_account.clone(),
         }
     }
 }

@@ -285,6 +285,16 @@ impl Workspace {
         cx
     }
 
+    /// The gateway workloads of the admitted resources, for following a connection past the
+    /// sidecar.
+    #[must_use]
+    pub fn gateways(&self) -> engine::Gateways<'_> {
+        engine::Gateways::new(engine::Resources::from_inputs(
+            &self.admitted,
+            self.mesh.clone(),
+        ))
+    }
+
     /// Compiles the sidecar view of `workload` (after [`Workspace::in_mesh`]) from the admitted
     /// resources.
     #[must_use]

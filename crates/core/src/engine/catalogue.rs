@@ -22,6 +22,8 @@ pub(crate) struct Cluster {
     pub(crate) upstream: UpstreamSpec,
     pub(crate) transport: Transport,
     pub(crate) entry: super::listener::EntryId,
+    /// Built from a `MESH_INTERNAL` service (a gateway's AUTO_PASSTHROUGH reaches only these).
+    pub(crate) internal: bool,
     pub(crate) limits: Option<Arc<super::destination::ConnectionLimits>>,
     pub(crate) rule: Option<Arc<super::destination::RuleRef>>,
 }
@@ -48,6 +50,11 @@ impl Catalogue {
     /// Adds a cluster unless a service earlier in processing order already made it.
     pub(crate) fn add(&mut self, name: String, cluster: Cluster) {
         self.clusters.entry(name).or_insert(cluster);
+    }
+
+    /// The cluster named `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&Cluster> {
+        self.clusters.get(name)
     }
 
     /// The clusters a route's destinations mean on a listener of port `listen_port`.

@@ -356,63 +356,8 @@ impl<'c> Routes<'c> {
                     .egress
                     .iter()
                     .any(|e| e.imports(&service.key.namespace, &service.host_lc));
-                if !imported {
-                    continue;
-                }
-                let se = &shared.loaded(config, service.entry).resource;
-                let ports = ports_of(config, shared, service);
-                let numbers: Vec<u16> =
-                    ports.iter().filter_map(|p| port_number(p.number)).collect();
-                catalogue.add_host(&service.host_lc, numbers);
-                let internal = se.spec.location() == crate::model::Location::MeshInternal;
-                let rule = chosen_rule(config, workload, service);
-                for port in ports {
-                    let Some(number) = port_number(port.number) else {
-                        continue;
-                    };
-                    let upstream = upstream_of(shared, config, service, se, port, number);
-                    let transport = |subset| match &rule {
-                        Some(rule) => rule.transport(&service.host, number, subset, internal),
-                        None => destination::default_transport(internal),
-                    };
-                    catalogue.add(
-                        cluster_name(number, None, &service.host),
-                        Cluster {
-                            upstream: upstream.clone(),
-                            transport: transport(None),
-                            entry: service.entry,
-                            limits: rule.and_then(|r| r.limits(number, None)),
-                            rule: rule.map(destination::Chosen::reference),
-                        },
-                    );
-                    for subset in rule.iter().flat_map(|r| &r.rule.resource.spec.subsets) {
-                        // A subset's cluster holds the endpoints its labels select
-                        // (cluster_builder.go `buildSubsetCluster`); a Service's pods carry
-                        // labels the inputs do not hold, so its subsets keep every endpoint.
-                        let from_kube = shared.shape(config, service.entry).is_some();
-                        let upstream = if se.spec.endpoints.is_empty() || from_kube {
-                            upstream.clone()
-                        } else {
-                            let mut selected = se.clone();
-                            selected.spec.endpoints.retain(|e| {
-                                subset
-                                    .labels
-                                    .iter()
-                                    .all(|(k, v)| e.labels.get(k) == Some(v))
-                            });
-                            upstream_of(shared, config, service, &selected, port, number)
-                        };
-                        catalogue.add(
-                            cluster_name(number, Some(&subset.name), &service.host),
-                            Cluster {
-                                upstream,
-                                transport: transport(Some(&subset.name)),
-                                entry: service.entry,
-                                limits: rule.and_then(|r| r.limits(number, Some(&subset.name))),
-                                rule: rule.map(destination::Chosen::reference),
-                            },
-                        );
-                    }
+                if imported {
+                    add_clusters(&mut catalogue, config, shared, workload, service);
                 }
             }
         }
@@ -478,6 +423,104 @@ impl<'c> Routes<'c> {
             limits,
             aliases,
             rule: rule.map(destination::Chosen::reference),
+        }
+    }
+}
+
+/// The clusters of a gateway workload and the entries they are built from. A gateway has no
+/// Sidecar scope: it keeps a cluster for every service exported to its namespace (istio/istio
+/// pilot/pkg/model/sidecar.go `DefaultSidecarScopeForGateway`).
+pub(crate) fn gateway_clusters(
+    config: &Resources<'_>,
+    workload: &Workload,
+) -> (Catalogue, Arc<[EntryInfo]>) {
+    let shared = Shared::new(config);
+    let mut records = Vec::new();
+    let mut visible = Vec::new();
+    for (i, prepared) in shared.prepared.iter().enumerate() {
+        let id = entry_id(i);
+        let loaded = shared.loaded(config, id);
+        services::expand(
+            id,
+            prepared,
+            loaded,
+            config,
+            workload,
+            &mut records,
+            &mut visible,
+        );
+    }
+    visible.retain(|service| service.visibility != Visibility::Hidden);
+    let mut catalogue = Catalogue::default();
+    for service in &processing_order(visible) {
+        add_clusters(&mut catalogue, config, &shared, workload, service);
+    }
+    (catalogue, shared.entries.clone())
+}
+
+/// Adds the clusters of one service: one per port, and one per subset of its
+/// DestinationRule.
+fn add_clusters(
+    catalogue: &mut Catalogue,
+    config: &Resources<'_>,
+    shared: &Shared,
+    workload: &Workload,
+    service: &Service,
+) {
+    let se = &shared.loaded(config, service.entry).resource;
+    let ports = ports_of(config, shared, service);
+    let numbers: Vec<u16> = ports.iter().filter_map(|p| port_number(p.number)).collect();
+    catalogue.add_host(&service.host_lc, numbers);
+    let internal = se.spec.location() == crate::model::Location::MeshInternal;
+    let rule = chosen_rule(config, workload, service);
+    for port in ports {
+        let Some(number) = port_number(port.number) else {
+            continue;
+        };
+        let upstream = upstream_of(shared, config, service, se, port, number);
+        let transport = |subset| match &rule {
+            Some(rule) => rule.transport(&service.host, number, subset, internal),
+            None => destination::default_transport(internal),
+        };
+        catalogue.add(
+            cluster_name(number, None, &service.host),
+            Cluster {
+                upstream: upstream.clone(),
+                transport: transport(None),
+                entry: service.entry,
+                internal,
+                limits: rule.and_then(|r| r.limits(number, None)),
+                rule: rule.map(destination::Chosen::reference),
+            },
+        );
+        for subset in rule.iter().flat_map(|r| &r.rule.resource.spec.subsets) {
+            // A subset's cluster holds the endpoints its labels select
+            // (cluster_builder.go `buildSubsetCluster`); a Service's pods carry
+            // labels the inputs do not hold, so its subsets keep every endpoint.
+            let from_kube = shared.shape(config, service.entry).is_some();
+            let upstream = if se.spec.endpoints.is_empty() || from_kube {
+                upstream.clone()
+            } else {
+                let mut selected = se.clone();
+                selected.spec.endpoints.retain(|e| {
+                    subset
+                        .labels
+                        .iter()
+                        .all(|(k, v)| e.labels.get(k) == Some(v))
+                });
+                upstream_of(shared, config, service, &selected, port, number)
+            };
+            catalogue.add(
+                cluster_name(number, Some(&subset.name), &service.host),
+                Cluster {
+                    upstream,
+                    transport: transport(Some(&subset.name)),
+                    entry: service.entry,
+                    internal,
+                    limits: rule.and_then(|r| r.limits(number, Some(&subset.name))),
+                    rule: rule.map(destination::Chosen::reference),
+                },
+            );
         }
     }
 }

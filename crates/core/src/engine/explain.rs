@@ -49,7 +49,8 @@ pub struct Explanation {
     pub near_misses: Vec<String>,
     /// What an allowed connection does that may surprise (a DNS upstream, a match-all chain).
     pub notes: Vec<String>,
-    /// One per proxy on the connection's path, in order; today the workload's sidecar.
+    /// One per proxy on the connection's path, in order: the workload's sidecar, then the
+    /// gateway it routes to, if any.
     pub hops: Vec<Hop>,
 }
 
@@ -57,10 +58,13 @@ pub struct Explanation {
 /// that decided, each with where it is written.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Hop {
-    /// `sidecar`.
+    /// `sidecar` or `gateway`.
     pub proxy: &'static str,
+    /// `namespace/name` of the gateway workload (its Service, or its labels).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload: Option<String>,
     /// This proxy's verdict.
-    pub verdict: Verdict,
+    pub verdict: HopVerdict,
     /// Listener name.
     pub listener: String,
     /// Filter chain name.
@@ -77,6 +81,63 @@ pub struct Hop {
     pub tunnel: Option<String>,
     /// The resources that decided, as `Kind namespace/name` with their `file:line:col`.
     pub deciding: Vec<Deciding>,
+    /// The client identity a gateway learnt from the ISTIO_MUTUAL handshake.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+    /// A gateway's AuthorizationPolicy decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authz: Option<super::gateway::AuthzDecision>,
+    /// Where a gateway sends the connection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<String>,
+    /// Why a gateway decided as it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What a gateway does that may surprise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// One proxy's verdict: a sidecar's, or `ROUTED` when the sidecar sends the connection on to
+/// a gateway, which then decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HopVerdict {
+    /// Sent to its upstream.
+    Allow,
+    /// Sent to a gateway that decides next.
+    Routed,
+    /// Unmatched, let through by `ALLOW_ANY`.
+    Passthrough,
+    /// Never reaches the proxy.
+    Bypass,
+    /// Closed.
+    Deny,
+}
+
+impl HopVerdict {
+    /// `ALLOW`, `ROUTED`, `PASSTHROUGH`, `BYPASS`, `DENY`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HopVerdict::Allow => "ALLOW",
+            HopVerdict::Routed => "ROUTED",
+            HopVerdict::Passthrough => "PASSTHROUGH",
+            HopVerdict::Bypass => "BYPASS",
+            HopVerdict::Deny => "DENY",
+        }
+    }
+}
+
+impl From<Verdict> for HopVerdict {
+    fn from(verdict: Verdict) -> Self {
+        match verdict {
+            Verdict::Allow => HopVerdict::Allow,
+            Verdict::Passthrough => HopVerdict::Passthrough,
+            Verdict::Bypass => HopVerdict::Bypass,
+            Verdict::Deny => HopVerdict::Deny,
+        }
+    }
 }
 
 /// One destination of a routed hop.
@@ -107,6 +168,7 @@ impl Hop {
     #[must_use]
     pub fn is_via(&self, via: &str) -> bool {
         via == self.proxy
+            || self.workload.as_deref() == Some(via)
             || self.deciding.iter().any(|d| {
                 d.resource == via
                     || d.resource
@@ -198,7 +260,8 @@ fn sidecar_hop(registry: &Registry, decision: &Decision<'_>) -> Hop {
     }
     let mut hop = Hop {
         proxy: "sidecar",
-        verdict: decision.verdict(),
+        workload: None,
+        verdict: decision.verdict().into(),
         listener: decision.listener().to_owned(),
         filter_chain: decision.chain().to_owned(),
         cluster: decision.cluster().to_owned(),
@@ -207,6 +270,11 @@ fn sidecar_hop(registry: &Registry, decision: &Decision<'_>) -> Hop {
         transport: None,
         tunnel: None,
         deciding,
+        principal: None,
+        authz: None,
+        upstream: None,
+        reason: None,
+        notes: Vec::new(),
     };
     let chain = match decision {
         Decision::Allow { chain, .. } => Some(*chain),

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use crate::load::{Inputs, Loaded};
 use crate::model::{
-    DestinationRule, KubeEndpointSlice, KubeEndpoints, KubeService, MeshConfig, OutboundPolicy,
-    ServiceEntry, Sidecar, VirtualService,
+    AuthorizationPolicy, DestinationRule, Gateway, KubeEndpointSlice, KubeEndpoints, KubeService,
+    MeshConfig, OutboundPolicy, ServiceEntry, Sidecar, VirtualService,
 };
 
 /// The resources and mesh settings a registry is compiled from.
@@ -42,6 +42,10 @@ pub struct InMesh<'a> {
     pub virtual_services: &'a [Loaded<VirtualService>],
     /// DestinationRules, in input order.
     pub destination_rules: &'a [Loaded<DestinationRule>],
+    /// Gateways: the listeners of gateway workloads.
+    pub gateways: &'a [Loaded<Gateway>],
+    /// AuthorizationPolicies: who a workload (a gateway included) lets in.
+    pub authorization_policies: &'a [Loaded<AuthorizationPolicy>],
 }
 
 impl<'a> InMesh<'a> {
@@ -54,6 +58,8 @@ impl<'a> InMesh<'a> {
             endpoint_slices: &inputs.endpoint_slices,
             virtual_services: &inputs.virtual_services,
             destination_rules: &inputs.destination_rules,
+            gateways: &inputs.gateways,
+            authorization_policies: &inputs.authorization_policies,
         }
     }
 }

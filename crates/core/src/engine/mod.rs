@@ -21,6 +21,7 @@ mod decide;
 mod destination;
 mod display;
 mod explain;
+pub mod gateway;
 mod host;
 mod ids;
 mod input;
@@ -30,6 +31,7 @@ mod lpm;
 mod matcher;
 mod near_miss;
 mod order;
+mod path;
 mod protocol;
 mod record;
 mod registry;
@@ -47,7 +49,8 @@ pub use decide::{
     Connection, Decision, DenyReason, Unmatched, Upstream, Verdict, decide, decide_forwarded,
     upstream_of,
 };
-pub use explain::{Deciding, Explanation, Hop, HopDestination, explain};
+pub use explain::{Deciding, Explanation, Hop, HopDestination, HopVerdict, explain};
+pub use path::{Gateways, explain_gateway, explain_path, principal_of};
 
 pub use destination::{
     ConnectionLimits, Keepalive, RuleRef, Transport, TunnelTarget, parse_duration,

@@ -115,7 +115,7 @@ pub(crate) fn for_sidecar<'c>(
 }
 
 /// True when two host names overlap (istio/istio pkg/config/host/name.go `Matches`).
-fn overlaps(a: &str, b: &str) -> bool {
+pub(crate) fn overlaps(a: &str, b: &str) -> bool {
     let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
     if a == "*" || b == "*" || a == b {
         return true;
@@ -173,7 +173,7 @@ fn static_match(
     gateway_ok && labels_ok && port_ok && ns_ok
 }
 
-fn source(vs: &Loaded<VirtualService>, kind: &str, index: usize) -> Arc<RouteSource> {
+pub(crate) fn source(vs: &Loaded<VirtualService>, kind: &str, index: usize) -> Arc<RouteSource> {
     let meta = &vs.resource.metadata;
     let path = format!("spec.{kind}[{index}]");
     Arc::new(RouteSource {
@@ -186,7 +186,7 @@ fn source(vs: &Loaded<VirtualService>, kind: &str, index: usize) -> Arc<RouteSou
     })
 }
 
-fn targets(vs: &Loaded<VirtualService>, route: &[RouteDestination]) -> Arc<[Target]> {
+pub(crate) fn targets(vs: &Loaded<VirtualService>, route: &[RouteDestination]) -> Arc<[Target]> {
     let ns = vs.resource.metadata.namespace();
     let lone = route.len() == 1;
     route

@@ -37,6 +37,12 @@ pub struct Call {
     /// connection's path.
     #[serde(default)]
     pub via: Option<String>,
+    /// The calling workload's service account (its mesh identity); default: the command's.
+    #[serde(default)]
+    pub service_account: Option<String>,
+    /// The AuthorizationPolicy verdict a gateway on the path must give.
+    #[serde(default)]
+    pub authz: Option<crate::engine::gateway::AuthzVerdict>,
     /// Where the call is written, for messages.
     #[serde(skip, default = "unknown_origin")]
     pub origin: Origin,
@@ -80,6 +86,11 @@ impl Call {
                         .via
                         .as_deref()
                         .is_none_or(|want| c.hops.iter().any(|h| h.is_via(want)))
+                    && self.authz.is_none_or(|want| {
+                        c.hops
+                            .iter()
+                            .any(|h| h.authz.as_ref().is_some_and(|a| a.verdict == want))
+                    })
             })
     }
 }

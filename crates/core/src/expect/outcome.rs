@@ -22,6 +22,9 @@ pub struct Outcome {
     /// The resource or proxy expected on the path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_via: Option<String>,
+    /// The AuthorizationPolicy verdict expected at a gateway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_authz: Option<crate::engine::gateway::AuthzVerdict>,
     /// Whether every connection matched the expectation.
     pub passed: bool,
     /// Every decided connection (one per address of the destination).
@@ -39,6 +42,7 @@ impl Outcome {
             expected_entry: call.entry.clone(),
             expected_cluster: call.cluster.clone(),
             expected_via: call.via.clone(),
+            expected_authz: call.authz,
             passed: call.passed_by(&connections),
             connections,
         }
