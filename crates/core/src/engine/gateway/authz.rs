@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use super::super::capture::parse_net;
+use crate::engine::capture::parse_net;
 use crate::load::Loaded;
 use crate::model::{AuthorizationPolicy, AuthzRule, Condition, Operation, Source};
 

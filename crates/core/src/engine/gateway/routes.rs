@@ -13,10 +13,10 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::super::order::parse_timestamp;
-use super::super::routing::{self, MESH_GATEWAY, RouteSource, Target};
-use super::super::scope::{Visibility, visibility};
 use super::servers::{MergedServer, ServerMode};
+use crate::engine::order::parse_timestamp;
+use crate::engine::routing::{self, MESH_GATEWAY, RouteSource, Target};
+use crate::engine::scope::{Visibility, visibility};
 use crate::load::Loaded;
 use crate::model::{L4Match, VirtualService};
 

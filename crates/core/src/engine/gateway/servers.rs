@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use super::super::order::parse_timestamp;
-use super::super::protocol::Protocol;
+use crate::engine::order::parse_timestamp;
+use crate::engine::protocol::Protocol;
 use crate::load::{Loaded, Origin};
 use crate::model::{Gateway, KubeService, Server};
 
