@@ -200,11 +200,11 @@ _meshctl() {
                     return 0
                     ;;
                 --select)
-                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH111 MSH112 MSH113 MSH114 MSH115 MSH116 MSH117 MSH118 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH216 MSH217 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH406 MSH407 MSH501 MSH502" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH111 MSH112 MSH113 MSH114 MSH115 MSH116 MSH117 MSH118 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH216 MSH217 MSH218 MSH219 MSH220 MSH221 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH406 MSH407 MSH501 MSH502" -- "${cur}"))
                     return 0
                     ;;
                 --ignore)
-                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH111 MSH112 MSH113 MSH114 MSH115 MSH116 MSH117 MSH118 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH216 MSH217 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH406 MSH407 MSH501 MSH502" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH111 MSH112 MSH113 MSH114 MSH115 MSH116 MSH117 MSH118 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH216 MSH217 MSH218 MSH219 MSH220 MSH221 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH406 MSH407 MSH501 MSH502" -- "${cur}"))
                     return 0
                     ;;
                 --suppress)
@@ -248,7 +248,7 @@ _meshctl() {
                     return 0
                     ;;
                 --explain)
-                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH111 MSH112 MSH113 MSH114 MSH115 MSH116 MSH117 MSH118 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH216 MSH217 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH406 MSH407 MSH501 MSH502" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "MSH001 MSH002 MSH003 MSH004 MSH005 MSH101 MSH102 MSH103 MSH104 MSH105 MSH106 MSH107 MSH108 MSH109 MSH110 MSH111 MSH112 MSH113 MSH114 MSH115 MSH116 MSH117 MSH118 MSH201 MSH202 MSH203 MSH204 MSH205 MSH206 MSH207 MSH208 MSH209 MSH210 MSH211 MSH212 MSH213 MSH214 MSH215 MSH216 MSH217 MSH218 MSH219 MSH220 MSH221 MSH301 MSH302 MSH303 MSH304 MSH305 MSH306 MSH307 MSH308 MSH309 MSH401 MSH402 MSH403 MSH404 MSH405 MSH406 MSH407 MSH501 MSH502" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1085,7 +1085,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__simulate)
-            opts="-f -n -o -v -q -h -V --filename --namespace --mesh --no-kustomize --tls --sni --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --expect --config-dump --nameserver --tcp --timeout --output --color --verbose --quiet --help --version"
+            opts="-f -n -o -v -q -h -V --filename --namespace --mesh --no-kustomize --tls --sni --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --service-account --gateway --principal --expect --config-dump --nameserver --tcp --timeout --output --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1132,6 +1132,18 @@ _meshctl() {
                     return 0
                     ;;
                 --mesh-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gateway)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --principal)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

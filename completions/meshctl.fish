@@ -196,6 +196,10 @@ MSH214\t'A pinned address or endpoint of 255.255.255.255: TCP cannot reach it.'
 MSH215\t'An endpoint of 0.0.0.0 or ::, which reaches the pod itself (a DNS filter\'s "blocked" answer).'
 MSH216\t'A wildcard listener on a port the sidecar itself listens on: the sidecar never becomes ready.'
 MSH217\t'Sidecar TLS origination on a MySQL or PostgreSQL port breaks the handshake.'
+MSH218\t'A route to an egress gateway without its other hop: sidecars never take it, or the gateway cannot forward it.'
+MSH219\t'A Gateway server that cannot carry the routes bound to it (tcp on HTTP or PASSTHROUGH, tls on TCP).'
+MSH220\t'Sidecars reach an ISTIO_MUTUAL gateway server without a DestinationRule setting ISTIO_MUTUAL.'
+MSH221\t'An egress gateway with no AuthorizationPolicy: any workload in the mesh may leave through it.'
 MSH301\t'A host at a provider whose IPs change, pinned to fixed addresses.'
 MSH302\t'The host now resolves to addresses outside `addresses`, or listed ones no longer resolve.'
 MSH303\t'The host\'s DNS TTL is below --min-ttl: its addresses may change soon.'
@@ -254,6 +258,10 @@ MSH214\t'A pinned address or endpoint of 255.255.255.255: TCP cannot reach it.'
 MSH215\t'An endpoint of 0.0.0.0 or ::, which reaches the pod itself (a DNS filter\'s "blocked" answer).'
 MSH216\t'A wildcard listener on a port the sidecar itself listens on: the sidecar never becomes ready.'
 MSH217\t'Sidecar TLS origination on a MySQL or PostgreSQL port breaks the handshake.'
+MSH218\t'A route to an egress gateway without its other hop: sidecars never take it, or the gateway cannot forward it.'
+MSH219\t'A Gateway server that cannot carry the routes bound to it (tcp on HTTP or PASSTHROUGH, tls on TCP).'
+MSH220\t'Sidecars reach an ISTIO_MUTUAL gateway server without a DestinationRule setting ISTIO_MUTUAL.'
+MSH221\t'An egress gateway with no AuthorizationPolicy: any workload in the mesh may leave through it.'
 MSH301\t'A host at a provider whose IPs change, pinned to fixed addresses.'
 MSH302\t'The host now resolves to addresses outside `addresses`, or listed ones no longer resolve.'
 MSH303\t'The host\'s DNS TTL is below --min-ttl: its addresses may change soon.'
@@ -323,6 +331,10 @@ MSH214\t'A pinned address or endpoint of 255.255.255.255: TCP cannot reach it.'
 MSH215\t'An endpoint of 0.0.0.0 or ::, which reaches the pod itself (a DNS filter\'s "blocked" answer).'
 MSH216\t'A wildcard listener on a port the sidecar itself listens on: the sidecar never becomes ready.'
 MSH217\t'Sidecar TLS origination on a MySQL or PostgreSQL port breaks the handshake.'
+MSH218\t'A route to an egress gateway without its other hop: sidecars never take it, or the gateway cannot forward it.'
+MSH219\t'A Gateway server that cannot carry the routes bound to it (tcp on HTTP or PASSTHROUGH, tls on TCP).'
+MSH220\t'Sidecars reach an ISTIO_MUTUAL gateway server without a DestinationRule setting ISTIO_MUTUAL.'
+MSH221\t'An egress gateway with no AuthorizationPolicy: any workload in the mesh may leave through it.'
 MSH301\t'A host at a provider whose IPs change, pinned to fixed addresses.'
 MSH302\t'The host now resolves to addresses outside `addresses`, or listed ones no longer resolve.'
 MSH303\t'The host\'s DNS TTL is below --min-ttl: its addresses may change soon.'
@@ -372,6 +384,9 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l outbound-po
 ALLOW_ANY\t'Unmatched connections go to PassthroughCluster (allowed). Istio\'s shipped default'
 ALLOW_ANY_DYNAMIC_DNS\t'Like ALLOW_ANY, with plain HTTP resolved by host name (MeshConfig only, Istio 1.30+)'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l mesh-config -d 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)' -r -F
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l service-account -d 'The calling workload\'s service account: its mesh identity `cluster.local/ns/<source-namespace>/sa/<SA>`, which a gateway\'s AuthorizationPolicy reads' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l gateway -d 'Decide a connection arriving at the gateway workload with these labels (in --source-namespace), as that hop alone' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l principal -d 'With --gateway: the client presents a mesh certificate for this identity (`cluster.local/ns/NS/sa/SA`), as a sidecar speaking ISTIO_MUTUAL does (implies --tls)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l expect -d 'Check a file of calls and expected verdicts instead of one destination' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l config-dump -d 'Decide with a live sidecar\'s listeners instead of -f: Envoy\'s `/config_dump` or `istioctl proxy-config all|listeners POD -o json`' -r -F
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l nameserver -d 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system\'s resolv.conf and /etc/hosts' -r

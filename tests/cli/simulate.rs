@@ -409,7 +409,7 @@ fn expect_checks_clusters_and_the_resources_on_the_path() {
     ]);
     assert!(fail.contains("0 passed, 1 failed"), "{fail}");
     assert!(
-        fail.contains("sidecar: cluster outbound|3306|replica|orders-db.example.com"),
+        fail.contains("sidecar: ALLOW cluster outbound|3306|replica|orders-db.example.com"),
         "the failure names the cluster the route chose: {fail}"
     );
 }

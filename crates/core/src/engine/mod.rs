@@ -66,6 +66,7 @@ pub(crate) use listener::{
     PASSTHROUGH_CHAIN, PASSTHROUGH_CLUSTER, VIRTUAL_INBOUND,
 };
 pub use routing::RouteSource;
+pub(crate) use routing::overlaps as hosts_overlap;
 
 pub(crate) use protocol::ListenerProtocol;
 pub use protocol::Protocol;

@@ -15,7 +15,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 use std::sync::Arc;
 
+pub(crate) use authz::applicable as applicable_policies;
 pub use authz::{AuthzDecision, AuthzInput, AuthzVerdict};
+pub(crate) use routes::qualified_gateway;
+pub(crate) use servers::selects;
 pub use servers::{MergedServer, ServerMode};
 
 use super::catalogue::{Catalogue, cluster_name, primary};
@@ -535,5 +538,26 @@ pub fn hello_for<'a>(transport: &'a Transport, principal: &'a str) -> ClientHell
             mesh_principal: None,
         },
         Transport::Plaintext | Transport::AutoMtls => ClientHello::Plaintext,
+    }
+}
+
+/// How a sidecar in `namespace` talks to `host` (a service of `service_ns`) on `port` and
+/// `subset`: the transport of the DestinationRule it picks, else auto mTLS for an in-mesh
+/// service. The rules ask this of the route towards a gateway.
+pub(crate) fn sidecar_transport(
+    config: &Resources<'_>,
+    namespace: &str,
+    host: &str,
+    service_ns: &str,
+    port: u16,
+    subset: Option<&str>,
+) -> Transport {
+    let workload = Workload {
+        namespace: namespace.to_owned(),
+        ..Workload::default()
+    };
+    match super::destination::choose(config, &workload, host, service_ns) {
+        Some(rule) => rule.transport(host, port, subset, true),
+        None => super::destination::default_transport(true),
     }
 }

@@ -10,4 +10,5 @@
 
 // The rule files `msh*_*.rs` of this directory, declared by the crate's `build.rs`.
 include!(concat!(env!("OUT_DIR"), "/rule_modules_tcp.rs"));
+mod gateway_routes;
 mod special_address;
