@@ -93,6 +93,8 @@ pub struct MergedServer {
     pub number: u16,
     /// How it treats the bytes.
     pub mode: ServerMode,
+    /// `port.protocol`.
+    pub protocol: Protocol,
     /// Its hosts, with `./` and `*/` resolved (`sanitizeServerHostNamespace`).
     pub hosts: Vec<String>,
 }
@@ -204,6 +206,7 @@ pub(crate) fn merge(
                 listen_port,
                 number,
                 mode,
+                protocol,
                 hosts,
             };
             let is_tls_server = server.tls.is_some() && protocol != Protocol::Http;
@@ -242,14 +245,25 @@ pub(crate) fn merge(
                 continue;
             }
             if !is_tls_server {
-                // mergeGateways records a plain server on a port of TLS servers under its own
-                // protocol key without a listener of its own: it takes the port only when its
-                // protocol equals theirs, replacing them.
-                let same = servers.iter().all(|s| s.mode != ServerMode::Http) && protocol.is_tls();
-                merged.skipped.push(format!(
-                    "{label}: skipped, port {listen_port} already has TLS servers{}",
-                    if same { "" } else { " of another protocol" }
-                ));
+                // mergeGateways files a plain server on a port of TLS servers under its own
+                // (port, protocol) key without a listener of its own: it takes the port only
+                // when its protocol equals theirs, and then replaces them.
+                if servers.iter().any(|s| s.protocol == protocol) {
+                    for replaced in servers.iter().filter(|s| s.protocol == protocol) {
+                        merged.skipped.push(format!(
+                            "{}: replaced by {label}, a plain {} server on the same port",
+                            replaced.label(),
+                            protocol.as_str()
+                        ));
+                    }
+                    servers.retain(|s| s.protocol != protocol);
+                    plain.insert(listen_port, protocol);
+                    servers.push(entry);
+                } else {
+                    merged.skipped.push(format!(
+                        "{label}: skipped, port {listen_port} already has TLS servers of another protocol"
+                    ));
+                }
                 continue;
             }
             servers.push(entry);

@@ -5,6 +5,7 @@
 //! ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, `2001:db8::/32`), names from example.com.
 
 mod capture;
+mod gateway;
 mod kube;
 mod matching;
 mod outcomes;
