@@ -42,6 +42,8 @@ mod resolve;
 mod schema_crosscheck;
 #[path = "cli/simulate.rs"]
 mod simulate;
+#[path = "cli/simulate_gateway.rs"]
+mod simulate_gateway;
 #[path = "cli/sync.rs"]
 mod sync;
 #[path = "cli/sync_write.rs"]

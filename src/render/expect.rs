@@ -77,12 +77,16 @@ pub(crate) fn text(outcomes: &[Outcome], out: &mut dyn Write) -> std::io::Result
                         .as_ref()
                         .map(|a| format!(", authz {}", a.verdict.as_str()))
                         .unwrap_or_default();
+                    let cluster = if hop.cluster.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" cluster {}", hop.cluster)
+                    };
                     writeln!(
                         out,
-                        "  {}: {} cluster {}{authz} (decided by {})",
+                        "  {}: {}{cluster}{authz} (decided by {})",
                         hop.workload.as_deref().unwrap_or(hop.proxy),
                         hop.verdict.as_str(),
-                        hop.cluster,
                         deciding.join(", ")
                     )?;
                 }

@@ -141,13 +141,21 @@ pub(crate) fn evaluate(
         let meta = &p.resource.metadata;
         format!("AuthorizationPolicy {}/{}", meta.namespace(), meta.name)
     };
-    let decided =
-        |verdict, p: &Loaded<AuthorizationPolicy>, path: String, reason: String| AuthzDecision {
+    let decided = |verdict, p: &Loaded<AuthorizationPolicy>, path: String, reason: String| {
+        // The matched rule's position, else the policy's.
+        let field = path.trim().replace("rules", "spec.rules");
+        let origin = if field.is_empty() {
+            p.origin.clone()
+        } else {
+            p.locate(&field)
+        };
+        AuthzDecision {
             verdict,
             policy: Some(format!("{}{path}", name(p))),
-            origin: Some(p.origin.to_string()),
+            origin: Some(origin.to_string()),
             reason,
-        };
+        }
+    };
     if let Some((p, _)) = enforced.iter().find(|(_, a)| *a == Action::Custom) {
         return decided(
             AuthzVerdict::Deny,

@@ -321,12 +321,15 @@ impl GatewayProxy {
                 sni,
             },
         );
-        let denied = authz.verdict == AuthzVerdict::Deny;
-        decision.authz = Some(authz);
-        if denied {
-            decision.reason = "the gateway's RBAC filter denies the connection".into();
+        if authz.verdict == AuthzVerdict::Deny {
+            decision.reason = format!(
+                "the gateway's RBAC filter denies the connection ({})",
+                authz.reason
+            );
+            decision.authz = Some(authz);
             return decision;
         }
+        decision.authz = Some(authz);
         if chain.server.mode == ServerMode::Http {
             decision.reason =
                 "the server is HTTP: its routes are HTTP routes, which meshctl does not model (denied: cannot decide)".into();
