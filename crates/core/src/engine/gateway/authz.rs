@@ -137,30 +137,11 @@ pub(crate) fn evaluate(
         .filter(|p| !dry_run(&p.resource))
         .map(|p| (*p, action_of(&p.resource)))
         .collect();
-    let name = |p: &Loaded<AuthorizationPolicy>| {
-        let meta = &p.resource.metadata;
-        format!("AuthorizationPolicy {}/{}", meta.namespace(), meta.name)
-    };
-    let decided = |verdict, p: &Loaded<AuthorizationPolicy>, path: String, reason: String| {
-        // The matched rule's position, else the policy's.
-        let field = path.trim().replace("rules", "spec.rules");
-        let origin = if field.is_empty() {
-            p.origin.clone()
-        } else {
-            p.locate(&field)
-        };
-        AuthzDecision {
-            verdict,
-            policy: Some(format!("{}{path}", name(p))),
-            origin: Some(origin.to_string()),
-            reason,
-        }
-    };
     if let Some((p, _)) = enforced.iter().find(|(_, a)| *a == Action::Custom) {
         return decided(
             AuthzVerdict::Deny,
             p,
-            String::new(),
+            "",
             "a CUSTOM policy is decided by its external provider, which meshctl cannot ask: denied (fail closed)".into(),
         );
     }
@@ -171,7 +152,7 @@ pub(crate) fn evaluate(
                     return decided(
                         AuthzVerdict::Deny,
                         p,
-                        format!(" rules[{i}]"),
+                        &format!(" rules[{i}]"),
                         "a DENY rule matches the connection".into(),
                     );
                 }
@@ -179,7 +160,7 @@ pub(crate) fn evaluate(
                     return decided(
                         AuthzVerdict::Deny,
                         p,
-                        format!(" rules[{i}]"),
+                        &format!(" rules[{i}]"),
                         format!(
                             "a DENY rule may match: {what} is not known, so it is taken to match (fail closed)"
                         ),
@@ -210,7 +191,7 @@ pub(crate) fn evaluate(
                     return decided(
                         AuthzVerdict::Allow,
                         p,
-                        format!(" rules[{i}]"),
+                        &format!(" rules[{i}]"),
                         "an ALLOW rule matches the connection".into(),
                     );
                 }
@@ -221,7 +202,7 @@ pub(crate) fn evaluate(
             }
         }
     }
-    let names: Vec<String> = allows.iter().map(|p| name(p)).collect();
+    let names: Vec<String> = allows.iter().map(|p| policy_name(p)).collect();
     let reason = match unknown {
         Some(what) => format!(
             "no ALLOW rule is known to match ({what} is not known, so the rule is taken not to match) among {}",
@@ -236,6 +217,33 @@ pub(crate) fn evaluate(
         verdict: AuthzVerdict::Deny,
         policy: Some(names[0].clone()),
         origin: Some(allows[0].origin.to_string()),
+        reason,
+    }
+}
+
+/// `AuthorizationPolicy namespace/name`.
+fn policy_name(p: &Loaded<AuthorizationPolicy>) -> String {
+    let meta = &p.resource.metadata;
+    format!("AuthorizationPolicy {}/{}", meta.namespace(), meta.name)
+}
+
+/// A decision by policy `p` (and `path`, ` rules[i]`, when a rule matched), located at that rule.
+fn decided(
+    verdict: AuthzVerdict,
+    p: &Loaded<AuthorizationPolicy>,
+    path: &str,
+    reason: String,
+) -> AuthzDecision {
+    let field = path.trim().replace("rules", "spec.rules");
+    let origin = if field.is_empty() {
+        p.origin.clone()
+    } else {
+        p.locate(&field)
+    };
+    AuthzDecision {
+        verdict,
+        policy: Some(format!("{}{path}", policy_name(p))),
+        origin: Some(origin.to_string()),
         reason,
     }
 }
