@@ -143,7 +143,12 @@ fn gateway_lines(hop: &Hop, out: &mut dyn Write) -> std::io::Result<()> {
         "  then:     {verdict} at gateway {}",
         hop.workload.as_deref().unwrap_or(hop.proxy)
     )?;
+    let denied_by_policy = hop
+        .authz
+        .as_ref()
+        .is_some_and(|a| a.verdict == meshctl_core::engine::gateway::AuthzVerdict::Deny);
     if hop.verdict == HopVerdict::Deny
+        && !denied_by_policy
         && let Some(reason) = &hop.reason
     {
         writeln!(out, "    why:      {reason}")?;

@@ -205,11 +205,12 @@ pub(crate) fn evaluate(
     let names: Vec<String> = allows.iter().map(|p| policy_name(p)).collect();
     let reason = match unknown {
         Some(what) => format!(
-            "no ALLOW rule is known to match ({what} is not known, so the rule is taken not to match) among {}",
+            "no rule of the ALLOW policies is known to match ({what} is not known, so the rule is taken not to match): {}",
             names.join(", ")
         ),
+        None if names.len() == 1 => "no rule of this ALLOW policy matches the connection".into(),
         None => format!(
-            "ALLOW policies apply and none matches: {}",
+            "ALLOW policies apply and no rule of theirs matches: {}",
             names.join(", ")
         ),
     };
