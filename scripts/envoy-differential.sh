@@ -3,6 +3,7 @@
 #
 #   scripts/envoy-differential.sh [--seed N] [--configs N] [--calls N] [--special PERCENT]
 #                                 [--routed PERCENT] [--pairs N] [--noops N]
+#                                 [--gateway-configs N] [--gateway-calls N]
 #
 # 1. Every fixture that meshctl loads is exported with `meshctl export envoy` and must pass
 #    `envoy --mode validate`.
@@ -29,6 +30,16 @@
 #    definition in /config_dump) changed outside every reported region is a missed change, a
 #    region where no sampled connection changed fate an invented one. A no-op pair must make
 #    `diff` print nothing and exit 0. The full corpus is `--configs 0 --pairs 520 --noops 210`.
+# 4. With --gateway-configs, the second hop: three namespaces, msh-gpod (the workload: client and
+#    real Envoy running meshctl's sidecar export, uid 1337, iptables capture) → msh-ggw (real Envoy
+#    running meshctl's `export envoy --proxy gateway`, listening on 192.0.2.1) → msh-gext (the
+#    catch-all; msh-ggw forwards the pod's direct traffic there too). Certificates for
+#    ISTIO_MUTUAL come from a throwaway CA made with openssl (`--certs`: one identity per source
+#    namespace, `app` and `other`, and one for the gateway). Each seeded configuration is
+#    Istio's egress-gateway TCP example with parts drawn or broken at random; its connections
+#    are made from both namespaces, and each connection's fate, the sidecar's cluster, whether it
+#    went to the gateway, the gateway's cluster and its RBAC verdict are compared with `meshctl
+#    simulate -o json`'s hops. The full run is `--configs 0 --gateway-configs 150 --gateway-calls 4`.
 # Prints the per-class agreement table and a final "N passed, M failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +53,8 @@ SPECIAL=12 # percent of entries that also list an unspecified or IPv4-mapped add
 ROUTED=0   # percent of configurations that also hold Services, VirtualServices, DestinationRules
 PAIRS=0
 NOOPS=0
+GW_CONFIGS=0
+GW_CALLS=4
 while [ $# -gt 0 ]; do
   case "$1" in
     --seed) SEED=$2; shift 2 ;;
@@ -51,7 +64,9 @@ while [ $# -gt 0 ]; do
     --routed) ROUTED=$2; shift 2 ;;
     --pairs) PAIRS=$2; shift 2 ;;
     --noops) NOOPS=$2; shift 2 ;;
-    *) echo "usage: $0 [--seed N] [--configs N] [--calls N] [--special PERCENT] [--routed PERCENT] [--pairs N] [--noops N]" >&2; exit 2 ;;
+    --gateway-configs) GW_CONFIGS=$2; shift 2 ;;
+    --gateway-calls) GW_CALLS=$2; shift 2 ;;
+    *) echo "usage: $0 [--seed N] [--configs N] [--calls N] [--special PERCENT] [--routed PERCENT] [--pairs N] [--noops N] [--gateway-configs N] [--gateway-calls N]" >&2; exit 2 ;;
   esac
 done
 
@@ -77,6 +92,7 @@ install_packages() {
   command -v setpriv >/dev/null || missing+=(util-linux)
   command -v timeout >/dev/null || missing+=(coreutils)
   command -v python3 >/dev/null || missing+=(python3)
+  command -v openssl >/dev/null || missing+=(openssl)
   python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]}"
@@ -105,6 +121,8 @@ envoy_is_pinned || { echo "no envoy $ENVOY_VERSION at $ENVOY_SRC" >&2; exit 2; }
 T=$(mktemp -d /tmp/msh-differential.XXXXXX)
 chmod 755 "$T"
 ENVOY_PID=
+GW_PID=
+GW=
 SERVER_PID=
 NETNS_ETC=/etc/netns/$POD
 MADE_NETNS_ETC=0
@@ -117,10 +135,23 @@ stop_envoy() {
   ENVOY_PID=
 }
 
+stop_gateway() {
+  if [ -n "$GW_PID" ] && kill -0 "$GW_PID" 2>/dev/null; then
+    kill -TERM "$GW_PID"; wait_dead "$GW_PID" 10 || kill -KILL "$GW_PID"
+    wait "$GW_PID" 2>/dev/null || true
+  fi
+  GW_PID=
+}
+
 cleanup() {
   local rc=$?
   set +e
   stop_envoy
+  stop_gateway
+  if [ -n "$GW" ]; then
+    for pid in $(ip netns pids "$GW" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+    ip netns del "$GW" 2>/dev/null
+  fi
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -KILL "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
   fi
@@ -334,6 +365,110 @@ if [ "$PAIRS" -gt 0 ] || [ "$NOOPS" -gt 0 ]; then
   fi
   mkdir -p target
   cp "$T/diff-report.md" target/diff-mutation-report.md
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 4. Two hops: the sidecar routes to an egress gateway, both real Envoys
+# ---------------------------------------------------------------------------------------------
+if [ "$GW_CONFIGS" -gt 0 ]; then
+  log "two hops: $GW_CONFIGS configurations x $GW_CALLS connections from each of app and other (seed $SEED)"
+  # Certificates as Istio mounts them (root-cert.pem, cert-chain.pem, key.pem), from a CA that
+  # lives only in this run's scratch directory.
+  CERTS=$T/certs
+  mkdir -p "$CERTS"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj /O=meshctl-differential -keyout "$CERTS/ca.key" -out "$CERTS/ca.pem" \
+    -addext basicConstraints=critical,CA:true -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+  identity() { # identity DIR NAMESPACE SERVICE_ACCOUNT
+    mkdir -p "$1"
+    cp "$CERTS/ca.pem" "$1/root-cert.pem"
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /O=meshctl \
+      -keyout "$1/key.pem" -out "$1/leaf.csr" 2>/dev/null
+    printf 'subjectAltName=URI:spiffe://cluster.local/ns/%s/sa/%s\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=critical,digitalSignature\nbasicConstraints=CA:FALSE\n' \
+      "$2" "$3" >"$1/ext.cnf"
+    openssl x509 -req -in "$1/leaf.csr" -CA "$CERTS/ca.pem" -CAkey "$CERTS/ca.key" \
+      -CAcreateserial -days 2 -extfile "$1/ext.cnf" -out "$1/cert-chain.pem" 2>/dev/null
+    chmod -R a+rX "$1"
+  }
+  identity "$CERTS/app" app default
+  identity "$CERTS/other" other default
+  identity "$CERTS/gateway" istio-system istio-egressgateway-service-account
+
+  # The network: pod → gateway → external, the gateway namespace routing between them.
+  remove_namespaces
+  POD=msh-gpod EXT=msh-gext GW=msh-ggw
+  create_namespaces
+  ip netns add "$GW"
+  ip -n "$GW" link set lo up
+  ip link add msh-gpod0 netns "$POD" type veth peer name msh-ggw0 netns "$GW"
+  ip link add msh-ggw1 netns "$GW" type veth peer name msh-gext0 netns "$EXT"
+  ip -n "$POD" addr add 192.0.2.2/30 dev msh-gpod0
+  ip -n "$GW" addr add 192.0.2.1/30 dev msh-ggw0
+  ip -n "$GW" addr add 192.0.2.5/30 dev msh-ggw1
+  ip -n "$EXT" addr add 192.0.2.6/30 dev msh-gext0
+  ip -n "$POD" link set msh-gpod0 up
+  ip -n "$GW" link set msh-ggw0 up
+  ip -n "$GW" link set msh-ggw1 up
+  ip -n "$EXT" link set msh-gext0 up
+  ip -n "$POD" route add default via 192.0.2.1
+  ip -n "$GW" route add default via 192.0.2.6
+  ip -n "$EXT" route add 192.0.2.0/30 via 192.0.2.5
+  ip netns exec "$GW" sysctl -qw net.ipv4.ip_forward=1
+  in_ext iptables -t nat -A PREROUTING -p tcp -j REDIRECT --to-ports "$CATCH_ALL_PORT"
+  in_pod iptables -t nat -A OUTPUT -p tcp -m owner --uid-owner "$ENVOY_UID" -j RETURN
+  in_pod iptables -t nat -A OUTPUT -p tcp -o lo -j RETURN
+  in_pod iptables -t nat -A OUTPUT -p tcp -j REDIRECT --to-ports 15001
+  in_ext "$TOOL" serve --port "$CATCH_ALL_PORT" >"$T/gateway-catch-all.log" 2>&1 &
+  SERVER_PID=$!
+
+  gw_admin() { ip netns exec "$GW" curl -fsS --max-time 2 "http://127.0.0.1:15000$1"; }
+  gw_ready() { kill -0 "$GW_PID" 2>/dev/null && [ "$(gw_admin /ready)" = LIVE ]; }
+  GRUN=$T/gateway-run
+  "$TOOL" gateway-generate --seed "$SEED" --configs "$GW_CONFIGS" --calls "$GW_CALLS" --out "$GRUN"
+  chmod -R a+rX "$GRUN"
+  for dir in $(find "$GRUN" -mindepth 1 -maxdepth 1 -name 'gw-*' | sort); do
+    name=$(basename "$dir")
+    src=(-f "$dir/config.yaml" --mesh-config "$dir/mesh.yaml")
+    if ! "$MESHCTL_BIN" export envoy "${src[@]}" --proxy gateway --gateway-labels istio=egressgateway,app=istio-egressgateway \
+        --source-namespace istio-system --certs "$CERTS/gateway" --access-log "$dir/gateway-access.log" -o json \
+        >"$dir/gateway.json" 2>"$dir/gateway-export.log"; then
+      fail "$name: export --proxy gateway: $(head -c 300 "$dir/gateway-export.log")"
+      continue
+    fi
+    if ! "$ENVOY" --mode validate -c "$dir/gateway.json" --disable-hot-restart -l error >"$dir/gateway-validate.log" 2>&1; then
+      fail "$name: envoy --mode validate rejects the gateway export: $(grep -m1 -iE 'error|critical' "$dir/gateway-validate.log" | cut -c1-300)"
+      continue
+    fi
+    : >"$dir/gateway-access.log"
+    ip netns exec "$GW" "$ENVOY" -c "$dir/gateway.json" --disable-hot-restart --concurrency 1 -l warning \
+      --file-flush-interval-msec 50 >"$dir/gateway-envoy.log" 2>&1 &
+    GW_PID=$!
+    if ! wait_for 20 gw_ready; then
+      fail "$name: the gateway's Envoy did not become ready: $(tail -n 3 "$dir/gateway-envoy.log" | cut -c1-300)"
+      stop_gateway
+      continue
+    fi
+    ok=1
+    for source in app other; do
+      if ! envoy_session "$dir/$source" "${src[@]}" --source-namespace "$source" --certs "$CERTS/$source"; then
+        fail "$name ($source): $SESSION_ERROR"
+        ok=0
+      fi
+    done
+    sleep 0.2
+    stop_gateway
+    [ "$ok" = 1 ] || continue
+    "$TOOL" gateway-compare --dir "$dir" --meshctl "$MESHCTL_BIN" >/dev/null \
+      || fail "$name: compare failed"
+  done
+  echo
+  if "$TOOL" gateway-report --dir "$GRUN" --seed "$SEED" | tee "$T/gateway-report.md"; then
+    pass "two hops: the sidecar's and the gateway's Envoy agree with meshctl simulate on every connection"
+  else
+    fail "two hops: disagreements (above)"
+  fi
+  mkdir -p target
+  cp "$T/gateway-report.md" target/envoy-differential-gateway-report.md
 fi
 
 echo "$passed passed, $failed failed"

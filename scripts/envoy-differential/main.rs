@@ -6,6 +6,8 @@
 //! - `connect`: make a configuration's connections from the pod namespace ([`client`]);
 //! - `compare`: judge them against Envoy's access log and `meshctl simulate` ([`compare`]);
 //! - `report`: the per-class agreement table over a whole run;
+//! - `gateway-generate`, `gateway-compare`, `gateway-report`: the two-hop run, a sidecar and an
+//!   egress gateway in front of the external namespace ([`two_hop`]);
 //! - `mutate`, `diff-prepare`, `diff-judge`, `diff-report`: the mutation corpus that judges
 //!   `meshctl diff` ([`mutate`], [`judge_diff`]).
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a test tool: its output is the report
@@ -19,6 +21,7 @@ mod mutate;
 mod pools;
 mod rng;
 mod routes;
+mod two_hop;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -103,6 +106,32 @@ enum Step {
         #[arg(long)]
         seed: String,
     },
+    /// Write `--configs` two-hop configurations (sidecar → egress gateway → external) with
+    /// `--calls` connections, made from each source namespace.
+    GatewayGenerate {
+        #[arg(long)]
+        seed: u64,
+        #[arg(long)]
+        configs: usize,
+        #[arg(long)]
+        calls: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Judge one two-hop configuration directory; write `rows.jsonl`.
+    GatewayCompare {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        meshctl: PathBuf,
+    },
+    /// Print the two-hop table for a run; exit 1 on any disagreement.
+    GatewayReport {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        seed: String,
+    },
     /// Print the per-class table for a run; exit 1 on any disagreement.
     Report {
         #[arg(long)]
@@ -119,6 +148,43 @@ fn main() -> ExitCode {
             eprintln!("envoy-differential: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Writes the mutation corpus: `pairs` one-change pairs, then `noops` no-op refactors, each as
+/// `pair-NNNN/{old,new}/` with its `pair.json`.
+fn write_corpus(
+    seed: u64,
+    pairs: usize,
+    noops: usize,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let mut rng = rng::Rng::new(seed);
+    for i in 0..pairs + noops {
+        let noop = i >= pairs;
+        let pair = mutate::pair(&mut rng, if noop { i - pairs } else { i }, noop);
+        let dir = out.join(format!("pair-{i:04}"));
+        for (name, files) in [("old", &pair.old), ("new", &pair.new)] {
+            std::fs::create_dir_all(dir.join(name))?;
+            for (file, text) in files {
+                std::fs::write(dir.join(name).join(file), text)?;
+            }
+        }
+        let info = judge_diff::PairInfo {
+            kind: pair.kind.into(),
+            noop,
+        };
+        std::fs::write(dir.join("pair.json"), serde_json::to_string(&info)?)?;
+    }
+    Ok(())
+}
+
+/// Success when a report found nothing wrong.
+fn exit_for(bad: usize) -> ExitCode {
+    if bad == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 
@@ -168,25 +234,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             pairs,
             noops,
             out,
-        } => {
-            let mut rng = rng::Rng::new(seed);
-            for i in 0..pairs + noops {
-                let noop = i >= pairs;
-                let pair = mutate::pair(&mut rng, if noop { i - pairs } else { i }, noop);
-                let dir = out.join(format!("pair-{i:04}"));
-                for (name, files) in [("old", &pair.old), ("new", &pair.new)] {
-                    std::fs::create_dir_all(dir.join(name))?;
-                    for (file, text) in files {
-                        std::fs::write(dir.join(name).join(file), text)?;
-                    }
-                }
-                let info = judge_diff::PairInfo {
-                    kind: pair.kind.into(),
-                    noop,
-                };
-                std::fs::write(dir.join("pair.json"), serde_json::to_string(&info)?)?;
-            }
-        }
+        } => write_corpus(seed, pairs, noops, &out)?,
         Step::DiffPrepare { dir, meshctl, seed } => judge_diff::prepare(&dir, &meshctl, seed)?,
         Step::DiffJudge { dir } => {
             let judged = judge_diff::judge(&dir)?;
@@ -202,19 +250,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Step::DiffReport { dir, seed } => {
             let bad = judge_diff::report(&dir, &seed, &mut std::io::stdout())?;
-            return Ok(if bad == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            });
+            return Ok(exit_for(bad));
+        }
+        Step::GatewayGenerate {
+            seed,
+            configs,
+            calls,
+            out,
+        } => two_hop::write_run(seed, configs, calls, &out)?,
+        Step::GatewayCompare { dir, meshctl } => {
+            let rows = two_hop::compare(&dir, &meshctl)?;
+            let agree = rows.iter().filter(|r| r.agree).count();
+            println!("{}: {agree}/{} agree", dir.display(), rows.len());
+        }
+        Step::GatewayReport { dir, seed } => {
+            let bad = two_hop::report(&dir, &seed, &mut std::io::stdout())?;
+            return Ok(exit_for(bad));
         }
         Step::Report { dir, seed } => {
             let bad = compare::report(&dir, &seed, &mut std::io::stdout())?;
-            return Ok(if bad == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            });
+            return Ok(exit_for(bad));
         }
     }
     Ok(ExitCode::SUCCESS)
