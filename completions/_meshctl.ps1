@@ -207,6 +207,9 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--annotation', '--annotation', [CompletionResultType]::ParameterName, 'Pod annotation of the workload, `KEY=VALUE` (repeatable), e.g. `traffic.sidecar.istio.io/excludeOutboundPorts=3306` (capture annotations apply to connections that would be captured: `simulate`, and the proxy''s transparent mode)')
             [CompletionResult]::new('--outbound-policy', '--outbound-policy', [CompletionResultType]::ParameterName, 'Outbound policy, overriding any mesh config (default: REGISTRY_ONLY, fail closed)')
             [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)')
+            [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'The calling workload''s service account: its mesh identity `cluster.local/ns/<source-namespace>/sa/<SA>`, which a gateway''s AuthorizationPolicy reads')
+            [CompletionResult]::new('--gateway', '--gateway', [CompletionResultType]::ParameterName, 'Decide a connection arriving at the gateway workload with these labels (in --source-namespace), as that hop alone')
+            [CompletionResult]::new('--principal', '--principal', [CompletionResultType]::ParameterName, 'With --gateway: the client presents a mesh certificate for this identity (`cluster.local/ns/NS/sa/SA`), as a sidecar speaking ISTIO_MUTUAL does (implies --tls)')
             [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Check a file of calls and expected verdicts instead of one destination')
             [CompletionResult]::new('--config-dump', '--config-dump', [CompletionResultType]::ParameterName, 'Decide with a live sidecar''s listeners instead of -f: Envoy''s `/config_dump` or `istioctl proxy-config all|listeners POD -o json`')
             [CompletionResult]::new('--nameserver', '--nameserver', [CompletionResultType]::ParameterName, 'Nameserver to query, `IP` or `IP:PORT` (repeatable); default: the system''s resolv.conf and /etc/hosts')
@@ -379,7 +382,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('envoy', 'envoy', [CompletionResultType]::ParameterValue, 'Print the outbound TCP part of the workload''s sidecar configuration as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses')
+            [CompletionResult]::new('envoy', 'envoy', [CompletionResultType]::ParameterValue, 'Print the outbound TCP part of the workload''s sidecar configuration (or, with --proxy gateway, a gateway workload''s) as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -396,6 +399,9 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)')
             [CompletionResult]::new('--access-log', '--access-log', [CompletionResultType]::ParameterName, 'Where each listener''s access log goes')
             [CompletionResult]::new('--diff', '--diff', [CompletionResultType]::ParameterName, 'Instead of printing, compare the listeners and clusters with a config dump (Envoy''s `/config_dump` or istioctl''s JSON) and list what differs; exit 1 when anything does')
+            [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Which proxy to export: the workload''s sidecar, or the gateway workload that --gateway-labels names (in --source-namespace)')
+            [CompletionResult]::new('--gateway-labels', '--gateway-labels', [CompletionResultType]::ParameterName, 'With --proxy gateway: the gateway pods'' labels, `k=v,k=v` (a Gateway''s selector must be among them)')
+            [CompletionResult]::new('--certs', '--certs', [CompletionResultType]::ParameterName, 'A directory holding the workload certificate as Istio mounts it: `root-cert.pem`, `cert-chain.pem`, `key.pem`. ISTIO_MUTUAL clusters then present it and accept only an upstream certificate signed by root-cert.pem whose URI SAN is a service account of the upstream Service''s namespace; gateway servers terminate TLS with it. Without it an ISTIO_MUTUAL cluster starts its handshake with no certificate (a real gateway refuses it), and a gateway asks Istio''s node agent (SDS) for its certificate')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
@@ -412,7 +418,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             break
         }
         'meshctl;export;help' {
-            [CompletionResult]::new('envoy', 'envoy', [CompletionResultType]::ParameterValue, 'Print the outbound TCP part of the workload''s sidecar configuration as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses')
+            [CompletionResult]::new('envoy', 'envoy', [CompletionResultType]::ParameterValue, 'Print the outbound TCP part of the workload''s sidecar configuration (or, with --proxy gateway, a gateway workload''s) as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -496,7 +502,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             break
         }
         'meshctl;help;export' {
-            [CompletionResult]::new('envoy', 'envoy', [CompletionResultType]::ParameterValue, 'Print the outbound TCP part of the workload''s sidecar configuration as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses')
+            [CompletionResult]::new('envoy', 'envoy', [CompletionResultType]::ParameterValue, 'Print the outbound TCP part of the workload''s sidecar configuration (or, with --proxy gateway, a gateway workload''s) as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses')
             break
         }
         'meshctl;help;export;envoy' {
