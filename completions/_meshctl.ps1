@@ -382,7 +382,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('envoy', 'envoy', [CompletionResultType]::ParameterValue, 'Print the outbound TCP part of the workload''s sidecar configuration as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses')
+            [CompletionResult]::new('envoy', 'envoy', [CompletionResultType]::ParameterValue, 'Print the outbound TCP part of the workload''s sidecar configuration (or, with --proxy gateway, a gateway workload''s) as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -399,6 +399,9 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--mesh-config', '--mesh-config', [CompletionResultType]::ParameterName, 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)')
             [CompletionResult]::new('--access-log', '--access-log', [CompletionResultType]::ParameterName, 'Where each listener''s access log goes')
             [CompletionResult]::new('--diff', '--diff', [CompletionResultType]::ParameterName, 'Instead of printing, compare the listeners and clusters with a config dump (Envoy''s `/config_dump` or istioctl''s JSON) and list what differs; exit 1 when anything does')
+            [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Which proxy to export: the workload''s sidecar, or the gateway workload that --gateway-labels names (in --source-namespace)')
+            [CompletionResult]::new('--gateway-labels', '--gateway-labels', [CompletionResultType]::ParameterName, 'With --proxy gateway: the gateway pods'' labels, `k=v,k=v` (a Gateway''s selector must be among them)')
+            [CompletionResult]::new('--certs', '--certs', [CompletionResultType]::ParameterName, 'A directory holding the workload certificate as Istio mounts it: `root-cert.pem`, `cert-chain.pem`, `key.pem`. ISTIO_MUTUAL clusters then present it and accept only an upstream certificate signed by root-cert.pem whose URI SAN is a service account of the upstream Service''s namespace; gateway servers terminate TLS with it. Without it an ISTIO_MUTUAL cluster starts its handshake with no certificate (a real gateway refuses it), and a gateway asks Istio''s node agent (SDS) for its certificate')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: `auto` colours a terminal unless NO_COLOR is set')
@@ -415,7 +418,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             break
         }
         'meshctl;export;help' {
-            [CompletionResult]::new('envoy', 'envoy', [CompletionResultType]::ParameterValue, 'Print the outbound TCP part of the workload''s sidecar configuration as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses')
+            [CompletionResult]::new('envoy', 'envoy', [CompletionResultType]::ParameterValue, 'Print the outbound TCP part of the workload''s sidecar configuration (or, with --proxy gateway, a gateway workload''s) as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -499,7 +502,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             break
         }
         'meshctl;help;export' {
-            [CompletionResult]::new('envoy', 'envoy', [CompletionResultType]::ParameterValue, 'Print the outbound TCP part of the workload''s sidecar configuration as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses')
+            [CompletionResult]::new('envoy', 'envoy', [CompletionResultType]::ParameterValue, 'Print the outbound TCP part of the workload''s sidecar configuration (or, with --proxy gateway, a gateway workload''s) as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses')
             break
         }
         'meshctl;help;export;envoy' {

@@ -341,7 +341,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__export__subcmd__envoy)
-            opts="-f -n -o -v -q -h -V --filename --namespace --mesh --no-kustomize --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --access-log --diff --output --color --verbose --quiet --help --version"
+            opts="-f -n -o -v -q -h -V --filename --namespace --mesh --no-kustomize --source-namespace --labels --annotation --dns-capture --outbound-policy --mesh-config --access-log --diff --proxy --gateway-labels --certs --output --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -392,6 +392,18 @@ _meshctl() {
                     return 0
                     ;;
                 --diff)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -W "sidecar gateway" -- "${cur}"))
+                    return 0
+                    ;;
+                --gateway-labels)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -361,7 +361,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand envoy 'Print the outbound TCP part of the workload''s sidecar configuration as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses'
+            cand envoy 'Print the outbound TCP part of the workload''s sidecar configuration (or, with --proxy gateway, a gateway workload''s) as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'meshctl;export;envoy'= {
@@ -377,6 +377,9 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --mesh-config 'Mesh configuration file (bare MeshConfig, the istio ConfigMap, or an IstioOperator)'
             cand --access-log 'Where each listener''s access log goes'
             cand --diff 'Instead of printing, compare the listeners and clusters with a config dump (Envoy''s `/config_dump` or istioctl''s JSON) and list what differs; exit 1 when anything does'
+            cand --proxy 'Which proxy to export: the workload''s sidecar, or the gateway workload that --gateway-labels names (in --source-namespace)'
+            cand --gateway-labels 'With --proxy gateway: the gateway pods'' labels, `k=v,k=v` (a Gateway''s selector must be among them)'
+            cand --certs 'A directory holding the workload certificate as Istio mounts it: `root-cert.pem`, `cert-chain.pem`, `key.pem`. ISTIO_MUTUAL clusters then present it and accept only an upstream certificate signed by root-cert.pem whose URI SAN is a service account of the upstream Service''s namespace; gateway servers terminate TLS with it. Without it an ISTIO_MUTUAL cluster starts its handshake with no certificate (a real gateway refuses it), and a gateway asks Istio''s node agent (SDS) for its certificate'
             cand -o 'Output format'
             cand --output 'Output format'
             cand --color 'When to colour output: `auto` colours a terminal unless NO_COLOR is set'
@@ -392,7 +395,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --version 'Print version'
         }
         &'meshctl;export;help'= {
-            cand envoy 'Print the outbound TCP part of the workload''s sidecar configuration as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses'
+            cand envoy 'Print the outbound TCP part of the workload''s sidecar configuration (or, with --proxy gateway, a gateway workload''s) as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'meshctl;export;help;envoy'= {
@@ -460,7 +463,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         &'meshctl;help;sync'= {
         }
         &'meshctl;help;export'= {
-            cand envoy 'Print the outbound TCP part of the workload''s sidecar configuration as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses'
+            cand envoy 'Print the outbound TCP part of the workload''s sidecar configuration (or, with --proxy gateway, a gateway workload''s) as an Envoy v3 bootstrap (static listeners and clusters), compiled by the engine `simulate` uses'
         }
         &'meshctl;help;export;envoy'= {
         }

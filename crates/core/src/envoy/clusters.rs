@@ -14,9 +14,10 @@ use std::net::IpAddr;
 
 use serde_json::{Value, json};
 
+use super::tls::{self, CertFiles};
 use crate::engine::{
-    BLACKHOLE_CLUSTER, Chain, ConnectionLimits, Endpoint, EntryId, HttpService,
-    PASSTHROUGH_CLUSTER, Registry, Transport, UpstreamSpec,
+    BLACKHOLE_CLUSTER, Chain, ConnectionLimits, Endpoint, EntryInfo, HttpService,
+    PASSTHROUGH_CLUSTER, Registry, Transport, UpstreamSpec, WeightedCluster,
 };
 
 /// A duration as protobuf JSON writes it (`2.500s`).
@@ -38,9 +39,18 @@ const DNS_CACHE: &str = "dynamic_forward_proxy_cache_config";
 #[derive(Default)]
 pub(crate) struct ClusterSet {
     clusters: BTreeMap<String, Value>,
+    certs: Option<CertFiles>,
 }
 
 impl ClusterSet {
+    /// A set whose `ISTIO_MUTUAL` clusters present the workload certificate in `certs`.
+    pub(crate) fn new(certs: Option<&CertFiles>) -> ClusterSet {
+        ClusterSet {
+            clusters: BTreeMap::new(),
+            certs: certs.cloned(),
+        }
+    }
+
     /// Adds the clusters a chain forwards to: its service's, or every existing destination of
     /// its route (a destination the sidecar lacks stays absent, so Envoy closes as istiod's
     /// config makes it close).
@@ -52,14 +62,13 @@ impl ClusterSet {
     ) {
         let Some(route) = &chain.route else {
             self.add(
-                registry,
+                registry.entry(chain.entry),
                 &chain.cluster,
-                chain.entry,
                 &chain.host,
                 &chain.upstream,
                 notes,
             );
-            self.secure(&chain.cluster, &chain.transport);
+            self.secure(&chain.cluster, &chain.host, &chain.transport);
             self.limit(&chain.cluster, chain.limits.as_deref());
             return;
         };
@@ -67,17 +76,30 @@ impl ClusterSet {
             let Some(entry) = destination.entry.filter(|_| destination.exists) else {
                 continue;
             };
-            self.add(
-                registry,
-                &destination.cluster,
-                entry,
-                &destination.host,
-                &destination.upstream,
-                notes,
-            );
-            self.secure(&destination.cluster, &destination.transport);
-            self.limit(&destination.cluster, destination.limits.as_deref());
+            self.add_destination(registry.entry(entry), destination, notes);
         }
+    }
+
+    /// Adds the cluster of one route destination, built from `entry`.
+    pub(crate) fn add_destination(
+        &mut self,
+        entry: &EntryInfo,
+        destination: &WeightedCluster,
+        notes: &mut Vec<String>,
+    ) {
+        self.add(
+            entry,
+            &destination.cluster,
+            &destination.host,
+            &destination.upstream,
+            notes,
+        );
+        self.secure(
+            &destination.cluster,
+            &destination.host,
+            &destination.transport,
+        );
+        self.limit(&destination.cluster, destination.limits.as_deref());
     }
 
     /// Gives cluster `name` the DestinationRule's `connectionPool.tcp` as Istio writes it
@@ -123,17 +145,21 @@ impl ClusterSet {
     /// Gives cluster `name` the transport socket of `transport` (istio/istio
     /// pilot/pkg/networking/core/cluster_tls.go): TLS with the rule's SNI for origination,
     /// Istio's ALPN for `ISTIO_MUTUAL`. Without `--certs` no certificate is configured, so the
-    /// handshake proves only that the sidecar starts one.
-    fn secure(&mut self, name: &str, transport: &Transport) {
+    /// handshake proves only that the sidecar starts one; with it, `ISTIO_MUTUAL` presents the
+    /// workload certificate and checks the upstream's against the mesh root (`tls.rs`).
+    fn secure(&mut self, name: &str, host: &str, transport: &Transport) {
         let Some(cluster) = self.clusters.get_mut(name).and_then(Value::as_object_mut) else {
             return;
         };
         let context = match transport {
             Transport::Plaintext | Transport::AutoMtls => return,
-            Transport::IstioMutual { sni } => json!({
-                "sni": &**sni,
-                "common_tls_context": { "alpn_protocols": ["istio-peer-exchange", "istio"] },
-            }),
+            Transport::IstioMutual { sni } => {
+                let mut common = json!({ "alpn_protocols": ["istio-peer-exchange", "istio"] });
+                if let Some(certs) = &self.certs {
+                    tls::mesh_client(&mut common, certs, host);
+                }
+                json!({ "sni": &**sni, "common_tls_context": common })
+            }
             Transport::Originate { sni, .. } => {
                 let mut context = json!({ "common_tls_context": {} });
                 if let Some(sni) = sni {
@@ -168,9 +194,8 @@ impl ClusterSet {
     ) {
         let name = format!("outbound|{port}||{}", http.host);
         self.add(
-            registry,
+            registry.entry(http.entry),
             &name,
-            http.entry,
             &http.host,
             &http.upstream,
             notes,
@@ -179,9 +204,8 @@ impl ClusterSet {
 
     fn add(
         &mut self,
-        registry: &Registry,
+        info: &EntryInfo,
         name: &str,
-        entry: EntryId,
         host: &str,
         upstream: &UpstreamSpec,
         notes: &mut Vec<String>,
@@ -189,7 +213,6 @@ impl ClusterSet {
         if self.clusters.contains_key(name) {
             return;
         }
-        let info = registry.entry(entry);
         let mut cluster = discovery(name, upstream, notes);
         let fields = cluster.as_object_mut().expect("json! object");
         fields.insert("name".into(), json!(name));

@@ -24,6 +24,7 @@ use std::net::IpAddr;
 use serde_json::{Value, json};
 
 use super::clusters::{self, ClusterSet};
+use super::tls::CertFiles;
 use crate::engine::{
     BLACKHOLE_CHAIN, BLACKHOLE_CLUSTER, CATCH_ALL_CHAIN, Chain, INBOUND_BLACKHOLE_CHAIN,
     INBOUND_PORT, Listener, ListenerProtocol, PASSTHROUGH_CHAIN, PASSTHROUGH_CLUSTER, Protocol,
@@ -40,12 +41,18 @@ pub const ADMIN_PORT: u16 = 15000;
 pub struct ExportOptions {
     /// Where every listener's access log goes (`/dev/stdout` by default).
     pub access_log: String,
+    /// The workload certificate files: `ISTIO_MUTUAL` clusters present it and check the
+    /// upstream against its root; gateway servers terminate TLS with it. Without them a
+    /// sidecar's `ISTIO_MUTUAL` cluster starts a handshake without a certificate, and a
+    /// gateway asks the node agent (SDS) for one.
+    pub certs: Option<CertFiles>,
 }
 
 impl Default for ExportOptions {
     fn default() -> Self {
         Self {
             access_log: "/dev/stdout".into(),
+            certs: None,
         }
     }
 }
@@ -63,7 +70,7 @@ pub struct Export {
 #[must_use]
 pub fn export(registry: &Registry, options: &ExportOptions) -> Export {
     let mut notes = Vec::new();
-    let mut clusters = ClusterSet::default();
+    let mut clusters = ClusterSet::new(options.certs.as_ref());
     let fallthrough = fallthrough_cluster(registry);
     let mut listeners = vec![
         virtual_outbound(fallthrough, options),
@@ -115,7 +122,7 @@ fn fallthrough_cluster(registry: &Registry) -> &'static str {
     }
 }
 
-fn socket_address(ip: IpAddr, port: u16) -> Value {
+pub(super) fn socket_address(ip: IpAddr, port: u16) -> Value {
     json!({ "socket_address": { "address": ip.to_string(), "port_value": port } })
 }
 
@@ -334,7 +341,7 @@ fn chain_tcp_proxy(chain: &Chain) -> Value {
     filter
 }
 
-fn tcp_proxy(cluster: &str) -> Value {
+pub(super) fn tcp_proxy(cluster: &str) -> Value {
     json!({
         "name": "envoy.filters.network.tcp_proxy",
         "typed_config": {
@@ -415,7 +422,7 @@ pub mod log_fields {
     pub const SNI: &str = "requested_server_name";
 }
 
-fn access_log(listener: &str, options: &ExportOptions) -> Value {
+pub(super) fn access_log(listener: &str, options: &ExportOptions) -> Value {
     use log_fields as f;
     json!([{
         "name": "envoy.access_loggers.file",
