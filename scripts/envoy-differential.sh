@@ -31,10 +31,10 @@
 #    definition in /config_dump) changed outside every reported region is a missed change, a
 #    region where no sampled connection changed fate an invented one. A no-op pair must make
 #    `diff` print nothing and exit 0. The full corpus is `--configs 0 --pairs 520 --noops 210`.
-# 4. With --gateway-configs, the second hop: three namespaces, msh-gpod (the workload: client and
-#    real Envoy running meshctl's sidecar export, uid 1337, iptables capture) → msh-ggw (real Envoy
-#    running meshctl's `export envoy --proxy gateway`, listening on 192.0.2.1) → msh-gext (the
-#    catch-all; msh-ggw forwards the pod's direct traffic there too). Certificates for
+# 4. With --gateway-configs, the second hop: three namespaces, msh-xpod (the workload: client and
+#    real Envoy running meshctl's sidecar export, uid 1337, iptables capture) → msh-xgw (real Envoy
+#    running meshctl's `export envoy --proxy gateway`, listening on 192.0.2.1) → msh-xext (the
+#    catch-all; msh-xgw forwards the pod's direct traffic there too). Certificates for
 #    ISTIO_MUTUAL come from a throwaway CA made with openssl (`--certs`: one identity per source
 #    namespace, `app` and `other`, and one for the gateway). Each seeded configuration is
 #    Istio's egress-gateway TCP example with parts drawn or broken at random; its connections
@@ -456,20 +456,21 @@ if [ "$GW_CONFIGS" -gt 0 ]; then
 
   # The network: pod → gateway → external, the gateway namespace routing between them.
   remove_namespaces
-  POD=msh-gpod EXT=msh-gext GW=msh-ggw
+  POD=msh-xpod EXT=msh-xext GW=msh-xgw
   create_namespaces
+  ip netns del "$GW" 2>/dev/null || true # a leftover of an interrupted run
   ip netns add "$GW"
   ip -n "$GW" link set lo up
-  ip link add msh-gpod0 netns "$POD" type veth peer name msh-ggw0 netns "$GW"
-  ip link add msh-ggw1 netns "$GW" type veth peer name msh-gext0 netns "$EXT"
-  ip -n "$POD" addr add 192.0.2.2/30 dev msh-gpod0
-  ip -n "$GW" addr add 192.0.2.1/30 dev msh-ggw0
-  ip -n "$GW" addr add 192.0.2.5/30 dev msh-ggw1
-  ip -n "$EXT" addr add 192.0.2.6/30 dev msh-gext0
-  ip -n "$POD" link set msh-gpod0 up
-  ip -n "$GW" link set msh-ggw0 up
-  ip -n "$GW" link set msh-ggw1 up
-  ip -n "$EXT" link set msh-gext0 up
+  ip link add msh-xpod0 netns "$POD" type veth peer name msh-xgw0 netns "$GW"
+  ip link add msh-xgw1 netns "$GW" type veth peer name msh-xext0 netns "$EXT"
+  ip -n "$POD" addr add 192.0.2.2/30 dev msh-xpod0
+  ip -n "$GW" addr add 192.0.2.1/30 dev msh-xgw0
+  ip -n "$GW" addr add 192.0.2.5/30 dev msh-xgw1
+  ip -n "$EXT" addr add 192.0.2.6/30 dev msh-xext0
+  ip -n "$POD" link set msh-xpod0 up
+  ip -n "$GW" link set msh-xgw0 up
+  ip -n "$GW" link set msh-xgw1 up
+  ip -n "$EXT" link set msh-xext0 up
   ip -n "$POD" route add default via 192.0.2.1
   ip -n "$GW" route add default via 192.0.2.6
   ip -n "$EXT" route add 192.0.2.0/30 via 192.0.2.5

@@ -14,13 +14,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::aim::Call;
 
+/// What the external namespace's catch-all says to every connection.
+const CATCH_ALL_ANSWER: &[u8] = b"external catch-all\n";
+
 /// What a connection did.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Outcome {
     pub(crate) id: usize,
     /// The client's local port (the access log's `downstream_remote_address` port).
     pub(crate) local_port: u16,
-    /// `data` (the far end answered), `eof`, `reset`, `timeout`, or `connect: …`.
+    /// `data` (the catch-all answered), `bytes` (something else did), `eof`, `reset`,
+    /// `timeout`, or `connect: …`.
     pub(crate) result: String,
 }
 
@@ -54,7 +58,9 @@ fn connect(call: &Call) -> Outcome {
         let mut buf = [0u8; 256];
         match stream.read(&mut buf) {
             Ok(0) => "eof".into(),
-            Ok(_) => "data".into(),
+            Ok(n) if buf[..n].starts_with(CATCH_ALL_ANSWER) => "data".into(),
+            // Something else answered: a TLS alert from a proxy whose handshake failed.
+            Ok(_) => "bytes".into(),
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => "reset".into(),
             Err(e)
                 if matches!(
@@ -129,7 +135,7 @@ fn answer(listener: &TcpListener) {
             let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
             let mut buf = [0u8; 512];
             let _ = stream.read(&mut buf);
-            let _ = stream.write_all(b"external catch-all\n");
+            let _ = stream.write_all(CATCH_ALL_ANSWER);
         });
     }
 }

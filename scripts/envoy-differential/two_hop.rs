@@ -31,11 +31,6 @@ use crate::client::Outcome;
 use crate::rng::Rng;
 use meshctl_core::envoy::log_fields as f;
 
-/// The access log fields the two-hop judge reads besides the sidecar's: the sidecar's upstream
-/// address (the gateway's client), and why the gateway closed a connection.
-const UPSTREAM_LOCAL: &str = "upstream_local_address";
-const TERMINATION: &str = "termination_details";
-
 /// The namespaces connections come from; each runs its own sidecar session.
 pub(crate) const SOURCES: [&str; 2] = ["app", "other"];
 /// The gateway workload's namespace.
@@ -510,9 +505,14 @@ pub(crate) fn compare(dir: &Path, meshctl: &Path) -> anyhow::Result<Vec<Row>> {
         let outcomes: Vec<Outcome> = read_json(&session.join("outcomes.json"))
             .with_context(|| format!("{}: no outcomes", session.display()))?;
         let sidecar_log = read_log(&session.join("access.log"));
-        for (call, outcome) in calls.iter().zip(&outcomes) {
+        // Calls are made one after the other, so the sidecar logs them in order: when NAT gave
+        // a connection another source port (a clash with a lingering conntrack entry), its
+        // line is the one at the call's position.
+        let in_order = sidecar_log.len() == outcomes.len();
+        for (i, (call, outcome)) in calls.iter().zip(&outcomes).enumerate() {
             let simulate = simulate(dir, meshctl, source, call)?;
-            let envoy = observed(outcome, &sidecar_log, &gateway_log);
+            let fallback = in_order.then(|| &sidecar_log[i]);
+            let envoy = observed(outcome, &sidecar_log, fallback, &gateway_log);
             let differences = differences(&simulate, &envoy);
             rows.push(Row {
                 config: config.clone(),
@@ -593,7 +593,12 @@ fn simulate(dir: &Path, meshctl: &Path, source: &str, call: &Call) -> anyhow::Re
 }
 
 /// What the two Envoys did with one connection, from the client's outcome and both access logs.
-fn observed(outcome: &Outcome, sidecar_log: &[Value], gateway_log: &[Value]) -> Hops {
+fn observed(
+    outcome: &Outcome,
+    sidecar_log: &[Value],
+    fallback: Option<&Value>,
+    gateway_log: &[Value],
+) -> Hops {
     let port_of = |v: &Value, field: &str| {
         v[field]
             .as_str()
@@ -602,7 +607,8 @@ fn observed(outcome: &Outcome, sidecar_log: &[Value], gateway_log: &[Value]) -> 
     };
     let sidecar = sidecar_log
         .iter()
-        .find(|l| port_of(l, f::CLIENT) == Some(outcome.local_port));
+        .find(|l| port_of(l, f::CLIENT) == Some(outcome.local_port))
+        .or(fallback);
     let text = |v: Option<&Value>, field: &str| {
         v.and_then(|l| l[field].as_str())
             .filter(|s| *s != "-")
@@ -615,7 +621,7 @@ fn observed(outcome: &Outcome, sidecar_log: &[Value], gateway_log: &[Value]) -> 
         sidecar_cluster = text(sidecar, f::FILTER_CHAIN);
     }
     let routed = sidecar_cluster.ends_with(GATEWAY_HOST);
-    let upstream_local = text(sidecar, UPSTREAM_LOCAL);
+    let upstream_local = text(sidecar, f::UPSTREAM_LOCAL);
     let gateway = routed
         .then(|| {
             gateway_log.iter().find(|l| {
@@ -623,7 +629,7 @@ fn observed(outcome: &Outcome, sidecar_log: &[Value], gateway_log: &[Value]) -> 
             })
         })
         .flatten();
-    let termination = text(gateway, TERMINATION);
+    let termination = text(gateway, f::TERMINATION);
     let authz = if !routed || gateway.is_none() {
         String::new()
     } else if termination.contains("rbac") {

@@ -89,7 +89,18 @@ pub fn explain_path(
         address: None,
         port: target.port,
         source_ip: None,
-        hello: hello_for(transport, principal),
+        hello: hello_for(
+            transport,
+            principal,
+            if conn.tls {
+                ClientHello::Tls {
+                    sni: conn.sni,
+                    mesh_principal: None,
+                }
+            } else {
+                ClientHello::Plaintext
+            },
+        ),
     });
     if let Some(sidecar) = explanation.hops.first_mut() {
         sidecar.verdict = HopVerdict::Routed;

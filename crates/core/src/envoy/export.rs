@@ -420,6 +420,12 @@ pub mod log_fields {
     pub const CLIENT: &str = "downstream_remote_address";
     /// `%REQUESTED_SERVER_NAME%`: the SNI the TLS inspector read.
     pub const SNI: &str = "requested_server_name";
+    /// `%UPSTREAM_LOCAL_ADDRESS%`: this proxy's end of the upstream connection, which is the
+    /// client address the next proxy (a gateway) logs, so one connection's lines join up.
+    pub const UPSTREAM_LOCAL: &str = "upstream_local_address";
+    /// `%CONNECTION_TERMINATION_DETAILS%`: why Envoy closed the connection (the RBAC filter
+    /// names the policy that denied it).
+    pub const TERMINATION: &str = "termination_details";
 }
 
 pub(super) fn access_log(listener: &str, options: &ExportOptions) -> Value {
@@ -438,6 +444,8 @@ pub(super) fn access_log(listener: &str, options: &ExportOptions) -> Value {
                 f::CLIENT: "%DOWNSTREAM_REMOTE_ADDRESS%",
                 f::SNI: "%REQUESTED_SERVER_NAME%",
                 "upstream_host": "%UPSTREAM_HOST%",
+                f::UPSTREAM_LOCAL: "%UPSTREAM_LOCAL_ADDRESS%",
+                f::TERMINATION: "%CONNECTION_TERMINATION_DETAILS%",
             } },
         },
     }])

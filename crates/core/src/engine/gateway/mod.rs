@@ -288,6 +288,14 @@ impl GatewayProxy {
             return decision;
         };
         decision.chain = Some(chain);
+        let destinations = auto
+            .as_ref()
+            .map_or(chain.destinations.as_slice(), |(_, d)| {
+                std::slice::from_ref(d)
+            });
+        // The chain's `tcp_proxy` names its cluster whatever happens next: Envoy logs it even
+        // for a connection the handshake or the RBAC filter then closes.
+        decision.cluster = primary(destinations).cloned();
         if let Err(why) = handshake(chain.server.mode, arrival.hello) {
             decision.reason = why;
             return decision;
@@ -335,11 +343,6 @@ impl GatewayProxy {
                 "the server is HTTP: its routes are HTTP routes, which meshctl does not model (denied: cannot decide)".into();
             return decision;
         }
-        let destinations = auto
-            .as_ref()
-            .map_or(chain.destinations.as_slice(), |(_, d)| {
-                std::slice::from_ref(d)
-            });
         self.route(&mut decision, destinations);
         decision
     }
@@ -527,10 +530,17 @@ pub struct GatewayTarget {
     pub port: u16,
 }
 
-/// What a sidecar sends to the gateway, from the transport of the cluster that leads there.
-/// Auto mTLS stays plaintext: gateway pods carry no `security.istio.io/tlsMode` label.
+/// What a sidecar sends to the gateway, from the transport of the cluster that leads there:
+/// its own TLS when it originates (`ISTIO_MUTUAL` with the workload's certificate), else the
+/// client's bytes as they are — the client's own TLS handshake, SNI included, reaches the
+/// gateway untouched. Auto mTLS stays plaintext: gateway pods carry no
+/// `security.istio.io/tlsMode` label.
 #[must_use]
-pub fn hello_for<'a>(transport: &'a Transport, principal: &'a str) -> ClientHello<'a> {
+pub fn hello_for<'a>(
+    transport: &'a Transport,
+    principal: &'a str,
+    client: ClientHello<'a>,
+) -> ClientHello<'a> {
     match transport {
         Transport::IstioMutual { sni } => ClientHello::Tls {
             sni: Some(sni),
@@ -540,7 +550,7 @@ pub fn hello_for<'a>(transport: &'a Transport, principal: &'a str) -> ClientHell
             sni: sni.as_deref(),
             mesh_principal: None,
         },
-        Transport::Plaintext | Transport::AutoMtls => ClientHello::Plaintext,
+        Transport::Plaintext | Transport::AutoMtls => client,
     }
 }
 
