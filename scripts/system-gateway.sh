@@ -18,6 +18,8 @@
 # the sidecar must refuse a gateway whose mesh certificate names another namespace (the SAN check
 # `--certs` documents). MariaDB speaks first, so a refused client still reads the server's
 # greeting: Envoy's RBAC network filter decides on the client's first bytes, in Istio as here.
+# A DENY policy for bookinfo's `legacy` service account joins the fixture's ALLOW, and for three
+# identities Envoy's outcome must be what `meshctl simulate --service-account` predicts.
 # The gateway Service's endpoint (the gateway namespace's address) is added to a copy of the
 # fixture as an Endpoints document.
 #
@@ -156,14 +158,33 @@ issue() {
 issue gateway spiffe://cluster.local/ns/istio-system/sa/istio-egressgateway-service-account
 issue bookinfo spiffe://cluster.local/ns/bookinfo/sa/default
 issue other spiffe://cluster.local/ns/other/sa/default
+issue legacy spiffe://cluster.local/ns/bookinfo/sa/legacy
 # Signed by the mesh CA, but a bookinfo identity: not the gateway Service's namespace.
 issue impostor spiffe://cluster.local/ns/bookinfo/sa/impostor
 chmod -R a+rX "$CERTS"
 
-# The fixture, with the gateway Service's endpoint: the gateway namespace's address.
+# The fixture, with the gateway Service's endpoint (the gateway namespace's address) and a DENY
+# policy beside its ALLOW: bookinfo's `legacy` service account may not leave.
 INPUTS=$T/inputs
 mkdir -p "$INPUTS"
 cp fixtures/egress-gateway/mesh.yaml "$INPUTS/mesh.yaml"
+cat >"$INPUTS/deny-legacy.yaml" <<YAML
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: no-legacy-egress
+  namespace: istio-system
+spec:
+  selector:
+    matchLabels:
+      istio: egressgateway
+  action: DENY
+  rules:
+    - from:
+        - source:
+            principals:
+              - cluster.local/ns/bookinfo/sa/legacy
+YAML
 cat >"$INPUTS/endpoints.yaml" <<YAML
 apiVersion: v1
 kind: Endpoints
@@ -288,7 +309,25 @@ if sidecar other --source-namespace other --certs "$CERTS/other"; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 3. no certificate: the ISTIO_MUTUAL handshake fails before RBAC
+# 3. Envoy's verdict is simulate's, identity by identity (DENY runs before ALLOW)
+# ---------------------------------------------------------------------------------------------
+for identity in "bookinfo default bookinfo" "bookinfo legacy legacy" "other default other"; do
+  read -r ns sa certs <<<"$identity"
+  sidecar "agree-$ns-$sa" --source-namespace "$ns" --certs "$CERTS/$certs" || continue
+  if query_ok "$DB_IP"; then seen=ALLOW; else seen=DENY; fi
+  rc=0
+  "$MESHCTL_BIN" simulate "$DB_IP:3306" -f "$INPUTS" --source-namespace "$ns" --service-account "$sa" \
+    >"$T/simulate-$ns-$sa.txt" 2>&1 || rc=$?
+  case $rc in 0) predicted=ALLOW ;; 1) predicted=DENY ;; *) predicted="error $rc" ;; esac
+  if [ "$seen" = "$predicted" ]; then
+    pass "cluster.local/ns/$ns/sa/$sa: Envoy ${seen}s the read through the gateway, as simulate predicts"
+  else
+    fail "cluster.local/ns/$ns/sa/$sa: Envoy ${seen}, simulate $predicted: $(head -n 3 "$T/simulate-$ns-$sa.txt" | tr '\n' ' ')"
+  fi
+done
+
+# ---------------------------------------------------------------------------------------------
+# 4. no certificate: the ISTIO_MUTUAL handshake fails before RBAC
 # ---------------------------------------------------------------------------------------------
 if sidecar nocert --source-namespace bookinfo; then
   refused_before=$(counter "$GW" "listener.0.0.0.0_$GW_PORT.ssl.fail_verify_no_cert")
@@ -302,7 +341,7 @@ if sidecar nocert --source-namespace bookinfo; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 4. a gateway certificate from another namespace: the sidecar refuses it (SAN check)
+# 5. a gateway certificate from another namespace: the sidecar refuses it (SAN check)
 # ---------------------------------------------------------------------------------------------
 stop_pids "$GATEWAY_PID"
 GATEWAY_PID=
