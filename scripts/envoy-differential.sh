@@ -247,9 +247,9 @@ if command -v openssl >/dev/null; then
     -out "$certs/cert-chain.pem" -days 1 -extfile "$certs/ext" >/dev/null 2>&1
   for proxy in "--source-namespace bookinfo" "--source-namespace istio-system --proxy gateway --gateway-labels istio=egressgateway"; do
     out=$T/fixtures/certs_$(echo "$proxy" | tr -c 'a-z0-9\n' '_').json
+    gw_exported=$((gw_exported + 1))
     # shellcheck disable=SC2086 # the flags are words
     if "$MESHCTL_BIN" export envoy -f fixtures/egress-gateway $proxy --certs "$certs" -o json >"$out" 2>"$out.err"; then
-      gw_exported=$((gw_exported + 1))
       validate_export "fixtures/egress-gateway --certs ($proxy)" "$out"
     else
       gw_invalid=$((gw_invalid + 1))

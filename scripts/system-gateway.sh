@@ -18,6 +18,10 @@
 # the sidecar must refuse a gateway whose mesh certificate names another namespace (the SAN check
 # `--certs` documents). MariaDB speaks first, so a refused client still reads the server's
 # greeting: Envoy's RBAC network filter decides on the client's first bytes, in Istio as here.
+# A DENY policy for bookinfo's `legacy` service account joins the fixture's ALLOW, and for three
+# identities Envoy's outcome must be what `meshctl simulate --service-account` predicts, first
+# with the fixture's policies, then with each of 13 policy sets in their place.
+# MSH_POD_NS, MSH_GW_NS and MSH_EXT_NS rename the namespaces, so two runs can share a machine.
 # The gateway Service's endpoint (the gateway namespace's address) is added to a copy of the
 # fixture as an Endpoints document.
 #
@@ -156,14 +160,33 @@ issue() {
 issue gateway spiffe://cluster.local/ns/istio-system/sa/istio-egressgateway-service-account
 issue bookinfo spiffe://cluster.local/ns/bookinfo/sa/default
 issue other spiffe://cluster.local/ns/other/sa/default
+issue legacy spiffe://cluster.local/ns/bookinfo/sa/legacy
 # Signed by the mesh CA, but a bookinfo identity: not the gateway Service's namespace.
 issue impostor spiffe://cluster.local/ns/bookinfo/sa/impostor
 chmod -R a+rX "$CERTS"
 
-# The fixture, with the gateway Service's endpoint: the gateway namespace's address.
+# The fixture, with the gateway Service's endpoint (the gateway namespace's address) and a DENY
+# policy beside its ALLOW: bookinfo's `legacy` service account may not leave.
 INPUTS=$T/inputs
 mkdir -p "$INPUTS"
 cp fixtures/egress-gateway/mesh.yaml "$INPUTS/mesh.yaml"
+cat >"$INPUTS/deny-legacy.yaml" <<YAML
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: no-legacy-egress
+  namespace: istio-system
+spec:
+  selector:
+    matchLabels:
+      istio: egressgateway
+  action: DENY
+  rules:
+    - from:
+        - source:
+            principals:
+              - cluster.local/ns/bookinfo/sa/legacy
+YAML
 cat >"$INPUTS/endpoints.yaml" <<YAML
 apiVersion: v1
 kind: Endpoints
@@ -288,7 +311,25 @@ if sidecar other --source-namespace other --certs "$CERTS/other"; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 3. no certificate: the ISTIO_MUTUAL handshake fails before RBAC
+# 3. Envoy's verdict is simulate's, identity by identity (DENY runs before ALLOW)
+# ---------------------------------------------------------------------------------------------
+for identity in "bookinfo default bookinfo" "bookinfo legacy legacy" "other default other"; do
+  read -r ns sa certs <<<"$identity"
+  sidecar "agree-$ns-$sa" --source-namespace "$ns" --certs "$CERTS/$certs" || continue
+  if query_ok "$DB_IP"; then seen=ALLOW; else seen=DENY; fi
+  rc=0
+  "$MESHCTL_BIN" simulate "$DB_IP:3306" -f "$INPUTS" --source-namespace "$ns" --service-account "$sa" \
+    >"$T/simulate-$ns-$sa.txt" 2>&1 || rc=$?
+  case $rc in 0) predicted=ALLOW ;; 1) predicted=DENY ;; *) predicted="error $rc" ;; esac
+  if [ "$seen" = "$predicted" ]; then
+    pass "cluster.local/ns/$ns/sa/$sa: Envoy ${seen}s the read through the gateway, as simulate predicts"
+  else
+    fail "cluster.local/ns/$ns/sa/$sa: Envoy ${seen}, simulate $predicted: $(head -n 3 "$T/simulate-$ns-$sa.txt" | tr '\n' ' ')"
+  fi
+done
+
+# ---------------------------------------------------------------------------------------------
+# 4. no certificate: the ISTIO_MUTUAL handshake fails before RBAC
 # ---------------------------------------------------------------------------------------------
 if sidecar nocert --source-namespace bookinfo; then
   refused_before=$(counter "$GW" "listener.0.0.0.0_$GW_PORT.ssl.fail_verify_no_cert")
@@ -302,7 +343,7 @@ if sidecar nocert --source-namespace bookinfo; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 4. a gateway certificate from another namespace: the sidecar refuses it (SAN check)
+# 5. a gateway certificate from another namespace: the sidecar refuses it (SAN check)
 # ---------------------------------------------------------------------------------------------
 stop_pids "$GATEWAY_PID"
 GATEWAY_PID=
@@ -322,6 +363,96 @@ if export_envoy "$T/gateway-impostor.json" --proxy gateway --gateway-labels isti
     fail "impostor gateway: Envoy did not become ready"
   fi
 fi
+
+# ---------------------------------------------------------------------------------------------
+# 6. AuthorizationPolicy matrix: for every policy set and identity, Envoy's outcome is simulate's
+# ---------------------------------------------------------------------------------------------
+# Each set replaces the fixture's policy. Together they cover every source field that reads the
+# client certificate, wildcards, notValues, ports, conditions, DENY beside ALLOW, a policy without
+# rules, and rules naming HTTP-only fields (an ALLOW rule is dropped, a DENY rule only loses them).
+MATRIX=$T/matrix
+mkdir -p "$MATRIX/base"
+python3 - "$INPUTS/mesh.yaml" "$MATRIX/base/mesh.yaml" <<'PY'
+import sys
+docs = open(sys.argv[1]).read().split("\n---\n")
+kept = [d for d in docs if "kind: AuthorizationPolicy" not in d]
+open(sys.argv[2], "w").write("\n---\n".join(kept) + "\n")
+PY
+cp "$INPUTS/endpoints.yaml" "$MATRIX/base/"
+# policy SET NAME ACTION RULES: one AuthorizationPolicy on the gateway in set SET.
+policy() {
+  mkdir -p "$MATRIX/$1"
+  cat >>"$MATRIX/$1/policies.yaml" <<YAML
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: $2
+  namespace: istio-system
+spec:
+  selector:
+    matchLabels:
+      istio: egressgateway
+  action: $3
+$4
+YAML
+}
+mkdir -p "$MATRIX/none"
+policy ns-wildcard allow ALLOW '  rules: [{from: [{source: {namespaces: ["book*"]}}]}]'
+policy principal-suffix allow ALLOW '  rules: [{from: [{source: {principals: ["*/sa/legacy"]}}]}]'
+policy deny-not-namespace deny DENY '  rules: [{from: [{source: {notNamespaces: ["bookinfo"]}}]}]'
+policy service-account allow ALLOW '  rules: [{from: [{source: {serviceAccounts: ["bookinfo/default"]}}]}]'
+policy trust-domain-deny allow ALLOW '  rules: [{from: [{source: {trustDomains: ["cluster.local"]}}]}]'
+policy trust-domain-deny deny DENY '  rules: [{from: [{source: {principals: ["cluster.local/ns/bookinfo/sa/legacy"]}}]}]'
+policy wrong-port allow ALLOW '  rules: [{to: [{operation: {ports: ["3306"]}}]}]'
+policy when-not allow ALLOW '  rules: [{when: [{key: source.namespace, notValues: ["other"]}]}]'
+policy not-principal allow ALLOW '  rules: [{from: [{source: {notPrincipals: ["cluster.local/ns/bookinfo/*"]}}]}]'
+policy http-allow allow ALLOW '  rules: [{to: [{operation: {methods: ["GET"]}}]}]'
+policy http-deny deny DENY '  rules: [{from: [{source: {namespaces: ["other"]}}], to: [{operation: {paths: ["/x"]}}]}]'
+policy no-rules allow ALLOW '  rules: []'
+policy any-rule allow ALLOW '  rules: [{}]'
+
+IDENTITIES=("bookinfo default bookinfo" "bookinfo legacy legacy" "other default other")
+declare -A SEEN
+for identity in "${IDENTITIES[@]}"; do
+  read -r ns sa certs <<<"$identity"
+  sidecar "matrix-$ns-$sa" --source-namespace "$ns" --certs "$CERTS/$certs" || continue
+  for dir in "$MATRIX"/*/; do
+    set_name=$(basename "$dir")
+    [ "$set_name" = base ] && continue
+    stop_pids "$GATEWAY_PID"
+    GATEWAY_PID=
+    INPUTS_SAVED=$INPUTS
+    INPUTS=$T/matrix-inputs
+    rm -rf "$INPUTS"
+    mkdir -p "$INPUTS"
+    cp "$MATRIX/base/"* "$INPUTS/"
+    if [ -e "$dir/policies.yaml" ]; then cp "$dir/policies.yaml" "$INPUTS/"; fi
+    if export_envoy "$T/gateway-$set_name.json" --proxy gateway --gateway-labels istio=egressgateway \
+        --source-namespace istio-system --certs "$CERTS/gateway" --access-log "$T/gateway-access.log"; then
+      GATEWAY_PID=$(run_envoy "$GW" "$T/gateway-$set_name.json" "$T/gateway-$set_name-envoy.log")
+      if wait_for 20 ready "$GW"; then
+        if query_ok "$DB_IP"; then seen=ALLOW; else seen=DENY; fi
+      else
+        seen="no gateway"
+      fi
+      rc=0
+      "$MESHCTL_BIN" simulate "$DB_IP:3306" -f "$INPUTS" --source-namespace "$ns" --service-account "$sa" \
+        >"$T/simulate-$set_name-$ns-$sa.txt" 2>&1 || rc=$?
+      case $rc in 0) predicted=ALLOW ;; 1) predicted=DENY ;; *) predicted="error $rc" ;; esac
+      SEEN[$set_name]+="$ns/$sa:$seen$([ "$seen" = "$predicted" ] || echo "(simulate $predicted)") "
+    fi
+    INPUTS=$INPUTS_SAVED
+  done
+done
+for set_name in $(printf '%s\n' "${!SEEN[@]}" | sort); do
+  row=${SEEN[$set_name]}
+  if [[ $row == *"(simulate"* ]] || [ "$(wc -w <<<"$row")" != "${#IDENTITIES[@]}" ]; then
+    fail "policies $set_name: $row"
+  else
+    pass "policies $set_name: Envoy = simulate for $row"
+  fi
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

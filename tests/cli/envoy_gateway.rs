@@ -340,3 +340,142 @@ fn gateway_export_errors_are_one_line_exit_2() {
         .expect("runs");
     assert_eq!(diff.status.code(), Some(2));
 }
+
+/// The three other server kinds: PASSTHROUGH matches on SNI without terminating, SIMPLE
+/// terminates without asking for a client certificate, plain TCP matches anything and keeps a
+/// route's weights.
+#[test]
+fn passthrough_simple_and_plain_servers_take_their_shapes() {
+    let dir = scratch("servers");
+    std::fs::write(dir.join("servers.yaml"), SERVERS).expect("write");
+    let text = outcome(
+        meshctl().args(GATEWAY).args(["-o", "json", "-f"]).arg(&dir),
+        &[(&dir.display().to_string(), "[DIR]")],
+    );
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(text.starts_with("exit: 0"), "{text}");
+    assert!(
+        text.contains("servers[2] (TLS SIMPLE SNI secure.example.com): the server's credentialName is not read"),
+        "{text}"
+    );
+    let bootstrap: Value =
+        serde_json::from_str(crate::common::stdout_section(&text)).expect("JSON");
+    let listeners = bootstrap["static_resources"]["listeners"]
+        .as_array()
+        .expect("listeners");
+    let by_name = |name: &str| {
+        listeners
+            .iter()
+            .find(|l| l["name"] == name)
+            .unwrap_or_else(|| panic!("listener {name}"))
+    };
+    let passthrough = &by_name("0.0.0.0_443")["filter_chains"][0];
+    assert_eq!(
+        passthrough["filter_chain_match"]["server_names"],
+        json!(["api.example.com"])
+    );
+    assert!(
+        passthrough.get("transport_socket").is_none(),
+        "{passthrough}"
+    );
+    assert_eq!(
+        passthrough["filters"][0]["typed_config"]["cluster"],
+        "outbound|443||api.example.com"
+    );
+    let simple = &by_name("0.0.0.0_8443")["filter_chains"][0];
+    let tls = &simple["transport_socket"]["typed_config"];
+    assert!(tls.get("require_client_certificate").is_none(), "{tls}");
+    assert!(
+        tls["common_tls_context"]
+            .get("tls_certificate_sds_secret_configs")
+            .is_some(),
+        "{tls}"
+    );
+    let plain = by_name("0.0.0.0_15443");
+    assert!(plain.get("listener_filters").is_none(), "{plain}");
+    let chain = &plain["filter_chains"][0];
+    assert!(chain.get("filter_chain_match").is_none(), "{chain}");
+    assert!(chain.get("transport_socket").is_none(), "{chain}");
+    assert_eq!(
+        chain["filters"][0]["typed_config"]["weighted_clusters"],
+        json!({ "clusters": [
+            { "name": "outbound|5432||db.example.com", "weight": 80 },
+            { "name": "outbound|5432||db-replica.example.com", "weight": 20 },
+        ] })
+    );
+}
+
+const SERVERS: &str = r#"apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: egress
+  namespace: istio-system
+spec:
+  selector:
+    istio: egressgateway
+  servers:
+    - port: {number: 443, name: tls-passthrough, protocol: TLS}
+      hosts: ["api.example.com"]
+      tls: {mode: PASSTHROUGH}
+    - port: {number: 15443, name: tcp, protocol: TCP}
+      hosts: ["db.example.com"]
+    - port: {number: 8443, name: tls-simple, protocol: TLS}
+      hosts: ["secure.example.com"]
+      tls: {mode: SIMPLE, credentialName: secure-cert}
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: api, namespace: istio-system}
+spec:
+  hosts: ["api.example.com"]
+  ports: [{number: 443, name: tls, protocol: TLS}]
+  location: MESH_EXTERNAL
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: db, namespace: istio-system}
+spec:
+  hosts: ["db.example.com"]
+  ports: [{number: 5432, name: tcp, protocol: TCP}]
+  location: MESH_EXTERNAL
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: db-replica, namespace: istio-system}
+spec:
+  hosts: ["db-replica.example.com"]
+  ports: [{number: 5432, name: tcp, protocol: TCP}]
+  location: MESH_EXTERNAL
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: secure, namespace: istio-system}
+spec:
+  hosts: ["secure.example.com"]
+  ports: [{number: 9000, name: tcp, protocol: TCP}]
+  location: MESH_EXTERNAL
+  resolution: STATIC
+  endpoints: [{address: 198.51.100.20}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: egress-routes, namespace: istio-system}
+spec:
+  hosts: ["api.example.com", "db.example.com", "secure.example.com"]
+  gateways: ["egress"]
+  tls:
+    - match: [{port: 443, sniHosts: ["api.example.com"]}]
+      route: [{destination: {host: api.example.com, port: {number: 443}}}]
+  tcp:
+    - match: [{port: 15443}]
+      route:
+        - destination: {host: db.example.com, port: {number: 5432}}
+          weight: 80
+        - destination: {host: db-replica.example.com, port: {number: 5432}}
+          weight: 20
+    - match: [{port: 8443}]
+      route: [{destination: {host: secure.example.com, port: {number: 9000}}}]
+"#;

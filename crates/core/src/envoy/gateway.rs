@@ -7,8 +7,9 @@
 //! (`createGatewayTCPFilterChainOpts`: a terminating server gets a `DownstreamTlsContext`, a
 //! PASSTHROUGH one only its SNI match, a plain one neither) and listener.go (the TLS
 //! inspector on listeners whose chains match on SNI). Every TCP chain runs the RBAC filters of
-//! the AuthorizationPolicies that apply to the workload (`rbac.rs`) before
-//! `tcp_proxy`, as `buildGatewayNetworkFiltersFromTCPRoutes` has them prepended.
+//! the AuthorizationPolicies that apply to the workload (`rbac.rs`) before `tcp_proxy`, as
+//! networkfilter.go `buildCompleteNetworkFilters` orders them (the CUSTOM filter first, then
+//! DENY and ALLOW).
 //!
 //! Left out, with a note: HTTP servers (their routes are HTTP routes, which meshctl does not
 //! model) and AUTO_PASSTHROUGH servers (their chains are one per mesh-internal cluster, built

@@ -1,11 +1,12 @@
 //! TLS contexts of an exported bootstrap: the mesh certificate a sidecar presents to an
 //! `ISTIO_MUTUAL` upstream, and the context a gateway server terminates TLS with.
 //!
-//! Certificates come from files named as Istio mounts them when SDS is off
-//! (`root-cert.pem`, `cert-chain.pem`, `key.pem`: istio/istio pkg/security `DefaultRootCertFilePath`
-//! and neighbours), or, for a gateway exported without files, from the node agent's SDS
-//! secrets `default` and `ROOTCA` as istiod names them (pilot/pkg/networking/core/tls.go
-//! `BuildListenerTLSContext`, pilot/pkg/security/model `ConstructSdsSecretConfig`).
+//! Certificates come from files named as Istio mounts them when SDS is off (`root-cert.pem`,
+//! `cert-chain.pem`, `key.pem`: istio/istio pkg/security/security.go `DefaultRootCertFilePath`
+//! and its neighbours), or, for a gateway exported without files, from the node agent's SDS
+//! secrets `default` and `ROOTCA` as istiod names them (pilot/pkg/networking/core/listener.go
+//! `BuildListenerTLSContext`, pilot/pkg/security/model/authentication.go
+//! `ConstructSdsSecretConfig`).
 //!
 //! The gateway's certificate is checked by the sidecar against the mesh root and by its URI
 //! SAN: any service account in the gateway Service's namespace
