@@ -195,7 +195,7 @@ pub(crate) async fn connect_first(
 ) -> Result<(TcpStream, SocketAddr), DialError> {
     let mut failure = None;
     for addr in addrs {
-        match TcpStream::connect(addr).await {
+        match crate::connect::connect(*addr).await {
             Ok(stream) => {
                 let _ = stream.set_nodelay(true);
                 return Ok((stream, *addr));
