@@ -5,7 +5,8 @@
 //! holding data), so they come from a bounded [`PipePool`] and are leased only while a direction
 //! has bytes to move: a lease is taken when the source is readable and returned as soon as the
 //! pipe is empty again; a direction whose sink is full takes a second one meanwhile
-//! (`crate::pipe`'s `splice_ready`). An idle connection holds no pipe. A lease dropped while its pipe still
+//! (`crate::pipe`'s `splice_ready`) while the pool is less than half leased. An idle connection
+//! holds no pipe. A lease dropped while its pipe still
 //! holds bytes (the copy was cancelled by revocation or drain) closes that pipe instead of
 //! returning it, so a pipe in the pool is always empty.
 //!
@@ -113,6 +114,17 @@ impl PipePool {
                 None
             }
         }
+    }
+
+    /// A second pipe for a direction that already holds one (its sink is full), only while
+    /// fewer than half the pool's pipes are leased: a second pipe saves system calls, a first
+    /// one saves a copy through user space, so seconds never take the half of the pool that
+    /// first leases can count on.
+    pub(crate) fn lease_second(&self) -> Option<Lease<'_>> {
+        if self.leased() * 2 >= self.max {
+            return None;
+        }
+        self.lease()
     }
 }
 
@@ -248,6 +260,23 @@ mod tests {
         lease.held = 10; // as if cancelled between fill and drain
         drop(lease);
         assert_eq!((pool.open(), pool.leased()), (0, 0));
+    }
+
+    #[test]
+    fn second_pipes_leave_half_the_pool_to_first_ones() {
+        let pool = PipePool::new(4);
+        let first = pool.lease().expect("a first pipe");
+        let second = pool
+            .lease_second()
+            .expect("1 of 4 leased: room for a second");
+        assert!(
+            pool.lease_second().is_none(),
+            "2 of 4 leased: the rest is for first pipes"
+        );
+        let others = (pool.lease(), pool.lease());
+        assert!(others.0.is_some() && others.1.is_some());
+        drop((first, second, others));
+        assert_eq!(pool.leased(), 0);
     }
 
     #[test]

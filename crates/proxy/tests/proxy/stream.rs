@@ -112,10 +112,9 @@ async fn an_idle_connection_holds_no_pipe_after_a_bulk_transfer() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_slow_sink_gets_a_second_pipe_and_the_bytes_stay_in_order() {
-    // One direction only, towards a server that reads in small sips: while the first pipe
-    // waits for the server, the next burst goes into a second one, and both go back after.
+/// Sends 8 MiB one way, towards a server that reads in small sips, and checks they arrive in
+/// order; returns the proxy once the server has read to EOF.
+async fn to_a_slow_sink(options: Options) -> Running {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let upstream = listener.local_addr().expect("addr");
     let data = payload(8 << 20);
@@ -134,7 +133,7 @@ async fn a_slow_sink_gets_a_second_pipe_and_the_bytes_stay_in_order() {
         }
         got
     });
-    let proxy = Running::allowing("up", upstream, Options::default()).await;
+    let proxy = Running::allowing("up", upstream, options).await;
     let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
     client.write_all(&data).await.expect("write");
     client.shutdown().await.expect("half-close");
@@ -148,9 +147,29 @@ async fn a_slow_sink_gets_a_second_pipe_and_the_bytes_stay_in_order() {
         expected,
         "the bytes arrive in the order sent"
     );
+    proxy
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_sink_gets_a_second_pipe_and_the_bytes_stay_in_order() {
+    // While the first pipe waits for the server, the next burst goes into a second one, and
+    // both go back after.
+    let proxy = to_a_slow_sink(Options::default()).await;
     let pipes = &proxy.core.pipes;
     assert_eq!(pipes.open(), 2, "one direction, two pipes");
     assert_eq!(pipes.leased(), 0, "both went back to the pool");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_one_pipe_to_spare_a_slow_sink_is_spliced_through_one() {
+    let options = Options {
+        max_pipes: 1,
+        ..Options::default()
+    };
+    let proxy = to_a_slow_sink(options).await;
+    let pipes = &proxy.core.pipes;
+    assert_eq!(pipes.open(), 1, "no second pipe past the bound");
+    assert_eq!(pipes.leased(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
