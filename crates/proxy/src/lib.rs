@@ -28,7 +28,6 @@ mod access_log;
 pub mod admin;
 mod app;
 mod conn;
-mod connect;
 mod diff;
 pub mod drift;
 pub mod http;
