@@ -9,6 +9,8 @@
 //! as `meshctl resolve`), also used for `--forward` targets. The whole dial — lookups
 //! included — runs under `--connect-timeout`.
 
+mod connect;
+
 use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -195,7 +197,7 @@ pub(crate) async fn connect_first(
 ) -> Result<(TcpStream, SocketAddr), DialError> {
     let mut failure = None;
     for addr in addrs {
-        match TcpStream::connect(addr).await {
+        match connect::connect(*addr).await {
             Ok(stream) => {
                 let _ = stream.set_nodelay(true);
                 return Ok((stream, *addr));

@@ -112,6 +112,66 @@ async fn an_idle_connection_holds_no_pipe_after_a_bulk_transfer() {
     );
 }
 
+/// Sends 8 MiB one way, towards a server that reads in small sips, and checks they arrive in
+/// order; returns the proxy once the server has read to EOF.
+async fn to_a_slow_sink(options: Options) -> Running {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let upstream = listener.local_addr().expect("addr");
+    let data = payload(8 << 20);
+    let expected = checksum(&data);
+    let server = tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.expect("accept");
+        let mut got = Vec::new();
+        let mut sip = vec![0u8; 64 << 10];
+        loop {
+            let n = s.read(&mut sip).await.expect("read");
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&sip[..n]);
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+        got
+    });
+    let proxy = Running::allowing("up", upstream, options).await;
+    let mut client = TcpStream::connect(proxy.addr).await.expect("connect");
+    client.write_all(&data).await.expect("write");
+    client.shutdown().await.expect("half-close");
+    let got = tokio::time::timeout(Duration::from_secs(30), server)
+        .await
+        .expect("in time")
+        .expect("server");
+    assert_eq!(got.len(), data.len());
+    assert_eq!(
+        checksum(&got),
+        expected,
+        "the bytes arrive in the order sent"
+    );
+    proxy
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_sink_gets_a_second_pipe_and_the_bytes_stay_in_order() {
+    // While the first pipe waits for the server, the next burst goes into a second one, and
+    // both go back after.
+    let proxy = to_a_slow_sink(Options::default()).await;
+    let pipes = &proxy.core.pipes;
+    assert_eq!(pipes.open(), 2, "one direction, two pipes");
+    assert_eq!(pipes.leased(), 0, "both went back to the pool");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_one_pipe_to_spare_a_slow_sink_is_spliced_through_one() {
+    let options = Options {
+        max_pipes: 1,
+        ..Options::default()
+    };
+    let proxy = to_a_slow_sink(options).await;
+    let pipes = &proxy.core.pipes;
+    assert_eq!(pipes.open(), 1, "no second pipe past the bound");
+    assert_eq!(pipes.leased(), 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn half_close_after_bulk_transfers_both_ways() {
     // The client streams 1 MiB and half-closes; the server reads to EOF, then streams 1 MiB
