@@ -120,7 +120,7 @@ fn expect_checks_the_gateway_and_its_authorization() {
     let fail = simulate(&["--expect", "fixtures/egress-gateway/calls-wrong-authz.yaml"]);
     assert!(fail.contains("0 passed, 1 failed"), "{fail}");
     assert!(
-        fail.contains("istio-system/istio-egressgateway: DENY, authz DENY (decided by Gateway"),
+        fail.contains("istio-system/istio-egressgateway: DENY cluster outbound|3306||ratings-db.tcp.svc, authz DENY (decided by Gateway"),
         "the failure names each hop's verdict and authz: {fail}"
     );
 }
