@@ -71,11 +71,7 @@ pub(super) fn run(
             labels: view.labels().iter().cloned().collect(),
         },
         outbound_policy: registry.policy_in_force(),
-        verdict: connections
-            .iter()
-            .map(|c| c.verdict)
-            .max()
-            .unwrap_or(Verdict::Deny),
+        verdict: Report::worst(&connections),
         rejected,
         connections,
     };

@@ -31,25 +31,19 @@ pub(super) fn run(
     for line in &proxy.skipped {
         writeln!(io.err, "note: {line}")?;
     }
+    let written = args
+        .gateway
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",");
     if proxy.gateways.is_empty() {
         writeln!(
             io.err,
-            "note: no Gateway selects a workload labelled {} (a Gateway's selector must be among the labels)",
-            args.gateway
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(",")
+            "note: no Gateway selects a workload labelled {written} (a Gateway's selector must be among the labels)"
         )?;
     }
-    let name = format!(
-        "{namespace}/{}",
-        args.gateway
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(",")
-    );
+    let name = format!("{namespace}/{written}");
     let (target, addresses) = super::destination::resolve(destination, &settings.resolver)?;
     let port = target.port_or_scheme_default().unwrap_or_default();
     let hello = if settings.tls {
@@ -74,11 +68,7 @@ pub(super) fn run(
             labels,
         },
         outbound_policy: registry.policy_in_force(),
-        verdict: connections
-            .iter()
-            .map(|c| c.verdict)
-            .max()
-            .unwrap_or(Verdict::Deny),
+        verdict: Report::worst(&connections),
         rejected: workspace.rejected(),
         connections,
     };

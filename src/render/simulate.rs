@@ -25,6 +25,17 @@ pub(crate) struct Report<'a> {
     pub(crate) connections: Vec<Explanation>,
 }
 
+impl Report<'_> {
+    /// The most restrictive verdict of `connections` (DENY when there are none).
+    pub(crate) fn worst(connections: &[Explanation]) -> Verdict {
+        connections
+            .iter()
+            .map(|c| c.verdict)
+            .max()
+            .unwrap_or(Verdict::Deny)
+    }
+}
+
 /// The question `simulate` answered.
 #[derive(Debug, Serialize)]
 pub(crate) struct Query {

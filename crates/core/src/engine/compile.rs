@@ -180,21 +180,7 @@ fn compile_sharing(config: &Resources<'_>, shared: &Shared, workload: &Workload)
     let mut notes = Vec::new();
     let capture = Capture::from_annotations(&workload.annotations, &mut notes);
     let scope = scope::resolve(config, workload, &mut notes);
-    let mut records = Vec::with_capacity(shared.service_ports);
-    let mut visible = Vec::with_capacity(shared.services);
-    for (i, prepared) in shared.prepared.iter().enumerate() {
-        let id = entry_id(i);
-        let loaded = shared.loaded(config, id);
-        services::expand(
-            id,
-            prepared,
-            loaded,
-            config,
-            workload,
-            &mut records,
-            &mut visible,
-        );
-    }
+    let (mut records, mut visible) = expand_all(config, shared, workload);
     // In place, in input order: a view compiled per namespace hides most services.
     visible.retain(|service| {
         if service.visibility != Visibility::Hidden {
@@ -240,6 +226,30 @@ fn compile_sharing(config: &Resources<'_>, shared: &Shared, workload: &Workload)
         records,
         notes,
     }
+}
+
+/// Every entry's services as `workload` sees them, with the records of the ports it cannot.
+fn expand_all(
+    config: &Resources<'_>,
+    shared: &Shared,
+    workload: &Workload,
+) -> (Vec<Record>, Vec<Service>) {
+    let mut records = Vec::with_capacity(shared.service_ports);
+    let mut visible = Vec::with_capacity(shared.services);
+    for (i, prepared) in shared.prepared.iter().enumerate() {
+        let id = entry_id(i);
+        let loaded = shared.loaded(config, id);
+        services::expand(
+            id,
+            prepared,
+            loaded,
+            config,
+            workload,
+            &mut records,
+            &mut visible,
+        );
+    }
+    (records, visible)
 }
 
 /// `services` in processing order. A service is large and sorting moves elements many times,
@@ -435,21 +445,7 @@ pub(crate) fn gateway_clusters(
     workload: &Workload,
 ) -> (Catalogue, Arc<[EntryInfo]>) {
     let shared = Shared::new(config);
-    let mut records = Vec::new();
-    let mut visible = Vec::new();
-    for (i, prepared) in shared.prepared.iter().enumerate() {
-        let id = entry_id(i);
-        let loaded = shared.loaded(config, id);
-        services::expand(
-            id,
-            prepared,
-            loaded,
-            config,
-            workload,
-            &mut records,
-            &mut visible,
-        );
-    }
+    let (_, mut visible) = expand_all(config, &shared, workload);
     visible.retain(|service| service.visibility != Visibility::Hidden);
     let mut catalogue = Catalogue::default();
     for service in &processing_order(visible) {

@@ -13,6 +13,21 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+/// The key istiod sorts one kind of config by (pilot/pkg/model/push_context.go
+/// `sortConfigByCreationTime`, for VirtualServices and Gateways): the oldest `creationTimestamp`
+/// first (a missing one is the zero time, before every dated one), then the name, then the
+/// namespace.
+pub(crate) fn config_order(meta: &crate::model::ObjectMeta) -> (i64, String, String) {
+    (
+        meta.creation_timestamp
+            .as_deref()
+            .and_then(parse_timestamp)
+            .unwrap_or(i64::MIN),
+        meta.name.clone(),
+        meta.namespace().to_owned(),
+    )
+}
+
 /// Seconds since the Unix epoch of an RFC 3339 timestamp such as `2024-05-01T12:00:00Z` or
 /// `2024-05-01T14:00:00.5+02:00`; `None` when it is not one.
 #[must_use]

@@ -21,7 +21,7 @@ use ipnet::IpNet;
 use super::capture::parse_net;
 use super::destination::qualify;
 use super::input::{Resources, Workload};
-use super::order::parse_timestamp;
+use super::order::config_order;
 use super::scope::{Visibility, visibility};
 use crate::load::{Loaded, Origin};
 use crate::model::{L4Match, RouteDestination, VirtualService};
@@ -100,17 +100,7 @@ pub(crate) fn for_sidecar<'c>(
                 ) != Visibility::Hidden
         })
         .collect();
-    out.sort_by_key(|vs| {
-        let meta = &vs.resource.metadata;
-        (
-            meta.creation_timestamp
-                .as_deref()
-                .and_then(parse_timestamp)
-                .unwrap_or(i64::MIN),
-            meta.name.clone(),
-            meta.namespace().to_owned(),
-        )
-    });
+    out.sort_by_key(|vs| config_order(&vs.resource.metadata));
     out
 }
 

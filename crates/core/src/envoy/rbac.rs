@@ -18,44 +18,12 @@ use serde_json::{Map, Value, json};
 
 use super::tls::quote_meta;
 use crate::load::Loaded;
-use crate::model::{AuthorizationPolicy, AuthzRule, Condition, Operation, Source};
+use crate::model::{AuthorizationPolicy, AuthzAction, AuthzRule, Condition, Operation, Source};
 
 const FILTER: &str = "envoy.filters.network.rbac";
 const TYPE: &str = "type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC";
 /// istiod's stat prefix for the TCP filter (`authzmodel.RBACTCPFilterStatPrefix`).
 const STAT_PREFIX: &str = "tcp.";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
-    Allow,
-    Deny,
-    Audit,
-    Custom,
-}
-
-fn action_of(policy: &AuthorizationPolicy) -> Action {
-    match policy
-        .spec
-        .action
-        .as_deref()
-        .unwrap_or("ALLOW")
-        .to_ascii_uppercase()
-        .as_str()
-    {
-        "DENY" => Action::Deny,
-        "AUDIT" => Action::Audit,
-        "CUSTOM" => Action::Custom,
-        _ => Action::Allow,
-    }
-}
-
-fn dry_run(policy: &AuthorizationPolicy) -> bool {
-    policy
-        .metadata
-        .annotations
-        .get("istio.io/dry-run")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-}
 
 /// The RBAC filters for `policies` (those that apply to the workload), in the order a chain
 /// runs them. Empty when no policy enforces anything.
@@ -67,17 +35,17 @@ pub(crate) fn filters(
     for loaded in policies {
         let policy = &loaded.resource;
         let label = label(policy);
-        if dry_run(policy) {
+        if policy.is_dry_run() {
             notes.push(format!(
                 "{label} is dry-run (istio.io/dry-run): it decides nothing and is left out"
             ));
             continue;
         }
-        match action_of(policy) {
-            Action::Custom => by_action[0].push(policy),
-            Action::Deny => by_action[1].push(policy),
-            Action::Allow => by_action[2].push(policy),
-            Action::Audit => {}
+        match policy.action() {
+            AuthzAction::Custom => by_action[0].push(policy),
+            AuthzAction::Deny => by_action[1].push(policy),
+            AuthzAction::Allow => by_action[2].push(policy),
+            AuthzAction::Audit => {}
         }
     }
     let [custom, deny, allow] = by_action;
@@ -98,10 +66,13 @@ pub(crate) fn filters(
         filters.push(filter("DENY", rules));
     }
     if !deny.is_empty() {
-        filters.push(filter("DENY", policies_of(&deny, Action::Deny, notes)));
+        filters.push(filter("DENY", policies_of(&deny, AuthzAction::Deny, notes)));
     }
     if !allow.is_empty() {
-        filters.push(filter("ALLOW", policies_of(&allow, Action::Allow, notes)));
+        filters.push(filter(
+            "ALLOW",
+            policies_of(&allow, AuthzAction::Allow, notes),
+        ));
     }
     filters
 }
@@ -136,7 +107,7 @@ fn policy_name(policy: &AuthorizationPolicy, rule: usize) -> String {
 
 fn policies_of(
     policies: &[&AuthorizationPolicy],
-    action: Action,
+    action: AuthzAction,
     notes: &mut Vec<String>,
 ) -> Map<String, Value> {
     let mut out = Map::new();
@@ -154,7 +125,7 @@ fn policies_of(
             continue;
         }
         for (i, rule) in policy.spec.rules.iter().enumerate() {
-            if action == Action::Allow
+            if action == AuthzAction::Allow
                 && let Some(why) = unusable_for_allow(rule)
             {
                 notes.push(format!(

@@ -31,6 +31,49 @@ pub struct AuthorizationPolicy {
 }
 
 /// `AuthorizationPolicy.spec`.
+/// What a policy does with what its rules match (`spec.action`; ALLOW when absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthzAction {
+    /// Only what some ALLOW rule matches gets through.
+    Allow,
+    /// What a DENY rule matches is refused.
+    Deny,
+    /// Logged, not decided.
+    Audit,
+    /// Decided by an external provider.
+    Custom,
+}
+
+impl AuthorizationPolicy {
+    /// The policy's action; an unknown spelling reads as ALLOW (the webhook rejects it first).
+    #[must_use]
+    pub fn action(&self) -> AuthzAction {
+        match self
+            .spec
+            .action
+            .as_deref()
+            .unwrap_or("ALLOW")
+            .to_ascii_uppercase()
+            .as_str()
+        {
+            "DENY" => AuthzAction::Deny,
+            "AUDIT" => AuthzAction::Audit,
+            "CUSTOM" => AuthzAction::Custom,
+            _ => AuthzAction::Allow,
+        }
+    }
+
+    /// True under the `istio.io/dry-run: "true"` annotation: istiod builds the policy as shadow
+    /// rules, which decide nothing.
+    #[must_use]
+    pub fn is_dry_run(&self) -> bool {
+        self.metadata
+            .annotations
+            .get("istio.io/dry-run")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizationPolicySpec {

@@ -18,8 +18,8 @@ mod sidecar;
 mod virtual_service;
 
 pub use authorization_policy::{
-    AuthorizationPolicy, AuthorizationPolicySpec, AuthzRule, Condition, Operation, PolicyTargetRef,
-    Provider, RuleFrom, RuleTo, SECURITY_GROUP, SECURITY_VERSIONS, Source,
+    AuthorizationPolicy, AuthorizationPolicySpec, AuthzAction, AuthzRule, Condition, Operation,
+    PolicyTargetRef, Provider, RuleFrom, RuleTo, SECURITY_GROUP, SECURITY_VERSIONS, Source,
 };
 pub use destination_rule::{
     ClientTls, ConnectionPool, DestinationRule, DestinationRuleSpec, MatchLabels,

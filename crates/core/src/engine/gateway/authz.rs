@@ -16,7 +16,7 @@ use std::net::IpAddr;
 
 use crate::engine::capture::parse_net;
 use crate::load::Loaded;
-use crate::model::{AuthorizationPolicy, AuthzRule, Condition, Operation, Source};
+use crate::model::{AuthorizationPolicy, AuthzAction, AuthzRule, Condition, Operation, Source};
 
 /// What the RBAC filter knows about a connection.
 #[derive(Debug, Clone, Default)]
@@ -94,50 +94,18 @@ pub(crate) fn applicable<'c>(
         .collect()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
-    Allow,
-    Deny,
-    Audit,
-    Custom,
-}
-
-fn action_of(policy: &AuthorizationPolicy) -> Action {
-    match policy
-        .spec
-        .action
-        .as_deref()
-        .unwrap_or("ALLOW")
-        .to_ascii_uppercase()
-        .as_str()
-    {
-        "DENY" => Action::Deny,
-        "AUDIT" => Action::Audit,
-        "CUSTOM" => Action::Custom,
-        _ => Action::Allow,
-    }
-}
-
-fn dry_run(policy: &AuthorizationPolicy) -> bool {
-    policy
-        .metadata
-        .annotations
-        .get("istio.io/dry-run")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-}
-
 /// Decides a connection against the policies that apply to the workload.
 #[must_use]
 pub(crate) fn evaluate(
     policies: &[&Loaded<AuthorizationPolicy>],
     input: &AuthzInput<'_>,
 ) -> AuthzDecision {
-    let enforced: Vec<(&Loaded<AuthorizationPolicy>, Action)> = policies
+    let enforced: Vec<(&Loaded<AuthorizationPolicy>, AuthzAction)> = policies
         .iter()
-        .filter(|p| !dry_run(&p.resource))
-        .map(|p| (*p, action_of(&p.resource)))
+        .filter(|p| !p.resource.is_dry_run())
+        .map(|p| (*p, p.resource.action()))
         .collect();
-    if let Some((p, _)) = enforced.iter().find(|(_, a)| *a == Action::Custom) {
+    if let Some((p, _)) = enforced.iter().find(|(_, a)| *a == AuthzAction::Custom) {
         return decided(
             AuthzVerdict::Deny,
             p,
@@ -145,9 +113,14 @@ pub(crate) fn evaluate(
             "a CUSTOM policy is decided by its external provider, which meshctl cannot ask: denied (fail closed)".into(),
         );
     }
-    for (p, _) in enforced.iter().filter(|(_, a)| *a == Action::Deny) {
+    for (p, _) in enforced.iter().filter(|(_, a)| *a == AuthzAction::Deny) {
         for (i, rule) in p.resource.spec.rules.iter().enumerate() {
-            match rule_matches(rule, Action::Deny, p.resource.metadata.namespace(), input) {
+            match rule_matches(
+                rule,
+                AuthzAction::Deny,
+                p.resource.metadata.namespace(),
+                input,
+            ) {
                 Match::Yes => {
                     return decided(
                         AuthzVerdict::Deny,
@@ -172,7 +145,7 @@ pub(crate) fn evaluate(
     }
     let allows: Vec<&Loaded<AuthorizationPolicy>> = enforced
         .iter()
-        .filter(|(_, a)| *a == Action::Allow)
+        .filter(|(_, a)| *a == AuthzAction::Allow)
         .map(|(p, _)| *p)
         .collect();
     if allows.is_empty() {
@@ -186,7 +159,12 @@ pub(crate) fn evaluate(
     let mut unknown = None;
     for p in &allows {
         for (i, rule) in p.resource.spec.rules.iter().enumerate() {
-            match rule_matches(rule, Action::Allow, p.resource.metadata.namespace(), input) {
+            match rule_matches(
+                rule,
+                AuthzAction::Allow,
+                p.resource.metadata.namespace(),
+                input,
+            ) {
                 Match::Yes => {
                     return decided(
                         AuthzVerdict::Allow,
@@ -342,11 +320,11 @@ fn http_only_key(key: &str) -> bool {
 
 fn rule_matches(
     rule: &AuthzRule,
-    action: Action,
+    action: AuthzAction,
     policy_ns: &str,
     input: &AuthzInput<'_>,
 ) -> Match {
-    if action == Action::Allow && http_only(rule) {
+    if action == AuthzAction::Allow && http_only(rule) {
         return Match::No;
     }
     let from = any(&rule.from, |f| {

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::servers::{MergedServer, ServerMode};
-use crate::engine::order::parse_timestamp;
+use crate::engine::order::config_order;
 use crate::engine::routing::{self, MESH_GATEWAY, RouteSource, Target};
 use crate::engine::scope::{Visibility, visibility};
 use crate::load::Loaded;
@@ -59,17 +59,7 @@ pub(crate) fn bound_to<'c>(
                 && visibility(ns, &spec.export_to, &[], proxy_ns) != Visibility::Hidden
         })
         .collect();
-    out.sort_by_key(|vs| {
-        let meta = &vs.resource.metadata;
-        (
-            meta.creation_timestamp
-                .as_deref()
-                .and_then(parse_timestamp)
-                .unwrap_or(i64::MIN),
-            meta.name.clone(),
-            meta.namespace().to_owned(),
-        )
-    });
+    out.sort_by_key(|vs| config_order(&vs.resource.metadata));
     out
 }
 

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::engine::order::parse_timestamp;
+use crate::engine::order::config_order;
 use crate::engine::protocol::Protocol;
 use crate::load::{Loaded, Origin};
 use crate::model::{Gateway, KubeService, Server};
@@ -153,17 +153,7 @@ pub(crate) fn selecting<'c>(
         .iter()
         .filter(|g| selects(&g.resource.spec.selector, labels))
         .collect();
-    out.sort_by_key(|g| {
-        let meta = &g.resource.metadata;
-        (
-            meta.creation_timestamp
-                .as_deref()
-                .and_then(parse_timestamp)
-                .unwrap_or(i64::MIN),
-            meta.name.clone(),
-            meta.namespace().to_owned(),
-        )
-    });
+    out.sort_by_key(|g| config_order(&g.resource.metadata));
     out
 }
 

@@ -44,7 +44,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::gateway::{applicable_policies, qualified_gateway, selects};
-use crate::model::Location;
+use crate::model::{AuthzAction, Location};
 use crate::rules::context::Context;
 use crate::rules::findings::Findings;
 use crate::rules::row::{CheckFn, Row};
@@ -75,16 +75,9 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
             &namespace,
             labels,
         );
-        let deciding = policies.iter().any(|p| {
-            let action = p.resource.spec.action.as_deref().unwrap_or("ALLOW");
-            let dry_run = p
-                .resource
-                .metadata
-                .annotations
-                .get("istio.io/dry-run")
-                .is_some_and(|v| v == "true");
-            !dry_run && matches!(action, "ALLOW" | "DENY" | "CUSTOM")
-        });
+        let deciding = policies
+            .iter()
+            .any(|p| !p.resource.is_dry_run() && p.resource.action() != AuthzAction::Audit);
         if deciding {
             continue;
         }
@@ -92,7 +85,7 @@ pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
             gw,
             "spec.selector",
             format!(
-                "Gateway {name} routes to the external {external}, and no AuthorizationPolicy applies to its workload in {namespace}: any workload in the mesh may leave through it"
+                "it routes to the external {external}, and no AuthorizationPolicy applies to its workload in {namespace}: any workload in the mesh may leave through it"
             ),
         )
         .help("add an ALLOW AuthorizationPolicy selecting the gateway's labels, naming the namespaces (source.namespaces) that may leave");
