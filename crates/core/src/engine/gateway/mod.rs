@@ -305,19 +305,18 @@ impl GatewayProxy {
         {
             decision.principal = mesh_principal.map(str::to_owned);
         }
-        if chain.server.mode == ServerMode::Plain
-            && matches!(
-                arrival.hello,
-                ClientHello::Tls {
-                    mesh_principal: Some(_),
-                    ..
-                }
-            )
-        {
-            decision.notes.push(
-                "the server is plain TCP, so the client's mTLS is not terminated: the upstream receives the handshake instead of the application's bytes".into(),
-            );
-        }
+        // A server that does not terminate TLS passes the sidecar's mesh handshake on to the
+        // upstream; only a mesh workload can answer it.
+        let forwards_mesh_tls = matches!(
+            chain.server.mode,
+            ServerMode::Plain | ServerMode::Passthrough
+        ) && matches!(
+            arrival.hello,
+            ClientHello::Tls {
+                mesh_principal: Some(_),
+                ..
+            }
+        );
         let refs: Vec<&Loaded<AuthorizationPolicy>> = self.policies.iter().collect();
         let authz = authz::evaluate(
             &refs,
@@ -344,6 +343,21 @@ impl GatewayProxy {
             return decision;
         }
         self.route(&mut decision, destinations);
+        if forwards_mesh_tls
+            && decision.verdict == Verdict::Allow
+            && let Some(cluster) = &decision.cluster
+            && !self
+                .catalogue
+                .get(&cluster.cluster)
+                .is_some_and(|c| c.internal)
+        {
+            decision.verdict = Verdict::Deny;
+            decision.reason = format!(
+                "the server ({}) does not terminate TLS, so the sidecar's ISTIO_MUTUAL handshake travels on to {}, which is outside the mesh and cannot answer it: the handshake fails",
+                chain.server.mode.as_str(),
+                cluster.cluster
+            );
+        }
         decision
     }
 

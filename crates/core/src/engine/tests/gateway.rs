@@ -363,3 +363,13 @@ fn a_gateway_without_a_route_for_the_port_refuses() {
         e.reason
     );
 }
+
+#[test]
+fn mesh_tls_through_a_server_that_does_not_terminate_it_fails_at_the_upstream() {
+    // ISTIO_MUTUAL from the sidecar into a plain TCP server: the gateway forwards the
+    // handshake to the external database, which cannot answer it.
+    let e = path(&egress(TCP_SERVER, ""), "shop");
+    assert_eq!(e.verdict, Verdict::Deny);
+    assert_eq!(e.hops[1].cluster, "outbound|3306||db.example.com");
+    assert!(e.reason.contains("does not terminate TLS"), "{}", e.reason);
+}
