@@ -343,22 +343,34 @@ impl GatewayProxy {
             return decision;
         }
         self.route(&mut decision, destinations);
-        if forwards_mesh_tls
-            && decision.verdict == Verdict::Allow
-            && let Some(cluster) = &decision.cluster
-            && !self
-                .catalogue
-                .get(&cluster.cluster)
-                .is_some_and(|c| c.internal)
-        {
-            decision.verdict = Verdict::Deny;
-            decision.reason = format!(
-                "the server ({}) does not terminate TLS, so the sidecar's ISTIO_MUTUAL handshake travels on to {}, which is outside the mesh and cannot answer it: the handshake fails",
-                chain.server.mode.as_str(),
-                cluster.cluster
-            );
+        if forwards_mesh_tls {
+            self.mesh_tls_past(&mut decision, chain.server.mode);
         }
         decision
+    }
+
+    /// A sidecar's mesh handshake that went through a server that does not terminate it: an
+    /// upstream outside the mesh cannot answer it.
+    fn mesh_tls_past(&self, decision: &mut GatewayDecision<'_>, mode: ServerMode) {
+        if decision.verdict != Verdict::Allow {
+            return;
+        }
+        let Some(cluster) = &decision.cluster else {
+            return;
+        };
+        if self
+            .catalogue
+            .get(&cluster.cluster)
+            .is_some_and(|c| c.internal)
+        {
+            return;
+        }
+        decision.verdict = Verdict::Deny;
+        decision.reason = format!(
+            "the server ({}) does not terminate TLS, so the sidecar's ISTIO_MUTUAL handshake travels on to {}, which is outside the mesh and cannot answer it: the handshake fails",
+            mode.as_str(),
+            cluster.cluster
+        );
     }
 
     /// The cluster a chain's route picks, and whether the gateway can reach its upstream.
