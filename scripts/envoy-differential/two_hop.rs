@@ -505,13 +505,19 @@ pub(crate) fn compare(dir: &Path, meshctl: &Path) -> anyhow::Result<Vec<Row>> {
         let outcomes: Vec<Outcome> = read_json(&session.join("outcomes.json"))
             .with_context(|| format!("{}: no outcomes", session.display()))?;
         let sidecar_log = read_log(&session.join("access.log"));
-        // Calls are made one after the other, so the sidecar logs them in order: when NAT gave
-        // a connection another source port (a clash with a lingering conntrack entry), its
-        // line is the one at the call's position.
-        let in_order = sidecar_log.len() == outcomes.len();
-        for (i, (call, outcome)) in calls.iter().zip(&outcomes).enumerate() {
+        // NAT may give a connection another source port (a clash with a lingering conntrack
+        // entry): its line is then one no outcome's port claims, to the call's destination.
+        let claimed: Vec<u16> = outcomes.iter().map(|o| o.local_port).collect();
+        for (call, outcome) in calls.iter().zip(&outcomes) {
             let simulate = simulate(dir, meshctl, source, call)?;
-            let fallback = in_order.then(|| &sidecar_log[i]);
+            let destination = std::net::SocketAddr::new(call.dst, call.port).to_string();
+            let fallback = sidecar_log.iter().find(|l| {
+                l[f::DESTINATION].as_str() == Some(destination.as_str())
+                    && l[f::CLIENT]
+                        .as_str()
+                        .and_then(|a| a.parse::<std::net::SocketAddr>().ok())
+                        .is_some_and(|a| !claimed.contains(&a.port()))
+            });
             let envoy = observed(outcome, &sidecar_log, fallback, &gateway_log);
             let differences = differences(&simulate, &envoy);
             rows.push(Row {
