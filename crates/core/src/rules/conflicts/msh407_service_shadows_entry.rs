@@ -45,6 +45,7 @@
 //!   resolution: NONE
 //! ```
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use crate::engine::{ListenerProtocol, Protocol};
@@ -67,17 +68,73 @@ pub(crate) const RULE: Row = Row {
     summary: "A Kubernetes Service on an entry's listener: one of them loses its traffic.",
 };
 
-/// Reports each (Service, entry port) conflict on the entry.
+/// Reports each (Service, entry port) conflict on the entry. The entries a Service can meet are
+/// found through two indexes built once (entries by pinned address, and entries with a wildcard
+/// listener by TCP port), so a repository of thousands of each pays for the pairs that share something, not
+/// for every pair; entries are still visited in input order.
 pub(crate) fn check(cx: &Context<'_>, out: &mut Findings) {
-    for svc in &cx.inputs.services {
-        if svc.resource.spec.is_external_name() {
-            continue; // an alias: no listener of its own
+    let entries = &cx.inputs.service_entries;
+    let mut by_address: HashMap<IpAddr, Vec<usize>> = HashMap::new();
+    // Entries with a wildcard listener, by each TCP-class port they declare.
+    let mut wildcard: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, se) in entries.iter().enumerate() {
+        let addresses = &se.resource.spec.addresses;
+        if has_wildcard_listener(addresses) {
+            for port in &se.resource.spec.ports {
+                if Protocol::parse(port.protocol.as_deref()).listener()
+                    == Some(ListenerProtocol::Tcp)
+                {
+                    wildcard.entry(i64::from(port.number)).or_default().push(i);
+                }
+            }
         }
-        for se in &cx.inputs.service_entries {
-            same_address(svc, se, out);
-            http_over_wildcard(svc, se, out);
+        for raw in addresses {
+            if let Some(net) = crate::ip::parse_net(raw.trim())
+                && net.prefix_len() == net.max_prefix_len()
+            {
+                by_address.entry(net.addr()).or_default().push(i);
+            }
         }
     }
+    for svc in &cx.inputs.services {
+        let spec = &svc.resource.spec;
+        if spec.is_external_name() {
+            continue; // an alias: no listener of its own
+        }
+        let mut candidates: Vec<usize> = spec
+            .cluster_ip
+            .iter()
+            .chain(&spec.cluster_ips)
+            .filter_map(|ip| crate::ip::parse_ip(ip.trim()))
+            .filter_map(|ip| by_address.get(&ip))
+            .flatten()
+            .copied()
+            .collect();
+        for port in &spec.ports {
+            if crate::engine::service_port_protocol(port).listener() == Some(ListenerProtocol::Http)
+                && let Some(found) = wildcard.get(&port.port)
+            {
+                candidates.extend(found);
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        for i in candidates {
+            same_address(svc, &entries[i], out);
+            http_over_wildcard(svc, &entries[i], out);
+        }
+    }
+}
+
+/// True when an entry with these `addresses` has a wildcard listener: none, the unspecified
+/// address, or a CIDR block wider than one host.
+fn has_wildcard_listener(addresses: &[String]) -> bool {
+    addresses.is_empty()
+        || addresses.iter().any(|a| {
+            crate::ip::is_unspecified_host(a.trim())
+                || crate::ip::parse_net(a.trim())
+                    .is_some_and(|net| net.prefix_len() < net.max_prefix_len())
+        })
 }
 
 /// The Service's cluster IP is one of the entry's addresses, on a port both declare.
@@ -127,14 +184,7 @@ fn same_address(svc: &Loaded<KubeService>, se: &Loaded<ServiceEntry>, out: &mut 
 
 /// An HTTP-class Service port on a port where the entry has a TCP-class wildcard listener.
 fn http_over_wildcard(svc: &Loaded<KubeService>, se: &Loaded<ServiceEntry>, out: &mut Findings) {
-    let addresses = &se.resource.spec.addresses;
-    let wildcard = addresses.is_empty()
-        || addresses.iter().any(|a| {
-            crate::ip::is_unspecified_host(a.trim())
-                || crate::ip::parse_net(a.trim())
-                    .is_some_and(|net| net.prefix_len() < net.max_prefix_len())
-        });
-    if !wildcard {
+    if !has_wildcard_listener(&se.resource.spec.addresses) {
         return;
     }
     for port in &svc.resource.spec.ports {
