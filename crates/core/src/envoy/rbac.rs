@@ -149,25 +149,14 @@ fn policies_of(
 /// Why an ALLOW rule cannot be written for TCP, if it cannot.
 fn unusable_for_allow(rule: &AuthzRule) -> Option<String> {
     let sources = rule.from.iter().filter_map(|f| f.source.as_ref());
-    if sources
-        .clone()
-        .any(|s| !s.request_principals.is_empty() || !s.not_request_principals.is_empty())
-    {
+    if sources.clone().any(Source::names_request_principals) {
         return Some("request principals".into());
     }
-    let http_operation = |o: &Operation| {
-        !(o.hosts.is_empty()
-            && o.not_hosts.is_empty()
-            && o.methods.is_empty()
-            && o.not_methods.is_empty()
-            && o.paths.is_empty()
-            && o.not_paths.is_empty())
-    };
     if rule
         .to
         .iter()
         .filter_map(|t| t.operation.as_ref())
-        .any(http_operation)
+        .any(Operation::names_http_fields)
     {
         return Some("hosts, methods or paths".into());
     }

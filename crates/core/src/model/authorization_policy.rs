@@ -74,6 +74,27 @@ impl AuthorizationPolicy {
     }
 }
 
+impl Source {
+    /// True when it names request principals, which only an HTTP request carries.
+    #[must_use]
+    pub fn names_request_principals(&self) -> bool {
+        !self.request_principals.is_empty() || !self.not_request_principals.is_empty()
+    }
+}
+
+impl Operation {
+    /// True when it names hosts, methods or paths, which only an HTTP request carries.
+    #[must_use]
+    pub fn names_http_fields(&self) -> bool {
+        !(self.hosts.is_empty()
+            && self.not_hosts.is_empty()
+            && self.methods.is_empty()
+            && self.not_methods.is_empty()
+            && self.paths.is_empty()
+            && self.not_paths.is_empty())
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizationPolicySpec {

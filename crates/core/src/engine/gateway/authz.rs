@@ -300,17 +300,8 @@ fn values(values: &[String], not_values: &[String], f: impl Fn(&str) -> Match) -
 fn http_only(rule: &AuthzRule) -> bool {
     let source = rule.from.iter().filter_map(|f| f.source.as_ref());
     let operation = rule.to.iter().filter_map(|t| t.operation.as_ref());
-    source
-        .clone()
-        .any(|s| !s.request_principals.is_empty() || !s.not_request_principals.is_empty())
-        || operation.clone().any(|o| {
-            !(o.hosts.is_empty()
-                && o.not_hosts.is_empty()
-                && o.methods.is_empty()
-                && o.not_methods.is_empty()
-                && o.paths.is_empty()
-                && o.not_paths.is_empty())
-        })
+    source.clone().any(Source::names_request_principals)
+        || operation.clone().any(Operation::names_http_fields)
         || rule.when.iter().any(|c| http_only_key(&c.key))
 }
 
